@@ -1,0 +1,123 @@
+import { importKeys, type ManagerKeys } from "./config/importKeys.js";
+import { resolveOptions, type AuthManagerOptions, type AuthType, type ResolvedOptions } from "./config/options.js";
+import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js";
+import { JwtConfigError } from "./errors.js";
+import { issueToken } from "./tokens/issueToken.js";
+import type { JsonObject, JsonValue } from "./tokens/json.js";
+import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
+import { createVerifier, type Verifier } from "./tokens/verifyToken.js";
+
+/**
+ * Issues and verifies auth and refresh tokens for one issuer, one algorithm and one key.
+ * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
+ *
+ * @example
+ * ```ts
+ * const auth = new AuthManager({ issuer: "my-api", authType: "HS256", secret: process.env.JWT_SECRET! });
+ * const { signed } = await auth.authToken("alice", { admin: true });
+ * const token = await auth.verifyToken(signed, "auth");
+ * ```
+ */
+export class AuthManager {
+  /** The `iss` claim this manager writes and requires. */
+  readonly issuer: string;
+  /** The one algorithm this manager signs with and accepts. */
+  readonly authType: AuthType;
+  /** Auth token lifetime, seconds. */
+  readonly authMaxAge: number;
+  /** Refresh token lifetime, seconds. */
+  readonly refreshMaxAge: number;
+  readonly #options: ResolvedOptions;
+  readonly #keys: ManagerKeys;
+  readonly #verify: Verifier;
+
+  constructor(options: AuthManagerOptions) {
+    this.#options = resolveOptions(options);
+    this.#keys = importKeys(this.#options);
+    this.#verify = createVerifier(this.#options, this.#keys);
+    this.issuer = this.#options.issuer;
+    this.authType = this.#options.authType;
+    this.authMaxAge = this.#options.authMaxAge;
+    this.refreshMaxAge = this.#options.refreshMaxAge;
+    Object.freeze(this);
+  }
+
+  /**
+   * Builds a manager from Flask_PyJWT's variables: `JWT_ISSUER`, `JWT_AUTHTYPE`, `JWT_SECRET`
+   * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_MAXTOKENLENGTH`
+   * and `JWT_CACHESIZE`. Errors name the variable.
+   *
+   * @example
+   * ```ts
+   * const auth = AuthManager.fromEnv(); // reads process.env
+   * ```
+   */
+  static fromEnv(env: Env = process.env): AuthManager {
+    try {
+      return new AuthManager(optionsFromEnv(env));
+    } catch (error) {
+      // Name the variable the user set, not the option it became.
+      if (error instanceof JwtConfigError && Object.hasOwn(ENV_NAMES, error.option)) {
+        throw new JwtConfigError(ENV_NAMES[error.option as keyof typeof ENV_NAMES], error.problem);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Signs an auth token for `sub`, with an optional `scope` and extra claims. Extra claims may
+   * not overwrite reserved claims (`iss sub iat exp nbf jti type scope aud`).
+   *
+   * @example
+   * ```ts
+   * const token = await auth.authToken("alice", { admin: true }, { org: "acme" });
+   * res.json({ authToken: token.signed });
+   * ```
+   */
+  authToken(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<JwtToken> {
+    return issueToken(this.#options, this.#keys, { type: "auth", sub, scope, claims });
+  }
+
+  /**
+   * Signs a refresh token for `sub`. Refresh tokens carry no scope and no extra claims.
+   *
+   * @example
+   * ```ts
+   * const refresh = await auth.refreshToken("alice");
+   * ```
+   */
+  refreshToken(sub: string): Promise<JwtToken> {
+    return issueToken(this.#options, this.#keys, { type: "refresh", sub });
+  }
+
+  /**
+   * Verifies a compact token: exactly this manager's algorithm and key, its issuer, `exp` (a
+   * token is expired when `exp <= now`), `iat` not in the future, `sub`, `type`, and no `aud`.
+   * With `type`, the token must be of that type; without, either kind is accepted. Throws
+   * `JwtError` with a code (`TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_WRONG_TYPE`).
+   *
+   * @example
+   * ```ts
+   * const token = await auth.verifyToken(raw, "refresh");
+   * ```
+   */
+  verifyToken(signed: string, type?: TokenType): Promise<JwtToken> {
+    if (type !== undefined && type !== "auth" && type !== "refresh") {
+      return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
+    }
+    return this.#verify(signed, type);
+  }
+
+  /**
+   * Whether a token verified earlier is still unexpired by this manager's clock; for
+   * long-lived holders of a token such as a WebSocket connection.
+   *
+   * @example
+   * ```ts
+   * if (!auth.isUnexpired(token)) socket.close();
+   * ```
+   */
+  isUnexpired(token: JwtToken): boolean {
+    return token.exp * 1000 > this.#options.clock();
+  }
+}

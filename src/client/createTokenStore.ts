@@ -1,0 +1,70 @@
+/** The subset of the Web Storage API a token store can persist to (`localStorage` fits). */
+export interface TokenStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** The tokens a client holds. */
+export interface Tokens {
+  readonly authToken?: string | undefined;
+  readonly refreshToken?: string | undefined;
+}
+
+/** Where the client keeps its tokens; read synchronously on every request. */
+export interface TokenStore {
+  getAuthToken(): string | undefined;
+  getRefreshToken(): string | undefined;
+  /** Stores the given tokens; a token left out keeps its current value. */
+  setTokens(tokens: Tokens): void;
+  /** Forgets both tokens (logout). */
+  clear(): void;
+}
+
+/** Options for {@link createTokenStore}. */
+export interface TokenStoreOptions {
+  /** Persist to this storage (e.g. `sessionStorage`) instead of memory. */
+  readonly storage?: TokenStorage | undefined;
+  /** Storage key prefix. Default `"trpc-jwt."`. */
+  readonly prefix?: string | undefined;
+}
+
+/**
+ * A token store: in memory by default, or backed by any Web Storage-like object.
+ *
+ * @example
+ * ```ts
+ * const store = createTokenStore();                       // memory
+ * const persistent = createTokenStore({ storage: sessionStorage });
+ * store.setTokens({ authToken, refreshToken });
+ * ```
+ */
+export function createTokenStore(options: TokenStoreOptions = {}): TokenStore {
+  const { storage = memoryStorage(), prefix = "trpc-jwt." } = options;
+  const authKey = `${prefix}authToken`;
+  const refreshKey = `${prefix}refreshToken`;
+  const write = (key: string, value: string | undefined) => {
+    if (value !== undefined) storage.setItem(key, value);
+  };
+  return {
+    getAuthToken: () => storage.getItem(authKey) ?? undefined,
+    getRefreshToken: () => storage.getItem(refreshKey) ?? undefined,
+    setTokens(tokens) {
+      write(authKey, tokens.authToken);
+      write(refreshKey, tokens.refreshToken);
+    },
+    clear() {
+      storage.removeItem(authKey);
+      storage.removeItem(refreshKey);
+    },
+  };
+}
+
+function memoryStorage(): TokenStorage {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, value),
+    removeItem: (key) => void items.delete(key),
+  };
+}

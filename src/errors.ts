@@ -1,0 +1,86 @@
+/**
+ * Every failure trpc-jwt reports about an untrusted token, and how it maps onto tRPC.
+ * This module is pure data plus two error classes: the client entry imports it too, so it must
+ * never import server or signing code.
+ */
+
+/** The closed set of machine-readable codes a client can act on. */
+export type JwtErrorCode =
+  | "TOKEN_MISSING"
+  | "TOKEN_INVALID"
+  | "TOKEN_EXPIRED"
+  | "TOKEN_WRONG_TYPE"
+  | "CLAIMS_MISMATCH"
+  | "SCOPE_MISMATCH";
+
+/** What each code means on the wire: the tRPC error code, its HTTP status and the fixed message. */
+export interface JwtErrorInfo {
+  readonly trpcCode: "UNAUTHORIZED" | "FORBIDDEN";
+  readonly httpStatus: 401 | 403;
+  readonly message: string;
+}
+
+/**
+ * The code table. Messages are fixed strings: they never contain the token, a claim value, a key
+ * or a library's own error text, so they are safe to show and to log.
+ *
+ * @example
+ * ```ts
+ * JWT_ERRORS.TOKEN_EXPIRED.httpStatus; // 401
+ * ```
+ */
+export const JWT_ERRORS = {
+  TOKEN_MISSING: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Authentication token is missing" },
+  TOKEN_INVALID: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Authentication token is invalid" },
+  TOKEN_EXPIRED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Authentication token has expired" },
+  TOKEN_WRONG_TYPE: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Token is of the wrong type" },
+  CLAIMS_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "Token lacks the required claims" },
+  SCOPE_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "Token lacks the required scope" },
+} as const satisfies Record<JwtErrorCode, JwtErrorInfo>;
+
+/** All codes, in table order. */
+export const JWT_ERROR_CODES = Object.freeze(Object.keys(JWT_ERRORS) as JwtErrorCode[]);
+
+/**
+ * A token was refused. Thrown by `AuthManager.verifyToken` and carried as the `cause` of the
+ * `TRPCError` that guarded procedures throw. Its message is the fixed message of its code.
+ *
+ * @example
+ * ```ts
+ * try { await auth.verifyToken(raw, "auth"); }
+ * catch (e) { if (e instanceof JwtError && e.code === "TOKEN_EXPIRED") refresh(); }
+ * ```
+ */
+export class JwtError extends Error {
+  override readonly name = "JwtError";
+  readonly code: JwtErrorCode;
+
+  constructor(code: JwtErrorCode) {
+    super(JWT_ERRORS[code].message);
+    this.code = code;
+  }
+}
+
+/**
+ * Misuse of the API: bad `AuthManager` options, bad `requireToken` rules, a reserved claim in
+ * `authToken`. Thrown at construction (or at the call that was misused), never per request. The
+ * message names the option and never contains a secret.
+ *
+ * @example
+ * ```ts
+ * new AuthManager({ issuer: "", authType: "HS256", secret }); // JwtConfigError: issuer: must be a non-empty string
+ * ```
+ */
+export class JwtConfigError extends TypeError {
+  override readonly name = "JwtConfigError";
+  /** The option (or argument) that is wrong, e.g. `"secret"` or `"requireToken.scope"`. */
+  readonly option: string;
+  /** What is wrong with it, without the option's name. */
+  readonly problem: string;
+
+  constructor(option: string, problem: string) {
+    super(`${option}: ${problem}`);
+    this.option = option;
+    this.problem = problem;
+  }
+}

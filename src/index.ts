@@ -1,0 +1,20 @@
+// The whole public surface of the server entry, in one screen.
+export { AuthManager } from "./AuthManager.js";
+export { AUTH_TYPES, type AuthManagerOptions, type AuthType } from "./config/options.js";
+export type { Env } from "./config/optionsFromEnv.js";
+export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
+export { checkRules } from "./policy/checkRules.js";
+export { compileRules, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
+export type { InputPath } from "./policy/InputPath.js";
+export { matchClaims, matchValue } from "./policy/matchClaims.js";
+export { matchInput, type InputBinding } from "./policy/matchInput.js";
+export { matchScope, type ScopeRequirement } from "./policy/matchScope.js";
+export type { JsonObject, JsonPrimitive, JsonValue } from "./tokens/json.js";
+export { JwtToken, type TokenClaims, type TokenType } from "./tokens/JwtToken.js";
+export { RESERVED_CLAIMS } from "./tokens/issueToken.js";
+export { createJwtContext, type JwtContext, type JwtContextConfig } from "./trpc/createJwtContext.js";
+export { createJwtProcedures } from "./trpc/createJwtProcedures.js";
+export { jwtErrorFormatter } from "./trpc/jwtErrorFormatter.js";
+export { JwtRequest, type TokenRequirement } from "./trpc/JwtRequest.js";
+export type { JwtContextOptions, NodeRequestLike } from "./trpc/readCredential.js";
+export type { RequireToken, TokenContext } from "./trpc/requireToken.js";

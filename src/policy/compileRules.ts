@@ -1,0 +1,101 @@
+import { JwtConfigError } from "../errors.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
+import type { TokenType } from "../tokens/JwtToken.js";
+import type { InputBinding } from "./matchInput.js";
+import type { ScopeRequirement } from "./matchScope.js";
+
+/**
+ * What a guarded procedure requires of its token. `TPath` is the set of input paths the compiler
+ * allows; `requireToken` fills it in from the procedure's input, so users never write it.
+ */
+export interface RequireTokenRules<TPath extends string = string> {
+  /** The token type required: `"auth"` (default) or `"refresh"`. */
+  readonly type?: TokenType | undefined;
+  /** Read the token from this cookie instead of the `Authorization` header. */
+  readonly cookie?: string | undefined;
+  /** Claim name -> path into the parsed input: the claim must equal (or, if an array, contain) that input value. */
+  readonly input?: { readonly [claim: string]: TPath } | undefined;
+  /** Literal claims the token must carry (matched as `matchValue` describes). */
+  readonly claims?: JsonObject | undefined;
+  /** The scope the token's `scope` claim must satisfy: OAuth words, or an object/array. */
+  readonly scope?: ScopeRequirement | undefined;
+  /** Claims that, when the token has them, skip the `input`, `claims` and `scope` checks. */
+  readonly override?: JsonObject | undefined;
+}
+
+/** Rules after validation: frozen copies, paths split. */
+export interface CompiledRules {
+  readonly type: TokenType;
+  readonly cookie: string | undefined;
+  readonly input: readonly InputBinding[];
+  readonly claims: JsonObject | undefined;
+  readonly scope: ScopeRequirement | undefined;
+  readonly override: JsonObject | undefined;
+}
+
+const RULE_NAMES = new Set(["type", "cookie", "input", "claims", "scope", "override"]);
+// RFC 6265 cookie-name (an RFC 7230 token).
+const COOKIE_NAME = /^[!#$%&'*+\-.^`|~\w]+$/;
+// RFC 6749 3.3: scope-token *( SP scope-token ).
+const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
+const PATH = /^[^.]+(\.[^.]+)*$/;
+
+/**
+ * Validates `requireToken` rules once, when the middleware is created. Throws `JwtConfigError`
+ * naming the rule. A rule that requires nothing (`{}`, `[]`, `""`) is refused: an empty
+ * `override` would wave every token through.
+ */
+export function compileRules(rules: RequireTokenRules): CompiledRules {
+  if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");
+  for (const key of Object.keys(rules)) {
+    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override)");
+  }
+  const { type = "auth", cookie } = rules;
+  if (type !== "auth" && type !== "refresh") throw new JwtConfigError("requireToken.type", 'must be "auth" or "refresh"');
+  if (cookie !== undefined && (typeof cookie !== "string" || !COOKIE_NAME.test(cookie))) {
+    throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
+  }
+  return Object.freeze({
+    type,
+    cookie,
+    input: compileInput(rules.input),
+    claims: requiredObject(rules.claims, "requireToken.claims"),
+    scope: compileScope(rules.scope),
+    override: requiredObject(rules.override, "requireToken.override"),
+  });
+}
+
+function compileInput(input: RequireTokenRules["input"]): readonly InputBinding[] {
+  if (input === undefined) return [];
+  if (!isJsonObject(input) || Object.keys(input).length === 0) {
+    throw new JwtConfigError("requireToken.input", "must map at least one claim to an input path");
+  }
+  return Object.freeze(
+    Object.entries(input).map(([claim, path]) => {
+      if (typeof path !== "string" || !PATH.test(path)) throw new JwtConfigError(`requireToken.input.${claim}`, "must be a dotted input path");
+      return Object.freeze({ claim, path: Object.freeze(path.split(".")) });
+    }),
+  );
+}
+
+function compileScope(scope: unknown): ScopeRequirement | undefined {
+  if (scope === undefined) return undefined;
+  if (typeof scope === "string") {
+    if (!OAUTH_SCOPE.test(scope)) throw new JwtConfigError("requireToken.scope", "must be space-separated OAuth scope words");
+    return scope;
+  }
+  const copy = copyJson(scope);
+  if (copy === NOT_JSON || typeof copy !== "object" || copy === null || Object.keys(copy).length === 0) {
+    throw new JwtConfigError("requireToken.scope", "must be a scope string or a non-empty JSON object or array");
+  }
+  return copy;
+}
+
+function requiredObject(value: unknown, name: string): JsonObject | undefined {
+  if (value === undefined) return undefined;
+  const copy = copyJson(value);
+  if (copy === NOT_JSON || !isJsonObject(copy) || Object.keys(copy).length === 0) {
+    throw new JwtConfigError(name, "must be a non-empty object of JSON claims");
+  }
+  return copy;
+}

@@ -1,0 +1,69 @@
+import type { JsonObject, JsonValue } from "./json.js";
+
+/** The two kinds of token: short-lived `auth` tokens and long-lived `refresh` tokens. */
+export type TokenType = "auth" | "refresh";
+
+/** The claims every verified token carries, plus whatever extra claims it was issued with. */
+export interface TokenClaims extends JsonObject {
+  readonly iss: string;
+  readonly sub: string;
+  readonly iat: number;
+  readonly exp: number;
+  readonly type: TokenType;
+}
+
+/**
+ * A signed token whose signature, issuer, lifetime, type and claims have been checked (or that
+ * this library just signed). Immutable: the instance and its claims are frozen. Flask_PyJWT calls
+ * this `current_token`; in a guarded procedure it is `ctx.token`.
+ *
+ * @example
+ * ```ts
+ * const token = await auth.verifyToken(raw, "auth");
+ * token.sub;              // "alice"
+ * token.claims.custom;    // any extra claim
+ * ```
+ */
+export class JwtToken {
+  /** `"auth"` or `"refresh"`. */
+  readonly tokenType: TokenType;
+  /** The subject: a non-empty string. */
+  readonly sub: string;
+  /** The `scope` claim, or `undefined` when the token has none (refresh tokens never do). */
+  readonly scope: JsonValue | undefined;
+  /** The whole verified payload, registered claims included. */
+  readonly claims: TokenClaims;
+  /** The compact JWT string. */
+  readonly signed: string;
+  /** The issuer. */
+  readonly iss: string;
+  /** Issued at, in seconds since the epoch. */
+  readonly iat: number;
+  /** Expires at, in seconds since the epoch. */
+  readonly exp: number;
+  /** The token's unique id; `undefined` for tokens from issuers that set none (Flask_PyJWT). */
+  readonly jti: string | undefined;
+
+  /** @internal Built by `AuthManager` from checked, frozen claims; not for user code. */
+  constructor(claims: TokenClaims, signed: string) {
+    this.tokenType = claims.type;
+    this.sub = claims.sub;
+    this.scope = claims["scope"];
+    this.claims = claims;
+    this.signed = signed;
+    this.iss = claims.iss;
+    this.iat = claims.iat;
+    this.exp = claims.exp;
+    const jti = claims["jti"];
+    this.jti = typeof jti === "string" ? jti : undefined;
+    Object.freeze(this);
+  }
+
+  /**
+   * Always `true`: a `JwtToken` only exists for a signed token. Kept for Flask_PyJWT parity
+   * (`current_token.is_signed()`).
+   */
+  isSigned(): true {
+    return true;
+  }
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import type { ManagerKeys } from "../config/importKeys.js";
+import type { ResolvedOptions } from "../config/options.js";
+import { JwtConfigError } from "../errors.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
+import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
+
+/** Claims this library sets or checks itself; extra claims may never overwrite them. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(["iss", "sub", "iat", "exp", "nbf", "jti", "type", "scope", "aud"]);
+
+/** What to put in a new token besides the registered claims. */
+export interface IssueRequest {
+  readonly type: TokenType;
+  readonly sub: unknown;
+  readonly scope?: unknown;
+  readonly claims?: unknown;
+}
+
+/**
+ * Signs a new token with the manager's key: `iss`, `iat`, `exp`, `sub`, `type`, `jti`, then the
+ * scope (auth tokens, when given) and extra claims. Misuse (an empty subject, a reserved or
+ * non-JSON claim) throws `JwtConfigError` naming the argument.
+ */
+export async function issueToken(options: ResolvedOptions, keys: ManagerKeys, request: IssueRequest): Promise<JwtToken> {
+  const { type, sub } = request;
+  if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
+  const iat = Math.floor(options.clock() / 1000);
+  const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
+  const payload: Record<string, JsonValue> = { iss: options.issuer, iat, exp, sub, type, jti: randomUUID() };
+  if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
+  if (request.claims !== undefined) {
+    if (!isJsonObject(request.claims)) throw new JwtConfigError("claims", "must be a plain object");
+    for (const [name, value] of Object.entries(request.claims as JsonObject)) {
+      if (RESERVED_CLAIMS.has(name)) throw new JwtConfigError(`claims.${name}`, "is a reserved claim and cannot be set");
+      payload[name] = jsonArgument(value, `claims.${name}`);
+    }
+  }
+  const claims = copyJson(payload) as TokenClaims;
+  const signed = await new SignJWT(claims).setProtectedHeader({ alg: keys.alg, typ: "JWT" }).sign(await keys.signKey);
+  return new JwtToken(claims, signed);
+}
+
+function jsonArgument(value: unknown, name: string): JsonValue {
+  const copy = copyJson(value);
+  if (copy === NOT_JSON) throw new JwtConfigError(name, "must be plain JSON (no undefined, functions, class instances or non-finite numbers)");
+  return copy;
+}

@@ -1,0 +1,71 @@
+/** JSON values as they travel inside a token. */
+export type JsonPrimitive = string | number | boolean | null;
+/** Any JSON value. */
+export type JsonValue = JsonPrimitive | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+/** A JSON object, such as a token's claims. */
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/** Returned by {@link copyJson} when a value is not plain JSON. */
+export const NOT_JSON: unique symbol = Symbol("trpc-jwt.notJson");
+
+// Deep enough for any real claim set; a bound keeps hostile payloads from exhausting the stack.
+const MAX_DEPTH = 32;
+
+/**
+ * A deep, frozen copy of a plain JSON value, or `NOT_JSON`. Refuses what a token cannot carry
+ * faithfully (undefined, functions, non-finite numbers, class instances) and `__proto__` keys, so
+ * that no copy can ever reach a prototype.
+ */
+export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : NOT_JSON;
+    case "object":
+      break;
+    default:
+      return NOT_JSON;
+  }
+  if (value === null) return null;
+  if (depth >= MAX_DEPTH) return NOT_JSON;
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = copyJson(value[i], depth + 1);
+      if (item === NOT_JSON) return NOT_JSON;
+      out[i] = item;
+    }
+    return Object.freeze(out);
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_JSON;
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__") return NOT_JSON;
+    const item = copyJson((value as Record<string, unknown>)[key], depth + 1);
+    if (item === NOT_JSON) return NOT_JSON;
+    out[key] = item;
+  }
+  return Object.freeze(out);
+}
+
+/** True for a non-array, non-null object. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Exact, type-strict structural equality of two JSON values (`true` never equals `1`). */
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return a !== undefined;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item: JsonValue, i: number) => jsonEqual(item, b[i] as JsonValue));
+  }
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  const bObj = b as JsonObject;
+  return aKeys.every((k) => Object.hasOwn(bObj, k) && jsonEqual((a as JsonObject)[k], bObj[k]));
+}
