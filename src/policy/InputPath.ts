@@ -1,16 +1,18 @@
 import type { TRPCUnsetMarker } from "@trpc/server";
 
-type Leaf = string | number | boolean | bigint | symbol | null | undefined | Date | readonly unknown[] | ((...args: never[]) => unknown);
+type Scalar = string | number | boolean;
+type Leaf = Scalar | bigint | symbol | null | undefined | Date | readonly unknown[] | ((...args: never[]) => unknown);
 type Depth = readonly unknown[];
 
 /**
- * Every dotted path into a procedure's parsed input: `"username"`, `"org.id"`. Arrays are not
- * entered. A procedure without `.input()` (tRPC's unset marker) has no paths at all, so any
- * path there is a compile error; `keyof` alone would accept `"length"` on the marker string.
+ * Every dotted path to a string, number or boolean in a procedure's parsed input: `"username"`,
+ * `"org.id"`; only such values can equal a claim. Arrays are not entered. A procedure without
+ * `.input()` (tRPC's unset marker) has no paths at all, so any path there is a compile error;
+ * `keyof` alone would accept `"length"` on the marker string.
  *
  * @example
  * ```ts
- * type P = InputPath<{ username: string; org: { id: number } }>; // "username" | "org" | "org.id"
+ * type P = InputPath<{ username: string; org: { id: number } }>; // "username" | "org.id"
  * ```
  */
 export type InputPath<TInput> = 0 extends 1 & TInput ? string : PathsOf<TInput, []>;
@@ -20,5 +22,9 @@ type PathsOf<T, D extends Depth> = D["length"] extends 6
   : T extends TRPCUnsetMarker | Leaf
     ? never
     : T extends object
-      ? { [K in keyof T & string]-?: K | `${K}.${PathsOf<NonNullable<T[K]>, [...D, 1]>}` }[keyof T & string]
+      ? {
+          [K in keyof T & string]-?:
+            | (NonNullable<T[K]> extends Scalar ? K : never)
+            | `${K}.${PathsOf<NonNullable<T[K]>, [...D, 1]>}`;
+        }[keyof T & string]
       : never;

@@ -33,6 +33,8 @@ export async function issueToken(options: ResolvedOptions, keys: ManagerKeys, re
     if (!isJsonObject(request.claims)) throw new JwtConfigError("claims", "must be a plain object");
     for (const [name, value] of Object.entries(request.claims as JsonObject)) {
       if (RESERVED_CLAIMS.has(name)) throw new JwtConfigError(`claims.${name}`, "is a reserved claim and cannot be set");
+      // Assigning "__proto__" would replace the payload's prototype instead of adding a claim.
+      if (name === "__proto__") throw new JwtConfigError(`claims.${name}`, "is not a valid claim name");
       payload[name] = jsonArgument(value, `claims.${name}`);
     }
   }
