@@ -25,7 +25,8 @@ export interface RefreshLinkOptions {
  * `TOKEN_EXPIRED`, it refreshes once (one refresh shared by every call that failed meanwhile),
  * stores the new tokens and retries each failed call once. If the refresh fails, it clears the
  * store, calls `onLogout` once and fails those calls with their original error. Every other error
- * passes through untouched. It uses no timers; unsubscribing cancels the call and its retry.
+ * passes through untouched. It uses no timers; unsubscribing or aborting the call's signal
+ * cancels its retry.
  *
  * @example
  * ```ts
@@ -87,7 +88,8 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
               const ready = current !== undefined && current !== sentWith ? Promise.resolve(true) : refreshOnce();
               void ready.then((refreshed) => {
                 if (disposed) return;
-                if (refreshed) attempt(true);
+                // A call cancelled (op.signal) while the refresh ran is not sent again.
+                if (refreshed && !op.signal?.aborted) attempt(true);
                 else observer.error(error);
               });
             },

@@ -1,0 +1,52 @@
+// The "trpc-jwt/client" entry, as built: its import graph holds no server code and no jose.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+/** Every built file reachable from `entry`, and every package it imports. */
+function importGraph(entry: string) {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
+      const specifier = (match[1] ?? match[2]) as string;
+      if (specifier.startsWith(".")) visit(resolve(dirname(file), specifier));
+      else packages.add(specifier);
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+describe("built client entry", () => {
+  let out: string;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), "trpc-jwt-build-"));
+    execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"]);
+  }, 60_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("imports only the client modules, the error table and tRPC's observable", () => {
+    const { files, packages } = importGraph(join(out, "client.js"));
+    const names = [...files].map((file) => relative(out, file)).sort();
+    expect(names).toEqual(["client.js", "client/bearerHeaders.js", "client/createTokenStore.js", "client/jwtErrorCode.js", "client/refreshLink.js", "errors.js"]);
+    expect([...packages]).toEqual(["@trpc/server/observable"]);
+  });
+
+  it("the server entry, by contrast, does reach jose and node:crypto (the check can see imports)", () => {
+    const { packages, files } = importGraph(join(out, "index.js"));
+    expect(packages).toContain("jose");
+    expect(packages).toContain("node:crypto");
+    expect([...files].map((file) => relative(out, file))).toContain("tokens/issueToken.js");
+  });
+});
