@@ -21,7 +21,7 @@ export function readClaims(header: object, payload: unknown, issuer: string, now
   if (iss !== issuer) return "TOKEN_INVALID";
   if (typeof sub !== "string" || sub === "") return "TOKEN_INVALID";
   if (type !== "auth" && type !== "refresh") return "TOKEN_INVALID";
-  if (!isTimestamp(iat) || !isTimestamp(exp) || exp <= iat) return "TOKEN_INVALID";
+  if (!isTimestamp(iat) || !isTimestamp(exp)) return "TOKEN_INVALID";
   if (iat > nowSeconds) return "TOKEN_INVALID";
   if (nbf !== undefined && (!isTimestamp(nbf) || nbf > nowSeconds)) return "TOKEN_INVALID";
   // RFC 7519 4.1.3: no audience is configured, so a token that names one is not for us.

@@ -20,9 +20,18 @@ const jsonRecord = z.record(z.string(), z.json());
  * The router of DESIGN.md's example plus the routes of Flask_PyJWT's own test suite
  * (tests/conftest.py), with input binding in place of the route parameter.
  */
-export function createTestApp(auth: AuthManager) {
+export function createTestApp(auth: AuthManager, options: { exposeCause?: boolean } = {}) {
   const createContext = createJwtContext(auth);
-  const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+  const t = initTRPC.context<typeof createContext>().create({
+    transformer: superjson,
+    // exposeCause: the careless formatter a real app might have, serialising the cause and stack.
+    errorFormatter: (opts) => {
+      const shape = jwtErrorFormatter(opts);
+      if (!options.exposeCause) return shape;
+      const { cause } = opts.error;
+      return { ...shape, stack: opts.error.stack, cause: cause && { ...JSON.parse(JSON.stringify(cause, Object.getOwnPropertyNames(cause))), string: String(cause) } };
+    },
+  });
   const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
   const describe = ({ ctx }: { ctx: { token: { sub: string; scope: unknown; claims: object; signed: string } } }) => ({
     token: ctx.token.signed,
@@ -65,6 +74,10 @@ export function createTestApp(auth: AuthManager) {
       .input(z.object({ username: z.string() }))
       .use(requireToken({ input: { sub: "username" } }))
       .query(({ input }) => `Hello, ${input.username}!`),
+    account: authedProcedure
+      .input(z.object({ id: z.number() }))
+      .use(requireToken({ input: { uid: "id" } }))
+      .query(({ input }) => input.id),
     org: authedProcedure
       .input(z.object({ org: z.object({ id: z.string() }) }))
       .use(requireToken({ input: { orgs: "org.id" } }))

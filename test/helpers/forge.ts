@@ -1,0 +1,38 @@
+import { createHmac, createPrivateKey } from "node:crypto";
+import { CompactSign } from "jose";
+import { HS256_SECRET, RSA_PRIVATE_PEM } from "./keys.js";
+
+/** What an attacker (or a buggy issuer) can put in a token: any header, any payload text. */
+export interface Forgery {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown> | string;
+}
+
+const b64 = (text: string) => Buffer.from(text).toString("base64url");
+const text = (payload: Forgery["payload"]) => (typeof payload === "string" ? payload : JSON.stringify(payload));
+
+/**
+ * Signs any header and payload with HMAC over `secret` (default: the suite's HS256 secret), by
+ * hand, so that even headers a JOSE library refuses to produce (crit, odd algs) can be forged.
+ */
+export async function forgeHmac({ header, payload }: Forgery, secret: Uint8Array | string = HS256_SECRET): Promise<string> {
+  const fullHeader = { alg: "HS256", ...header };
+  const signingInput = `${b64(JSON.stringify(fullHeader))}.${b64(text(payload))}`;
+  const hash = fullHeader.alg === "HS512" ? "sha512" : "sha256";
+  return `${signingInput}.${createHmac(hash, secret).update(signingInput).digest("base64url")}`;
+}
+
+/** Signs any header and payload with the suite's RSA private key (RS256, RS512 or PS256 per `header.alg`). */
+export function forgeRsa({ header, payload }: Forgery, pem = RSA_PRIVATE_PEM): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(text(payload))).setProtectedHeader({ alg: "RS256", ...header } as never).sign(createPrivateKey(pem));
+}
+
+/** An unsigned token with whatever header and signature segment the attacker likes. */
+export function forgeUnsigned({ header, payload }: Forgery, signature = ""): string {
+  return `${b64(JSON.stringify(header))}.${b64(text(payload))}.${signature}`;
+}
+
+/** A claim set the suite's managers accept, `exp` an hour away. */
+export function goodClaims(overrides: Record<string, unknown> = {}, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+  return { iss: "Flask_PyJWT", iat: nowSeconds - 10, exp: nowSeconds + 3600, sub: "mallory-sub-7f3a", type: "auth", ...overrides };
+}
