@@ -7,52 +7,63 @@ import { JwtToken, type TokenType } from "./JwtToken.js";
 import { readClaims } from "./readClaims.js";
 import { EXPIRED, TokenCache } from "./TokenCache.js";
 
-/** Verifies a compact token, optionally requiring its type. Throws `JwtError`. */
+/** Verifies a compact token, optionally requiring its type. Rejects with `JwtError`. */
 export type Verifier = (signed: string, type?: TokenType) => Promise<JwtToken>;
-
-const REQUIRED_CLAIMS = ["iss", "sub", "iat", "exp", "type"];
 
 /**
  * Builds the one verification path: length and shape gate, cache, then jose with the pinned
- * algorithm and key, then the strict claim check. Every failure is a `JwtError` with a fixed
+ * algorithm, key and issuer, then the strict claim check (which also requires `sub`, `iat`, `exp`
+ * and `type`). Every failure is a `JwtError` with a fixed
  * message; nothing from jose or the token escapes.
  */
 export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Verifier {
   const { issuer, clock, maxTokenLength } = options;
+  const customClock = clock !== Date.now;
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
   const algorithms = [keys.alg];
+  const joseOptions = { algorithms, issuer };
+  // Once imported, the key is passed directly: no await on the hot path.
+  let verifyKey: CryptoKey | Promise<CryptoKey> = keys.verifyKey;
+  keys.verifyKey.then((key) => (verifyKey = key), () => undefined);
 
-  async function verifyFresh(signed: string, nowMs: number): Promise<JwtToken> {
+  const ofType = (token: JwtToken, type: TokenType | undefined): JwtToken => {
+    if (type !== undefined && token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
+    return token;
+  };
+
+  async function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) throw new JwtError("TOKEN_INVALID");
     let header: object;
     let payload: unknown;
     try {
-      ({ protectedHeader: header, payload } = await jwtVerify(signed, await keys.verifyKey, {
-        algorithms,
-        issuer,
-        requiredClaims: REQUIRED_CLAIMS,
-        currentDate: new Date(nowMs),
-      }));
+      const key = verifyKey instanceof Promise ? await verifyKey : verifyKey;
+      // jose reads the real time itself; ours is passed only when a test clock is configured.
+      const options = customClock ? { algorithms, issuer, currentDate: new Date(nowMs) } : joseOptions;
+      ({ protectedHeader: header, payload } = await jwtVerify(signed, key, options));
     } catch (error) {
       // jose reports expiry only after the signature verified; its message is never passed on.
       throw new JwtError((error as { code?: unknown }).code === "ERR_JWT_EXPIRED" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
     }
     const claims = readClaims(header, payload, issuer, Math.floor(nowMs / 1000));
     if (typeof claims === "string") throw new JwtError(claims);
-    return new JwtToken(claims, signed);
+    const token = new JwtToken(claims, signed);
+    cache?.offer(token);
+    return ofType(token, type);
   }
 
-  return async function verify(signed, type) {
-    if (typeof signed !== "string" || signed.length > maxTokenLength) throw new JwtError("TOKEN_INVALID");
+  // Not async on purpose: a cache hit settles without extra promise hops.
+  return (signed, type) => {
+    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(new JwtError("TOKEN_INVALID"));
     const nowMs = clock();
     const cached = cache?.get(signed, nowMs);
-    if (cached === EXPIRED) throw new JwtError("TOKEN_EXPIRED");
-    let token = cached;
-    if (token === undefined) {
-      token = await verifyFresh(signed, nowMs);
-      cache?.set(token);
+    if (cached === EXPIRED) return Promise.reject(new JwtError("TOKEN_EXPIRED"));
+    if (cached !== undefined) {
+      try {
+        return Promise.resolve(ofType(cached, type));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    if (type !== undefined && token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
-    return token;
+    return verifyFresh(signed, nowMs, type);
   };
 }

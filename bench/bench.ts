@@ -1,0 +1,166 @@
+// `npm run bench`: trpc-jwt against the JWT libraries people would otherwise use, side by side in
+// one process and one run. It reports; it asserts nothing about time.
+import { createHmac, createPrivateKey, createPublicKey, randomUUID, sign as rsaSign, timingSafeEqual, verify as rsaVerify, webcrypto } from "node:crypto";
+import { cpus } from "node:os";
+import { initTRPC } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { createSigner, createVerifier } from "fast-jwt";
+import { importSPKI, jwtVerify, SignJWT } from "jose";
+import jsonwebtoken from "jsonwebtoken";
+import { z } from "zod";
+import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
+import { measureGroup, table, type Case, type Row } from "./harness.js";
+import { RSA_KEYS } from "./rsaKeys.js";
+
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 15);
+const ISSUER = "bench";
+const HMAC_SECRET = "benchmark-secret-0123456789abcdef";
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const now = () => Math.floor(Date.now() / 1000);
+
+type Alg = "HS256" | "RS256";
+const privateKey = createPrivateKey(RSA_KEYS.privateKey);
+const publicKey = createPublicKey(RSA_KEYS.privateKey);
+const publicPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+
+/** A token trpc-jwt accepts, signed directly with node:crypto so the pools build quickly. */
+function makeToken(alg: Alg, sub: string): string {
+  const input = `${b64({ alg, typ: "JWT" })}.${b64({ iss: ISSUER, iat: now(), exp: now() + 3600, sub, type: "auth", jti: randomUUID(), scope: "read" })}`;
+  const signature = alg === "HS256" ? createHmac("sha256", HMAC_SECRET).update(input).digest("base64url") : rsaSign("sha256", Buffer.from(input), privateKey).toString("base64url");
+  return `${input}.${signature}`;
+}
+
+/** The floor: a bare signature check and JSON.parse, with no claim validation beyond exp. */
+function floorVerifier(alg: Alg) {
+  return (token: string) => {
+    const dot = token.lastIndexOf(".");
+    const input = token.slice(0, dot);
+    const signature = Buffer.from(token.slice(dot + 1), "base64url");
+    const ok =
+      alg === "HS256"
+        ? (() => {
+            const expected = createHmac("sha256", HMAC_SECRET).update(input).digest();
+            return expected.length === signature.length && timingSafeEqual(expected, signature);
+          })()
+        : rsaVerify("sha256", Buffer.from(input), publicKey, signature);
+    if (!ok) throw new Error("bad signature");
+    const payload = JSON.parse(Buffer.from(input.slice(input.indexOf(".") + 1), "base64url").toString());
+    if (payload.exp <= now()) throw new Error("expired");
+    return payload;
+  };
+}
+
+async function verifyRows(alg: Alg): Promise<Row[]> {
+  const poolSize = alg === "HS256" ? 4096 : 2048;
+  const pool = Array.from({ length: poolSize }, (_, i) => makeToken(alg, `user-${i}`));
+  const repeated = makeToken(alg, "repeated-user");
+  const fresh = (i: number) => pool[i % poolSize] as string;
+  const keyMaterial = alg === "HS256" ? HMAC_SECRET : publicPem;
+  const secretBytes = new TextEncoder().encode(HMAC_SECRET);
+  const cryptoKey =
+    alg === "HS256"
+      ? await webcrypto.subtle.importKey("raw", secretBytes, { name: "HMAC", hash: "SHA-256" }, false, ["verify"])
+      : await importSPKI(publicPem, "RS256");
+  const options = { issuer: ISSUER, authType: alg, secret: alg === "HS256" ? HMAC_SECRET : RSA_KEYS.privateKey } as const;
+  // "First-seen": the pool cycles through a cache far smaller than itself, so every lookup misses
+  // and every verification pays for the cache insert too.
+  const firstSeen = new AuthManager({ ...options, cacheSize: 256 });
+  const cached = new AuthManager(options);
+  const fastNoCache = createVerifier({ key: keyMaterial, algorithms: [alg], cache: false });
+  const fastCache = createVerifier({ key: keyMaterial, algorithms: [alg], cache: true });
+  const floor = floorVerifier(alg);
+
+  const cases: Case[] = [
+    ["node:crypto signature + JSON.parse (floor)", (i) => floor(fresh(i))],
+    ["fast-jwt, no cache", (i) => fastNoCache(fresh(i))],
+    ["fast-jwt, cache (repeated token)", () => fastCache(repeated)],
+    ["jsonwebtoken", (i) => jsonwebtoken.verify(fresh(i), keyMaterial, { algorithms: [alg] })],
+    [alg === "HS256" ? "jose, raw secret per call" : "jose, PEM imported per call", (i) => (alg === "HS256" ? jwtVerify(fresh(i), secretBytes, { algorithms: [alg] }) : importSPKI(publicPem, alg).then((key) => jwtVerify(fresh(i), key, { algorithms: [alg] })))],
+    ["jose, key imported once", (i) => jwtVerify(fresh(i), cryptoKey, { algorithms: [alg] })],
+    ["trpc-jwt verifyToken, first-seen tokens", (i) => firstSeen.verifyToken(fresh(i), "auth")],
+    ["trpc-jwt verifyToken, repeated token", () => cached.verifyToken(repeated, "auth")],
+  ];
+  return [
+    ...(await measureGroup(`verify ${alg}, sequential`, cases, { rounds: ROUNDS })),
+    ...(await measureGroup(`verify ${alg}, 64 in flight`, cases, { rounds: ROUNDS, inFlight: 64 })),
+  ];
+}
+
+async function signRows(alg: Alg): Promise<Row[]> {
+  const auth = new AuthManager({ issuer: ISSUER, authType: alg, secret: alg === "HS256" ? HMAC_SECRET : RSA_KEYS.privateKey });
+  const joseKey =
+    alg === "HS256"
+      ? await webcrypto.subtle.importKey("raw", new TextEncoder().encode(HMAC_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      : await webcrypto.subtle.importKey("pkcs8", privateKey.export({ type: "pkcs8", format: "der" }), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+  const fastSigner = createSigner({ key: alg === "HS256" ? HMAC_SECRET : RSA_KEYS.privateKey, algorithm: alg, iss: ISSUER, expiresIn: 3600_000 });
+  const group = `sign ${alg}, sequential`;
+  const cases: Case[] = [
+    ["jose SignJWT, key imported once", () => new SignJWT({ sub: "alice", type: "auth", jti: randomUUID() }).setProtectedHeader({ alg, typ: "JWT" }).setIssuer(ISSUER).setIssuedAt().setExpirationTime("1h").sign(joseKey)],
+    ["fast-jwt", () => fastSigner({ sub: "alice", type: "auth", jti: randomUUID() })],
+    ["trpc-jwt authToken", () => auth.authToken("alice")],
+  ];
+  return measureGroup(group, cases, { rounds: ROUNDS });
+}
+
+async function trpcRows(): Promise<Row[]> {
+  const auth = new AuthManager({ issuer: ISSUER, authType: "HS256", secret: HMAC_SECRET });
+  const createContext = createJwtContext(auth);
+  const t = initTRPC.context<typeof createContext>().create();
+  const { authedProcedure, requireToken } = createJwtProcedures(t);
+  const router = t.router({
+    hello: t.procedure.query(() => "hello"),
+    me: authedProcedure.query(({ ctx }) => ctx.token.sub),
+    user: authedProcedure
+      .input(z.object({ username: z.string() }))
+      .use(requireToken({ input: { sub: "username" }, scope: "read" }))
+      .query(({ input }) => input.username),
+  });
+  const headers = { authorization: `Bearer ${makeToken("HS256", "alice")}` };
+  const userInput = encodeURIComponent(JSON.stringify({ username: "alice" }));
+  const call = async (path: string) => {
+    const res = await fetchRequestHandler({ endpoint: "/trpc", router, createContext, req: new Request(`http://localhost/trpc/${path}`, { headers }) });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return res.text();
+  };
+  const group = "tRPC call through fetchRequestHandler, repeated token";
+  const cases: Case[] = [
+    ["public procedure", () => call("hello")],
+    ["authedProcedure", () => call("me")],
+    ["requireToken, input binding + scope", () => call(`user?input=${userInput}`)],
+  ];
+  return measureGroup(group, cases, { rounds: ROUNDS });
+}
+
+const started = performance.now();
+const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows())];
+const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
+
+console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}; each row is the median of ${ROUNDS} interleaved 150 ms rounds.`);
+console.log("Ratio: the row's operations per second divided by trpc-jwt's in the same group (repeated-token rows");
+console.log("against trpc-jwt on a repeated token, all others against trpc-jwt on first-seen tokens); > 1 is faster than trpc-jwt.\n");
+for (const group of [...new Set(rows.map((row) => row.group))]) {
+  const groupRows = rows.filter((row) => row.group === group);
+  console.log(`## ${group}\n`);
+  console.log(
+    table(groupRows, (row) => {
+      if (group.startsWith("verify")) return find(group, row.name.includes("repeated") ? "trpc-jwt verifyToken, repeated" : "trpc-jwt verifyToken, first-seen");
+      if (group.startsWith("sign")) return find(group, "trpc-jwt");
+      return find(group, "public procedure");
+    }),
+  );
+  console.log();
+}
+
+console.log("## Targets (issue 5)\n");
+for (const alg of ["HS256", "RS256"]) {
+  for (const mode of ["sequential", "64 in flight"]) {
+    const group = `verify ${alg}, ${mode}`;
+    const repeated = find(group, "trpc-jwt verifyToken, repeated")!.opsPerSecond / find(group, "fast-jwt, cache")!.opsPerSecond;
+    const firstSeen = find(group, "trpc-jwt verifyToken, first-seen")!.opsPerSecond / find(group, "jose, key imported once")!.opsPerSecond;
+    console.log(`- ${group}: repeated token ${repeated.toFixed(2)}x fast-jwt with cache (target >= 1.00); first-seen ${firstSeen.toFixed(2)}x jose with an imported key (target >= 0.90)`);
+  }
+}
+const trpcGroup = "tRPC call through fetchRequestHandler, repeated token";
+const cost = find(trpcGroup, "public procedure")!.opsPerSecond / find(trpcGroup, "authedProcedure")!.opsPerSecond;
+console.log(`- authedProcedure call costs ${cost.toFixed(3)}x a public procedure call (target <= 1.15)`);
+console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
