@@ -5,15 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthManager } from "trpc-jwt";
 import { clientFor, startServer, bearer } from "./helpers/httpServer.js";
 import { ALGORITHMS, optionsFor } from "./helpers/keys.js";
+import { rejectionOf } from "./helpers/rejection.js";
 import { createTestApp, TEST_CLAIMS, TEST_SCOPE, type TestRouter } from "./helpers/testApp.js";
 
 async function refusal(call: Promise<unknown>) {
-  const error = await call.then(
-    () => {
-      throw new Error("expected the call to be refused");
-    },
-    (e: unknown) => e,
-  );
+  const error = await rejectionOf(call);
   expect(error).toBeInstanceOf(TRPCClientError);
   const { data } = error as TRPCClientError<TestRouter>;
   return { status: data?.httpStatus, code: data?.code, jwtCode: (data as { jwtCode?: string } | undefined)?.jwtCode };

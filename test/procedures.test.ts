@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, JwtError } from "trpc-jwt";
 import { optionsFor } from "./helpers/keys.js";
+import { rejectionOf } from "./helpers/rejection.js";
 import { createTestApp } from "./helpers/testApp.js";
 
 const auth = new AuthManager(optionsFor("HS256"));
@@ -16,12 +17,7 @@ function callerWith(headers: Record<string, string>) {
 const withBearer = (token: string) => callerWith({ authorization: `Bearer ${token}` }).caller;
 
 async function refusal(call: Promise<unknown>) {
-  const error = await call.then(
-    () => {
-      throw new Error("expected a refusal");
-    },
-    (e: unknown) => e,
-  );
+  const error = await rejectionOf(call);
   expect(error).toBeInstanceOf(TRPCError);
   const { code, message, cause } = error as TRPCError;
   expect(cause).toBeInstanceOf(JwtError);

@@ -2,21 +2,12 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const jose = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
-vi.mock("jose", async (importOriginal) => {
-  const original = await importOriginal<typeof import("jose")>();
-  return {
-    ...original,
-    jwtVerify: (...args: Parameters<typeof original.jwtVerify>) => {
-      jose.calls++;
-      if (jose.failWith !== undefined) return Promise.reject(jose.failWith);
-      return original.jwtVerify(...args);
-    },
-  };
-});
+vi.mock("jose", async (importOriginal) => (await import("./helpers/countingJose.js")).countingJose(importOriginal, jose));
 
 const { AuthManager, JwtError } = await import("trpc-jwt");
 const { forgeHmac, goodClaims } = await import("./helpers/forge.js");
 const { optionsFor } = await import("./helpers/keys.js");
+const { rejectionOf } = await import("./helpers/rejection.js");
 
 const auth = new AuthManager(optionsFor("HS256", { cacheSize: 0 }));
 beforeEach(() => {
@@ -25,10 +16,7 @@ beforeEach(() => {
 });
 
 async function codeOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await rejectionOf(promise);
   expect(error).toBeInstanceOf(JwtError);
   return (error as InstanceType<typeof JwtError>).code;
 }

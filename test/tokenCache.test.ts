@@ -1,17 +1,8 @@
 // The verified-token cache can only ever make verification cheaper, never more permissive.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-const jose = vi.hoisted(() => ({ calls: 0 }));
-vi.mock("jose", async (importOriginal) => {
-  const original = await importOriginal<typeof import("jose")>();
-  return {
-    ...original,
-    jwtVerify: (...args: Parameters<typeof original.jwtVerify>) => {
-      jose.calls++;
-      return original.jwtVerify(...args);
-    },
-  };
-});
+const jose = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
+vi.mock("jose", async (importOriginal) => (await import("./helpers/countingJose.js")).countingJose(importOriginal, jose));
 
 const { AuthManager, JwtError, JwtToken } = await import("trpc-jwt");
 const { TokenCache, EXPIRED } = await import("../src/tokens/TokenCache.js");
