@@ -13,8 +13,8 @@ export type Verifier = (signed: string, type?: TokenType) => Promise<JwtToken>;
 /**
  * Builds the one verification path: length and shape gate, cache, then jose with the pinned
  * algorithm, key and issuer, then the strict claim check (which also requires `sub`, `iat`, `exp`
- * and `type`). Every failure is a `JwtError` with a fixed
- * message; nothing from jose or the token escapes.
+ * and `type`). Every failure is a `JwtError` with a fixed message; nothing from jose or the token
+ * escapes.
  */
 export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Verifier {
   const { issuer, clock, maxTokenLength } = options;
