@@ -1,5 +1,7 @@
 // Interop with the real Flask_PyJWT 1.0.0: its tokens verify here, and ours carry what it requires.
 import { createHmac, createPublicKey, verify as rsaVerify } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AuthManager, JwtError, type AuthType } from "trpc-jwt";
 import { flaskVectors } from "./helpers/keys.js";
@@ -35,8 +37,13 @@ function decodeSegment(segment: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
 }
 
+const sharedVectors = fileURLToPath(new URL("../../shared/vectors/flask_pyjwt.json", import.meta.url));
+
 describe("Flask_PyJWT vectors", () => {
-  expect(flaskVectors.vectors.length).toBeGreaterThanOrEqual(24);
+  it("the fixture is the project's shared vector file, unchanged (when it is beside the repository)", () => {
+    expect(flaskVectors.vectors.length).toBeGreaterThanOrEqual(24);
+    if (existsSync(sharedVectors)) expect(flaskVectors).toEqual(JSON.parse(readFileSync(sharedVectors, "utf8")));
+  });
 
   for (const vector of flaskVectors.vectors.filter((v) => v.expect === "valid")) {
     it(`verifies a valid ${vector.alg} ${vector.kind} token for ${vector.sub}`, async () => {

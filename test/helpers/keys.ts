@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AuthManagerOptions, AuthType } from "trpc-jwt";
 
-/** The interop vectors issued by the real Flask_PyJWT (in ../shared/vectors). */
+/** The interop vectors issued by the real Flask_PyJWT (test/fixtures, a copy of the shared vectors). */
 export interface Vector {
   alg: AuthType;
   kind: "auth" | "refresh";
@@ -21,7 +21,7 @@ export interface VectorFile {
   vectors: Vector[];
 }
 
-const vectorsPath = fileURLToPath(new URL("../../../shared/vectors/flask_pyjwt.json", import.meta.url));
+const vectorsPath = fileURLToPath(new URL("../fixtures/flask_pyjwt.json", import.meta.url));
 export const flaskVectors: VectorFile = JSON.parse(readFileSync(vectorsPath, "utf8"));
 
 export const HS256_SECRET = "test-secret-of-exactly-32-bytes!";
