@@ -38,7 +38,14 @@ export const JWT_ERRORS = {
   SCOPE_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "Token lacks the required scope" },
 } as const satisfies Record<JwtErrorCode, JwtErrorInfo>;
 
-/** All codes, in table order. */
+/**
+ * All codes, in table order.
+ *
+ * @example
+ * ```ts
+ * JWT_ERROR_CODES.includes("TOKEN_EXPIRED"); // true
+ * ```
+ */
 export const JWT_ERROR_CODES = Object.freeze(Object.keys(JWT_ERRORS) as JwtErrorCode[]);
 
 /**

@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, JwtError } from "trpc-jwt";
-import { optionsFor } from "./helpers/keys.js";
+import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { createTestApp } from "./helpers/testApp.js";
 
@@ -163,6 +163,41 @@ describe("cookie location", () => {
   it("checks the type of a cookie token too", async () => {
     const { signed } = await auth.authToken("alice");
     expect(await refusal(callerWith({ cookie: `refresh_token=${signed}` }).caller.requireRefreshCookie())).toMatchObject({ jwtCode: "TOKEN_WRONG_TYPE" });
+  });
+});
+
+describe("WebSocket credentials", () => {
+  // What the ws adapter passes: the upgrade request, the socket as `res`, and connection params.
+  const upgrade = (headers: Record<string, string>) => ({ headers, rawHeaders: Object.entries(headers).flat() });
+  const socket = { send: () => undefined };
+
+  it("reads connectionParams.token on a WebSocket", async () => {
+    const { signed } = await auth.authToken("alice");
+    const ctx = createContext({ req: upgrade({}), res: socket, info: { connectionParams: { token: signed } } });
+    expect((await ctx.jwt.token()).sub).toBe("alice");
+  });
+
+  it("refuses a token in both the upgrade request's header and connectionParams: exactly one credential", async () => {
+    const { signed } = await auth.authToken("alice");
+    const ctx = createContext({ req: upgrade({ authorization: `Bearer ${signed}` }), res: socket, info: { connectionParams: { token: signed } } });
+    expect(((await rejectionOf(ctx.jwt.token())) as JwtError).code).toBe("TOKEN_INVALID");
+  });
+
+  it("ignores connectionParams when the response is an HTTP response", async () => {
+    const { signed } = await auth.authToken("alice");
+    const httpResponse = { send: () => undefined, setHeader: () => undefined };
+    const ctx = createContext({ req: upgrade({}), res: httpResponse, info: { connectionParams: { token: signed } } });
+    expect(((await rejectionOf(ctx.jwt.token())) as JwtError).code).toBe("TOKEN_MISSING");
+  });
+
+  it("re-checks expiry on every use of a connection's token", async () => {
+    const clock = fakeClock();
+    const shortLived = new AuthManager(optionsFor("HS256", { clock: clock.now, authMaxAge: 60 }));
+    const { signed } = await shortLived.authToken("alice");
+    const ctx = createJwtContext(shortLived)({ req: upgrade({}), res: socket, info: { connectionParams: { token: signed } } });
+    await expect(ctx.jwt.token()).resolves.toMatchObject({ sub: "alice" });
+    clock.advance(60);
+    expect(((await rejectionOf(ctx.jwt.token())) as JwtError).code).toBe("TOKEN_EXPIRED");
   });
 });
 

@@ -3,7 +3,14 @@ import { JwtConfigError } from "../errors.js";
 /** The signing algorithms trpc-jwt supports (Flask_PyJWT's `JWT_AUTHTYPE` values). */
 export type AuthType = "HS256" | "HS512" | "RS256" | "RS512";
 
-/** Every supported `authType`, in a stable order. */
+/**
+ * Every supported `authType`, in a stable order.
+ *
+ * @example
+ * ```ts
+ * if (!AUTH_TYPES.includes(process.env.JWT_AUTHTYPE as AuthType)) throw new Error("unsupported");
+ * ```
+ */
 export const AUTH_TYPES: readonly AuthType[] = Object.freeze(["HS256", "HS512", "RS256", "RS512"]);
 
 /**

@@ -9,6 +9,12 @@ import { matchScope } from "./matchScope.js";
  * Applies the authorization rules to a verified token of the right type, in Flask_PyJWT's order:
  * override (which skips the rest), then claims (input bindings and literal claims), then scope.
  * Returns the failure code, or `undefined` when the token is allowed.
+ *
+ * @example
+ * ```ts
+ * const rules = compileRules({ input: { sub: "username" }, override: { admin: true } });
+ * checkRules(rules, token, { username: "alice" }); // undefined, or "CLAIMS_MISMATCH"
+ * ```
  */
 export function checkRules(rules: CompiledRules, token: JwtToken, input: unknown): JwtErrorCode | undefined {
   if (rules.override !== undefined && matchClaims(rules.override, token.claims)) return undefined;

@@ -7,6 +7,11 @@ import type { ScopeRequirement } from "./matchScope.js";
 /**
  * What a guarded procedure requires of its token. `TPath` is the set of input paths the compiler
  * allows; `requireToken` fills it in from the procedure's input, so users never write it.
+ *
+ * @example
+ * ```ts
+ * requireToken({ type: "auth", input: { sub: "username" }, scope: { admin: true }, override: { root: true } });
+ * ```
  */
 export interface RequireTokenRules<TPath extends string = string> {
   /** The token type required: `"auth"` (default) or `"refresh"`. */
@@ -44,6 +49,12 @@ const PATH = /^[^.]+(\.[^.]+)*$/;
  * Validates `requireToken` rules once, when the middleware is created. Throws `JwtConfigError`
  * naming the rule. A rule that requires nothing (`{}`, `[]`, `""`) is refused: an empty
  * `override` would wave every token through.
+ *
+ * @example
+ * ```ts
+ * const rules = compileRules({ scope: "read write" });
+ * compileRules({ override: {} }); // JwtConfigError: requireToken.override: must be a non-empty object ...
+ * ```
  */
 export function compileRules(rules: RequireTokenRules): CompiledRules {
   if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");

@@ -9,6 +9,11 @@ export interface InputBinding {
 /**
  * The scalar at a dotted path of a parsed input, or `undefined` when any step is missing or the
  * value is not a string, finite number or boolean (objects, null and absent values never bind).
+ *
+ * @example
+ * ```ts
+ * readInputPath({ org: { id: "acme" } }, ["org", "id"]); // "acme"
+ * ```
  */
 export function readInputPath(input: unknown, path: readonly string[]): string | number | boolean | undefined {
   let value = input;

@@ -26,7 +26,14 @@ const BAD: Credential = { kind: "bad" };
 // Case-insensitive scheme, exactly one space, one run of non-space characters.
 const BEARER = /^bearer (\S+)$/i;
 
-/** The bearer token from the one `Authorization` header. */
+/**
+ * The bearer token from the one `Authorization` header.
+ *
+ * @example
+ * ```ts
+ * readAuthorization(new Request("http://x", { headers: { authorization: "Bearer a.b.c" } })); // { kind: "one", value: "a.b.c" }
+ * ```
+ */
 export function readAuthorization(req: JwtContextOptions["req"]): Credential {
   const values = headerValues(req, "authorization");
   if (values.length === 0) return NONE;
