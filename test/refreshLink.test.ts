@@ -163,6 +163,25 @@ describe("refreshLink in isolation", () => {
     expect(store.getAuthToken()).toBe("new");
   });
 
+  it("a throwing logout callback or store still settles every pending call", async () => {
+    const store = createTokenStore();
+    store.setTokens({ authToken: "old", refreshToken: "r" });
+    const calls = { count: 0 };
+    const refresh = vi.fn(async () => {
+      throw new Error("refresh endpoint down");
+    });
+    const onLogout = vi.fn(() => {
+      throw new Error("the app's logout handler is broken");
+    });
+    const client = createTRPCClient<Router>({ links: [refreshLink({ store, refresh, onLogout }), scriptedLink(store, calls)] });
+    const outcomes = await Promise.allSettled([client.whoami.query(), client.whoami.query()]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(outcomes.map((o) => jwtErrorCode((o as PromiseRejectedResult).reason))).toEqual(["TOKEN_EXPIRED", "TOKEN_EXPIRED"]);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(onLogout).toHaveBeenCalledTimes(1);
+    expect(store.getRefreshToken()).toBeUndefined();
+  });
+
   it("uses a token refreshed meanwhile without refreshing again", async () => {
     const store = createTokenStore();
     store.setTokens({ authToken: "old", refreshToken: "r" });

@@ -52,8 +52,16 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
       store.setTokens(tokens);
       return true;
     } catch {
-      store.clear();
-      onLogout?.();
+      // Neither a failing store nor a throwing callback may strand the calls waiting on this.
+      try {
+        store.clear();
+      } finally {
+        try {
+          onLogout?.();
+        } catch {
+          // The logout callback's own failure is the application's to report.
+        }
+      }
       return false;
     }
   }
@@ -86,12 +94,15 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
               // Sent with a token that has since been replaced: retry with the new one, no refresh.
               const current = store.getAuthToken();
               const ready = current !== undefined && current !== sentWith ? Promise.resolve(true) : refreshOnce();
-              void ready.then((refreshed) => {
-                if (disposed) return;
-                // A call cancelled (op.signal) while the refresh ran is not sent again.
-                if (refreshed && !op.signal?.aborted) attempt(true);
-                else observer.error(error);
-              });
+              ready.then(
+                (refreshed) => {
+                  if (disposed) return;
+                  // A call cancelled (op.signal) while the refresh ran is not sent again.
+                  if (refreshed && !op.signal?.aborted) attempt(true);
+                  else observer.error(error);
+                },
+                () => disposed || observer.error(error),
+              );
             },
           });
         }
