@@ -58,14 +58,18 @@ export async function runDemoClient(url: string, log: (line: string) => void = c
     }
   }
 
+  async function login(username: string, password: string): Promise<string> {
+    store.setTokens(await client.login.mutate({ username, password }));
+    return "tokens stored";
+  }
+
   log(`trpc-jwt demo client -> ${url}`);
   log("1. Before logging in");
   await refused("protectedRoute without a token", () => client.protectedRoute.query(), "401 TOKEN_MISSING");
   await refused("login with a wrong password", () => client.login.mutate({ username: "alice", password: "guess" }), "401 UNAUTHORIZED");
 
   log("2. Logged in as alice");
-  const tokens = await allowed("login alice", () => client.login.mutate({ username: "alice", password: "wonderland" }).then((t) => (store.setTokens(t), "tokens stored")));
-  if (tokens === undefined) return false;
+  if ((await allowed("login alice", () => login("alice", "wonderland"))) === undefined) return false;
   await allowed("protectedRoute", () => client.protectedRoute.query(), "You are logged in");
   await allowed("user({ username: 'alice' })", () => client.user.query({ username: "alice" }), "Hello, alice!");
   await refused("user({ username: 'bob' })", () => client.user.query({ username: "bob" }), "403 CLAIMS_MISMATCH");
@@ -85,7 +89,7 @@ export async function runDemoClient(url: string, log: (line: string) => void = c
   else fail(`expected one refresh, saw ${refreshes}`);
 
   log("3b. Logged in as root (top-level admin claim)");
-  await allowed("login root", () => client.login.mutate({ username: "root", password: "correct horse battery staple" }).then((t) => (store.setTokens(t), "tokens stored")));
+  await allowed("login root", () => login("root", "correct horse battery staple"));
   await allowed("admin", () => client.admin.query(), "Welcome, admin");
   await allowed("overridable({ username: 'alice' })", () => client.overridable.query({ username: "alice" }), "Hello, alice! (override allowed)");
 
