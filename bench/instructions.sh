@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm run bench:instructions`: instructions per first-seen HS256 verification, trpc-jwt against
+# jose with an imported key, counted by callgrind. Unlike seconds, instruction counts do not
+# depend on what else the machine is doing. Each side runs at two sizes; the difference divided by
+# the extra verifications is the steady-state cost, free of start-up and warm-up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)"; exit 1; }
+SMALL=${SMALL:-10000}
+LARGE=${LARGE:-20000}
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null node --import tsx bench/instructionsWorkload.ts "$1" "$2" 2>&1 |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+declare -A per_op
+for mode in jose trpc-jwt; do
+  small=$(count "$mode" "$SMALL")
+  large=$(count "$mode" "$LARGE")
+  per_op[$mode]=$(( (large - small) / (LARGE - SMALL) ))
+  echo "$mode: $small instructions for $SMALL verifications, $large for $LARGE: ${per_op[$mode]} per verification"
+done
+node -e "console.log('trpc-jwt / jose: ' + (${per_op[trpc-jwt]} / ${per_op[jose]}).toFixed(3) + 'x the instructions per first-seen verification (target <= 1.11, i.e. within 10% of the speed)')"
