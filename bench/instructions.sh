@@ -2,12 +2,14 @@
 # `npm run bench:instructions`: instructions per first-seen HS256 verification, trpc-jwt against
 # jose with an imported key, counted by callgrind. Unlike seconds, instruction counts do not
 # depend on what else the machine is doing. Each side runs at two sizes; the difference divided by
-# the extra verifications is the steady-state cost, free of start-up and warm-up.
+# the extra verifications is the steady-state cost, free of start-up and warm-up. It takes about
+# 8 minutes (valgrind runs node some 50 times slower); smaller SMALL/LARGE windows are noisier,
+# because a garbage collection or re-optimisation inside the window weighs more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)"; exit 1; }
-SMALL=${SMALL:-10000}
-LARGE=${LARGE:-20000}
+SMALL=${SMALL:-15000}
+LARGE=${LARGE:-30000}
 count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --import tsx bench/instructionsWorkload.ts "$1" "$2" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
