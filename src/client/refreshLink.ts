@@ -52,15 +52,12 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
       store.setTokens(tokens);
       return true;
     } catch {
-      // Neither a failing store nor a throwing callback may strand the calls waiting on this.
+      // Should the store or the callback throw, the rejection still settles every waiting call
+      // (see the rejection handler below).
       try {
         store.clear();
       } finally {
-        try {
-          onLogout?.();
-        } catch {
-          // The logout callback's own failure is the application's to report.
-        }
+        onLogout?.();
       }
       return false;
     }

@@ -26,10 +26,7 @@ export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Ver
   let verifyKey: CryptoKey | Promise<CryptoKey> = keys.verifyKey;
   keys.verifyKey.then((key) => (verifyKey = key), () => undefined);
 
-  const ofType = (token: JwtToken, type: TokenType | undefined): JwtToken => {
-    if (type !== undefined && token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
-    return token;
-  };
+  const isWrongType = (token: JwtToken, type: TokenType | undefined) => type !== undefined && token.tokenType !== type;
 
   async function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) throw new JwtError("TOKEN_INVALID");
@@ -48,7 +45,8 @@ export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Ver
     if (typeof claims === "string") throw new JwtError(claims);
     const token = new JwtToken(claims, signed);
     cache?.offer(token);
-    return ofType(token, type);
+    if (isWrongType(token, type)) throw new JwtError("TOKEN_WRONG_TYPE");
+    return token;
   }
 
   // Not async on purpose: a cache hit settles without extra promise hops.
@@ -58,11 +56,7 @@ export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Ver
     const cached = cache?.get(signed, nowMs);
     if (cached === EXPIRED) return Promise.reject(new JwtError("TOKEN_EXPIRED"));
     if (cached !== undefined) {
-      try {
-        return Promise.resolve(ofType(cached, type));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      return isWrongType(cached, type) ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : Promise.resolve(cached);
     }
     return verifyFresh(signed, nowMs, type);
   };
