@@ -72,9 +72,18 @@ describe("fail closed", () => {
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toMatch(/secret-material|mallory|iss/);
   });
 
-  it("reports TOKEN_EXPIRED only when jose says the signature verified and the token expired", async () => {
+  it("reports TOKEN_EXPIRED only from our own claim check, after jose verified the signature", async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const expired = { ...goodClaims(), iat: nowSeconds - 20, exp: nowSeconds - 10 };
+    // Whatever jose rejects with, even an error that calls itself an expiry, is TOKEN_INVALID.
     jose.failWith = Object.assign(new Error("expired"), { code: "ERR_JWT_EXPIRED" });
-    expect(await codeOf(auth.verifyToken(await forgeHmac({ header: { typ: "JWT" }, payload: goodClaims() })))).toBe("TOKEN_EXPIRED");
+    expect(await codeOf(auth.verifyToken(await forgeHmac({ header: { typ: "JWT" }, payload: expired })))).toBe("TOKEN_INVALID");
+    jose.failWith = undefined;
+    const signed = await forgeHmac({ header: { typ: "JWT" }, payload: expired });
+    expect(await codeOf(auth.verifyToken(signed))).toBe("TOKEN_EXPIRED");
+    const [head, body, signature] = signed.split(".") as [string, string, string];
+    const flipped = `${head}.${body}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
+    expect(await codeOf(auth.verifyToken(flipped))).toBe("TOKEN_INVALID");
   });
 
   it("never follows a jku/x5u URL", async () => {

@@ -8,14 +8,25 @@ const HEADER_PARAMS = new Set(["alg", "typ", "kid"]);
 // 9999-12-31T23:59:59Z: beyond this a timestamp is not a sane lifetime.
 const MAX_TIMESTAMP = 253402300799;
 
+// Invalid UTF-8 is refused, not replaced, and a byte-order mark is kept (so JSON.parse refuses
+// it): a payload reads one way only.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /**
- * Checks a signature-verified header and payload as hostile data and returns a frozen,
- * prototype-free copy of the claims, or the code of the first problem. Only an `exp` in the past
- * yields `TOKEN_EXPIRED`; every other problem is `TOKEN_INVALID`.
+ * Checks a signature-verified header and payload (jose's verified JSON header and payload bytes)
+ * as hostile data and returns a frozen, prototype-free copy of the claims, or the code of the
+ * first problem. This is the only claim check: jose verifies the signature, we judge the claims.
+ * Only an `exp` in the past yields `TOKEN_EXPIRED`; every other problem is `TOKEN_INVALID`.
  */
-export function readClaims(header: object, payload: unknown, issuer: string, nowSeconds: number): TokenClaims | JwtErrorCode {
+export function readClaims(header: object, payloadBytes: Uint8Array, issuer: string, nowSeconds: number): TokenClaims | JwtErrorCode {
   for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "TOKEN_INVALID";
   if ((header as { typ?: unknown }).typ !== "JWT") return "TOKEN_INVALID";
+  let payload: unknown;
+  try {
+    payload = JSON.parse(UTF8.decode(payloadBytes));
+  } catch {
+    return "TOKEN_INVALID";
+  }
   if (!isJsonObject(payload)) return "TOKEN_INVALID";
   const { iss, sub, type, iat, exp, nbf, aud, jti, scope } = payload as Record<string, unknown>;
   if (iss !== issuer) return "TOKEN_INVALID";

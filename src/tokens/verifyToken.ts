@@ -1,4 +1,4 @@
-import { jwtVerify } from "jose";
+import { compactVerify } from "jose";
 import type { ManagerKeys } from "../config/importKeys.js";
 import type { ResolvedOptions } from "../config/options.js";
 import { JwtError } from "../errors.js";
@@ -11,42 +11,42 @@ import { EXPIRED, TokenCache } from "./TokenCache.js";
 export type Verifier = (signed: string, type?: TokenType) => Promise<JwtToken>;
 
 /**
- * Builds the one verification path: length and shape gate, cache, then jose with the pinned
- * algorithm, key and issuer, then the strict claim check (which also requires `sub`, `iat`, `exp`
- * and `type`). Every failure is a `JwtError` with a fixed message; nothing from jose or the token
- * escapes.
+ * Builds the one verification path: length and shape gate, cache, then jose's signature check
+ * with the pinned algorithm and key, then our strict claim check of jose's verified header and
+ * payload (issuer, lifetime, `sub`, `type`, ...). Claims are validated once, by `readClaims`, not
+ * also by jose's looser JWT layer. Every failure is a `JwtError` with a fixed message; nothing
+ * from jose or the token escapes.
  */
 export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Verifier {
   const { issuer, clock, maxTokenLength } = options;
-  const customClock = clock !== Date.now;
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
-  const algorithms = [keys.alg];
-  const joseOptions = { algorithms, issuer };
-  // Once imported, the key is passed directly: no await on the hot path.
+  const joseOptions = { algorithms: [keys.alg] };
+  // Once imported, the key is passed directly: no extra promise hop on the hot path.
   let verifyKey: CryptoKey | Promise<CryptoKey> = keys.verifyKey;
   keys.verifyKey.then((key) => (verifyKey = key), () => undefined);
 
   const isWrongType = (token: JwtToken, type: TokenType | undefined) => type !== undefined && token.tokenType !== type;
+  // Whatever jose rejects with (bad signature, wrong algorithm, malformed JSON) is never passed on.
+  const refuse = (): never => {
+    throw new JwtError("TOKEN_INVALID");
+  };
 
-  async function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
-    if (!isCompactJws(signed, maxTokenLength)) throw new JwtError("TOKEN_INVALID");
-    let header: object;
-    let payload: unknown;
+  function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
+    if (!isCompactJws(signed, maxTokenLength)) return Promise.reject(new JwtError("TOKEN_INVALID"));
+    let verified: ReturnType<typeof compactVerify>;
     try {
-      const key = verifyKey instanceof Promise ? await verifyKey : verifyKey;
-      // jose reads the real time itself; ours is passed only when a test clock is configured.
-      const options = customClock ? { algorithms, issuer, currentDate: new Date(nowMs) } : joseOptions;
-      ({ protectedHeader: header, payload } = await jwtVerify(signed, key, options));
-    } catch (error) {
-      // jose reports expiry only after the signature verified; its message is never passed on.
-      throw new JwtError((error as { code?: unknown }).code === "ERR_JWT_EXPIRED" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
+      verified = verifyKey instanceof Promise ? verifyKey.then((key) => compactVerify(signed, key, joseOptions)) : compactVerify(signed, verifyKey, joseOptions);
+    } catch {
+      return Promise.reject(new JwtError("TOKEN_INVALID"));
     }
-    const claims = readClaims(header, payload, issuer, Math.floor(nowMs / 1000));
-    if (typeof claims === "string") throw new JwtError(claims);
-    const token = new JwtToken(claims, signed);
-    cache?.offer(token);
-    if (isWrongType(token, type)) throw new JwtError("TOKEN_WRONG_TYPE");
-    return token;
+    return verified.then(({ protectedHeader, payload }) => {
+      const claims = readClaims(protectedHeader, payload, issuer, Math.floor(nowMs / 1000));
+      if (typeof claims === "string") throw new JwtError(claims);
+      const token = new JwtToken(claims, signed);
+      cache?.offer(token);
+      if (isWrongType(token, type)) throw new JwtError("TOKEN_WRONG_TYPE");
+      return token;
+    }, refuse);
   }
 
   // Not async on purpose: a cache hit settles without extra promise hops.

@@ -1,6 +1,6 @@
 import { CompactEncrypt } from "jose";
 import type { AuthManager, JwtErrorCode } from "trpc-jwt";
-import { forgeHmac, forgeRsa, forgeUnsigned, goodClaims } from "./forge.js";
+import { forgeHmac, forgeRsa, forgeUnencodedHmac, forgeUnsigned, goodClaims } from "./forge.js";
 import { HS256_SECRET, otherRsa, RSA_PUBLIC_PEM } from "./keys.js";
 
 /** A value an attacker controls that must never be echoed: it is planted in every forged token. */
@@ -24,7 +24,7 @@ export interface Managers {
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (overrides: Record<string, unknown> = {}) => goodClaims({ canary: CANARY_CLAIM, ...overrides });
 const bearer = (token: string | Promise<string>) => async () => ({ authorization: `Bearer ${await token}` });
-const hs = (payload: Record<string, unknown> | string, header: Record<string, unknown> = { typ: "JWT" }) => () => forgeHmac({ header, payload });
+const hs = (payload: Record<string, unknown> | string | Uint8Array, header: Record<string, unknown> = { typ: "JWT" }) => () => forgeHmac({ header, payload });
 const rs = (payload: Record<string, unknown> | string, header: Record<string, unknown> = { typ: "JWT" }) => () => forgeRsa({ header, payload });
 const without = (name: string) => {
   const { [name]: _dropped, ...rest } = claims();
@@ -108,6 +108,10 @@ export const ATTACKS: readonly Attack[] = [
   tokenAttack("four segments", "HS256", async () => `${await forgeHmac({ header: { typ: "JWT" }, payload: claims() })}.AAAA`),
   tokenAttack("payload that is not JSON", "HS256", hs("not json")),
   tokenAttack("payload that is a JSON array", "HS256", hs("[1,2,3]")),
+  // The payload bytes are decoded one way only: strict UTF-8, no byte-order mark, encoded segments.
+  tokenAttack("payload with invalid UTF-8", "HS256", hs(Buffer.concat([Buffer.from(JSON.stringify(claims()).slice(0, -1)), Buffer.from(',"x":"\xff"}', "latin1")]))),
+  tokenAttack("payload behind a byte-order mark", "HS256", hs(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(claims()))]))),
+  tokenAttack("unencoded payload (b64: false)", "HS256", () => forgeUnencodedHmac({ typ: "JWT", b64: false, crit: ["b64"] }, "e30")),
   // Credentials that are not exactly one bearer token.
   ...[
     ["an empty bearer", "Bearer "],

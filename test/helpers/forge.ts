@@ -5,11 +5,12 @@ import { HS256_SECRET, RSA_PRIVATE_PEM } from "./keys.js";
 /** What an attacker (or a buggy issuer) can put in a token: any header, any payload text. */
 export interface Forgery {
   header: Record<string, unknown>;
-  payload: Record<string, unknown> | string;
+  /** Claims, JSON text, or raw bytes (for payloads no JSON text can produce, such as invalid UTF-8). */
+  payload: Record<string, unknown> | string | Uint8Array;
 }
 
-const b64 = (text: string) => Buffer.from(text).toString("base64url");
-const text = (payload: Forgery["payload"]) => (typeof payload === "string" ? payload : JSON.stringify(payload));
+const b64 = (data: string | Uint8Array) => Buffer.from(data).toString("base64url");
+const text = (payload: Forgery["payload"]) => (typeof payload === "string" || payload instanceof Uint8Array ? payload : JSON.stringify(payload));
 
 /**
  * Signs any header and payload with HMAC over `secret` (default: the suite's HS256 secret), by
@@ -24,7 +25,8 @@ export async function forgeHmac({ header, payload }: Forgery, secret: Uint8Array
 
 /** Signs any header and payload with the suite's RSA private key (RS256, RS512 or PS256 per `header.alg`). */
 export function forgeRsa({ header, payload }: Forgery, pem = RSA_PRIVATE_PEM): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(text(payload))).setProtectedHeader({ alg: "RS256", ...header } as never).sign(createPrivateKey(pem));
+  const data = text(payload);
+  return new CompactSign(typeof data === "string" ? new TextEncoder().encode(data) : data).setProtectedHeader({ alg: "RS256", ...header } as never).sign(createPrivateKey(pem));
 }
 
 /** An unsigned token with whatever header and signature segment the attacker likes. */
@@ -35,4 +37,10 @@ export function forgeUnsigned({ header, payload }: Forgery, signature = ""): str
 /** A claim set the suite's managers accept, `exp` an hour away. */
 export function goodClaims(overrides: Record<string, unknown> = {}, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, unknown> {
   return { iss: "Flask_PyJWT", iat: nowSeconds - 10, exp: nowSeconds + 3600, sub: "mallory-sub-7f3a", type: "auth", ...overrides };
+}
+
+/** HMAC-signs an unencoded-payload JWS (RFC 7797: `b64: false`, the payload segment is the raw text). */
+export function forgeUnencodedHmac(header: Record<string, unknown>, rawPayload: string, secret: Uint8Array | string = HS256_SECRET): string {
+  const signingInput = `${b64(JSON.stringify({ alg: "HS256", ...header }))}.${rawPayload}`;
+  return `${signingInput}.${createHmac("sha256", secret).update(signingInput).digest("base64url")}`;
 }
