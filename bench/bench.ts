@@ -9,10 +9,17 @@ import { importSPKI, jwtVerify, SignJWT } from "jose";
 import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
-import { measureGroup, measurePaired, table, type Case, type Row } from "./harness.js";
+import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { RSA_KEYS } from "./rsaKeys.js";
 
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 9);
+// Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
+// that starting and draining the 64 calls stays a small part of a slice).
+const CYCLES = Number(process.env["BENCH_CYCLES"] ?? 300);
+const SEQUENTIAL = { sliceMs: 5, cycles: CYCLES };
+const IN_FLIGHT = { sliceMs: 10, cycles: Math.ceil(CYCLES / 2), inFlight: 64 };
+// A tRPC call allocates far more (Request, Response, URL): its collections land in one slice or
+// another, so this group needs more cycles for the same precision.
+const TRPC = { sliceMs: 5, cycles: CYCLES * 3 };
 const ISSUER = "bench";
 const HMAC_SECRET = "benchmark-secret-0123456789abcdef";
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -50,9 +57,6 @@ function floorVerifier(alg: Alg) {
   };
 }
 
-/** Paired estimates for the targets: trpc-jwt first-seen against jose with an imported key. */
-const paired: string[] = [];
-
 async function verifyRows(alg: Alg): Promise<Row[]> {
   // Large enough that a token comes back only after its "seen once" slot was reused: never cached.
   const poolSize = alg === "HS256" ? 16384 : 8192;
@@ -86,18 +90,7 @@ async function verifyRows(alg: Alg): Promise<Row[]> {
     ["trpc-jwt verifyToken, first-seen tokens", (i) => firstSeen.verifyToken(fresh(i), "auth")],
     ["trpc-jwt verifyToken, repeated token", () => cached.verifyToken(repeated, "auth")],
   ];
-  const rows = [
-    ...(await measureGroup(`verify ${alg}, sequential`, cases, { rounds: ROUNDS })),
-    // Concurrent rounds are longer: thread-pool scheduling makes short ones noisy on 2 cores.
-    ...(await measureGroup(`verify ${alg}, 64 in flight`, cases, { rounds: ROUNDS, roundMs: 300, inFlight: 64 })),
-  ];
-  // Paired after the tables, so both sides are measured with fully warmed-up code.
-  const byName = (prefix: string) => cases.find(([name]) => name.startsWith(prefix))!;
-  for (const [mode, inFlight, roundMs] of [["sequential", 1, 150], ["64 in flight", 64, 300]] as const) {
-    const { speed, cpu } = await measurePaired(byName("jose, key imported once"), byName("trpc-jwt verifyToken, first-seen"), { inFlight, roundMs });
-    paired.push(`- verify ${alg}, ${mode}: trpc-jwt first-seen runs at ${speed.toFixed(2)}x jose with an imported key (target >= 0.90), using ${cpu.toFixed(2)}x its CPU time per verification`);
-  }
-  return rows;
+  return [...(await measureGroup(`verify ${alg}, sequential`, cases, SEQUENTIAL)), ...(await measureGroup(`verify ${alg}, 64 in flight`, cases, IN_FLIGHT))];
 }
 
 async function signRows(alg: Alg): Promise<Row[]> {
@@ -113,7 +106,7 @@ async function signRows(alg: Alg): Promise<Row[]> {
     ["fast-jwt", () => fastSigner({ sub: "alice", type: "auth", jti: randomUUID() })],
     ["trpc-jwt authToken", () => auth.authToken("alice")],
   ];
-  return measureGroup(group, cases, { rounds: ROUNDS });
+  return measureGroup(group, cases, SEQUENTIAL);
 }
 
 async function trpcRows(): Promise<Row[]> {
@@ -123,6 +116,7 @@ async function trpcRows(): Promise<Row[]> {
   const { authedProcedure, requireToken } = createJwtProcedures(t);
   const router = t.router({
     hello: t.procedure.query(() => "hello"),
+    noop: t.procedure.use(({ next }) => next()).query(() => "hello"),
     me: authedProcedure.query(({ ctx }) => ctx.token.sub),
     user: authedProcedure
       .input(z.object({ username: z.string() }))
@@ -139,20 +133,24 @@ async function trpcRows(): Promise<Row[]> {
   const group = "tRPC call through fetchRequestHandler, repeated token";
   const cases: Case[] = [
     ["public procedure", () => call("hello")],
+    // The same call again: how far two measurements of one thing differ in this run.
+    ["public procedure (again: noise gauge)", () => call("hello")],
+    // What tRPC itself charges for any middleware, before trpc-jwt does anything.
+    ["public procedure + a middleware that does nothing", () => call("noop")],
     ["authedProcedure", () => call("me")],
     ["requireToken, input binding + scope", () => call(`user?input=${userInput}`)],
   ];
-  const rows = await measureGroup(group, cases, { rounds: ROUNDS });
-  const { speed, cpu } = await measurePaired(cases[0]!, cases[1]!);
-  paired.push(`- tRPC: an authedProcedure call takes ${(1 / speed).toFixed(3)}x the time of a public procedure call (target <= 1.15) and ${cpu.toFixed(3)}x its CPU time`);
-  return rows;
+  return measureGroup(group, cases, TRPC);
 }
 
 const started = performance.now();
 const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows())];
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
-console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}; each row is the median of ${ROUNDS} interleaved rounds (150 ms; 300 ms with 64 in flight), in shuffled order, each from a collected heap.`);
+console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
+console.log(`Each group runs ${CYCLES} cycles (${IN_FLIGHT.cycles} with 64 in flight, ${TRPC.cycles} for tRPC calls); a cycle runs every case for one slice of ${SEQUENTIAL.sliceMs} ms`);
+console.log(`(${IN_FLIGHT.sliceMs} ms with 64 in flight) in a shuffled order, so every case samples the same machine drift. A row is its`);
+console.log("operations over its time, summed over its slices; CPU time counts all threads.");
 console.log("Ratio: the row's operations per second divided by trpc-jwt's in the same group (repeated-token rows");
 console.log("against trpc-jwt on a repeated token, all others against trpc-jwt on first-seen tokens); > 1 is faster than trpc-jwt.\n");
 for (const group of [...new Set(rows.map((row) => row.group))]) {
@@ -168,19 +166,23 @@ for (const group of [...new Set(rows.map((row) => row.group))]) {
   console.log();
 }
 
-console.log("## Targets (issue 5)\n\nFrom the tables above:\n");
+// A ratio with the lowest and highest value it took over the ten consecutive blocks of cycles.
+const spread = (r: ReturnType<typeof ratio>, digits = 2) => `${r.overall.toFixed(digits)}x (blocks ${r.low.toFixed(digits)} to ${r.high.toFixed(digits)})`;
+console.log("## Targets (issue 5)\n\nFrom the tables above, each ratio with its range over ten consecutive blocks of cycles:\n");
 for (const alg of ["HS256", "RS256"]) {
   for (const mode of ["sequential", "64 in flight"]) {
     const group = `verify ${alg}, ${mode}`;
-    const repeated = find(group, "trpc-jwt verifyToken, repeated")!.opsPerSecond / find(group, "fast-jwt, cache")!.opsPerSecond;
-    const firstSeen = find(group, "trpc-jwt verifyToken, first-seen")!.opsPerSecond / find(group, "jose, key imported once")!.opsPerSecond;
-    const noise = find(group, "jose, key imported once (again")!.opsPerSecond / find(group, "jose, key imported once")!.opsPerSecond;
-    console.log(`- ${group}: repeated token ${repeated.toFixed(2)}x fast-jwt with cache (target >= 1.00); first-seen ${firstSeen.toFixed(2)}x jose with an imported key (target >= 0.90; jose against itself: ${noise.toFixed(2)}x)`);
+    const row = (prefix: string) => find(group, prefix)!;
+    const repeated = ratio(row("trpc-jwt verifyToken, repeated"), row("fast-jwt, cache"));
+    const firstSeen = ratio(row("trpc-jwt verifyToken, first-seen"), row("jose, key imported once"));
+    const noise = ratio(row("jose, key imported once (again"), row("jose, key imported once"));
+    console.log(`- ${group}: repeated token ${spread(repeated)} fast-jwt with cache (target >= 1); first-seen ${spread(firstSeen)} jose with an imported key (target >= 0.90); jose against itself ${spread(noise)}`);
   }
 }
 const trpcGroup = "tRPC call through fetchRequestHandler, repeated token";
-const cost = find(trpcGroup, "public procedure")!.opsPerSecond / find(trpcGroup, "authedProcedure")!.opsPerSecond;
-console.log(`- authedProcedure call costs ${cost.toFixed(3)}x a public procedure call (target <= 1.15)`);
-console.log("\nThe same targets from back-to-back pairs of rounds (median of 15 pair ratios; drift cancels within a pair; CPU time counts all threads):\n");
-for (const line of paired) console.log(line);
+const trpcRow = (prefix: string) => find(trpcGroup, prefix)!;
+const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
+const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
+const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
+console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -2,34 +2,51 @@
 export interface Row {
   readonly group: string;
   readonly name: string;
-  /** Median operations per second over the rounds. */
+  /** Operations per second over all of the case's slices. */
   readonly opsPerSecond: number;
+  /** CPU time per operation in microseconds, all threads (the thread pool's crypto work included). */
+  readonly cpuMicros: number;
+  /** Operations per second in each consecutive block of cycles: how steady the row was. */
+  readonly blocks: readonly number[];
 }
 
 /** A named operation; `i` counts calls, so a case can feed distinct inputs. */
 export type Case = readonly [name: string, op: (i: number) => unknown];
 
-/**
- * Runs `op` for `ms` milliseconds with `inFlight` calls outstanding at any time and returns
- * operations per second.
- */
-async function run(op: (i: number) => unknown, ms: number, inFlight: number, counter: { i: number }): Promise<number> {
+/** How a group is measured: `cycles` times, every case runs one slice of `sliceMs`. */
+export interface GroupOptions {
+  readonly sliceMs?: number;
+  readonly cycles?: number;
+  /** Calls outstanding at any time. */
+  readonly inFlight?: number;
+}
+
+/** The measured consecutive blocks of cycles per row, for the spread of a ratio. */
+const BLOCKS = 10;
+
+interface Slice {
+  readonly ops: number;
+  readonly ms: number;
+  readonly cpuMicros: number;
+}
+
+/** Runs `op` for `ms` milliseconds with `inFlight` calls outstanding, until the last one settles. */
+async function slice(op: (i: number) => unknown, ms: number, inFlight: number, counter: { i: number }): Promise<Slice> {
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const until = start + ms;
-  let done = 0;
+  let ops = 0;
   const worker = async () => {
     while (performance.now() < until) {
       await op(counter.i++);
-      done++;
+      ops++;
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return done / ((performance.now() - start) / 1000);
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ops, ms: elapsed, cpuMicros: cpu.user + cpu.system };
 }
-
-// With --expose-gc, every round starts from a collected heap, so no case pays for the garbage
-// of the case before it.
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 /** A deterministic shuffle (mulberry32), so every run measures the same orders. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -46,73 +63,53 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 /**
- * Measures a group of cases side by side: each case is warmed up, then all cases run in
- * interleaved rounds, in a different order each round and each from a collected heap, so drift
- * and GC pressure fall on every case alike; each case's result is its median round.
+ * Measures a group of cases side by side. Each case is warmed up; then, cycle after cycle, every
+ * case runs one short slice, in a different order each cycle. On a shared, virtualised machine the
+ * speed drifts by a quarter or more over a fraction of a second, but hardly between adjacent
+ * slices a few milliseconds apart: every case samples the same drift, so it cancels from the
+ * ratios. (Long rounds one after another, even interleaved, leave that drift in.) A row is the
+ * case's operations over its time, summed over all its slices.
  */
-export async function measureGroup(group: string, cases: readonly Case[], { rounds = 15, roundMs = 150, inFlight = 1 } = {}): Promise<Row[]> {
+export async function measureGroup(group: string, cases: readonly Case[], { sliceMs = 5, cycles = 300, inFlight = 1 }: GroupOptions = {}): Promise<Row[]> {
   const counters = cases.map(() => ({ i: 0 }));
-  for (const [index, [, op]] of cases.entries()) await run(op, 250, inFlight, counters[index]!);
-  const samples: number[][] = cases.map(() => []);
+  for (const [index, [, op]] of cases.entries()) await slice(op, 250, inFlight, counters[index]!);
+  const totals = cases.map(() => ({ ops: 0, ms: 0, cpuMicros: 0 }));
+  const blocks = cases.map(() => Array.from({ length: BLOCKS }, () => ({ ops: 0, ms: 0 })));
   const indices = cases.map((_, index) => index);
-  for (let round = 0; round < rounds; round++) {
-    for (const index of shuffled(indices, round + 1)) {
-      collect();
-      samples[index]!.push(await run(cases[index]![1], roundMs, inFlight, counters[index]!));
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    const block = Math.floor((cycle * BLOCKS) / cycles);
+    for (const index of shuffled(indices, cycle + 1)) {
+      const { ops, ms, cpuMicros } = await slice(cases[index]![1], sliceMs, inFlight, counters[index]!);
+      const total = totals[index]!;
+      total.ops += ops;
+      total.ms += ms;
+      total.cpuMicros += cpuMicros;
+      const part = blocks[index]![block]!;
+      part.ops += ops;
+      part.ms += ms;
     }
   }
   return cases.map(([name], index) => {
-    const sorted = [...samples[index]!].sort((a, b) => a - b);
-    return { group, name, opsPerSecond: sorted[Math.floor(sorted.length / 2)]! };
+    const { ops, ms, cpuMicros } = totals[index]!;
+    return { group, name, opsPerSecond: (ops * 1000) / ms, cpuMicros: cpuMicros / ops, blocks: blocks[index]!.map((part) => (part.ops * 1000) / part.ms) };
   });
+}
+
+/** `a`'s speed over `b`'s, overall and the lowest and highest over the blocks of cycles. */
+export function ratio(a: Row, b: Row): { readonly overall: number; readonly low: number; readonly high: number } {
+  const perBlock = a.blocks.map((speed, block) => speed / b.blocks[block]!);
+  return { overall: a.opsPerSecond / b.opsPerSecond, low: Math.min(...perBlock), high: Math.max(...perBlock) };
 }
 
 /** Formats one group as a markdown table with each row's ratio to its reference row. */
 export function table(rows: readonly Row[], reference: (row: Row) => Row | undefined): string {
   const width = Math.max(4, ...rows.map((row) => row.name.length));
-  const lines = [`| ${"case".padEnd(width)} |       ops/s |  ratio |`, `|${"-".repeat(width + 2)}|-------------|--------|`];
+  const lines = [`| ${"case".padEnd(width)} |       ops/s |  ratio | CPU µs/op |`, `|${"-".repeat(width + 2)}|-------------|--------|-----------|`];
   for (const row of rows) {
     const ref = reference(row);
-    const ratio = ref ? `${(row.opsPerSecond / ref.opsPerSecond).toFixed(2)}x` : "";
-    lines.push(`| ${row.name.padEnd(width)} | ${Math.round(row.opsPerSecond).toLocaleString("en-US").padStart(11)} | ${ratio.padStart(6)} |`);
+    const relative = ref ? `${(row.opsPerSecond / ref.opsPerSecond).toFixed(2)}x` : "";
+    const cpu = row.cpuMicros < 10 ? row.cpuMicros.toFixed(2) : row.cpuMicros.toFixed(1);
+    lines.push(`| ${row.name.padEnd(width)} | ${Math.round(row.opsPerSecond).toLocaleString("en-US").padStart(11)} | ${relative.padStart(6)} | ${cpu.padStart(9)} |`);
   }
   return lines.join("\n");
-}
-
-/** What a paired comparison found: b's speed and CPU cost per operation, each relative to a's. */
-export interface PairedResult {
-  /** Median over pairs of b's ops/s divided by a's. */
-  readonly speed: number;
-  /** Median over pairs of b's CPU time per operation (all threads) divided by a's. */
-  readonly cpu: number;
-}
-
-/**
- * Compares `b` with `a` in back-to-back pairs of rounds (alternating which goes first) so that
- * slow drift of the machine cancels within each pair. Besides speed it compares CPU time per
- * operation across all threads (process.cpuUsage), which the 2-core machine's scheduling noise
- * disturbs far less than wall-clock throughput.
- */
-export async function measurePaired(a: Case, b: Case, { pairs = 15, roundMs = 150, inFlight = 1 } = {}): Promise<PairedResult> {
-  const counters = [{ i: 0 }, { i: 0 }];
-  await run(a[1], 250, inFlight, counters[0]!);
-  await run(b[1], 250, inFlight, counters[1]!);
-  const timed = async (which: 0 | 1) => {
-    collect();
-    const before = process.cpuUsage();
-    const startCount = counters[which]!.i;
-    const opsPerSecond = await run((which === 0 ? a : b)[1], roundMs, inFlight, counters[which]!);
-    const used = process.cpuUsage(before);
-    return { opsPerSecond, cpuPerOp: (used.user + used.system) / (counters[which]!.i - startCount) };
-  };
-  const speed: number[] = [];
-  const cpu: number[] = [];
-  for (let pair = 0; pair < pairs; pair++) {
-    const [first, second] = pair % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
-    const results = { [first]: await timed(first), [second]: await timed(second) } as Record<0 | 1, Awaited<ReturnType<typeof timed>>>;
-    speed.push(results[1].opsPerSecond / results[0].opsPerSecond);
-    cpu.push(results[1].cpuPerOp / results[0].cpuPerOp);
-  }
-  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-  return { speed: median(speed), cpu: median(cpu) };
 }
