@@ -8,6 +8,12 @@ import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import { createVerifier, type Verifier } from "./tokens/verifyToken.js";
 
 /**
+ * The manager's verifier, for `createJwtContext`: unlike `verifyToken`, it hands back a cached
+ * token without a promise. Module-internal (not exported from the package).
+ */
+export let verifierOf!: (auth: AuthManager) => Verifier;
+
+/**
  * Issues and verifies auth and refresh tokens for one issuer, one algorithm and one key.
  * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
  *
@@ -30,6 +36,10 @@ export class AuthManager {
   readonly #options: ResolvedOptions;
   readonly #keys: ManagerKeys;
   readonly #verify: Verifier;
+
+  static {
+    verifierOf = (auth) => auth.#verify;
+  }
 
   constructor(options: AuthManagerOptions) {
     this.#options = resolveOptions(options);
@@ -105,7 +115,8 @@ export class AuthManager {
     if (type !== undefined && type !== "auth" && type !== "refresh") {
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     }
-    return this.#verify(signed, type);
+    const verified = this.#verify(signed, type);
+    return verified instanceof Promise ? verified : Promise.resolve(verified);
   }
 
   /**

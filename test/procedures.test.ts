@@ -85,10 +85,31 @@ describe("authedProcedure and refreshProcedure", () => {
     const uncached = new AuthManager(optionsFor("HS256", { cacheSize: 0 }));
     const app = createTestApp(uncached);
     const { signed } = await uncached.authToken("alice", { admin: true });
-    const spy = vi.spyOn(AuthManager.prototype, "verifyToken");
+    // With no cache, every verification is a signature check: count those.
+    const spy = vi.spyOn(globalThis.crypto.subtle, "verify");
     const caller = app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }));
     await Promise.all([caller.protectedRoute(), caller.admin(), caller.user({ username: "alice" }), caller.info()]);
+    await caller.protectedRoute(); // after the verification settled, too
     expect(spy).toHaveBeenCalledTimes(1);
+    const fresh = app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }));
+    await fresh.protectedRoute();
+    expect(spy).toHaveBeenCalledTimes(2); // a new request verifies again: the spy sees them
+  });
+
+  it("checks type and expiry on a token answered from the cache without waiting", async () => {
+    const clock = fakeClock();
+    const cached = new AuthManager(optionsFor("HS256", { clock: clock.now, authMaxAge: 60 }));
+    const app = createTestApp(cached);
+    const caller = (token: string) => app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${token}` } }) }));
+    const [{ signed: authSigned }, { signed: refreshSigned }] = await Promise.all([cached.authToken("alice"), cached.refreshToken("alice")]);
+    for (const signed of [authSigned, refreshSigned, authSigned, refreshSigned]) await cached.verifyToken(signed); // admitted on the second
+    const spy = vi.spyOn(globalThis.crypto.subtle, "verify");
+    expect(await caller(authSigned).protectedRoute()).toBeDefined();
+    expect(await refusal(caller(refreshSigned).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await refusal(caller(authSigned).refresh())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(spy).not.toHaveBeenCalled(); // all three were cache hits
+    clock.advance(60);
+    expect(await refusal(caller(authSigned).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_EXPIRED" });
   });
 
   it("fails with a clear server error when the context was not built by createJwtContext", async () => {

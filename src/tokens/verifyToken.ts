@@ -7,8 +7,12 @@ import { JwtToken, type TokenType } from "./JwtToken.js";
 import { readClaims } from "./readClaims.js";
 import { EXPIRED, TokenCache } from "./TokenCache.js";
 
-/** Verifies a compact token, optionally requiring its type. Rejects with `JwtError`. */
-export type Verifier = (signed: string, type?: TokenType) => Promise<JwtToken>;
+/**
+ * Verifies a compact token, optionally requiring its type. A cache hit returns the token itself,
+ * so a caller on the hot path need not wait a tick; otherwise a promise. Refusals are always a
+ * promise rejected with `JwtError`.
+ */
+export type Verifier = (signed: string, type?: TokenType) => JwtToken | Promise<JwtToken>;
 
 /**
  * Builds the one verification path: length and shape gate, cache, then jose's signature check
@@ -49,14 +53,14 @@ export function createVerifier(options: ResolvedOptions, keys: ManagerKeys): Ver
     }, refuse);
   }
 
-  // Not async on purpose: a cache hit settles without extra promise hops.
+  // Not async on purpose: a cache hit is answered without a promise.
   return (signed, type) => {
     if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(new JwtError("TOKEN_INVALID"));
     const nowMs = clock();
     const cached = cache?.get(signed, nowMs);
     if (cached === EXPIRED) return Promise.reject(new JwtError("TOKEN_EXPIRED"));
     if (cached !== undefined) {
-      return isWrongType(cached, type) ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : Promise.resolve(cached);
+      return isWrongType(cached, type) ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : cached;
     }
     return verifyFresh(signed, nowMs, type);
   };

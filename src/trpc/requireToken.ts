@@ -5,7 +5,7 @@ import { compileRules, type RequireTokenRules } from "../policy/compileRules.js"
 import type { InputPath } from "../policy/InputPath.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { JwtContext } from "./createJwtContext.js";
-import { JwtRequest } from "./JwtRequest.js";
+import { JwtRequest, requestedToken } from "./JwtRequest.js";
 import { toTRPCError } from "./toTRPCError.js";
 
 /** What a guarded procedure adds to its context. */
@@ -35,19 +35,24 @@ interface MiddlewareOptions {
  */
 export function createTokenMiddleware(rules: RequireTokenRules = {}): (opts: MiddlewareOptions) => Promise<unknown> {
   const compiled = compileRules(rules);
-  return async ({ ctx, input, next }) => {
+  // Not async on purpose: when the token is already known (a cache hit), the call goes on to
+  // `next` without a promise hop of its own. tRPC turns a thrown error into the call's failure.
+  return ({ ctx, input, next }) => {
     const request = ctx.jwt;
     if (!(request instanceof JwtRequest)) {
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "trpc-jwt: ctx.jwt is missing; build the context with createJwtContext(auth)" });
     }
-    let token: JwtToken;
+    const proceed = (token: JwtToken) => {
+      const failure = checkRules(compiled, token, input);
+      if (failure !== undefined) throw toTRPCError(new JwtError(failure));
+      return next({ ctx: { token } });
+    };
+    let found: JwtToken | Promise<JwtToken>;
     try {
-      token = await request.token(compiled);
+      found = requestedToken(request, compiled);
     } catch (error) {
       throw toTRPCError(error);
     }
-    const failure = checkRules(compiled, token, input);
-    if (failure !== undefined) throw toTRPCError(new JwtError(failure));
-    return next({ ctx: { token } });
+    return found instanceof Promise ? found.then(proceed, (error: unknown) => Promise.reject(toTRPCError(error))) : proceed(found);
   };
 }
