@@ -14,13 +14,13 @@ import { RSA_KEYS } from "./rsaKeys.js";
 
 // Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
 // that starting and draining the 64 calls stays a small part of a slice).
-const CYCLES = Number(process.env["BENCH_CYCLES"] ?? 300);
+const CYCLES = Number(process.env["BENCH_CYCLES"] ?? 400);
 const SEQUENTIAL = { sliceMs: 5, cycles: CYCLES };
 const IN_FLIGHT = { sliceMs: 10, cycles: Math.ceil(CYCLES / 2), inFlight: 64 };
 // A tRPC call allocates far more (Request, Response, URL, streams): garbage collection is a fifth
 // of its time, in bursts that make a 5 ms slice's speed vary widely. 25 ms slices average the
 // bursts within each slice (measured: the noise gauge within 1% over three runs, against 6% with
-// 5 ms slices), and 180 cycles give the group the same time as one verify group.
+// 5 ms slices); 0.6 of the verify groups' cycles give it about as much time as one of them.
 const TRPC = { sliceMs: 25, cycles: Math.ceil(CYCLES * 0.6) };
 const ISSUER = "bench";
 const HMAC_SECRET = "benchmark-secret-0123456789abcdef";

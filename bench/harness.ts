@@ -23,6 +23,12 @@ export interface GroupOptions {
 
 /** The measured consecutive blocks of cycles per row, for the spread of a ratio. */
 const BLOCKS = 10;
+/**
+ * The share of each case's slowest and of its fastest slices left out of its row. A rare stall
+ * (the virtual machine descheduled, a major collection) can take a whole slice's time and lands
+ * on whichever case happens to run; left in, one such slice moves a row by several percent.
+ */
+const TRIM = 0.05;
 
 interface Slice {
   readonly ops: number;
@@ -68,31 +74,36 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
  * speed drifts by a quarter or more over a fraction of a second, but hardly between adjacent
  * slices a few milliseconds apart: every case samples the same drift, so it cancels from the
  * ratios. (Long rounds one after another, even interleaved, leave that drift in.) A row is the
- * case's operations over its time, summed over all its slices.
+ * case's operations over its time, summed over its slices but for the 5% slowest and 5% fastest.
  */
 export async function measureGroup(group: string, cases: readonly Case[], { sliceMs = 5, cycles = 300, inFlight = 1 }: GroupOptions = {}): Promise<Row[]> {
   const counters = cases.map(() => ({ i: 0 }));
   for (const [index, [, op]] of cases.entries()) await slice(op, 250, inFlight, counters[index]!);
-  const totals = cases.map(() => ({ ops: 0, ms: 0, cpuMicros: 0 }));
+  const slices: Slice[][] = cases.map(() => []);
   const blocks = cases.map(() => Array.from({ length: BLOCKS }, () => ({ ops: 0, ms: 0 })));
   const indices = cases.map((_, index) => index);
   for (let cycle = 0; cycle < cycles; cycle++) {
     const block = Math.floor((cycle * BLOCKS) / cycles);
     for (const index of shuffled(indices, cycle + 1)) {
-      const { ops, ms, cpuMicros } = await slice(cases[index]![1], sliceMs, inFlight, counters[index]!);
-      const total = totals[index]!;
-      total.ops += ops;
-      total.ms += ms;
-      total.cpuMicros += cpuMicros;
+      const measured = await slice(cases[index]![1], sliceMs, inFlight, counters[index]!);
+      slices[index]!.push(measured);
       const part = blocks[index]![block]!;
-      part.ops += ops;
-      part.ms += ms;
+      part.ops += measured.ops;
+      part.ms += measured.ms;
     }
   }
   return cases.map(([name], index) => {
-    const { ops, ms, cpuMicros } = totals[index]!;
+    const { ops, ms, cpuMicros } = trimmedTotal(slices[index]!);
     return { group, name, opsPerSecond: (ops * 1000) / ms, cpuMicros: cpuMicros / ops, blocks: blocks[index]!.map((part) => (part.ops * 1000) / part.ms) };
   });
+}
+
+/** The sum of a case's slices, without its `TRIM` slowest and `TRIM` fastest. */
+function trimmedTotal(slices: readonly Slice[]): Slice {
+  const bySpeed = [...slices].sort((a, b) => a.ops / a.ms - b.ops / b.ms);
+  const cut = Math.floor(bySpeed.length * TRIM);
+  const kept = bySpeed.slice(cut, bySpeed.length - cut);
+  return kept.reduce((sum, s) => ({ ops: sum.ops + s.ops, ms: sum.ms + s.ms, cpuMicros: sum.cpuMicros + s.cpuMicros }), { ops: 0, ms: 0, cpuMicros: 0 });
 }
 
 /** `a`'s speed over `b`'s, overall and the lowest and highest over the blocks of cycles. */
