@@ -8,8 +8,8 @@ import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import { createVerifier, type Verifier } from "./tokens/verifyToken.js";
 
 /**
- * The manager's verifier, for `createJwtContext`: unlike `verifyToken`, it hands back a cached
- * token without a promise. Module-internal (not exported from the package).
+ * The manager's verifier, for `ctx.jwt` (`JwtRequest`): unlike `verifyToken`, it hands back a
+ * cached token without a promise. Module-internal (not exported from the package).
  */
 export let verifierOf!: (auth: AuthManager) => Verifier;
 
