@@ -152,7 +152,7 @@ const find = (group: string, prefix: string) => rows.find((row) => row.group ===
 console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
 console.log(`Each group runs ${CYCLES} cycles (${IN_FLIGHT.cycles} with 64 in flight, ${TRPC.cycles} for tRPC calls); a cycle runs every case for one slice of ${SEQUENTIAL.sliceMs} ms`);
 console.log(`(${IN_FLIGHT.sliceMs} ms with 64 in flight, ${TRPC.sliceMs} ms for tRPC calls) in a shuffled order, so every case samples the same machine drift. A row is its`);
-console.log("operations over its time, summed over its slices; CPU time counts all threads.");
+console.log("operations over its time, summed over its slices except its 5% slowest and 5% fastest; CPU time counts all threads.");
 console.log("Ratio: the row's operations per second divided by trpc-jwt's in the same group (repeated-token rows");
 console.log("against trpc-jwt on a repeated token, all others against trpc-jwt on first-seen tokens); > 1 is faster than trpc-jwt.\n");
 for (const group of [...new Set(rows.map((row) => row.group))]) {
