@@ -17,8 +17,13 @@ const text = (payload: Forgery["payload"]) => (typeof payload === "string" || pa
  * hand, so that even headers a JOSE library refuses to produce (crit, odd algs) can be forged.
  */
 export async function forgeHmac({ header, payload }: Forgery, secret: Uint8Array | string = HS256_SECRET): Promise<string> {
+  return hmacToken(header, b64(text(payload)), secret);
+}
+
+/** `header.payloadSegment.signature`, HMAC-signed with SHA-512 for an HS512 header, else SHA-256. */
+function hmacToken(header: Record<string, unknown>, payloadSegment: string, secret: Uint8Array | string): string {
   const fullHeader = { alg: "HS256", ...header };
-  const signingInput = `${b64(JSON.stringify(fullHeader))}.${b64(text(payload))}`;
+  const signingInput = `${b64(JSON.stringify(fullHeader))}.${payloadSegment}`;
   const hash = fullHeader.alg === "HS512" ? "sha512" : "sha256";
   return `${signingInput}.${createHmac(hash, secret).update(signingInput).digest("base64url")}`;
 }
@@ -41,6 +46,5 @@ export function goodClaims(overrides: Record<string, unknown> = {}, nowSeconds =
 
 /** HMAC-signs an unencoded-payload JWS (RFC 7797: `b64: false`, the payload segment is the raw text). */
 export function forgeUnencodedHmac(header: Record<string, unknown>, rawPayload: string, secret: Uint8Array | string = HS256_SECRET): string {
-  const signingInput = `${b64(JSON.stringify({ alg: "HS256", ...header }))}.${rawPayload}`;
-  return `${signingInput}.${createHmac("sha256", secret).update(signingInput).digest("base64url")}`;
+  return hmacToken(header, rawPayload, secret);
 }
