@@ -115,8 +115,8 @@ export class AuthManager {
     if (type !== undefined && type !== "auth" && type !== "refresh") {
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     }
-    const verified = this.#verify(signed, type);
-    return verified instanceof Promise ? verified : Promise.resolve(verified);
+    // Promise.resolve hands a promise back as is, and wraps a cache hit.
+    return Promise.resolve(this.#verify(signed, type));
   }
 
   /**

@@ -57,8 +57,7 @@ export class JwtRequest {
    */
   token(requirement: TokenRequirement = {}): Promise<JwtToken> {
     try {
-      const found = this.#find(requirement);
-      return found instanceof Promise ? found : Promise.resolve(found);
+      return Promise.resolve(this.#find(requirement));
     } catch (error) {
       return Promise.reject(error);
     }
