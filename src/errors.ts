@@ -11,12 +11,18 @@ export type JwtErrorCode =
   | "TOKEN_EXPIRED"
   | "TOKEN_WRONG_TYPE"
   | "CLAIMS_MISMATCH"
-  | "SCOPE_MISMATCH";
+  | "SCOPE_MISMATCH"
+  | "TOKEN_REVOKED"
+  | "TOKEN_REUSED"
+  | "TOKEN_NOT_FRESH"
+  | "CSRF_MISMATCH"
+  | "STORE_UNAVAILABLE"
+  | "KEYS_UNAVAILABLE";
 
 /** What each code means on the wire: the tRPC error code, its HTTP status and the fixed message. */
 export interface JwtErrorInfo {
-  readonly trpcCode: "UNAUTHORIZED" | "FORBIDDEN";
-  readonly httpStatus: 401 | 403;
+  readonly trpcCode: "UNAUTHORIZED" | "FORBIDDEN" | "SERVICE_UNAVAILABLE";
+  readonly httpStatus: 401 | 403 | 503;
   readonly message: string;
 }
 
@@ -36,6 +42,13 @@ export const JWT_ERRORS = {
   TOKEN_WRONG_TYPE: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Token is of the wrong type" },
   CLAIMS_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "Token lacks the required claims" },
   SCOPE_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "Token lacks the required scope" },
+  TOKEN_REVOKED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Authentication token has been revoked" },
+  TOKEN_REUSED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Refresh token has already been used" },
+  TOKEN_NOT_FRESH: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "A more recent login is required" },
+  CSRF_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "CSRF token is missing or does not match" },
+  // 503, never 401: the token may be fine, and a 401 would make the client log its user out.
+  STORE_UNAVAILABLE: { trpcCode: "SERVICE_UNAVAILABLE", httpStatus: 503, message: "Token store is unavailable" },
+  KEYS_UNAVAILABLE: { trpcCode: "SERVICE_UNAVAILABLE", httpStatus: 503, message: "Signing keys are unavailable" },
 } as const satisfies Record<JwtErrorCode, JwtErrorInfo>;
 
 /**
