@@ -104,3 +104,23 @@ export class JwtConfigError extends TypeError {
     this.problem = problem;
   }
 }
+
+// Refusals of the caller's own credentials, as opposed to a JwtError from the app's own
+// verifyToken of some other token (an invite link, say), which must stay the app's error.
+const REFUSALS = new WeakSet<JwtError>();
+
+/**
+ * A `JwtError` that refuses the caller's own credentials: made by a guard, or by a session method
+ * (`rotate`) acting on the token the caller presented. Only these become the caller's
+ * 401/403/503 and carry `data.jwtCode`. Module-internal (not exported from the package).
+ */
+export function refusal(code: JwtErrorCode): JwtError {
+  const error = new JwtError(code);
+  REFUSALS.add(error);
+  return error;
+}
+
+/** Whether `error` was made by {@link refusal}. Module-internal. */
+export function isRefusal(error: unknown): error is JwtError {
+  return error instanceof JwtError && REFUSALS.has(error);
+}
