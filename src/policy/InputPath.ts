@@ -6,9 +6,11 @@ type Depth = readonly unknown[];
 
 /**
  * Every dotted path to a string, number or boolean in a procedure's parsed input: `"username"`,
- * `"org.id"`; only such values can equal a claim. Arrays are not entered. A procedure without
- * `.input()` (tRPC's unset marker) has no paths at all, so any path there is a compile error;
- * `keyof` alone would accept `"length"` on the marker string.
+ * `"org.id"`; only such values can equal a claim. Arrays are not entered. A key containing a dot
+ * is never part of a path: `"user.name"` always means `user` -> `name`, as at run time (where an
+ * input holding both readings binds neither). A procedure without `.input()` (tRPC's unset
+ * marker) has no paths at all, so any path there is a compile error; `keyof` alone would accept
+ * `"length"` on the marker string.
  *
  * @example
  * ```ts
@@ -23,8 +25,8 @@ type PathsOf<T, D extends Depth> = D["length"] extends 6
     ? never
     : T extends object
       ? {
-          [K in keyof T & string]-?:
-            | (NonNullable<T[K]> extends Scalar ? K : never)
-            | `${K}.${PathsOf<NonNullable<T[K]>, [...D, 1]>}`;
+          [K in keyof T & string]-?: K extends `${string}.${string}`
+            ? never
+            : (NonNullable<T[K]> extends Scalar ? K : never) | `${K}.${PathsOf<NonNullable<T[K]>, [...D, 1]>}`;
         }[keyof T & string]
       : never;

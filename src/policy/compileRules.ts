@@ -1,6 +1,7 @@
 import { JwtConfigError } from "../errors.js";
-import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { TokenType } from "../tokens/JwtToken.js";
+import { emptyRulePath } from "./emptyRulePath.js";
 import type { InputBinding } from "./matchInput.js";
 import type { ScopeRequirement } from "./matchScope.js";
 
@@ -47,8 +48,8 @@ const PATH = /^[^.]+(\.[^.]+)*$/;
 
 /**
  * Validates `requireToken` rules once, when the middleware is created. Throws `JwtConfigError`
- * naming the rule. A rule that requires nothing (`{}`, `[]`, `""`) is refused: an empty
- * `override` would wave every token through.
+ * naming the rule. A rule that requires nothing (`{}`, `[]`, `""`, at any depth) is refused: an
+ * empty `override` would wave every token through.
  *
  * @example
  * ```ts
@@ -58,6 +59,8 @@ const PATH = /^[^.]+(\.[^.]+)*$/;
  */
 export function compileRules(rules: RequireTokenRules): CompiledRules {
   if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");
+  // Own rules only: an `override` on a polluted Object.prototype is no rule.
+  rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
   for (const key of Object.keys(rules)) {
     if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override)");
   }
@@ -99,7 +102,7 @@ function compileScope(scope: unknown): ScopeRequirement | undefined {
   if (copy === NOT_JSON || typeof copy !== "object" || copy === null || Object.keys(copy).length === 0) {
     throw new JwtConfigError("requireToken.scope", "must be a scope string or a non-empty JSON object or array");
   }
-  return copy;
+  return refuseEmpty(copy, "requireToken.scope");
 }
 
 function requiredObject(value: unknown, name: string): JsonObject | undefined {
@@ -108,5 +111,11 @@ function requiredObject(value: unknown, name: string): JsonObject | undefined {
   if (copy === NOT_JSON || !isJsonObject(copy) || Object.keys(copy).length === 0) {
     throw new JwtConfigError(name, "must be a non-empty object of JSON claims");
   }
+  return refuseEmpty(copy, name);
+}
+
+function refuseEmpty<T extends JsonValue>(copy: T, name: string): T {
+  const empty = emptyRulePath(copy, name);
+  if (empty !== undefined) throw new JwtConfigError(empty, "must not be empty: an empty object or array requires nothing, so it would match every token");
   return copy;
 }

@@ -48,13 +48,14 @@ export class JwtToken {
   constructor(claims: TokenClaims, signed: string) {
     this.tokenType = claims.type;
     this.sub = claims.sub;
-    this.scope = claims["scope"];
+    // Own properties only: a `scope` on Object.prototype (a bug elsewhere in the app) is no scope.
+    this.scope = ownClaim(claims, "scope");
     this.claims = claims;
     this.signed = signed;
     this.iss = claims.iss;
     this.iat = claims.iat;
     this.exp = claims.exp;
-    const jti = claims["jti"];
+    const jti = ownClaim(claims, "jti");
     this.jti = typeof jti === "string" ? jti : undefined;
     Object.freeze(this);
   }
@@ -66,4 +67,8 @@ export class JwtToken {
   isSigned(): true {
     return true;
   }
+}
+
+function ownClaim(claims: TokenClaims, name: string): JsonValue | undefined {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
 }

@@ -52,6 +52,6 @@ export async function issueToken(options: ResolvedOptions, keys: ManagerKeys, re
 
 function jsonArgument(value: unknown, name: string): JsonValue {
   const copy = copyJson(value);
-  if (copy === NOT_JSON) throw new JwtConfigError(name, "must be plain JSON (no undefined, functions, class instances or non-finite numbers)");
+  if (copy === NOT_JSON) throw new JwtConfigError(name, "must be plain JSON (no undefined, functions, class instances, non-finite numbers or integers beyond 2^53)");
   return copy;
 }

@@ -13,8 +13,10 @@ const MAX_DEPTH = 32;
 
 /**
  * A deep, frozen copy of a plain JSON value, or `NOT_JSON`. Refuses what a token cannot carry
- * faithfully (undefined, functions, non-finite numbers, class instances) and `__proto__` keys, so
- * that no copy can ever reach a prototype.
+ * faithfully (undefined, functions, non-finite numbers, class instances), numbers beyond 2^53
+ * (JSON.parse has already rounded them: `9007199254740993` would read as another id) and
+ * `__proto__` keys. Objects are copied prototype-free, so a property added to `Object.prototype`
+ * elsewhere in the application can never be read as a claim.
  */
 export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON {
   switch (typeof value) {
@@ -22,7 +24,8 @@ export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON
     case "boolean":
       return value;
     case "number":
-      return Number.isFinite(value) ? value : NOT_JSON;
+      // Also refuses non-finite numbers; every double beyond 2^53 is an integer, possibly rounded.
+      return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : NOT_JSON;
     case "object":
       break;
     default:
@@ -41,7 +44,7 @@ export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return NOT_JSON;
-  const out: Record<string, JsonValue> = {};
+  const out = Object.create(null) as Record<string, JsonValue>;
   for (const key of Object.keys(value)) {
     if (key === "__proto__") return NOT_JSON;
     const item = copyJson((value as Record<string, unknown>)[key], depth + 1);

@@ -20,15 +20,17 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export function readClaims(header: object, payloadBytes: Uint8Array, issuer: string, nowSeconds: number): TokenClaims | JwtErrorCode {
   for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "TOKEN_INVALID";
-  if ((header as { typ?: unknown }).typ !== "JWT") return "TOKEN_INVALID";
+  if (!Object.hasOwn(header, "typ") || (header as { typ?: unknown }).typ !== "JWT") return "TOKEN_INVALID";
   let payload: unknown;
   try {
     payload = JSON.parse(UTF8.decode(payloadBytes));
   } catch {
     return "TOKEN_INVALID";
   }
-  if (!isJsonObject(payload)) return "TOKEN_INVALID";
-  const { iss, sub, type, iat, exp, nbf, aud, jti, scope } = payload as Record<string, unknown>;
+  // Read from the prototype-free copy: an `aud` or `nbf` on Object.prototype is no claim.
+  const claims = copyJson(payload);
+  if (claims === NOT_JSON || !isJsonObject(claims)) return "TOKEN_INVALID";
+  const { iss, sub, type, iat, exp, nbf, aud, jti, scope } = claims as Record<string, unknown>;
   if (iss !== issuer) return "TOKEN_INVALID";
   if (typeof sub !== "string" || sub === "") return "TOKEN_INVALID";
   if (type !== "auth" && type !== "refresh") return "TOKEN_INVALID";
@@ -39,8 +41,6 @@ export function readClaims(header: object, payloadBytes: Uint8Array, issuer: str
   if (aud !== undefined) return "TOKEN_INVALID";
   if (jti !== undefined && (typeof jti !== "string" || jti === "")) return "TOKEN_INVALID";
   if (type === "refresh" && scope !== undefined) return "TOKEN_INVALID";
-  const claims = copyJson(payload);
-  if (claims === NOT_JSON) return "TOKEN_INVALID";
   if (exp <= nowSeconds) return "TOKEN_EXPIRED";
   return claims as TokenClaims;
 }
