@@ -11,6 +11,7 @@ export function createAppRouter(auth: AuthManager) {
   const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
 
   const appRouter = t.router({
+    health: t.procedure.query(() => "ok"),
     login: t.procedure.input(z.object({ username: z.string(), password: z.string() })).mutation(async ({ input }) => {
       const user = checkPassword(input.username, input.password);
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Invalid username or password" });

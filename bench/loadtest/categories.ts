@@ -1,0 +1,77 @@
+import { AuthManager } from "trpc-jwt";
+import { OK, refused, type Decision } from "./decisions.js";
+
+/** One kind of traffic: how to build its next request, and the decision every response must get. */
+export interface Category {
+  readonly name: string;
+  /** Called for every request, so a category can cycle through a pool of tokens. */
+  readonly next: () => { readonly path: string; readonly headers: Record<string, string> };
+  readonly expect: Decision | readonly Decision[];
+  /**
+   * Sent with node:http instead of autocannon: Node answers an oversized header with 431 and
+   * closes the connection, which stalls an autocannon connection for good.
+   */
+  readonly closesConnection?: boolean;
+}
+
+/** The settings the example server is started with; the driver mints its tokens with the same. */
+export interface ServerAuth {
+  readonly issuer: string;
+  readonly secret: string;
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const query = (path: string) => `/${path}`;
+// A tRPC batch of a public and a protected query (GET, no input).
+const BATCH = "/health,protectedRoute?batch=1";
+// Over maxTokenLength (8192) but within Node's 16 KiB header limit: refused by trpc-jwt unread.
+const LONG_TOKEN = `${"a".repeat(4000)}.${"b".repeat(4000)}.${"c".repeat(1000)}`;
+// Over Node's 16 KiB header limit: the HTTP server answers 431 before tRPC runs.
+const HUGE_HEADER = "x".repeat(20_000);
+
+function cycle<T>(items: readonly T[]): () => T {
+  let i = 0;
+  return () => items[i++ % items.length] as T;
+}
+
+// One byte of the signature changed, kept canonical base64url.
+function tamper(token: string): string {
+  const at = token.length - 10;
+  return token.slice(0, at) + (token[at] === "A" ? "B" : "A") + token.slice(at + 1);
+}
+
+/**
+ * The traffic mixes of `npm run loadtest` that need only the issuer's key: valid tokens (one
+ * repeated, and a pool of first-seen ones larger than the server's cache), and every way a token
+ * can be wrong.
+ */
+export async function tokenCategories(server: ServerAuth, firstSeenPool: number): Promise<Category[]> {
+  const auth = new AuthManager({ issuer: server.issuer, authType: "HS256", secret: server.secret });
+  const past = new AuthManager({ issuer: server.issuer, authType: "HS256", secret: server.secret, clock: () => Date.now() - 7_200_000 });
+  const stranger = new AuthManager({ issuer: "someone-else", authType: "HS256", secret: server.secret });
+  const repeated = (await auth.authToken("alice", { admin: false })).signed;
+  const pool: string[] = [];
+  for (let i = 0; i < firstSeenPool; i++) pool.push((await auth.authToken(`user-${i}`, { admin: false })).signed);
+  const fresh = cycle(pool);
+  const refresh = (await auth.refreshToken("alice")).signed;
+  const expired = (await past.authToken("alice")).signed;
+  const foreign = (await stranger.authToken("alice")).signed;
+  const malformed = cycle(["Bearer", "Bearer a.b.c extra", "Basic YWxpY2U6d29uZGVybGFuZA==", `Bearer ${repeated}.x`, "Bearer not-a-jwt"]);
+
+  return [
+    { name: "public call", next: () => ({ path: query("health"), headers: {} }), expect: OK },
+    { name: "valid, repeated token", next: () => ({ path: query("protectedRoute"), headers: bearer(repeated) }), expect: OK },
+    { name: "valid, first-seen tokens", next: () => ({ path: query("protectedRoute"), headers: bearer(fresh()) }), expect: OK },
+    { name: "scope refused (403)", next: () => ({ path: query("admin"), headers: bearer(repeated) }), expect: refused("SCOPE_MISMATCH") },
+    { name: "expired", next: () => ({ path: query("protectedRoute"), headers: bearer(expired) }), expect: refused("TOKEN_EXPIRED") },
+    { name: "tampered (one byte)", next: () => ({ path: query("protectedRoute"), headers: bearer(tamper(fresh())) }), expect: refused("TOKEN_INVALID") },
+    { name: "wrong type (refresh)", next: () => ({ path: query("protectedRoute"), headers: bearer(refresh) }), expect: refused("TOKEN_WRONG_TYPE") },
+    { name: "wrong issuer", next: () => ({ path: query("protectedRoute"), headers: bearer(foreign) }), expect: refused("TOKEN_INVALID") },
+    { name: "missing", next: () => ({ path: query("protectedRoute"), headers: {} }), expect: refused("TOKEN_MISSING") },
+    { name: "malformed header", next: () => ({ path: query("protectedRoute"), headers: { authorization: malformed() } }), expect: refused("TOKEN_INVALID") },
+    { name: "oversized token", next: () => ({ path: query("protectedRoute"), headers: bearer(LONG_TOKEN) }), expect: refused("TOKEN_INVALID") },
+    { name: "oversized header (431)", next: () => ({ path: query("protectedRoute"), headers: { authorization: `Bearer ${HUGE_HEADER}` } }), expect: { status: 431 }, closesConnection: true },
+    { name: "batch: public + protected, token", next: () => ({ path: BATCH, headers: bearer(repeated) }), expect: [OK, OK] },
+    { name: "batch: public + protected, none", next: () => ({ path: BATCH, headers: {} }), expect: [OK, refused("TOKEN_MISSING")] },
+  ];
+}
