@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^trpc-jwt$/, replacement: src("index.ts") },
       { find: /^trpc-jwt\/client$/, replacement: src("client.ts") },
+      { find: /^trpc-jwt\/redis$/, replacement: src("redis.ts") },
     ],
   },
   test: {

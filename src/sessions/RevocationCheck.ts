@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import { JwtError } from "../errors.js";
+import type { JwtToken } from "../tokens/JwtToken.js";
+import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "./TokenStore.js";
+
+interface Verdict {
+  readonly sid: string | undefined;
+  readonly sub: string;
+}
+
+/**
+ * Whether a verified token has been revoked, answered from the store once per token and then
+ * from memory for as long as the store's revocation channel is up.
+ *
+ * Why (measured, see docs/sessions.md): asking Redis on every request costs a round trip that
+ * makes a guarded call several times dearer than a public one; remembering "not revoked" and
+ * forgetting it when the store announces a revocation costs one map lookup, and the
+ * announcement (Redis pub/sub) reaches other processes in about a millisecond. While the channel
+ * is down (a lost connection may have lost announcements), nothing is remembered and every use
+ * asks the store, so a store outage is a 503, never a pass. Stores without a channel are asked
+ * every time.
+ */
+export class RevocationCheck {
+  readonly #store: TokenStore;
+  readonly #maxEntries: number;
+  // Token id -> what may revoke it, for tokens found unrevoked since the channel came up.
+  readonly #verdicts = new Map<string, Verdict>();
+  #live = false;
+  // Bumped by every announcement and channel change: an answer read across one is not kept.
+  #changes = 0;
+
+  constructor(store: TokenStore, maxEntries: number) {
+    this.#store = store;
+    this.#maxEntries = Math.max(1, maxEntries);
+    store.subscribe?.({
+      event: (event) => this.apply(event),
+      up: () => this.#reset(true),
+      down: () => this.#reset(false),
+    });
+  }
+
+  /**
+   * The token itself when nothing revokes it; else rejects with `JwtError`: `TOKEN_REVOKED`,
+   * `TOKEN_INVALID` (a malformed `sid`) or `STORE_UNAVAILABLE`. Synchronous when remembered.
+   */
+  check(token: JwtToken): JwtToken | Promise<JwtToken> {
+    if (this.#live && token.jti !== undefined && this.#verdicts.has(token.jti)) return token;
+    return this.lookup(token);
+  }
+
+  /** Like {@link check}, but always asks the store. */
+  async lookup(token: JwtToken): Promise<JwtToken> {
+    const ref = tokenRef(token);
+    const changes = this.#changes;
+    let state: RevocationState;
+    try {
+      state = await this.#store.revocationState(ref);
+    } catch {
+      throw new JwtError("STORE_UNAVAILABLE");
+    }
+    if (isRevoked(token, state)) throw new JwtError("TOKEN_REVOKED");
+    if (this.#live && changes === this.#changes) this.#remember(ref);
+    return token;
+  }
+
+  /** Forgets what a revocation concerns; called for announcements and for this process's own revocations. */
+  apply(event: RevocationEvent): void {
+    this.#changes++;
+    if (event.kind === "token") {
+      this.#verdicts.delete(event.id);
+      return;
+    }
+    const field = event.kind === "session" ? "sid" : "sub";
+    for (const [id, verdict] of this.#verdicts) if (verdict[field] === event.id) this.#verdicts.delete(id);
+  }
+
+  #remember({ tokenId, sid, sub }: TokenRef): void {
+    if (this.#verdicts.size >= this.#maxEntries) {
+      const oldest = this.#verdicts.keys().next();
+      if (!oldest.done) this.#verdicts.delete(oldest.value);
+    }
+    this.#verdicts.set(tokenId, { sid, sub });
+  }
+
+  #reset(live: boolean): void {
+    this.#live = live;
+    this.#changes++;
+    this.#verdicts.clear();
+  }
+}
+
+/**
+ * The ids a store files a token under: its `jti`, or for a token without one (Flask_PyJWT's) a
+ * hash of the whole token; its `sid` claim; its subject. A `sid` that is not a non-empty string
+ * is TOKEN_INVALID: a session token must be checkable.
+ */
+export function tokenRef(token: JwtToken): TokenRef {
+  const sid = token.claims["sid"];
+  if (sid !== undefined && (typeof sid !== "string" || sid === "")) throw new JwtError("TOKEN_INVALID");
+  const tokenId = token.jti ?? createHash("sha256").update(token.signed).digest("base64url");
+  return { tokenId, sid, sub: token.sub };
+}
+
+function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState): boolean {
+  if (tokenRevoked || session?.revoked === true) return true;
+  if (subjectGeneration === 0) return false;
+  // A session knows the subject's generation it was born in; other tokens only their `iat`
+  // (seconds), so one issued in the same second as revokeSubject counts as revoked.
+  return session !== undefined ? session.generation < subjectGeneration : token.iat * 1000 <= subjectGeneration;
+}

@@ -1,0 +1,216 @@
+import { randomBytes } from "node:crypto";
+import { JwtConfigError, JwtError, refusal } from "../errors.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
+import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
+import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
+import type { RevocationEvent, SessionData, TokenStore } from "./TokenStore.js";
+
+/** The claims that tie a token to its session; every token of one login carries the same three. */
+export interface SessionClaims {
+  /** The session's id. */
+  readonly sid: string;
+  /** When the user logged in, in seconds since the epoch. */
+  readonly auth_time: number;
+  /** A random value for the double-submit CSRF check of cookie sessions. */
+  readonly csrf: string;
+}
+
+/** The pair of tokens `login` and `rotate` return. */
+export interface TokenPair {
+  readonly authToken: JwtToken;
+  readonly refreshToken: JwtToken;
+}
+
+/** What `rotate` may change about the session's auth tokens; a field that is present replaces the session's. */
+export interface SessionUpdate {
+  readonly scope?: JsonValue | undefined;
+  readonly claims?: JsonObject | undefined;
+}
+
+/** How sessions sign and verify, provided by the `AuthManager`. */
+export interface SessionSigner {
+  /** Signs a token carrying the session's claims. Misuse throws `JwtConfigError`. */
+  issue(type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims): Promise<JwtToken>;
+  /** Verifies signature, issuer, lifetime and type, without asking about revocation; rejects with `JwtError`. */
+  verify(signed: string, type?: TokenType): Promise<JwtToken>;
+}
+
+/** Settings of the session logic, from the `AuthManager` options. */
+export interface SessionOptions {
+  readonly store: TokenStore | undefined;
+  /** Seconds during which a just-rotated refresh token may be rotated again (0: never). */
+  readonly rotationGrace: number;
+  /** Seconds: the longest any token lives (the larger of the two lifetimes). */
+  readonly maxTokenLifetime: number;
+  /** How many unrevoked tokens to remember between announcements. */
+  readonly cacheSize: number;
+  readonly clock: () => number;
+}
+
+/**
+ * Login, single-use refresh tokens with reuse detection, and revocation: the logic behind
+ * `AuthManager.login`, `rotate`, `revoke`, `revokeSession` and `revokeSubject`, kept apart from
+ * signing so it can be read (and tested) on its own.
+ */
+export class Sessions {
+  readonly #signer: SessionSigner;
+  readonly #options: SessionOptions;
+  readonly #check: RevocationCheck | undefined;
+
+  constructor(signer: SessionSigner, options: SessionOptions) {
+    this.#signer = signer;
+    this.#options = options;
+    this.#check = options.store === undefined ? undefined : new RevocationCheck(options.store, options.cacheSize);
+  }
+
+  /**
+   * The revocation check for verified tokens, or `undefined` without a store (then nothing is
+   * checked and verification stays as fast as without sessions).
+   */
+  get revocationCheck(): RevocationCheck | undefined {
+    return this.#check;
+  }
+
+  /** A new session: an auth and a refresh token sharing `sid`, `auth_time` and `csrf`. */
+  async login(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<TokenPair> {
+    const nowMs = this.#options.clock();
+    const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId() };
+    const pair = await this.#issuePair(sub, scope, claims, session);
+    const store = this.#options.store;
+    if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), pairExpiry(pair)));
+    return pair;
+  }
+
+  /** Uses up a refresh token for a new pair in the same session; a second use is reuse. */
+  async rotate(refresh: string | JwtToken, update?: SessionUpdate): Promise<TokenPair> {
+    const store = this.#requireStore("rotate");
+    const check = this.#check as RevocationCheck;
+    const token = await this.#presented(refresh, "refresh").catch(asRefusal);
+    const session = sessionClaimsOf(token);
+    const { tokenId } = tokenRef(token);
+    // Revoked or not is read before the token is used up, and told only after: of concurrent
+    // calls with one token exactly one wins the consume and gets its pair, and every other one
+    // is reuse, whatever the winner's reuse-triggered revocation has done to the session since.
+    const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
+    if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
+    const nowMs = this.#options.clock();
+    const firstUse = await storeCall(() => store.consumeRefreshToken(tokenId, nowMs, token.exp * 1000));
+    if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
+      // Whoever holds the newest tokens of this session may be the thief: end all of them.
+      await this.revokeSession(session.sid).catch(() => undefined);
+      throw refusal("TOKEN_REUSED");
+    }
+    if (revoked !== undefined) asRefusal(revoked);
+    const stored = await storeCall(() => store.loadSession(session.sid));
+    if (stored === undefined) throw refusal("TOKEN_REVOKED");
+    if (stored.sub !== token.sub) throw refusal("TOKEN_INVALID");
+    const scope = update !== undefined && Object.hasOwn(update, "scope") ? update.scope : stored.scope;
+    const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
+    const pair = await this.#issuePair(token.sub, scope, claims, session);
+    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair)));
+    return pair;
+  }
+
+  /** Revokes one token until it would have expired. An expired token needs nothing. */
+  async revoke(token: string | JwtToken): Promise<void> {
+    const store = this.#requireStore("revoke");
+    let verified: JwtToken;
+    try {
+      verified = await this.#presented(token);
+    } catch (error) {
+      if (error instanceof JwtError && error.code === "TOKEN_EXPIRED") return;
+      throw error;
+    }
+    const { tokenId } = tokenRef(verified);
+    await storeCall(() => store.revokeToken(tokenId, verified.exp * 1000));
+    this.#applied({ kind: "token", id: tokenId });
+  }
+
+  /** Revokes every token of one login, the newest included. */
+  async revokeSession(sid: string): Promise<void> {
+    const store = this.#requireStore("revokeSession");
+    if (typeof sid !== "string" || sid === "") throw new JwtConfigError("sid", "must be a non-empty string");
+    await storeCall(() => store.revokeSession(sid, this.#latestExpiry()));
+    this.#applied({ kind: "session", id: sid });
+  }
+
+  /** Revokes every token of `sub` issued so far; a login afterwards works. */
+  async revokeSubject(sub: string): Promise<void> {
+    const store = this.#requireStore("revokeSubject");
+    if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
+    await storeCall(() => store.revokeSubject(sub, this.#options.clock(), this.#latestExpiry()));
+    this.#applied({ kind: "subject", id: sub });
+  }
+
+  async #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims): Promise<TokenPair> {
+    const authToken = await this.#signer.issue("auth", sub, scope, claims, session);
+    const refreshToken = await this.#signer.issue("refresh", sub, undefined, undefined, session);
+    return { authToken, refreshToken };
+  }
+
+  // A token string verified, or a JwtToken re-checked (it may have expired since). JwtError otherwise.
+  async #presented(token: string | JwtToken, type?: TokenType): Promise<JwtToken> {
+    if (typeof token === "string") return this.#signer.verify(token, type);
+    if (!(token instanceof JwtToken)) throw new JwtConfigError("token", "must be a token string or a JwtToken");
+    if (token.exp * 1000 <= this.#options.clock()) throw new JwtError("TOKEN_EXPIRED");
+    if (type !== undefined && token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
+    return token;
+  }
+
+  // Within the grace a parallel refresh with the same token is not reuse. The first use may come
+  // from another process whose clock is slightly ahead; a grace of 0 is never met.
+  #inGrace(firstUseMs: number, nowMs: number): boolean {
+    const since = nowMs - firstUseMs;
+    return Math.abs(since) < this.#options.rotationGrace * 1000;
+  }
+
+  // The revoking process enforces its own revocation at once, without waiting for the echo.
+  #applied(event: RevocationEvent): void {
+    this.#check?.apply(event);
+  }
+
+  #latestExpiry(): number {
+    return this.#options.clock() + this.#options.maxTokenLifetime * 1000;
+  }
+
+  #requireStore(method: string): TokenStore {
+    const { store } = this.#options;
+    if (store === undefined) throw new JwtConfigError("store", `${method}() needs a TokenStore (memoryStore() or redisStore(client))`);
+    return store;
+  }
+}
+
+const randomId = () => randomBytes(16).toString("base64url");
+
+const pairExpiry = ({ authToken, refreshToken }: TokenPair) => Math.max(authToken.exp, refreshToken.exp) * 1000;
+
+function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined): SessionData {
+  // Frozen copies: the caller's objects may change after the call.
+  const data: { sub: string; scope?: JsonValue; claims?: JsonObject } = { sub };
+  const scopeCopy = scope === undefined || scope === null ? NOT_JSON : copyJson(scope);
+  if (scopeCopy !== NOT_JSON) data.scope = scopeCopy;
+  const claimsCopy = claims === undefined ? NOT_JSON : copyJson(claims);
+  if (claimsCopy !== NOT_JSON && isJsonObject(claimsCopy)) data.claims = claimsCopy;
+  return data;
+}
+
+/** The session claims of a token; a token from outside any session cannot be rotated. */
+function sessionClaimsOf(token: JwtToken): SessionClaims {
+  const { sid, auth_time, csrf } = token.claims;
+  if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");
+  if (typeof auth_time !== "number" || !Number.isSafeInteger(auth_time) || auth_time < 0) throw refusal("TOKEN_INVALID");
+  return { sid, auth_time, csrf };
+}
+
+// Store failures reach the caller as 503 STORE_UNAVAILABLE, whatever the store threw.
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    throw refusal("STORE_UNAVAILABLE");
+  }
+}
+
+function asRefusal(error: unknown): never {
+  throw error instanceof JwtError ? refusal(error.code) : error;
+}

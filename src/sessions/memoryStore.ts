@@ -1,0 +1,84 @@
+import { ExpiringMap } from "./ExpiringMap.js";
+import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
+
+/** Options for {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
+  readonly clock?: (() => number) | undefined;
+}
+
+/**
+ * A `TokenStore` in this process's memory: sessions, used refresh tokens and revocations, each
+ * dropped when the token it concerns expires. For one server process; several processes must
+ * share a store (`redisStore` from `trpc-jwt/redis`). Revocations apply at once.
+ *
+ * @example
+ * ```ts
+ * import { AuthManager, memoryStore } from "trpc-jwt";
+ * const auth = new AuthManager({ issuer: "my-api", authType: "HS256", secret, store: memoryStore() });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
+  const clock = options.clock ?? Date.now;
+  const sessions = new ExpiringMap<StoredSession>(clock);
+  const used = new ExpiringMap<number>(clock);
+  const revokedTokens = new ExpiringMap<true>(clock);
+  const subjects = new ExpiringMap<number>(clock);
+  const listeners = new Set<RevocationListener>();
+  const announce = (event: RevocationEvent) => {
+    for (const listener of listeners) listener.event(event);
+  };
+
+  // Async functions, so that a mistake in one becomes a rejection, as with any other store.
+  return {
+    async createSession(sid: string, data: SessionData, expiresAtMs: number) {
+      sessions.set(sid, { ...sessionData(data), generation: subjects.get(data.sub) ?? 0, revoked: false }, expiresAtMs);
+    },
+    async updateSession(sid: string, data: SessionData, expiresAtMs: number) {
+      const session = sessions.get(sid);
+      if (session === undefined) return;
+      const { generation, revoked } = session;
+      sessions.set(sid, { ...sessionData(data), generation, revoked }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
+    },
+    async loadSession(sid: string) {
+      return sessions.get(sid);
+    },
+    async consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number) {
+      const first = used.get(tokenId);
+      if (first === undefined) used.set(tokenId, nowMs, expiresAtMs);
+      return first;
+    },
+    async revokeToken(tokenId: string, expiresAtMs: number) {
+      revokedTokens.set(tokenId, true, expiresAtMs);
+      announce({ kind: "token", id: tokenId });
+    },
+    async revokeSession(sid: string, unknownExpiresAtMs: number) {
+      const session = sessions.get(sid);
+      const revoked = session ?? { sub: "", generation: 0, revoked: true };
+      sessions.set(sid, { ...revoked, revoked: true }, sessions.expiresAt(sid) ?? unknownExpiresAtMs);
+      announce({ kind: "session", id: sid });
+    },
+    async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
+      const previous = subjects.get(sub) ?? 0;
+      subjects.set(sub, Math.max(previous + 1, nowMs), Math.max(expiresAtMs, subjects.expiresAt(sub) ?? 0));
+      announce({ kind: "subject", id: sub });
+    },
+    async revocationState(ref: TokenRef): Promise<RevocationState> {
+      return {
+        tokenRevoked: revokedTokens.get(ref.tokenId) === true,
+        session: ref.sid === undefined ? undefined : sessions.get(ref.sid),
+        subjectGeneration: subjects.get(ref.sub) ?? 0,
+      };
+    },
+    subscribe(listener: RevocationListener) {
+      listeners.add(listener);
+      listener.up();
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+
+// Only the fields a session keeps, never more of what the caller passed.
+function sessionData({ sub, scope, claims }: SessionData): SessionData {
+  return { sub, ...(scope === undefined ? {} : { scope }), ...(claims === undefined ? {} : { claims }) };
+}

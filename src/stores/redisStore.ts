@@ -1,0 +1,226 @@
+import { createHash } from "node:crypto";
+import { JwtConfigError } from "../errors.js";
+import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "../sessions/TokenStore.js";
+import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
+
+/**
+ * What trpc-jwt uses of a node-redis (`redis` package, v5 or later) client. A client from
+ * `createClient()` fits as is.
+ */
+export interface RedisClientLike {
+  readonly isReady: boolean;
+  sendCommand<T = unknown>(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<T>;
+  duplicate(): RedisClientLike;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  on(event: "ready" | "error" | "end", listener: (...args: unknown[]) => void): unknown;
+  close(): Promise<void>;
+}
+
+/** Options for {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** Prefix of every key and of the channel trpc-jwt writes. Default `"trpc-jwt:"`. */
+  readonly prefix?: string | undefined;
+  /** Milliseconds a command may take before the store counts as unavailable. Default 1000. */
+  readonly timeout?: number | undefined;
+  /**
+   * Learn of revocations through Redis pub/sub (a second connection) and remember unrevoked
+   * tokens in between. `false`: ask Redis on every use of a token. Default `true`.
+   */
+  readonly pubsub?: boolean | undefined;
+}
+
+/** A `TokenStore` in Redis, with `close()` for the connection it opened itself. */
+export interface RedisTokenStore extends TokenStore {
+  /** Closes the pub/sub connection the store opened; the client you passed stays yours. */
+  close(): Promise<void>;
+}
+
+// Lua, so that each of these is one atomic step on the server, whatever other processes do.
+// Expiries are absolute (PXAT / PEXPIREAT): the token's own `exp`, never a guess.
+const SCRIPTS = {
+  // KEYS: session, subject. ARGV: sub, data, expiresAt.
+  create: `local gen = redis.call('GET', KEYS[2]) or '0'
+redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
+  // KEYS: session. ARGV: sub, data, expiresAt.
+  update: `local at = redis.call('PEXPIRETIME', KEYS[1])
+if at == -2 then return 0 end
+redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
+if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+return 1`,
+  // KEYS: used mark. ARGV: now, expiresAt.
+  consume: `local first = redis.call('GET', KEYS[1])
+if first then return first end
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+return false`,
+  // KEYS: revoked mark. ARGV: expiresAt, channel, message.
+  revokeToken: `redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3])`,
+  // KEYS: session. ARGV: unknownExpiresAt, channel, message.
+  revokeSession: `local known = redis.call('EXISTS', KEYS[1])
+redis.call('HSET', KEYS[1], 'revoked', '1')
+if known == 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])`,
+  // KEYS: subject. ARGV: now, expiresAt, channel, message.
+  revokeSubject: `local gen = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1, tonumber(ARGV[1]))
+local at = math.max(redis.call('PEXPIRETIME', KEYS[1]), tonumber(ARGV[2]))
+redis.call('SET', KEYS[1], string.format('%d', gen), 'PXAT', string.format('%d', at))
+redis.call('PUBLISH', ARGV[3], ARGV[4])`,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+const SHAS = Object.fromEntries(Object.entries(SCRIPTS).map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")])) as Record<ScriptName, string>;
+
+const KINDS = { token: "t", session: "s", subject: "u" } as const;
+const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "session", u: "subject" };
+
+/**
+ * A `TokenStore` in Redis (7.0 or later), shared by every process that uses the same server:
+ * consume-once is atomic across processes, and revocations are announced on a pub/sub channel
+ * so every process stops accepting a revoked token within milliseconds. Every key expires
+ * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash), `<prefix>used:<jti>`,
+ * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`; channel `<prefix>revoked`.
+ *
+ * Give the client an `error` listener (node-redis requires one) and connect it; while Redis is
+ * unreachable, guarded calls get 503 STORE_UNAVAILABLE and recover by themselves.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * import { redisStore } from "trpc-jwt/redis";
+ * const redis = createClient({ url: process.env.REDIS_URL });
+ * redis.on("error", (error) => console.error("redis", error.message));
+ * await redis.connect();
+ * const store = redisStore(redis);
+ * const auth = new AuthManager({ issuer: "my-api", authType: "HS256", secret, store });
+ * // at shutdown: await store.close(); await redis.close();
+ * ```
+ */
+export function redisStore(client: RedisClientLike, options: RedisStoreOptions = {}): RedisTokenStore {
+  if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function") {
+    throw new JwtConfigError("client", "must be a node-redis client (createClient() from the redis package)");
+  }
+  const { prefix = "trpc-jwt:", timeout = 1000, pubsub = true } = options;
+  if (typeof prefix !== "string") throw new JwtConfigError("prefix", "must be a string");
+  if (typeof timeout !== "number" || !Number.isSafeInteger(timeout) || timeout < 1) throw new JwtConfigError("timeout", "must be a whole number of milliseconds >= 1");
+  const channel = `${prefix}revoked`;
+  const key = {
+    session: (sid: string) => `${prefix}sess:${sid}`,
+    used: (tokenId: string) => `${prefix}used:${tokenId}`,
+    revoked: (tokenId: string) => `${prefix}rev:${tokenId}`,
+    subject: (sub: string) => `${prefix}sub:${sub}`,
+  };
+  const subscribers = new Set<RedisClientLike>();
+
+  // Fails at once while the client is disconnected: node-redis would otherwise queue the
+  // command until Redis is back, and the request would hang instead of getting its 503.
+  function command<T>(args: string[]): Promise<T> {
+    if (!client.isReady) return Promise.reject(new Error("Redis is not connected"));
+    return client.sendCommand<T>(args, { timeout });
+  }
+
+  async function run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await command<T>(["EVALSHA", SHAS[name], ...tail]);
+    } catch (error) {
+      // A restarted (or flushed) server has forgotten the script: send it once in full.
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return command<T>(["EVAL", SCRIPTS[name], ...tail]);
+    }
+  }
+
+  const message = (kind: RevocationEvent["kind"], id: string) => `${KINDS[kind]}:${id}`;
+  const ms = (value: number) => String(Math.ceil(value));
+
+  return {
+    async createSession(sid: string, data: SessionData, expiresAtMs: number) {
+      await run("create", [key.session(sid), key.subject(data.sub)], [data.sub, encode(data), ms(expiresAtMs)]);
+    },
+    async updateSession(sid: string, data: SessionData, expiresAtMs: number) {
+      await run("update", [key.session(sid)], [data.sub, encode(data), ms(expiresAtMs)]);
+    },
+    async loadSession(sid: string) {
+      return decodeSession(await command<(string | null)[]>(["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
+    },
+    async consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number) {
+      const first = await run<string | null>("consume", [key.used(tokenId)], [ms(nowMs), ms(expiresAtMs)]);
+      return first === null ? undefined : Number(first);
+    },
+    async revokeToken(tokenId: string, expiresAtMs: number) {
+      await run("revokeToken", [key.revoked(tokenId)], [ms(expiresAtMs), channel, message("token", tokenId)]);
+    },
+    async revokeSession(sid: string, unknownExpiresAtMs: number) {
+      await run("revokeSession", [key.session(sid)], [ms(unknownExpiresAtMs), channel, message("session", sid)]);
+    },
+    async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
+      await run("revokeSubject", [key.subject(sub)], [ms(nowMs), ms(expiresAtMs), channel, message("subject", sub)]);
+    },
+    async revocationState(ref: TokenRef): Promise<RevocationState> {
+      // Sent in one tick: node-redis writes them as one pipeline, one round trip.
+      const [revoked, session, generation] = await Promise.all([
+        command<number>(["EXISTS", key.revoked(ref.tokenId)]),
+        ref.sid === undefined ? undefined : command<(string | null)[]>(["HMGET", key.session(ref.sid), "sub", "data", "gen", "revoked"]),
+        command<string | null>(["GET", key.subject(ref.sub)]),
+      ]);
+      return {
+        tokenRevoked: revoked === 1,
+        session: session === undefined ? undefined : decodeSession(session),
+        subjectGeneration: generation === null ? 0 : Number(generation),
+      };
+    },
+    ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
+    async close() {
+      const closing = [...subscribers].map((subscriber) => subscriber.close().catch(() => undefined));
+      subscribers.clear();
+      await Promise.all(closing);
+    },
+  };
+
+  function subscribe(listener: RevocationListener): () => void {
+    const subscriber = client.duplicate();
+    subscribers.add(subscriber);
+    let subscribed = false;
+    // node-redis re-subscribes before it reports "ready" again: from then on nothing is missed.
+    subscriber.on("ready", () => subscribed && listener.up());
+    subscriber.on("error", () => listener.down());
+    subscriber.on("end", () => listener.down());
+    const onMessage = (text: string) => {
+      const kind = KIND_OF[text.slice(0, 1)];
+      if (kind !== undefined && text[1] === ":") listener.event({ kind, id: text.slice(2) });
+    };
+    subscriber
+      .connect()
+      .then(() => subscriber.subscribe(channel, onMessage))
+      .then(() => {
+        subscribed = true;
+        listener.up();
+      })
+      // The connection retries by itself; until it subscribes, every use asks Redis.
+      .catch(() => listener.down());
+    return () => {
+      subscribers.delete(subscriber);
+      void subscriber.close().catch(() => undefined);
+    };
+  }
+}
+
+function encode({ scope, claims }: SessionData): string {
+  return JSON.stringify({ scope, claims });
+}
+
+// A hash without `sub` is a session the store did not know when it was revoked.
+function decodeSession([sub, data, gen, revoked]: (string | null)[]): StoredSession | undefined {
+  if (sub === null || sub === undefined) return revoked ? { sub: "", generation: 0, revoked: true } : undefined;
+  const parsed = copyJson(JSON.parse(data ?? "{}"));
+  if (!isJsonObject(parsed)) throw new Error("malformed session");
+  const { scope, claims } = parsed as { scope?: JsonValue; claims?: JsonObject };
+  return {
+    sub,
+    ...(scope === undefined ? {} : { scope }),
+    ...(isJsonObject(claims) ? { claims } : {}),
+    generation: Number(gen ?? "0"),
+    revoked: revoked === "1",
+  };
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { expect, it } from "vitest";
+import type { RevocationEvent, RevocationListener, TokenStore } from "trpc-jwt";
+
+/**
+ * How the conformance suite reaches a store: `open()` returns a store on the shared backend;
+ * calling it twice gives two views of the same data, as two server processes would have (for an
+ * in-memory store, the same instance).
+ */
+export interface StoreUnderTest {
+  open(): Promise<TokenStore>;
+}
+
+const id = () => randomUUID();
+const now = () => Date.now();
+const HOUR = 3_600_000;
+
+/** A listener that records announcements and whether the channel is up. */
+export function recordingListener() {
+  const events: RevocationEvent[] = [];
+  const state = { up: false };
+  const listener: RevocationListener = {
+    event: (event) => events.push(event),
+    up: () => (state.up = true),
+    down: () => (state.up = false),
+  };
+  return { events, state, listener };
+}
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(5);
+  }
+}
+
+/**
+ * The behaviour every `TokenStore` must have; call inside a `describe` for each store. The
+ * session logic relies on each of these; an adapter for another database should pass them all.
+ */
+export function storeConformance(target: StoreUnderTest): void {
+  it("keeps a session: subject, scope and claims, generation 0, not revoked; unknown ids are undefined", async () => {
+    const store = await target.open();
+    const sid = id();
+    await store.createSession(sid, { sub: "alice", scope: { admin: true }, claims: { org: "acme", n: [1, 2] } }, now() + HOUR);
+    expect(await store.loadSession(sid)).toEqual({ sub: "alice", scope: { admin: true }, claims: { org: "acme", n: [1, 2] }, generation: 0, revoked: false });
+    const bare = id();
+    await store.createSession(bare, { sub: "bob" }, now() + HOUR);
+    expect(await store.loadSession(bare)).toEqual({ sub: "bob", generation: 0, revoked: false });
+    expect(await store.loadSession(id())).toBeUndefined();
+  });
+
+  it("updates scope and claims of a live session, keeping its generation and revoked mark; a missing session stays missing", async () => {
+    const store = await target.open();
+    const sub = `u-${id()}`;
+    await store.revokeSubject(sub, now(), now() + HOUR);
+    const sid = id();
+    await store.createSession(sid, { sub, scope: "read" }, now() + HOUR);
+    const { generation } = (await store.loadSession(sid))!;
+    expect(generation).toBeGreaterThan(0);
+    await store.updateSession(sid, { sub, scope: "write", claims: { plan: "pro" } }, now() + HOUR);
+    expect(await store.loadSession(sid)).toEqual({ sub, scope: "write", claims: { plan: "pro" }, generation, revoked: false });
+    await store.revokeSession(sid, now() + HOUR);
+    await store.updateSession(sid, { sub }, now() + HOUR);
+    expect(await store.loadSession(sid)).toEqual({ sub, generation, revoked: true });
+    const missing = id();
+    await store.updateSession(missing, { sub }, now() + HOUR);
+    expect(await store.loadSession(missing)).toBeUndefined();
+  });
+
+  it("consumes a refresh token once: the first call gets undefined, later ones the time of the first", async () => {
+    const store = await target.open();
+    const jti = id();
+    const first = now();
+    expect(await store.consumeRefreshToken(jti, first, first + HOUR)).toBeUndefined();
+    expect(await store.consumeRefreshToken(jti, first + 5, first + HOUR)).toBe(first);
+    expect(await store.consumeRefreshToken(id(), first, first + HOUR)).toBeUndefined();
+  });
+
+  it("lets exactly one of 20 concurrent consumers (through two views of the store) use a token", async () => {
+    const [a, b] = [await target.open(), await target.open()];
+    const jti = id();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).consumeRefreshToken(jti, now(), now() + HOUR)));
+    expect(results.filter((result) => result === undefined)).toHaveLength(1);
+  });
+
+  it("revokes one token, and only that one", async () => {
+    const store = await target.open();
+    const [revoked, other] = [id(), id()];
+    await store.revokeToken(revoked, now() + HOUR);
+    expect((await store.revocationState({ tokenId: revoked, sid: undefined, sub: "alice" })).tokenRevoked).toBe(true);
+    expect((await store.revocationState({ tokenId: other, sid: undefined, sub: "alice" })).tokenRevoked).toBe(false);
+  });
+
+  it("revokes a session it knows and one it does not; revocationState reports the session", async () => {
+    const store = await target.open();
+    const [known, unknown, untouched] = [id(), id(), id()];
+    await store.createSession(known, { sub: "alice" }, now() + HOUR);
+    await store.createSession(untouched, { sub: "alice" }, now() + HOUR);
+    await store.revokeSession(known, now() + HOUR);
+    await store.revokeSession(unknown, now() + HOUR);
+    expect((await store.loadSession(known))?.revoked).toBe(true);
+    expect((await store.loadSession(unknown))?.revoked).toBe(true);
+    expect((await store.revocationState({ tokenId: id(), sid: known, sub: "alice" })).session?.revoked).toBe(true);
+    expect((await store.revocationState({ tokenId: id(), sid: untouched, sub: "alice" })).session).toEqual({ sub: "alice", generation: 0, revoked: false });
+    expect((await store.revocationState({ tokenId: id(), sid: undefined, sub: "alice" })).session).toBeUndefined();
+  });
+
+  it("revokes a subject with a strictly increasing generation >= now; sessions carry the generation they were born in", async () => {
+    const store = await target.open();
+    const sub = `u-${id()}`;
+    const before = id();
+    await store.createSession(before, { sub }, now() + HOUR);
+    const at = now();
+    await store.revokeSubject(sub, at, at + HOUR);
+    const first = (await store.revocationState({ tokenId: id(), sid: before, sub })).subjectGeneration;
+    expect(first).toBeGreaterThanOrEqual(at);
+    expect((await store.loadSession(before))!.generation).toBeLessThan(first);
+    await store.revokeSubject(sub, at, at + HOUR); // same millisecond: still a new generation
+    const second = (await store.revocationState({ tokenId: id(), sid: undefined, sub })).subjectGeneration;
+    expect(second).toBeGreaterThan(first);
+    const after = id();
+    await store.createSession(after, { sub }, now() + HOUR);
+    expect((await store.loadSession(after))!.generation).toBe(second);
+    expect((await store.revocationState({ tokenId: id(), sid: undefined, sub: `other-${id()}` })).subjectGeneration).toBe(0);
+  });
+
+  it("forgets every entry when it expires", async () => {
+    const store = await target.open();
+    const soon = now() + 300;
+    const [sid, unknownSid, used, revoked, sub] = [id(), id(), id(), id(), `u-${id()}`];
+    await store.createSession(sid, { sub: "alice" }, soon);
+    await store.revokeSession(unknownSid, soon);
+    await store.consumeRefreshToken(used, now(), soon);
+    await store.revokeToken(revoked, soon);
+    await store.revokeSubject(sub, now(), soon);
+    await sleep(450);
+    expect(await store.loadSession(sid)).toBeUndefined();
+    expect(await store.loadSession(unknownSid)).toBeUndefined();
+    expect(await store.consumeRefreshToken(used, now(), now() + HOUR)).toBeUndefined();
+    expect(await store.revocationState({ tokenId: revoked, sid, sub })).toEqual({ tokenRevoked: false, session: undefined, subjectGeneration: 0 });
+  });
+
+  it("extends a session's expiry on update, never shortens it, and a revoked session keeps its expiry", async () => {
+    const store = await target.open();
+    const [extended, kept] = [id(), id()];
+    await store.createSession(extended, { sub: "alice" }, now() + 300);
+    await store.updateSession(extended, { sub: "alice" }, now() + HOUR);
+    await store.createSession(kept, { sub: "alice" }, now() + HOUR);
+    await store.updateSession(kept, { sub: "alice" }, now() + 300);
+    await store.revokeSession(kept, now() + 300);
+    await sleep(450);
+    expect(await store.loadSession(extended)).toEqual({ sub: "alice", generation: 0, revoked: false });
+    expect(await store.loadSession(kept)).toEqual({ sub: "alice", generation: 0, revoked: true });
+  });
+
+  it("announces every revocation, made through any view, to every subscriber", async () => {
+    const [a, b] = [await target.open(), await target.open()];
+    if (a.subscribe === undefined || b.subscribe === undefined) return; // optional: such stores are asked on every use
+    const recorder = recordingListener();
+    const stop = b.subscribe(recorder.listener);
+    await until(() => recorder.state.up);
+    const [jti, sid, sub] = [id(), id(), `u-${id()}`];
+    await a.revokeToken(jti, now() + HOUR);
+    await a.revokeSession(sid, now() + HOUR);
+    await a.revokeSubject(sub, now(), now() + HOUR);
+    await until(() => recorder.events.length >= 3);
+    expect(recorder.events).toEqual([
+      { kind: "token", id: jti },
+      { kind: "session", id: sid },
+      { kind: "subject", id: sub },
+    ]);
+    stop();
+  });
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { memoryStore } from "trpc-jwt";
+import { connectRedis, hasRedisServer, useRedisStores } from "./helpers/redisServer.js";
+import { storeConformance } from "./helpers/storeConformance.js";
+
+describe("memoryStore() conformance", () => {
+  const store = memoryStore();
+  storeConformance({ open: async () => store });
+});
+
+describe.runIf(hasRedisServer())("redisStore() conformance, on a real redis-server", () => {
+  const redis = useRedisStores();
+  const open = redis.open;
+  storeConformance({ open });
+
+  it("rejects at once, without queueing, while Redis is unreachable, and works again once it is back", async () => {
+    const store = await open();
+    await store.revokeToken("before", Date.now() + 60_000);
+    await redis.server().stop();
+    const started = Date.now();
+    await expect(store.revocationState({ tokenId: "before", sid: undefined, sub: "a" })).rejects.toThrow();
+    await expect(store.consumeRefreshToken("x", Date.now(), Date.now() + 60_000)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await redis.server().start();
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const state = await store.revocationState({ tokenId: "x", sid: undefined, sub: "a" }).catch(() => undefined);
+      if (state !== undefined) {
+        expect(state.tokenRevoked).toBe(false);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error("store did not recover");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  it("runs its scripts again after a restart has flushed them (NOSCRIPT)", async () => {
+    const store = await open();
+    const client = await connectRedis(redis.server().url);
+    redis.onCleanup(() => client.close());
+    await client.sendCommand(["SCRIPT", "FLUSH"]);
+    expect(await store.consumeRefreshToken("after-flush", Date.now(), Date.now() + 60_000)).toBeUndefined();
+  });
+});
+
+describe("the main entry", () => {
+  it("does not import redis or the Redis store: its module graph has neither", async () => {
+    const { build } = await import("esbuild");
+    const graph = async (entry: string) => {
+      const { metafile } = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, platform: "node", format: "esm", packages: "external", logLevel: "silent" });
+      const inputs = Object.keys(metafile.inputs);
+      const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.map((imported) => imported.path));
+      return { inputs, imports };
+    };
+    const main = await graph("src/index.ts");
+    expect(main.inputs.filter((file) => file.includes("stores/"))).toEqual([]);
+    expect(main.imports.filter((path) => /^(redis|@redis\/)/.test(path))).toEqual([]);
+    // The check can see the store where it is: in the redis entry's graph.
+    expect((await graph("src/redis.ts")).inputs).toContain("src/stores/redisStore.ts");
+  });
+});
