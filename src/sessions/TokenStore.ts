@@ -58,7 +58,7 @@ export interface RevocationListener {
  * Where sessions, used refresh tokens and revocations live. trpc-jwt ships `memoryStore()` (one
  * process) and `redisStore(client)` (from `trpc-jwt/redis`, shared by every process); implement
  * this interface to keep them in another database. Run the conformance suite
- * (`test/storeConformance.ts`) against an adapter before trusting it.
+ * (`test/helpers/storeConformance.ts` in the trpc-jwt repository) against an adapter before trusting it.
  *
  * Rules every store follows:
  * - Every entry expires at the time (milliseconds since the epoch) it is written with, or later
