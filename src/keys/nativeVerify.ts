@@ -1,0 +1,132 @@
+import type { KeyObject } from "node:crypto";
+
+/** The JWS algorithms trpc-jwt verifies (RFC 7518 section 3, plus EdDSA from RFC 8037). */
+export type JwsAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
+
+/**
+ * One signature check with a pinned algorithm and key: the JWS signing input (the token up to its
+ * last dot) and the decoded signature bytes in, a yes or no out. Never throws.
+ */
+export type SignatureCheck = (signingInput: string, signature: Uint8Array) => boolean;
+
+// No static `node:crypto` import: a runtime without it (an edge runtime) can load this module and
+// gets `undefined` from `nativeVerify`, so the caller falls back to jose.
+const nodeCrypto = globalThis.process?.getBuiltinModule?.("node:crypto");
+
+// The test suite runs once more with this off, to prove the jose fallback alone passes it too.
+let enabled = true;
+
+/**
+ * Internal switch, not exported from the package: `false` makes every verifier built afterwards
+ * use jose, as on a runtime without `node:crypto`.
+ *
+ * @example
+ * ```ts
+ * useNativeCrypto(false); // in a test setup file, before any AuthManager is built
+ * ```
+ */
+export function useNativeCrypto(on: boolean): void {
+  enabled = on;
+}
+
+// The exact signature length per algorithm (RFC 7518 3.2 and 3.4, RFC 8037 3.1): HMAC output,
+// ECDSA's fixed-width R || S (never DER), Ed25519's R || S; for RSA, the modulus length (RFC 8017
+// 8.1.2 and 8.2.2 step 1), which OpenSSL does not insist on for PSS.
+const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64, ES256: 64, ES384: 96, ES512: 132, EdDSA: 64 };
+const CURVE: Partial<Record<JwsAlgorithm, string>> = { ES256: "prime256v1", ES384: "secp384r1", ES512: "secp521r1" };
+const MIN_RSA_BITS = 2048;
+
+/**
+ * A synchronous signature check on a key imported once, made of node:crypto's one-shot
+ * primitives (one OpenSSL call per signature, as fast-jwt does): `createHmac` and
+ * `timingSafeEqual` for HS*, `crypto.verify` with PKCS#1 v1.5 padding for RS*, PSS with a salt as
+ * long as the hash for PS*, `ieee-p1363` (JOSE's R || S) for ES*, and Ed25519 for EdDSA.
+ * Undefined when `node:crypto` is unavailable (or switched off): use jose then.
+ *
+ * Throws `TypeError` when the key cannot be this algorithm's (wrong type, curve, or an RSA key under
+ * 2048 bits): keys are checked at configuration, so reaching this is a bug, and it fails closed.
+ *
+ * @example
+ * ```ts
+ * const check = nativeVerify("ES256", createPublicKey(pem));
+ * const ok = check?.(token.slice(0, token.lastIndexOf(".")), signatureBytes);
+ * ```
+ */
+export function nativeVerify(alg: JwsAlgorithm, key: KeyObject): SignatureCheck | undefined {
+  assertKeyFits(alg, key);
+  if (!enabled || nodeCrypto === undefined) return undefined;
+  const { createHmac, timingSafeEqual, verify, constants } = nodeCrypto;
+  const bits = alg === "EdDSA" ? 0 : Number(alg.slice(2));
+  const hash = `sha${bits}`;
+  const length = signatureLength(alg, key);
+  const sized = (check: SignatureCheck): SignatureCheck => (input, signature) => signature.length === length && check(input, signature);
+  // crypto.verify throws on some malformed input (e.g. a signature longer than an RSA modulus):
+  // every throw is a refusal.
+  const safe = (check: SignatureCheck): SignatureCheck => (input, signature) => {
+    try {
+      return check(input, signature);
+    } catch {
+      return false;
+    }
+  };
+  switch (alg) {
+    case "HS256":
+    case "HS384":
+    case "HS512":
+      return sized(safe((input, signature) => timingSafeEqual(createHmac(hash, key).update(input).digest(), signature)));
+    case "RS256":
+    case "RS384":
+    case "RS512": {
+      const rsa = { key, padding: constants.RSA_PKCS1_PADDING };
+      return sized(safe((input, signature) => verify(hash, Buffer.from(input), rsa, signature)));
+    }
+    case "PS256":
+    case "PS384":
+    case "PS512": {
+      const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: bits / 8 };
+      return sized(safe((input, signature) => verify(hash, Buffer.from(input), pss, signature)));
+    }
+    case "ES256":
+    case "ES384":
+    case "ES512": {
+      const ec = { key, dsaEncoding: "ieee-p1363" } as const;
+      return sized(safe((input, signature) => verify(hash, Buffer.from(input), ec, signature)));
+    }
+    case "EdDSA":
+      return sized(safe((input, signature) => verify(null, Buffer.from(input), key, signature)));
+  }
+}
+
+/**
+ * The one length a signature of `alg` by `key` has, in bytes: a signature of any other length is
+ * refused before any cryptography, on both paths, so a token has one spelling (OpenSSL would
+ * otherwise accept an RSA-PSS signature stripped of a leading zero byte).
+ *
+ * @example
+ * ```ts
+ * signatureLength("RS256", rsa2048PublicKey); // 256
+ * ```
+ */
+export function signatureLength(alg: JwsAlgorithm, key: KeyObject): number {
+  return SIGNATURE_BYTES[alg] ?? Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+}
+
+/**
+ * Throws `TypeError` unless `key` can verify `alg`: a secret key for HS*, an RSA public key of at
+ * least 2048 bits for RS* and PS*, an EC public key on the algorithm's curve for ES*, an Ed25519
+ * public key for EdDSA. Messages name the algorithm, never the key.
+ */
+export function assertKeyFits(alg: JwsAlgorithm, key: KeyObject): void {
+  const family = alg.slice(0, 2);
+  const details = key.asymmetricKeyDetails;
+  const fits =
+    family === "HS"
+      ? key.type === "secret"
+      : key.type === "public" &&
+        (family === "RS" || family === "PS"
+          ? key.asymmetricKeyType === "rsa" && (details?.modulusLength ?? 0) >= MIN_RSA_BITS
+          : family === "ES"
+            ? key.asymmetricKeyType === "ec" && details?.namedCurve === CURVE[alg]
+            : key.asymmetricKeyType === "ed25519");
+  if (!fits) throw new TypeError(`the verification key does not fit ${alg}`);
+}

@@ -1,0 +1,191 @@
+// The native signature step (node:crypto) against the reference (jose's compactVerify): over all
+// 13 algorithms, valid tokens, wrong keys, wrong algorithms and curves, non-canonical signatures
+// and random edits anywhere must get the same decision from both, every time.
+import { generateKeyPairSync } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { assertKeyFits, nativeVerify, useNativeCrypto, type JwsAlgorithm } from "../src/keys/nativeVerify.js";
+import { isCompactJws } from "../src/tokens/isCompactJws.js";
+import { readClaims } from "../src/tokens/readClaims.js";
+import { createJwsVerifier, type JwsVerifier, type VerifiedJws } from "../src/tokens/verifyCompactJws.js";
+import { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, keyFor } from "./helpers/jwsCases.js";
+
+const MAX_LENGTH = 8192;
+// Cases per algorithm: 100,400 in all, HMAC-heavy (cheap), every algorithm well covered.
+const RUNS: Record<JwsAlgorithm, number> = {
+  HS256: 24_000, HS384: 12_000, HS512: 12_000,
+  RS256: 6_000, RS384: 3_500, RS512: 3_500, PS256: 6_000, PS384: 3_500, PS512: 3_500,
+  ES256: 9_000, ES384: 3_000, ES512: 1_400, EdDSA: 13_000,
+};
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** What the verifier decides: refused by the strict gate, refused by the signature step, or accepted with readClaims' verdict. */
+function outcome(token: string, verified: VerifiedJws | undefined): string {
+  if (verified === undefined) return "refused";
+  const claims = readClaims(verified.protectedHeader, verified.payload, CASE_ISSUER, CASE_NOW);
+  return `accepted ${JSON.stringify(verified.protectedHeader)} ${Buffer.from(verified.payload).toString("base64url")} -> ${typeof claims === "string" ? claims : JSON.stringify(claims)}`;
+}
+
+/** Both paths on one token, after the same strict gate verifyToken applies first. */
+async function decide(native: JwsVerifier, jose: JwsVerifier, token: string): Promise<[native: string, jose: string]> {
+  if (!isCompactJws(token, MAX_LENGTH)) return ["gate", "gate"];
+  const fast = native(token);
+  if (fast instanceof Promise) throw new Error("the native step must be synchronous");
+  const reference = await jose(token);
+  // The native step refuses any `crit` header; jose accepts `crit: ["b64"]`, and readClaims then
+  // refuses the header: the same final decision, taken one step earlier.
+  if (reference !== undefined && Object.hasOwn(reference.protectedHeader, "crit")) {
+    expect(outcome(token, reference)).toMatch(/-> TOKEN_INVALID$/);
+    return [outcome(token, fast), "refused"];
+  }
+  return [outcome(token, fast), outcome(token, reference)];
+}
+
+const reencode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+type Segments = [string, string, string];
+
+/** The mutations, as plain data fast-check can generate and shrink cheaply. */
+const mutation = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ kind: "none" as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("char" as const), at: fc.nat(), char: fc.constantFrom(...BASE64URL, ".", "=", " ", "+", "/") }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant("byte" as const), segment: fc.nat({ max: 2 }), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("bit" as const), at: fc.nat(), bit: fc.nat({ max: 7 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("truncate" as const), fromStart: fc.boolean(), count: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("pad" as const), atStart: fc.boolean(), bytes: fc.uint8Array({ minLength: 1, maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("random" as const), seed: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("swap" as const), from: fc.nat() }) },
+);
+type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+function mutate(token: string, m: Mutation, pool: readonly string[]): string {
+  const segments = token.split(".") as Segments;
+  const signature = Buffer.from(segments[2], "base64url");
+  const withSignature = (bytes: Uint8Array) => `${segments[0]}.${segments[1]}.${reencode(bytes)}`;
+  switch (m.kind) {
+    case "none":
+      return token;
+    case "char": {
+      const at = m.at % token.length;
+      return token.slice(0, at) + m.char + token.slice(at + 1);
+    }
+    case "byte": {
+      const bytes = Buffer.from(segments[m.segment]!, "base64url");
+      if (bytes.length === 0) return token;
+      bytes[m.at % bytes.length]! ^= m.xor;
+      segments[m.segment] = reencode(bytes);
+      return segments.join(".");
+    }
+    case "bit": {
+      if (signature.length === 0) return token;
+      signature[Math.floor(m.at / 8) % signature.length]! ^= 1 << m.bit;
+      return withSignature(signature);
+    }
+    case "truncate":
+      return withSignature(m.fromStart ? signature.subarray(m.count) : signature.subarray(0, Math.max(0, signature.length - m.count)));
+    case "pad":
+      return withSignature(m.atStart ? Buffer.concat([m.bytes, signature]) : Buffer.concat([signature, m.bytes]));
+    case "random": {
+      const random = Buffer.alloc(signature.length);
+      for (let i = 0, x = m.seed | 1; i < random.length; i++) random[i] = (x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) ^ i) & 0xff;
+      return withSignature(random);
+    }
+    case "swap":
+      return `${segments[0]}.${segments[1]}.${(pool[m.from % pool.length] as string).split(".")[2]}`;
+  }
+}
+
+function verifiers(alg: JwsAlgorithm): { native: JwsVerifier; jose: JwsVerifier } {
+  const { verifyKey } = keyFor(alg);
+  const native = createJwsVerifier(alg, { keyObject: verifyKey, joseKey: verifyKey });
+  useNativeCrypto(false);
+  try {
+    return { native, jose: createJwsVerifier(alg, { keyObject: verifyKey, joseKey: verifyKey }) };
+  } finally {
+    useNativeCrypto(true);
+  }
+}
+
+describe("native signature step against jose", () => {
+  it("covers all 13 algorithms with at least 100,000 cases", () => {
+    expect(Object.keys(RUNS).sort()).toEqual([...ALL_JWS_ALGORITHMS].sort());
+    expect(Object.values(RUNS).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(100_000);
+  });
+
+  describe.each(ALL_JWS_ALGORITHMS)("%s", (alg) => {
+    it("decides every named near miss as jose does, and accepts exactly the valid ones", async () => {
+      const { native, jose } = verifiers(alg);
+      const decisions: Record<string, string> = {};
+      for (const { label, token } of baseCases(alg)) {
+        const [fast, reference] = await decide(native, jose, token);
+        expect({ label, decision: fast }).toEqual({ label, decision: reference });
+        decisions[label] = fast.replace(/^accepted .* -> /, "accepted -> ");
+      }
+      // The verdicts themselves, so that "the same" is never "both wrong".
+      expect(decisions["valid"]).toMatch(/^accepted -> \{/);
+      expect(decisions["expired"]).toBe("accepted -> TOKEN_EXPIRED");
+      expect(decisions["wrong key"]).toBe("refused");
+      expect(decisions["header duplicate alg, pinned last"]).toMatch(/^accepted -> \{/);
+      expect(decisions["header with BOM"]).toMatch(/^accepted -> \{/); // jose drops a BOM, and so do we
+      for (const label of ["header without alg", "header alg none", "header alg lower case", "header duplicate alg, pinned first", "header crit b64 true", "header invalid UTF-8"]) {
+        expect({ label, decision: decisions[label] }).toEqual({ label, decision: "refused" });
+      }
+      for (const [label, decision] of Object.entries(decisions)) {
+        if (label.startsWith("signed as") || label.startsWith("HS256 with") || label.includes("DER") || label.includes("S + L") || label.includes("= 0") || label.includes("RSA signature ")) {
+          expect({ label, decision }).toEqual({ label, decision: "refused" });
+        }
+      }
+      // OpenSSL alone would accept it for PSS; both paths refuse any signature not of the modulus length.
+      if (alg === "RS256" || alg === "PS256") expect(decisions["RSA signature with its leading zero byte removed"]).toBe("refused");
+      if (alg.startsWith("ES")) expect(decisions["ECDSA high-S (n - s)"]).toMatch(/^accepted -> \{/); // OpenSSL has no low-S rule
+    });
+
+    it(`decides ${RUNS[alg].toLocaleString("en")} random edits of those tokens as jose does`, async () => {
+      const { native, jose } = verifiers(alg);
+      const pool = baseCases(alg).map((c) => c.token);
+      // Mostly mutate the valid tokens, which only a correct check refuses after an edit.
+      const base = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 3 }) }, { weight: 2, arbitrary: fc.nat({ max: pool.length - 1 }) });
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(base, mutation, async (index, m) => {
+          const token = mutate(pool[index]!, m, pool);
+          const [fast, reference] = await decide(native, jose, token);
+          if (fast.startsWith("accepted")) accepted++;
+          expect(fast).toBe(reference);
+        }),
+        { numRuns: RUNS[alg] },
+      );
+      expect(accepted).toBeGreaterThan(0);
+    }, 120_000);
+  });
+});
+
+describe("key checks", () => {
+  it("refuses keys that cannot be the algorithm's, naming only the algorithm", () => {
+    const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const smallRsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const refusals: [JwsAlgorithm, Parameters<typeof assertKeyFits>[1]][] = [
+      ["ES256", p384.publicKey],
+      ["ES512", p384.publicKey],
+      ["RS256", smallRsa.publicKey],
+      ["PS256", keyFor("ES256").verifyKey],
+      ["EdDSA", keyFor("ES256").verifyKey],
+      ["HS256", keyFor("RS256").verifyKey],
+      ["RS256", keyFor("HS256").verifyKey],
+      ["RS256", keyFor("RS256").signKey], // a private key where a verification key belongs
+    ];
+    for (const [alg, key] of refusals) {
+      expect(() => nativeVerify(alg, key)).toThrow(new TypeError(`the verification key does not fit ${alg}`));
+    }
+    for (const alg of ALL_JWS_ALGORITHMS) expect(() => assertKeyFits(alg, keyFor(alg).verifyKey)).not.toThrow();
+  });
+
+  it("gives no native check when switched off (the jose fallback)", () => {
+    useNativeCrypto(false);
+    try {
+      expect(nativeVerify("HS256", keyFor("HS256").verifyKey)).toBeUndefined();
+    } finally {
+      useNativeCrypto(true);
+    }
+    expect(nativeVerify("HS256", keyFor("HS256").verifyKey)).toBeTypeOf("function");
+  });
+});
