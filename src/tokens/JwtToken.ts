@@ -9,7 +9,8 @@ export interface TokenClaims extends JsonObject {
   readonly sub: string;
   readonly iat: number;
   readonly exp: number;
-  readonly type: TokenType;
+  /** Set on tokens this library issues; access tokens of identity providers have none. */
+  readonly type?: TokenType;
 }
 
 /**
@@ -44,9 +45,12 @@ export class JwtToken {
   /** The token's unique id; `undefined` for tokens from issuers that set none (Flask_PyJWT). */
   readonly jti: string | undefined;
 
-  /** @internal Built by `AuthManager` from checked, frozen claims; not for user code. */
-  constructor(claims: TokenClaims, signed: string) {
-    this.tokenType = claims.type;
+  /**
+   * @internal Built by `AuthManager` or `RemoteIssuer` from checked, frozen claims; not for user
+   * code. `tokenType` is given for access tokens of identity providers, which carry no `type`.
+   */
+  constructor(claims: TokenClaims, signed: string, tokenType: TokenType = claims.type as TokenType) {
+    this.tokenType = tokenType;
     this.sub = claims.sub;
     // Own properties only: a `scope` on Object.prototype (a bug elsewhere in the app) is no scope.
     this.scope = ownClaim(claims, "scope");
