@@ -3,6 +3,8 @@ export { AuthManager } from "./AuthManager.js";
 export { AUTH_TYPES, type AuthManagerOptions, type AuthType } from "./config/options.js";
 export type { Env } from "./config/optionsFromEnv.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
+export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
+export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";
 export { checkRules } from "./policy/checkRules.js";
 export { compileRules, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
 export type { InputPath } from "./policy/InputPath.js";

@@ -1,0 +1,149 @@
+import { JwtConfigError } from "../errors.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
+import type { AccessTokenProfile } from "./readAccessClaims.js";
+import type { KeySetTiming } from "./RemoteKeySet.js";
+import { secureUrl } from "./secureUrl.js";
+
+/** The asymmetric algorithms an identity provider may sign access tokens with. */
+export type RemoteAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
+
+const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set<RemoteAlgorithm>([
+  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+]);
+
+/**
+ * Options for `new RemoteIssuer(options)`. Durations of the key set are in milliseconds (jose's
+ * names and units); `clockTolerance` is in seconds, as in `AuthManager`.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteIssuerOptions = {
+ *   issuer: "https://idp.example.com/",
+ *   jwksUri: "https://idp.example.com/.well-known/jwks.json",
+ *   audience: "https://api.example.com",
+ * };
+ * ```
+ */
+export interface RemoteIssuerOptions {
+  /** The provider's issuer identifier: a token's `iss` must equal it exactly (trailing slash included). */
+  issuer: string;
+  /** Where the provider publishes its signing keys. `https:` (plain `http:` only on a loopback host). */
+  jwksUri: string | URL;
+  /**
+   * The audience access tokens must name (`aud`, a string or an array containing it): your API's
+   * identifier at the provider. `false` only for providers whose access tokens carry no `aud`
+   * (Cognito), and then `requiredClaims` must pin `client_id` or `token_use`.
+   */
+  audience: string | false;
+  /** Accepted signature algorithms. Default `["RS256"]`; asymmetric only. */
+  algorithms?: readonly RemoteAlgorithm[] | undefined;
+  /** Seconds (integer 0..300) of clock skew allowed on `exp` and `nbf`. Default 0. */
+  clockTolerance?: number | undefined;
+  /** When set, the token's `azp` (authorized party) must be one of these client ids (Keycloak, Clerk). */
+  authorizedParties?: readonly string[] | undefined;
+  /** Claims every token must carry, matched as `requireToken({ claims })` matches, e.g. `{ token_use: "access" }`. */
+  requiredClaims?: JsonObject | undefined;
+  /** Milliseconds after which the keys are fetched again. Default 600000 (10 minutes). */
+  cacheMaxAge?: number | undefined;
+  /** Least milliseconds between two fetches of the keys (an unknown `kid` refetches at most this often). Default 30000. */
+  cooldownDuration?: number | undefined;
+  /** Longest a key fetch may take, in milliseconds. Default 5000. */
+  timeoutDuration?: number | undefined;
+  /** Longest token string accepted, in characters. Default 8192. */
+  maxTokenLength?: number | undefined;
+  /** How many verified tokens to remember (`0`: no cache). Default 10000. */
+  cacheSize?: number | undefined;
+  /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
+  clock?: (() => number) | undefined;
+}
+
+/** `RemoteIssuer.discover` options: everything but what the metadata document provides. */
+export type DiscoveryOptions = Omit<RemoteIssuerOptions, "issuer" | "jwksUri">;
+
+/** Options after validation, grouped by who uses them. */
+export interface ResolvedRemoteOptions {
+  readonly jwksUri: URL;
+  readonly algorithms: readonly RemoteAlgorithm[];
+  readonly profile: AccessTokenProfile;
+  readonly timing: KeySetTiming;
+  readonly maxTokenLength: number;
+  readonly cacheSize: number;
+}
+
+const OPTION_NAMES: ReadonlySet<string> = new Set<keyof RemoteIssuerOptions>([
+  "issuer", "jwksUri", "audience", "algorithms", "clockTolerance", "authorizedParties", "requiredClaims",
+  "cacheMaxAge", "cooldownDuration", "timeoutDuration", "maxTokenLength", "cacheSize", "clock",
+]);
+// Claims that tie an audience-less access token to one client of the provider.
+const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
+
+/**
+ * Checks every `RemoteIssuer` option once and fills in the defaults. Throws `JwtConfigError`
+ * naming the first bad option.
+ */
+export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemoteOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new JwtConfigError("options", "must be an object");
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.has(key)) throw new JwtConfigError(key, "is not a RemoteIssuer option");
+  }
+  const { issuer, audience, algorithms = ["RS256"], clock = Date.now } = options;
+  if (typeof issuer !== "string" || issuer.trim() === "") throw new JwtConfigError("issuer", "must be a non-empty string");
+  if (audience === undefined) throw new JwtConfigError("audience", "is required: your API's identifier at the provider");
+  if (audience !== false && (typeof audience !== "string" || audience === "")) {
+    throw new JwtConfigError("audience", "must be a non-empty string, or false with requiredClaims pinning client_id or token_use");
+  }
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => REMOTE_ALGORITHMS.has(alg))) {
+    throw new JwtConfigError("algorithms", `must be a non-empty list of ${[...REMOTE_ALGORITHMS].join(", ")}`);
+  }
+  if (typeof clock !== "function") throw new JwtConfigError("clock", "must be a function returning milliseconds since the epoch");
+  const requiredClaims = optionalClaims(options.requiredClaims);
+  if (audience === false && !AUDIENCE_SUBSTITUTES.some((claim) => requiredClaims !== undefined && Object.hasOwn(requiredClaims, claim))) {
+    throw new JwtConfigError("audience", "may be false only when requiredClaims pins client_id or token_use");
+  }
+  return {
+    jwksUri: secureUrl(options.jwksUri, "jwksUri"),
+    algorithms: Object.freeze([...new Set(algorithms)]),
+    profile: Object.freeze({
+      issuer,
+      audience,
+      clockTolerance: wholeNumber(options.clockTolerance, 0, 0, 300, "clockTolerance"),
+      authorizedParties: optionalParties(options.authorizedParties),
+      requiredClaims,
+    }),
+    timing: Object.freeze({
+      cacheMaxAge: wholeNumber(options.cacheMaxAge, 600_000, 0, Number.MAX_SAFE_INTEGER, "cacheMaxAge"),
+      cooldownDuration: wholeNumber(options.cooldownDuration, 30_000, 0, Number.MAX_SAFE_INTEGER, "cooldownDuration"),
+      timeoutDuration: wholeNumber(options.timeoutDuration, 5_000, 1, 2 ** 31 - 1, "timeoutDuration"),
+      clock,
+    }),
+    maxTokenLength: wholeNumber(options.maxTokenLength, 8192, 64, Number.MAX_SAFE_INTEGER, "maxTokenLength"),
+    cacheSize: wholeNumber(options.cacheSize, 10_000, 0, Number.MAX_SAFE_INTEGER, "cacheSize"),
+  };
+}
+
+function optionalClaims(value: unknown): JsonObject | undefined {
+  if (value === undefined) return undefined;
+  const copy = copyJson(value);
+  if (!isJsonObject(copy) || Object.keys(copy).length === 0) {
+    throw new JwtConfigError("requiredClaims", "must be a non-empty plain JSON object");
+  }
+  return copy;
+}
+
+function optionalParties(value: unknown): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((party) => typeof party === "string" && party !== "")) {
+    throw new JwtConfigError("authorizedParties", "must be a non-empty list of client ids");
+  }
+  return new Set(value);
+}
+
+function wholeNumber(value: unknown, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new JwtConfigError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,125 @@
+// A real OpenID provider (oidc-provider) in-process on 127.0.0.1: its JWT access tokens
+// (client credentials + resource indicator) verify through RemoteIssuer and discover().
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JwtConfigError, JwtError, JwtToken, RemoteIssuer } from "trpc-jwt";
+import { API_AUDIENCE, OTHER_AUDIENCE, startOidcProvider, type OidcProvider } from "./helpers/oidcProvider.js";
+import { rejectionOf } from "./helpers/rejection.js";
+
+let provider: OidcProvider;
+let otherProvider: OidcProvider;
+
+beforeAll(async () => {
+  [provider, otherProvider] = await Promise.all([startOidcProvider(), startOidcProvider()]);
+});
+afterAll(async () => {
+  await Promise.all([provider.close(), otherProvider.close()]);
+});
+
+const codeOf = async (promise: Promise<unknown>) => ((await rejectionOf(promise)) as JwtError).code;
+
+describe("RemoteIssuer with oidc-provider", () => {
+  it("discovers the provider and verifies its access tokens, scope included", async () => {
+    const idp = await RemoteIssuer.discover(provider.issuer, { audience: API_AUDIENCE });
+    expect(idp.jwksUri).toBe(`${provider.issuer}/jwks`);
+    const signed = await provider.accessToken("read write");
+    const token = await idp.verifyToken(signed);
+    expect(token).toBeInstanceOf(JwtToken);
+    expect(token).toMatchObject({ tokenType: "auth", iss: provider.issuer, scope: "read write", sub: "service-client" });
+    expect(token.claims["aud"]).toBe(API_AUDIENCE);
+    expect(token.claims["client_id"]).toBe("service-client");
+  });
+
+  it("refuses tokens for another audience and tokens of another issuer", async () => {
+    const idp = new RemoteIssuer({ issuer: provider.issuer, jwksUri: `${provider.issuer}/jwks`, audience: API_AUDIENCE });
+    expect(await codeOf(idp.verifyToken(await provider.accessToken("read", OTHER_AUDIENCE)))).toBe("TOKEN_INVALID");
+    expect(await codeOf(idp.verifyToken(await otherProvider.accessToken("read")))).toBe("TOKEN_INVALID");
+    // The other provider's token, even checked against this provider's keys by mistake, stays refused.
+    const confused = new RemoteIssuer({ issuer: otherProvider.issuer, jwksUri: `${provider.issuer}/jwks`, audience: API_AUDIENCE });
+    expect(await codeOf(confused.verifyToken(await otherProvider.accessToken("read")))).toBe("TOKEN_INVALID");
+  });
+
+  it("verifies tokens signed with a rotated key without a restart", async () => {
+    const idp = new RemoteIssuer({ issuer: provider.issuer, jwksUri: `${provider.issuer}/jwks`, audience: API_AUDIENCE, cooldownDuration: 0 });
+    const before = await provider.accessToken("read");
+    await expect(idp.verifyToken(before)).resolves.toBeInstanceOf(JwtToken);
+    const oldKid = provider.currentKid;
+    provider.rotateKey();
+    const after = await provider.accessToken("read");
+    expect(JSON.parse(Buffer.from(after.split(".")[0]!, "base64url").toString()).kid).not.toBe(oldKid);
+    await expect(idp.verifyToken(after)).resolves.toMatchObject({ scope: "read" });
+    await expect(idp.verifyToken(before)).resolves.toBeInstanceOf(JwtToken);
+  });
+});
+
+describe("RemoteIssuer.discover", () => {
+  it("requires the metadata's issuer to equal the argument exactly", async () => {
+    // The provider's issuer has no trailing slash; asked with one, its document does not match.
+    const error = await rejectionOf(RemoteIssuer.discover(`${provider.issuer}/`, { audience: API_AUDIENCE }));
+    expect(error).toBeInstanceOf(JwtConfigError);
+    expect(error).toMatchObject({ option: "issuer" });
+    const lying = await startMetadataServer((origin) => ({ "/.well-known/openid-configuration": { issuer: "https://evil.example.test", jwks_uri: `${origin}/jwks` } }));
+    try {
+      const mismatch = await rejectionOf(RemoteIssuer.discover(lying.origin, { audience: API_AUDIENCE }));
+      expect(mismatch).toBeInstanceOf(JwtConfigError);
+      expect(mismatch).toMatchObject({ option: "issuer" });
+    } finally {
+      await lying.close();
+    }
+  });
+
+  it("falls back to RFC 8414 OAuth metadata, path inserted after the host", async () => {
+    const oauth = await startMetadataServer((origin) => ({
+      "/.well-known/oauth-authorization-server/tenant-1": { issuer: `${origin}/tenant-1`, jwks_uri: `${origin}/tenant-1/keys` },
+    }));
+    try {
+      const idp = await RemoteIssuer.discover(`${oauth.origin}/tenant-1`, { audience: API_AUDIENCE });
+      expect(idp.jwksUri).toBe(`${oauth.origin}/tenant-1/keys`);
+      expect(oauth.paths).toEqual(["/tenant-1/.well-known/openid-configuration", "/.well-known/oauth-authorization-server/tenant-1"]);
+    } finally {
+      await oauth.close();
+    }
+  });
+
+  it("refuses an insecure jwks_uri, an insecure issuer, and bad options before any request", async () => {
+    const insecure = await startMetadataServer((origin) => ({ "/.well-known/openid-configuration": { issuer: origin, jwks_uri: "http://idp.example.test/jwks" } }));
+    try {
+      expect(await rejectionOf(RemoteIssuer.discover(insecure.origin, { audience: API_AUDIENCE }))).toMatchObject({ option: "jwks_uri" });
+      expect(await rejectionOf(RemoteIssuer.discover("http://idp.example.test", { audience: API_AUDIENCE }))).toMatchObject({ option: "issuer" });
+      expect(await rejectionOf(RemoteIssuer.discover(insecure.origin, { audience: "" }))).toMatchObject({ option: "audience" });
+      expect(insecure.paths).toEqual(["/.well-known/openid-configuration"]);
+    } finally {
+      await insecure.close();
+    }
+  });
+
+  it("rejects with KEYS_UNAVAILABLE when no metadata can be fetched", async () => {
+    const empty = await startMetadataServer(() => ({}));
+    await empty.close();
+    expect(await codeOf(RemoteIssuer.discover(empty.origin, { audience: API_AUDIENCE }))).toBe("KEYS_UNAVAILABLE");
+  });
+});
+
+/** Serves fixed JSON documents by path (404 otherwise) and records the paths asked for. */
+async function startMetadataServer(documents: (origin: string) => Record<string, object>) {
+  const paths: string[] = [];
+  let served: Record<string, object> = {};
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? "");
+    const document = served[req.url ?? ""];
+    res.writeHead(document ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify(document ?? {}));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = documents(origin);
+  return {
+    origin,
+    paths,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
