@@ -153,6 +153,19 @@ describe("RemoteIssuer access tokens (RFC 9068)", () => {
     }
   });
 
+  it("reads claims and typ own-only: a polluted Object.prototype supplies no aud, azp or typ", async () => {
+    const idp = issuer({ authorizedParties: ["web"] });
+    const proto = Object.prototype as Record<string, unknown>;
+    Object.assign(proto, { aud: AUDIENCE, azp: "web", typ: "at+jwt" });
+    try {
+      expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims({ aud: undefined, azp: "web" }))))).toBe("TOKEN_INVALID");
+      expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims({ azp: undefined }))))).toBe("TOKEN_INVALID");
+    } finally {
+      for (const name of ["aud", "azp", "typ"]) delete proto[name];
+    }
+    await expect(idp.verifyToken(await signAccessToken(key, claims({ azp: "web" })))).resolves.toBeInstanceOf(JwtToken);
+  });
+
   it("refuses a type claim other than auth: a trpc-jwt refresh token is never an access token", async () => {
     const idp = issuer();
     await expect(idp.verifyToken(await signAccessToken(key, claims({ type: "auth" })))).resolves.toBeInstanceOf(JwtToken);

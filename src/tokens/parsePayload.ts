@@ -1,12 +1,14 @@
-import { isJsonObject, type JsonObject } from "./json.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "./json.js";
 
 // Invalid UTF-8 is refused, not replaced, and a byte-order mark is kept (so JSON.parse refuses
 // it): a payload reads one way only.
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * A verified JWS payload as a JSON object, or `undefined` when it is not one: invalid UTF-8, a
- * byte-order mark, malformed JSON, or JSON that is not an object. The values are not checked yet.
+ * A verified JWS payload as a frozen, prototype-free JSON object (see `copyJson`), or `undefined`
+ * when it is not one: invalid UTF-8, a byte-order mark, malformed JSON, JSON that is not an
+ * object or that `copyJson` refuses. Claims are read from this copy only, so a property on
+ * `Object.prototype` is never a claim. The values are not checked yet.
  *
  * @example
  * ```ts
@@ -20,5 +22,6 @@ export function parsePayload(payloadBytes: Uint8Array): JsonObject | undefined {
   } catch {
     return undefined;
   }
-  return isJsonObject(payload) ? payload : undefined;
+  const copy = copyJson(payload);
+  return copy !== NOT_JSON && isJsonObject(copy) ? copy : undefined;
 }
