@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the packed tarball into a scratch ESM project, as a user would, and proves that both
-# entries import at runtime and typecheck with full types under strict NodeNext settings.
+# entries import at runtime and typecheck with full types under strict NodeNext settings, and that
+# a stack trace through the package resolves (source maps) to a shipped, readable source file.
 set -euo pipefail
 root=$(pwd)
 scratch=$(mktemp -d /tmp/trpc-jwt-scratch.XXXXXX)
@@ -44,3 +45,20 @@ cat > tsconfig.json <<'JSON'
 JSON
 "$root/node_modules/.bin/tsc" -p .
 node out/main.js
+
+# A configuration error thrown inside the package: with source maps on, its frames must name a
+# file that the package ships (src/*.ts), at the line that throws.
+cat > stack.mjs <<'JS'
+import { existsSync, readFileSync } from "node:fs";
+import { AuthManager } from "trpc-jwt";
+let stack = "";
+try { new AuthManager({ issuer: "", authType: "HS256", secret: "s".repeat(32) }); } catch (error) { stack = error.stack; }
+const frame = /\((\/[^()]*\/node_modules\/trpc-jwt\/[^():]+):(\d+):\d+\)/.exec(stack);
+if (!frame) throw new Error(`no frame inside trpc-jwt:\n${stack}`);
+const [, file, line] = frame;
+if (!file.endsWith(".ts") || !existsSync(file)) throw new Error(`stack frame does not resolve to a shipped source: ${file}`);
+const text = readFileSync(file, "utf8").split("\n")[Number(line) - 1];
+if (!text.includes("JwtConfigError")) throw new Error(`${file}:${line} is not the throwing line: ${text}`);
+console.log(`stack traces resolve: ${file.slice(file.indexOf("trpc-jwt/"))}:${line}: ${text.trim()}`);
+JS
+node --enable-source-maps stack.mjs
