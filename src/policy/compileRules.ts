@@ -1,20 +1,28 @@
 import { JwtConfigError } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
-import type { TokenType } from "../tokens/JwtToken.js";
+import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
+import { isCookieName } from "./isCookieName.js";
 import type { InputBinding } from "./matchInput.js";
 import type { ScopeRequirement } from "./matchScope.js";
 
 /**
+ * The app's own check in `requireToken({ allow })`: given the verified token and the procedure's
+ * parsed input, `true` lets the call through; anything else is 403 `CLAIMS_MISMATCH`.
+ */
+export type AllowRule<TInput = never> = (args: { readonly token: JwtToken; readonly input: TInput }) => boolean;
+
+/**
  * What a guarded procedure requires of its token. `TPath` is the set of input paths the compiler
- * allows; `requireToken` fills it in from the procedure's input, so users never write it.
+ * allows and `TInput` the parsed input `allow` receives; `requireToken` fills both in from the
+ * procedure's input, so users never write them.
  *
  * @example
  * ```ts
  * requireToken({ type: "auth", input: { sub: "username" }, scope: { admin: true }, override: { root: true } });
  * ```
  */
-export interface RequireTokenRules<TPath extends string = string> {
+export interface RequireTokenRules<TPath extends string = string, TInput = never> {
   /** The token type required: `"auth"` (default) or `"refresh"`. */
   readonly type?: TokenType | undefined;
   /** Read the token from this cookie instead of the `Authorization` header. */
@@ -25,8 +33,23 @@ export interface RequireTokenRules<TPath extends string = string> {
   readonly claims?: JsonObject | undefined;
   /** The scope the token's `scope` claim must satisfy: OAuth words, or an object/array. */
   readonly scope?: ScopeRequirement | undefined;
-  /** Claims that, when the token has them, skip the `input`, `claims` and `scope` checks. */
+  /** Claims that, when the token has them, skip the `input`, `claims` and `scope` checks (never `allow`). */
   readonly override?: JsonObject | undefined;
+  /**
+   * A predicate for what the rules above cannot say ("the owner, or an admin"): called with the
+   * verified token and the parsed input after every other rule passed; only `true` allows the
+   * call, anything else is 403 `CLAIMS_MISMATCH`. It never replaces the token checks (signature,
+   * expiry, type): it only runs on a token that passed them. `override` does not skip it: it is
+   * the app's own check, so put an admin bypass inside it (`token.scope... || owner`). If it
+   * throws, the call fails with that error and the procedure does not run (a `TRPCError` such as
+   * `NOT_FOUND` reaches the client as is; anything else is a 500).
+   *
+   * @example
+   * ```ts
+   * requireToken({ allow: ({ token, input }) => token.sub === input.ownerId || token.claims["role"] === "admin" })
+   * ```
+   */
+  readonly allow?: AllowRule<TInput> | undefined;
 }
 
 /** Rules after validation: frozen copies, paths split. */
@@ -37,11 +60,10 @@ export interface CompiledRules {
   readonly claims: JsonObject | undefined;
   readonly scope: ScopeRequirement | undefined;
   readonly override: JsonObject | undefined;
+  readonly allow: AllowRule<unknown> | undefined;
 }
 
-const RULE_NAMES = new Set(["type", "cookie", "input", "claims", "scope", "override"]);
-// RFC 6265 cookie-name (an RFC 7230 token).
-const COOKIE_NAME = /^[!#$%&'*+\-.^`|~\w]+$/;
+const RULE_NAMES = new Set(["type", "cookie", "input", "claims", "scope", "override", "allow"]);
 // RFC 6749 3.3: scope-token *( SP scope-token ).
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PATH = /^[^.]+(\.[^.]+)*$/;
@@ -62,11 +84,11 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
   for (const key of Object.keys(rules)) {
-    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override)");
+    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override, allow)");
   }
   const { type = "auth", cookie } = rules;
   if (type !== "auth" && type !== "refresh") throw new JwtConfigError("requireToken.type", 'must be "auth" or "refresh"');
-  if (cookie !== undefined && (typeof cookie !== "string" || !COOKIE_NAME.test(cookie))) {
+  if (cookie !== undefined && !isCookieName(cookie)) {
     throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
   }
   return Object.freeze({
@@ -76,6 +98,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     claims: requiredObject(rules.claims, "requireToken.claims"),
     scope: compileScope(rules.scope),
     override: requiredObject(rules.override, "requireToken.override"),
+    allow: compileAllow(rules.allow),
   });
 }
 
@@ -118,4 +141,11 @@ function refuseEmpty<T extends JsonValue>(copy: T, name: string): T {
   const empty = emptyRulePath(copy, name);
   if (empty !== undefined) throw new JwtConfigError(empty, "must not be empty: an empty object or array requires nothing, so it would match every token");
   return copy;
+}
+
+// The predicate is the app's code: it is kept as given and typed for any input from here on.
+function compileAllow(allow: AllowRule | undefined): AllowRule<unknown> | undefined {
+  if (allow === undefined) return undefined;
+  if (typeof allow !== "function") throw new JwtConfigError("requireToken.allow", "must be a function returning true to allow");
+  return allow as AllowRule<unknown>;
 }
