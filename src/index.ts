@@ -6,7 +6,8 @@ export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCod
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";
 export { checkRules } from "./policy/checkRules.js";
-export { compileRules, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
+export { compileRules, type AllowRule, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
+export { findRuleFailure, type RuleFailure } from "./policy/findRuleFailure.js";
 export type { InputPath } from "./policy/InputPath.js";
 export { matchClaims, matchValue } from "./policy/matchClaims.js";
 export { matchInput, type InputBinding } from "./policy/matchInput.js";
@@ -17,9 +18,10 @@ export type { RevocationEvent, RevocationListener, RevocationState, SessionData,
 export type { JsonObject, JsonPrimitive, JsonValue } from "./tokens/json.js";
 export { JwtToken, type TokenClaims, type TokenType } from "./tokens/JwtToken.js";
 export { RESERVED_CLAIMS } from "./tokens/issueToken.js";
-export { createJwtContext, type JwtContext, type JwtContextConfig } from "./trpc/createJwtContext.js";
-export { createJwtProcedures } from "./trpc/createJwtProcedures.js";
+export { createJwtContext, type JwtContext, type JwtContextConfig, type RefusalEvent } from "./trpc/createJwtContext.js";
+export { createJwtProcedures, type ContextFromCreateJwtContext } from "./trpc/createJwtProcedures.js";
 export { jwtErrorFormatter } from "./trpc/jwtErrorFormatter.js";
 export { JwtRequest, type TokenRequirement } from "./trpc/JwtRequest.js";
 export type { JwtContextOptions, NodeRequestLike } from "./trpc/readCredential.js";
-export type { RequireToken, TokenContext } from "./trpc/requireToken.js";
+export type { InputNeedsInputFirst, OptionalToken, OptionalTokenContext, RequireToken, TokenContext } from "./trpc/requireToken.js";
+export { unguardedProcedures } from "./trpc/unguardedProcedures.js";

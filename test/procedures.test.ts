@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, JwtError } from "trpc-jwt";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
+import { trpcRefusal } from "./helpers/trpcRefusal.js";
 import { createTestApp } from "./helpers/testApp.js";
 
 const auth = new AuthManager(optionsFor("HS256"));
@@ -16,13 +17,6 @@ function callerWith(headers: Record<string, string>) {
 }
 const withBearer = (token: string) => callerWith({ authorization: `Bearer ${token}` }).caller;
 
-async function refusal(call: Promise<unknown>) {
-  const error = await rejectionOf(call);
-  expect(error).toBeInstanceOf(TRPCError);
-  const { code, message, cause } = error as TRPCError;
-  expect(cause).toBeInstanceOf(JwtError);
-  return { code, jwtCode: (cause as JwtError).code, message };
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -40,7 +34,7 @@ describe("authedProcedure and refreshProcedure", () => {
   });
 
   it("refuses a request without a token: UNAUTHORIZED / TOKEN_MISSING", async () => {
-    expect(await refusal(callerWith({}).caller.protectedRoute())).toEqual({ code: "UNAUTHORIZED", jwtCode: "TOKEN_MISSING", message: "Authentication token is missing" });
+    expect(await trpcRefusal(callerWith({}).caller.protectedRoute())).toEqual({ code: "UNAUTHORIZED", jwtCode: "TOKEN_MISSING", message: "Authentication token is missing" });
   });
 
   it.each([
@@ -52,7 +46,7 @@ describe("authedProcedure and refreshProcedure", () => {
     ["two tokens", "Bearer a.b.c d.e.f"],
     ["garbage", "Bearer garbage"],
   ])("refuses %s as TOKEN_INVALID", async (_name, header) => {
-    expect(await refusal(callerWith({ authorization: header }).caller.protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_INVALID" });
+    expect(await trpcRefusal(callerWith({ authorization: header }).caller.protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_INVALID" });
   });
 
   it("accepts the scheme in any case", async () => {
@@ -63,8 +57,8 @@ describe("authedProcedure and refreshProcedure", () => {
   it("refuses a refresh token on an auth procedure and an auth token on a refresh procedure", async () => {
     const refresh = await auth.refreshToken("alice");
     const access = await auth.authToken("alice");
-    expect(await refusal(withBearer(refresh.signed).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
-    expect(await refusal(withBearer(access.signed).refresh())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await trpcRefusal(withBearer(refresh.signed).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await trpcRefusal(withBearer(access.signed).refresh())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
   });
 
   it("exchanges a refresh token for a new auth token", async () => {
@@ -105,11 +99,11 @@ describe("authedProcedure and refreshProcedure", () => {
     for (const signed of [authSigned, refreshSigned, authSigned, refreshSigned]) await cached.verifyToken(signed); // admitted on the second
     const spy = vi.spyOn(globalThis.crypto.subtle, "verify");
     expect(await caller(authSigned).protectedRoute()).toBeDefined();
-    expect(await refusal(caller(refreshSigned).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
-    expect(await refusal(caller(authSigned).refresh())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await trpcRefusal(caller(refreshSigned).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await trpcRefusal(caller(authSigned).refresh())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_WRONG_TYPE" });
     expect(spy).not.toHaveBeenCalled(); // all three were cache hits
     clock.advance(60);
-    expect(await refusal(caller(authSigned).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_EXPIRED" });
+    expect(await trpcRefusal(caller(authSigned).protectedRoute())).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_EXPIRED" });
   });
 
   it("fails with a clear server error when the context was not built by createJwtContext", async () => {
@@ -124,42 +118,42 @@ describe("requireToken rules", () => {
   it("binds a claim to the input", async () => {
     const { signed } = await auth.authToken("alice");
     expect(await withBearer(signed).user({ username: "alice" })).toBe("Hello, alice!");
-    expect(await refusal(withBearer(signed).user({ username: "bob" }))).toEqual({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH", message: "Token lacks the required claims" });
+    expect(await trpcRefusal(withBearer(signed).user({ username: "bob" }))).toEqual({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH", message: "Token lacks the required claims" });
   });
 
   it("binds a nested input path by membership when the claim is an array", async () => {
     const { signed } = await auth.authToken("alice", undefined, { orgs: ["acme", "globex"] });
     expect(await withBearer(signed).org({ org: { id: "globex" } })).toBe("globex");
-    expect(await refusal(withBearer(signed).org({ org: { id: "initech" } }))).toMatchObject({ jwtCode: "CLAIMS_MISMATCH" });
+    expect(await trpcRefusal(withBearer(signed).org({ org: { id: "initech" } }))).toMatchObject({ jwtCode: "CLAIMS_MISMATCH" });
   });
 
   it("requires literal claims", async () => {
     const good = await auth.authToken("alice", undefined, { custom_claim: "Arbitrary Required Value" });
     const bad = await auth.authToken("alice", undefined, { custom_claim: "arbitrary required value" });
     expect(await withBearer(good.signed).custom()).toBe("custom ok");
-    expect(await refusal(withBearer(bad.signed).custom())).toMatchObject({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH" });
+    expect(await trpcRefusal(withBearer(bad.signed).custom())).toMatchObject({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH" });
   });
 
   it("requires scope, type-strictly", async () => {
     expect(await withBearer((await auth.authToken("a", { admin: true })).signed).admin()).toBe("admin ok");
     for (const scope of [{ admin: 1 }, { admin: "true" }, "admin", ["admin"], { user: true }]) {
-      expect(await refusal(withBearer((await auth.authToken("a", scope)).signed).admin())).toEqual({ code: "FORBIDDEN", jwtCode: "SCOPE_MISMATCH", message: "Token lacks the required scope" });
+      expect(await trpcRefusal(withBearer((await auth.authToken("a", scope)).signed).admin())).toEqual({ code: "FORBIDDEN", jwtCode: "SCOPE_MISMATCH", message: "Token lacks the required scope" });
     }
-    expect(await refusal(withBearer((await auth.authToken("a")).signed).admin())).toMatchObject({ jwtCode: "SCOPE_MISMATCH" });
+    expect(await trpcRefusal(withBearer((await auth.authToken("a")).signed).admin())).toMatchObject({ jwtCode: "SCOPE_MISMATCH" });
   });
 
   it("treats a string scope as OAuth words", async () => {
     expect(await withBearer((await auth.authToken("a", "write admin read")).signed).oauth()).toBe("oauth ok");
-    expect(await refusal(withBearer((await auth.authToken("a", "read readwrite")).signed).oauth())).toMatchObject({ jwtCode: "SCOPE_MISMATCH" });
+    expect(await trpcRefusal(withBearer((await auth.authToken("a", "read readwrite")).signed).oauth())).toMatchObject({ jwtCode: "SCOPE_MISMATCH" });
   });
 
   it("lets a top-level override claim skip the input binding, but not the type check", async () => {
     const admin = await auth.authToken("root", undefined, { admin: true });
     expect(await withBearer(admin.signed).overridable({ username: "alice" })).toBe("Hello, alice!");
     const scopedAdmin = await auth.authToken("root", { admin: true });
-    expect(await refusal(withBearer(scopedAdmin.signed).overridable({ username: "alice" }))).toMatchObject({ jwtCode: "CLAIMS_MISMATCH" });
+    expect(await trpcRefusal(withBearer(scopedAdmin.signed).overridable({ username: "alice" }))).toMatchObject({ jwtCode: "CLAIMS_MISMATCH" });
     const refresh = await auth.refreshToken("alice");
-    expect(await refusal(withBearer(refresh.signed).overridable({ username: "alice" }))).toMatchObject({ jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await trpcRefusal(withBearer(refresh.signed).overridable({ username: "alice" }))).toMatchObject({ jwtCode: "TOKEN_WRONG_TYPE" });
   });
 });
 
@@ -167,23 +161,23 @@ describe("cookie location", () => {
   it("reads only the named cookie on cookie procedures", async () => {
     const { signed } = await auth.authToken("alice");
     expect((await callerWith({ cookie: `a=1; auth_token=${signed}; b=2` }).caller.requireAuthCookie()).sub).toBe("alice");
-    expect(await refusal(callerWith({ authorization: `Bearer ${signed}` }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
+    expect(await trpcRefusal(callerWith({ authorization: `Bearer ${signed}` }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
   });
 
   it("ignores cookies on header procedures", async () => {
     const { signed } = await auth.authToken("alice");
-    expect(await refusal(callerWith({ cookie: `auth_token=${signed}` }).caller.protectedRoute())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
+    expect(await trpcRefusal(callerWith({ cookie: `auth_token=${signed}` }).caller.protectedRoute())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
   });
 
   it("treats an empty cookie as missing and a duplicated one as invalid", async () => {
     const { signed } = await auth.authToken("alice");
-    expect(await refusal(callerWith({ cookie: "auth_token=" }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
-    expect(await refusal(callerWith({ cookie: `auth_token=${signed}; auth_token=${signed}` }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_INVALID" });
+    expect(await trpcRefusal(callerWith({ cookie: "auth_token=" }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
+    expect(await trpcRefusal(callerWith({ cookie: `auth_token=${signed}; auth_token=${signed}` }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_INVALID" });
   });
 
   it("checks the type of a cookie token too", async () => {
     const { signed } = await auth.authToken("alice");
-    expect(await refusal(callerWith({ cookie: `refresh_token=${signed}` }).caller.requireRefreshCookie())).toMatchObject({ jwtCode: "TOKEN_WRONG_TYPE" });
+    expect(await trpcRefusal(callerWith({ cookie: `refresh_token=${signed}` }).caller.requireRefreshCookie())).toMatchObject({ jwtCode: "TOKEN_WRONG_TYPE" });
   });
 });
 

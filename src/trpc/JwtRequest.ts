@@ -1,8 +1,10 @@
-import { verifierOf, type AuthManager } from "../AuthManager.js";
-import { JwtError } from "../errors.js";
-import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
+import { JwtConfigError, type JwtError } from "../errors.js";
+import { isCookieName } from "../policy/isCookieName.js";
+import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/verifyToken.js";
+import type { RefusalEvent } from "./createJwtContext.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
+import { asRefusal, reasonOf, refused } from "./refused.js";
 
 /** Where to look for a token and what type it must be. */
 export interface TokenRequirement {
@@ -13,11 +15,36 @@ export interface TokenRequirement {
 }
 
 /**
- * For `requireToken`: the caller's token of the required type, returned as is when it is already
- * known (a cache hit, or verified earlier on this request), else a promise. Throws or rejects
- * with `JwtError`. Module-internal (not exported from the package).
+ * What a context needs from its issuer: the verifier (a cache hit comes back without a promise)
+ * and the issuer's clock for re-checking expiry. Module-internal.
  */
-export let requestedToken!: (request: JwtRequest, requirement: TokenRequirement) => JwtToken | Promise<JwtToken>;
+export interface TokenSource {
+  readonly verify: Verifier;
+  readonly isUnexpired: (token: JwtToken) => boolean;
+}
+
+/** The settings of one `createJwtContext`, validated there. Module-internal. */
+export interface RequestSettings {
+  readonly connectionParam: string;
+  readonly onRefused: ((event: RefusalEvent) => unknown) | undefined;
+}
+
+type Slot = JwtToken | Promise<JwtToken>;
+
+/**
+ * For the guards: the caller's token of the required type, returned as is when it is already
+ * known (a cache hit, or verified earlier on this request), else a promise. `current` is the
+ * `ctx.token` an earlier guard put in the context: when this request verified it and it is of
+ * the required type, it is reused with its location instead of looking again. Throws or rejects
+ * with a refusal (`JwtError`). Module-internal (not exported from the package).
+ */
+export let requestedToken!: (request: JwtRequest, requirement: TokenRequirement, current?: unknown) => Slot;
+
+/**
+ * For the guards: tells the context's `onRefused` hook, if any, about a refusal on `path`. The
+ * hook can neither throw nor reject into the response. Module-internal.
+ */
+export let reportRefusal!: (request: JwtRequest, error: JwtError, path: string) => void;
 
 /**
  * The per-request (or per-WebSocket-connection) view of the caller's credentials, as `ctx.jwt`.
@@ -26,36 +53,48 @@ export let requestedToken!: (request: JwtRequest, requirement: TokenRequirement)
  *
  * @example
  * ```ts
- * // optional authentication in a public procedure
- * const token = await ctx.jwt.token().catch(() => undefined);
+ * // Optional authentication: prefer `optionalProcedure` (ctx.token is JwtToken | null). By hand,
+ * // only a missing token is anonymous; any other refusal (expired: the client must refresh)
+ * // is thrown, and inside a trpc-jwt procedure it reaches the client as its 401.
+ * const token = await ctx.jwt.token().catch((error: unknown) => {
+ *   if (error instanceof JwtError && error.code === "TOKEN_MISSING") return null;
+ *   throw error;
+ * });
  * ```
  */
 export class JwtRequest {
-  readonly #auth: AuthManager;
-  readonly #verify: Verifier;
+  readonly #source: TokenSource;
   readonly #opts: JwtContextOptions;
-  readonly #connectionParam: string;
-  // Per location ("" for the header or connection param, else the cookie name): the token once
-  // verified, or the verification in progress.
-  readonly #verified = new Map<string, JwtToken | Promise<JwtToken>>();
+  readonly #settings: RequestSettings;
+  // The header (or WebSocket connection param) and each named cookie are separate slots: the
+  // token verified, or its verification in progress. A credential found in one location is
+  // never the credential of a procedure that reads another.
+  #header: Slot | undefined;
+  readonly #cookies = new Map<string, Slot>();
+  // Tokens verified on this request, with the cookie they came from (undefined: the header).
+  readonly #locations = new WeakMap<JwtToken, { readonly cookie: string | undefined }>();
 
   static {
-    requestedToken = (request, requirement) => request.#find(requirement);
+    requestedToken = (request, requirement, current) => request.#reuse(requirement, current) ?? request.#find(requirement);
+    reportRefusal = (request, error, path) => request.#report(error, path);
   }
 
   /** @internal Created by `createJwtContext`. */
-  constructor(auth: AuthManager, opts: JwtContextOptions, connectionParam: string) {
-    this.#auth = auth;
-    this.#verify = verifierOf(auth);
+  constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
+    this.#source = source;
     this.#opts = opts;
-    this.#connectionParam = connectionParam;
+    this.#settings = settings;
   }
 
   /**
    * The caller's verified token of the required type. Rejects with `JwtError`: `TOKEN_MISSING`,
-   * `TOKEN_INVALID`, `TOKEN_EXPIRED` or `TOKEN_WRONG_TYPE`.
+   * `TOKEN_INVALID`, `TOKEN_EXPIRED` or `TOKEN_WRONG_TYPE`. Throws `JwtConfigError` at once for
+   * a `cookie` that cannot name a cookie (`""` included).
    */
   token(requirement: TokenRequirement = {}): Promise<JwtToken> {
+    const { type = "auth", cookie } = requirement;
+    if (type !== "auth" && type !== "refresh") throw new JwtConfigError("type", 'must be "auth" or "refresh"');
+    if (cookie !== undefined && !isCookieName(cookie)) throw new JwtConfigError("cookie", "must be a valid cookie name");
     try {
       return Promise.resolve(this.#find(requirement));
     } catch (error) {
@@ -63,32 +102,69 @@ export class JwtRequest {
     }
   }
 
-  #find({ type = "auth", cookie }: TokenRequirement): JwtToken | Promise<JwtToken> {
-    const location = cookie === undefined ? "" : cookie;
-    let found = this.#verified.get(location);
+  // A later guard (a rule added to a cookie-authenticated base procedure, say) reuses the token
+  // an earlier one found, unless it names another location or needs the other type.
+  #reuse({ type = "auth", cookie }: TokenRequirement, current: unknown): JwtToken | undefined {
+    if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
+    const location = this.#locations.get(current);
+    if (location === undefined || (cookie !== undefined && cookie !== location.cookie)) return undefined;
+    return this.#check(current, type);
+  }
+
+  #find({ type = "auth", cookie }: TokenRequirement): Slot {
+    let found = cookie === undefined ? this.#header : this.#cookies.get(cookie);
     if (found === undefined) {
       found = this.#verifyAt(cookie);
-      this.#verified.set(location, found);
-      // Once settled, later calls on this request (a batch, a WebSocket) need not wait a tick.
-      if (found instanceof Promise) found.then((token) => this.#verified.set(location, token), () => undefined);
+      this.#store(cookie, found);
     }
     return found instanceof Promise ? found.then((token) => this.#check(token, type)) : this.#check(found, type);
   }
 
+  #store(cookie: string | undefined, found: Slot): void {
+    const settle = (token: JwtToken) => {
+      if (cookie === undefined) this.#header = token;
+      else this.#cookies.set(cookie, token);
+      if (!this.#locations.has(token)) this.#locations.set(token, { cookie });
+    };
+    if (!(found instanceof Promise)) return settle(found);
+    if (cookie === undefined) this.#header = found;
+    else this.#cookies.set(cookie, found);
+    // Once settled, later calls on this request (a batch, a WebSocket) need not wait a tick.
+    found.then(settle, () => undefined);
+  }
+
   // Expiry is re-checked on every use: a WebSocket connection outlives its token.
   #check(token: JwtToken, type: TokenType): JwtToken {
-    if (!this.#auth.isUnexpired(token)) throw new JwtError("TOKEN_EXPIRED");
-    if (token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
+    if (!this.#source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
+    if (token.tokenType !== type) throw refused("TOKEN_WRONG_TYPE", "type");
     return token;
   }
 
-  #verifyAt(cookie: string | undefined): JwtToken | Promise<JwtToken> {
+  #verifyAt(cookie: string | undefined): Slot {
     const credential: Credential =
       cookie === undefined
-        ? eitherCredential(readAuthorization(this.#opts.req), readConnectionParam(this.#opts, this.#connectionParam))
+        ? eitherCredential(readAuthorization(this.#opts.req), readConnectionParam(this.#opts, this.#settings.connectionParam))
         : readCookie(this.#opts.req, cookie);
-    if (credential.kind === "none") return Promise.reject(new JwtError("TOKEN_MISSING"));
-    if (credential.kind === "bad") return Promise.reject(new JwtError("TOKEN_INVALID"));
-    return this.#verify(credential.value);
+    if (credential.kind === "none") return Promise.reject(refused("TOKEN_MISSING", "missing"));
+    if (credential.kind === "bad") return Promise.reject(refused("TOKEN_INVALID", "credential"));
+    let verified: Slot;
+    try {
+      verified = this.#source.verify(credential.value);
+    } catch (error) {
+      return Promise.reject(asRefusal(error));
+    }
+    return verified instanceof Promise ? verified.catch((error: unknown) => Promise.reject(asRefusal(error))) : verified;
+  }
+
+  #report(error: JwtError, path: string): void {
+    const hook = this.#settings.onRefused;
+    if (hook === undefined) return;
+    try {
+      const returned: unknown = hook(Object.freeze({ code: error.code, reason: reasonOf(error), path }));
+      // An async hook that rejects must not become an unhandled rejection either.
+      if (returned instanceof Promise) returned.catch(() => undefined);
+    } catch {
+      // A development hook that throws changes nothing about the response.
+    }
   }
 }

@@ -1,6 +1,6 @@
-import type { AuthManager } from "../AuthManager.js";
-import { JwtConfigError } from "../errors.js";
-import { JwtRequest } from "./JwtRequest.js";
+import { verifierOf, type AuthManager } from "../AuthManager.js";
+import { JwtConfigError, type JwtErrorCode } from "../errors.js";
+import { JwtRequest, type TokenSource } from "./JwtRequest.js";
 import type { JwtContextOptions } from "./readCredential.js";
 
 /** The context `createJwtContext` builds; guarded procedures add `token` to it. */
@@ -9,10 +9,38 @@ export interface JwtContext {
   readonly jwt: JwtRequest;
 }
 
+/**
+ * What `onRefused` is told about one refusal. Never token text, claim values or key material:
+ * only which check failed and where.
+ */
+export interface RefusalEvent {
+  /** The code the client receives, e.g. `"TOKEN_INVALID"`. */
+  readonly code: JwtErrorCode;
+  /**
+   * Which check failed, a fixed string: `"missing"` (no token at the location), `"credential"`
+   * (not exactly one well-formed credential: a duplicated header or cookie, another scheme),
+   * `"token"` (the verifier refused it: signature, issuer, format...), `"expired"`, `"type"`,
+   * `"revoked"`, `"keys"` / `"store"` (unavailable), `"claims.input.<claim>"` (the claim does not
+   * match the bound input), `"claims.<claim>"` (a literal claim rule), `"scope"`, `"allow"`
+   * (the predicate returned something other than `true`), `"procedure"` (a refusal thrown
+   * inside the procedure, e.g. by `auth.rotate`).
+   */
+  readonly reason: string;
+  /** The procedure path, e.g. `"user.byId"`. */
+  readonly path: string;
+}
+
 /** Options for {@link createJwtContext}. */
 export interface JwtContextConfig {
   /** On WebSocket connections, the `connectionParams` key that holds the auth token. Default `"token"`. */
   readonly connectionParam?: string | undefined;
+  /**
+   * A development hook, called on every refusal made by a guard (`authedProcedure`,
+   * `refreshProcedure`, `requireToken`) with the reason, so you can see what a
+   * `TOKEN_INVALID` or `CLAIMS_MISMATCH` meant. Off by default. It never changes the response
+   * (what it throws or rejects with is ignored) and nothing it is told reaches the client.
+   */
+  readonly onRefused?: ((event: RefusalEvent) => unknown) | undefined;
 }
 
 /**
@@ -21,16 +49,22 @@ export interface JwtContextConfig {
  *
  * @example
  * ```ts
- * export const createContext = createJwtContext(auth);
+ * export const createContext = createJwtContext(auth, {
+ *   // development only: see why a call was refused
+ *   onRefused: ({ code, reason, path }) => console.debug(`${path}: ${code} (${reason})`),
+ * });
  * const t = initTRPC.context<typeof createContext>().create();
  * // extend it with your own context:
  * const createAppContext = (opts: CreateHTTPContextOptions) => ({ ...createContext(opts), db });
  * ```
  */
 export function createJwtContext(auth: AuthManager, config: JwtContextConfig = {}): (opts: JwtContextOptions) => JwtContext {
-  const { connectionParam = "token" } = config;
+  const { connectionParam = "token", onRefused } = config;
   if (typeof connectionParam !== "string" || connectionParam === "") {
     throw new JwtConfigError("connectionParam", "must be a non-empty string");
   }
-  return (opts) => ({ jwt: new JwtRequest(auth, opts, connectionParam) });
+  if (onRefused !== undefined && typeof onRefused !== "function") throw new JwtConfigError("onRefused", "must be a function");
+  const source: TokenSource = { verify: verifierOf(auth), isUnexpired: (token) => auth.isUnexpired(token) };
+  const settings = { connectionParam, onRefused };
+  return (opts) => ({ jwt: new JwtRequest(source, opts, settings) });
 }

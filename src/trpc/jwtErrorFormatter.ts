@@ -1,9 +1,11 @@
 import type { TRPCError } from "@trpc/server";
-import { JwtError, type JwtErrorCode } from "../errors.js";
+import { isRefusal, type JwtErrorCode } from "../errors.js";
 
 /**
- * An `errorFormatter` that adds `data.jwtCode` to errors caused by a refused token, so clients
- * read the code directly (`jwtErrorCode(error)` on the client also works without it).
+ * An `errorFormatter` that adds `data.jwtCode` to errors that refuse the caller's credentials
+ * (made by the guards, or by `auth.rotate` inside a guarded procedure), so clients read the code
+ * directly (`jwtErrorCode(error)` on the client also works without it). A `JwtError` the app
+ * raises itself, say from `auth.verifyToken` of an invite link, is the app's error: no `jwtCode`.
  *
  * @example
  * ```ts
@@ -14,6 +16,6 @@ import { JwtError, type JwtErrorCode } from "../errors.js";
  */
 export function jwtErrorFormatter<TShape extends { data: object }>(opts: { shape: TShape; error: TRPCError }): TShape & { data: { jwtCode?: JwtErrorCode } } {
   const { shape, error } = opts;
-  if (!(error.cause instanceof JwtError)) return shape;
+  if (!isRefusal(error.cause)) return shape;
   return { ...shape, data: { ...shape.data, jwtCode: error.cause.code } };
 }

@@ -1,11 +1,12 @@
-import { TRPCError, type TRPCMiddlewareFunction } from "@trpc/server";
-import { JwtError } from "../errors.js";
-import { checkRules } from "../policy/checkRules.js";
-import { compileRules, type RequireTokenRules } from "../policy/compileRules.js";
+import { TRPCError, type TRPCMiddlewareFunction, type TRPCUnsetMarker } from "@trpc/server";
+import { isRefusal, type JwtError } from "../errors.js";
+import { compileRules, type CompiledRules, type RequireTokenRules } from "../policy/compileRules.js";
+import { findRuleFailure } from "../policy/findRuleFailure.js";
 import type { InputPath } from "../policy/InputPath.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { JwtContext } from "./createJwtContext.js";
-import { JwtRequest, requestedToken } from "./JwtRequest.js";
+import { JwtRequest, reportRefusal, requestedToken } from "./JwtRequest.js";
+import { refused } from "./refused.js";
 import { toTRPCError } from "./toTRPCError.js";
 
 /** What a guarded procedure adds to its context. */
@@ -14,45 +15,112 @@ export interface TokenContext {
   readonly token: JwtToken;
 }
 
+/** What `optionalProcedure` adds to its context. */
+export interface OptionalTokenContext {
+  /** The verified token, or `null` when the request carries no token at all. */
+  readonly token: JwtToken | null;
+}
+
 /**
  * `requireToken(rules)` as returned by `createJwtProcedures(t)`: a middleware for `.use(...)`.
  * The procedure's input type is inferred from where it is used, so `input` paths are checked by
- * the compiler with no generics written by hand.
+ * the compiler and `allow` receives the parsed input, with no generics written by hand.
  */
 export type RequireToken<TContext, TMeta> = <TContextOverrides, TInput>(
-  rules?: RequireTokenRules<InputPath<TInput>>,
+  rules?: RequireTokenRules<InputPathOf<TInput>, AllowedInput<TInput>>,
 ) => TRPCMiddlewareFunction<TContext, TMeta, TContextOverrides, TokenContext, TInput>;
 
+// Where `.use(requireToken({ input }))` comes before `.input()` (or there is no input at all),
+// every path is refused with a message that says what to do.
+type InputPathOf<TInput> = 0 extends 1 & TInput ? string : [TInput] extends [TRPCUnsetMarker] ? InputNeedsInputFirst : InputPath<TInput>;
+type AllowedInput<TInput> = 0 extends 1 & TInput ? TInput : [TInput] extends [TRPCUnsetMarker] ? undefined : TInput;
+
+/**
+ * The only "path" `requireToken({ input })` accepts on a procedure that has no parsed input at
+ * that point: a message, so the compile error names the fix. No string literal can be it.
+ */
+export type InputNeedsInputFirst = "trpc-jwt: no input here; call .input(schema) before .use(requireToken({ input }))" & { readonly __noInput: never };
+
+/** The middleware of `optionalProcedure`, typed like `requireToken`'s. */
+export type OptionalToken<TContext, TMeta> = <TContextOverrides, TInput>() => TRPCMiddlewareFunction<TContext, TMeta, TContextOverrides, OptionalTokenContext, TInput>;
+
 interface MiddlewareOptions {
-  readonly ctx: Partial<JwtContext>;
+  readonly ctx: Partial<JwtContext> & { readonly token?: unknown };
   readonly input: unknown;
-  readonly next: (opts: { ctx: TokenContext }) => Promise<unknown>;
+  readonly path: string;
+  readonly next: (opts: { ctx: OptionalTokenContext }) => Promise<unknown>;
+}
+
+/** What tRPC's `next()` resolves to: enough of it to see a failure. */
+interface NextResult {
+  readonly ok: boolean;
+  readonly error?: TRPCError;
+}
+
+// Every middleware made here, so `unguardedProcedures` can tell which procedures a guard protects.
+const GUARDS = new WeakSet<object>();
+const OPTIONAL_GUARDS = new WeakSet<object>();
+
+/**
+ * Whether `middleware` is a trpc-jwt guard that requires a token (`authedProcedure`,
+ * `refreshProcedure`, `requireToken`); `optionalProcedure`'s is not. Module-internal.
+ */
+export function isRequiringGuard(middleware: unknown): boolean {
+  return typeof middleware === "function" && GUARDS.has(middleware) && !OPTIONAL_GUARDS.has(middleware);
 }
 
 /**
  * The untyped core of `requireToken`: validates the rules now, then per call finds and verifies
- * the token (once per request), checks its type and the rules, and passes it on as `ctx.token`.
+ * the token (once per request; a token an earlier guard of the same type found is reused),
+ * checks its type and the rules, and passes it on as `ctx.token`. A refusal thrown raw inside
+ * the procedure (by `auth.rotate`, say) becomes the caller's 401/403/503 on the way back.
+ * `optional`: no token at all passes `ctx.token = null` on instead of `TOKEN_MISSING`; a token
+ * that is present is checked exactly as without it.
  */
-export function createTokenMiddleware(rules: RequireTokenRules = {}): (opts: MiddlewareOptions) => Promise<unknown> {
-  const compiled = compileRules(rules);
+export function createTokenMiddleware(rules: RequireTokenRules = {}, optional = false): (opts: MiddlewareOptions) => Promise<unknown> {
+  const middleware = tokenMiddleware(compileRules(rules), optional);
+  GUARDS.add(middleware);
+  if (optional) OPTIONAL_GUARDS.add(middleware);
+  return middleware;
+}
+
+function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: MiddlewareOptions) => Promise<unknown> {
   // Not async on purpose: when the token is already known (a cache hit), the call goes on to
   // `next` without a promise hop of its own. tRPC turns a thrown error into the call's failure.
-  return ({ ctx, input, next }) => {
+  return ({ ctx, input, path, next }) => {
     const request = ctx.jwt;
     if (!(request instanceof JwtRequest)) {
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "trpc-jwt: ctx.jwt is missing; build the context with createJwtContext(auth)" });
     }
-    const proceed = (token: JwtToken) => {
-      const failure = checkRules(compiled, token, input);
-      if (failure !== undefined) throw toTRPCError(new JwtError(failure));
-      return next({ ctx: { token } });
+    const refuse = (error: unknown): TRPCError => {
+      const trpcError = toTRPCError(error);
+      reportRefusal(request, trpcError.cause as JwtError, path);
+      return trpcError;
     };
+    const pass = (token: JwtToken | null) => next({ ctx: { token } }).then((result) => dressRefusal(result as NextResult, refuse));
+    const proceed = (token: JwtToken) => {
+      const failure = findRuleFailure(compiled, token, input);
+      if (failure !== undefined) throw refuse(refused(failure.code, failure.reason));
+      return pass(token);
+    };
+    // Only a request with no token at all is anonymous: a bad or expired one is refused, so a
+    // stale client learns to refresh instead of silently losing its user.
+    const fail = (error: unknown) => (optional && isRefusal(error) && error.code === "TOKEN_MISSING" ? pass(null) : Promise.reject(refuse(error)));
     let found: JwtToken | Promise<JwtToken>;
     try {
-      found = requestedToken(request, compiled);
+      found = requestedToken(request, compiled, ctx.token);
     } catch (error) {
-      throw toTRPCError(error);
+      return fail(error);
     }
-    return found instanceof Promise ? found.then(proceed, (error: unknown) => Promise.reject(toTRPCError(error))) : proceed(found);
+    return found instanceof Promise ? found.then(proceed, fail) : proceed(found);
   };
+}
+
+// tRPC wraps whatever a procedure throws raw in an INTERNAL_SERVER_ERROR; when that was a
+// refusal of the caller's credentials it becomes their proper error. A TRPCError the app chose
+// itself, or a JwtError the app made of some other token (not a refusal), is left as it is.
+function dressRefusal(result: NextResult, refuse: (error: unknown) => TRPCError): unknown {
+  const { error } = result;
+  if (result.ok || error === undefined || error.code !== "INTERNAL_SERVER_ERROR" || !isRefusal(error.cause)) return result;
+  return { ...result, error: refuse(error.cause) };
 }
