@@ -1,7 +1,7 @@
 // RemoteIssuer against a JWKS server of our own: options, the access-token profile, and every
 // failure mode of the key set (unreachable, slow, huge, garbage, private or symmetric keys, a
 // flood of unknown kids), over real HTTP on 127.0.0.1.
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { JwtConfigError, JwtError, JwtToken, RemoteIssuer, type RemoteIssuerOptions } from "trpc-jwt";
@@ -203,6 +203,19 @@ describe("RemoteIssuer access tokens (RFC 9068)", () => {
     expect(await codeOf(idp.verifyToken(hs))).toBe("TOKEN_INVALID");
   });
 
+  it("verifies PS256 and refuses a key too weak for its algorithm (RSA under 2048 bits)", async () => {
+    const pss = rsaSigningKey("pss-1", "PS256");
+    const weak = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    server.publish([key, pss, { kid: "weak", privateKey: weak.privateKey, publicJwk: { ...weak.publicKey.export({ format: "jwk" }), kid: "weak" }, privateJwk: {} }]);
+    const idp = issuer({ algorithms: ["RS256", "PS256"] });
+    const ps = await new SignJWT(claims()).setProtectedHeader({ alg: "PS256", typ: "at+jwt", kid: "pss-1" }).sign(pss.privateKey);
+    await expect(idp.verifyToken(ps)).resolves.toMatchObject({ sub: "user-1" });
+    const weakToken = `${b64({ alg: "RS256", typ: "at+jwt", kid: "weak" })}.${b64(claims())}`;
+    const signedWeak = `${weakToken}.${sign("sha256", Buffer.from(weakToken), weak.privateKey).toString("base64url")}`;
+    expect(await codeOf(idp.verifyToken(signedWeak))).toBe("TOKEN_INVALID");
+    await expect(idp.verifyToken(await signAccessToken(key, claims()))).resolves.toBeInstanceOf(JwtToken);
+  });
+
   it("verifies ES256 when configured, with the EC key from the set", async () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const ec = { kid: "ec-1", privateKey, publicJwk: { ...publicKey.export({ format: "jwk" }), kid: "ec-1" }, privateJwk: {} };
@@ -292,6 +305,16 @@ describe("RemoteIssuer key set failures (503 KEYS_UNAVAILABLE, never a token thr
     clock.advance(61);
     await expect(idp.verifyToken(await signAccessToken(nextKey, claims()))).resolves.toMatchObject({ sub: "user-1" });
     await expect(idp.verifyToken(await signAccessToken(key, claims()))).resolves.toMatchObject({ sub: "user-1" });
+  });
+
+  it("stops accepting a key the provider no longer publishes, once the set is fetched again", async () => {
+    const idp = issuer({ cooldownDuration: 1_000, cacheSize: 0 });
+    await expect(idp.verifyToken(await signAccessToken(key, claims()))).resolves.toBeInstanceOf(JwtToken);
+    server.publish([nextKey]);
+    clock.advance(2);
+    // The new kid makes the set be fetched again; the key it dropped is refused from then on.
+    await expect(idp.verifyToken(await signAccessToken(nextKey, claims()))).resolves.toBeInstanceOf(JwtToken);
+    expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims())))).toBe("TOKEN_INVALID");
   });
 
   it("keeps serving cached keys when a refresh after cacheMaxAge fails", async () => {

@@ -1,7 +1,9 @@
-import { createRemoteJWKSet, customFetch, errors, type FlattenedJWSInput, type JWSHeaderParameters, type RemoteJWKSet } from "jose";
+import { createRemoteJWKSet, customFetch, errors, type JWSHeaderParameters, type RemoteJWKSet } from "jose";
 import { JwtError } from "../errors.js";
+import { createJwsVerifier, type JwsVerifier } from "../tokens/verifyCompactJws.js";
 import { fetchJson } from "./fetchJson.js";
 import { publicKeySet } from "./publicKeySet.js";
+import type { RemoteAlgorithm } from "./remoteIssuerOptions.js";
 
 /** How a remote key set is fetched and kept. Durations in milliseconds, as jose names them. */
 export interface KeySetTiming {
@@ -20,6 +22,8 @@ const MAX_JWKS_BYTES = 256 * 1024;
 // After a failed fetch, retry sooner than a full cooldown (unless the cooldown is shorter): an
 // identity provider that blinked at start-up should not mean a cooldown of 503s.
 const FAILED_RETRY_MS = 5_000;
+// No static node:crypto import (edge runtimes): without it the signature step falls back to jose.
+const nodeCrypto = globalThis.process?.getBuiltinModule?.("node:crypto");
 
 type Refresh = "loaded" | "skipped" | "failed";
 
@@ -31,10 +35,13 @@ type Refresh = "loaded" | "skipped" | "failed";
  * and never two fetches at once. A fetch that fails keeps the keys already loaded. Responses are
  * read as hostile: at most 256 KiB, JSON, public asymmetric keys only.
  *
+ * Each key gets the same signature step as `AuthManager`'s (node:crypto where available, else
+ * jose), kept per `alg` and `kid` until the next key set arrives: a known key costs a map lookup.
+ *
  * @example
  * ```ts
  * const keys = new RemoteKeySet(new URL("https://idp.example.com/jwks"), timing);
- * await compactVerify(token, keys.resolve, { algorithms: ["RS256"] });
+ * const verified = await (await keys.verifierFor("RS256", kid))(token);
  * ```
  */
 export class RemoteKeySet {
@@ -44,6 +51,8 @@ export class RemoteKeySet {
   #attemptedAt = Number.NEGATIVE_INFINITY;
   #lastFailed = false;
   #refreshing: Promise<Refresh> | undefined;
+  // Signature steps by alg and kid, for the key set loaded at #loadedAt; only kids the set has.
+  #verifiers = new Map<string, JwsVerifier>();
 
   constructor(url: URL, timing: KeySetTiming) {
     this.#timing = timing;
@@ -61,25 +70,41 @@ export class RemoteKeySet {
   }
 
   /**
-   * The key for a token's header, for jose's `compactVerify`. Throws `JwtError("KEYS_UNAVAILABLE")`
-   * when no key set can be had (nothing loaded, or the token names a `kid` the set lacks and
-   * fetching it again failed); otherwise whatever jose throws (no such key, several keys).
+   * The signature step for a token whose (unverified) header names `alg` and `kid`: returned as
+   * is for a key seen before while the set is fresh, else a promise. Throws (or rejects with)
+   * `JwtError("KEYS_UNAVAILABLE")` when no key set can be had (nothing loaded, or the token names
+   * a `kid` the set lacks and fetching it again failed); anything else thrown means no usable
+   * key (an unknown `kid`, several candidates, a key too weak for `alg`).
    */
-  readonly resolve = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
+  verifierFor(alg: RemoteAlgorithm, kid: string | undefined): JwsVerifier | Promise<JwsVerifier> {
+    const id = `${alg} ${kid ?? ""}`;
+    const known = this.#verifiers.get(id);
+    if (known !== undefined && this.#timing.clock() - this.#loadedAt < this.#timing.cacheMaxAge) return known;
+    const verifiers = this.#verifiers;
+    return this.#resolve(kid === undefined ? { alg } : { alg, kid }).then((key) => {
+      // Throws for a key that cannot be alg's (an RSA key under 2048 bits, another curve).
+      const verifier = createJwsVerifier(alg, { keyObject: nodeCrypto?.KeyObject.from(key), joseKey: key });
+      // Unless a new key set replaced the map meanwhile: a key it dropped must not come back.
+      if (verifiers === this.#verifiers) verifiers.set(id, verifier);
+      return verifier;
+    });
+  }
+
+  async #resolve(header: JWSHeaderParameters): Promise<CryptoKey> {
     if (this.#timing.clock() - this.#loadedAt >= this.#timing.cacheMaxAge) await this.#refresh();
     const loadedAt = this.#loadedAt;
     if (loadedAt === Number.NEGATIVE_INFINITY) throw new JwtError("KEYS_UNAVAILABLE");
     try {
-      return await this.#jwks(header, token);
+      return await this.#jwks(header);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
       // A set loaded meanwhile (by another request) is looked at before anything is fetched.
       const refresh = this.#loadedAt === loadedAt ? await this.#refresh() : "loaded";
       if (refresh === "failed") throw new JwtError("KEYS_UNAVAILABLE");
       if (refresh === "skipped") throw error;
-      return this.#jwks(header, token);
+      return this.#jwks(header);
     }
-  };
+  }
 
   #refresh(): Promise<Refresh> {
     if (this.#refreshing !== undefined) return this.#refreshing;
@@ -92,6 +117,7 @@ export class RemoteKeySet {
       (): Refresh => {
         this.#loadedAt = this.#timing.clock();
         this.#lastFailed = false;
+        this.#verifiers = new Map();
         return "loaded";
       },
       (): Refresh => {

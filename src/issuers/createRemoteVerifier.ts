@@ -1,35 +1,44 @@
-import { compactVerify } from "jose";
+import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import { isCompactJws } from "../tokens/isCompactJws.js";
 import { JwtToken } from "../tokens/JwtToken.js";
 import { EXPIRED, TokenCache } from "../tokens/TokenCache.js";
+import type { VerifiedJws } from "../tokens/verifyCompactJws.js";
 import type { Verifier } from "../tokens/verifyToken.js";
 import { readAccessClaims } from "./readAccessClaims.js";
-import type { ResolvedRemoteOptions } from "./remoteIssuerOptions.js";
+import type { RemoteAlgorithm, ResolvedRemoteOptions } from "./remoteIssuerOptions.js";
 import { RemoteKeySet } from "./RemoteKeySet.js";
+
+const HEADER_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The verification path of a `RemoteIssuer`: length and shape gate, the verified-token cache,
- * jose's signature check with the pinned algorithms and a key from the provider's key set, then
- * the access-token claim check. Every failure is a `JwtError` with a fixed message: a missing
- * key set is `KEYS_UNAVAILABLE`, anything else jose or the claims refuse is `TOKEN_INVALID` or
- * `TOKEN_EXPIRED`.
+ * the key the unverified header's `alg` (one of the configured algorithms) and `kid` select from
+ * the provider's key set, the signature check pinned to that algorithm and key, then the
+ * access-token claim check. Every failure is a `JwtError` with a fixed message: a missing key set
+ * is `KEYS_UNAVAILABLE`, anything else is `TOKEN_INVALID` or `TOKEN_EXPIRED`.
  */
 export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
-  const { profile, maxTokenLength } = options;
+  const { profile, maxTokenLength, algorithms } = options;
   const { clock } = options.timing;
   const keys = new RemoteKeySet(options.jwksUri, options.timing);
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
-  const joseOptions = { algorithms: [...options.algorithms] };
-  // Ours (no key set) passes through; jose's own text never does.
-  const refuse = (error: unknown): never => {
-    throw error instanceof JwtError ? error : new JwtError("TOKEN_INVALID");
-  };
 
   async function verifyFresh(signed: string, type: string | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) throw new JwtError("TOKEN_INVALID");
-    const { protectedHeader, payload } = await compactVerify(signed, keys.resolve, joseOptions).catch(refuse);
-    const claims = readAccessClaims(protectedHeader, payload, profile, Math.floor(clock() / 1000));
+    // Chosen before any key is looked up, so a forged alg never costs a fetch.
+    const header = keySelector(signed, algorithms);
+    if (header === undefined) throw new JwtError("TOKEN_INVALID");
+    let verified: VerifiedJws | undefined;
+    try {
+      const verifier = keys.verifierFor(header.alg, header.kid);
+      verified = await (verifier instanceof Promise ? await verifier : verifier)(signed);
+    } catch (error) {
+      // Ours (no key set) passes through; jose's or node's own text never does.
+      throw error instanceof JwtError ? error : new JwtError("TOKEN_INVALID");
+    }
+    if (verified === undefined) throw new JwtError("TOKEN_INVALID");
+    const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(clock() / 1000));
     if (typeof claims === "string") throw new JwtError(claims);
     const token = new JwtToken(claims, signed, "auth");
     cache?.offer(token);
@@ -45,4 +54,23 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
     if (cached === undefined || cached === EXPIRED) return verifyFresh(signed, type);
     return type === "refresh" ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : cached;
   };
+}
+
+/**
+ * The `alg` and `kid` of a token's header, read before its signature is checked (the signature
+ * step reads the header again and pins the same `alg`): `undefined` unless `alg` is one of
+ * `algorithms` and `kid`, when present, a non-empty string.
+ */
+function keySelector(signed: string, algorithms: readonly RemoteAlgorithm[]): { alg: RemoteAlgorithm; kid: string | undefined } | undefined {
+  let header: unknown;
+  try {
+    header = JSON.parse(HEADER_UTF8.decode(base64url.decode(signed.slice(0, signed.indexOf(".")))));
+  } catch {
+    return undefined;
+  }
+  if (typeof header !== "object" || header === null || !Object.hasOwn(header, "alg")) return undefined;
+  const { alg, kid } = header as { alg: unknown; kid?: unknown };
+  const hasKid = Object.hasOwn(header, "kid");
+  if (!algorithms.includes(alg as RemoteAlgorithm) || (hasKid && (typeof kid !== "string" || kid === ""))) return undefined;
+  return { alg: alg as RemoteAlgorithm, kid: hasKid ? (kid as string) : undefined };
 }

@@ -13,11 +13,11 @@ export type JwksMode =
   | "symmetric" // an HMAC key (kty "oct") beside the public keys
   | "error"; // 500
 
-/** An RS256 key pair with a kid, and its public JWK. */
-export function rsaSigningKey(kid: string = randomUUID()) {
+/** A 2048-bit RSA key pair with a kid, and its JWKs (published for `alg`, RS256 by default). */
+export function rsaSigningKey(kid: string = randomUUID(), alg = "RS256") {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const publicJwk: JWK = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
-  const privateJwk: JWK = { ...privateKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
+  const publicJwk: JWK = { ...publicKey.export({ format: "jwk" }), kid, alg, use: "sig" };
+  const privateJwk: JWK = { ...privateKey.export({ format: "jwk" }), kid, alg, use: "sig" };
   return { kid, privateKey, publicJwk, privateJwk };
 }
 export type SigningKey = ReturnType<typeof rsaSigningKey>;
