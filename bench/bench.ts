@@ -11,6 +11,7 @@ import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
 import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { NATIVE_STEP_ROW, nativeStepRows, threadPoolReport } from "./native.js";
+import { remoteIssuerReference, remoteIssuerRows, remoteIssuerTarget } from "./remoteIssuer.js";
 import { RSA_KEYS } from "./rsaKeys.js";
 
 // Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
@@ -147,7 +148,7 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 const started = performance.now();
-const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await nativeStepRows(SEQUENTIAL))];
+const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL))];
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
@@ -163,6 +164,7 @@ for (const group of [...new Set(rows.map((row) => row.group))]) {
     table(groupRows, (row) => {
       if (group.startsWith("verify")) return find(group, row.name.includes("repeated") ? "trpc-jwt verifyToken, repeated" : "trpc-jwt verifyToken, first-seen");
       if (group.startsWith("signature step")) return find(group, NATIVE_STEP_ROW);
+      if (group.startsWith("RemoteIssuer")) return find(group, remoteIssuerReference(row.name));
       if (group.startsWith("sign")) return find(group, "trpc-jwt");
       return find(group, "public procedure");
     }),
@@ -188,6 +190,7 @@ const trpcRow = (prefix: string) => find(trpcGroup, prefix)!;
 const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
 const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
 const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
+console.log(remoteIssuerTarget(rows, spread));
 console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
 console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
