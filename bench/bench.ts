@@ -9,6 +9,7 @@ import { importSPKI, jwtVerify, SignJWT } from "jose";
 import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
+import { cacheFlood } from "./cacheFlood.js";
 import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { NATIVE_STEP_ROW, nativeStepRows, threadPoolReport } from "./native.js";
 import { remoteIssuerReference, remoteIssuerRows, remoteIssuerTarget } from "./remoteIssuer.js";
@@ -193,4 +194,5 @@ const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (agai
 console.log(remoteIssuerTarget(rows, spread));
 console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
 console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
+console.log(`\n${await cacheFlood()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,11 +1,13 @@
 // The verified-token cache can only ever make verification cheaper, never more permissive.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const jose = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 vi.mock("jose", async (importOriginal) => (await import("./helpers/countingJose.js")).countingJose(importOriginal, jose));
 
-const { AuthManager, JwtError, JwtToken } = await import("trpc-jwt");
-const { TokenCache, EXPIRED } = await import("../src/tokens/TokenCache.js");
+const { AuthManager, createJwtContext, JwtError, JwtToken } = await import("trpc-jwt");
+const { TokenCache, EXPIRED, BYTES_PER_ENTRY } = await import("../src/tokens/TokenCache.js");
 const { forgeHmac, goodClaims } = await import("./helpers/forge.js");
 const { fakeClock, optionsFor } = await import("./helpers/keys.js");
 
@@ -98,6 +100,58 @@ describe("verified-token cache", () => {
   });
 });
 
+describe("under load from one account (issue #17, findings 1 and 14)", () => {
+  it("a user minting 10,000 tokens leaves other users' entries cached", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { cacheSize: 1_000 }));
+    const others = await Promise.all(Array.from({ length: 100 }, (_, i) => auth.authToken(`user-${i}`).then((t) => t.signed)));
+    const callOthers = async () => {
+      const before = jose.calls;
+      for (const signed of others) await auth.verifyToken(signed);
+      return jose.calls - before; // misses: each one went through jose
+    };
+    await callOthers();
+    await callOthers(); // now cached
+    let misses = 0;
+    for (let round = 0; round < 1_000; round++) {
+      // Each minted token is used twice, so each is admitted: the worst case for eviction.
+      // (Signed with the manager's secret by node:crypto, as authToken would, only faster.)
+      for (let i = 0; i < 10; i++) {
+        const signed = await forgeHmac({ header: { typ: "JWT" }, payload: goodClaims({ sub: "flooder", jti: `${round}-${i}` }) });
+        await auth.verifyToken(signed);
+        await auth.verifyToken(signed);
+      }
+      misses += await callOthers();
+    }
+    expect(misses).toBe(0); // 100,000 calls by other users, all served from the cache
+  });
+
+  it("a cached token does not keep the Cookie header it was cut from alive", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const auth = new AuthManager(optionsFor("HS256"));
+    const createContext = createJwtContext(auth);
+    const padding = "x".repeat(64 * 1024);
+    const viaCookie = (signed: string) => {
+      // A header string of its own per request, as Node's HTTP parser makes one.
+      const cookie = `session=${padding}; auth=${signed}`;
+      return createContext({ req: { headers: { cookie }, rawHeaders: ["Cookie", cookie] } }).jwt.token({ cookie: "auth" });
+    };
+    const tokens = await Promise.all(Array.from({ length: 350 }, (_, i) => auth.authToken(`user-${i}`).then((t) => t.signed)));
+    for (const signed of tokens.slice(0, 50)) await viaCookie(signed); // warm-up, not measured
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (const signed of tokens.slice(50)) {
+      await viaCookie(signed);
+      await viaCookie(signed); // admitted: the cache now holds the token
+    }
+    gc();
+    const retained = process.memoryUsage().heapUsed - before;
+    expect(await viaCookie(tokens[349] as string)).toMatchObject({ sub: "user-349" }); // keeps auth and its cache alive
+    // 300 cached tokens: under 1 MiB on their own; pinning their headers would hold 19 MiB.
+    expect(retained).toBeLessThan(4 * 1024 * 1024);
+  });
+});
+
 describe("TokenCache", () => {
   const token = (exp: number, id: number) => ({ signed: `header.payload.signature-${id}`, exp }) as InstanceType<typeof JwtToken>;
   const admit = (cache: InstanceType<typeof TokenCache>, entry: InstanceType<typeof JwtToken>) => {
@@ -113,12 +167,55 @@ describe("TokenCache", () => {
     expect(cache.get("header.payload.signature-1", 0)).toMatchObject({ exp: 2_000_000_000 });
   });
 
-  it("holds at most maxEntries, dropping the oldest", () => {
+  it("holds at most maxEntries, dropping the oldest entry nobody has used since", () => {
     const cache = new TokenCache(3);
     for (let i = 0; i < 10; i++) admit(cache, token(2_000_000_000, i));
     expect(cache.size).toBe(3);
     expect(cache.get("header.payload.signature-0", 0)).toBeUndefined();
     expect(cache.get("header.payload.signature-9", 0)).toMatchObject({ signed: "header.payload.signature-9" });
+  });
+
+  it("keeps an entry that is being used while new tokens pass through (not FIFO)", () => {
+    const cache = new TokenCache(3);
+    admit(cache, token(2_000_000_000, 0));
+    for (let i = 1; i < 100; i++) {
+      expect(cache.get("header.payload.signature-0", 0)).toMatchObject({ signed: "header.payload.signature-0" });
+      admit(cache, token(2_000_000_000, i));
+    }
+    expect(cache.size).toBe(3);
+  });
+
+  it("admits every token of a cycle as long as the cache on its second pass; few of a scan", () => {
+    const cycling = new TokenCache(10_000);
+    const tokens = Array.from({ length: 10_000 }, (_, i) => token(2_000_000_000, i));
+    for (const entry of tokens) cycling.offer(entry);
+    for (const entry of tokens) cycling.offer(entry);
+    expect(cycling.size).toBe(10_000);
+    const scanned = new TokenCache(10_000);
+    for (let i = 0; i < 100_000; i++) scanned.offer(token(2_000_000_000, i));
+    expect(scanned.size).toBeLessThan(5_000); // false positives of the "seen once" filter only
+  });
+
+  it("is bounded by estimated bytes as well as entries", () => {
+    const big = (id: number) => ({ signed: `${"h".repeat(8000)}.${id}`, exp: 2_000_000_000 }) as InstanceType<typeof JwtToken>;
+    const cache = new TokenCache(10_000);
+    for (let i = 0; i < 2_000; i++) admit(cache, big(i));
+    expect(cache.bytes).toBeLessThanOrEqual(10_000 * BYTES_PER_ENTRY);
+    expect(cache.size).toBeLessThan(1_000);
+    const small = new TokenCache(100, 5_000);
+    for (let i = 0; i < 50; i++) admit(small, big(i));
+    expect(small.size).toBe(0); // one entry alone exceeds the budget: never admitted
+    for (let i = 0; i < 50; i++) admit(small, token(2_000_000_000, i));
+    expect(small.bytes).toBeLessThanOrEqual(5_000);
+    expect(small.size).toBeGreaterThan(0);
+  });
+
+  it("frees the bytes of an entry dropped at its exp", () => {
+    const cache = new TokenCache(10);
+    admit(cache, token(100, 1));
+    expect(cache.bytes).toBeGreaterThan(0);
+    expect(cache.get("header.payload.signature-1", 100_000)).toBe(EXPIRED);
+    expect(cache.bytes).toBe(0);
   });
 
   it("drops an entry at its exp", () => {

@@ -4,52 +4,137 @@ import type { JwtToken } from "./JwtToken.js";
 export const EXPIRED: unique symbol = Symbol("trpc-jwt.expired");
 
 /**
- * Verified tokens by their exact compact string, so a repeated token costs one map lookup.
- * Bounded (oldest entry out first), and an entry is never served past its token's `exp`. Only
- * successes are stored: `offer` takes a `JwtToken`, which exists only after verification.
+ * The memory budget per entry, on average: the cache holds at most `maxEntries` tokens and at
+ * most `maxEntries * BYTES_PER_ENTRY` estimated bytes, so large tokens (up to `maxTokenLength`)
+ * cannot multiply its footprint by twenty. A typical token (300 to 1,000 characters) is estimated
+ * at 1.5 to 3.5 KiB; one of 8,192 characters at 25 KiB.
+ */
+export const BYTES_PER_ENTRY = 2048;
+// Estimated heap per entry: the token string (one byte per character), its decoded claims
+// (prototype-free objects are hash tables: about twice the payload text) and the JwtToken, entry
+// and map slot. Measured (bench/soak.ts --padded-cookies, Node 20): 10,000 entries of
+// 262-character tokens with 8 claims retain 13.6 MiB, 1,430 bytes each; estimated 1,386.
+const BYTES_PER_CHARACTER = 3;
+const BYTES_PER_OBJECT = 600;
+
+interface Entry {
+  readonly token: JwtToken;
+  readonly bytes: number;
+  /** Served since the eviction hand last passed: gets a second chance instead of being evicted. */
+  hot: boolean;
+}
+
+/**
+ * Verified tokens by their exact compact string, so a repeated token costs one map lookup. An
+ * entry is never served past its token's `exp`. Only successes are stored: `offer` takes a
+ * `JwtToken`, which exists only after verification.
+ *
+ * Bounded by entries and by estimated bytes. Eviction keeps hot entries (CLOCK, the second-chance
+ * approximation of least-recently-used): an entry served since the eviction hand last passed it
+ * goes round again, so one user minting thousands of tokens only evicts tokens nobody reuses,
+ * never the entries other users keep hitting. A hit only sets a flag: no reordering on the hot path.
  *
  * A token is admitted on its second verification, not its first: a stream of tokens that are
  * each used once (the common case for a busy server's first requests, or a scan) would otherwise
  * fill the cache with entries that only cost memory and garbage collection. The "seen once"
- * filter is a fixed table of small hashes: no allocation, and a collision only admits a verified
- * token early.
+ * filter is a fixed Bloom filter (two bits per token, 32 bits per entry of the cache), cleared
+ * after every `4 * maxEntries` tokens it records: no allocation, a false positive only admits a
+ * verified token early, and unlike a table of hashes two tokens never keep erasing each other's
+ * mark (which kept some tokens out for good, however often they came back).
+ *
+ * @example
+ * ```ts
+ * const cache = new TokenCache(10_000);
+ * cache.offer(token); cache.offer(token); // admitted on second sight
+ * cache.get(token.signed, Date.now());    // the token, EXPIRED, or undefined
+ * ```
  */
 export class TokenCache {
-  readonly #entries = new Map<string, JwtToken>();
+  readonly #entries = new Map<string, Entry>();
   readonly #maxEntries: number;
+  readonly #maxBytes: number;
   readonly #seen: Int32Array;
+  readonly #seenLimit: number;
+  #seenCount = 0;
+  #bytes = 0;
 
-  constructor(maxEntries: number) {
+  constructor(maxEntries: number, maxBytes = maxEntries * BYTES_PER_ENTRY) {
     this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+    // 32 bits per entry, a power of two; at most 4 tokens per 32 bits before clearing: under 5%
+    // false positives.
     this.#seen = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(1024, maxEntries))));
+    this.#seenLimit = 4 * Math.max(1024, maxEntries);
   }
 
+  /** Entries held. */
   get size(): number {
     return this.#entries.size;
   }
 
+  /** Estimated bytes held (see `BYTES_PER_ENTRY`). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** The cached token, `EXPIRED` if it was cached but has expired (and is now dropped), or undefined. */
   get(signed: string, nowMs: number): JwtToken | typeof EXPIRED | undefined {
-    const token = this.#entries.get(signed);
-    if (token === undefined) return undefined;
-    if (token.exp * 1000 > nowMs) return token;
+    const entry = this.#entries.get(signed);
+    if (entry === undefined) return undefined;
+    if (entry.token.exp * 1000 > nowMs) {
+      entry.hot = true;
+      return entry.token;
+    }
     this.#entries.delete(signed);
+    this.#bytes -= entry.bytes;
     return EXPIRED;
   }
 
   /** Remembers a verified token if it has been offered before. */
   offer(token: JwtToken): void {
-    const hash = tailHash(token.signed) | 1; // never 0, the empty slot
-    const slot = hash & (this.#seen.length - 1);
-    if (this.#seen[slot] !== hash) {
-      this.#seen[slot] = hash;
+    if (!this.#seenBefore(tailHash(token.signed))) return;
+    // Two verifications of one token may finish together: count it once.
+    if (this.#entries.has(token.signed)) return;
+    const bytes = BYTES_PER_OBJECT + BYTES_PER_CHARACTER * token.signed.length;
+    if (bytes > this.#maxBytes || this.#maxEntries < 1) return;
+    while (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes) this.#evictOne();
+    this.#entries.set(token.signed, { token, bytes, hot: false });
+    this.#bytes += bytes;
+  }
+
+  // Whether both bits of `hash` were set; sets them. The second bit comes from a remix of the hash.
+  #seenBefore(hash: number): boolean {
+    const mask = this.#seen.length * 32 - 1;
+    const a = hash & mask;
+    const b = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) & mask;
+    const seen = this.#bit(a) && this.#bit(b);
+    if (seen) return true;
+    this.#seen[a >>> 5]! |= 1 << (a & 31);
+    this.#seen[b >>> 5]! |= 1 << (b & 31);
+    if (++this.#seenCount >= this.#seenLimit) {
+      this.#seen.fill(0);
+      this.#seenCount = 0;
+    }
+    return false;
+  }
+
+  #bit(index: number): boolean {
+    return ((this.#seen[index >>> 5] as number) & (1 << (index & 31))) !== 0;
+  }
+
+  // The hand starts at the oldest entry; a hot one is cooled and moved to the back (so the loop,
+  // which also visits entries moved during it, ends after at most one full pass).
+  #evictOne(): void {
+    for (const [signed, entry] of this.#entries) {
+      this.#entries.delete(signed);
+      if (entry.hot) {
+        entry.hot = false;
+        this.#entries.set(signed, entry);
+        continue;
+      }
+      this.#bytes -= entry.bytes;
       return;
     }
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(token.signed, token);
   }
 }
 
