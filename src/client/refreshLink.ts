@@ -1,32 +1,62 @@
-import type { TRPCLink } from "@trpc/client";
+import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
+import type { JwtErrorCode } from "../errors.js";
 import type { TokenStore, Tokens } from "./createTokenStore.js";
+import { jwtErrorAction, settleError, type JwtErrorAction } from "./jwtErrorAction.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
+import { sameSubject } from "./sameSubject.js";
 
 /** Options for {@link refreshLink}. */
 export interface RefreshLinkOptions {
   /** Where the tokens live; the same store the `headers` function reads. */
   readonly store: TokenStore;
   /**
-   * Exchanges the refresh token for a new auth token (and optionally a new refresh token).
-   * Call your refresh procedure through a client that does not use this link, with the refresh
-   * token as its bearer; otherwise a failing refresh would wait on itself.
+   * Exchanges the refresh token for a new auth token (and, with rotating refresh tokens, a new
+   * refresh token: both are stored). Call your refresh procedure through a client that does not
+   * use this link, with the refresh token as its bearer; otherwise a failing refresh would wait
+   * on itself.
    */
   readonly refresh: (refreshToken: string) => Promise<Tokens & { readonly authToken: string }>;
-  /** Called once per failed refresh, after the store is cleared: the user is logged out. */
+  /** Called once when the link ends the session (refresh refused, token revoked), after the store is cleared. */
   readonly onLogout?: (() => void) | undefined;
-  /** Which errors warrant a refresh. Default: the auth token expired (`TOKEN_EXPIRED`). */
+  /** Which errors warrant a refresh. Default: a 401 `TOKEN_EXPIRED`. */
   readonly shouldRefresh?: ((error: unknown) => boolean) | undefined;
+  /**
+   * The WebSocket client `wsLink` sends on, when calls go over a WebSocket. A socket is
+   * authenticated once, when it connects (see `wsConnectionParams`), so the link closes it
+   * whenever the tokens change (its own refresh; with `createTokenStore`, also a logout or
+   * another login by the app) and holds calls until it has closed: the next call connects
+   * with the new token, and nothing is sent as the previous user. Subscriptions open on it
+   * complete; subscribe again.
+   */
+  readonly webSocket?: { close(): Promise<void> } | undefined;
 }
 
+// What a refresh came to. "dropped": the store changed while it ran (a logout, another login).
+type Outcome = "refreshed" | "dropped" | "logout" | "retry-later";
+
+// The server ended the session itself: no refresh can help.
+const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN_REUSED"]);
+
 /**
- * A link that keeps calls working across auth-token expiry. When a query or mutation fails with
- * `TOKEN_EXPIRED`, it refreshes once (one refresh shared by every call that failed meanwhile),
- * stores the new tokens and retries each failed call once. If the refresh fails, it clears the
- * store, calls `onLogout` once and fails those calls with their original error. Every other error
- * passes through untouched. It uses no timers; unsubscribing or aborting the call's signal
- * cancels its retry.
+ * A link that keeps calls working across auth-token expiry, and never across users.
+ *
+ * - A query or mutation that fails with a 401 `TOKEN_EXPIRED` triggers one refresh (shared by
+ *   every call that fails meanwhile); each such call is then sent once more with the new token.
+ *   A 500 that merely carries that code is passed through, never sent again.
+ * - The refresh is refused: the store is cleared, `onLogout` runs once, and the calls fail with
+ *   their error, which `jwtErrorAction` now reports as `"login"`. The server could not check the
+ *   refresh token (503): the session is kept and the calls fail as `"retry-later"`.
+ * - The store changed while the refresh ran (the app logged out, or another user logged in):
+ *   the refresh result is dropped, and the waiting calls fail (`"login"`) instead of being sent
+ *   with someone else's token. A call is only sent again with a token of the same user.
+ * - A 401 `TOKEN_REVOKED` or `TOKEN_REUSED` ends the session (store cleared, `onLogout` once).
+ *   `TOKEN_NOT_FRESH` does not: the session still works for everything else, so the app decides
+ *   (`jwtErrorAction` says `"login"`: a fresh login replaces the tokens).
+ *
+ * Every other error passes through untouched. It uses no timers; unsubscribing or aborting the
+ * call's signal cancels its retry.
  *
  * @example
  * ```ts
@@ -39,32 +69,61 @@ export interface RefreshLinkOptions {
  * ```
  */
 export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkOptions): TRPCLink<TRouter> {
-  const { store, refresh, onLogout } = options;
+  const { store, refresh, onLogout, webSocket } = options;
   const shouldRefresh = options.shouldRefresh ?? ((error: unknown) => jwtErrorCode(error) === "TOKEN_EXPIRED");
-  let inflight: Promise<boolean> | undefined;
+  let inflight: Promise<Outcome> | undefined;
+  // The link's own last refresh: a call sent with `from` may be sent again with `to`.
+  let lastRefresh: { readonly from: string | undefined; readonly to: string } | undefined;
+  let closing: Promise<void> | undefined;
 
-  async function runRefresh(): Promise<boolean> {
+  function closeSocket(): void {
+    if (webSocket === undefined) return;
+    const closed: Promise<void> = webSocket
+      .close()
+      .catch(() => undefined)
+      .finally(() => {
+        if (closing === closed) closing = undefined;
+      });
+    closing = closed;
+  }
+  // With a store that reports changes, every change closes the socket; else only the link's own.
+  const watched = webSocket !== undefined && typeof store.subscribe === "function";
+  if (watched) store.subscribe?.(closeSocket);
+
+  function endSession(): void {
     try {
-      const refreshToken = store.getRefreshToken();
-      if (refreshToken === undefined) throw new Error("no refresh token");
-      const tokens = await refresh(refreshToken);
-      if (typeof tokens?.authToken !== "string" || tokens.authToken === "") throw new Error("no auth token");
-      store.setTokens(tokens);
-      return true;
-    } catch {
-      // Should the store or the callback throw, the rejection still settles every waiting call
-      // (see the rejection handler below).
-      try {
-        store.clear();
-      } finally {
-        onLogout?.();
-      }
-      return false;
+      store.clear();
+    } finally {
+      if (!watched) closeSocket();
+      onLogout?.();
     }
   }
 
+  async function runRefresh(): Promise<Outcome> {
+    const authToken = store.getAuthToken();
+    const refreshToken = store.getRefreshToken();
+    const changed = () => store.getAuthToken() !== authToken || store.getRefreshToken() !== refreshToken;
+    let tokens: Tokens & { readonly authToken: string };
+    try {
+      if (refreshToken === undefined) throw new Error("no refresh token");
+      tokens = await refresh(refreshToken);
+      if (typeof tokens?.authToken !== "string" || tokens.authToken === "") throw new Error("no auth token");
+    } catch (error) {
+      if (changed()) return "dropped"; // that session is no longer the store's to end
+      if (jwtErrorAction(error) === "retry-later") return "retry-later";
+      endSession();
+      return "logout";
+    }
+    // Writing this pair now would bring back the session the app just ended or replaced.
+    if (changed()) return "dropped";
+    store.setTokens(tokens);
+    lastRefresh = { from: authToken, to: tokens.authToken };
+    if (!watched) closeSocket();
+    return "refreshed";
+  }
+
   // One refresh at a time: every call that fails while it runs waits for the same result.
-  function refreshOnce(): Promise<boolean> {
+  function refreshOnce(): Promise<Outcome> {
     inflight ??= runRefresh().finally(() => {
       inflight = undefined;
     });
@@ -76,35 +135,59 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
       observable((observer) => {
         let subscription: Unsubscribable | undefined;
         let disposed = false;
-        const sentWith = store.getAuthToken();
+        let sentWith: string | undefined;
 
-        function attempt(isRetry: boolean): void {
+        const fail = (error: TRPCClientError<TRouter>, action?: JwtErrorAction) => {
+          if (!disposed) observer.error(action === undefined ? error : settleError(error, action));
+        };
+
+        function send(isRetry: boolean): void {
+          // A socket bound to a replaced token is closing: nothing may go out on it.
+          if (closing !== undefined) {
+            void closing.then(() => disposed || send(isRetry));
+            return;
+          }
+          sentWith = store.getAuthToken();
           subscription = next(op).subscribe({
             next: (value) => observer.next(value),
             complete: () => observer.complete(),
-            error: (error) => {
-              if (disposed) return;
-              if (isRetry || op.type === "subscription" || !shouldRefresh(error)) {
-                observer.error(error);
-                return;
-              }
-              // Sent with a token that has since been replaced: retry with the new one, no refresh.
-              const current = store.getAuthToken();
-              const ready = current !== undefined && current !== sentWith ? Promise.resolve(true) : refreshOnce();
-              ready.then(
-                (refreshed) => {
-                  if (disposed) return;
-                  // A call cancelled (op.signal) while the refresh ran is not sent again.
-                  if (refreshed && !op.signal?.aborted) attempt(true);
-                  else observer.error(error);
-                },
-                () => disposed || observer.error(error),
-              );
-            },
+            error: (error) => disposed || onError(error, isRetry),
           });
         }
 
-        attempt(false);
+        function onError(error: TRPCClientError<TRouter>, isRetry: boolean): void {
+          const code = jwtErrorCode(error);
+          if (code !== undefined && ENDS_SESSION.has(code)) {
+            // The first call to learn it ends the session; later ones find the store changed.
+            try {
+              if (sentWith !== undefined && store.getAuthToken() === sentWith) endSession();
+            } catch {
+              // The app's store or logout handler threw; this call still fails below.
+            }
+            return fail(error, "login");
+          }
+          if (isRetry || op.type === "subscription" || !shouldRefresh(error)) return fail(error);
+          const sent = sentWith;
+          // Sent with a token that has since been replaced: no refresh, judge the new token below.
+          const ready: Promise<Outcome | undefined> = store.getAuthToken() === sent ? refreshOnce() : Promise.resolve(inflight);
+          ready.then(
+            (outcome) => {
+              if (disposed) return;
+              if (outcome === "logout") return fail(error, "login");
+              if (outcome === "retry-later") return fail(error, "retry-later");
+              const now = store.getAuthToken();
+              const ours = lastRefresh !== undefined && lastRefresh.from === sent && lastRefresh.to === now;
+              const sameUser = ours || (now !== undefined && now !== sent && sameSubject(sent, now));
+              if (!sameUser) return fail(error, "login");
+              // A call cancelled (op.signal) while the refresh ran is not sent again.
+              if (op.signal?.aborted) return fail(error);
+              send(true);
+            },
+            () => fail(error, "login"),
+          );
+        }
+
+        send(false);
         return () => {
           disposed = true;
           subscription?.unsubscribe();
