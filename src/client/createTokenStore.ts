@@ -19,6 +19,12 @@ export interface TokenStore {
   setTokens(tokens: Tokens): void;
   /** Forgets both tokens (logout). */
   clear(): void;
+  /**
+   * Calls `listener` after each `setTokens` or `clear` that changed a token; returns a function
+   * that stops it. Optional in stores you write yourself: `refreshLink` uses it to close a
+   * WebSocket bound to a token that is gone (see its `webSocket` option).
+   */
+  subscribe?(listener: () => void): () => void;
 }
 
 /** Options for {@link createTokenStore}. */
@@ -37,25 +43,41 @@ export interface TokenStoreOptions {
  * const store = createTokenStore();                       // memory
  * const persistent = createTokenStore({ storage: sessionStorage });
  * store.setTokens({ authToken, refreshToken });
+ * const stop = store.subscribe(() => console.log("tokens changed"));
  * ```
  */
-export function createTokenStore(options: TokenStoreOptions = {}): TokenStore {
+export function createTokenStore(options: TokenStoreOptions = {}): Required<TokenStore> {
   const { storage = memoryStorage(), prefix = "trpc-jwt." } = options;
   const authKey = `${prefix}authToken`;
   const refreshKey = `${prefix}refreshToken`;
+  const listeners = new Set<() => void>();
+  // Runs `change` and tells the listeners if it changed either token.
+  const notifying = (change: () => void) => {
+    const before = [storage.getItem(authKey), storage.getItem(refreshKey)];
+    change();
+    if (before[0] === storage.getItem(authKey) && before[1] === storage.getItem(refreshKey)) return;
+    for (const listener of [...listeners]) listener();
+  };
   const write = (key: string, value: string | undefined) => {
     if (value !== undefined) storage.setItem(key, value);
   };
   return {
     getAuthToken: () => storage.getItem(authKey) ?? undefined,
     getRefreshToken: () => storage.getItem(refreshKey) ?? undefined,
-    setTokens(tokens) {
-      write(authKey, tokens.authToken);
-      write(refreshKey, tokens.refreshToken);
-    },
-    clear() {
-      storage.removeItem(authKey);
-      storage.removeItem(refreshKey);
+    setTokens: (tokens) =>
+      notifying(() => {
+        write(authKey, tokens.authToken);
+        write(refreshKey, tokens.refreshToken);
+      }),
+    clear: () =>
+      notifying(() => {
+        storage.removeItem(authKey);
+        storage.removeItem(refreshKey);
+      }),
+    subscribe(listener) {
+      const entry = () => listener(); // its own identity: subscribing one function twice gives two
+      listeners.add(entry);
+      return () => void listeners.delete(entry);
     },
   };
 }
