@@ -39,7 +39,17 @@ describe("built client entry", () => {
   it("imports only the client modules, the error table and tRPC's observable", () => {
     const { files, packages } = importGraph(join(out, "client.js"));
     const names = [...files].map((file) => relative(out, file)).sort();
-    expect(names).toEqual(["client.js", "client/bearerHeaders.js", "client/createTokenStore.js", "client/jwtErrorCode.js", "client/refreshLink.js", "errors.js"]);
+    expect(names).toEqual([
+      "client.js",
+      "client/bearerHeaders.js",
+      "client/createTokenStore.js",
+      "client/jwtErrorAction.js",
+      "client/jwtErrorCode.js",
+      "client/refreshLink.js",
+      "client/sameSubject.js",
+      "client/wsConnectionParams.js",
+      "errors.js",
+    ]);
     expect([...packages]).toEqual(["@trpc/server/observable"]);
   });
 
