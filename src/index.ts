@@ -5,6 +5,7 @@ export type { Env } from "./config/optionsFromEnv.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";
+export type { JwtIssuer } from "./issuers/tokenSourceOf.js";
 export { checkRules } from "./policy/checkRules.js";
 export { compileRules, type AllowRule, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
 export { findRuleFailure, type RuleFailure } from "./policy/findRuleFailure.js";

@@ -6,6 +6,12 @@ import { discoverJwksUri } from "./discoverJwksUri.js";
 import { resolveRemoteOptions, type DiscoveryOptions, type RemoteAlgorithm, type RemoteIssuerOptions } from "./remoteIssuerOptions.js";
 
 /**
+ * The issuer's verifier, for `createJwtContext`: unlike `verifyToken`, it hands back a cached
+ * token without a promise. Module-internal (not exported from the package).
+ */
+export let remoteVerifierOf!: (issuer: RemoteIssuer) => Verifier;
+
+/**
  * Verifies access tokens that an external identity provider (Auth0, Keycloak, Cognito, Clerk,
  * Entra ID, any OpenID provider) signs, with the keys it publishes: trpc-jwt as a resource
  * server. RFC 9068 access tokens become `JwtToken`s with `tokenType: "auth"`, so guarded
@@ -33,6 +39,10 @@ export class RemoteIssuer {
   readonly #verify: Verifier;
   readonly #clock: () => number;
   readonly #clockTolerance: number;
+
+  static {
+    remoteVerifierOf = (issuer) => issuer.#verify;
+  }
 
   constructor(options: RemoteIssuerOptions) {
     const resolved = resolveRemoteOptions(options);

@@ -1,7 +1,7 @@
 import { JwtConfigError, type JwtError } from "../errors.js";
+import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { isCookieName } from "../policy/isCookieName.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
-import type { Verifier } from "../tokens/verifyToken.js";
 import type { RefusalEvent } from "./createJwtContext.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
 import { asRefusal, reasonOf, refused } from "./refused.js";
@@ -12,15 +12,6 @@ export interface TokenRequirement {
   readonly type?: TokenType | undefined;
   /** Read the named cookie instead of the `Authorization` header. */
   readonly cookie?: string | undefined;
-}
-
-/**
- * What a context needs from its issuer: the verifier (a cache hit comes back without a promise)
- * and the issuer's clock for re-checking expiry. Module-internal.
- */
-export interface TokenSource {
-  readonly verify: Verifier;
-  readonly isUnexpired: (token: JwtToken) => boolean;
 }
 
 /** The settings of one `createJwtContext`, validated there. Module-internal. */

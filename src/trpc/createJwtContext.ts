@@ -1,6 +1,6 @@
-import { verifierOf, type AuthManager } from "../AuthManager.js";
 import { JwtConfigError, type JwtErrorCode } from "../errors.js";
-import { JwtRequest, type TokenSource } from "./JwtRequest.js";
+import { tokenSourceOf, type JwtIssuer } from "../issuers/tokenSourceOf.js";
+import { JwtRequest } from "./JwtRequest.js";
 import type { JwtContextOptions } from "./readCredential.js";
 
 /** The context `createJwtContext` builds; guarded procedures add `token` to it. */
@@ -46,6 +46,9 @@ export interface JwtContextConfig {
 /**
  * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express and WebSocket
  * adapters. It reads nothing up front; tokens are verified when a guarded procedure runs.
+ * `issuers` is your `AuthManager`, a `RemoteIssuer` (an identity provider's access tokens), or a
+ * list of them: then a token's unverified `iss` picks the one that verifies it, and an `iss`
+ * none of them has is `TOKEN_INVALID`.
  *
  * @example
  * ```ts
@@ -56,15 +59,17 @@ export interface JwtContextConfig {
  * const t = initTRPC.context<typeof createContext>().create();
  * // extend it with your own context:
  * const createAppContext = (opts: CreateHTTPContextOptions) => ({ ...createContext(opts), db });
+ * // your own tokens and an identity provider's, side by side:
+ * export const createMixedContext = createJwtContext([auth, idp]);
  * ```
  */
-export function createJwtContext(auth: AuthManager, config: JwtContextConfig = {}): (opts: JwtContextOptions) => JwtContext {
+export function createJwtContext(issuers: JwtIssuer | readonly JwtIssuer[], config: JwtContextConfig = {}): (opts: JwtContextOptions) => JwtContext {
   const { connectionParam = "token", onRefused } = config;
   if (typeof connectionParam !== "string" || connectionParam === "") {
     throw new JwtConfigError("connectionParam", "must be a non-empty string");
   }
   if (onRefused !== undefined && typeof onRefused !== "function") throw new JwtConfigError("onRefused", "must be a function");
-  const source: TokenSource = { verify: verifierOf(auth), isUnexpired: (token) => auth.isUnexpired(token) };
+  const source = tokenSourceOf(issuers);
   const settings = { connectionParam, onRefused };
   return (opts) => ({ jwt: new JwtRequest(source, opts, settings) });
 }

@@ -1,0 +1,85 @@
+import { base64url } from "jose";
+import { AuthManager, verifierOf } from "../AuthManager.js";
+import { JwtConfigError, JwtError } from "../errors.js";
+import type { JwtToken } from "../tokens/JwtToken.js";
+import type { Verifier } from "../tokens/verifyToken.js";
+import { RemoteIssuer, remoteVerifierOf } from "./RemoteIssuer.js";
+
+/**
+ * Something that verifies tokens of one issuer: your own `AuthManager`, or a `RemoteIssuer` for
+ * an identity provider's access tokens.
+ *
+ * @example
+ * ```ts
+ * const issuers: JwtIssuer[] = [auth, idp];
+ * ```
+ */
+export type JwtIssuer = AuthManager | RemoteIssuer;
+
+/**
+ * What a request context needs from its issuers: a verifier (a cache hit comes back without a
+ * promise) and the right clock to re-check a verified token's expiry. Module-internal.
+ */
+export interface TokenSource {
+  readonly verify: Verifier;
+  readonly isUnexpired: (token: JwtToken) => boolean;
+}
+
+// Longest payload segment read to find `iss` before verification; real ones are a few hundred
+// characters, and each verifier applies its own, smaller, length limit afterwards.
+const MAX_PEEK = 64 * 1024;
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The token source for one issuer or several. With several, the token's unverified `iss` picks
+ * the issuer, which then checks everything (signature, `iss` again, lifetime, ...); an `iss` that
+ * none of them has is `TOKEN_INVALID`. Throws `JwtConfigError("issuers")` for an empty list,
+ * something that is not an issuer, or two issuers with the same `iss`. Module-internal.
+ *
+ * @example
+ * ```ts
+ * const source = tokenSourceOf([auth, idp]);
+ * ```
+ */
+export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenSource {
+  const list: readonly unknown[] = Array.isArray(issuers) ? issuers : [issuers];
+  if (list.length === 0) throw new JwtConfigError("issuers", "must name at least one AuthManager or RemoteIssuer");
+  const byIssuer = new Map<string, TokenSource>();
+  for (const item of list) {
+    const [issuer, source] = sourceOf(item);
+    if (byIssuer.has(issuer)) throw new JwtConfigError("issuers", "two of them have the same issuer: a token's iss must pick one");
+    byIssuer.set(issuer, source);
+  }
+  if (byIssuer.size === 1) return byIssuer.values().next().value as TokenSource;
+  return {
+    verify: (signed, type) => {
+      const iss = unverifiedIssuer(signed);
+      const source = iss === undefined ? undefined : byIssuer.get(iss);
+      return source === undefined ? Promise.reject(new JwtError("TOKEN_INVALID")) : source.verify(signed, type);
+    },
+    // A verified token came from the issuer its iss names.
+    isUnexpired: (token) => byIssuer.get(token.iss)?.isUnexpired(token) === true,
+  };
+}
+
+function sourceOf(issuer: unknown): [string, TokenSource] {
+  if (issuer instanceof AuthManager) return [issuer.issuer, { verify: verifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token) }];
+  if (issuer instanceof RemoteIssuer) return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token) }];
+  throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
+}
+
+/** The `iss` a compact token claims, unverified; `undefined` when it cannot be read. */
+function unverifiedIssuer(signed: unknown): string | undefined {
+  if (typeof signed !== "string") return undefined;
+  const start = signed.indexOf(".") + 1;
+  const end = signed.indexOf(".", start);
+  if (start === 0 || end < 0 || end - start > MAX_PEEK) return undefined;
+  try {
+    const payload: unknown = JSON.parse(UTF8.decode(base64url.decode(signed.slice(start, end))));
+    if (typeof payload !== "object" || payload === null || !Object.hasOwn(payload, "iss")) return undefined;
+    const { iss } = payload as { iss: unknown };
+    return typeof iss === "string" ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}

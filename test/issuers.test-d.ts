@@ -1,0 +1,44 @@
+// Types of resource-server mode: what RemoteIssuer's options accept, and createJwtContext taking
+// one issuer or several.
+import { initTRPC } from "@trpc/server";
+import { describe, expectTypeOf, it } from "vitest";
+import { AuthManager, createJwtContext, createJwtProcedures, RemoteIssuer, type JwtIssuer, type JwtToken } from "trpc-jwt";
+
+declare const auth: AuthManager;
+const base = { issuer: "https://idp.example.com/", jwksUri: "https://idp.example.com/jwks" };
+
+describe("RemoteIssuer options", () => {
+  it("requires an audience and takes asymmetric algorithms only", () => {
+    new RemoteIssuer({ ...base, audience: "https://api.example.com", algorithms: ["RS256", "ES256", "PS256", "EdDSA"] });
+    new RemoteIssuer({ ...base, audience: false, requiredClaims: { token_use: "access" } });
+    // @ts-expect-error audience is required
+    new RemoteIssuer({ ...base });
+    // @ts-expect-error HMAC is never accepted from an identity provider
+    new RemoteIssuer({ ...base, audience: "a", algorithms: ["HS256"] });
+    // @ts-expect-error nor is none
+    new RemoteIssuer({ ...base, audience: "a", algorithms: ["none"] });
+    // @ts-expect-error audience is a string or false
+    new RemoteIssuer({ ...base, audience: true });
+    expectTypeOf(RemoteIssuer.discover).returns.resolves.toEqualTypeOf<RemoteIssuer>();
+    // @ts-expect-error discover's options carry no issuer or jwksUri of their own
+    void RemoteIssuer.discover(base.issuer, { audience: "a", jwksUri: "https://evil.example.com/jwks" });
+  });
+});
+
+describe("createJwtContext with issuers", () => {
+  it("takes an AuthManager, a RemoteIssuer, or a list of them, and types ctx.token alike", () => {
+    const idp = new RemoteIssuer({ ...base, audience: "https://api.example.com" });
+    const createContext = createJwtContext([auth, idp]);
+    createJwtContext(idp);
+    createJwtContext(auth);
+    const issuers: JwtIssuer[] = [auth, idp];
+    createJwtContext(issuers);
+    // @ts-expect-error a plain object is not an issuer
+    createJwtContext([{ issuer: "x" }]);
+    const t = initTRPC.context<typeof createContext>().create();
+    const { authedProcedure } = createJwtProcedures(t);
+    authedProcedure.query(({ ctx }) => {
+      expectTypeOf(ctx.token).toEqualTypeOf<JwtToken>();
+    });
+  });
+});
