@@ -24,8 +24,11 @@
 // 6. A line that is meant not to compile carries `// @ts-expect-error` on the line above it.
 // 7. Blocks are ES modules (top-level await is fine). They are compiled, not run; the README's
 //    Quick start is also run, by quickstart.test.ts.
+// 8. Relative links ([errors](errors.md), [x](api.md#a-heading)) must point at files and headings
+//    that exist: link a guide once it is on main.
 // An error is reported at its markdown line: `docs/keys.md:42:7 TS2304 Cannot find name 'x'.`
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileDocs, type DocsCompilation, type DocSource } from "./helpers/compileDocs.js";
@@ -40,7 +43,26 @@ const guides = (() => {
     return [];
   }
 })();
-const docs: DocSource[] = ["README.md", ...guides].map((name) => ({ name, blocks: extractBlocks(readFileSync(repoFile(name), "utf8")) }));
+const texts = new Map(["README.md", ...guides].map((name) => [name, readFileSync(repoFile(name), "utf8")]));
+const docs: DocSource[] = [...texts].map(([name, text]) => ({ name, blocks: extractBlocks(text) }));
+
+// GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-");
+const anchorsOf = (markdown: string) => new Set([...markdown.matchAll(/^#{1,6}\s+(.*)$/gm)].map((match) => anchor(match[1] ?? "")));
+
+/** The relative links of a markdown file (outside code blocks and code spans) whose file or heading does not exist. */
+function brokenLinks(name: string, markdown: string): string[] {
+  const prose = markdown.replace(/^\s*(`{3,}|~{3,})[\s\S]*?^\s*\1\s*$/gm, "").replace(/(`+)[\s\S]*?\1/g, "");
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1] ?? "")
+    .filter((target) => !/^[a-z]+:/i.test(target))
+    .filter((target) => {
+      const [path = "", hash] = target.split("#");
+      const file = path === "" ? name : normalize(join(dirname(name), path));
+      if (!existsSync(repoFile(file))) return true;
+      return hash !== undefined && file.endsWith(".md") && !anchorsOf(readFileSync(repoFile(file), "utf8")).has(hash);
+    });
+}
 
 // The checker checks itself in the same compilation: a broken block must be reported at its
 // markdown line, prose fences must be left alone, and named modules must see each other.
@@ -80,5 +102,11 @@ describe("code blocks in README.md and docs/*.md compile against the packed pack
     expect(compiled.problems.get("self-test.md")).toEqual([
       "self-test.md:15:7 TS2322 Type 'string' is not assignable to type 'number'. (in main.ts)",
     ]);
+  });
+});
+
+describe("relative links in README.md and docs/*.md", () => {
+  it.each([...texts])("%s: point at files and headings that exist", (name, text) => {
+    expect(brokenLinks(name, text)).toEqual([]);
   });
 });

@@ -88,6 +88,7 @@ describe("README Quick start", () => {
     const { code, stdout, stderr } = await runNode(driver, env, 25_000);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout.trim().split("\n")).toEqual([
+      "API on port 3000",
       "Hello, alice!",
       "Welcome, admin",
       "Welcome, admin",
