@@ -183,8 +183,12 @@ describe("cookie location", () => {
 
 describe("WebSocket credentials", () => {
   // What the ws adapter passes: the upgrade request, the socket as `res`, and connection params.
-  const upgrade = (headers: Record<string, string>) => ({ headers, rawHeaders: Object.entries(headers).flat() });
-  const socket = { send: () => undefined };
+  // (a `ws` socket: the WebSocket constants and readyState; the request asks for the upgrade).
+  const upgrade = (headers: Record<string, string>) => {
+    const all = { upgrade: "websocket", connection: "Upgrade", ...headers };
+    return { headers: all, rawHeaders: Object.entries(all).flat() };
+  };
+  const socket = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, readyState: 1, send: () => undefined };
 
   it("reads connectionParams.token on a WebSocket", async () => {
     const { signed } = await auth.authToken("alice");

@@ -6,6 +6,7 @@ export type Credential = { readonly kind: "none" } | { readonly kind: "one"; rea
 
 /** The part of Node's `IncomingMessage` that trpc-jwt reads (standalone, Express, WebSocket upgrade). */
 export interface NodeRequestLike {
+  /** The headers as the application sees them (after any middleware changed them): these are read. */
   readonly headers: object;
   /** Every header as sent, name then value: the only view that shows duplicated headers. */
   readonly rawHeaders: readonly string[];
@@ -13,9 +14,12 @@ export interface NodeRequestLike {
 
 /** The parts of the adapters' `createContext` options that trpc-jwt reads. */
 export interface JwtContextOptions {
-  /** The fetch `Request`, or Node's `IncomingMessage`. */
-  readonly req: Request | NodeRequestLike;
-  /** The response; for the WebSocket adapter, the socket. */
+  /**
+   * The fetch `Request`, Node's `IncomingMessage` (standalone, Express, WebSocket upgrade), or
+   * Fastify's request, which wraps the Node one as `raw`.
+   */
+  readonly req: Request | NodeRequestLike | { readonly headers: object; readonly raw: NodeRequestLike };
+  /** The response; for the WebSocket adapters, the socket. */
   readonly res?: unknown;
   /** tRPC's request info; only its `connectionParams` are read, and only on WebSockets. */
   readonly info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null | undefined } | undefined;
@@ -60,11 +64,13 @@ export function readCookie(req: JwtContextOptions["req"], name: string): Credent
 
 /**
  * The token in `connectionParams[key]`, on WebSocket connections only: over HTTP tRPC carries
- * connection params in the URL, where tokens end up in logs, so there they are ignored.
+ * connection params in the URL, where tokens end up in logs, so there they are ignored, on
+ * every adapter.
  */
 export function readConnectionParam(opts: JwtContextOptions, key: string): Credential {
   if (!isWebSocket(opts)) return NONE;
-  const value = opts.info?.connectionParams?.[key];
+  const params = opts.info?.connectionParams;
+  const value = params !== null && params !== undefined && Object.hasOwn(params, key) ? params[key] : undefined;
   if (value === undefined || value === null || value === "") return NONE;
   return typeof value === "string" ? { kind: "one", value } : BAD;
 }
@@ -76,22 +82,46 @@ export function eitherCredential(a: Credential, b: Credential): Credential {
   return BAD;
 }
 
-// The WebSocket adapter passes the socket as `res`: it can send but has no HTTP headers.
-function isWebSocket(opts: JwtContextOptions): boolean {
-  const res = opts.res as { send?: unknown; setHeader?: unknown } | undefined;
-  return typeof res === "object" && res !== null && typeof res.send === "function" && typeof res.setHeader !== "function";
+/**
+ * Recognised positively, never by what `res` lacks (a Fastify reply can send and has no
+ * `setHeader`, as a socket): tRPC's WebSocket adapters (`applyWSSHandler`, Fastify's `useWSS`)
+ * pass the `ws` socket as `res`, with the WebSocket constants and a numeric `readyState`, and the
+ * HTTP upgrade request as `req`.
+ */
+function isWebSocket({ req, res }: JwtContextOptions): boolean {
+  if (typeof res !== "object" || res === null) return false;
+  const socket = res as { CONNECTING?: unknown; OPEN?: unknown; CLOSING?: unknown; CLOSED?: unknown; readyState?: unknown; send?: unknown };
+  const isSocket = socket.CONNECTING === 0 && socket.OPEN === 1 && socket.CLOSING === 2 && socket.CLOSED === 3 && typeof socket.readyState === "number" && typeof socket.send === "function";
+  if (!isSocket || isFetchRequest(req)) return false;
+  const upgrade = headerValues(req, "upgrade");
+  return upgrade.length === 1 && (upgrade[0] as string).toLowerCase() === "websocket";
 }
 
+/**
+ * A header's values as the application sees them: an Express or Fastify middleware that strips
+ * or sets `Authorization` is honoured. Node keeps only the first of duplicated headers such as
+ * `Authorization` in `headers`, so `rawHeaders` is counted too: when the request carried the
+ * header more than once and the application left Node's pick in place, the header is refused.
+ */
 function headerValues(req: JwtContextOptions["req"], name: string): string[] {
   if (isFetchRequest(req)) {
     const value = req.headers.get(name);
     return value === null ? [] : [value];
   }
-  // Node keeps only the first of duplicated Authorization headers in `headers`; rawHeaders has all.
+  const headers = req.headers as Record<string, unknown>;
+  const seen = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  const values = seen === undefined ? [] : Array.isArray(seen) ? seen.map(String) : [String(seen)];
+  const sent = sentValues("raw" in req ? req.raw : req, name);
+  return values.length === 1 && sent.length > 1 && sent.includes(values[0] as string) ? sent : values;
+}
+
+// Every value of `name` as sent; [] when the request has no rawHeaders (a hand-made request).
+function sentValues(req: NodeRequestLike, name: string): string[] {
   const values: string[] = [];
-  const raw = req.rawHeaders;
+  const raw: unknown = req.rawHeaders;
+  if (!Array.isArray(raw)) return values;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() === name) values.push(raw[i + 1] as string);
+    if (typeof raw[i] === "string" && (raw[i] as string).toLowerCase() === name) values.push(String(raw[i + 1]));
   }
   return values;
 }
