@@ -3,19 +3,7 @@ import { JwtError } from "../errors.js";
 import { createJwsVerifier, type JwsVerifier } from "../tokens/verifyCompactJws.js";
 import { fetchJson } from "./fetchJson.js";
 import { publicKeySet } from "./publicKeySet.js";
-import type { RemoteAlgorithm } from "./remoteIssuerOptions.js";
-
-/** How a remote key set is fetched and kept. Durations in milliseconds, as jose names them. */
-export interface KeySetTiming {
-  /** Keys older than this are fetched again (the old ones serve on while that fails). */
-  readonly cacheMaxAge: number;
-  /** Least time between two fetches, whatever the traffic: the bound on unknown-`kid` floods. */
-  readonly cooldownDuration: number;
-  /** Longest a fetch may take, body included. */
-  readonly timeoutDuration: number;
-  /** The current time in milliseconds; for tests. */
-  readonly clock: () => number;
-}
+import type { KeySetTiming, RemoteAlgorithm } from "./remoteIssuerOptions.js";
 
 // Real key sets are a few kilobytes (Entra ID's, with certificate chains, about 10).
 const MAX_JWKS_BYTES = 256 * 1024;

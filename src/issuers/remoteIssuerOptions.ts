@@ -1,7 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
-import type { KeySetTiming } from "./RemoteKeySet.js";
 import { secureUrl } from "./secureUrl.js";
 
 /** The asymmetric algorithms an identity provider may sign access tokens with. */
@@ -55,6 +54,22 @@ export interface RemoteIssuerOptions {
   cacheSize?: number | undefined;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: (() => number) | undefined;
+}
+
+/**
+ * How a remote key set is fetched and kept (kept here, not beside `RemoteKeySet`, so the public
+ * declarations never reach the node:crypto types of the signature step). Durations in
+ * milliseconds, as jose names them.
+ */
+export interface KeySetTiming {
+  /** Keys older than this are fetched again (the old ones serve on while that fails). */
+  readonly cacheMaxAge: number;
+  /** Least time between two fetches, whatever the traffic: the bound on unknown-`kid` floods. */
+  readonly cooldownDuration: number;
+  /** Longest a fetch may take, body included. */
+  readonly timeoutDuration: number;
+  /** The current time in milliseconds; for tests. */
+  readonly clock: () => number;
 }
 
 /** `RemoteIssuer.discover` options: everything but what the metadata document provides. */
