@@ -44,7 +44,7 @@ export interface JwtContextConfig {
 }
 
 /**
- * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express and WebSocket
+ * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express, Fastify and WebSocket
  * adapters. It reads nothing up front; tokens are verified when a guarded procedure runs.
  * `issuers` is your `AuthManager`, a `RemoteIssuer` (an identity provider's access tokens), or a
  * list of them: then a token's unverified `iss` picks the one that verifies it, and an `iss`
