@@ -7,6 +7,9 @@ import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import { createVerifier, type Verifier } from "./tokens/verifyToken.js";
 
+/** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
+export let clockOf!: (auth: AuthManager) => () => number;
+
 /**
  * The manager's verifier, for `ctx.jwt` (`JwtRequest`): unlike `verifyToken`, it hands back a
  * cached token without a promise. Module-internal (not exported from the package).
@@ -39,6 +42,7 @@ export class AuthManager {
 
   static {
     verifierOf = (auth) => auth.#verify;
+    clockOf = (auth) => auth.#options.clock;
   }
 
   constructor(options: AuthManagerOptions) {

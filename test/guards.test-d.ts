@@ -88,3 +88,11 @@ describe("optionalProcedure", () => {
     optionalProcedure.use(requireToken({ scope: "admin" })).query(({ ctx }) => expectTypeOf(ctx.token).toEqualTypeOf<JwtToken>());
   });
 });
+
+describe("maxAuthAge", () => {
+  it("takes seconds", () => {
+    authedProcedure.use(requireToken({ maxAuthAge: 300 }));
+    // @ts-expect-error seconds as a number
+    authedProcedure.use(requireToken({ maxAuthAge: "5m" }));
+  });
+});

@@ -11,6 +11,9 @@ import { resolveRemoteOptions, type DiscoveryOptions, type RemoteAlgorithm, type
  */
 export let remoteVerifierOf!: (issuer: RemoteIssuer) => Verifier;
 
+/** The issuer's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
+export let remoteClockOf!: (issuer: RemoteIssuer) => () => number;
+
 /**
  * Verifies access tokens that an external identity provider (Auth0, Keycloak, Cognito, Clerk,
  * Entra ID, any OpenID provider) signs, with the keys it publishes: trpc-jwt as a resource
@@ -42,6 +45,7 @@ export class RemoteIssuer {
 
   static {
     remoteVerifierOf = (issuer) => issuer.#verify;
+    remoteClockOf = (issuer) => issuer.#clock;
   }
 
   constructor(options: RemoteIssuerOptions) {

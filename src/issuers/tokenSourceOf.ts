@@ -1,9 +1,9 @@
 import { base64url } from "jose";
-import { AuthManager, verifierOf } from "../AuthManager.js";
+import { AuthManager, clockOf, verifierOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/verifyToken.js";
-import { RemoteIssuer, remoteVerifierOf } from "./RemoteIssuer.js";
+import { RemoteIssuer, remoteClockOf, remoteVerifierOf } from "./RemoteIssuer.js";
 
 /**
  * Something that verifies tokens of one issuer: your own `AuthManager`, or a `RemoteIssuer` for
@@ -18,11 +18,14 @@ export type JwtIssuer = AuthManager | RemoteIssuer;
 
 /**
  * What a request context needs from its issuers: a verifier (a cache hit comes back without a
- * promise) and the right clock to re-check a verified token's expiry. Module-internal.
+ * promise) and the right clock to re-check a verified token's expiry and, for
+ * `requireToken({ maxAuthAge })`, its freshness. Module-internal.
  */
 export interface TokenSource {
   readonly verify: Verifier;
   readonly isUnexpired: (token: JwtToken) => boolean;
+  /** Now, in milliseconds, by the clock of the issuer that verified `token`. */
+  readonly now: (token: JwtToken) => number;
 }
 
 // Longest payload segment read to find `iss` before verification; real ones are a few hundred
@@ -59,12 +62,14 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
     },
     // A verified token came from the issuer its iss names.
     isUnexpired: (token) => byIssuer.get(token.iss)?.isUnexpired(token) === true,
+    // Never reached for a verified token; infinitely late, freshness would fail closed.
+    now: (token) => byIssuer.get(token.iss)?.now(token) ?? Number.POSITIVE_INFINITY,
   };
 }
 
 function sourceOf(issuer: unknown): [string, TokenSource] {
-  if (issuer instanceof AuthManager) return [issuer.issuer, { verify: verifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token) }];
-  if (issuer instanceof RemoteIssuer) return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token) }];
+  if (issuer instanceof AuthManager) return [issuer.issuer, { verify: verifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: clockOf(issuer) }];
+  if (issuer instanceof RemoteIssuer) return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer) }];
   throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
 }
 

@@ -50,6 +50,12 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
    * ```
    */
   readonly allow?: AllowRule<TInput> | undefined;
+  /**
+   * Seconds since the user last logged in (the token's `auth_time`), at most: otherwise 401
+   * `TOKEN_NOT_FRESH` ("log in again"), for sensitive operations. A token without `auth_time`
+   * fails; `override` never skips it.
+   */
+  readonly maxAuthAge?: number | undefined;
 }
 
 /** Rules after validation: frozen copies, paths split. */
@@ -61,9 +67,10 @@ export interface CompiledRules {
   readonly scope: ScopeRequirement | undefined;
   readonly override: JsonObject | undefined;
   readonly allow: AllowRule<unknown> | undefined;
+  readonly maxAuthAge: number | undefined;
 }
 
-const RULE_NAMES = new Set(["type", "cookie", "input", "claims", "scope", "override", "allow"]);
+const RULE_NAMES = new Set(["type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge"]);
 // RFC 6749 3.3: scope-token *( SP scope-token ).
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PATH = /^[^.]+(\.[^.]+)*$/;
@@ -84,7 +91,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
   for (const key of Object.keys(rules)) {
-    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override, allow)");
+    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override, allow, maxAuthAge)");
   }
   const { type = "auth", cookie } = rules;
   if (type !== "auth" && type !== "refresh") throw new JwtConfigError("requireToken.type", 'must be "auth" or "refresh"');
@@ -99,6 +106,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     scope: compileScope(rules.scope),
     override: requiredObject(rules.override, "requireToken.override"),
     allow: compileAllow(rules.allow),
+    maxAuthAge: compileMaxAuthAge(rules.maxAuthAge),
   });
 }
 
@@ -148,4 +156,10 @@ function compileAllow(allow: AllowRule | undefined): AllowRule<unknown> | undefi
   if (allow === undefined) return undefined;
   if (typeof allow !== "function") throw new JwtConfigError("requireToken.allow", "must be a function returning true to allow");
   return allow as AllowRule<unknown>;
+}
+
+function compileMaxAuthAge(maxAuthAge: unknown): number | undefined {
+  if (maxAuthAge === undefined) return undefined;
+  if (!Number.isSafeInteger(maxAuthAge) || (maxAuthAge as number) <= 0) throw new JwtConfigError("requireToken.maxAuthAge", "must be a positive whole number of seconds");
+  return maxAuthAge as number;
 }

@@ -1,6 +1,7 @@
 import { JwtConfigError, type JwtError } from "../errors.js";
 import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { isCookieName } from "../policy/isCookieName.js";
+import { isFresh } from "../policy/isFresh.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import type { RefusalEvent } from "./createJwtContext.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
@@ -12,6 +13,12 @@ export interface TokenRequirement {
   readonly type?: TokenType | undefined;
   /** Read the named cookie instead of the `Authorization` header. */
   readonly cookie?: string | undefined;
+}
+
+/** What a guard asks of the token beyond its location and type. Module-internal. */
+export interface GuardRequirement extends TokenRequirement {
+  /** The most seconds since the login (`auth_time`); else `TOKEN_NOT_FRESH`. */
+  readonly maxAuthAge?: number | undefined;
 }
 
 /** The settings of one `createJwtContext`, validated there. Module-internal. */
@@ -29,7 +36,7 @@ type Slot = JwtToken | Promise<JwtToken>;
  * the required type, it is reused with its location instead of looking again. Throws or rejects
  * with a refusal (`JwtError`). Module-internal (not exported from the package).
  */
-export let requestedToken!: (request: JwtRequest, requirement: TokenRequirement, current?: unknown) => Slot;
+export let requestedToken!: (request: JwtRequest, requirement: GuardRequirement, current?: unknown) => Slot;
 
 /**
  * For the guards: tells the context's `onRefused` hook, if any, about a refusal on `path`. The
@@ -95,20 +102,22 @@ export class JwtRequest {
 
   // A later guard (a rule added to a cookie-authenticated base procedure, say) reuses the token
   // an earlier one found, unless it names another location or needs the other type.
-  #reuse({ type = "auth", cookie }: TokenRequirement, current: unknown): JwtToken | undefined {
+  #reuse(requirement: GuardRequirement, current: unknown): JwtToken | undefined {
+    const { type = "auth", cookie } = requirement;
     if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
     const location = this.#locations.get(current);
     if (location === undefined || (cookie !== undefined && cookie !== location.cookie)) return undefined;
-    return this.#check(current, type);
+    return this.#check(current, requirement);
   }
 
-  #find({ type = "auth", cookie }: TokenRequirement): Slot {
+  #find(requirement: GuardRequirement): Slot {
+    const { cookie } = requirement;
     let found = cookie === undefined ? this.#header : this.#cookies.get(cookie);
     if (found === undefined) {
       found = this.#verifyAt(cookie);
       this.#store(cookie, found);
     }
-    return found instanceof Promise ? found.then((token) => this.#check(token, type)) : this.#check(found, type);
+    return found instanceof Promise ? found.then((token) => this.#check(token, requirement)) : this.#check(found, requirement);
   }
 
   #store(cookie: string | undefined, found: Slot): void {
@@ -124,10 +133,12 @@ export class JwtRequest {
     found.then(settle, () => undefined);
   }
 
-  // Expiry is re-checked on every use: a WebSocket connection outlives its token.
-  #check(token: JwtToken, type: TokenType): JwtToken {
+  // Expiry is re-checked on every use: a WebSocket connection outlives its token. Freshness is
+  // a property of the token too (401, before any 403 rule), and no override skips it.
+  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement): JwtToken {
     if (!this.#source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
     if (token.tokenType !== type) throw refused("TOKEN_WRONG_TYPE", "type");
+    if (maxAuthAge !== undefined && !isFresh(token, maxAuthAge, Math.floor(this.#source.now(token) / 1000))) throw refused("TOKEN_NOT_FRESH", "auth_time");
     return token;
   }
 

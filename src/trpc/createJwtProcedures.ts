@@ -24,7 +24,7 @@ export type ContextFromCreateJwtContext<TContext> = TContext extends JwtContext
  *   that is present but invalid, expired or of the wrong type gets the same 401 as
  *   `authedProcedure` (the client refreshes instead of silently becoming anonymous).
  * - `requireToken(rules)`: a middleware for `.use(...)` with `type`, `cookie`, `input`,
- *   `claims`, `scope` and `override`; works with or without `authedProcedure`.
+ *   `claims`, `scope`, `override`, `allow` and `maxAuthAge`; works with or without `authedProcedure`.
  *
  * @example
  * ```ts
