@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^trpc-jwt$/, replacement: src("index.ts") },
       { find: /^trpc-jwt\/client$/, replacement: src("client.ts") },
       { find: /^trpc-jwt\/redis$/, replacement: src("redis.ts") },
+      { find: /^trpc-jwt\/testing$/, replacement: src("testing.ts") },
     ],
   },
   test: {

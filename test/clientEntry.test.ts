@@ -1,4 +1,5 @@
-// The "trpc-jwt/client" entry, as built: its import graph holds no server code and no jose.
+// The "trpc-jwt/client" entry, as built: its import graph holds no server code and no jose; and
+// the server-side "trpc-jwt/testing" entry stays out of the main entry.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -58,5 +59,13 @@ describe("built client entry", () => {
     expect(packages).toContain("jose");
     expect(packages).toContain("node:crypto");
     expect([...files].map((file) => relative(out, file))).toContain("tokens/issueToken.js");
+  });
+
+  it("the testing entry is built and reaches the server code, but the main entry never reaches it", () => {
+    const testing = [...importGraph(join(out, "testing.js")).files].map((file) => relative(out, file));
+    expect(testing).toContain("testing/testContext.js");
+    expect(testing).toContain("trpc/createJwtContext.js");
+    const main = [...importGraph(join(out, "index.js")).files].map((file) => relative(out, file));
+    expect(main.filter((file) => file.startsWith("testing"))).toEqual([]);
   });
 });

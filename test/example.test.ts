@@ -1,8 +1,13 @@
 // The README's first command, minus the process boundary: the example client against the
 // example server must walk through every step as expected.
 import { describe, expect, it } from "vitest";
+import { jwtErrorCode } from "trpc-jwt/client";
+import { testContext } from "trpc-jwt/testing";
 import { runDemoClient } from "../example-client/client.js";
+import { createAppRouter } from "../example-server/appRouter.js";
+import { createAuth } from "../example-server/auth.js";
 import { startExampleServer } from "../example-server/server.js";
+import { rejectionOf } from "./helpers/rejection.js";
 
 describe("example server and client", () => {
   it("log in, call, get refused, refresh and log out, as the demo prints", { timeout: 15_000 }, async () => {
@@ -20,5 +25,33 @@ describe("example server and client", () => {
     expect(transcript).toContain("admin -> refused: 403 SCOPE_MISMATCH");
     expect(transcript).toContain("exactly one refresh, new auth token stored");
     expect(transcript).toContain("logout callback fired once and the store was cleared");
+  });
+});
+
+describe("the example router without HTTP (trpc-jwt/testing)", () => {
+  const auth = createAuth({ JWT_SECRET: "example-test-secret-of-32-bytes!!" }, () => undefined);
+  const { appRouter } = createAppRouter(auth);
+  const callerAs = async (caller: Parameters<typeof testContext>[1]) => appRouter.createCaller(await testContext(auth, caller));
+
+  it("runs the guards as over HTTP: scope, claims bound to input, literal claims", async () => {
+    const root = await callerAs({ sub: "root", scope: { admin: true }, claims: { admin: true } }); // as users.ts has it
+    expect(await root.admin()).toBe("Welcome, admin");
+    const alice = await callerAs({ sub: "alice", scope: { admin: false }, claims: { custom_claim: "Arbitrary Required Value" } });
+    expect(await alice.user({ username: "alice" })).toBe("Hello, alice!");
+    expect(await alice.custom()).toBe("You have the custom claim");
+    expect(jwtErrorCode(await rejectionOf(alice.admin()))).toBe("SCOPE_MISMATCH");
+    expect(jwtErrorCode(await rejectionOf(alice.user({ username: "bob" })))).toBe("CLAIMS_MISMATCH");
+    expect(await root.overridable({ username: "bob" })).toBe("Hello, bob! (override allowed)");
+  });
+
+  it("anonymous, refresh and foreign tokens", async () => {
+    expect(await (await callerAs(null)).health()).toBe("ok");
+    expect(jwtErrorCode(await rejectionOf((await callerAs(undefined)).protectedRoute()))).toBe("TOKEN_MISSING");
+    const refresh = await (await callerAs({ sub: "alice", type: "refresh" })).refresh();
+    expect((await auth.verifyToken(refresh.authToken, "auth")).sub).toBe("alice");
+    const refreshAsAuth = await callerAs({ token: (await auth.refreshToken("alice")).signed });
+    expect(jwtErrorCode(await rejectionOf(refreshAsAuth.protectedRoute()))).toBe("TOKEN_WRONG_TYPE");
+    expect(jwtErrorCode(await rejectionOf((await callerAs({ token: "x.y.z" })).protectedRoute()))).toBe("TOKEN_INVALID");
+    await expect(testContext(auth, { sub: "alice", type: "refresh", scope: "admin" })).rejects.toThrow("testContext.caller: a refresh token carries no scope or claims");
   });
 });
