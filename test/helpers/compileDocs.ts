@@ -43,9 +43,14 @@ const folderOf = (doc: string) => doc.replace(/\.md$/, "").replace(/[^A-Za-z0-9_
 
 /**
  * Writes each doc's modules to its own folder of a fresh directory under `project` and compiles
- * them all in one program; with `emit`, JavaScript goes to `out/` beside them.
+ * them all in one program; with `emit`, JavaScript goes to `out/` beside them. `options` override
+ * {@link STRICT_OPTIONS}.
  */
-export function compileDocs(project: string, docs: readonly DocSource[], { emit = false } = {}): DocsCompilation {
+export function compileDocs(
+  project: string,
+  docs: readonly DocSource[],
+  { emit = false, options = {} }: { emit?: boolean; options?: ts.CompilerOptions } = {},
+): DocsCompilation {
   const root = mkdtempSync(join(project, "check-"));
   const src = join(root, "src");
   const out = join(root, "out");
@@ -58,7 +63,7 @@ export function compileDocs(project: string, docs: readonly DocSource[], { emit 
       origin.set(path, { doc: doc.name, module });
     }
   }
-  const program = ts.createProgram([...origin.keys()], { ...STRICT_OPTIONS, noEmit: !emit, rootDir: src, outDir: out });
+  const program = ts.createProgram([...origin.keys()], { ...STRICT_OPTIONS, ...options, noEmit: !emit, rootDir: src, outDir: out });
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
   if (emit && diagnostics.length === 0) diagnostics.push(...program.emit().diagnostics);
 
