@@ -60,6 +60,16 @@ describe("optionalProcedure over HTTP", () => {
     }
   });
 
+  it("an anonymous call is no refusal: onRefused is not told about it", async () => {
+    const events: unknown[] = [];
+    const hooked = createJwtContext(auth, { onRefused: (event) => void events.push(event) });
+    const caller = t.createCallerFactory(router)(hooked({ req: new Request("http://x") }));
+    expect(await caller.feed()).toBe("public feed");
+    expect(events).toEqual([]);
+    await caller.authed().catch(() => undefined);
+    expect(events).toEqual([{ code: "TOKEN_MISSING", reason: "missing", path: "authed" }]);
+  });
+
   it("a rule added to it requires a token again", async () => {
     expect(await refusedOverHttp(client().adminOnly.query())).toEqual({ httpStatus: 401, jwtCode: "TOKEN_MISSING" });
     const [admin, user] = await Promise.all([auth.authToken("root", "admin"), auth.authToken("bob", "read")]);
