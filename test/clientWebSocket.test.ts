@@ -2,18 +2,16 @@
 // socket is authenticated once, when it connects, so a refresh must reconnect it with the new
 // token, and a logout or another login must close it.
 import { EventEmitter, on } from "node:events";
-import type { AddressInfo } from "node:net";
 import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClientError } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
-import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket } from "ws";
 import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorAction, jwtErrorCode, refreshLink, wsConnectionParams, type TokenStore } from "trpc-jwt/client";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
+import { startHttpAndWsServer } from "./helpers/wsServer.js";
 
 const clock = fakeClock(Date.now());
 const auth = new AuthManager(optionsFor("HS256", { clock: clock.now, authMaxAge: 60 }));
@@ -35,18 +33,13 @@ const router = t.router({
 type Router = typeof router;
 
 // One server for both: HTTP for login-time calls and the refresh, WebSocket for the rest.
-const httpServer = createHTTPServer({ router, createContext });
-const wss = new WebSocketServer({ server: httpServer });
-const wssHandler = applyWSSHandler({ wss, router, createContext });
-const sockets: WebSocket[] = [];
-wss.on("connection", (socket) => sockets.push(socket));
+let server: Awaited<ReturnType<typeof startHttpAndWsServer>>;
+let sockets: WebSocket[] = [];
 let httpUrl: string;
 let wsUrl: string;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  const { port } = httpServer.address() as AddressInfo;
-  httpUrl = `http://127.0.0.1:${port}`;
-  wsUrl = `ws://127.0.0.1:${port}`;
+  server = await startHttpAndWsServer(router, createContext);
+  ({ httpUrl, wsUrl, sockets } = server);
 });
 const clients: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -54,13 +47,7 @@ afterEach(async () => {
   sockets.length = 0;
   hits.refresh = 0;
 });
-afterAll(async () => {
-  wssHandler.broadcastReconnectNotification();
-  for (const socket of wss.clients) socket.terminate();
-  await new Promise<void>((resolve) => wss.close(() => resolve()));
-  httpServer.closeAllConnections();
-  await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 const closed = (socket: WebSocket | undefined) =>
   new Promise<void>((resolve) => (socket === undefined || socket.readyState === WebSocket.CLOSED ? resolve() : socket.once("close", () => resolve())));

@@ -44,6 +44,9 @@ export let requestedToken!: (request: JwtRequest, requirement: GuardRequirement,
  */
 export let reportRefusal!: (request: JwtRequest, error: JwtError, path: string) => void;
 
+/** For the subscription guard: the issuers' clock and checks of this request. Module-internal. */
+export let sourceOfRequest!: (request: JwtRequest) => TokenSource;
+
 /**
  * The per-request (or per-WebSocket-connection) view of the caller's credentials, as `ctx.jwt`.
  * Nothing is read or verified until a procedure asks, so a bad token never affects public
@@ -75,6 +78,7 @@ export class JwtRequest {
   static {
     requestedToken = (request, requirement, current) => request.#reuse(requirement, current) ?? request.#find(requirement);
     reportRefusal = (request, error, path) => request.#report(error, path);
+    sourceOfRequest = (request) => request.#source;
   }
 
   /** @internal Created by `createJwtContext`. */

@@ -5,9 +5,11 @@ import { findRuleFailure } from "../policy/findRuleFailure.js";
 import type { InputPath } from "../policy/InputPath.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { JwtContext } from "./createJwtContext.js";
-import { JwtRequest, reportRefusal, requestedToken } from "./JwtRequest.js";
+import { endWithToken } from "./endWithToken.js";
+import { JwtRequest, reportRefusal, requestedToken, sourceOfRequest } from "./JwtRequest.js";
 import { refused } from "./refused.js";
 import { toTRPCError } from "./toTRPCError.js";
+import { watchExpiry } from "./watchExpiry.js";
 
 /** What a guarded procedure adds to its context. */
 export interface TokenContext {
@@ -48,11 +50,13 @@ interface MiddlewareOptions {
   readonly ctx: Partial<JwtContext> & { readonly token?: unknown };
   readonly input: unknown;
   readonly path: string;
+  readonly type: "query" | "mutation" | "subscription";
   readonly next: (opts: { ctx: OptionalTokenContext }) => Promise<unknown>;
 }
 
 /** What tRPC's `next()` resolves to: enough of it to see a failure. */
 interface NextResult {
+  readonly data?: unknown;
   readonly ok: boolean;
   readonly error?: TRPCError;
 }
@@ -87,7 +91,7 @@ export function createTokenMiddleware(rules: RequireTokenRules = {}, optional = 
 function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: MiddlewareOptions) => Promise<unknown> {
   // Not async on purpose: when the token is already known (a cache hit), the call goes on to
   // `next` without a promise hop of its own. tRPC turns a thrown error into the call's failure.
-  return ({ ctx, input, path, next }) => {
+  return ({ ctx, input, path, type, next }) => {
     const request = ctx.jwt;
     if (!(request instanceof JwtRequest)) {
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "trpc-jwt: ctx.jwt is missing; build the context with createJwtContext(auth)" });
@@ -97,7 +101,14 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
       reportRefusal(request, trpcError.cause as JwtError, path);
       return trpcError;
     };
-    const pass = (token: JwtToken | null) => next({ ctx: { token } }).then((result) => dressRefusal(result as NextResult, refuse));
+    // A subscription outlives the check: it ends when its token expires. A token an earlier
+    // guard passed on is already watched by that guard.
+    const watched = (token: JwtToken | null) => type === "subscription" && token !== null && token !== ctx.token;
+    const pass = (token: JwtToken | null) =>
+      next({ ctx: { token } }).then((result) => {
+        const dressed = dressRefusal(result as NextResult, refuse);
+        return watched(token) ? endedWithToken(dressed, request, token as JwtToken, refuse) : dressed;
+      });
     const proceed = (token: JwtToken) => {
       const failure = findRuleFailure(compiled, token, input);
       if (failure !== undefined) throw refuse(refused(failure.code, failure.reason));
@@ -116,10 +127,18 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
   };
 }
 
+// The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
+// the token expires.
+function endedWithToken(result: NextResult, request: JwtRequest, token: JwtToken, refuse: (error: unknown) => TRPCError): unknown {
+  if (!result.ok) return result;
+  const source = sourceOfRequest(request);
+  return { ...result, data: endWithToken(result.data, (end) => watchExpiry(source, token, () => end(refuse(refused("TOKEN_EXPIRED", "expired"))))) };
+}
+
 // tRPC wraps whatever a procedure throws raw in an INTERNAL_SERVER_ERROR; when that was a
 // refusal of the caller's credentials it becomes their proper error. A TRPCError the app chose
 // itself, or a JwtError the app made of some other token (not a refusal), is left as it is.
-function dressRefusal(result: NextResult, refuse: (error: unknown) => TRPCError): unknown {
+function dressRefusal(result: NextResult, refuse: (error: unknown) => TRPCError): NextResult {
   const { error } = result;
   if (result.ok || error === undefined || error.code !== "INTERNAL_SERVER_ERROR" || !isRefusal(error.cause)) return result;
   return { ...result, error: refuse(error.cause) };

@@ -1,0 +1,214 @@
+// Guarded subscriptions end with their token (issue #13 item 5), over a real WebSocket server
+// (wsLink, token in connectionParams) and real SSE (httpSubscriptionLink through the `eventsource`
+// package, whose custom fetch sends the Authorization header), both on 127.0.0.1. The one timing
+// bound is the issue's: a subscription ends within one second of its token's expiry.
+import { EventEmitter, on } from "node:events";
+import { createTRPCClient, createWSClient, httpSubscriptionLink, wsLink, type TRPCClientError, type TRPCLink } from "@trpc/client";
+import { initTRPC } from "@trpc/server";
+import { observable } from "@trpc/server/observable";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, type RefusalEvent } from "trpc-jwt";
+import { jwtErrorCode } from "trpc-jwt/client";
+import { testContext } from "trpc-jwt/testing";
+import { fakeClock, optionsFor } from "./helpers/keys.js";
+import { startHttpAndWsServer } from "./helpers/wsServer.js";
+
+const auth = new AuthManager(optionsFor("HS256", { authMaxAge: 60 }));
+// Same issuer and key: its tokens verify with `auth`, and expire 1 to 2 seconds after issue.
+const shortLived = new AuthManager(optionsFor("HS256", { authMaxAge: 2 }));
+const refusals: RefusalEvent[] = [];
+const createContext = createJwtContext(auth, { onRefused: (event) => refusals.push(event) });
+const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+const { authedProcedure, requireToken } = createJwtProcedures(t);
+const ticks = new EventEmitter();
+const router = t.router({
+  ticks: authedProcedure.subscription(async function* ({ signal }) {
+    for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
+  }),
+  // Two guards on one procedure: the token the first found is watched once.
+  adminTicks: authedProcedure.use(requireToken({ scope: { admin: true } })).subscription(async function* ({ signal }) {
+    for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
+  }),
+  // tRPC's legacy observable subscriptions end the same way.
+  observed: authedProcedure.subscription(() =>
+    observable<number>((emit) => {
+      const onTick = (tick: number) => emit.next(tick);
+      ticks.on("tick", onTick);
+      return () => ticks.off("tick", onTick);
+    }),
+  ),
+});
+type Router = typeof router;
+
+let server: Awaited<ReturnType<typeof startHttpAndWsServer>>;
+let ticker: ReturnType<typeof setInterval> | undefined;
+let tickCount = 0;
+beforeAll(async () => {
+  server = await startHttpAndWsServer(router, createContext);
+});
+const clients: { close(): Promise<void> | void }[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  stopTicking();
+  refusals.length = 0;
+});
+afterAll(() => server.close());
+
+function startTicking(): void {
+  ticker = setInterval(() => ticks.emit("tick", ++tickCount), 50);
+}
+function stopTicking(): void {
+  if (ticker !== undefined) clearInterval(ticker);
+  ticker = undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Active timers (setTimeout/setInterval), counted while no sleep of ours is pending. */
+const activeTimers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+async function eventually(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (check()) return true;
+    await sleep(20);
+  }
+  return check();
+}
+
+type Transport = "wsLink" | "httpSubscriptionLink (SSE)";
+
+/** A typed client whose every call carries `token`: its own WebSocket, or SSE with the bearer header. */
+function clientWith(transport: Transport, token: string) {
+  let link: TRPCLink<Router>;
+  if (transport === "wsLink") {
+    const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: () => ({ token }) });
+    clients.push(wsClient);
+    link = wsLink({ client: wsClient, transformer: superjson });
+  } else {
+    link = httpSubscriptionLink({
+      url: server.httpUrl,
+      transformer: superjson,
+      EventSource,
+      eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }) }),
+    });
+  }
+  return createTRPCClient<Router>({ links: [link] });
+}
+
+interface Watched {
+  readonly received: number[];
+  /** Resolves with the error that ended the subscription (and when), or "complete". */
+  readonly ended: Promise<{ error: TRPCClientError<Router>; atMs: number } | "complete">;
+  readonly started: Promise<void>;
+  unsubscribe(): void;
+}
+
+function watch(client: ReturnType<typeof clientWith>, procedure: "ticks" | "adminTicks" | "observed"): Watched {
+  const received: number[] = [];
+  let onStarted!: () => void;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  let unsubscribe!: () => void;
+  const ended = new Promise<{ error: TRPCClientError<Router>; atMs: number } | "complete">((resolve) => {
+    ({ unsubscribe } = client[procedure].subscribe(undefined, {
+      onStarted,
+      onData: (tick) => received.push(tick),
+      onError: (error) => resolve({ error, atMs: Date.now() }),
+      onComplete: () => resolve("complete"),
+    }));
+  });
+  return { received, ended, started, unsubscribe };
+}
+
+/** Opens `procedure` with a token expiring 1 to 2 s in; checks it ends with TOKEN_EXPIRED within 1 s of exp. */
+async function expectEndsAtExpiry(transport: Transport, procedure: "ticks" | "adminTicks" | "observed", scope?: { admin: boolean }) {
+  const short = await shortLived.authToken("alice", scope);
+  const ending = watch(clientWith(transport, short.signed), procedure);
+  await ending.started;
+  startTicking();
+  const outcome = await ending.ended;
+  if (outcome === "complete") throw new Error("the subscription completed instead of failing");
+  expect(jwtErrorCode(outcome.error)).toBe("TOKEN_EXPIRED");
+  expect(outcome.error.data?.code).toBe("UNAUTHORIZED");
+  const late = outcome.atMs - short.exp * 1000;
+  expect(late).toBeGreaterThanOrEqual(0);
+  expect(late).toBeLessThan(1000);
+}
+
+describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("guarded subscriptions over %s", (transport) => {
+  it("a token expiring 1-2 s in ends its subscription within 1 s of expiry with TOKEN_EXPIRED; a longer token's subscription keeps receiving; nothing is left behind", async () => {
+    const timersBefore = activeTimers();
+    const short = await shortLived.authToken("alice");
+    const long = await auth.authToken("bob");
+    const ending = watch(clientWith(transport, short.signed), "ticks");
+    const lasting = watch(clientWith(transport, long.signed), "ticks");
+    await Promise.all([ending.started, lasting.started]);
+    startTicking();
+
+    const outcome = await ending.ended;
+    if (outcome === "complete") throw new Error("the subscription completed instead of failing");
+    expect(jwtErrorCode(outcome.error)).toBe("TOKEN_EXPIRED");
+    expect(outcome.error.data?.code).toBe("UNAUTHORIZED");
+    const late = outcome.atMs - short.exp * 1000;
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1000);
+    expect(refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "ticks" }]);
+
+    const receivedAtEnd = lasting.received.length;
+    expect(await eventually(() => lasting.received.length >= receivedAtEnd + 3)).toBe(true);
+    // The ended subscription's procedure was stopped: only the lasting one still listens.
+    expect(await eventually(() => ticks.listenerCount("tick") === 1)).toBe(true);
+
+    lasting.unsubscribe();
+    stopTicking();
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    expect(await eventually(() => ticks.listenerCount("tick") === 0)).toBe(true);
+    // The lasting token's 60-second expiry timer went with its subscription.
+    expect(await eventually(() => activeTimers() <= timersBefore)).toBe(true);
+  });
+
+  it("with two guards (authedProcedure + requireToken) the subscription ends once, with TOKEN_EXPIRED", async () => {
+    await expectEndsAtExpiry(transport, "adminTicks", { admin: true });
+    expect(refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "adminTicks" }]);
+  });
+
+  it("an observable subscription ends with its token too, and unsubscribes from its source", async () => {
+    await expectEndsAtExpiry(transport, "observed");
+    expect(await eventually(() => ticks.listenerCount("tick") === 0)).toBe(true);
+  });
+});
+
+describe("the expiry timer", () => {
+  it("a token valid for 30 days does not end its subscription at once (timers re-armed in steps below 2^31 ms)", async () => {
+    const clock = fakeClock(Date.now());
+    const monthly = new AuthManager(optionsFor("HS256", { authMaxAge: 30 * 86_400, clock: clock.now }));
+    const monthlyRouter = (() => {
+      const context = createJwtContext(monthly);
+      const tm = initTRPC.context<typeof context>().create();
+      const procedures = createJwtProcedures(tm);
+      return tm.router({
+        ticks: procedures.authedProcedure.subscription(async function* ({ signal }) {
+          for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
+        }),
+      });
+    })();
+    // setTimeout clamps a delay of 2^31 ms or more to 1 ms, with this warning.
+    const overflows: Error[] = [];
+    const onWarning = (warning: Error) => warning.name === "TimeoutOverflowWarning" && overflows.push(warning);
+    process.on("warning", onWarning);
+    const iterable = await monthlyRouter.createCaller(await testContext(monthly, { sub: "alice" })).ticks();
+    const iterator = iterable[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await sleep(50);
+    ticks.emit("tick", 1);
+    expect(await first).toEqual({ done: false, value: 1 });
+    const second = iterator.next();
+    await sleep(50);
+    ticks.emit("tick", 2);
+    expect(await second).toEqual({ done: false, value: 2 });
+    await iterator.return?.();
+    process.off("warning", onWarning);
+    expect(overflows).toEqual([]);
+    expect(ticks.listenerCount("tick")).toBe(0);
+  });
+});
