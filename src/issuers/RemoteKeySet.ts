@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, customFetch, errors, type JWSHeaderParameters, type RemoteJWKSet } from "jose";
 import { JwtError } from "../errors.js";
+import { nodeCrypto } from "../keys/nodeCrypto.js";
 import { createJwsVerifier, type JwsVerifier } from "../tokens/verifyCompactJws.js";
 import { fetchJson } from "./fetchJson.js";
 import { publicKeySet } from "./publicKeySet.js";
@@ -10,8 +11,6 @@ const MAX_JWKS_BYTES = 256 * 1024;
 // After a failed fetch, retry sooner than a full cooldown (unless the cooldown is shorter): an
 // identity provider that blinked at start-up should not mean a cooldown of 503s.
 const FAILED_RETRY_MS = 5_000;
-// No static node:crypto import (edge runtimes): without it the signature step falls back to jose.
-const nodeCrypto = globalThis.process?.getBuiltinModule?.("node:crypto");
 
 type Refresh = "loaded" | "skipped" | "failed";
 

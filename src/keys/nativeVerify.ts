@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { nodeCrypto } from "./nodeCrypto.js";
 
 /** The JWS algorithms trpc-jwt verifies (RFC 7518 section 3, plus EdDSA from RFC 8037). */
 export type JwsAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
@@ -9,9 +10,6 @@ export type JwsAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS
  */
 export type SignatureCheck = (signingInput: string, signature: Uint8Array) => boolean;
 
-// No static `node:crypto` import: a runtime without it (an edge runtime) can load this module and
-// gets `undefined` from `nativeVerify`, so the caller falls back to jose.
-const nodeCrypto = globalThis.process?.getBuiltinModule?.("node:crypto");
 
 // The test suite runs once more with this off, to prove the jose fallback alone passes it too.
 let enabled = true;
