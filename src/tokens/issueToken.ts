@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import type { ManagerKeys } from "../config/importKeys.js";
 import type { ResolvedOptions } from "../config/options.js";
@@ -34,7 +33,7 @@ export async function issueToken(options: ResolvedOptions, keys: ManagerKeys, re
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
   const iat = Math.floor(options.clock() / 1000);
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
-  const payload: Record<string, JsonValue> = { iss: options.issuer, iat, exp, sub, type, jti: randomUUID() };
+  const payload: Record<string, JsonValue> = { iss: options.issuer, iat, exp, sub, type, jti: crypto.randomUUID() };
   if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
   if (request.claims !== undefined) {
     if (!isJsonObject(request.claims)) throw new JwtConfigError("claims", "must be a plain object");
