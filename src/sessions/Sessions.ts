@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { base64url } from "jose";
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
@@ -180,7 +180,8 @@ export class Sessions {
   }
 }
 
-const randomId = () => randomBytes(16).toString("base64url");
+// Web Crypto, which every runtime has (no node:crypto on edge runtimes).
+const randomId = () => base64url.encode(crypto.getRandomValues(new Uint8Array(16)));
 
 const pairExpiry = ({ authToken, refreshToken }: TokenPair) => Math.max(authToken.exp, refreshToken.exp) * 1000;
 
