@@ -1,11 +1,11 @@
 // The session logic (src/sessions) driven through its small signer interface, against both stores.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { AuthManager, JwtConfigError, JwtError, JwtToken, memoryStore, type TokenStore } from "trpc-jwt";
 import { isRefusal, type JwtErrorCode } from "../src/errors.js";
-import { RevocationCheck } from "../src/sessions/RevocationCheck.js";
+import { RevocationCheck, tokenRef } from "../src/sessions/RevocationCheck.js";
 import { Sessions, type SessionSigner } from "../src/sessions/Sessions.js";
 import type { RevocationListener, RevocationState, TokenRef } from "../src/sessions/TokenStore.js";
 import { HS256_SECRET } from "./helpers/keys.js";
@@ -258,6 +258,18 @@ describe("a store that fails", () => {
     expect(await refusalCode(sessions.revokeSession("sid"))).toBe("STORE_UNAVAILABLE");
     expect(await refusalCode(sessions.revokeSubject("alice"))).toBe("STORE_UNAVAILABLE");
     expect(await checkCode(check(pair.authToken))).toBe("STORE_UNAVAILABLE");
+  });
+});
+
+describe("tokenRef", () => {
+  it("files a token without a jti under the SHA-256 of the token, the same id node:crypto's createHash gave before it moved to Web Crypto", async () => {
+    const claims = { iss: "i", sub: "alice", iat: 1, exp: 2, type: "auth" as const };
+    const signed = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+    const ref = tokenRef(new JwtToken(claims, signed));
+    expect(ref).toBeInstanceOf(Promise);
+    expect(await ref).toEqual({ tokenId: createHash("sha256").update(signed).digest("base64url"), sid: undefined, sub: "alice" });
+    // With a jti, no hash and no promise: a check asks the store at once.
+    expect(tokenRef(new JwtToken({ ...claims, jti: "j1" }, signed))).toEqual({ tokenId: "j1", sid: undefined, sub: "alice" });
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "./TokenStore.js";
@@ -50,8 +50,9 @@ export class RevocationCheck {
 
   /** Like {@link check}, but always asks the store. */
   async lookup(token: JwtToken): Promise<JwtToken> {
-    const ref = tokenRef(token);
     const changes = this.#changes;
+    const found = tokenRef(token);
+    const ref = found instanceof Promise ? await found : found;
     let state: RevocationState;
     try {
       state = await this.#store.revocationState(ref);
@@ -92,13 +93,16 @@ export class RevocationCheck {
 /**
  * The ids a store files a token under: its `jti`, or for a token without one (Flask_PyJWT's) a
  * hash of the whole token; its `sid` claim; its subject. A `sid` that is not a non-empty string
- * is TOKEN_INVALID: a session token must be checkable.
+ * is TOKEN_INVALID: a session token must be checkable. Synchronous for a token with a `jti`
+ * (every token trpc-jwt issues), so a check asks the store at once; the hash is Web Crypto's,
+ * which every runtime has (the same ids as node:crypto's `createHash`).
  */
-export function tokenRef(token: JwtToken): TokenRef {
+export function tokenRef(token: JwtToken): TokenRef | Promise<TokenRef> {
   const sid = token.claims["sid"];
   if (sid !== undefined && (typeof sid !== "string" || sid === "")) throw new JwtError("TOKEN_INVALID");
-  const tokenId = token.jti ?? createHash("sha256").update(token.signed).digest("base64url");
-  return { tokenId, sid, sub: token.sub };
+  const { jti, sub } = token;
+  if (jti !== undefined) return { tokenId: jti, sid, sub };
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(token.signed)).then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
 }
 
 function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState): boolean {

@@ -87,7 +87,7 @@ export class Sessions {
     const check = this.#check as RevocationCheck;
     const token = await this.#presented(refresh, "refresh").catch(asRefusal);
     const session = sessionClaimsOf(token);
-    const { tokenId } = tokenRef(token);
+    const { tokenId } = await tokenRef(token);
     // Revoked or not is read before the token is used up, and told only after: of concurrent
     // calls with one token exactly one wins the consume and gets its pair, and every other one
     // is reuse, whatever the winner's reuse-triggered revocation has done to the session since.
@@ -121,7 +121,7 @@ export class Sessions {
       if (error instanceof JwtError && error.code === "TOKEN_EXPIRED") return;
       throw error;
     }
-    const { tokenId } = tokenRef(verified);
+    const { tokenId } = await tokenRef(verified);
     await storeCall(() => store.revokeToken(tokenId, verified.exp * 1000));
     this.#applied({ kind: "token", id: tokenId });
   }
