@@ -34,7 +34,8 @@ export async function fetchJson(url: string | URL, options: FetchJsonOptions): P
     throw new Error("response too large");
   }
   // Content-Length may be absent or wrong (chunked): count what actually arrives.
-  const chunks: Uint8Array[] = [];
+  // Decoded as it streams (no Buffer: edge runtimes lack it); a character split across chunks is kept whole.
+  let text = "";
   let length = 0;
   const reader = body.getReader();
   for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -43,7 +44,7 @@ export async function fetchJson(url: string | URL, options: FetchJsonOptions): P
       await reader.cancel().catch(() => undefined);
       throw new Error("response too large");
     }
-    chunks.push(read.value);
+    text += UTF8.decode(read.value, { stream: true });
   }
-  return JSON.parse(UTF8.decode(Buffer.concat(chunks, length)));
+  return JSON.parse(text + UTF8.decode());
 }
