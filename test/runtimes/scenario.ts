@@ -5,6 +5,7 @@ import { initTRPC } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { z } from "zod";
 import { AUTH_TYPES, AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, RemoteIssuer, type AuthType } from "../../src/index.js";
+import { nodeCrypto } from "../../src/keys/nodeCrypto.js";
 
 /** What the harness sets up outside the runtime: an identity provider's JWKS on 127.0.0.1 and a token it signed. */
 export interface RemoteSetup {
@@ -19,7 +20,7 @@ const FAMILIES = ["HS256", "RS256", "PS256", "ES256", "EdDSA"] as const;
 
 /** Runs every step; resolves to the names of the checks that passed, throws at the first that did not. */
 export async function runScenario(remote: RemoteSetup): Promise<string[]> {
-  const passed: string[] = [];
+  const passed = [nodeCrypto === undefined ? "node:crypto: absent (keys and signatures through Web Crypto and jose)" : "node:crypto: present (the native paths use it)"];
   for (const alg of FAMILIES) {
     if (!(AUTH_TYPES as readonly string[]).includes(alg)) {
       passed.push(`${alg}: not an authType of this build`);
