@@ -1,7 +1,8 @@
-import { importKeys, type ManagerKeys } from "./config/importKeys.js";
 import { resolveOptions, type AuthManagerOptions, type AuthType, type ResolvedOptions } from "./config/options.js";
 import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js";
 import { JwtConfigError } from "./errors.js";
+import { importKeys } from "./keys/importKeys.js";
+import type { JwkSet, KeyRing } from "./keys/KeyRing.js";
 import { issueToken } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
@@ -17,7 +18,8 @@ export let clockOf!: (auth: AuthManager) => () => number;
 export let verifierOf!: (auth: AuthManager) => Verifier;
 
 /**
- * Issues and verifies auth and refresh tokens for one issuer, one algorithm and one key.
+ * Issues and verifies auth and refresh tokens for one issuer and one algorithm: signs with one
+ * key, verifies with it and with the previous keys of a rotation.
  * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
  *
  * @example
@@ -37,7 +39,11 @@ export class AuthManager {
   /** Refresh token lifetime, seconds. */
   readonly refreshMaxAge: number;
   readonly #options: ResolvedOptions;
-  readonly #keys: ManagerKeys;
+  /** The `kid` of issued tokens; undefined for HMAC without `keyId`. */
+  readonly keyId: string | undefined;
+  /** The `aud` of issued tokens, required of verified ones; undefined when none is configured. */
+  readonly audience: string | undefined;
+  readonly #keys: KeyRing;
   readonly #verify: Verifier;
 
   static {
@@ -53,13 +59,16 @@ export class AuthManager {
     this.authType = this.#options.authType;
     this.authMaxAge = this.#options.authMaxAge;
     this.refreshMaxAge = this.#options.refreshMaxAge;
+    this.keyId = this.#keys.signing.kid;
+    this.audience = this.#options.audience;
     Object.freeze(this);
   }
 
   /**
    * Builds a manager from Flask_PyJWT's variables: `JWT_ISSUER`, `JWT_AUTHTYPE`, `JWT_SECRET`
-   * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_MAXTOKENLENGTH`
-   * and `JWT_CACHESIZE`. Errors name the variable.
+   * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_KEYID`,
+   * `JWT_AUDIENCE`, `JWT_CLOCKTOLERANCE`, `JWT_MAXTOKENLENGTH` and `JWT_CACHESIZE`. Errors name
+   * the variable.
    *
    * @example
    * ```ts
@@ -105,8 +114,10 @@ export class AuthManager {
   }
 
   /**
-   * Verifies a compact token: exactly this manager's algorithm and key, its issuer, `exp` (a
-   * token is expired when `exp <= now`), `iat` not in the future, `sub`, `type`, and no `aud`.
+   * Verifies a compact token: exactly this manager's algorithm, the key its `kid` names (the
+   * current key when it names none; an unknown `kid` is refused), its issuer, its audience (none
+   * when none is configured), `exp` (expired when `exp + clockTolerance <= now`), `nbf`, `iat` not
+   * more than `clockTolerance` + 60 s ahead, `sub` and `type`.
    * With `type`, the token must be of that type; without, either kind is accepted. Throws
    * `JwtError` with a code (`TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_WRONG_TYPE`).
    *
@@ -133,6 +144,20 @@ export class AuthManager {
    * ```
    */
   isUnexpired(token: JwtToken): boolean {
-    return token.exp * 1000 > this.#options.clock();
+    return (token.exp + this.#options.clockTolerance) * 1000 > this.#options.clock();
+  }
+
+  /**
+   * The public JWK Set of this manager's keys, current key first, each with `kid`, `alg` and
+   * `use: "sig"`: serve it at `/.well-known/jwks.json` so other services can verify its tokens.
+   * Never holds a private member. HMAC managers have no public keys and throw `JwtConfigError`.
+   *
+   * @example
+   * ```ts
+   * app.get("/.well-known/jwks.json", (_req, res) => res.json(auth.jwks()));
+   * ```
+   */
+  jwks(): JwkSet {
+    return this.#keys.jwks();
   }
 }

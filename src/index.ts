@@ -1,7 +1,8 @@
 // The whole public surface of the server entry, in one screen.
 export { AuthManager } from "./AuthManager.js";
-export { AUTH_TYPES, type AuthManagerOptions, type AuthType } from "./config/options.js";
+export { AUTH_TYPES, type AuthManagerOptions, type AuthType, type KeyInput, type PreviousKey } from "./config/options.js";
 export type { Env } from "./config/optionsFromEnv.js";
+export type { JwkSet, PublicJwk } from "./keys/KeyRing.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";

@@ -1,7 +1,9 @@
 // Issuing and verifying: claim sets, reserved claims, lifetimes, codes, immutability.
 import { describe, expect, it } from "vitest";
 import { AuthManager, JwtConfigError, JwtError, JwtToken, RESERVED_CLAIMS } from "trpc-jwt";
-import { ALGORITHMS, fakeClock, optionsFor } from "./helpers/keys.js";
+import { forgeWith, goodClaims } from "./helpers/forge.js";
+import { ALGORITHMS, fakeClock, optionsFor, secretFor } from "./helpers/keys.js";
+import { rejectionOf } from "./helpers/rejection.js";
 
 const payloadOf = (signed: string) => JSON.parse(Buffer.from(signed.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
 
@@ -105,5 +107,99 @@ describe("verification codes", () => {
     expect(error).toBeInstanceOf(JwtError);
     expect(error.code).toBe("TOKEN_INVALID");
     expect(error.message).toBe("Authentication token is invalid");
+  });
+});
+
+describe("audience (issue 9)", () => {
+  const clock = fakeClock();
+  const withAud = new AuthManager(optionsFor("ES256", { audience: "https://api.example.com", clock: clock.now }));
+  const noAud = new AuthManager(optionsFor("ES256", { clock: clock.now }));
+  const forged = (aud: unknown) => forgeWith("ES256", goodClaims({ aud }, Math.floor(clock.now() / 1000)));
+
+  it("issues aud and requires it", async () => {
+    const token = await withAud.authToken("alice");
+    expect(payloadOf(token.signed)).toMatchObject({ aud: "https://api.example.com" });
+    expect(Object.keys(payloadOf(token.signed)).slice(0, 2)).toEqual(["iss", "aud"]);
+    await expect(withAud.verifyToken(token.signed)).resolves.toMatchObject({ sub: "alice" });
+    expect(await rejectionOf(noAud.verifyToken(token.signed))).toMatchObject({ code: "TOKEN_INVALID" });
+    expect(await rejectionOf(withAud.verifyToken((await noAud.authToken("alice")).signed))).toMatchObject({ code: "TOKEN_INVALID" });
+  });
+  it("accepts an array aud that contains ours, refuses one that does not", async () => {
+    await expect(withAud.verifyToken(await forged(["https://other", "https://api.example.com"]))).resolves.toMatchObject({ sub: "mallory-sub-7f3a" });
+    for (const aud of [["https://other"], [], "https://api.example.com/", ["https://api.example.com", 7], 7, null]) {
+      expect(await rejectionOf(withAud.verifyToken(await forged(aud))), JSON.stringify(aud)).toMatchObject({ code: "TOKEN_INVALID" });
+    }
+  });
+  it("aud and nbf can never be set as extra claims", async () => {
+    await expect(withAud.authToken("a", undefined, { aud: "x" })).rejects.toMatchObject({ option: "claims.aud" });
+    await expect(withAud.authToken("a", undefined, { nbf: 1 })).rejects.toMatchObject({ option: "claims.nbf" });
+  });
+});
+
+describe("clock tolerance, nbf and a future iat (issue 9, issue 16.2)", () => {
+  const clock = fakeClock();
+  const now = () => Math.floor(clock.now() / 1000);
+  const manager = (clockTolerance?: number) => new AuthManager(optionsFor("EdDSA", { cacheSize: 0, clock: clock.now, ...(clockTolerance === undefined ? {} : { clockTolerance }) }));
+  const codeOf = async (auth: AuthManager, claims: Record<string, unknown>) => {
+    const outcome = await auth.verifyToken(await forgeWith("EdDSA", goodClaims(claims, now()))).then(() => "ok", (e: { code: string }) => e.code);
+    return outcome;
+  };
+
+  it("exp and nbf get exactly clockTolerance (default 0)", async () => {
+    const strict = manager();
+    const lenient = manager(30);
+    expect(await codeOf(strict, { exp: now() })).toBe("TOKEN_EXPIRED");
+    expect(await codeOf(strict, { nbf: now() + 1 })).toBe("TOKEN_INVALID");
+    expect(await codeOf(strict, { nbf: now() })).toBe("ok");
+    expect(await codeOf(lenient, { exp: now() - 29 })).toBe("ok");
+    expect(await codeOf(lenient, { exp: now() - 30 })).toBe("TOKEN_EXPIRED");
+    expect(await codeOf(lenient, { nbf: now() + 30 })).toBe("ok");
+    expect(await codeOf(lenient, { nbf: now() + 31 })).toBe("TOKEN_INVALID");
+    for (const nbf of ["1", -1, 1.5, 253402300800, null]) expect(await codeOf(lenient, { nbf }), String(nbf)).toBe("TOKEN_INVALID");
+  });
+  it("a future iat is refused only beyond clockTolerance + 60 s", async () => {
+    expect(await codeOf(manager(), { iat: now() + 60 })).toBe("ok");
+    expect(await codeOf(manager(), { iat: now() + 61 })).toBe("TOKEN_INVALID");
+    expect(await codeOf(manager(300), { iat: now() + 360 })).toBe("ok");
+    expect(await codeOf(manager(300), { iat: now() + 361 })).toBe("TOKEN_INVALID");
+  });
+  it("a cached token is served exactly as long as a fresh verification would accept it", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { clock: clock.now, clockTolerance: 5, authMaxAge: 10 }));
+    const { signed } = await auth.authToken("alice");
+    for (let i = 0; i < 3; i++) await auth.verifyToken(signed); // cached from the second sight on
+    clock.advance(14);
+    await expect(auth.verifyToken(signed)).resolves.toMatchObject({ sub: "alice" });
+    expect(auth.isUnexpired(await auth.verifyToken(signed))).toBe(true);
+    clock.advance(1);
+    expect(await rejectionOf(auth.verifyToken(signed))).toMatchObject({ code: "TOKEN_EXPIRED" });
+  });
+
+  it("two managers whose clocks differ by 0.1 to 2 s accept every fresh token of each other", async () => {
+    const start = Date.UTC(2030, 0, 1, 0, 0, 0, 0);
+    for (const skewMs of [100, 250, 500, 999, 1000, 1500, 2000]) {
+      // Issue at every 50 ms offset within a second: some land just past a second boundary.
+      for (let offset = 0; offset < 1000; offset += 50) {
+        const issuerTime = start + offset;
+        const issuer = new AuthManager(optionsFor("HS256", { clock: () => issuerTime }));
+        const behind = new AuthManager(optionsFor("HS256", { clock: () => issuerTime - skewMs, cacheSize: 0 }));
+        const ahead = new AuthManager(optionsFor("HS256", { clock: () => issuerTime + skewMs, cacheSize: 0 }));
+        const { signed } = await issuer.authToken("alice");
+        await expect(behind.verifyToken(signed), `${skewMs} ms behind, +${offset}`).resolves.toMatchObject({ sub: "alice" });
+        await expect(ahead.verifyToken(signed), `${skewMs} ms ahead, +${offset}`).resolves.toMatchObject({ sub: "alice" });
+      }
+    }
+  });
+});
+
+describe("fromEnv reads JWT_KEYID, JWT_AUDIENCE and JWT_CLOCKTOLERANCE", () => {
+  it("into the manager", async () => {
+    const auth = AuthManager.fromEnv({ JWT_ISSUER: "Flask_PyJWT", JWT_AUTHTYPE: "ES384", JWT_SECRET: secretFor("ES384"), JWT_KEYID: "k-7", JWT_AUDIENCE: "aud-1", JWT_CLOCKTOLERANCE: "30" });
+    expect([auth.keyId, auth.audience]).toEqual(["k-7", "aud-1"]);
+    const { signed } = await auth.authToken("alice");
+    expect(payloadOf(signed)).toMatchObject({ aud: "aud-1" });
+    expect(JSON.parse(Buffer.from(signed.split(".")[0]!, "base64url").toString())).toMatchObject({ kid: "k-7" });
+  });
+  it("a bad tolerance names the variable", () => {
+    expect(() => AuthManager.fromEnv({ JWT_ISSUER: "i", JWT_AUTHTYPE: "HS256", JWT_SECRET: secretFor("HS256"), JWT_CLOCKTOLERANCE: "1.5" })).toThrow(expect.objectContaining({ option: "JWT_CLOCKTOLERANCE" }));
   });
 });

@@ -1,7 +1,14 @@
+import type { JsonWebKey, KeyObject } from "node:crypto";
 import { JwtConfigError } from "../errors.js";
+import { suggestOption } from "./suggestOption.js";
 
-/** The signing algorithms trpc-jwt supports (Flask_PyJWT's `JWT_AUTHTYPE` values). */
-export type AuthType = "HS256" | "HS512" | "RS256" | "RS512";
+/** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */
+export type AuthType =
+  | "HS256" | "HS384" | "HS512"
+  | "RS256" | "RS384" | "RS512"
+  | "PS256" | "PS384" | "PS512"
+  | "ES256" | "ES384" | "ES512"
+  | "EdDSA";
 
 /**
  * Every supported `authType`, in a stable order.
@@ -11,7 +18,39 @@ export type AuthType = "HS256" | "HS512" | "RS256" | "RS512";
  * if (!AUTH_TYPES.includes(process.env.JWT_AUTHTYPE as AuthType)) throw new Error("unsupported");
  * ```
  */
-export const AUTH_TYPES: readonly AuthType[] = Object.freeze(["HS256", "HS512", "RS256", "RS512"]);
+export const AUTH_TYPES: readonly AuthType[] = Object.freeze([
+  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+] as const);
+
+/**
+ * A key, in any form trpc-jwt imports: PEM text or bytes (PKCS#8, SPKI; PKCS#1 for RSA; SEC1 for
+ * EC), a JWK object or its JSON text, a node `KeyObject`, or a WebCrypto `CryptoKey`.
+ *
+ * @example
+ * ```ts
+ * const key: KeyInput = readFileSync("private.pem", "utf8");
+ * ```
+ */
+export type KeyInput = string | Uint8Array | KeyObject | CryptoKey | JsonWebKey;
+
+/**
+ * A key that still verifies tokens during a rotation but never signs. Asymmetric algorithms:
+ * `{ publicKey, keyId? }` (`keyId` defaults to the key's RFC 7638 thumbprint). HMAC:
+ * `{ secret, keyId }` (required: an HMAC key has no public thumbprint).
+ *
+ * @example
+ * ```ts
+ * const previousKeys: PreviousKey[] = [{ keyId: "2026-10", publicKey: oldPublicPem }];
+ * ```
+ */
+export interface PreviousKey {
+  /** The `kid` its tokens carry. */
+  keyId?: string | undefined;
+  /** Asymmetric algorithms: the old public key. */
+  publicKey?: KeyInput | undefined;
+  /** HMAC: the old shared secret. */
+  secret?: string | Uint8Array | undefined;
+}
 
 /**
  * Options for `new AuthManager(options)`.
@@ -27,37 +66,57 @@ export interface AuthManagerOptions {
   /** The one algorithm this manager signs with and accepts. */
   authType: AuthType;
   /**
-   * HS256/HS512: the shared secret, a string (UTF-8) or bytes, at least as long as the hash
-   * (32 bytes for HS256, 64 for HS512). RS256/RS512: the PEM RSA private key (PKCS#8 or PKCS#1),
-   * at least 2048 bits.
+   * HS256/HS384/HS512: the shared secret, a string (used as its UTF-8 bytes) or bytes, at least
+   * as long as the hash (32, 48 or 64 bytes). Every other algorithm: the private key (see
+   * {@link KeyInput}); RSA keys of at least 2048 bits, EC keys on the algorithm's curve, Ed25519
+   * for EdDSA.
    */
-  secret: string | Uint8Array;
+  secret: string | Uint8Array | KeyObject | CryptoKey | JsonWebKey;
   /**
-   * RS256/RS512 only: the PEM (SPKI or PKCS#1) or OpenSSH (`ssh-rsa ...`) public key. Derived
-   * from `secret` when omitted; when given it must be the public half of `secret`.
+   * Asymmetric algorithms only: the public key (PEM SPKI or PKCS#1, OpenSSH `ssh-rsa`, JWK,
+   * `KeyObject`, `CryptoKey`). Derived from `secret` when omitted; when given it must be the
+   * public half of `secret`.
    */
-  publicKey?: string | Uint8Array | undefined;
-  /** Lifetime of auth tokens, in whole seconds. Default 3600. */
+  publicKey?: KeyInput | undefined;
+  /**
+   * The `kid` header of issued tokens. Default: the RFC 7638 thumbprint of the public key for
+   * asymmetric algorithms, none for HMAC.
+   */
+  keyId?: string | undefined;
+  /** Keys that still verify (never sign) during a rotation, same algorithm as `authType`. */
+  previousKeys?: readonly PreviousKey[] | undefined;
+  /**
+   * Issued tokens carry it as `aud`; verified tokens must name it (the string, or an array that
+   * contains it). Unset: a token that names any audience is refused.
+   */
+  audience?: string | undefined;
+  /** Seconds (0..300) of clock skew allowed on `exp`, `nbf` and a future `iat`. Default 0. */
+  clockTolerance?: number | undefined;
+  /** Lifetime of auth tokens, in whole seconds (at most 10 years). Default 3600. */
   authMaxAge?: number | undefined;
-  /** Lifetime of refresh tokens, in whole seconds. Default 604800 (7 days). */
+  /** Lifetime of refresh tokens, in whole seconds (at most 10 years). Default 604800 (7 days). */
   refreshMaxAge?: number | undefined;
   /** Longest token string accepted, in characters; longer ones are refused unread. Default 8192. */
   maxTokenLength?: number | undefined;
   /**
    * How many verified tokens to remember, so a repeated token is not verified again. An entry
-   * never outlives its token's `exp`. `0` turns the cache off. Default 10000.
+   * never outlives its token's `exp`. `0` turns the cache off. At most 1,000,000. Default 10000.
    */
   cacheSize?: number | undefined;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: (() => number) | undefined;
 }
 
-/** Options after validation, with every default filled in. */
+/** Options after validation, with every default filled in. Keys are checked by `importKeys`. */
 export interface ResolvedOptions {
   readonly issuer: string;
   readonly authType: AuthType;
-  readonly secret: string | Uint8Array;
-  readonly publicKey: string | Uint8Array | undefined;
+  readonly secret: KeyInput;
+  readonly publicKey: KeyInput | undefined;
+  readonly keyId: string | undefined;
+  readonly previousKeys: readonly PreviousKey[];
+  readonly audience: string | undefined;
+  readonly clockTolerance: number;
   readonly authMaxAge: number;
   readonly refreshMaxAge: number;
   readonly maxTokenLength: number;
@@ -65,14 +124,22 @@ export interface ResolvedOptions {
   readonly clock: () => number;
 }
 
-const OPTION_NAMES: ReadonlySet<string> = new Set<keyof AuthManagerOptions>([
-  "issuer", "authType", "secret", "publicKey", "authMaxAge", "refreshMaxAge", "maxTokenLength", "cacheSize", "clock",
-]);
+/** Every option name, for the "did you mean" of an unknown one. */
+export const OPTION_NAMES: readonly (keyof AuthManagerOptions)[] = Object.freeze([
+  "issuer", "authType", "secret", "publicKey", "keyId", "previousKeys", "audience", "clockTolerance",
+  "authMaxAge", "refreshMaxAge", "maxTokenLength", "cacheSize", "clock",
+] as const);
 
-const DEFAULTS = { authMaxAge: 3600, refreshMaxAge: 604800, maxTokenLength: 8192, cacheSize: 10_000 };
+const DEFAULTS = { authMaxAge: 3600, refreshMaxAge: 604800, maxTokenLength: 8192, cacheSize: 10_000, clockTolerance: 0 };
 
+// Ten years: every timestamp the manager writes stays far below readClaims' bound (year 9999),
+// whatever the clock says.
+const MAX_AGE = 10 * 365 * 24 * 3600;
+// The cache's "seen once" table grows with it: a million entries is already a large process.
+const MAX_CACHE_SIZE = 1_000_000;
 // JWT headers and payloads need room; below this no real token fits.
 const MIN_TOKEN_LENGTH = 64;
+const MAX_CLOCK_TOLERANCE = 300;
 
 /**
  * Checks every option once and fills in the defaults. Keys are checked separately, by
@@ -83,41 +150,56 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
     throw new JwtConfigError("options", "must be an object");
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) throw new JwtConfigError(key, "is not an AuthManager option");
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      const nearest = suggestOption(key, OPTION_NAMES);
+      throw new JwtConfigError(key, `is not an AuthManager option${nearest === undefined ? "" : `; did you mean "${nearest}"?`}`);
+    }
   }
-  const { issuer, authType, secret, publicKey, clock } = options;
+  const { issuer, authType, secret, publicKey, clock, keyId, audience, previousKeys } = options;
   if (typeof issuer !== "string" || issuer.trim() === "") {
     throw new JwtConfigError("issuer", "must be a non-empty string");
   }
   if (!AUTH_TYPES.includes(authType)) {
     throw new JwtConfigError("authType", `must be one of ${AUTH_TYPES.join(", ")}`);
   }
-  if (typeof secret !== "string" && !(secret instanceof Uint8Array)) {
-    throw new JwtConfigError("secret", "must be a string or a Uint8Array");
-  }
-  if (publicKey !== undefined && typeof publicKey !== "string" && !(publicKey instanceof Uint8Array)) {
-    throw new JwtConfigError("publicKey", "must be a string or a Uint8Array");
-  }
+  if (isMissing(secret)) throw new JwtConfigError("secret", "is missing");
   if (clock !== undefined && typeof clock !== "function") {
     throw new JwtConfigError("clock", "must be a function returning milliseconds since the epoch");
+  }
+  if (keyId !== undefined && !isName(keyId)) throw new JwtConfigError("keyId", "must be a non-empty string");
+  if (audience !== undefined && !isName(audience)) throw new JwtConfigError("audience", "must be a non-empty string");
+  if (previousKeys !== undefined && !Array.isArray(previousKeys)) {
+    throw new JwtConfigError("previousKeys", "must be an array of { keyId?, publicKey } (HMAC: { keyId, secret })");
   }
   return {
     issuer,
     authType,
     secret,
-    publicKey,
-    authMaxAge: wholeNumber(options.authMaxAge, DEFAULTS.authMaxAge, 1, "authMaxAge"),
-    refreshMaxAge: wholeNumber(options.refreshMaxAge, DEFAULTS.refreshMaxAge, 1, "refreshMaxAge"),
-    maxTokenLength: wholeNumber(options.maxTokenLength, DEFAULTS.maxTokenLength, MIN_TOKEN_LENGTH, "maxTokenLength"),
-    cacheSize: wholeNumber(options.cacheSize, DEFAULTS.cacheSize, 0, "cacheSize"),
+    publicKey: isMissing(publicKey) ? undefined : publicKey,
+    keyId,
+    previousKeys: previousKeys ?? [],
+    audience,
+    clockTolerance: wholeNumber(options.clockTolerance, DEFAULTS.clockTolerance, 0, MAX_CLOCK_TOLERANCE, "clockTolerance"),
+    authMaxAge: wholeNumber(options.authMaxAge, DEFAULTS.authMaxAge, 1, MAX_AGE, "authMaxAge"),
+    refreshMaxAge: wholeNumber(options.refreshMaxAge, DEFAULTS.refreshMaxAge, 1, MAX_AGE, "refreshMaxAge"),
+    maxTokenLength: wholeNumber(options.maxTokenLength, DEFAULTS.maxTokenLength, MIN_TOKEN_LENGTH, Number.MAX_SAFE_INTEGER, "maxTokenLength"),
+    cacheSize: wholeNumber(options.cacheSize, DEFAULTS.cacheSize, 0, MAX_CACHE_SIZE, "cacheSize"),
     clock: clock ?? Date.now,
   };
 }
 
-function wholeNumber(value: unknown, fallback: number, min: number, name: string): number {
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || value === "" || (value instanceof Uint8Array && value.byteLength === 0);
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === "string" && value.trim() !== "";
+}
+
+function wholeNumber(value: unknown, fallback: number, min: number, max: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw new JwtConfigError(name, `must be a whole number >= ${min}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new JwtConfigError(name, `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }

@@ -7,37 +7,48 @@ export const ENV_NAMES = {
   authType: "JWT_AUTHTYPE",
   secret: "JWT_SECRET",
   publicKey: "JWT_PUBLICKEY",
+  keyId: "JWT_KEYID",
+  audience: "JWT_AUDIENCE",
+  clockTolerance: "JWT_CLOCKTOLERANCE",
   authMaxAge: "JWT_AUTHMAXAGE",
   refreshMaxAge: "JWT_REFRESHMAXAGE",
   maxTokenLength: "JWT_MAXTOKENLENGTH",
   cacheSize: "JWT_CACHESIZE",
-} as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock">, string>;
+} as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock" | "previousKeys">, string>;
 
 /** An environment: `process.env` or any record of strings. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads `AuthManagerOptions` from `JWT_*` variables. Required: `JWT_ISSUER`, `JWT_AUTHTYPE`,
- * `JWT_SECRET`. Numbers must be written as whole decimal numbers. Errors name the variable.
+ * `JWT_SECRET`. Numbers must be written as whole decimal numbers; ranges are checked by the
+ * options themselves. Errors name the variable (see `AuthManager.fromEnv`).
  */
 export function optionsFromEnv(env: Env): AuthManagerOptions {
-  const required = (name: string): string => {
+  const optional = (name: string): string | undefined => {
     const value = env[name];
-    if (value === undefined || value === "") throw new JwtConfigError(name, "is not set");
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const required = (name: string): string => {
+    const value = optional(name);
+    if (value === undefined) throw new JwtConfigError(name, "is missing");
     return value;
   };
   const whole = (name: string): number | undefined => {
-    const value = env[name];
-    if (value === undefined || value === "") return undefined;
-    if (!/^\d{1,15}$/.test(value.trim())) throw new JwtConfigError(name, "must be a whole number");
-    return Number(value.trim());
+    const value = optional(name)?.trim();
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new JwtConfigError(name, "must be a whole number");
+    // Any length of digits: an out-of-range value is refused by the option's own range check.
+    return Number(value);
   };
-  const publicKey = env[ENV_NAMES.publicKey];
   return {
     issuer: required(ENV_NAMES.issuer),
     authType: required(ENV_NAMES.authType) as AuthType,
     secret: required(ENV_NAMES.secret),
-    publicKey: publicKey === "" ? undefined : publicKey,
+    publicKey: optional(ENV_NAMES.publicKey),
+    keyId: optional(ENV_NAMES.keyId),
+    audience: optional(ENV_NAMES.audience),
+    clockTolerance: whole(ENV_NAMES.clockTolerance),
     authMaxAge: whole(ENV_NAMES.authMaxAge),
     refreshMaxAge: whole(ENV_NAMES.refreshMaxAge),
     maxTokenLength: whole(ENV_NAMES.maxTokenLength),

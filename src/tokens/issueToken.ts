@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
-import type { ManagerKeys } from "../config/importKeys.js";
 import type { ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
+import type { KeyRing } from "../keys/KeyRing.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
 
@@ -24,16 +24,19 @@ export interface IssueRequest {
 }
 
 /**
- * Signs a new token with the manager's key: `iss`, `iat`, `exp`, `sub`, `type`, `jti`, then the
+ * Signs a new token with the ring's signing key (its `kid` in the header): `iss`, `aud` (when an
+ * audience is configured), `iat`, `exp`, `sub`, `type`, `jti`, then the
  * scope (auth tokens, when given) and extra claims. Misuse (an empty subject, a reserved or
  * non-JSON claim) throws `JwtConfigError` naming the argument.
  */
-export async function issueToken(options: ResolvedOptions, keys: ManagerKeys, request: IssueRequest): Promise<JwtToken> {
+export async function issueToken(options: ResolvedOptions, ring: KeyRing, request: IssueRequest): Promise<JwtToken> {
   const { type, sub } = request;
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
   const iat = Math.floor(options.clock() / 1000);
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
-  const payload: Record<string, JsonValue> = { iss: options.issuer, iat, exp, sub, type, jti: crypto.randomUUID() };
+  const payload: Record<string, JsonValue> = { iss: options.issuer };
+  if (options.audience !== undefined) payload["aud"] = options.audience;
+  Object.assign(payload, { iat, exp, sub, type, jti: crypto.randomUUID() });
   if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
   if (request.claims !== undefined) {
     if (!isJsonObject(request.claims)) throw new JwtConfigError("claims", "must be a plain object");
@@ -45,7 +48,9 @@ export async function issueToken(options: ResolvedOptions, keys: ManagerKeys, re
     }
   }
   const claims = copyJson(payload) as TokenClaims;
-  const signed = await new SignJWT(claims).setProtectedHeader({ alg: keys.alg, typ: "JWT" }).sign(await keys.signKey);
+  const { signing } = ring;
+  const header = signing.kid === undefined ? { alg: signing.alg, typ: "JWT" } : { alg: signing.alg, typ: "JWT", kid: signing.kid };
+  const signed = await new SignJWT(claims).setProtectedHeader(header).sign(await signing.joseKey);
   return new JwtToken(claims, signed);
 }
 

@@ -1,6 +1,7 @@
-import { createHmac, createPrivateKey } from "node:crypto";
+import { createHmac, createPrivateKey, createSecretKey } from "node:crypto";
 import { CompactSign } from "jose";
-import { HS256_SECRET, RSA_PRIVATE_PEM } from "./keys.js";
+import type { AuthType } from "trpc-jwt";
+import { HS256_SECRET, RSA_PRIVATE_PEM, secretFor } from "./keys.js";
 
 /** What an attacker (or a buggy issuer) can put in a token: any header, any payload text. */
 export interface Forgery {
@@ -47,4 +48,14 @@ export function goodClaims(overrides: Record<string, unknown> = {}, nowSeconds =
 /** HMAC-signs an unencoded-payload JWS (RFC 7797: `b64: false`, the payload segment is the raw text). */
 export function forgeUnencodedHmac(header: Record<string, unknown>, rawPayload: string, secret: Uint8Array | string = HS256_SECRET): string {
   return hmacToken(header, rawPayload, secret);
+}
+
+/**
+ * Signs claims (or any payload) under any algorithm with the suite's key for it, header
+ * `{ alg, typ: "JWT", ...header }`: a token as an outside issuer with our key would make it.
+ */
+export function forgeWith(alg: AuthType, payload: Forgery["payload"], header: Record<string, unknown> = {}): Promise<string> {
+  const data = text(payload);
+  const key = alg.startsWith("HS") ? createSecretKey(Buffer.from(secretFor(alg))) : createPrivateKey(secretFor(alg));
+  return new CompactSign(typeof data === "string" ? new TextEncoder().encode(data) : data).setProtectedHeader({ alg, typ: "JWT", ...header }).sign(key);
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { AuthManagerOptions, AuthType } from "trpc-jwt";
+import { AUTH_TYPES, type AuthManagerOptions, type AuthType } from "trpc-jwt";
 
 /** The interop vectors issued by the real Flask_PyJWT (test/fixtures, a copy of the shared vectors). */
 export interface Vector {
@@ -25,6 +25,7 @@ const vectorsPath = fileURLToPath(new URL("../fixtures/flask_pyjwt.json", import
 export const flaskVectors: VectorFile = JSON.parse(readFileSync(vectorsPath, "utf8"));
 
 export const HS256_SECRET = "test-secret-of-exactly-32-bytes!";
+export const HS384_SECRET = "a-48-byte-test-secret-for-hs384-0123456789abcdef";
 export const HS512_SECRET = "a-64-byte-test-secret-for-hs512-0123456789abcdefghijklmnopqrstuv";
 export const RSA_PRIVATE_PEM = flaskVectors.rsaPrivateKeyPem;
 export const RSA_PUBLIC_PEM = flaskVectors.rsaPublicKeyPem;
@@ -36,12 +37,45 @@ export const otherRsa = generateKeyPairSync("rsa", {
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
 });
 
-export const ALGORITHMS: readonly AuthType[] = ["HS256", "HS512", "RS256", "RS512"];
+/** Every algorithm trpc-jwt supports: the suites that iterate over it run under each. */
+export const ALGORITHMS: readonly AuthType[] = AUTH_TYPES;
+
+/** A PEM key pair (PKCS#8 / SPKI). */
+export interface PemPair {
+  privateKey: string;
+  publicKey: string;
+}
+const pemPair = (namedCurve?: string): PemPair =>
+  namedCurve === undefined
+    ? generateKeyPairSync("ed25519", { publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } })
+    : generateKeyPairSync("ec", { namedCurve, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+
+/** The suite's asymmetric key pair for each family: Flask_PyJWT's RSA key, fresh EC and Ed25519 keys. */
+export const PAIRS = {
+  rsa: { privateKey: RSA_PRIVATE_PEM, publicKey: RSA_PUBLIC_PEM },
+  "P-256": pemPair("P-256"),
+  "P-384": pemPair("P-384"),
+  "P-521": pemPair("P-521"),
+  Ed25519: pemPair(),
+} satisfies Record<string, PemPair>;
+
+const SECRETS: Partial<Record<AuthType, string>> = { HS256: HS256_SECRET, HS384: HS384_SECRET, HS512: HS512_SECRET };
+
+/** The suite's key pair for an asymmetric algorithm. */
+export function pairFor(alg: AuthType): PemPair {
+  if (alg.startsWith("RS") || alg.startsWith("PS")) return PAIRS.rsa;
+  if (alg === "EdDSA") return PAIRS.Ed25519;
+  return PAIRS[({ ES256: "P-256", ES384: "P-384", ES512: "P-521" } as const)[alg as "ES256"]];
+}
+
+/** The signing key material for an algorithm: the HMAC secret, or the private key PEM. */
+export function secretFor(alg: AuthType): string {
+  return SECRETS[alg] ?? pairFor(alg).privateKey;
+}
 
 /** Options for one algorithm with this suite's keys. */
 export function optionsFor(authType: AuthType, extra: Partial<AuthManagerOptions> = {}): AuthManagerOptions {
-  const secret = authType === "HS256" ? HS256_SECRET : authType === "HS512" ? HS512_SECRET : RSA_PRIVATE_PEM;
-  return { issuer: "Flask_PyJWT", authType, secret, ...extra };
+  return { issuer: "Flask_PyJWT", authType, secret: secretFor(authType), ...extra };
 }
 
 /** A settable clock, in milliseconds. */

@@ -1,0 +1,72 @@
+import { createPublicKey, createSecretKey } from "node:crypto";
+import type { PreviousKey, ResolvedOptions } from "../config/options.js";
+import { JwtConfigError } from "../errors.js";
+import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { hmacSecret } from "./hmacSecret.js";
+import { ImportedKey } from "./ImportedKey.js";
+import { jwkThumbprint } from "./jwkThumbprint.js";
+import { KeyRing } from "./KeyRing.js";
+import { readKey } from "./readKey.js";
+
+/**
+ * Checks the configured keys synchronously (so bad keys fail in the constructor) and builds the
+ * manager's key ring: the signing key, the current verifying key and the previous keys of a
+ * rotation, each with its `kid`. Throws `JwtConfigError` naming the option; never echoes a key.
+ *
+ * @example
+ * ```ts
+ * const ring = importKeys(resolveOptions({ issuer: "api", authType: "ES256", secret: pem }));
+ * ring.current.kid; // the RFC 7638 thumbprint of the public key
+ * ```
+ */
+export function importKeys(options: ResolvedOptions): KeyRing {
+  const { authType: alg } = options;
+  const previous = options.previousKeys.map((entry, i) => previousEntry(entry, `previousKeys[${i}]`));
+  let ring: KeyRing;
+  if (ALGORITHM_PARAMS[alg].keyType === "secret") {
+    if (options.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
+    const current = new ImportedKey(options.keyId, alg, createSecretKey(hmacSecret(options.secret, alg, "secret")), ["sign", "verify"]);
+    const old = previous.map(({ entry, option }) => {
+      if (entry.publicKey !== undefined) throw new JwtConfigError(`${option}.publicKey`, `is only used with asymmetric algorithms; ${alg} keys are { keyId, secret }`);
+      // An HMAC key has no public thumbprint: its tokens can only find it by an explicit id.
+      if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, `is missing (required for ${alg} keys)`);
+      return new ImportedKey(entry.keyId, alg, createSecretKey(hmacSecret(entry.secret, alg, `${option}.secret`)), ["verify"]);
+    });
+    ring = new KeyRing(current, [current, ...old]);
+  } else {
+    const privateKey = readKey(options.secret, alg, "secret", "private");
+    const derived = createPublicKey(privateKey);
+    const publicKey = options.publicKey === undefined ? derived : readKey(options.publicKey, alg, "publicKey", "public");
+    if (!publicKey.equals(derived)) throw new JwtConfigError("publicKey", "is not the public half of secret");
+    const kid = options.keyId ?? jwkThumbprint(publicKey);
+    const old = previous.map(({ entry, option }) => {
+      if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
+      if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
+      const key = readKey(entry.publicKey, alg, `${option}.publicKey`, "public");
+      return new ImportedKey(entry.keyId ?? jwkThumbprint(key), alg, key, ["verify"]);
+    });
+    ring = new KeyRing(new ImportedKey(kid, alg, privateKey, ["sign"]), [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old]);
+  }
+  refuseRepeatedIds(ring);
+  return ring;
+}
+
+function previousEntry(entry: PreviousKey, option: string): { entry: PreviousKey; option: string } {
+  if (typeof entry !== "object" || entry === null) throw new JwtConfigError(option, "must be an object { keyId?, publicKey } (HMAC: { keyId, secret })");
+  for (const name of Object.keys(entry)) {
+    if (name !== "keyId" && name !== "publicKey" && name !== "secret") throw new JwtConfigError(`${option}.${name}`, "is not a previous-key option (keyId, publicKey, secret)");
+  }
+  if (entry.keyId !== undefined && (typeof entry.keyId !== "string" || entry.keyId.trim() === "")) {
+    throw new JwtConfigError(`${option}.keyId`, "must be a non-empty string");
+  }
+  return { entry, option };
+}
+
+function refuseRepeatedIds(ring: KeyRing): void {
+  const seen = new Set<string>();
+  ring.verifying.forEach((key, i) => {
+    if (key.kid === undefined) return;
+    if (seen.has(key.kid)) throw new JwtConfigError(i === 0 ? "keyId" : `previousKeys[${i - 1}].keyId`, "repeats the id of another key (the same key twice, or two keys with one id)");
+    seen.add(key.kid);
+  });
+}

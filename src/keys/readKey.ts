@@ -1,0 +1,109 @@
+import { createPrivateKey, createPublicKey, KeyObject, type JsonWebKey } from "node:crypto";
+import type { AuthType, KeyInput } from "../config/options.js";
+import { JwtConfigError } from "../errors.js";
+import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { isJwkLike } from "./isKeyMaterial.js";
+import { openSshPublicKey } from "./openSshPublicKey.js";
+
+const MIN_RSA_BITS = 2048;
+const FORMS = "PEM, a JWK, a KeyObject or a CryptoKey";
+
+/**
+ * Reads one half of an asymmetric key pair for `alg`, from any {@link KeyInput} form, and checks
+ * it fits the algorithm: the right half, the right family, the algorithm's EC curve, Ed25519
+ * for EdDSA, RSA of at least 2048 bits. Throws `JwtConfigError` naming `option`; the message
+ * never holds key text.
+ *
+ * @example
+ * ```ts
+ * const key = readKey(pem, "ES256", "secret", "private");
+ * ```
+ */
+export function readKey(value: KeyInput, alg: AuthType, option: string, half: "private" | "public"): KeyObject {
+  const key = toKeyObject(value, option, half);
+  if (key.type !== half) {
+    throw new JwtConfigError(option, key.type === "secret" ? `is a secret key; ${alg} needs a ${half} key` : `is a ${key.type} key; ${alg} needs the ${half} key here`);
+  }
+  const params = ALGORITHM_PARAMS[alg];
+  if (key.asymmetricKeyType !== params.keyType) {
+    throw new JwtConfigError(option, `must be ${describe(alg)} key`);
+  }
+  if ("curve" in params && key.asymmetricKeyDetails?.namedCurve !== params.curve.node) {
+    throw new JwtConfigError(option, `must be an EC key on curve ${params.curve.crv} for ${alg}`);
+  }
+  if (params.keyType === "rsa" && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
+    throw new JwtConfigError(option, `must be an RSA key of at least ${MIN_RSA_BITS} bits`);
+  }
+  return key;
+}
+
+function describe(alg: AuthType): string {
+  const params = ALGORITHM_PARAMS[alg];
+  if ("curve" in params) return `an EC (${params.curve.crv})`;
+  return params.keyType === "rsa" ? "an RSA" : "an Ed25519";
+}
+
+function toKeyObject(value: KeyInput, option: string, half: "private" | "public"): KeyObject {
+  if (value instanceof KeyObject) return value;
+  if (value instanceof globalThis.CryptoKey) return KeyObject.from(value);
+  if (typeof value === "string" || value instanceof Uint8Array) {
+    const text = keyText(value);
+    if (text.startsWith("{")) return fromJwk(parseJson(text, option), option, half);
+    if (half === "public" && text.startsWith("ssh-rsa ")) return attempt(() => createPublicKey({ key: openSshPublicKey(text), format: "jwk" }), option, half);
+    return fromPem(text, option, half);
+  }
+  if (typeof value === "object" && value !== null) return fromJwk(value, option, half);
+  throw new JwtConfigError(option, `must be ${FORMS}`);
+}
+
+function fromPem(pem: string, option: string, half: "private" | "public"): KeyObject {
+  // A private key also parses as a public one (node derives it): look for the private half first.
+  const privateKey = tryParse(() => createPrivateKey({ key: pem, format: "pem" }));
+  if (half === "private") {
+    if (privateKey !== undefined) return privateKey;
+    if (tryParse(() => createPublicKey({ key: pem, format: "pem" })) !== undefined) throw wrongHalf(option, half);
+    throw new JwtConfigError(option, `must be a private key as ${FORMS}`);
+  }
+  if (privateKey !== undefined) throw wrongHalf(option, half);
+  return attempt(() => createPublicKey({ key: pem, format: "pem" }), option, half);
+}
+
+function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyObject {
+  if (!isJwkLike(jwk) || "keys" in jwk) throw new JwtConfigError(option, `must be one JWK (not a JWK Set), ${FORMS}`);
+  const isPrivate = "d" in jwk;
+  if (isPrivate !== (half === "private")) throw wrongHalf(option, half);
+  const input = { key: jwk as JsonWebKey, format: "jwk" } as const;
+  return attempt(() => (half === "private" ? createPrivateKey(input) : createPublicKey(input)), option, half);
+}
+
+function wrongHalf(option: string, half: "private" | "public"): JwtConfigError {
+  return new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
+}
+
+function keyText(value: string | Uint8Array): string {
+  const text = (typeof value === "string" ? value : new TextDecoder().decode(value)).trim();
+  // Environment variables often carry PEM newlines as the two characters "\n".
+  return text.includes("\n") ? text : text.replace(/\\n/g, "\n");
+}
+
+function parseJson(text: string, option: string): object {
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    throw new JwtConfigError(option, `must be ${FORMS} (JSON text that is not a JWK)`);
+  }
+}
+
+function tryParse(parse: () => KeyObject): KeyObject | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
+}
+
+function attempt(parse: () => KeyObject, option: string, half: "private" | "public"): KeyObject {
+  const key = tryParse(parse);
+  if (key === undefined) throw new JwtConfigError(option, `must be a ${half} key as ${FORMS}`);
+  return key;
+}

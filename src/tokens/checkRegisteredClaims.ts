@@ -1,0 +1,51 @@
+import type { JwtErrorCode } from "../errors.js";
+
+/** What a verifier requires of the registered claims (RFC 7519 section 4.1). */
+export interface ClaimPolicy {
+  /** `iss` must equal it exactly. */
+  readonly issuer: string;
+  /** `aud` must be it or an array containing it; undefined: a token with any `aud` is refused. */
+  readonly audience: string | undefined;
+  /** Seconds of skew allowed on `exp`, `nbf` and a future `iat`. */
+  readonly clockTolerance: number;
+}
+
+// 9999-12-31T23:59:59Z: beyond this a timestamp is not a sane lifetime.
+const MAX_TIMESTAMP = 253402300799;
+// `iat` has whole-second resolution: a verifier a few milliseconds behind the issuer sees a fresh
+// token "from the future". Allow a minute on top of the tolerance; `exp` still bounds the token.
+const IAT_ALLOWANCE = 60;
+
+/**
+ * Checks `iss`, `aud`, `iat`, `nbf`, `exp` and `jti` of a verified payload: `iss`, `iat` and `exp`
+ * required, timestamps whole seconds. Returns `TOKEN_INVALID` for the first problem,
+ * `TOKEN_EXPIRED` only when everything else is right and `exp + clockTolerance <= now`, else
+ * undefined. Shared by every issuer's verifier.
+ *
+ * @example
+ * ```ts
+ * checkRegisteredClaims(payload, { issuer: "api", audience: undefined, clockTolerance: 0 }, nowSeconds);
+ * ```
+ */
+export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>, policy: ClaimPolicy, nowSeconds: number): JwtErrorCode | undefined {
+  const { iss, iat, exp, nbf, aud, jti } = payload;
+  const { clockTolerance } = policy;
+  if (iss !== policy.issuer) return "TOKEN_INVALID";
+  if (!isTimestamp(iat) || !isTimestamp(exp)) return "TOKEN_INVALID";
+  if (iat > nowSeconds + clockTolerance + IAT_ALLOWANCE) return "TOKEN_INVALID";
+  if (nbf !== undefined && (!isTimestamp(nbf) || nbf > nowSeconds + clockTolerance)) return "TOKEN_INVALID";
+  if (!isAudienceOk(aud, policy.audience)) return "TOKEN_INVALID";
+  if (jti !== undefined && (typeof jti !== "string" || jti === "")) return "TOKEN_INVALID";
+  if (exp + clockTolerance <= nowSeconds) return "TOKEN_EXPIRED";
+  return undefined;
+}
+
+function isAudienceOk(aud: unknown, audience: string | undefined): boolean {
+  // RFC 7519 4.1.3: with no audience configured, a token that names one is not for us.
+  if (audience === undefined) return aud === undefined;
+  return aud === audience || (Array.isArray(aud) && aud.length > 0 && aud.every((item) => typeof item === "string") && aud.includes(audience));
+}
+
+function isTimestamp(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= MAX_TIMESTAMP;
+}
