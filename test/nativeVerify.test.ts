@@ -22,7 +22,7 @@ const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 /** What the verifier decides: refused by the strict gate, refused by the signature step, or accepted with readClaims' verdict. */
 function outcome(token: string, verified: VerifiedJws | undefined): string {
   if (verified === undefined) return "refused";
-  const claims = readClaims(verified.protectedHeader, verified.payload, CASE_ISSUER, CASE_NOW);
+  const claims = readClaims(verified.protectedHeader, verified.payload, { issuer: CASE_ISSUER, audience: undefined, clockTolerance: 0 }, CASE_NOW);
   return `accepted ${JSON.stringify(verified.protectedHeader)} ${Buffer.from(verified.payload).toString("base64url")} -> ${typeof claims === "string" ? claims : JSON.stringify(claims)}`;
 }
 
