@@ -1,12 +1,30 @@
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Env } from "trpc-jwt";
 import { createAppRouter } from "./appRouter.js";
 import { createAuth } from "./auth.js";
 
-/** Starts the example API on 127.0.0.1; port 0 picks a free one. */
-export async function startExampleServer(port = 0, log: (line: string) => void = console.log) {
-  const { appRouter, createContext } = createAppRouter(createAuth(process.env, log));
-  const server = createHTTPServer({ router: appRouter, createContext });
+// Where other services find the public keys that verify this API's tokens (RFC 8414's name).
+const JWKS_PATH = "/.well-known/jwks.json";
+
+/**
+ * Starts the example API on 127.0.0.1; port 0 picks a free one. Next to tRPC it serves the
+ * manager's public JWK Set at `/.well-known/jwks.json` (asymmetric `JWT_AUTHTYPE` only: HMAC
+ * secrets are never published).
+ */
+export async function startExampleServer(port = 0, log: (line: string) => void = console.log, env: Env = process.env) {
+  const auth = createAuth(env, log);
+  const { appRouter, createContext } = createAppRouter(auth);
+  const trpc = createHTTPHandler({ router: appRouter, createContext });
+  const jwks = auth.authType.startsWith("HS") ? undefined : JSON.stringify(auth.jwks());
+  const server = createServer((req, res) => {
+    if (req.url === JWKS_PATH && jwks !== undefined) {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "public, max-age=300" }).end(jwks);
+      return;
+    }
+    trpc(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -308,3 +308,31 @@ describe("issue 17.13: sizes and ages are capped, naming the option", () => {
     }
   });
 });
+
+describe("previous keys are checked like the current one (issue 9)", () => {
+  const es = { issuer: "api", authType: "ES256", secret: PAIRS["P-256"].privateKey } as const;
+  const rows: [string, Record<string, unknown>, string][] = [
+    ["a previous key on another curve", { ...es, previousKeys: [{ publicKey: PAIRS["P-384"].publicKey }] }, "previousKeys[0].publicKey"],
+    ["a private key as previous key", { ...es, previousKeys: [{ publicKey: PAIRS["P-256"].privateKey }] }, "previousKeys[0].publicKey"],
+    ["a previous key without its key", { ...es, previousKeys: [{ keyId: "old" }] }, "previousKeys[0].publicKey"],
+    ["a secret as an asymmetric previous key", { ...es, previousKeys: [{ keyId: "old", secret: HS256_SECRET }] }, "previousKeys[0].secret"],
+    ["an unknown member", { ...es, previousKeys: [{ publicKey: PAIRS["P-256"].publicKey, kid: "x" }] }, "previousKeys[0].kid"],
+    ["an empty keyId", { ...es, previousKeys: [{ keyId: " ", publicKey: PAIRS["P-256"].publicKey }] }, "previousKeys[0].keyId"],
+    ["the current key again (same thumbprint)", { ...es, previousKeys: [{ publicKey: PAIRS["P-256"].publicKey }] }, "previousKeys[0].keyId"],
+    ["two keys with one id", { ...es, keyId: "k", previousKeys: [{ keyId: "k", publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey }] }, "previousKeys[0].keyId"],
+    ["previousKeys not an array", { ...es, previousKeys: { publicKey: PAIRS["P-256"].publicKey } }, "previousKeys"],
+    ["an HMAC previous key without keyId", { ...hs, previousKeys: [{ secret: "an-old-hs256-secret-of-32-bytes!" }] }, "previousKeys[0].keyId"],
+    ["a public key as HMAC previous key", { ...hs, previousKeys: [{ keyId: "old", publicKey: RSA_PUBLIC_PEM }] }, "previousKeys[0].publicKey"],
+    ["a short HMAC previous secret", { ...hs, previousKeys: [{ keyId: "old", secret: "short" }] }, "previousKeys[0].secret"],
+    ["a PEM as HMAC previous secret", { ...hs, previousKeys: [{ keyId: "old", secret: RSA_PUBLIC_PEM }] }, "previousKeys[0].secret"],
+    ["an empty keyId", { ...hs, keyId: "" }, "keyId"],
+    ["an empty audience", { ...hs, audience: "" }, "audience"],
+  ];
+  it.each(rows)("%s", (_name, options, option) => {
+    const error = construction(options);
+    expect(error).toBeInstanceOf(JwtConfigError);
+    expect(error.option).toBe(option);
+    expect(error.message).not.toContain("MIIBIjAN");
+    expect(error.message).not.toContain(PAIRS["P-256"].publicKey.split("\n")[1]!.slice(0, 20));
+  });
+});

@@ -1,5 +1,6 @@
 // Issue 9: every key form each algorithm accepts, the kid of issued tokens, and cross-algorithm refusal.
-import { createPrivateKey, createPublicKey, webcrypto } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, webcrypto, type KeyObject } from "node:crypto";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { AuthManager, type AuthManagerOptions, type AuthType } from "trpc-jwt";
 import { ALGORITHMS, optionsFor, PAIRS, pairFor, RSA_PRIVATE_PEM } from "./helpers/keys.js";
@@ -94,3 +95,74 @@ describe("every algorithm's tokens are refused by the managers of every other al
     }
   });
 });
+
+describe("kid selection (issue 9)", () => {
+  const NEXT = generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  const oldKey = PAIRS["P-256"];
+  const base = { ...optionsFor("ES256"), cacheSize: 0 };
+  const single = new AuthManager({ ...base, keyId: "old" });
+  const rotated = new AuthManager({ ...base, secret: NEXT.privateKey, keyId: "new", previousKeys: [{ keyId: "old", publicKey: oldKey.publicKey }] });
+  const sign = (pem: string, header: Record<string, unknown>) =>
+    new SignJWT({ iss: "Flask_PyJWT", sub: "alice", type: "auth", iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 })
+      .setProtectedHeader({ alg: "ES256", typ: "JWT", ...header })
+      .sign(createPrivateKey(pem));
+  const codeOf = (auth: AuthManager, signed: string) => auth.verifyToken(signed).then(() => "ok", (e: { code: string }) => e.code);
+
+  it("a token is checked with the key its kid names, current or previous", async () => {
+    expect(await codeOf(rotated, await sign(NEXT.privateKey, { kid: "new" }))).toBe("ok");
+    expect(await codeOf(rotated, await sign(oldKey.privateKey, { kid: "old" }))).toBe("ok");
+    expect(await codeOf(rotated, (await single.authToken("alice")).signed)).toBe("ok");
+  });
+  it("a kid naming the other key than the one that signed is refused", async () => {
+    expect(await codeOf(rotated, await sign(oldKey.privateKey, { kid: "new" }))).toBe("TOKEN_INVALID");
+    expect(await codeOf(rotated, await sign(NEXT.privateKey, { kid: "old" }))).toBe("TOKEN_INVALID");
+  });
+  it("an unknown or non-string kid is TOKEN_INVALID, with one key or several", async () => {
+    for (const kid of ["unknown", "", 7, null, ["old"], { kid: "old" }]) {
+      expect(await codeOf(single, await sign(oldKey.privateKey, { kid })), JSON.stringify(kid)).toBe("TOKEN_INVALID");
+      expect(await codeOf(rotated, await sign(NEXT.privateKey, { kid })), JSON.stringify(kid)).toBe("TOKEN_INVALID");
+    }
+  });
+  it("a token without kid is checked with the current key only", async () => {
+    expect(await codeOf(rotated, await sign(NEXT.privateKey, {}))).toBe("ok");
+    expect(await codeOf(rotated, await sign(oldKey.privateKey, {}))).toBe("TOKEN_INVALID");
+    expect(await codeOf(single, await sign(oldKey.privateKey, {}))).toBe("ok");
+  });
+  it("HMAC previous keys are found by their keyId", async () => {
+    const OLD_SECRET = "an-old-hs256-secret-of-32-bytes!";
+    const before = new AuthManager(optionsFor("HS256", { secret: OLD_SECRET, keyId: "s1" }));
+    const after = new AuthManager(optionsFor("HS256", { keyId: "s2", previousKeys: [{ keyId: "s1", secret: OLD_SECRET }] }));
+    expect(await codeOf(after, (await before.authToken("alice")).signed)).toBe("ok");
+    expect(await codeOf(after, (await after.authToken("alice")).signed)).toBe("ok");
+    // Without kid, only the current secret is tried.
+    expect(await codeOf(after, (await new AuthManager(optionsFor("HS256", { secret: OLD_SECRET })).authToken("a")).signed)).toBe("TOKEN_INVALID");
+  });
+});
+
+describe("auth.jwks() (issue 9)", () => {
+  it("lists the public keys, current first, with kid, alg and use, and never a private member", () => {
+    const previous = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey;
+    const auth = new AuthManager({ ...optionsFor("ES256"), previousKeys: [{ publicKey: previous }] });
+    const { keys } = auth.jwks();
+    expect(keys.map((key) => key.kid)).toEqual([auth.keyId, jwkThumbprintOf(previous)]);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
+      expect(Object.keys(key).sort()).toEqual(["alg", "crv", "kid", "kty", "use", "x", "y"]);
+    }
+    expect(Object.isFrozen(auth.jwks()) && Object.isFrozen(keys) && Object.isFrozen(keys[0])).toBe(true);
+  });
+  it.each(ASYMMETRIC)("%s: public members only", (alg) => {
+    const { keys } = new AuthManager(optionsFor(alg)).jwks();
+    const expected = alg === "EdDSA" ? ["crv", "kty", "x"] : alg.startsWith("ES") ? ["crv", "kty", "x", "y"] : ["e", "kty", "n"];
+    expect(Object.keys(keys[0]!).sort()).toEqual([...expected, "alg", "kid", "use"].sort());
+    expect(JSON.stringify(keys)).not.toMatch(/"(d|p|q|dp|dq|qi|k)"/);
+  });
+  it.each(["HS256", "HS384", "HS512"] as const)("%s managers have none to publish", (alg) => {
+    expect(() => new AuthManager(optionsFor(alg)).jwks()).toThrow(expect.objectContaining({ name: "JwtConfigError", option: "jwks" }));
+  });
+});
+
+function jwkThumbprintOf(key: KeyObject): string {
+  const { crv, kty, x, y } = key.export({ format: "jwk" });
+  return createHash("sha256").update(JSON.stringify({ crv, kty, x, y })).digest("base64url");
+}
