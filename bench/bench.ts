@@ -9,6 +9,7 @@ import { importSPKI, jwtVerify, SignJWT } from "jose";
 import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
+import { algorithmRows, algorithmTargets } from "./algorithmRows.js";
 import { cacheFlood } from "./cacheFlood.js";
 import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { NATIVE_STEP_ROW, nativeStepRows, threadPoolReport } from "./native.js";
@@ -149,7 +150,7 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 const started = performance.now();
-const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL))];
+const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL)), ...(await algorithmRows(SEQUENTIAL))];
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
@@ -192,6 +193,7 @@ const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
 const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
 const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
 console.log(remoteIssuerTarget(rows, spread));
+console.log(algorithmTargets(rows, spread));
 console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
 console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
 console.log(`\n${await cacheFlood()}`);
