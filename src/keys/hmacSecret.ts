@@ -17,7 +17,8 @@ export function hmacSecret(value: KeyInput | undefined, alg: AuthType, option: s
   const minBytes = ALGORITHM_PARAMS[alg].minSecretBytes ?? 0;
   if (value === undefined || value === "") throw new JwtConfigError(option, "is missing");
   if (typeof value !== "string" && !(value instanceof Uint8Array)) {
-    throw new JwtConfigError(option, `is a key object; ${alg} needs a random shared secret (a string or bytes)`);
+    const what = typeof value === "object" && value !== null ? "is a key object" : "must be a string or bytes";
+    throw new JwtConfigError(option, `${what}; ${alg} needs a random shared secret (a string or bytes)`);
   }
   if (isKeyMaterial(value)) {
     throw new JwtConfigError(option, `parses as a key (PEM, DER, JWK or SSH); ${alg} needs a random shared secret, never a key`);
