@@ -2,11 +2,13 @@ import { resolveOptions, type AuthManagerOptions, type AuthType, type ResolvedOp
 import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js";
 import { JwtConfigError } from "./errors.js";
 import { importKeys } from "./keys/importKeys.js";
-import type { JwkSet, KeyRing } from "./keys/KeyRing.js";
+import type { JwkSet } from "./keys/JwkSet.js";
+import type { KeyRing } from "./keys/KeyRing.js";
 import { issueToken } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
-import { createVerifier, type Verifier } from "./tokens/verifyToken.js";
+import type { Verifier } from "./tokens/Verifier.js";
+import { createVerifier } from "./tokens/verifyToken.js";
 
 /** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
 export let clockOf!: (auth: AuthManager) => () => number;

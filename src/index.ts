@@ -1,8 +1,8 @@
 // The whole public surface of the server entry, in one screen.
 export { AuthManager } from "./AuthManager.js";
-export { AUTH_TYPES, type AuthManagerOptions, type AuthType, type KeyInput, type PreviousKey } from "./config/options.js";
+export { AUTH_TYPES, type AuthManagerOptions, type AuthType, type JwkObject, type KeyInput, type KeyObjectLike, type PreviousKey } from "./config/options.js";
 export type { Env } from "./config/optionsFromEnv.js";
-export type { JwkSet, PublicJwk } from "./keys/KeyRing.js";
+export type { JwkSet, PublicJwk } from "./keys/JwkSet.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";
@@ -19,7 +19,7 @@ export type { SessionClaims, SessionUpdate, TokenPair } from "./sessions/Session
 export type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./sessions/TokenStore.js";
 export type { JsonObject, JsonPrimitive, JsonValue } from "./tokens/json.js";
 export { JwtToken, type TokenClaims, type TokenType } from "./tokens/JwtToken.js";
-export { RESERVED_CLAIMS } from "./tokens/issueToken.js";
+export { RESERVED_CLAIMS } from "./tokens/reservedClaims.js";
 export { createJwtContext, type JwtContext, type JwtContextConfig, type RefusalEvent } from "./trpc/createJwtContext.js";
 export { createJwtProcedures, type ContextFromCreateJwtContext } from "./trpc/createJwtProcedures.js";
 export { jwtErrorFormatter } from "./trpc/jwtErrorFormatter.js";

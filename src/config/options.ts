@@ -1,4 +1,3 @@
-import type { JsonWebKey, KeyObject } from "node:crypto";
 import { JwtConfigError } from "../errors.js";
 import { suggestOption } from "./suggestOption.js";
 
@@ -23,6 +22,23 @@ export const AUTH_TYPES: readonly AuthType[] = Object.freeze([
 ] as const);
 
 /**
+ * node:crypto's `KeyObject`, as far as the options need to name it: the package's declarations
+ * never import node's types, so projects without `@types/node` compile against them. At run time
+ * a key is recognised with `instanceof KeyObject`, never by this shape.
+ */
+export interface KeyObjectLike {
+  readonly type: "secret" | "public" | "private";
+  readonly asymmetricKeyType?: string | undefined;
+  equals(otherKeyObject: never): boolean;
+}
+
+/** A JSON Web Key (RFC 7517) as an object: `kty` and its members. */
+export interface JwkObject {
+  readonly kty?: string | undefined;
+  readonly [member: string]: unknown;
+}
+
+/**
  * A key, in any form trpc-jwt imports: PEM text or bytes (PKCS#8, SPKI; PKCS#1 for RSA; SEC1 for
  * EC), a JWK object or its JSON text, a node `KeyObject`, or a WebCrypto `CryptoKey`.
  *
@@ -31,7 +47,7 @@ export const AUTH_TYPES: readonly AuthType[] = Object.freeze([
  * const key: KeyInput = readFileSync("private.pem", "utf8");
  * ```
  */
-export type KeyInput = string | Uint8Array | KeyObject | CryptoKey | JsonWebKey;
+export type KeyInput = string | Uint8Array | KeyObjectLike | CryptoKey | JwkObject;
 
 /**
  * A key that still verifies tokens during a rotation but never signs. Asymmetric algorithms:
@@ -71,7 +87,7 @@ export interface AuthManagerOptions {
    * {@link KeyInput}); RSA keys of at least 2048 bits, EC keys on the algorithm's curve, Ed25519
    * for EdDSA.
    */
-  secret: string | Uint8Array | KeyObject | CryptoKey | JsonWebKey;
+  secret: KeyInput;
   /**
    * Asymmetric algorithms only: the public key (PEM SPKI or PKCS#1, OpenSSH `ssh-rsa`, JWK,
    * `KeyObject`, `CryptoKey`). Derived from `secret` when omitted; when given it must be the

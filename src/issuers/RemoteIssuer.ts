@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
-import type { Verifier } from "../tokens/verifyToken.js";
+import type { Verifier } from "../tokens/Verifier.js";
 import { createRemoteVerifier } from "./createRemoteVerifier.js";
 import { discoverJwksUri } from "./discoverJwksUri.js";
 import { resolveRemoteOptions, type DiscoveryOptions, type RemoteAlgorithm, type RemoteIssuerOptions } from "./remoteIssuerOptions.js";

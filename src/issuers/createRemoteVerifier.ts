@@ -4,7 +4,7 @@ import { isCompactJws } from "../tokens/isCompactJws.js";
 import { JwtToken } from "../tokens/JwtToken.js";
 import { EXPIRED, TokenCache } from "../tokens/TokenCache.js";
 import type { VerifiedJws } from "../tokens/verifyCompactJws.js";
-import type { Verifier } from "../tokens/verifyToken.js";
+import type { Verifier } from "../tokens/Verifier.js";
 import { readAccessClaims } from "./readAccessClaims.js";
 import type { RemoteAlgorithm, ResolvedRemoteOptions } from "./remoteIssuerOptions.js";
 import { RemoteKeySet } from "./RemoteKeySet.js";

@@ -2,7 +2,7 @@ import { base64url } from "jose";
 import { AuthManager, clockOf, verifierOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
-import type { Verifier } from "../tokens/verifyToken.js";
+import type { Verifier } from "../tokens/Verifier.js";
 import { RemoteIssuer, remoteClockOf, remoteVerifierOf } from "./RemoteIssuer.js";
 
 /**

@@ -4,16 +4,7 @@ import { JwtConfigError } from "../errors.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
-
-/**
- * Claims this library sets or checks itself; extra claims may never overwrite them.
- *
- * @example
- * ```ts
- * RESERVED_CLAIMS.has("exp"); // true: auth.authToken("a", undefined, { exp: 1 }) throws
- * ```
- */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(["iss", "sub", "iat", "exp", "nbf", "jti", "type", "scope", "aud"]);
+import { RESERVED_CLAIMS } from "./reservedClaims.js";
 
 /** What to put in a new token besides the registered claims. */
 export interface IssueRequest {

@@ -7,13 +7,8 @@ import { isCompactJws } from "./isCompactJws.js";
 import { JwtToken, type TokenType } from "./JwtToken.js";
 import { readClaims } from "./readClaims.js";
 import { EXPIRED, TokenCache } from "./TokenCache.js";
+import type { Verifier } from "./Verifier.js";
 
-/**
- * Verifies a compact token, optionally requiring its type. A cache hit returns the token itself,
- * so a caller on the hot path need not wait a tick; otherwise a promise. Refusals are always a
- * promise rejected with `JwtError`.
- */
-export type Verifier = (signed: string, type?: TokenType) => JwtToken | Promise<JwtToken>;
 
 /**
  * Builds the one verification path, in three separate steps: the length and shape gate (and the
