@@ -23,11 +23,16 @@ export function createSignatureCheck(ring: KeyRing): SignatureCheck {
   const options = { algorithms: [ring.alg] };
   if (ring.verifying.length === 1) {
     // One key: hand it to jose directly (no resolver hop), then hold the token's kid to it.
+    // The same rule as ring.select: no kid, or exactly this key's.
     const key = ring.current;
+    const { kid } = key;
     return (signed, verified, refused) => {
       const joseKey = key.joseKey;
       const result = joseKey instanceof Promise ? joseKey.then((ready) => compactVerify(signed, ready, options)) : compactVerify(signed, joseKey, options);
-      return result.then((ok) => (ring.select(ok.protectedHeader.kid) === key ? verified(ok) : refused()), refused);
+      return result.then((ok) => {
+        const named = ok.protectedHeader.kid;
+        return named === undefined || named === kid ? verified(ok) : refused();
+      }, refused);
     };
   }
   const resolve = (header: { kid?: unknown }) => {
