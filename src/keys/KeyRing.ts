@@ -24,7 +24,7 @@ export class KeyRing {
     this.current = verifying[0];
     this.verifying = Object.freeze([...verifying]);
     this.#byKid = new Map(verifying.filter((key) => key.kid !== undefined).map((key) => [key.kid as string, key]));
-    this.#jwks = verifying[0].keyObject.type === "public" ? Object.freeze({ keys: Object.freeze(verifying.map(publicJwk)) }) : undefined;
+    this.#jwks = verifying.every((key) => key.keyObject?.type === "public") ? Object.freeze({ keys: Object.freeze(verifying.map(publicJwk)) }) : undefined;
     Object.freeze(this);
   }
 
@@ -39,13 +39,15 @@ export class KeyRing {
 
   /** The public JWK Set; HMAC rings have none and throw `JwtConfigError`. */
   jwks(): JwkSet {
-    if (this.#jwks === undefined) throw new JwtConfigError("jwks", `${this.alg} keys are shared secrets and are never published; use an asymmetric authType`);
+    if (this.#jwks === undefined) {
+      throw new JwtConfigError("jwks", this.alg.startsWith("HS") ? `${this.alg} keys are shared secrets and are never published; use an asymmetric authType` : "needs node:crypto to export the public keys, which this runtime lacks");
+    }
     return this.#jwks;
   }
 }
 
 function publicJwk(key: ImportedKey): PublicJwk {
   // A public KeyObject exports only public members: no private member can slip in.
-  const members = key.keyObject.export({ format: "jwk" }) as Record<string, string>;
+  const members = key.keyObject?.export({ format: "jwk" }) as Record<string, string>;
   return Object.freeze({ ...members, kid: key.kid as string, alg: key.alg, use: "sig" } as PublicJwk);
 }

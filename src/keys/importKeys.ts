@@ -1,11 +1,12 @@
-import { createPublicKey, createSecretKey } from "node:crypto";
 import type { PreviousKey, ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "./algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
 import { jwkThumbprint } from "./jwkThumbprint.js";
+import { importWithWebCrypto } from "./importWithWebCrypto.js";
 import { KeyRing } from "./KeyRing.js";
+import { nodeCrypto } from "./nodeCrypto.js";
 import { readKey } from "./readKey.js";
 
 /**
@@ -22,6 +23,9 @@ import { readKey } from "./readKey.js";
 export function importKeys(options: ResolvedOptions): KeyRing {
   const { authType: alg } = options;
   const previous = options.previousKeys.map((entry, i) => previousEntry(entry, `previousKeys[${i}]`));
+  const node = nodeCrypto;
+  if (node === undefined) return refuseRepeatedIds(importWithWebCrypto(options, previous));
+  const { createPublicKey, createSecretKey } = node;
   let ring: KeyRing;
   if (ALGORITHM_PARAMS[alg].keyType === "secret") {
     if (options.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
@@ -47,11 +51,16 @@ export function importKeys(options: ResolvedOptions): KeyRing {
     });
     ring = new KeyRing(new ImportedKey(kid, alg, privateKey, ["sign"]), [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old]);
   }
-  refuseRepeatedIds(ring);
-  return ring;
+  return refuseRepeatedIds(ring);
 }
 
-function previousEntry(entry: PreviousKey, option: string): { entry: PreviousKey; option: string } {
+/** A previous key with the option name its errors use. */
+export interface PreviousEntry {
+  readonly entry: PreviousKey;
+  readonly option: string;
+}
+
+function previousEntry(entry: PreviousKey, option: string): PreviousEntry {
   if (typeof entry !== "object" || entry === null) throw new JwtConfigError(option, "must be an object { keyId?, publicKey } (HMAC: { keyId, secret })");
   for (const name of Object.keys(entry)) {
     if (name !== "keyId" && name !== "publicKey" && name !== "secret") throw new JwtConfigError(`${option}.${name}`, "is not a previous-key option (keyId, publicKey, secret)");
@@ -62,11 +71,12 @@ function previousEntry(entry: PreviousKey, option: string): { entry: PreviousKey
   return { entry, option };
 }
 
-function refuseRepeatedIds(ring: KeyRing): void {
+function refuseRepeatedIds(ring: KeyRing): KeyRing {
   const seen = new Set<string>();
   ring.verifying.forEach((key, i) => {
     if (key.kid === undefined) return;
     if (seen.has(key.kid)) throw new JwtConfigError(i === 0 ? "keyId" : `previousKeys[${i - 1}].keyId`, "repeats the id of another key (the same key twice, or two keys with one id)");
     seen.add(key.kid);
   });
+  return ring;
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { nodeCrypto } from "./nodeCrypto.js";
 
 // A PEM block anywhere (quoted, after `openssl ... -text` lines, with escaped newlines).
 const PEM_MARKER = /-----BEGIN [A-Z0-9 ]+-----/;
@@ -9,13 +9,18 @@ const SSH_WIRE_TYPE = /^(?:ssh-|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 
-const DER_PARSERS: readonly ((der: Buffer) => unknown)[] = [
-  (der) => createPublicKey({ key: der, format: "der", type: "spki" }),
-  (der) => createPublicKey({ key: der, format: "der", type: "pkcs1" }),
-  (der) => createPrivateKey({ key: der, format: "der", type: "pkcs8" }),
-  (der) => createPrivateKey({ key: der, format: "der", type: "pkcs1" }),
-  (der) => createPrivateKey({ key: der, format: "der", type: "sec1" }),
-];
+// With node:crypto, DER is tried as every key encoding; without it (edge runtimes), any
+// well-formed DER SEQUENCE spanning the whole input counts as a key: stricter, never looser.
+const DER_PARSERS: readonly ((der: Uint8Array) => unknown)[] =
+  nodeCrypto === undefined
+    ? [isWholeDerSequence]
+    : [
+        (der) => nodeCrypto?.createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" }),
+        (der) => nodeCrypto?.createPublicKey({ key: Buffer.from(der), format: "der", type: "pkcs1" }),
+        (der) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" }),
+        (der) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs1" }),
+        (der) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type: "sec1" }),
+      ];
 
 /**
  * Whether a would-be HMAC secret is in fact a key, in any form a key travels in: PEM (also
@@ -31,21 +36,30 @@ const DER_PARSERS: readonly ((der: Buffer) => unknown)[] = [
  * ```
  */
 export function isKeyMaterial(secret: string | Uint8Array): boolean {
-  const bytes = typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
   if (isDerKey(bytes)) return true;
-  const text = bytes.toString("utf8");
+  const text = new TextDecoder().decode(bytes);
   if (PEM_MARKER.test(text) || SSH_LINE.test(text) || parsesAsPem(text)) return true;
   const bare = unquote(text.trim());
   if (isJwkText(bare)) return true;
   const compact = bare.replace(/\\[nr]|\s+/g, "");
   if (BASE64.test(compact)) {
-    const decoded = Buffer.from(compact, compact.includes("-") || compact.includes("_") ? "base64url" : "base64");
-    if (isDerKey(decoded) || isSshWireBlob(decoded)) return true;
+    const decoded = fromBase64(compact);
+    if (decoded !== undefined && (isDerKey(decoded) || isSshWireBlob(decoded))) return true;
   }
-  return HEX.test(compact) && isDerKey(Buffer.from(compact, "hex"));
+  return HEX.test(compact) && isDerKey(Uint8Array.from(compact.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16)));
 }
 
-function isDerKey(der: Buffer): boolean {
+// Base64 or base64url text to bytes without Buffer (edge runtimes have none).
+function fromBase64(text: string): Uint8Array | undefined {
+  try {
+    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+function isDerKey(der: Uint8Array): boolean {
   // Every DER key is a SEQUENCE; the check spares the parsers most non-keys.
   if (der.length < 16 || der[0] !== 0x30) return false;
   return DER_PARSERS.some((parse) => succeeds(() => parse(der)));
@@ -53,7 +67,9 @@ function isDerKey(der: Buffer): boolean {
 
 function parsesAsPem(text: string): boolean {
   const pem = text.replace(/\\n/g, "\n");
-  return succeeds(() => createPublicKey({ key: pem, format: "pem" })) || succeeds(() => createPrivateKey({ key: pem, format: "pem" }));
+  const node = nodeCrypto;
+  if (node === undefined) return false; // PEM_MARKER already caught every PEM block
+  return succeeds(() => node.createPublicKey({ key: pem, format: "pem" })) || succeeds(() => node.createPrivateKey({ key: pem, format: "pem" }));
 }
 
 function isJwkText(text: string): boolean {
@@ -79,10 +95,19 @@ export function isJwkLike(value: unknown): boolean {
   return typeof value === "object" && value !== null && ("kty" in value || "keys" in value);
 }
 
-function isSshWireBlob(blob: Buffer): boolean {
+/** Throws unless `der` is one DER SEQUENCE (tag 0x30, definite length) spanning all of it. */
+function isWholeDerSequence(der: Uint8Array): void {
+  const first = der[1] ?? 0;
+  const lengthBytes = first & 0x80 ? first & 0x7f : 0;
+  let length = first & 0x80 ? 0 : first;
+  for (let i = 0; i < lengthBytes; i++) length = length * 256 + (der[2 + i] ?? 0);
+  if (lengthBytes > 4 || 2 + lengthBytes + length !== der.length) throw new Error("not one DER sequence");
+}
+
+function isSshWireBlob(blob: Uint8Array): boolean {
   if (blob.length < 8) return false;
-  const length = blob.readUInt32BE(0);
-  return length > 0 && length < 64 && SSH_WIRE_TYPE.test(blob.subarray(4, 4 + length).toString("latin1"));
+  const length = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(0);
+  return length > 0 && length < 64 && SSH_WIRE_TYPE.test(String.fromCharCode(...blob.subarray(4, 4 + length)));
 }
 
 function unquote(text: string): string {

@@ -1,4 +1,5 @@
-import { createHash, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { nodeCrypto } from "./nodeCrypto.js";
 
 // RFC 7638 section 3.2: only the required members, in lexicographic order.
 const REQUIRED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
@@ -19,5 +20,6 @@ export function jwkThumbprint(publicKey: KeyObject): string {
   const jwk = publicKey.export({ format: "jwk" }) as Record<string, unknown>;
   const members = REQUIRED_MEMBERS[String(jwk["kty"])] ?? [];
   const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
-  return createHash("sha256").update(canonical).digest("base64url");
+  // Only called where node:crypto exists (the key is a KeyObject).
+  return (nodeCrypto as NonNullable<typeof nodeCrypto>).createHash("sha256").update(canonical).digest("base64url");
 }

@@ -1,9 +1,13 @@
-import { createPrivateKey, createPublicKey, KeyObject, type JsonWebKey } from "node:crypto";
+import type { JsonWebKey, KeyObject } from "node:crypto";
 import type { AuthType, KeyInput } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "./algorithms.js";
 import { isJwkLike } from "./isKeyMaterial.js";
+import { nodeCrypto } from "./nodeCrypto.js";
 import { openSshPublicKey } from "./openSshPublicKey.js";
+
+// readKey runs only where node:crypto exists (importKeys checks); edge runtimes use Web Crypto.
+const node = () => nodeCrypto as NonNullable<typeof nodeCrypto>;
 
 const MIN_RSA_BITS = 2048;
 const FORMS = "PEM, a JWK, a KeyObject or a CryptoKey";
@@ -44,12 +48,12 @@ function describe(alg: AuthType): string {
 }
 
 function toKeyObject(value: KeyInput, option: string, half: "private" | "public"): KeyObject {
-  if (value instanceof KeyObject) return value;
-  if (value instanceof globalThis.CryptoKey) return KeyObject.from(value);
+  if (value instanceof node().KeyObject) return value as KeyObject;
+  if (value instanceof globalThis.CryptoKey) return node().KeyObject.from(value);
   if (typeof value === "string" || value instanceof Uint8Array) {
     const text = keyText(value);
     if (text.startsWith("{")) return fromJwk(parseJson(text, option), option, half);
-    if (half === "public" && text.startsWith("ssh-rsa ")) return attempt(() => createPublicKey({ key: openSshPublicKey(text), format: "jwk" }), option, half);
+    if (half === "public" && text.startsWith("ssh-rsa ")) return attempt(() => node().createPublicKey({ key: openSshPublicKey(text), format: "jwk" }), option, half);
     return fromPem(text, option, half);
   }
   if (typeof value === "object" && value !== null) return fromJwk(value, option, half);
@@ -58,14 +62,14 @@ function toKeyObject(value: KeyInput, option: string, half: "private" | "public"
 
 function fromPem(pem: string, option: string, half: "private" | "public"): KeyObject {
   // A private key also parses as a public one (node derives it): look for the private half first.
-  const privateKey = tryParse(() => createPrivateKey({ key: pem, format: "pem" }));
+  const privateKey = tryParse(() => node().createPrivateKey({ key: pem, format: "pem" }));
   if (half === "private") {
     if (privateKey !== undefined) return privateKey;
-    if (tryParse(() => createPublicKey({ key: pem, format: "pem" })) !== undefined) throw wrongHalf(option, half);
+    if (tryParse(() => node().createPublicKey({ key: pem, format: "pem" })) !== undefined) throw wrongHalf(option, half);
     throw new JwtConfigError(option, `must be a private key as ${FORMS}`);
   }
   if (privateKey !== undefined) throw wrongHalf(option, half);
-  return attempt(() => createPublicKey({ key: pem, format: "pem" }), option, half);
+  return attempt(() => node().createPublicKey({ key: pem, format: "pem" }), option, half);
 }
 
 function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyObject {
@@ -73,7 +77,7 @@ function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyOb
   const isPrivate = "d" in jwk;
   if (isPrivate !== (half === "private")) throw wrongHalf(option, half);
   const input = { key: jwk as JsonWebKey, format: "jwk" } as const;
-  return attempt(() => (half === "private" ? createPrivateKey(input) : createPublicKey(input)), option, half);
+  return attempt(() => (half === "private" ? node().createPrivateKey(input) : node().createPublicKey(input)), option, half);
 }
 
 function wrongHalf(option: string, half: "private" | "public"): JwtConfigError {

@@ -1,0 +1,112 @@
+import type { KeyInput, ResolvedOptions } from "../config/options.js";
+import { JwtConfigError } from "../errors.js";
+import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { hmacSecret } from "./hmacSecret.js";
+import { ImportedKey } from "./ImportedKey.js";
+import type { PreviousEntry } from "./importKeys.js";
+import { KeyRing } from "./KeyRing.js";
+
+const MIN_RSA_BITS = 2048;
+// The public members of each key type: the ones a public key and its private half share.
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ["n", "e"], EC: ["crv", "x", "y"], OKP: ["crv", "x"] };
+
+/**
+ * The key ring where node:crypto is missing (edge runtimes): everything through Web Crypto.
+ * HMAC secrets as everywhere; asymmetric keys as PKCS#8 / SPKI PEM, JWK objects or CryptoKeys
+ * (what Web Crypto reads; PKCS#1, SEC1 and OpenSSH throw `JwtConfigError` naming the option).
+ * The size, curve and pairing checks need the imported key, so they run as the import does: a
+ * bad key rejects the first signing with `JwtConfigError` naming the option, and verification
+ * with it refuses every token. No thumbprint either: a key's `kid` is its `keyId` or none, and
+ * previous asymmetric keys need a `keyId`. Module-internal; `importKeys` calls it.
+ */
+export function importWithWebCrypto(options: ResolvedOptions, previous: readonly PreviousEntry[]): KeyRing {
+  const { authType: alg } = options;
+  const params = ALGORITHM_PARAMS[alg].webCrypto;
+  if (ALGORITHM_PARAMS[alg].keyType === "secret") {
+    if (options.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
+    const secret = (value: KeyInput | undefined, option: string, usages: KeyUsage[]) => crypto.subtle.importKey("raw", hmacSecret(value, alg, option), params, false, usages);
+    const current = new ImportedKey(options.keyId, alg, secret(options.secret, "secret", ["sign", "verify"]), ["sign", "verify"]);
+    const old = previous.map(({ entry, option }) => {
+      if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, `is missing (required for ${alg} keys)`);
+      return new ImportedKey(entry.keyId, alg, secret(entry.secret, `${option}.secret`, ["verify"]), ["verify"]);
+    });
+    return new KeyRing(current, [current, ...old]);
+  }
+  const privateKey = readWithWebCrypto(options.secret, "secret", "private", params);
+  const givenPublic = options.publicKey === undefined ? undefined : readWithWebCrypto(options.publicKey, "publicKey", "public", params);
+  const checked = (async () => {
+    const jwk = await checkedJwk(privateKey, "secret");
+    const publicJwk = publicHalf(jwk);
+    if (givenPublic !== undefined && !sameMembers(publicJwk, publicHalf(await checkedJwk(givenPublic, "publicKey")))) {
+      throw new JwtConfigError("publicKey", "is not the public half of secret");
+    }
+    const { ext: _ext, key_ops: _ops, ...signing } = jwk;
+    return {
+      sign: await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
+      verify: await crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]),
+    };
+  })();
+  const old = previous.map(({ entry, option }) => {
+    if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
+    if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
+    if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
+    const imported = readWithWebCrypto(entry.publicKey, `${option}.publicKey`, "public", params);
+    return new ImportedKey(entry.keyId, alg, checkedJwk(imported, `${option}.publicKey`).then((jwk) => crypto.subtle.importKey("jwk", publicHalf(jwk), params, false, ["verify"])), ["verify"]);
+  });
+  const kid = options.keyId;
+  return new KeyRing(new ImportedKey(kid, alg, checked.then((keys) => keys.sign), ["sign"]), [new ImportedKey(kid, alg, checked.then((keys) => keys.verify), ["verify"]), ...old]);
+}
+
+/** Starts an extractable import of one key form Web Crypto reads; refuses the others now. */
+function readWithWebCrypto(value: KeyInput, option: string, half: "private" | "public", params: Parameters<SubtleCrypto["importKey"]>[2]): Promise<CryptoKey> {
+  const usages: KeyUsage[] = half === "private" ? ["sign"] : ["verify"];
+  const refuse = () => Promise.reject(new JwtConfigError(option, `must be a ${half} key for this algorithm`));
+  if (value instanceof CryptoKey) {
+    if (value.type !== half) throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
+    return crypto.subtle.exportKey("jwk", value).then((jwk) => crypto.subtle.importKey("jwk", jwk, params, true, usages), refuse);
+  }
+  if (typeof value === "object" && !(value instanceof Uint8Array)) {
+    if (("d" in value) !== (half === "private")) throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
+    return crypto.subtle.importKey("jwk", value as JsonWebKey, params, true, usages).catch(refuse);
+  }
+  const text = (typeof value === "string" ? value : new TextDecoder().decode(value)).replace(/\\n/g, "\n");
+  const privateDer = pemBody(text, "PRIVATE KEY");
+  const publicDer = pemBody(text, "PUBLIC KEY");
+  if (half === "private" && privateDer === undefined) {
+    throw new JwtConfigError(option, publicDer !== undefined ? "is a public key; the private key belongs here" : 'must be a PKCS#8 PEM private key ("BEGIN PRIVATE KEY"), a JWK or a CryptoKey: this runtime has no node:crypto to read PKCS#1, SEC1 or other forms');
+  }
+  if (half === "public" && (privateDer !== undefined || text.includes("PRIVATE KEY-----"))) throw new JwtConfigError(option, "is a private key; pass the public half");
+  if (half === "public" && publicDer === undefined) {
+    throw new JwtConfigError(option, 'must be an SPKI PEM public key ("BEGIN PUBLIC KEY"), a JWK or a CryptoKey, or omitted: this runtime has no node:crypto to read PKCS#1 or OpenSSH keys');
+  }
+  return crypto.subtle.importKey(half === "private" ? "pkcs8" : "spki", (privateDer ?? publicDer) as Uint8Array<ArrayBuffer>, params, true, usages).catch(refuse);
+}
+
+/** The imported key as a JWK, after the checks node:crypto would have made at construction. */
+async function checkedJwk(key: Promise<CryptoKey>, option: string): Promise<JsonWebKey> {
+  const imported = await key;
+  const bits = (imported.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength;
+  if (bits !== undefined && bits < MIN_RSA_BITS) throw new JwtConfigError(option, `must be an RSA key of at least ${MIN_RSA_BITS} bits`);
+  // The curve and family were fixed by the import parameters: another curve does not import.
+  return crypto.subtle.exportKey("jwk", imported);
+}
+
+function publicHalf(jwk: JsonWebKey): JsonWebKey {
+  const kty = jwk.kty ?? "";
+  return Object.fromEntries([["kty", kty], ...(PUBLIC_MEMBERS[kty] ?? []).map((name) => [name, (jwk as Record<string, unknown>)[name]])]) as JsonWebKey;
+}
+
+function sameMembers(a: JsonWebKey, b: JsonWebKey): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The DER bytes of the first PEM block with exactly this label, or `undefined`. */
+function pemBody(text: string, label: string): Uint8Array | undefined {
+  const match = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(text);
+  if (match === null) return undefined;
+  try {
+    return Uint8Array.from(atob((match[1] ?? "").replace(/\s+/g, "")), (char) => char.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
