@@ -166,3 +166,10 @@ function jwkThumbprintOf(key: KeyObject): string {
   const { crv, kty, x, y } = key.export({ format: "jwk" });
   return createHash("sha256").update(JSON.stringify({ crv, kty, x, y })).digest("base64url");
 }
+
+it("reads a PEM whose body is wrapped with a blank line before END (64n characters, as Web Crypto exports are often wrapped)", async () => {
+  const { privateKey } = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const body = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.exportKey("pkcs8", privateKey)))).replace(/.{64}/g, "$&\n");
+  const auth = new AuthManager({ issuer: "api", authType: "EdDSA", secret: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n` });
+  await expect(auth.verifyToken((await auth.authToken("alice")).signed)).resolves.toMatchObject({ sub: "alice" });
+});

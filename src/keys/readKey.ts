@@ -86,8 +86,9 @@ function wrongHalf(option: string, half: "private" | "public"): JwtConfigError {
 
 function keyText(value: string | Uint8Array): string {
   const text = (typeof value === "string" ? value : new TextDecoder().decode(value)).trim();
-  // Environment variables often carry PEM newlines as the two characters "\n".
-  return text.includes("\n") ? text : text.replace(/\\n/g, "\n");
+  // Environment variables often carry PEM newlines as the two characters "\n"; a blank line
+  // inside a PEM block (a body of exactly 64n characters, wrapped naively) stops OpenSSL.
+  return (text.includes("\n") ? text : text.replace(/\\n/g, "\n")).replace(/\n\s*\n/g, "\n");
 }
 
 function parseJson(text: string, option: string): object {
