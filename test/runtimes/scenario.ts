@@ -2,9 +2,10 @@
 // only what every one of them has (fetch's Request and Response, Web Crypto), so whatever fails on
 // one runtime is trpc-jwt's, not the scenario's. test/runtimes/run.ts bundles it with esbuild.
 import { initTRPC } from "@trpc/server";
+import { createLocalJWKSet, jwtVerify } from "jose";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { z } from "zod";
-import { AUTH_TYPES, AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, RemoteIssuer, type AuthType } from "../../src/index.js";
+import { AUTH_TYPES, AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, RemoteIssuer, type AuthType } from "../../src/index.js";
 import { nodeCrypto } from "../../src/keys/nodeCrypto.js";
 
 /** What the harness sets up outside the runtime: an identity provider's JWKS on 127.0.0.1 and a token it signed. */
@@ -48,7 +49,29 @@ async function managerScenario(alg: AuthType, secret: string | Uint8Array, passe
   expect(refreshed.status === 200, `${alg} refresh: HTTP ${refreshed.status}`);
   const again = await call("GET", "user", (refreshed.data as { authToken: string }).authToken, { username: "alice" });
   expect(again.status === 200, `${alg} call with the refreshed token: HTTP ${again.status}`);
-  passed.push(`${alg}: login, guarded call, 3 refusals, refresh`);
+  passed.push(`${alg}: login, guarded call, 4 refusals, refresh, ${await publishedKeys(auth, authToken)}`);
+}
+
+/**
+ * jwks(): an asymmetric manager's published key set verifies its tokens (with jose). HMAC has none,
+ * and without node:crypto no manager publishes one yet: both throw JwtConfigError("jwks"), and
+ * the line printed says which case this runtime is.
+ */
+async function publishedKeys(auth: AuthManager, authToken: string): Promise<string> {
+  const hmac = auth.authType.startsWith("HS");
+  if (hmac || nodeCrypto === undefined) {
+    let option: string | undefined;
+    try {
+      auth.jwks();
+    } catch (error) {
+      option = error instanceof JwtConfigError ? error.option : undefined;
+    }
+    expect(option === "jwks", `${auth.authType} jwks(): expected JwtConfigError("jwks")`);
+    return hmac ? "jwks() refused for HMAC" : "jwks() refused: needs node:crypto (not yet on this runtime)";
+  }
+  const { payload } = await jwtVerify(authToken, createLocalJWKSet({ keys: [...auth.jwks().keys] }), { algorithms: [auth.authType] });
+  expect(payload.sub === "alice", `${auth.authType} jwks(): the published key does not verify the token`);
+  return "jwks() verifies the token";
 }
 
 async function remoteScenario(remote: RemoteSetup, passed: string[]): Promise<void> {
@@ -120,6 +143,7 @@ async function secretFor(alg: (typeof FAMILIES)[number]): Promise<string | Uint8
   }[alg];
   const pair = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
   const der = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
-  const base64 = btoa(String.fromCharCode(...der)).replace(/.{64}/g, "$&\n");
-  return `-----BEGIN PRIVATE KEY-----\n${base64}\n-----END PRIVATE KEY-----\n`;
+  // Lines of 64 characters and no empty line (OpenSSL refuses one: an Ed25519 key is exactly 64).
+  const lines = btoa(String.fromCharCode(...der)).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN PRIVATE KEY-----\n${lines.join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
