@@ -4,6 +4,8 @@ import { JwtConfigError } from "./errors.js";
 import { importKeys } from "./keys/importKeys.js";
 import type { JwkSet } from "./keys/JwkSet.js";
 import type { KeyRing } from "./keys/KeyRing.js";
+import { withRevocationCheck, type RevocationCheck } from "./sessions/RevocationCheck.js";
+import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
 import { issueToken } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
@@ -18,6 +20,12 @@ export let clockOf!: (auth: AuthManager) => () => number;
  * cached token without a promise. Module-internal (not exported from the package).
  */
 export let verifierOf!: (auth: AuthManager) => Verifier;
+
+/**
+ * The manager's revocation check (undefined without a store), for `ctx.jwt` to apply on every
+ * use of a token it verified earlier. Module-internal.
+ */
+export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefined;
 
 /**
  * Issues and verifies auth and refresh tokens for one issuer and one algorithm: signs with one
@@ -47,16 +55,22 @@ export class AuthManager {
   readonly audience: string | undefined;
   readonly #keys: KeyRing;
   readonly #verify: Verifier;
+  readonly #sessions: Sessions;
+  // #verify, then the revocation check when there is a store.
+  readonly #verifyUnrevoked: Verifier;
 
   static {
     verifierOf = (auth) => auth.#verify;
     clockOf = (auth) => auth.#options.clock;
+    revocationCheckOf = (auth) => auth.#sessions.revocationCheck;
   }
 
   constructor(options: AuthManagerOptions) {
     this.#options = resolveOptions(options);
     this.#keys = importKeys(this.#options);
     this.#verify = createVerifier(this.#options, this.#keys);
+    this.#sessions = this.#createSessions();
+    this.#verifyUnrevoked = withRevocationCheck(this.#verify, this.#sessions.revocationCheck);
     this.issuer = this.#options.issuer;
     this.authType = this.#options.authType;
     this.authMaxAge = this.#options.authMaxAge;
@@ -133,7 +147,7 @@ export class AuthManager {
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     }
     // Promise.resolve hands a promise back as is, and wraps a cache hit.
-    return Promise.resolve(this.#verify(signed, type));
+    return Promise.resolve(this.#verifyUnrevoked(signed, type));
   }
 
   /**
@@ -161,5 +175,82 @@ export class AuthManager {
    */
   jwks(): JwkSet {
     return this.#keys.jwks();
+  }
+
+  /**
+   * Starts a session: an auth and a refresh token sharing a new `sid`, with `auth_time` (now) and
+   * a random `csrf` claim. With a store, the session's scope and claims are kept there for
+   * `rotate`. Works without a store.
+   *
+   * @example
+   * ```ts
+   * const { authToken, refreshToken } = await auth.login(user.id, user.scope, { org: user.org });
+   * ```
+   */
+  login(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<TokenPair> {
+    return this.#sessions.login(sub, scope, claims);
+  }
+
+  /**
+   * Uses up a refresh token (a string, or the `JwtToken` of a `refreshProcedure`) for a new pair
+   * in the same session: same `sid`, `auth_time` and `csrf`; the session's scope and claims
+   * unless `update` replaces them. A refresh token presented a second time (outside
+   * `rotationGrace`) is reuse: 401 TOKEN_REUSED, and the whole session is revoked. Needs a store.
+   *
+   * @example
+   * ```ts
+   * refresh: refreshProcedure.mutation(({ ctx }) => auth.rotate(ctx.token, { scope: currentScopeOf(ctx.token.sub) })),
+   * ```
+   */
+  rotate(refresh: string | JwtToken, update?: SessionUpdate): Promise<TokenPair> {
+    return this.#sessions.rotate(refresh, update);
+  }
+
+  /**
+   * Revokes one token until it would have expired; from then on it gets 401 TOKEN_REVOKED in
+   * every process sharing the store. Needs a store.
+   *
+   * @example
+   * ```ts
+   * await auth.revoke(ctx.token);
+   * ```
+   */
+  revoke(token: string | JwtToken): Promise<void> {
+    return this.#sessions.revoke(token);
+  }
+
+  /**
+   * Revokes every token of one login (its `sid` claim), the newest included: logout. Needs a store.
+   *
+   * @example
+   * ```ts
+   * logout: authedProcedure.mutation(({ ctx }) => auth.revokeSession(String(ctx.token.claims.sid))),
+   * ```
+   */
+  revokeSession(sid: string): Promise<void> {
+    return this.#sessions.revokeSession(sid);
+  }
+
+  /**
+   * Revokes every token of `sub` issued so far, in every session: "log out everywhere". A login
+   * afterwards works. Needs a store.
+   *
+   * @example
+   * ```ts
+   * await auth.revokeSubject("alice");
+   * ```
+   */
+  revokeSubject(sub: string): Promise<void> {
+    return this.#sessions.revokeSubject(sub);
+  }
+
+  #createSessions(): Sessions {
+    const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge } = this.#options;
+    const signer = {
+      issue: (type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims) =>
+        issueToken(this.#options, this.#keys, { type, sub, scope, claims, session }),
+      verify: (signed: string, type?: TokenType) => Promise.resolve(this.#verify(signed, type)),
+    };
+    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge) });
   }
 }

@@ -10,6 +10,7 @@ import { Sessions, type SessionSigner } from "../src/sessions/Sessions.js";
 import type { RevocationListener, RevocationState, TokenRef } from "../src/sessions/TokenStore.js";
 import { HS256_SECRET } from "./helpers/keys.js";
 import { connectRedis, hasRedisServer, useRedisStores } from "./helpers/redisServer.js";
+import { failingStore } from "./helpers/failingStore.js";
 import { rejectionOf } from "./helpers/rejection.js";
 
 const ISSUER = "sessions-test";
@@ -240,12 +241,6 @@ describe("sessions without a store", () => {
     }
   });
 });
-
-/** A store whose every call fails, as an unreachable database does. */
-function failingStore(): TokenStore {
-  const fail = () => Promise.reject(new Error("connection refused"));
-  return { createSession: fail, updateSession: fail, loadSession: fail, consumeRefreshToken: fail, revokeToken: fail, revokeSession: fail, revokeSubject: fail, revocationState: fail };
-}
 
 describe("a store that fails", () => {
   it("gives STORE_UNAVAILABLE on every path, refusals where the caller's own token is concerned", async () => {

@@ -1,5 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import { suggestOption } from "./suggestOption.js";
+import type { TokenStore } from "../sessions/TokenStore.js";
 
 /** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */
 export type AuthType =
@@ -121,6 +122,17 @@ export interface AuthManagerOptions {
   cacheSize?: number | undefined;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: (() => number) | undefined;
+  /**
+   * Where sessions, used refresh tokens and revocations live: `memoryStore()` for one process,
+   * `redisStore(client)` (from `trpc-jwt/redis`) for several. Needed by `rotate` and the
+   * `revoke*` methods; with it every verification honours revocation. Default: none.
+   */
+  store?: TokenStore | undefined;
+  /**
+   * Seconds during which a just-rotated refresh token presented again gets a new pair in the same
+   * session instead of counting as reuse (parallel refreshes that cannot coordinate). Default 0.
+   */
+  rotationGrace?: number | undefined;
 }
 
 /** Options after validation, with every default filled in. Keys are checked by `importKeys`. */
@@ -138,12 +150,14 @@ export interface ResolvedOptions {
   readonly maxTokenLength: number;
   readonly cacheSize: number;
   readonly clock: () => number;
+  readonly store: TokenStore | undefined;
+  readonly rotationGrace: number;
 }
 
 /** Every option name, for the "did you mean" of an unknown one. */
 export const OPTION_NAMES: readonly (keyof AuthManagerOptions)[] = Object.freeze([
   "issuer", "authType", "secret", "publicKey", "keyId", "previousKeys", "audience", "clockTolerance",
-  "authMaxAge", "refreshMaxAge", "maxTokenLength", "cacheSize", "clock",
+  "authMaxAge", "refreshMaxAge", "maxTokenLength", "cacheSize", "clock", "store", "rotationGrace",
 ] as const);
 
 const DEFAULTS = { authMaxAge: 3600, refreshMaxAge: 604800, maxTokenLength: 8192, cacheSize: 10_000, clockTolerance: 0 };
@@ -201,7 +215,20 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
     maxTokenLength: wholeNumber(options.maxTokenLength, DEFAULTS.maxTokenLength, MIN_TOKEN_LENGTH, Number.MAX_SAFE_INTEGER, "maxTokenLength"),
     cacheSize: wholeNumber(options.cacheSize, DEFAULTS.cacheSize, 0, MAX_CACHE_SIZE, "cacheSize"),
     clock: clock ?? Date.now,
+    store: tokenStore(options.store),
+    rotationGrace: wholeNumber(options.rotationGrace, 0, 0, MAX_AGE, "rotationGrace"),
   };
+}
+
+// The methods every TokenStore has (`subscribe` is optional).
+const STORE_METHODS = ["createSession", "updateSession", "loadSession", "consumeRefreshToken", "revokeToken", "revokeSession", "revokeSubject", "revocationState"] as const;
+
+function tokenStore(store: unknown): TokenStore | undefined {
+  if (store === undefined) return undefined;
+  if (typeof store !== "object" || store === null || STORE_METHODS.some((name) => typeof (store as Record<string, unknown>)[name] !== "function")) {
+    throw new JwtConfigError("store", "must be a TokenStore (memoryStore() or redisStore(client))");
+  }
+  return store as TokenStore;
 }
 
 function isMissing(value: unknown): boolean {

@@ -14,7 +14,7 @@ export const ENV_NAMES = {
   refreshMaxAge: "JWT_REFRESHMAXAGE",
   maxTokenLength: "JWT_MAXTOKENLENGTH",
   cacheSize: "JWT_CACHESIZE",
-} as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock" | "previousKeys">, string>;
+} as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock" | "previousKeys" | "store" | "rotationGrace">, string>;
 
 /** An environment: `process.env` or any record of strings. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,5 @@
 import { base64url } from "jose";
-import { AuthManager, clockOf, verifierOf } from "../AuthManager.js";
+import { AuthManager, clockOf, revocationCheckOf, verifierOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
@@ -26,6 +26,11 @@ export interface TokenSource {
   readonly isUnexpired: (token: JwtToken) => boolean;
   /** Now, in milliseconds, by the clock of the issuer that verified `token`. */
   readonly now: (token: JwtToken) => number;
+  /**
+   * The token itself when nothing revokes it (else rejects with `JwtError`), applied on every
+   * use of a verified token; `undefined` when no issuer has a token store.
+   */
+  readonly unrevoked: ((token: JwtToken) => JwtToken | Promise<JwtToken>) | undefined;
 }
 
 // Longest payload segment read to find `iss` before verification; real ones are a few hundred
@@ -64,12 +69,19 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
     isUnexpired: (token) => byIssuer.get(token.iss)?.isUnexpired(token) === true,
     // Never reached for a verified token; infinitely late, freshness would fail closed.
     now: (token) => byIssuer.get(token.iss)?.now(token) ?? Number.POSITIVE_INFINITY,
+    unrevoked: [...byIssuer.values()].some((source) => source.unrevoked !== undefined)
+      ? (token) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token
+      : undefined,
   };
 }
 
 function sourceOf(issuer: unknown): [string, TokenSource] {
-  if (issuer instanceof AuthManager) return [issuer.issuer, { verify: verifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: clockOf(issuer) }];
-  if (issuer instanceof RemoteIssuer) return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer) }];
+  if (issuer instanceof AuthManager) {
+    const revocations = revocationCheckOf(issuer);
+    const unrevoked = revocations === undefined ? undefined : (token: JwtToken) => revocations.check(token);
+    return [issuer.issuer, { verify: verifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: clockOf(issuer), unrevoked }];
+  }
+  if (issuer instanceof RemoteIssuer) return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer), unrevoked: undefined }];
   throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
 }
 

@@ -1,6 +1,7 @@
 import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
+import type { Verifier } from "../tokens/Verifier.js";
 import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "./TokenStore.js";
 
 interface Verdict {
@@ -31,7 +32,7 @@ export class RevocationCheck {
 
   constructor(store: TokenStore, maxEntries: number) {
     this.#store = store;
-    this.#maxEntries = Math.max(1, maxEntries);
+    this.#maxEntries = maxEntries;
     store.subscribe?.({
       event: (event) => this.apply(event),
       up: () => this.#reset(true),
@@ -76,6 +77,7 @@ export class RevocationCheck {
   }
 
   #remember({ tokenId, sid, sub }: TokenRef): void {
+    if (this.#maxEntries === 0) return; // cacheSize 0: every use asks the store
     if (this.#verdicts.size >= this.#maxEntries) {
       const oldest = this.#verdicts.keys().next();
       if (!oldest.done) this.#verdicts.delete(oldest.value);
@@ -88,6 +90,18 @@ export class RevocationCheck {
     this.#changes++;
     this.#verdicts.clear();
   }
+}
+
+/**
+ * `verify` followed by the revocation check; `verify` itself when there is no check, so that a
+ * manager without a store verifies exactly as fast as before.
+ */
+export function withRevocationCheck(verify: Verifier, check: RevocationCheck | undefined): Verifier {
+  if (check === undefined) return verify;
+  return (signed, type) => {
+    const verified = verify(signed, type);
+    return verified instanceof Promise ? verified.then((token) => check.check(token)) : check.check(verified);
+  };
 }
 
 /**

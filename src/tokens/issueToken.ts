@@ -12,12 +12,14 @@ export interface IssueRequest {
   readonly sub: unknown;
   readonly scope?: unknown;
   readonly claims?: unknown;
+  /** The session claims of `login` / `rotate`, in both tokens of a pair. */
+  readonly session?: { readonly sid: string; readonly auth_time: number; readonly csrf: string } | undefined;
 }
 
 /**
  * Signs a new token with the ring's signing key (its `kid` in the header): `iss`, `aud` (when an
  * audience is configured), `iat`, `exp`, `sub`, `type`, `jti`, then the
- * scope (auth tokens, when given) and extra claims. Misuse (an empty subject, a reserved or
+ * scope (auth tokens, when given), extra claims and the session claims. Misuse (an empty subject, a reserved or
  * non-JSON claim) throws `JwtConfigError` naming the argument.
  */
 export async function issueToken(options: ResolvedOptions, ring: KeyRing, request: IssueRequest): Promise<JwtToken> {
@@ -38,6 +40,7 @@ export async function issueToken(options: ResolvedOptions, ring: KeyRing, reques
       payload[name] = jsonArgument(value, `claims.${name}`);
     }
   }
+  if (request.session !== undefined) Object.assign(payload, request.session);
   const claims = copyJson(payload) as TokenClaims;
   const { signing } = ring;
   const header = signing.kid === undefined ? { alg: signing.alg, typ: "JWT" } : { alg: signing.alg, typ: "JWT", kid: signing.kid };

@@ -7,4 +7,4 @@
  * RESERVED_CLAIMS.has("exp"); // true: auth.authToken("a", undefined, { exp: 1 }) throws
  * ```
  */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(["iss", "sub", "iat", "exp", "nbf", "jti", "type", "scope", "aud"]);
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(["iss", "sub", "iat", "exp", "nbf", "jti", "type", "scope", "aud", "sid", "auth_time", "csrf"]);

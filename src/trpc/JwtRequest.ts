@@ -106,7 +106,7 @@ export class JwtRequest {
 
   // A later guard (a rule added to a cookie-authenticated base procedure, say) reuses the token
   // an earlier one found, unless it names another location or needs the other type.
-  #reuse(requirement: GuardRequirement, current: unknown): JwtToken | undefined {
+  #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
     const { type = "auth", cookie } = requirement;
     if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
     const location = this.#locations.get(current);
@@ -137,13 +137,17 @@ export class JwtRequest {
     found.then(settle, () => undefined);
   }
 
-  // Expiry is re-checked on every use: a WebSocket connection outlives its token. Freshness is
-  // a property of the token too (401, before any 403 rule), and no override skips it.
-  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement): JwtToken {
+  // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection
+  // outlives its token, and may outlive its session. Freshness is a property of the token too
+  // (401, before any 403 rule), and no override skips it. Without a store, all synchronous.
+  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement): Slot {
     if (!this.#source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
     if (token.tokenType !== type) throw refused("TOKEN_WRONG_TYPE", "type");
     if (maxAuthAge !== undefined && !isFresh(token, maxAuthAge, Math.floor(this.#source.now(token) / 1000))) throw refused("TOKEN_NOT_FRESH", "auth_time");
-    return token;
+    const { unrevoked } = this.#source;
+    if (unrevoked === undefined) return token;
+    const checked = unrevoked(token);
+    return checked instanceof Promise ? checked.catch((error: unknown) => Promise.reject(asRefusal(error))) : checked;
   }
 
   #verifyAt(cookie: string | undefined): Slot {
