@@ -1,0 +1,30 @@
+// One server process of the multi-process tests: the session app over HTTP on 127.0.0.1, its
+// store in the Redis at REDIS_URL. Prints {"port":N} on stdout once listening; stops on SIGTERM.
+// An unhandled rejection is reported on stderr and ends the process with code 70.
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { createClient } from "redis";
+import { AuthManager } from "trpc-jwt";
+import { redisStore } from "trpc-jwt/redis";
+import { createSessionApp } from "./sessionApp.js";
+
+process.on("unhandledRejection", () => {
+  process.stderr.write("UNHANDLED_REJECTION\n");
+  process.exit(70);
+});
+
+// Reconnect attempts at most 200 ms apart (node-redis backs off to 2 s by default).
+const redis = createClient({ url: process.env["REDIS_URL"] ?? "", socket: { reconnectStrategy: (retries: number) => Math.min(retries * 50, 200) } });
+redis.on("error", () => undefined); // node-redis needs a listener; the store reports outages as 503s
+await redis.connect();
+const store = redisStore(redis);
+const auth = new AuthManager({ issuer: "multi-process", authType: "HS256", secret: process.env["JWT_SECRET"] ?? "", store });
+const server = createHTTPServer(createSessionApp(auth));
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address !== null ? address.port : 0 })}\n`);
+});
+process.on("SIGTERM", () => {
+  server.closeAllConnections();
+  server.close();
+  void Promise.all([store.close(), redis.close().catch(() => undefined)]).then(() => process.exit(0));
+});
