@@ -15,6 +15,7 @@ import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { NATIVE_STEP_ROW, nativeStepRows, threadPoolReport } from "./native.js";
 import { remoteIssuerReference, remoteIssuerRows, remoteIssuerTarget } from "./remoteIssuer.js";
 import { RSA_KEYS } from "./rsaKeys.js";
+import { sessionRows, sessionTargets } from "./sessions.js";
 
 // Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
 // that starting and draining the 64 calls stays a small part of a slice).
@@ -150,7 +151,7 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 const started = performance.now();
-const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL)), ...(await algorithmRows(SEQUENTIAL))];
+const rows = [...(await verifyRows("HS256")), ...(await verifyRows("RS256")), ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await sessionRows(TRPC)), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL)), ...(await algorithmRows(SEQUENTIAL))];
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
@@ -195,6 +196,7 @@ const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (agai
 console.log(remoteIssuerTarget(rows, spread));
 console.log(algorithmTargets(rows, spread));
 console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
+for (const line of sessionTargets(rows, spread)) console.log(line);
 console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
 console.log(`\n${await cacheFlood()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -9,7 +9,8 @@ import { RevocationCheck, tokenRef } from "../src/sessions/RevocationCheck.js";
 import { Sessions, type SessionSigner } from "../src/sessions/Sessions.js";
 import type { RevocationListener, RevocationState, TokenRef } from "../src/sessions/TokenStore.js";
 import { HS256_SECRET } from "./helpers/keys.js";
-import { connectRedis, hasRedisServer, useRedisStores } from "./helpers/redisServer.js";
+import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
+import { useRedisStores } from "./helpers/useRedisStores.js";
 import { failingStore } from "./helpers/failingStore.js";
 import { rejectionOf } from "./helpers/rejection.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "trpc-jwt";
-import { connectRedis, hasRedisServer, useRedisStores } from "./helpers/redisServer.js";
+import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
+import { useRedisStores } from "./helpers/useRedisStores.js";
 import { storeConformance } from "./helpers/storeConformance.js";
 
 describe("memoryStore() conformance", () => {

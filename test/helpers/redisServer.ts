@@ -2,8 +2,6 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { createClient } from "redis";
-import { redisStore, type RedisStoreOptions, type RedisTokenStore } from "trpc-jwt/redis";
-import { afterAll, beforeAll } from "vitest";
 
 /** A real `redis-server` on 127.0.0.1, persistence off; stopped (by pid) with `stop()`. */
 export interface RedisServer {
@@ -107,29 +105,3 @@ export async function connectRedis(url: string) {
   return client;
 }
 
-/**
- * For a `describe` block: starts a redis-server before its tests and stops it after; `open()`
- * gives a `redisStore` on its own client (as each server process has), all closed at the end.
- */
-export function useRedisStores(options: RedisStoreOptions = {}) {
-  let server: RedisServer | undefined;
-  const cleanup: (() => Promise<unknown>)[] = [];
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    for (const close of cleanup.reverse()) await close().catch(() => undefined);
-    await server?.stop();
-  });
-  return {
-    server: () => server as RedisServer,
-    async open(): Promise<RedisTokenStore> {
-      const client = await connectRedis((server as RedisServer).url);
-      const store = redisStore(client, options);
-      cleanup.push(() => client.close(), () => store.close());
-      return store;
-    },
-    /** Closes `close` with the rest at the end. */
-    onCleanup: (close: () => Promise<unknown>) => void cleanup.push(close),
-  };
-}
