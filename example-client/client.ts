@@ -104,6 +104,21 @@ export async function runDemoClient(url: string, log: (line: string) => void = c
   if (logouts === 1 && store.getAuthToken() === undefined) pass("logout callback fired once and the store was cleared");
   else fail(`expected one logout callback, saw ${logouts}`);
 
+  log("5. Sessions: single-use refresh tokens, reuse detection, logout");
+  const bearerClient = (token: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url, transformer: superjson, headers: bearerHeaders(() => token) })] });
+  await allowed("login alice", () => login("alice", "wonderland"));
+  const stolen = store.getRefreshToken() as string;
+  const rotated = await allowed("refresh: a new pair, the old refresh token is used up", () => refreshClient.refresh.mutate().then((tokens) => (store.setTokens(tokens), "new pair stored")));
+  if (rotated !== undefined) await allowed("protectedRoute with the new pair", () => client.protectedRoute.query(), "You are logged in");
+  const newest = store.getAuthToken() as string;
+  await refused("the old refresh token presented again (a thief replaying it)", () => bearerClient(stolen).refresh.mutate(), "401 TOKEN_REUSED");
+  await refused("alice's newest auth token: the reuse ended her whole session", () => bearerClient(newest).protectedRoute.query(), "401 TOKEN_REVOKED");
+  await allowed("login alice again", () => login("alice", "wonderland"));
+  const beforeLogout = store.getAuthToken() as string;
+  await allowed("logout (revokeSession)", () => bearerClient(beforeLogout).logout.mutate(), "logged out");
+  await refused("the auth token of the session that logged out", () => bearerClient(beforeLogout).protectedRoute.query(), "401 TOKEN_REVOKED");
+  store.clear();
+
   log(failures === 0 ? "demo: every step behaved as expected" : `demo: ${failures} step(s) misbehaved`);
   return failures === 0;
 }

@@ -1,10 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
-import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type AuthManager } from "trpc-jwt";
+import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type AuthManager, type TokenPair } from "trpc-jwt";
 import { checkPassword, findUser } from "./users.js";
 
-/** The Flask_PyJWT README example, as a tRPC router. */
+const signedPair = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authToken.signed, refreshToken: refreshToken.signed });
+
+/** The Flask_PyJWT README example, as a tRPC router, with sessions: login, rotate, logout. */
 export function createAppRouter(auth: AuthManager) {
   const createContext = createJwtContext(auth);
   const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
@@ -15,16 +17,20 @@ export function createAppRouter(auth: AuthManager) {
     login: t.procedure.input(z.object({ username: z.string(), password: z.string() })).mutation(async ({ input }) => {
       const user = checkPassword(input.username, input.password);
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Invalid username or password" });
-      return {
-        authToken: (await auth.authToken(user.username, user.scope, user.claims)).signed,
-        refreshToken: (await auth.refreshToken(user.username)).signed,
-      };
+      return signedPair(await auth.login(user.username, user.scope, user.claims));
     }),
-    // A refresh re-reads the account, so scope and claims reflect its current rights.
+    // The refresh token is single-use: rotate gives a new pair in the same session, and a refresh
+    // token presented twice ends the session (401 TOKEN_REUSED). The account is re-read, so scope
+    // and claims reflect its current rights.
     refresh: refreshProcedure.mutation(async ({ ctx }) => {
       const user = findUser(ctx.token.sub);
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Unknown user" });
-      return { authToken: (await auth.authToken(user.username, user.scope, user.claims)).signed };
+      return signedPair(await auth.rotate(ctx.token, { scope: user.scope, claims: user.claims }));
+    }),
+    // Ends the session everywhere: its auth and refresh tokens get 401 TOKEN_REVOKED from now on.
+    logout: authedProcedure.mutation(async ({ ctx }) => {
+      await auth.revokeSession(String(ctx.token.claims["sid"]));
+      return "logged out";
     }),
     protectedRoute: authedProcedure.query(() => "You are logged in"),
     user: authedProcedure

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { AuthManager, type Env } from "trpc-jwt";
+import { AuthManager, memoryStore, type Env, type TokenStore } from "trpc-jwt";
 
 /**
  * The demo's AuthManager: Flask_PyJWT's JWT_* variables when set, else zero-configuration
  * defaults with a freshly generated development secret and a 2-second auth lifetime, so that
- * the demo client can watch its token expire and be refreshed.
+ * the demo client can watch its token expire and be refreshed. Sessions (login, single-use
+ * refresh tokens, logout) live in `store`.
  */
-export function createAuth(env: Env = process.env, log: (line: string) => void = console.log): AuthManager {
+export function createAuth(env: Env = process.env, log: (line: string) => void = console.log, store: TokenStore = memoryStore()): AuthManager {
   let secret = env["JWT_SECRET"];
   if (secret === undefined || secret === "") {
     secret = randomBytes(32).toString("base64url");
@@ -19,5 +20,5 @@ export function createAuth(env: Env = process.env, log: (line: string) => void =
     JWT_REFRESHMAXAGE: "3600",
     ...env,
     JWT_SECRET: secret,
-  });
+  }, { store });
 }

@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Env } from "trpc-jwt";
 import { createAppRouter } from "./appRouter.js";
 import { createAuth } from "./auth.js";
+import { createStore } from "./store.js";
 
 // Where other services find the public keys that verify this API's tokens (RFC 8414's name).
 const JWKS_PATH = "/.well-known/jwks.json";
@@ -11,10 +12,11 @@ const JWKS_PATH = "/.well-known/jwks.json";
 /**
  * Starts the example API on 127.0.0.1; port 0 picks a free one. Next to tRPC it serves the
  * manager's public JWK Set at `/.well-known/jwks.json` (asymmetric `JWT_AUTHTYPE` only: HMAC
- * secrets are never published).
+ * secrets are never published). Sessions live in memory, or in Redis when `REDIS_URL` is set.
  */
 export async function startExampleServer(port = 0, log: (line: string) => void = console.log, env: Env = process.env) {
-  const auth = createAuth(env, log);
+  const sessions = await createStore(env, log);
+  const auth = createAuth(env, log, sessions.store);
   const { appRouter, createContext } = createAppRouter(auth);
   const trpc = createHTTPHandler({ router: appRouter, createContext });
   const jwks = auth.authType.startsWith("HS") ? undefined : JSON.stringify(auth.jwks());
@@ -29,11 +31,13 @@ export async function startExampleServer(port = 0, log: (line: string) => void =
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await sessions.close();
+    },
   };
 }
 

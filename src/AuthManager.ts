@@ -84,16 +84,18 @@ export class AuthManager {
    * Builds a manager from Flask_PyJWT's variables: `JWT_ISSUER`, `JWT_AUTHTYPE`, `JWT_SECRET`
    * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_KEYID`,
    * `JWT_AUDIENCE`, `JWT_CLOCKTOLERANCE`, `JWT_MAXTOKENLENGTH` and `JWT_CACHESIZE`. Errors name
-   * the variable.
+   * the variable. What no variable can hold (a `store`, a `clock`, `rotationGrace`) comes in
+   * `extra`.
    *
    * @example
    * ```ts
    * const auth = AuthManager.fromEnv(); // reads process.env
+   * const withSessions = AuthManager.fromEnv(process.env, { store: memoryStore() });
    * ```
    */
-  static fromEnv(env: Env = process.env): AuthManager {
+  static fromEnv(env: Env = process.env, extra: Pick<AuthManagerOptions, "store" | "rotationGrace" | "clock"> = {}): AuthManager {
     try {
-      return new AuthManager(optionsFromEnv(env));
+      return new AuthManager({ ...optionsFromEnv(env), ...extra });
     } catch (error) {
       // Name the variable the user set, not the option it became.
       if (error instanceof JwtConfigError && Object.hasOwn(ENV_NAMES, error.option)) {

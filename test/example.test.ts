@@ -8,6 +8,7 @@ import { createAppRouter } from "../example-server/appRouter.js";
 import { createAuth } from "../example-server/auth.js";
 import { startExampleServer } from "../example-server/server.js";
 import { rejectionOf } from "./helpers/rejection.js";
+import { hasRedisServer, startRedisServer } from "./helpers/redisServer.js";
 
 describe("example server and client", () => {
   it("log in, call, get refused, refresh and log out, as the demo prints", { timeout: 15_000 }, async () => {
@@ -25,6 +26,29 @@ describe("example server and client", () => {
     expect(transcript).toContain("admin -> refused: 403 SCOPE_MISMATCH");
     expect(transcript).toContain("exactly one refresh, new auth token stored");
     expect(transcript).toContain("logout callback fired once and the store was cleared");
+    expect(transcript).toContain("the old refresh token presented again (a thief replaying it) -> refused: 401 TOKEN_REUSED");
+    expect(transcript).toContain("alice's newest auth token: the reuse ended her whole session -> refused: 401 TOKEN_REVOKED");
+    expect(transcript).toContain("the auth token of the session that logged out -> refused: 401 TOKEN_REVOKED");
+  });
+});
+
+describe.runIf(hasRedisServer())("example server with REDIS_URL set", () => {
+  it("keeps its sessions in Redis, and the demo walks through every step as with memory", { timeout: 20_000 }, async () => {
+    const redis = await startRedisServer();
+    process.env["REDIS_URL"] = redis.url;
+    const logged: string[] = [];
+    try {
+      const server = await startExampleServer(0, (line) => logged.push(line));
+      try {
+        expect(await runDemoClient(server.url, () => undefined)).toBe(true);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      delete process.env["REDIS_URL"];
+      await redis.stop();
+    }
+    expect(logged).toContain("Sessions in Redis (REDIS_URL).");
   });
 });
 
