@@ -253,6 +253,6 @@ export class AuthManager {
         issueToken(this.#options, this.#keys, { type, sub, scope, claims, session }),
       verify: (signed: string, type?: TokenType) => Promise.resolve(this.#verify(signed, type)),
     };
-    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge) });
+    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance: 0 });
   }
 }

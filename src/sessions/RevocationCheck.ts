@@ -61,7 +61,8 @@ export class RevocationCheck {
       throw new JwtError("STORE_UNAVAILABLE");
     }
     if (isRevoked(token, state)) throw new JwtError("TOKEN_REVOKED");
-    if (this.#live && changes === this.#changes) this.#remember(ref);
+    // Only tokens with a `jti` are remembered: `check` looks them up by it, without hashing.
+    if (this.#live && changes === this.#changes && token.jti !== undefined) this.#remember(ref);
     return token;
   }
 

@@ -42,6 +42,8 @@ export interface SessionOptions {
   readonly rotationGrace: number;
   /** Seconds: the longest any token lives (the larger of the two lifetimes). */
   readonly maxTokenLifetime: number;
+  /** Seconds a token is still accepted after its `exp`: every entry lives that much longer. */
+  readonly clockTolerance: number;
   /** How many unrevoked tokens to remember between announcements. */
   readonly cacheSize: number;
   readonly clock: () => number;
@@ -77,7 +79,7 @@ export class Sessions {
     const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId() };
     const pair = await this.#issuePair(sub, scope, claims, session);
     const store = this.#options.store;
-    if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), pairExpiry(pair)));
+    if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), this.#pairExpiry(pair)));
     return pair;
   }
 
@@ -94,7 +96,7 @@ export class Sessions {
     const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
-    const firstUse = await storeCall(() => store.consumeRefreshToken(tokenId, nowMs, token.exp * 1000));
+    const firstUse = await storeCall(() => store.consumeRefreshToken(tokenId, nowMs, this.#expiry(token)));
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
       // Whoever holds the newest tokens of this session may be the thief: end all of them.
       await this.revokeSession(session.sid).catch(() => undefined);
@@ -107,7 +109,7 @@ export class Sessions {
     const scope = update !== undefined && Object.hasOwn(update, "scope") ? update.scope : stored.scope;
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
     const pair = await this.#issuePair(token.sub, scope, claims, session);
-    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair)));
+    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), this.#pairExpiry(pair)));
     return pair;
   }
 
@@ -122,7 +124,7 @@ export class Sessions {
       throw error;
     }
     const { tokenId } = await tokenRef(verified);
-    await storeCall(() => store.revokeToken(tokenId, verified.exp * 1000));
+    await storeCall(() => store.revokeToken(tokenId, this.#expiry(verified)));
     this.#applied({ kind: "token", id: tokenId });
   }
 
@@ -152,7 +154,7 @@ export class Sessions {
   async #presented(token: string | JwtToken, type?: TokenType): Promise<JwtToken> {
     if (typeof token === "string") return this.#signer.verify(token, type);
     if (!(token instanceof JwtToken)) throw new JwtConfigError("token", "must be a token string or a JwtToken");
-    if (token.exp * 1000 <= this.#options.clock()) throw new JwtError("TOKEN_EXPIRED");
+    if (this.#expiry(token) <= this.#options.clock()) throw new JwtError("TOKEN_EXPIRED");
     if (type !== undefined && token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
     return token;
   }
@@ -169,8 +171,18 @@ export class Sessions {
     this.#check?.apply(event);
   }
 
+  // When a token stops being accepted, in ms: what concerns it is kept until then, not longer.
+  #expiry(token: JwtToken): number {
+    return (token.exp + this.#options.clockTolerance) * 1000;
+  }
+
+  #pairExpiry({ authToken, refreshToken }: TokenPair): number {
+    return Math.max(this.#expiry(authToken), this.#expiry(refreshToken));
+  }
+
+  // The latest any token issued so far stops being accepted.
   #latestExpiry(): number {
-    return this.#options.clock() + this.#options.maxTokenLifetime * 1000;
+    return this.#options.clock() + (this.#options.maxTokenLifetime + this.#options.clockTolerance) * 1000;
   }
 
   #requireStore(method: string): TokenStore {
@@ -182,8 +194,6 @@ export class Sessions {
 
 // Web Crypto, which every runtime has (no node:crypto on edge runtimes).
 const randomId = () => base64url.encode(crypto.getRandomValues(new Uint8Array(16)));
-
-const pairExpiry = ({ authToken, refreshToken }: TokenPair) => Math.max(authToken.exp, refreshToken.exp) * 1000;
 
 function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined): SessionData {
   // Frozen copies: the caller's objects may change after the call.
