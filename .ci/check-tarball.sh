@@ -19,6 +19,9 @@ import { initTRPC } from "@trpc/server";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures, type JwtToken } from "trpc-jwt";
 import { createTokenStore, jwtErrorCode } from "trpc-jwt/client";
+// The Redis entry loads without the optional `redis` package installed (as here): it only uses
+// the client it is given.
+import { redisStore } from "trpc-jwt/redis";
 
 const auth = new AuthManager({ issuer: "scratch", authType: "HS256", secret: "s".repeat(32) });
 const createContext = createJwtContext(auth);
@@ -37,6 +40,7 @@ const caller = router.createCaller(createContext({ req: new Request("http://x", 
 if ((await caller.user({ username: "alice" })) !== "alice") throw new Error("wrong subject");
 createTokenStore();
 if (typeof jwtErrorCode !== "function") throw new Error("client entry incomplete");
+if (typeof redisStore !== "function") throw new Error("redis entry incomplete");
 console.log("scratch project: imports, types and a guarded call work");
 TS
 # Without Node's types: the package's declarations must not need @types/node (nor skipLibCheck).
