@@ -2,12 +2,13 @@
 // WebSocket connection, with memoryStore() and with redisStore() on a real redis-server.
 import type { AddressInfo } from "node:net";
 import { createTRPCClient, createWSClient, httpLink, TRPCClientError, wsLink } from "@trpc/client";
+import { initTRPC } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { AuthManager, JwtConfigError, JwtError, memoryStore, type TokenStore } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, JwtError, jwtErrorFormatter, memoryStore, type TokenStore } from "trpc-jwt";
 import { optionsFor } from "./helpers/keys.js";
 import { hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
@@ -133,6 +134,29 @@ describe("a store that cannot be reached", () => {
       expect(response.status).toBe(503);
       expect((await response.json()).error.json.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", jwtCode: "STORE_UNAVAILABLE" });
     }
+  });
+});
+
+describe("a context with several issuers", () => {
+  it("applies the revocation check of the issuer that made the token, and none to the others", async () => {
+    const withStore = new AuthManager({ ...optionsFor("HS256"), issuer: "with-store", store: memoryStore() });
+    const without = new AuthManager({ ...optionsFor("HS256"), issuer: "without-store" });
+    const createContext = createJwtContext([withStore, without]);
+    const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
+    const { authedProcedure } = createJwtProcedures(t);
+    const router = t.router({ me: authedProcedure.query(({ ctx }) => ctx.token.iss) });
+    const me = async (token: string) => {
+      const response = await fetchRequestHandler({ endpoint: "/trpc", router, createContext, req: new Request("http://localhost/trpc/me", { headers: { authorization: `Bearer ${token}` } }) });
+      return { status: response.status, body: (await response.json()) as { error?: { data?: { jwtCode?: string } } } };
+    };
+    const session = await withStore.login("alice");
+    const other = await without.login("alice");
+    expect((await me(session.authToken.signed)).status).toBe(200);
+    await withStore.revokeSession(String(session.authToken.claims["sid"]));
+    const refused = await me(session.authToken.signed);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error?.data?.jwtCode).toBe("TOKEN_REVOKED");
+    expect((await me(other.authToken.signed)).status).toBe(200);
   });
 });
 
