@@ -14,6 +14,7 @@ import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, 
 import { jwtErrorCode } from "trpc-jwt/client";
 import { testContext } from "trpc-jwt/testing";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
+import { subscriptionLink, type Transport } from "./helpers/subscriptionLink.js";
 import { startHttpAndWsServer } from "./helpers/wsServer.js";
 
 const auth = new AuthManager(optionsFor("HS256", { authMaxAge: 60 }));
@@ -76,23 +77,11 @@ async function eventually(check: () => boolean): Promise<boolean> {
   return check();
 }
 
-type Transport = "wsLink" | "httpSubscriptionLink (SSE)";
 
 /** A typed client whose every call carries `token`: its own WebSocket, or SSE with the bearer header. */
 function clientWith(transport: Transport, token: string) {
-  let link: TRPCLink<Router>;
-  if (transport === "wsLink") {
-    const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: () => ({ token }) });
-    clients.push(wsClient);
-    link = wsLink({ client: wsClient, transformer: superjson });
-  } else {
-    link = httpSubscriptionLink({
-      url: server.httpUrl,
-      transformer: superjson,
-      EventSource,
-      eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }) }),
-    });
-  }
+  const { link, close } = subscriptionLink<Router>(server, transport, token);
+  clients.push({ close });
   return createTRPCClient<Router>({ links: [link] });
 }
 

@@ -31,6 +31,11 @@ export interface TokenSource {
    * use of a verified token; `undefined` when no issuer has a token store.
    */
   readonly unrevoked: ((token: JwtToken) => JwtToken | Promise<JwtToken>) | undefined;
+  /**
+   * Calls `onRevoked` once if `token` is revoked while watched (an open subscription); returns a
+   * function that stops watching. `undefined` when no issuer has a token store.
+   */
+  readonly watchRevocation: ((token: JwtToken, onRevoked: (error: JwtError) => void) => () => void) | undefined;
 }
 
 // Longest payload segment read to find `iss` before verification; real ones are a few hundred
@@ -59,6 +64,7 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
     byIssuer.set(issuer, source);
   }
   if (byIssuer.size === 1) return byIssuer.values().next().value as TokenSource;
+  const anyStore = [...byIssuer.values()].some((source) => source.unrevoked !== undefined);
   return {
     verify: (signed, type) => {
       const iss = unverifiedIssuer(signed);
@@ -69,19 +75,25 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
     isUnexpired: (token) => byIssuer.get(token.iss)?.isUnexpired(token) === true,
     // Never reached for a verified token; infinitely late, freshness would fail closed.
     now: (token) => byIssuer.get(token.iss)?.now(token) ?? Number.POSITIVE_INFINITY,
-    unrevoked: [...byIssuer.values()].some((source) => source.unrevoked !== undefined)
-      ? (token) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token
-      : undefined,
+    ...(anyStore
+      ? {
+          unrevoked: (token: JwtToken) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token,
+          watchRevocation: (token: JwtToken, onRevoked: (error: JwtError) => void) => byIssuer.get(token.iss)?.watchRevocation?.(token, onRevoked) ?? (() => undefined),
+        }
+      : { unrevoked: undefined, watchRevocation: undefined }),
   };
 }
 
 function sourceOf(issuer: unknown): [string, TokenSource] {
   if (issuer instanceof AuthManager) {
     const revocations = revocationCheckOf(issuer);
-    const unrevoked = revocations === undefined ? undefined : (token: JwtToken) => revocations.check(token);
-    return [issuer.issuer, { verify: verifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: clockOf(issuer), unrevoked }];
+    const common = { verify: verifierOf(issuer), isUnexpired: (token: JwtToken) => issuer.isUnexpired(token), now: clockOf(issuer) };
+    if (revocations === undefined) return [issuer.issuer, { ...common, unrevoked: undefined, watchRevocation: undefined }];
+    return [issuer.issuer, { ...common, unrevoked: (token) => revocations.check(token), watchRevocation: (token, onRevoked) => revocations.watch(token, onRevoked) }];
   }
-  if (issuer instanceof RemoteIssuer) return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer), unrevoked: undefined }];
+  if (issuer instanceof RemoteIssuer) {
+    return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer), unrevoked: undefined, watchRevocation: undefined }];
+  }
   throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
 }
 

@@ -2,6 +2,7 @@ import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
+import { RevocationWatchers } from "./RevocationWatchers.js";
 import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "./TokenStore.js";
 
 interface Verdict {
@@ -29,6 +30,7 @@ export class RevocationCheck {
   #live = false;
   // Bumped by every announcement and channel change: an answer read across one is not kept.
   #changes = 0;
+  readonly #watchers = new RevocationWatchers((token) => this.lookup(token));
 
   constructor(store: TokenStore, maxEntries: number) {
     this.#store = store;
@@ -66,9 +68,18 @@ export class RevocationCheck {
     return token;
   }
 
+  /**
+   * Calls `onRevoked` once if `token` is revoked while watched (an open subscription): within a
+   * second, at once when the store announces revocations. Returns a function that stops watching.
+   */
+  watch(token: JwtToken, onRevoked: (error: JwtError) => void): () => void {
+    return this.#watchers.watch(token, tokenRef(token), onRevoked);
+  }
+
   /** Forgets what a revocation concerns; called for announcements and for this process's own revocations. */
   apply(event: RevocationEvent): void {
     this.#changes++;
+    this.#watchers.notify(event);
     if (event.kind === "token") {
       this.#verdicts.delete(event.id);
       return;
@@ -90,6 +101,7 @@ export class RevocationCheck {
     this.#live = live;
     this.#changes++;
     this.#verdicts.clear();
+    this.#watchers.setLive(live);
   }
 }
 

@@ -9,7 +9,7 @@ import { endWithToken } from "./endWithToken.js";
 import { JwtRequest, reportRefusal, requestedToken, sourceOfRequest } from "./JwtRequest.js";
 import { refused } from "./refused.js";
 import { toTRPCError } from "./toTRPCError.js";
-import { watchExpiry } from "./watchExpiry.js";
+import { watchToken } from "./watchToken.js";
 
 /** What a guarded procedure adds to its context. */
 export interface TokenContext {
@@ -128,11 +128,11 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
 }
 
 // The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
-// the token expires.
+// the token expires, or TOKEN_REVOKED when it is revoked (with a token store).
 function endedWithToken(result: NextResult, request: JwtRequest, token: JwtToken, refuse: (error: unknown) => TRPCError): unknown {
   if (!result.ok) return result;
   const source = sourceOfRequest(request);
-  return { ...result, data: endWithToken(result.data, (end) => watchExpiry(source, token, () => end(refuse(refused("TOKEN_EXPIRED", "expired"))))) };
+  return { ...result, data: endWithToken(result.data, watchToken(source, token, refuse)) };
 }
 
 // tRPC wraps whatever a procedure throws raw in an INTERNAL_SERVER_ERROR; when that was a
