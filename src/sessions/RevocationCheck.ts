@@ -73,7 +73,7 @@ export class RevocationCheck {
    * second, at once when the store announces revocations. Returns a function that stops watching.
    */
   watch(token: JwtToken, onRevoked: (error: JwtError) => void): () => void {
-    return this.#watchers.watch(token, tokenRef(token), onRevoked);
+    return this.#watchers.watch(token, onRevoked);
   }
 
   /** Forgets what a revocation concerns; called for announcements and for this process's own revocations. */

@@ -1,10 +1,9 @@
 import { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
-import type { RevocationEvent, TokenRef } from "./TokenStore.js";
+import type { RevocationEvent } from "./TokenStore.js";
 
 interface Watcher {
   readonly token: JwtToken;
-  readonly ref: TokenRef;
   readonly onRevoked: (error: JwtError) => void;
 }
 
@@ -29,8 +28,8 @@ export class RevocationWatchers {
   }
 
   /** Watches `token` until it is found revoked or the returned function is called. */
-  watch(token: JwtToken, ref: TokenRef, onRevoked: (error: JwtError) => void): () => void {
-    const watcher: Watcher = { token, ref, onRevoked };
+  watch(token: JwtToken, onRevoked: (error: JwtError) => void): () => void {
+    const watcher: Watcher = { token, onRevoked };
     this.#watchers.add(watcher);
     this.#schedule();
     return () => {
@@ -40,9 +39,8 @@ export class RevocationWatchers {
   }
 
   /** A revocation was made or announced: ask again about every token it may concern. */
-  notify({ kind, id }: RevocationEvent): void {
-    const field = kind === "token" ? "tokenId" : kind === "session" ? "sid" : "sub";
-    for (const watcher of this.#watchers) if (watcher.ref[field] === id) this.#recheck(watcher);
+  notify(event: RevocationEvent): void {
+    for (const watcher of this.#watchers) if (concerns(event, watcher.token)) this.#recheck(watcher);
   }
 
   /** The channel came up (announcements may have been missed: ask about all) or went down. */
@@ -73,4 +71,11 @@ export class RevocationWatchers {
       this.#poll = undefined;
     }
   }
+}
+
+// Whether a revocation may concern a token. A token without a `jti` is filed under a hash of
+// itself: any token revocation may concern it (such tokens are rare; asking is cheap).
+function concerns({ kind, id }: RevocationEvent, token: JwtToken): boolean {
+  if (kind === "token") return token.jti === undefined || token.jti === id;
+  return kind === "session" ? token.claims["sid"] === id : token.sub === id;
 }
