@@ -247,12 +247,12 @@ export class AuthManager {
   }
 
   #createSessions(): Sessions {
-    const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge } = this.#options;
+    const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance } = this.#options;
     const signer = {
       issue: (type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims) =>
         issueToken(this.#options, this.#keys, { type, sub, scope, claims, session }),
       verify: (signed: string, type?: TokenType) => Promise.resolve(this.#verify(signed, type)),
     };
-    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance: 0 });
+    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance });
   }
 }

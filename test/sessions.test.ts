@@ -9,7 +9,7 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, JwtError, jwtErrorFormatter, memoryStore, type TokenStore } from "trpc-jwt";
-import { optionsFor } from "./helpers/keys.js";
+import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
 import { failingStore } from "./helpers/failingStore.js";
@@ -157,6 +157,22 @@ describe("a context with several issuers", () => {
     expect(refused.status).toBe(401);
     expect(refused.body.error?.data?.jwtCode).toBe("TOKEN_REVOKED");
     expect((await me(other.authToken.signed)).status).toBe(200);
+  });
+});
+
+describe("clockTolerance", () => {
+  it("a revoked token stays revoked while the tolerance still accepts it after exp (entries outlive exp by it)", async () => {
+    const clock = fakeClock(Date.now());
+    const store = memoryStore({ clock: clock.now });
+    const auth = new AuthManager({ ...optionsFor("HS256"), clock: clock.now, clockTolerance: 60, authMaxAge: 60, store });
+    const { authToken } = await auth.login("alice");
+    const other = await auth.login("alice");
+    await auth.revoke(authToken);
+    clock.advance(90); // past exp, within exp + clockTolerance
+    await expect(auth.verifyToken(other.authToken.signed)).resolves.toMatchObject({ sub: "alice" });
+    await expect(auth.verifyToken(authToken.signed)).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
+    clock.advance(31); // past exp + clockTolerance: expired, whatever the store says
+    await expect(auth.verifyToken(authToken.signed)).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
   });
 });
 
