@@ -14,10 +14,21 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["test/**/*.test.ts"],
-    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
     testTimeout: 20_000,
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-report.json" },
+    // The suite runs twice: on the node:crypto signature check, and forced onto the jose fallback
+    // (what a runtime without node:crypto uses). Type tests and the differential test of the two
+    // paths run once.
+    projects: [
+      {
+        extends: true,
+        test: { name: "native", include: ["test/**/*.test.ts"], typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" } },
+      },
+      {
+        extends: true,
+        test: { name: "jose", include: ["test/**/*.test.ts"], exclude: ["test/nativeVerify.test.ts"], setupFiles: ["test/setup/forceJose.ts"] },
+      },
+    ],
   },
 });
