@@ -6,8 +6,10 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createVerifier } from "fast-jwt";
 import { compactVerify } from "jose";
+import { ImportedKey } from "../src/keys/ImportedKey.js";
+import { KeyRing } from "../src/keys/KeyRing.js";
 import { useNativeCrypto } from "../src/keys/nativeVerify.js";
-import { createJwsVerifier, type JwsVerifier } from "../src/tokens/verifyCompactJws.js";
+import { createSignatureCheck } from "../src/tokens/createSignatureCheck.js";
 import { BENCH_ALGS, benchKeys, floorVerifier, signJws, type BenchAlg, type BenchKeys } from "./algorithms.js";
 import { measureGroup, type Case, type GroupOptions, type Row } from "./harness.js";
 
@@ -20,11 +22,17 @@ export function benchToken(keys: BenchKeys, issuer: string, sub: string): string
   return `${input}.${signJws(keys, input)}`;
 }
 
-/** The signature step for `keys`, native or forced onto the jose fallback. */
-function stepFor(keys: BenchKeys, native: boolean): JwsVerifier {
+const refused = (): never => {
+  throw new Error("refused");
+};
+
+/** The signature step for `keys` (a ring of one key), native or forced onto the jose fallback. */
+function stepFor(keys: BenchKeys, native: boolean): (token: string) => Promise<unknown> {
+  const ring = new KeyRing(new ImportedKey(undefined, keys.alg, keys.signKey, ["sign"]), [new ImportedKey(undefined, keys.alg, keys.verifyKey, ["verify"])]);
   useNativeCrypto(native);
   try {
-    return createJwsVerifier(keys.alg, { keyObject: keys.verifyKey, joseKey: keys.verifyKey });
+    const check = createSignatureCheck(ring);
+    return (token) => check(token, (verified) => verified, refused);
   } finally {
     useNativeCrypto(true);
   }

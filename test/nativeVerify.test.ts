@@ -1,44 +1,87 @@
 // The native signature step (node:crypto) against the reference (jose's compactVerify): over all
 // 13 algorithms, valid tokens, wrong keys, wrong algorithms and curves, non-canonical signatures
 // and random edits anywhere must get the same decision from both, every time.
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { assertKeyFits, nativeVerify, useNativeCrypto, type JwsAlgorithm } from "../src/keys/nativeVerify.js";
-import { isCompactJws } from "../src/tokens/isCompactJws.js";
-import { readClaims } from "../src/tokens/readClaims.js";
-import { createJwsVerifier, type JwsVerifier, type VerifiedJws } from "../src/tokens/verifyCompactJws.js";
-import { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, keyFor } from "./helpers/jwsCases.js";
+import { describe, expect, it, vi } from "vitest";
+import type { AuthType } from "trpc-jwt";
+
+const jose = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
+vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, jose));
+
+const { ImportedKey } = await import("../src/keys/ImportedKey.js");
+const { KeyRing } = await import("../src/keys/KeyRing.js");
+const { assertKeyFits, nativeVerify, useNativeCrypto } = await import("../src/keys/nativeVerify.js");
+const { createSignatureCheck } = await import("../src/tokens/createSignatureCheck.js");
+const { isCompactJws } = await import("../src/tokens/isCompactJws.js");
+const { readClaims } = await import("../src/tokens/readClaims.js");
+const { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, CURRENT_KID, keyFor, PREVIOUS_KID } = await import("./helpers/jwsCases.js");
+type SignatureCheck = import("../src/tokens/createSignatureCheck.js").SignatureCheck;
+type VerifiedJws = import("../src/tokens/verifyJwsNative.js").VerifiedJws;
 
 const MAX_LENGTH = 8192;
 // Cases per algorithm: 100,400 in all, HMAC-heavy (cheap), every algorithm well covered.
-const RUNS: Record<JwsAlgorithm, number> = {
+const RUNS: Record<AuthType, number> = {
   HS256: 24_000, HS384: 12_000, HS512: 12_000,
   RS256: 6_000, RS384: 3_500, RS512: 3_500, PS256: 6_000, PS384: 3_500, PS512: 3_500,
   ES256: 9_000, ES384: 3_000, ES512: 1_400, EdDSA: 13_000,
 };
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const POLICY = { issuer: CASE_ISSUER, audience: undefined, clockTolerance: 0 };
+const REFUSED = Symbol("refused");
 
-/** What the verifier decides: refused by the strict gate, refused by the signature step, or accepted with readClaims' verdict. */
-function outcome(token: string, verified: VerifiedJws | undefined): string {
-  if (verified === undefined) return "refused";
-  const claims = readClaims(verified.protectedHeader, verified.payload, { issuer: CASE_ISSUER, audience: undefined, clockTolerance: 0 }, CASE_NOW);
+/** What a signature check decides: refused, or accepted with the verified header, payload and readClaims' verdict. */
+function outcome(verified: VerifiedJws): string {
+  const claims = readClaims(verified.protectedHeader, verified.payload, POLICY, CASE_NOW);
   return `accepted ${JSON.stringify(verified.protectedHeader)} ${Buffer.from(verified.payload).toString("base64url")} -> ${typeof claims === "string" ? claims : JSON.stringify(claims)}`;
 }
 
+async function decideWith(check: SignatureCheck, token: string): Promise<string> {
+  return check(token, outcome, () => {
+    throw REFUSED;
+  }).catch((error: unknown) => {
+    if (error === REFUSED) return "refused";
+    throw error;
+  });
+}
+
 /** Both paths on one token, after the same strict gate verifyToken applies first. */
-async function decide(native: JwsVerifier, jose: JwsVerifier, token: string): Promise<[native: string, jose: string]> {
+async function decide(paths: Paths, token: string): Promise<[native: string, jose: string]> {
   if (!isCompactJws(token, MAX_LENGTH)) return ["gate", "gate"];
-  const fast = native(token);
-  if (fast instanceof Promise) throw new Error("the native step must be synchronous");
-  const reference = await jose(token);
+  const before = jose.calls;
+  const fast = await decideWith(paths.native, token);
+  expect(jose.calls, "the native path never calls jose").toBe(before);
+  const reference = await decideWith(paths.jose, token);
   // The native step refuses any `crit` header; jose accepts `crit: ["b64"]`, and readClaims then
   // refuses the header: the same final decision, taken one step earlier.
-  if (reference !== undefined && Object.hasOwn(reference.protectedHeader, "crit")) {
-    expect(outcome(token, reference)).toMatch(/-> TOKEN_INVALID$/);
-    return [outcome(token, fast), "refused"];
+  if (/^accepted \{[^ ]*"crit":/.test(reference)) {
+    expect(reference).toMatch(/-> TOKEN_INVALID$/);
+    return [fast, "refused"];
   }
-  return [outcome(token, fast), outcome(token, reference)];
+  return [fast, reference];
+}
+
+interface Paths {
+  readonly native: SignatureCheck;
+  readonly jose: SignatureCheck;
+}
+
+/**
+ * Both signature checks over one ring: the current key alone (`kid` "k-current"), or with the
+ * "other" key as a previous key ("k-previous"), which takes jose's key-resolver path.
+ */
+function pathsFor(alg: AuthType, withPrevious: boolean): Paths {
+  const main = keyFor(alg);
+  const verifying: [InstanceType<typeof ImportedKey>, ...InstanceType<typeof ImportedKey>[]] = [new ImportedKey(CURRENT_KID, alg, main.verifyKey, ["verify"])];
+  if (withPrevious) verifying.push(new ImportedKey(PREVIOUS_KID, alg, keyFor(alg, "other").verifyKey, ["verify"]));
+  const ring = new KeyRing(new ImportedKey(CURRENT_KID, alg, main.signKey, ["sign"]), verifying);
+  const native = createSignatureCheck(ring);
+  useNativeCrypto(false);
+  try {
+    return { native, jose: createSignatureCheck(ring) };
+  } finally {
+    useNativeCrypto(true);
+  }
 }
 
 const reencode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
@@ -94,17 +137,6 @@ function mutate(token: string, m: Mutation, pool: readonly string[]): string {
   }
 }
 
-function verifiers(alg: JwsAlgorithm): { native: JwsVerifier; jose: JwsVerifier } {
-  const { verifyKey } = keyFor(alg);
-  const native = createJwsVerifier(alg, { keyObject: verifyKey, joseKey: verifyKey });
-  useNativeCrypto(false);
-  try {
-    return { native, jose: createJwsVerifier(alg, { keyObject: verifyKey, joseKey: verifyKey }) };
-  } finally {
-    useNativeCrypto(true);
-  }
-}
-
 describe("native signature step against jose", () => {
   it("covers all 13 algorithms with at least 100,000 cases", () => {
     expect(Object.keys(RUNS).sort()).toEqual([...ALL_JWS_ALGORITHMS].sort());
@@ -112,21 +144,25 @@ describe("native signature step against jose", () => {
   });
 
   describe.each(ALL_JWS_ALGORITHMS)("%s", (alg) => {
-    it("decides every named near miss as jose does, and accepts exactly the valid ones", async () => {
-      const { native, jose } = verifiers(alg);
+    it.each([
+      ["the current key alone", false],
+      ["the current key and a previous key", true],
+    ])("decides every named near miss as jose does, and accepts exactly the valid ones, with %s", async (_ring, withPrevious) => {
+      const paths = pathsFor(alg, withPrevious);
       const decisions: Record<string, string> = {};
       for (const { label, token } of baseCases(alg)) {
-        const [fast, reference] = await decide(native, jose, token);
+        const [fast, reference] = await decide(paths, token);
         expect({ label, decision: fast }).toEqual({ label, decision: reference });
         decisions[label] = fast.replace(/^accepted .* -> /, "accepted -> ");
       }
       // The verdicts themselves, so that "the same" is never "both wrong".
-      expect(decisions["valid"]).toMatch(/^accepted -> \{/);
+      const accepted = /^accepted -> \{/;
+      for (const label of ["valid", "valid, current kid", "header duplicate alg, pinned last", "header with BOM" /* jose drops a BOM, and so do we */]) {
+        expect({ label, decision: decisions[label] }).toEqual({ label, decision: expect.stringMatching(accepted) });
+      }
       expect(decisions["expired"]).toBe("accepted -> TOKEN_EXPIRED");
-      expect(decisions["wrong key"]).toBe("refused");
-      expect(decisions["header duplicate alg, pinned last"]).toMatch(/^accepted -> \{/);
-      expect(decisions["header with BOM"]).toMatch(/^accepted -> \{/); // jose drops a BOM, and so do we
-      for (const label of ["header without alg", "header alg none", "header alg lower case", "header duplicate alg, pinned first", "header crit b64 true", "header invalid UTF-8"]) {
+      expect(decisions["previous kid, signed by the previous key"]).toMatch(withPrevious ? accepted : /^refused$/);
+      for (const label of ["wrong key", "previous kid, signed by the current key", "unknown kid", "kid not a string", "header without alg", "header alg none", "header alg lower case", "header duplicate alg, pinned first", "header crit b64 true", "header invalid UTF-8"]) {
         expect({ label, decision: decisions[label] }).toEqual({ label, decision: "refused" });
       }
       for (const [label, decision] of Object.entries(decisions)) {
@@ -136,23 +172,23 @@ describe("native signature step against jose", () => {
       }
       // OpenSSL alone would accept it for PSS; both paths refuse any signature not of the modulus length.
       if (alg === "RS256" || alg === "PS256") expect(decisions["RSA signature with its leading zero byte removed"]).toBe("refused");
-      if (alg.startsWith("ES")) expect(decisions["ECDSA high-S (n - s)"]).toMatch(/^accepted -> \{/); // OpenSSL has no low-S rule
+      if (alg.startsWith("ES")) expect(decisions["ECDSA high-S (n - s)"]).toMatch(accepted); // OpenSSL has no low-S rule
     });
 
     it(`decides ${RUNS[alg].toLocaleString("en")} random edits of those tokens as jose does`, async () => {
-      const { native, jose } = verifiers(alg);
+      const rings = [pathsFor(alg, false), pathsFor(alg, true)];
       const pool = baseCases(alg).map((c) => c.token);
       // Mostly mutate the valid tokens, which only a correct check refuses after an edit.
       const base = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 3 }) }, { weight: 2, arbitrary: fc.nat({ max: pool.length - 1 }) });
       let accepted = 0;
       await fc.assert(
-        fc.asyncProperty(base, mutation, async (index, m) => {
+        fc.asyncProperty(base, mutation, fc.nat({ max: 1 }), async (index, m, ring) => {
           const token = mutate(pool[index]!, m, pool);
-          const [fast, reference] = await decide(native, jose, token);
+          const [fast, reference] = await decide(rings[ring]!, token);
           if (fast.startsWith("accepted")) accepted++;
           expect(fast).toBe(reference);
         }),
-        { numRuns: RUNS[alg] },
+        { numRuns: RUNS[alg]! },
       );
       expect(accepted).toBeGreaterThan(0);
     }, 120_000);
@@ -163,7 +199,7 @@ describe("key checks", () => {
   it("refuses keys that cannot be the algorithm's, naming only the algorithm", () => {
     const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
     const smallRsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
-    const refusals: [JwsAlgorithm, Parameters<typeof assertKeyFits>[1]][] = [
+    const refusals: [AuthType, KeyObject][] = [
       ["ES256", p384.publicKey],
       ["ES512", p384.publicKey],
       ["RS256", smallRsa.publicKey],

@@ -1,8 +1,10 @@
-// The strict gate before jose, fail-closed error handling, and claims treated as hostile data.
+// The strict gate before any signature check, fail-closed error handling, and claims treated as hostile data.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-const jose = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
-vi.mock("jose", async (importOriginal) => (await import("./helpers/countingJose.js")).countingJose(importOriginal, jose));
+// Signature checks, counted on the native path and the jose fallback alike.
+const signatures = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
+vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, signatures));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures));
 
 const { AuthManager, JwtError } = await import("trpc-jwt");
 const { forgeHmac, goodClaims } = await import("./helpers/forge.js");
@@ -11,8 +13,8 @@ const { rejectionOf } = await import("./helpers/rejection.js");
 
 const auth = new AuthManager(optionsFor("HS256", { cacheSize: 0 }));
 beforeEach(() => {
-  jose.calls = 0;
-  jose.failWith = undefined;
+  signatures.calls = 0;
+  signatures.failWith = undefined;
 });
 
 async function codeOf(promise: Promise<unknown>) {
@@ -21,7 +23,7 @@ async function codeOf(promise: Promise<unknown>) {
   return (error as InstanceType<typeof JwtError>).code;
 }
 
-describe("the strict parser runs before jose", () => {
+describe("the strict parser runs before any signature check", () => {
   const valid = () => forgeHmac({ header: { typ: "JWT" }, payload: goodClaims() });
   const shapes: [string, (token: string) => string][] = [
     ["empty signature (alg none style)", (t) => t.slice(0, t.lastIndexOf(".") + 1)],
@@ -38,15 +40,15 @@ describe("the strict parser runs before jose", () => {
 
   it("accepts the well-formed token (so the spy is wired)", async () => {
     await expect(auth.verifyToken(await valid())).resolves.toMatchObject({ sub: "mallory-sub-7f3a" });
-    expect(jose.calls).toBe(1);
+    expect(signatures.calls).toBe(1);
   });
 
-  it.each(shapes)("refuses %s without calling jose", async (_name, mangle) => {
+  it.each(shapes)("refuses %s without checking a signature", async (_name, mangle) => {
     expect(await codeOf(auth.verifyToken(mangle(await valid())))).toBe("TOKEN_INVALID");
-    expect(jose.calls).toBe(0);
+    expect(signatures.calls).toBe(0);
   });
 
-  it("non-canonical base64url that decodes to the same bytes never reaches jose", async () => {
+  it("non-canonical base64url that decodes to the same bytes never reaches a signature check", async () => {
     const token = await valid();
     const signature = token.split(".")[2] as string; // 43 characters: 4n+3, two unused bits
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -54,7 +56,7 @@ describe("the strict parser runs before jose", () => {
     const twin = `${token.slice(0, -1)}${alphabet[last ^ 1]}`;
     expect(Buffer.from(twin.split(".")[2] as string, "base64url")).toEqual(Buffer.from(signature, "base64url"));
     expect(await codeOf(auth.verifyToken(twin))).toBe("TOKEN_INVALID");
-    expect(jose.calls).toBe(0);
+    expect(signatures.calls).toBe(0);
   });
 });
 
@@ -64,7 +66,7 @@ describe("fail closed", () => {
     ["a node TypeError", new TypeError("Cannot read properties of undefined (reading 'secret-material')")],
     ["a thrown string", "raw failure with mallory-sub-7f3a"],
   ])("maps %s from inside verification to TOKEN_INVALID with the fixed message", async (_name, failure) => {
-    jose.failWith = failure;
+    signatures.failWith = failure;
     const error = (await auth.verifyToken(await forgeHmac({ header: { typ: "JWT" }, payload: goodClaims() })).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(JwtError);
     expect(error.message).toBe("Authentication token is invalid");
@@ -72,13 +74,13 @@ describe("fail closed", () => {
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toMatch(/secret-material|mallory|iss/);
   });
 
-  it("reports TOKEN_EXPIRED only from our own claim check, after jose verified the signature", async () => {
+  it("reports TOKEN_EXPIRED only from our own claim check, after the signature verified", async () => {
     const nowSeconds = Math.floor(Date.now() / 1000);
     const expired = { ...goodClaims(), iat: nowSeconds - 20, exp: nowSeconds - 10 };
-    // Whatever jose rejects with, even an error that calls itself an expiry, is TOKEN_INVALID.
-    jose.failWith = Object.assign(new Error("expired"), { code: "ERR_JWT_EXPIRED" });
+    // Whatever the signature check fails with, even an error that calls itself an expiry, is TOKEN_INVALID.
+    signatures.failWith = Object.assign(new Error("expired"), { code: "ERR_JWT_EXPIRED" });
     expect(await codeOf(auth.verifyToken(await forgeHmac({ header: { typ: "JWT" }, payload: expired })))).toBe("TOKEN_INVALID");
-    jose.failWith = undefined;
+    signatures.failWith = undefined;
     const signed = await forgeHmac({ header: { typ: "JWT" }, payload: expired });
     expect(await codeOf(auth.verifyToken(signed))).toBe("TOKEN_EXPIRED");
     const [head, body, signature] = signed.split(".") as [string, string, string];

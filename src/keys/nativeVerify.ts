@@ -1,15 +1,13 @@
 import type { KeyObject } from "node:crypto";
+import type { AuthType } from "../config/options.js";
+import { ALGORITHM_PARAMS } from "./algorithms.js";
 import { nodeCrypto } from "./nodeCrypto.js";
-
-/** The JWS algorithms trpc-jwt verifies (RFC 7518 section 3, plus EdDSA from RFC 8037). */
-export type JwsAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
 
 /**
  * One signature check with a pinned algorithm and key: the JWS signing input (the token up to its
  * last dot) and the decoded signature bytes in, a yes or no out. Never throws.
  */
-export type SignatureCheck = (signingInput: string, signature: Uint8Array) => boolean;
-
+export type NativeCheck = (signingInput: string, signature: Uint8Array) => boolean;
 
 // The test suite runs once more with this off, to prove the jose fallback alone passes it too.
 let enabled = true;
@@ -30,8 +28,7 @@ export function useNativeCrypto(on: boolean): void {
 // The exact signature length per algorithm (RFC 7518 3.2 and 3.4, RFC 8037 3.1): HMAC output,
 // ECDSA's fixed-width R || S (never DER), Ed25519's R || S; for RSA, the modulus length (RFC 8017
 // 8.1.2 and 8.2.2 step 1), which OpenSSL does not insist on for PSS.
-const SIGNATURE_BYTES: Partial<Record<JwsAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64, ES256: 64, ES384: 96, ES512: 132, EdDSA: 64 };
-const CURVE: Partial<Record<JwsAlgorithm, string>> = { ES256: "prime256v1", ES384: "secp384r1", ES512: "secp521r1" };
+const SIGNATURE_BYTES: Partial<Record<AuthType, number>> = { HS256: 32, HS384: 48, HS512: 64, ES256: 64, ES384: 96, ES512: 132, EdDSA: 64 };
 const MIN_RSA_BITS = 2048;
 
 /**
@@ -50,17 +47,17 @@ const MIN_RSA_BITS = 2048;
  * const ok = check?.(token.slice(0, token.lastIndexOf(".")), signatureBytes);
  * ```
  */
-export function nativeVerify(alg: JwsAlgorithm, key: KeyObject): SignatureCheck | undefined {
+export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undefined {
   assertKeyFits(alg, key);
   if (!enabled || nodeCrypto === undefined) return undefined;
   const { createHmac, timingSafeEqual, verify, constants } = nodeCrypto;
   const bits = alg === "EdDSA" ? 0 : Number(alg.slice(2));
   const hash = `sha${bits}`;
   const length = signatureLength(alg, key);
-  const sized = (check: SignatureCheck): SignatureCheck => (input, signature) => signature.length === length && check(input, signature);
+  const sized = (check: NativeCheck): NativeCheck => (input, signature) => signature.length === length && check(input, signature);
   // crypto.verify throws on some malformed input (e.g. a signature longer than an RSA modulus):
   // every throw is a refusal.
-  const safe = (check: SignatureCheck): SignatureCheck => (input, signature) => {
+  const safe = (check: NativeCheck): NativeCheck => (input, signature) => {
     try {
       return check(input, signature);
     } catch {
@@ -105,7 +102,7 @@ export function nativeVerify(alg: JwsAlgorithm, key: KeyObject): SignatureCheck 
  * signatureLength("RS256", rsa2048PublicKey); // 256
  * ```
  */
-export function signatureLength(alg: JwsAlgorithm, key: KeyObject): number {
+export function signatureLength(alg: AuthType, key: KeyObject): number {
   return SIGNATURE_BYTES[alg] ?? Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
 }
 
@@ -114,17 +111,14 @@ export function signatureLength(alg: JwsAlgorithm, key: KeyObject): number {
  * least 2048 bits for RS* and PS*, an EC public key on the algorithm's curve for ES*, an Ed25519
  * public key for EdDSA. Messages name the algorithm, never the key.
  */
-export function assertKeyFits(alg: JwsAlgorithm, key: KeyObject): void {
-  const family = alg.slice(0, 2);
-  const details = key.asymmetricKeyDetails;
+export function assertKeyFits(alg: AuthType, key: KeyObject): void {
+  const { keyType, curve } = ALGORITHM_PARAMS[alg];
   const fits =
-    family === "HS"
+    keyType === "secret"
       ? key.type === "secret"
       : key.type === "public" &&
-        (family === "RS" || family === "PS"
-          ? key.asymmetricKeyType === "rsa" && (details?.modulusLength ?? 0) >= MIN_RSA_BITS
-          : family === "ES"
-            ? key.asymmetricKeyType === "ec" && details?.namedCurve === CURVE[alg]
-            : key.asymmetricKeyType === "ed25519");
+        key.asymmetricKeyType === keyType &&
+        (keyType !== "rsa" || (key.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS) &&
+        (curve === undefined || key.asymmetricKeyDetails?.namedCurve === curve.node);
   if (!fits) throw new TypeError(`the verification key does not fit ${alg}`);
 }

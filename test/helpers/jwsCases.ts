@@ -2,11 +2,14 @@
 // algorithm, valid tokens and every kind of near miss a verifier can get wrong, signed by hand
 // with node:crypto (jose cannot produce most of them). Built once per algorithm.
 import { constants, createHmac, createSecretKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
-import type { JwsAlgorithm } from "../../src/keys/nativeVerify.js";
+import type { AuthType } from "trpc-jwt";
 
-export const ALL_JWS_ALGORITHMS: readonly JwsAlgorithm[] = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+export const ALL_JWS_ALGORITHMS: readonly AuthType[] = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 export const CASE_ISSUER = "differential";
 export const CASE_NOW = 1_900_000_000;
+/** The `kid`s of the rings under test: the current key and a previous ("other") key. */
+export const CURRENT_KID = "k-current";
+export const PREVIOUS_KID = "k-previous";
 
 /** A private signing key (or HMAC secret) and the key a verifier holds. */
 interface Pair {
@@ -39,16 +42,16 @@ function keyOf(name: string): Pair {
   }
   return key;
 }
-const familyKey = (alg: JwsAlgorithm) =>
+const familyKey = (alg: AuthType) =>
   alg.startsWith("HS") ? alg : alg.startsWith("RS") || alg.startsWith("PS") ? "RSA" : alg === "ES256" ? "P-256" : alg === "ES384" ? "P-384" : alg === "ES512" ? "P-521" : "Ed25519";
 
 /** The pinned algorithm's own key (`which` = "main") or a second key of the same kind ("other"). */
-export function keyFor(alg: JwsAlgorithm, which: "main" | "other" = "main"): Pair {
+export function keyFor(alg: AuthType, which: "main" | "other" = "main"): Pair {
   return keyOf(`${familyKey(alg)}:${which}`);
 }
 
 /** Signs `input` as `alg` would (ECDSA as R || S unless `der`). */
-export function signAs(alg: JwsAlgorithm, key: KeyObject, input: string, der = false): Buffer {
+export function signAs(alg: AuthType, key: KeyObject, input: string, der = false): Buffer {
   const bits = Number(alg.slice(2));
   if (alg.startsWith("HS")) return createHmac(`sha${bits}`, key).update(input).digest();
   if (alg === "EdDSA") return sign(null, Buffer.from(input), key);
@@ -58,7 +61,7 @@ export function signAs(alg: JwsAlgorithm, key: KeyObject, input: string, der = f
 }
 
 /** Curve orders (`openssl ecparam -param_enc explicit -text`), for high-S ECDSA (s -> n - s) and non-canonical Ed25519 (S -> S + L). */
-const ORDER: Partial<Record<JwsAlgorithm, bigint>> = {
+const ORDER: Partial<Record<AuthType, bigint>> = {
   ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   ES384: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
   ES512: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
@@ -68,7 +71,7 @@ const toBig = (bytes: Uint8Array) => BigInt(`0x${Buffer.from(bytes).toString("he
 const fromBig = (value: bigint, length: number) => Buffer.from(value.toString(16).padStart(length * 2, "0"), "hex");
 
 /** A token from raw header and payload segments, signed by `key` as `signAlg`. */
-function token(headerSegment: string, payloadSegment: string, signAlg: JwsAlgorithm, key: KeyObject): string {
+function token(headerSegment: string, payloadSegment: string, signAlg: AuthType, key: KeyObject): string {
   const input = `${headerSegment}.${payloadSegment}`;
   return `${input}.${b64(signAs(signAlg, key, input))}`;
 }
@@ -86,7 +89,7 @@ const claims = (extra: object = {}) => ({ iss: CASE_ISSUER, iat: CASE_NOW - 10, 
  * that verifies), then header variants signed with the right key, wrong keys, wrong algorithms
  * and curves, and non-canonical signatures.
  */
-export function baseCases(alg: JwsAlgorithm): BaseCase[] {
+export function baseCases(alg: AuthType): BaseCase[] {
   const main = keyFor(alg).signKey;
   const header = (value: object | string) => b64(typeof value === "string" ? value : JSON.stringify(value));
   const jwt = header({ alg, typ: "JWT" });
@@ -97,7 +100,11 @@ export function baseCases(alg: JwsAlgorithm): BaseCase[] {
   add("valid", token(jwt, payload(), alg, main));
   add("valid, scope and claims", token(jwt, payload({ scope: { admin: true }, org: "acme" }), alg, main));
   add("valid, refresh", token(jwt, payload({ type: "refresh" }), alg, main));
-  add("valid, kid", token(header({ alg, typ: "JWT", kid: "k1" }), payload(), alg, main));
+  add("valid, current kid", token(header({ alg, typ: "JWT", kid: CURRENT_KID }), payload(), alg, main));
+  add("previous kid, signed by the previous key", token(header({ alg, typ: "JWT", kid: PREVIOUS_KID }), payload(), alg, keyFor(alg, "other").signKey));
+  add("previous kid, signed by the current key", token(header({ alg, typ: "JWT", kid: PREVIOUS_KID }), payload(), alg, main));
+  add("unknown kid", token(header({ alg, typ: "JWT", kid: "k-unknown" }), payload(), alg, main));
+  add("kid not a string", token(header({ alg, typ: "JWT", kid: 1 }), payload(), alg, main));
   add("expired", token(jwt, payload({ exp: CASE_NOW - 1 }), alg, main));
   add("audience", token(jwt, payload({ aud: "x" }), alg, main));
   add("payload not JSON", token(jwt, b64("not json"), alg, main));

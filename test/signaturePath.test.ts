@@ -1,0 +1,27 @@
+// Which path checks signatures: node:crypto in the "native" test project, jose in the "jose"
+// project (vitest.config.ts), under every algorithm, so the suite's second run really is the
+// fallback's and the first never touches jose.
+import { describe, expect, it, vi } from "vitest";
+
+const joseChecks = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
+const nativeChecks = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
+vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, joseChecks));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, nativeChecks));
+
+const { AuthManager } = await import("trpc-jwt");
+const { ALGORITHMS, optionsFor } = await import("./helpers/keys.js");
+
+describe.each(ALGORITHMS)("the signature path under %s", (alg) => {
+  it("is node:crypto in the native project and jose in the jose project, for good and bad tokens", async ({ task }) => {
+    const auth = new AuthManager(optionsFor(alg, { cacheSize: 0 }));
+    const { signed } = await auth.authToken("alice");
+    const at = signed.lastIndexOf(".") + 1;
+    const forged = `${signed.slice(0, at)}${signed[at] === "A" ? "B" : "A"}${signed.slice(at + 1)}`; // the signature's first character changed
+    joseChecks.calls = nativeChecks.calls = 0;
+    await expect(auth.verifyToken(signed, "auth")).resolves.toMatchObject({ sub: "alice" });
+    await expect(auth.verifyToken(forged, "auth")).rejects.toMatchObject({ code: "TOKEN_INVALID" });
+    const native = task.file.projectName === "native";
+    expect(task.file.projectName).toMatch(/^(native|jose)$/);
+    expect({ native: nativeChecks.calls, jose: joseChecks.calls }).toEqual(native ? { native: 2, jose: 0 } : { native: 0, jose: 2 });
+  });
+});
