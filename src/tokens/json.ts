@@ -44,7 +44,7 @@ export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return NOT_JSON;
-  const out = Object.create(null) as Record<string, JsonValue>;
+  const out = Object.setPrototypeOf({}, null) as Record<string, JsonValue>;
   for (const key of Object.keys(value)) {
     if (key === "__proto__") return NOT_JSON;
     const item = copyJson((value as Record<string, unknown>)[key], depth + 1);
