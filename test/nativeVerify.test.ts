@@ -17,7 +17,7 @@ const { isCompactJws } = await import("../src/tokens/isCompactJws.js");
 const { readClaims } = await import("../src/tokens/readClaims.js");
 const { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, CURRENT_KID, keyFor, PREVIOUS_KID } = await import("./helpers/jwsCases.js");
 type SignatureCheck = import("../src/tokens/createSignatureCheck.js").SignatureCheck;
-type VerifiedJws = import("../src/tokens/verifyJwsNative.js").VerifiedJws;
+type VerifiedJws = import("../src/tokens/nativeJwsVerifier.js").VerifiedJws;
 
 const MAX_LENGTH = 8192;
 // Cases per algorithm: 100,400 in all, HMAC-heavy (cheap), every algorithm well covered.

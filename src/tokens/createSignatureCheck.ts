@@ -2,7 +2,8 @@ import { compactVerify, type FlattenedJWSInput } from "jose";
 import type { ImportedKey } from "../keys/ImportedKey.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import { nativeVerify, signatureLength, type NativeCheck } from "../keys/nativeVerify.js";
-import { verifyJwsNative, type VerifiedJws } from "./verifyJwsNative.js";
+import { nativeJwsVerifier, type VerifiedJws } from "./nativeJwsVerifier.js";
+import { signatureFits } from "./verifyCompactJws.js";
 
 /**
  * Checks one compact JWS's signature, then hands the verified header and payload bytes to
@@ -36,14 +37,14 @@ function nativeSignatureCheck(ring: KeyRing): SignatureCheck | undefined {
     if (check === undefined) return undefined;
     checks.set(key, check);
   }
-  const checkFor = (kid: unknown) => {
+  const verifyJws = nativeJwsVerifier(ring.alg, (kid) => {
     const key = ring.select(kid);
     return key === undefined ? undefined : checks.get(key);
-  };
+  });
   return (signed, verified, refused) => {
     let result: VerifiedJws | undefined;
     try {
-      result = verifyJwsNative(signed, ring.alg, checkFor);
+      result = verifyJws(signed);
     } catch {
       result = undefined; // fail closed, as jose's rejections are
     }
@@ -57,17 +58,16 @@ function nativeSignatureCheck(ring: KeyRing): SignatureCheck | undefined {
 
 function joseSignatureCheck(ring: KeyRing): SignatureCheck {
   const options = { algorithms: [ring.alg] };
-  // The native check's length rule, so both paths refuse the same tokens (a canonical base64url
-  // segment of c characters decodes to floor(3c / 4) bytes).
-  // Without node:crypto there is no KeyObject to size an RSA key by: the runtime's Web Crypto decides.
-  const sizeFits = (key: ImportedKey, signature: string) => key.keyObject === undefined || Math.floor((signature.length * 3) / 4) === signatureLength(ring.alg, key.keyObject);
+  // The native check's length rule, so both paths refuse the same tokens. Without node:crypto there
+  // is no KeyObject to size an RSA key by: the runtime's Web Crypto decides.
+  const sizeFits = (key: ImportedKey, signed: string) => key.keyObject === undefined || signatureFits(signed, signatureLength(ring.alg, key.keyObject));
   if (ring.verifying.length === 1) {
     // One key: hand it to jose directly (no resolver hop), then hold the token's kid to it.
     // The same rule as ring.select: no kid, or exactly this key's.
     const key = ring.current;
     const { kid } = key;
     return (signed, verified, refused) => {
-      if (!sizeFits(key, signed.slice(signed.lastIndexOf(".") + 1))) return Promise.resolve().then(refused);
+      if (!sizeFits(key, signed)) return Promise.resolve().then(refused);
       const joseKey = key.joseKey;
       const result = joseKey instanceof Promise ? joseKey.then((ready) => compactVerify(signed, ready, options)) : compactVerify(signed, joseKey, options);
       return result.then((ok) => {
@@ -78,7 +78,7 @@ function joseSignatureCheck(ring: KeyRing): SignatureCheck {
   }
   const resolve = (header: { kid?: unknown }, jws: FlattenedJWSInput) => {
     const key = ring.select(header.kid);
-    if (key === undefined || !sizeFits(key, jws.signature)) throw new Error("unknown kid or wrong signature length");
+    if (key === undefined || !sizeFits(key, `.${jws.signature}`)) throw new Error("unknown kid or wrong signature length");
     return key.joseKey;
   };
   return (signed, verified, refused) => compactVerify(signed, resolve, options).then(verified, refused);

@@ -7,8 +7,15 @@ export interface VerifiedJws {
   readonly payload: Uint8Array;
 }
 
+/** The native signature step for one pinned algorithm: the verified header and payload, or undefined. */
+export type NativeJwsVerifier = (signed: string) => VerifiedJws | undefined;
+
 // As jose decodes the header: strict UTF-8, a leading byte-order mark dropped.
 const HEADER_UTF8 = new TextDecoder("utf-8", { fatal: true });
+// A manager's tokens share one header or a few (one per kid): parsed headers of tokens whose
+// signature verified are kept by their exact text. Only a verified header gets in, so a caller
+// without a key cannot fill it.
+const MAX_HEADERS = 16;
 
 /**
  * The native signature step: what jose's `compactVerify` checks, in its order, for one pinned
@@ -16,26 +23,40 @@ const HEADER_UTF8 = new TextDecoder("utf-8", { fatal: true });
  * object whose own `alg` is the pinned one; its own `kid` picks the key (`checkFor`, undefined for
  * an unknown kid); then one signature check over the token up to its last dot. A `crit` header is
  * refused outright (jose accepts `crit: ["b64"]`, and `readClaims` refuses it after). Undefined
- * for any refusal. `signed` must have passed `isCompactJws` (three canonical base64url segments).
+ * for any refusal. A token must have passed `isCompactJws` (three canonical base64url segments).
  *
  * @example
  * ```ts
- * const verified = verifyJwsNative(signed, "ES256", (kid) => (kid === undefined ? check : undefined));
+ * const verifyJws = nativeJwsVerifier("ES256", (kid) => (kid === undefined ? check : undefined));
+ * const verified = verifyJws(signed);
  * ```
  */
-export function verifyJwsNative(signed: string, alg: AuthType, checkFor: (kid: unknown) => NativeCheck | undefined): VerifiedJws | undefined {
-  const headerEnd = signed.indexOf(".");
-  const signatureStart = signed.lastIndexOf(".") + 1;
+export function nativeJwsVerifier(alg: AuthType, checkFor: (kid: unknown) => NativeCheck | undefined): NativeJwsVerifier {
+  const verifiedHeaders = new Map<string, Readonly<Record<string, unknown>>>();
+  return (signed) => {
+    const headerEnd = signed.indexOf(".");
+    const signatureStart = signed.lastIndexOf(".") + 1;
+    const headerText = signed.slice(0, headerEnd);
+    const header = verifiedHeaders.get(headerText) ?? parseHeader(headerText);
+    if (header === undefined || ownValue(header, "alg") !== alg || ownValue(header, "crit") !== undefined) return undefined;
+    const check = checkFor(ownValue(header, "kid"));
+    if (check === undefined || !check(signed.slice(0, signatureStart - 1), Buffer.from(signed.slice(signatureStart), "base64url"))) return undefined;
+    if (verifiedHeaders.size < MAX_HEADERS && !verifiedHeaders.has(headerText)) verifiedHeaders.set(headerText, Object.freeze(header));
+    return { protectedHeader: header, payload: Buffer.from(signed.slice(headerEnd + 1, signatureStart - 1), "base64url") };
+  };
+}
+
+/** A JSON object, as jose's header parser accepts it, or undefined. */
+function parseHeader(text: string): Record<string, unknown> | undefined {
   let header: unknown;
   try {
-    header = JSON.parse(HEADER_UTF8.decode(Buffer.from(signed.slice(0, headerEnd), "base64url")));
+    header = JSON.parse(HEADER_UTF8.decode(Buffer.from(text, "base64url")));
   } catch {
     return undefined;
   }
-  if (typeof header !== "object" || header === null || Array.isArray(header)) return undefined;
-  const own = (name: string) => (Object.hasOwn(header, name) ? (header as Record<string, unknown>)[name] : undefined);
-  if (own("alg") !== alg || own("crit") !== undefined) return undefined;
-  const check = checkFor(own("kid"));
-  if (check === undefined || !check(signed.slice(0, signatureStart - 1), Buffer.from(signed.slice(signatureStart), "base64url"))) return undefined;
-  return { protectedHeader: header, payload: Buffer.from(signed.slice(headerEnd + 1, signatureStart - 1), "base64url") };
+  return typeof header === "object" && header !== null && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
+}
+
+function ownValue(header: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(header, name) ? header[name] : undefined;
 }
