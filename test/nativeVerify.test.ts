@@ -13,6 +13,7 @@ const { ImportedKey } = await import("../src/keys/ImportedKey.js");
 const { KeyRing } = await import("../src/keys/KeyRing.js");
 const { assertKeyFits, nativeVerify, useNativeCrypto } = await import("../src/keys/nativeVerify.js");
 const { createSignatureCheck } = await import("../src/tokens/createSignatureCheck.js");
+const { createJwsVerifier } = await import("../src/tokens/verifyCompactJws.js");
 const { isCompactJws } = await import("../src/tokens/isCompactJws.js");
 const { readClaims } = await import("../src/tokens/readClaims.js");
 const { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, CURRENT_KID, keyFor, PREVIOUS_KID } = await import("./helpers/jwsCases.js");
@@ -71,17 +72,37 @@ interface Paths {
  * "other" key as a previous key ("k-previous"), which takes jose's key-resolver path.
  */
 function pathsFor(alg: AuthType, withPrevious: boolean): Paths {
+  return onBothPaths(() => ringCheck(alg, withPrevious));
+}
+
+/** Builds `make()` once on node:crypto and once forced onto the jose fallback. */
+function onBothPaths(make: () => SignatureCheck): Paths {
+  const native = make();
+  useNativeCrypto(false);
+  try {
+    return { native, jose: make() };
+  } finally {
+    useNativeCrypto(true);
+  }
+}
+
+/**
+ * The one-key signature step a caller that picked the key itself uses (RemoteIssuer, by `kid`
+ * from a key set): `createJwsVerifier`, in the same continuation form.
+ */
+function singleKeyPaths(alg: AuthType): Paths {
+  return onBothPaths(() => {
+    const verify = createJwsVerifier(alg, { keyObject: keyFor(alg).verifyKey, joseKey: keyFor(alg).verifyKey });
+    return (signed, verified, refused) => Promise.resolve(verify(signed)).then((result) => (result === undefined ? refused() : verified(result)));
+  });
+}
+
+function ringCheck(alg: AuthType, withPrevious: boolean): SignatureCheck {
   const main = keyFor(alg);
   const verifying: [InstanceType<typeof ImportedKey>, ...InstanceType<typeof ImportedKey>[]] = [new ImportedKey(CURRENT_KID, alg, main.verifyKey, ["verify"])];
   if (withPrevious) verifying.push(new ImportedKey(PREVIOUS_KID, alg, keyFor(alg, "other").verifyKey, ["verify"]));
   const ring = new KeyRing(new ImportedKey(CURRENT_KID, alg, main.signKey, ["sign"]), verifying);
-  const native = createSignatureCheck(ring);
-  useNativeCrypto(false);
-  try {
-    return { native, jose: createSignatureCheck(ring) };
-  } finally {
-    useNativeCrypto(true);
-  }
+  return createSignatureCheck(ring);
 }
 
 const reencode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
@@ -176,15 +197,16 @@ describe("native signature step against jose", () => {
     });
 
     it(`decides ${RUNS[alg].toLocaleString("en")} random edits of those tokens as jose does`, async () => {
-      const rings = [pathsFor(alg, false), pathsFor(alg, true)];
+      // A manager's ring of one key, of two keys, and the one-key step RemoteIssuer uses.
+      const paths = [pathsFor(alg, false), pathsFor(alg, true), singleKeyPaths(alg)];
       const pool = baseCases(alg).map((c) => c.token);
       // Mostly mutate the valid tokens, which only a correct check refuses after an edit.
       const base = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 3 }) }, { weight: 2, arbitrary: fc.nat({ max: pool.length - 1 }) });
       let accepted = 0;
       await fc.assert(
-        fc.asyncProperty(base, mutation, fc.nat({ max: 1 }), async (index, m, ring) => {
+        fc.asyncProperty(base, mutation, fc.nat({ max: paths.length - 1 }), async (index, m, which) => {
           const token = mutate(pool[index]!, m, pool);
-          const [fast, reference] = await decide(rings[ring]!, token);
+          const [fast, reference] = await decide(paths[which]!, token);
           if (fast.startsWith("accepted")) accepted++;
           expect(fast).toBe(reference);
         }),
