@@ -39,7 +39,8 @@ const MIN_RSA_BITS = 2048;
  * Undefined when `node:crypto` is unavailable (or switched off): use jose then.
  *
  * Throws `TypeError` when the key cannot be this algorithm's (wrong type, curve, or an RSA key under
- * 2048 bits): keys are checked at configuration, so reaching this is a bug, and it fails closed.
+ * 2048 bits): a manager's keys are checked at construction and a remote key set's on arrival, so
+ * this only ever fails closed.
  *
  * @example
  * ```ts
