@@ -1,6 +1,7 @@
 import { JwtConfigError } from "../errors.js";
 import { suggestOption } from "./suggestOption.js";
 import type { TokenStore } from "../sessions/TokenStore.js";
+import { wholeNumber } from "./wholeNumber.js";
 
 /** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */
 export type AuthType =
@@ -237,12 +238,4 @@ function isMissing(value: unknown): boolean {
 
 function isName(value: unknown): value is string {
   return typeof value === "string" && value.trim() !== "";
-}
-
-function wholeNumber(value: unknown, fallback: number, min: number, max: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new JwtConfigError(name, `must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

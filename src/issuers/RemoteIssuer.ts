@@ -52,7 +52,7 @@ export class RemoteIssuer {
     const resolved = resolveRemoteOptions(options);
     this.issuer = resolved.profile.issuer;
     this.jwksUri = resolved.jwksUri.href;
-    this.audience = resolved.profile.audience;
+    this.audience = resolved.audience;
     this.algorithms = resolved.algorithms;
     this.#clock = resolved.timing.clock;
     this.#clockTolerance = resolved.profile.clockTolerance;

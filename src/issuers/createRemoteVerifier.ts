@@ -21,6 +21,7 @@ const HEADER_UTF8 = new TextDecoder("utf-8", { fatal: true });
 export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
   const { profile, maxTokenLength, algorithms } = options;
   const { clock } = options.timing;
+  const toleranceMs = profile.clockTolerance * 1000;
   const keys = new RemoteKeySet(options.jwksUri, options.timing);
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
 
@@ -49,9 +50,10 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
   // Not async on purpose: a cache hit is answered without a promise.
   return (signed, type) => {
     if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(new JwtError("TOKEN_INVALID"));
-    // An entry past `exp` is verified again: the clock tolerance may still admit it.
-    const cached = cache?.get(signed, clock());
-    if (cached === undefined || cached === EXPIRED) return verifyFresh(signed, type);
+    // The cache serves an entry until exp; the tolerance extends that exactly as the claim check does.
+    const cached = cache?.get(signed, clock() - toleranceMs);
+    if (cached === undefined) return verifyFresh(signed, type);
+    if (cached === EXPIRED) return Promise.reject(new JwtError("TOKEN_EXPIRED"));
     return type === "refresh" ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : cached;
   };
 }

@@ -1,3 +1,4 @@
+import { wholeNumber } from "../config/wholeNumber.js";
 import { JwtConfigError } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
@@ -78,6 +79,7 @@ export type DiscoveryOptions = Omit<RemoteIssuerOptions, "issuer" | "jwksUri">;
 /** Options after validation, grouped by who uses them. */
 export interface ResolvedRemoteOptions {
   readonly jwksUri: URL;
+  readonly audience: string | false;
   readonly algorithms: readonly RemoteAlgorithm[];
   readonly profile: AccessTokenProfile;
   readonly timing: KeySetTiming;
@@ -119,10 +121,12 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
   }
   return {
     jwksUri: secureUrl(options.jwksUri, "jwksUri"),
+    audience,
     algorithms: Object.freeze([...new Set(algorithms)]),
     profile: Object.freeze({
       issuer,
-      audience,
+      // No audience: a token that names one is refused, as for AuthManager without `audience`.
+      audience: audience === false ? undefined : audience,
       clockTolerance: wholeNumber(options.clockTolerance, 0, 0, 300, "clockTolerance"),
       authorizedParties: optionalParties(options.authorizedParties),
       requiredClaims,
@@ -153,12 +157,4 @@ function optionalParties(value: unknown): ReadonlySet<string> | undefined {
     throw new JwtConfigError("authorizedParties", "must be a non-empty list of client ids");
   }
   return new Set(value);
-}
-
-function wholeNumber(value: unknown, fallback: number, min: number, max: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new JwtConfigError(name, `must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }
