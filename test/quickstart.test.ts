@@ -84,7 +84,9 @@ describe("README Quick start", () => {
   it("runs: login, user, admin, then after the auth token expired admin again through one refresh", { timeout: 30_000 }, async () => {
     const driver = join(dirname(compiled.emitted("README.md", "server.ts")), "driver.mjs");
     writeFileSync(driver, DRIVER);
-    const env = { JWT_SECRET: randomBytes(32).toString("base64url"), JWT_AUTHMAXAGE: "1" };
+    // iat and exp are whole seconds, so a token lives between authMaxAge - 1 and authMaxAge
+    // seconds: 3 leaves a refreshed token at least 2 s for its retry, even on a loaded machine.
+    const env = { JWT_SECRET: randomBytes(32).toString("base64url"), JWT_AUTHMAXAGE: "3" };
     const { code, stdout, stderr } = await runNode(driver, env, 25_000);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout.trim().split("\n")).toEqual([
