@@ -6,8 +6,10 @@ import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import autocannon from "autocannon";
-import { tokenCategories, type Category } from "./loadtest/categories.js";
-import { isDecision } from "./loadtest/decisions.js";
+import { rsaSigningKey, startJwksServer } from "../test/helpers/jwksServer.js";
+import { hasRedisServer, startRedisServer } from "../test/helpers/redisServer.js";
+import { identityProviderCategories, sessionCategories, tokenCategories, type Category } from "./loadtest/categories.js";
+import { anyOf, isDecision, OK, refused, type Decision } from "./loadtest/decisions.js";
 import { startServerProcess } from "./loadtest/serverProcess.js";
 
 const SECONDS = Number(process.env["LOADTEST_SECONDS"] ?? 4);
@@ -17,6 +19,8 @@ const FIRST_SEEN_POOL = 30_000;
 // Stated bound on the server's peak RSS: the cache is bounded in entries and bytes, so memory must
 // not grow with the number of distinct tokens sent.
 const PEAK_RSS_BOUND_MIB = 400;
+// Sessions logged in and rotated once before the run, whose old refresh tokens are then reused.
+const REUSED_POOL = 100;
 
 interface Tally {
   responses: number;
@@ -33,7 +37,10 @@ interface RunResult {
   readonly tallies: ReadonlyMap<string, Tally>;
 }
 
-async function run(label: string, url: string, categories: readonly Category[], seconds: number): Promise<RunResult> {
+/** Told of every response with the time it arrived, for the fault phases' timelines. */
+type Observer = (category: Category, right: boolean, status: number, at: number) => void;
+
+async function run(label: string, url: string, categories: readonly Category[], seconds: number, observe?: Observer): Promise<RunResult> {
   if (categories.every((c) => c.closesConnection)) return runOneShot(label, url, categories, seconds);
   categories = categories.filter((c) => !c.closesConnection);
   const tallies = new Map(categories.map((c) => [c.name, { responses: 0, wrong: 0, serverErrors: 0 }]));
@@ -42,16 +49,20 @@ async function run(label: string, url: string, categories: readonly Category[], 
     connections: CONNECTIONS,
     duration: seconds,
     requests: categories.map((category) => ({
-      method: "GET" as const,
-      setupRequest: (request: autocannon.Request) => {
-        const { path, headers } = category.next();
-        return { ...request, path, headers };
+      // One request in flight per connection: the connection's context carries its decision.
+      setupRequest: (request: autocannon.Request, context: { expect?: Decision }) => {
+        const { path, headers, method = "GET", body, expect } = category.next();
+        context.expect = expect ?? (category.expect as Decision);
+        return { ...request, path, headers, method, ...(body === undefined ? {} : { body }) };
       },
-      onResponse: (status: number, body: string) => {
+      onResponse: (status: number, body: string, context: { expect?: Decision }) => {
         const tally = tallies.get(category.name) as Tally;
         tally.responses++;
-        if (status >= 500) tally.serverErrors++;
-        if (!isDecision(category.expect, status, body)) tally.wrong++;
+        const unavailable = status === 503;
+        if (status >= 500 && !(unavailable && isDecision(context.expect ?? category.expect, status, body))) tally.serverErrors++;
+        const right = isDecision(context.expect ?? category.expect, status, body);
+        if (!right) tally.wrong++;
+        observe?.(category, right, status, Date.now());
       },
     })),
   });
@@ -140,10 +151,25 @@ function judge(runs: readonly RunResult[]): void {
 
 const started = Date.now();
 const serverAuth = { issuer: "loadtest", secret: randomBytes(32).toString("base64url") };
-const server = await startServerProcess({ JWT_ISSUER: serverAuth.issuer, JWT_AUTHTYPE: "HS256", JWT_SECRET: serverAuth.secret, JWT_AUTHMAXAGE: "3600" });
+const idpKey = rsaSigningKey();
+const jwks = await startJwksServer([idpKey]);
+const idp = { issuer: `${new URL(jwks.url).origin}/`, audience: "https://api.loadtest", key: idpKey, unpublished: rsaSigningKey() };
+const serverEnv = {
+  JWT_ISSUER: serverAuth.issuer,
+  JWT_AUTHTYPE: "HS256",
+  JWT_SECRET: serverAuth.secret,
+  JWT_AUTHMAXAGE: "3600",
+  IDP_ISSUER: idp.issuer,
+  IDP_JWKS_URI: jwks.url,
+  IDP_AUDIENCE: idp.audience,
+};
+const server = await startServerProcess(serverEnv);
+const byName = (categories: readonly Category[], name: string) => categories.find((c) => c.name === name) as Category;
+const expecting = (category: Category, expect: Decision): Category => ({ ...category, name: `${category.name} (${"anyOf" in expect ? "200 or 503" : "must recover"})`, expect });
 try {
   console.log(`example server (pid ${server.pid}) on ${server.url}; ${CONNECTIONS} connections, ${SECONDS} s per mix`);
-  const categories = await tokenCategories(serverAuth, FIRST_SEEN_POOL);
+  const own = await tokenCategories(serverAuth, FIRST_SEEN_POOL);
+  const categories = [...own, ...(await sessionCategories(server.url, REUSED_POOL)), ...(await identityProviderCategories(idp))];
 
   const single: RunResult[] = [];
   for (const category of categories) single.push(await run(category.name, server.url, [category], SECONDS));
@@ -154,9 +180,8 @@ try {
   for (const [name, t] of together.tallies) console.log(`  ${name.padEnd(40)}${pad(t.responses, 9)} responses${pad(t.wrong, 6)} wrong`);
 
   // Authed against public, alternated so that drift of this machine hits both alike.
-  const byName = new Map(categories.map((c) => [c.name, c]));
-  const publicCall = byName.get("public call") as Category;
-  const authed = byName.get("valid, repeated token") as Category;
+  const publicCall = byName(categories, "public call");
+  const authed = byName(categories, "valid, repeated token");
   const paired: RunResult[] = [];
   for (let round = 0; round < 4; round++) {
     paired.push(await run("public call (paired)", server.url, [publicCall], 2));
@@ -172,14 +197,71 @@ try {
   const underIdle = await run("valid + refused, 1,000 idle connections open", server.url, categories.slice(0, 10), SECONDS);
   for (const socket of sockets) socket.destroy();
   const afterIdle = await run("after the idle connections closed", server.url, [authed], 2);
-  printRuns([underIdle, afterIdle]);
-  judge([underIdle, afterIdle]);
+
+  // Fault: the identity provider's JWKS server stops. Keys already fetched keep serving; a kid
+  // nobody has seen can only be refused, as invalid or (503) as keys unavailable, never let in.
+  const idpValid = byName(categories, "identity provider, valid token");
+  const idpUnknown = byName(categories, "identity provider, unknown kid");
+  await jwks.stop();
+  const jwksDown = await run("JWKS server stopped", server.url, [idpValid, expecting(idpUnknown, anyOf(refused("TOKEN_INVALID"), refused("KEYS_UNAVAILABLE"))), authed], SECONDS);
+  await jwks.start();
+  const jwksBack = await run("JWKS server back", server.url, [idpValid, idpUnknown, authed], SECONDS);
+  printRuns([underIdle, afterIdle, jwksDown, jwksBack]);
+  judge([underIdle, afterIdle, jwksDown, jwksBack]);
 
   const peak = server.peakRssMiB();
   console.log(`\nserver peak RSS: ${peak.toFixed(0)} MiB (bound ${PEAK_RSS_BOUND_MIB} MiB; ${FIRST_SEEN_POOL.toLocaleString("en")} distinct first-seen tokens sent)`);
   if (!(peak < PEAK_RSS_BOUND_MIB)) problems.push(`peak RSS ${peak.toFixed(0)} MiB is over the bound of ${PEAK_RSS_BOUND_MIB} MiB`);
+
+  await redisFault(own);
 } finally {
   await server.stop();
+  await jwks.close();
+}
+
+/**
+ * Fault: a second server process keeps its sessions in a real redis-server, which is stopped for
+ * 3 s mid-run and started again. Every answer must be the procedure's (a revocation check made
+ * just before the outage) or 503 STORE_UNAVAILABLE, and service must resume by itself.
+ */
+async function redisFault(own: readonly Category[]): Promise<void> {
+  if (!hasRedisServer()) {
+    problems.push("redis-server is not installed: the Redis fault could not run (apt-get install -y redis-server)");
+    return;
+  }
+  const redis = await startRedisServer();
+  const redisServer = await startServerProcess({ ...serverEnv, REDIS_URL: redis.url, IDP_ISSUER: "" });
+  try {
+    const authed = byName(own, "valid, repeated token");
+    let stoppedAt = 0;
+    let restartedAt = 0;
+    let lastUnavailable = 0;
+    const during = { ok: 0, unavailable: 0 };
+    const timeline = setTimeout(() => {
+      stoppedAt = Date.now();
+      void redis.stop().then(() => {
+        setTimeout(() => {
+          void redis.start().then(() => (restartedAt = Date.now()));
+        }, 3000);
+      });
+    }, 2000);
+    const outage = await run("Redis stopped for 3 s mid-run", redisServer.url, [expecting(authed, anyOf(OK, refused("STORE_UNAVAILABLE")))], 10, (_category, right, status, at) => {
+      if (!right || stoppedAt === 0 || at < stoppedAt) return;
+      if (status === 503) lastUnavailable = at;
+      if (restartedAt === 0 || at < restartedAt) during[status === 503 ? "unavailable" : "ok"]++;
+    });
+    clearTimeout(timeline);
+    const after = await run("after Redis restarted", redisServer.url, [expecting(authed, OK)], 2);
+    printRuns([outage, after]);
+    judge([outage, after]);
+    const recovery = restartedAt === 0 ? Number.NaN : Math.max(0, lastUnavailable - restartedAt);
+    console.log(`Redis outage: ${during.unavailable} answers 503 STORE_UNAVAILABLE and ${during.ok} answers 200 while Redis was down; service resumed ${recovery.toFixed(0)} ms after Redis restarted`);
+    if (restartedAt === 0) problems.push("Redis did not restart within the run");
+    else if (!(recovery < 2000)) problems.push(`service resumed ${recovery} ms after Redis restarted (bound 2000 ms)`);
+  } finally {
+    await redisServer.stop();
+    await redis.stop();
+  }
 }
 
 console.log(`\nload test took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -187,4 +269,4 @@ if (problems.length > 0) {
   console.log(`FAILED:\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log("load test: 0 wrong decisions, 0 responses with status 5xx");
+console.log("load test: 0 wrong decisions, 0 responses with status 500");

@@ -1,14 +1,17 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
-import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type AuthManager, type TokenPair } from "trpc-jwt";
+import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type AuthManager, type RemoteIssuer, type TokenPair } from "trpc-jwt";
 import { checkPassword, findUser } from "./users.js";
 
 const signedPair = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authToken.signed, refreshToken: refreshToken.signed });
 
-/** The Flask_PyJWT README example, as a tRPC router, with sessions: login, rotate, logout. */
-export function createAppRouter(auth: AuthManager) {
-  const createContext = createJwtContext(auth);
+/**
+ * The Flask_PyJWT README example, as a tRPC router, with sessions: login, rotate, logout. With an
+ * identity provider, its access tokens pass the same guards as the API's own tokens.
+ */
+export function createAppRouter(auth: AuthManager, identityProvider?: RemoteIssuer) {
+  const createContext = createJwtContext(identityProvider ? [auth, identityProvider] : auth);
   const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
   const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
 

@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Env } from "trpc-jwt";
 import { createAppRouter } from "./appRouter.js";
 import { createAuth } from "./auth.js";
+import { createIdentityProvider } from "./identityProvider.js";
 import { createStore } from "./store.js";
 
 // Where other services find the public keys that verify this API's tokens (RFC 8414's name).
@@ -12,12 +13,13 @@ const JWKS_PATH = "/.well-known/jwks.json";
 /**
  * Starts the example API on 127.0.0.1; port 0 picks a free one. Next to tRPC it serves the
  * manager's public JWK Set at `/.well-known/jwks.json` (asymmetric `JWT_AUTHTYPE` only: HMAC
- * secrets are never published). Sessions live in memory, or in Redis when `REDIS_URL` is set.
+ * secrets are never published). Sessions live in memory, or in Redis when `REDIS_URL` is set;
+ * access tokens of an identity provider are accepted too when `IDP_*` is set.
  */
 export async function startExampleServer(port = 0, log: (line: string) => void = console.log, env: Env = process.env) {
   const sessions = await createStore(env, log);
   const auth = createAuth(env, log, sessions.store);
-  const { appRouter, createContext } = createAppRouter(auth);
+  const { appRouter, createContext } = createAppRouter(auth, createIdentityProvider(env, log));
   const trpc = createHTTPHandler({ router: appRouter, createContext });
   const jwks = auth.authType.startsWith("HS") ? undefined : JSON.stringify(auth.jwks());
   const server = createServer((req, res) => {

@@ -1,11 +1,21 @@
 import { AuthManager } from "trpc-jwt";
-import { OK, refused, type Decision } from "./decisions.js";
+import { signAccessToken, type SigningKey } from "../../test/helpers/jwksServer.js";
+import { anyOf, OK, refused, type Decision } from "./decisions.js";
+
+/** One request of a category; `expect` overrides the category's decision for this one. */
+export interface NextRequest {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly method?: "GET" | "POST";
+  readonly body?: string;
+  readonly expect?: Decision;
+}
 
 /** One kind of traffic: how to build its next request, and the decision every response must get. */
 export interface Category {
   readonly name: string;
   /** Called for every request, so a category can cycle through a pool of tokens. */
-  readonly next: () => { readonly path: string; readonly headers: Record<string, string> };
+  readonly next: () => NextRequest;
   readonly expect: Decision | readonly Decision[];
   /**
    * Sent with node:http instead of autocannon: Node answers an oversized header with 431 and
@@ -73,5 +83,71 @@ export async function tokenCategories(server: ServerAuth, firstSeenPool: number)
     { name: "oversized header (431)", next: () => ({ path: query("protectedRoute"), headers: { authorization: `Bearer ${HUGE_HEADER}` } }), expect: { status: 431 }, closesConnection: true },
     { name: "batch: public + protected, token", next: () => ({ path: BATCH, headers: bearer(repeated) }), expect: [OK, OK] },
     { name: "batch: public + protected, none", next: () => ({ path: BATCH, headers: {} }), expect: [OK, refused("TOKEN_MISSING")] },
+  ];
+}
+
+const post = (path: string, headers: Record<string, string>, json: unknown): NextRequest => ({
+  path,
+  headers: { ...headers, "content-type": "application/json" },
+  method: "POST",
+  body: JSON.stringify({ json }),
+});
+
+interface SignedPair {
+  readonly authToken: string;
+  readonly refreshToken: string;
+}
+
+async function call(url: string, request: NextRequest): Promise<SignedPair> {
+  const response = await fetch(new URL(request.path, url), { method: request.method ?? "GET", headers: request.headers, body: request.body ?? null });
+  const body = (await response.json()) as { result?: { data?: { json?: SignedPair } } };
+  const pair = body.result?.data?.json;
+  if (!response.ok || pair === undefined) throw new Error(`${request.path} answered ${response.status}`);
+  return pair;
+}
+
+const login = (url: string) => call(url, post("/login", {}, { username: "alice", password: "wonderland" }));
+
+/**
+ * Sessions over HTTP, as the example server runs them: the tokens of a logged-out session
+ * (revoked), and refresh tokens presented again after they were rotated (reused). A reused token
+ * is refused TOKEN_REUSED the first time and revokes its session, so every later presentation of
+ * it is TOKEN_REVOKED: each request says which it must get.
+ */
+export async function sessionCategories(url: string, reusedPool: number): Promise<Category[]> {
+  const loggedOut = await login(url);
+  await call(url, post("/logout", bearer(loggedOut.authToken), null)).catch(() => undefined);
+  const rotatedAway: string[] = [];
+  for (let i = 0; i < reusedPool; i++) {
+    const first = await login(url);
+    await call(url, post("/refresh", bearer(first.refreshToken), null));
+    rotatedAway.push(first.refreshToken);
+  }
+  const presented = new Set<string>();
+  const nextReused = cycle(rotatedAway);
+  return [
+    { name: "revoked (logged-out session)", next: () => ({ path: query("protectedRoute"), headers: bearer(loggedOut.authToken) }), expect: refused("TOKEN_REVOKED") },
+    {
+      name: "reused refresh token",
+      next: () => {
+        const token = nextReused();
+        const first = !presented.has(token);
+        presented.add(token);
+        return { ...post("/refresh", bearer(token), null), expect: refused(first ? "TOKEN_REUSED" : "TOKEN_REVOKED") };
+      },
+      expect: anyOf(refused("TOKEN_REUSED"), refused("TOKEN_REVOKED")),
+    },
+  ];
+}
+
+/** An identity provider's access tokens: one repeated, and one signed by a key it never published. */
+export async function identityProviderCategories(idp: { issuer: string; audience: string; key: SigningKey; unpublished: SigningKey }): Promise<Category[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: idp.issuer, aud: idp.audience, sub: "idp-user", iat: now, exp: now + 3600, scope: "read" };
+  const valid = await signAccessToken(idp.key, claims);
+  const unknownKid = await signAccessToken(idp.unpublished, claims);
+  return [
+    { name: "identity provider, valid token", next: () => ({ path: query("protectedRoute"), headers: bearer(valid) }), expect: OK },
+    { name: "identity provider, unknown kid", next: () => ({ path: query("protectedRoute"), headers: bearer(unknownKid) }), expect: refused("TOKEN_INVALID") },
   ];
 }

@@ -1,10 +1,14 @@
 import { JWT_ERRORS, type JwtErrorCode } from "trpc-jwt";
 
-/** What the server must answer: the procedure's result, a refusal with its code, or a bare HTTP status. */
-export type Decision = { readonly ok: true } | { readonly code: JwtErrorCode } | { readonly status: number };
+/**
+ * What the server must answer: the procedure's result, a refusal with its code, a bare HTTP
+ * status, or (during a fault, where timing decides) any one of several decisions.
+ */
+export type Decision = { readonly ok: true } | { readonly code: JwtErrorCode } | { readonly status: number } | { readonly anyOf: readonly Decision[] };
 
 export const OK: Decision = { ok: true };
 export const refused = (code: JwtErrorCode): Decision => ({ code });
+export const anyOf = (...decisions: Decision[]): Decision => ({ anyOf: decisions });
 
 interface TrpcItem {
   readonly result?: unknown;
@@ -17,7 +21,10 @@ interface TrpcItem {
  * its HTTP status is 200 when every item agrees, else 207 (tRPC's rule).
  */
 export function isDecision(expected: Decision | readonly Decision[], status: number, body: string): boolean {
-  if (!Array.isArray(expected)) return matchOne(expected as Decision, status, body);
+  if (!Array.isArray(expected)) {
+    const one = expected as Decision;
+    return "anyOf" in one ? one.anyOf.some((choice) => isDecision(choice, status, body)) : matchOne(one, status, body);
+  }
   let items: unknown;
   try {
     items = JSON.parse(body);
@@ -33,7 +40,8 @@ export function isDecision(expected: Decision | readonly Decision[], status: num
 function statusOf(decision: Decision): number {
   if ("ok" in decision) return 200;
   if ("code" in decision) return JWT_ERRORS[decision.code].httpStatus;
-  return decision.status;
+  if ("status" in decision) return decision.status;
+  throw new Error("anyOf is for whole responses, not batch items");
 }
 
 function matchOne(expected: Decision, status: number, body: string): boolean {
