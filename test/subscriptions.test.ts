@@ -3,7 +3,7 @@
 // package, whose custom fetch sends the Authorization header), both on 127.0.0.1. The one timing
 // bound is the issue's: a subscription ends within one second of its token's expiry.
 import { EventEmitter, on } from "node:events";
-import { createTRPCClient, createWSClient, httpSubscriptionLink, wsLink, type TRPCClientError, type TRPCLink } from "@trpc/client";
+import { createTRPCClient, createWSClient, httpLink, httpSubscriptionLink, wsLink, type TRPCClientError, type TRPCLink } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import { EventSource } from "eventsource";
@@ -11,7 +11,7 @@ import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, type RefusalEvent } from "trpc-jwt";
-import { jwtErrorCode } from "trpc-jwt/client";
+import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { testContext } from "trpc-jwt/testing";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { subscriptionLink, type Transport } from "./helpers/subscriptionLink.js";
@@ -23,7 +23,8 @@ const shortLived = new AuthManager(optionsFor("HS256", { authMaxAge: 2 }));
 const refusals: RefusalEvent[] = [];
 const createContext = createJwtContext(auth, { onRefused: (event) => refusals.push(event) });
 const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
-const { authedProcedure, requireToken } = createJwtProcedures(t);
+const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
+const refreshes = { count: 0 };
 const ticks = new EventEmitter();
 const router = t.router({
   ticks: authedProcedure.subscription(async function* ({ signal }) {
@@ -32,6 +33,10 @@ const router = t.router({
   // Two guards on one procedure: the token the first found is watched once.
   adminTicks: authedProcedure.use(requireToken({ scope: { admin: true } })).subscription(async function* ({ signal }) {
     for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
+  }),
+  refresh: refreshProcedure.mutation(async ({ ctx }) => {
+    refreshes.count++;
+    return { authToken: (await auth.authToken(ctx.token.sub)).signed };
   }),
   // tRPC's legacy observable subscriptions end the same way.
   observed: authedProcedure.subscription(() =>
@@ -77,6 +82,26 @@ async function eventually(check: () => boolean): Promise<boolean> {
   return check();
 }
 
+
+/**
+ * The link for `transport` sending the current `authToken()`: a WebSocket of its own (token in
+ * connectionParams), or SSE with the bearer header; both read the token at every (re)connection.
+ */
+function linkFor(transport: Transport, authToken: () => string | undefined): { link: TRPCLink<Router>; webSocket?: { close(): Promise<void> } } {
+  if (transport === "wsLink") {
+    const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams({ getAuthToken: authToken }) });
+    clients.push(wsClient);
+    return { link: wsLink({ client: wsClient, transformer: superjson }), webSocket: wsClient };
+  }
+  return {
+    link: httpSubscriptionLink({
+      url: server.httpUrl,
+      transformer: superjson,
+      EventSource,
+      eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, ...bearerHeaders(authToken)() } }) }),
+    }),
+  };
+}
 
 /** A typed client whose every call carries `token`: its own WebSocket, or SSE with the bearer header. */
 function clientWith(transport: Transport, token: string) {
@@ -164,6 +189,31 @@ describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("guarded subs
   it("an observable subscription ends with its token too, and unsubscribes from its source", async () => {
     await expectEndsAtExpiry(transport, "observed");
     expect(await eventually(() => ticks.listenerCount("tick") === 0)).toBe(true);
+  });
+});
+
+describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("refreshLink over %s", (transport) => {
+  it("a subscription ended by its token's expiry is refreshed once and subscribed again with the new token", async () => {
+    const store = createTokenStore();
+    store.setTokens({ authToken: (await shortLived.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
+    const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    const { link, webSocket } = linkFor(transport, store.getAuthToken);
+    const client = createTRPCClient<Router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), webSocket }), link] });
+    refreshes.count = 0;
+    const short = store.getAuthToken();
+    const lasting = watch(client, "ticks");
+    await lasting.started;
+    startTicking();
+    const expiresAtMs = (JSON.parse(Buffer.from(short!.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1000;
+    // Still receiving a while after its first token expired, on the refreshed one.
+    await sleep(Math.max(0, expiresAtMs + 300 - Date.now()));
+    const atExpiry = lasting.received.length;
+    expect(await eventually(() => lasting.received.length >= atExpiry + 3)).toBe(true);
+    expect(refreshes.count).toBe(1);
+    expect(store.getAuthToken()).not.toBe(short);
+    lasting.unsubscribe();
+    const outcome = await Promise.race([lasting.ended, sleep(100).then(() => "open" as const)]);
+    expect(outcome).not.toMatchObject({ error: expect.anything() });
   });
 });
 

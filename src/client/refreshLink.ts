@@ -44,6 +44,9 @@ const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN
  *
  * - A query or mutation that fails with a 401 `TOKEN_EXPIRED` triggers one refresh (shared by
  *   every call that fails meanwhile); each such call is then sent once more with the new token.
+ *   A subscription the server ends when its token expires is refreshed the same way and
+ *   subscribed again (from its input: a `tracked()` position is not carried over); once it
+ *   receives data again, its next expiry is handled likewise.
  *   A 500 that merely carries that code is passed through, never sent again.
  * - The refresh is refused: the store is cleared, `onLogout` runs once, and the calls fail with
  *   their error, which `jwtErrorAction` now reports as `"login"`. The server could not check the
@@ -149,7 +152,12 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
           }
           sentWith = store.getAuthToken();
           subscription = next(op).subscribe({
-            next: (value) => observer.next(value),
+            next: (value) => {
+              // A subscription that receives data again on its new token may be refreshed again
+              // when that token expires in turn.
+              if (isRetry && op.type === "subscription" && isData(value.result)) isRetry = false;
+              observer.next(value);
+            },
             complete: () => observer.complete(),
             error: (error) => disposed || onError(error, isRetry),
           });
@@ -166,7 +174,7 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
             }
             return fail(error, "login");
           }
-          if (isRetry || op.type === "subscription" || !shouldRefresh(error)) return fail(error);
+          if (isRetry || !shouldRefresh(error)) return fail(error);
           const sent = sentWith;
           // Sent with a token that has since been replaced: no refresh, judge the new token below.
           const ready: Promise<Outcome | undefined> = store.getAuthToken() === sent ? refreshOnce() : Promise.resolve(inflight);
@@ -193,4 +201,9 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
           subscription?.unsubscribe();
         };
       });
+}
+
+// A value of the subscription itself, not a connection-state or "started" notice.
+function isData(result: { readonly type?: string }): boolean {
+  return result.type === undefined || result.type === "data";
 }
