@@ -15,7 +15,7 @@ import { startServerProcess } from "./loadtest/serverProcess.js";
 const SECONDS = Number(process.env["LOADTEST_SECONDS"] ?? 4);
 const CONNECTIONS = 16;
 // Larger than the server's verified-token cache (10,000 by default): first-seen stays first-seen.
-const FIRST_SEEN_POOL = 30_000;
+const FIRST_SEEN_POOL = Number(process.env["LOADTEST_POOL"] ?? 30_000);
 // Stated bound on the server's peak RSS: the cache is bounded in entries and bytes, so memory must
 // not grow with the number of distinct tokens sent.
 const PEAK_RSS_BOUND_MIB = 400;
