@@ -6,6 +6,7 @@ import type { JwkSet } from "./keys/JwkSet.js";
 import type { KeyRing } from "./keys/KeyRing.js";
 import { withRevocationCheck, type RevocationCheck } from "./sessions/RevocationCheck.js";
 import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
+import { checkIssued, readSchemas, withSchemas, type ClaimsArgument, type ClaimSchemas, type ClaimsSchema, type SchemaOptions, type ScopeArgument, type ScopeSchema, type TypedClaims, type TypedScope } from "./tokens/claimSchemas.js";
 import { issueToken } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
@@ -13,13 +14,23 @@ import type { Verifier } from "./tokens/Verifier.js";
 import { createVerifier } from "./tokens/verifyToken.js";
 
 /** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
-export let clockOf!: (auth: AuthManager) => () => number;
+export let clockOf!: (auth: AnyAuthManager) => () => number;
 
 /**
  * The manager's verifier, for `ctx.jwt` (`JwtRequest`): unlike `verifyToken`, it hands back a
  * cached token without a promise. Module-internal (not exported from the package).
  */
-export let verifierOf!: (auth: AuthManager) => Verifier;
+export let verifierOf!: (auth: AnyAuthManager) => Verifier;
+
+/** Any manager, whatever its schemas. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAuthManager = AuthManager<any, any>;
+
+/**
+ * The auth tokens a manager issues and verifies: typed from its `claims` and `scope` schemas,
+ * else plain `JwtToken`.
+ */
+export type AuthTokenOf<TAuth> = TAuth extends AuthManager<infer TClaims, infer TScope> ? JwtToken<TypedClaims<TClaims>, TypedScope<TScope>> : JwtToken;
 
 /**
  * The manager's revocation check (undefined without a store), for `ctx.jwt` to apply on every
@@ -31,6 +42,8 @@ export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefine
  * Issues and verifies auth and refresh tokens for one issuer and one algorithm: signs with one
  * key, verifies with it and with the previous keys of a rotation.
  * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
+ * With `claims` and `scope` zod schemas, auth tokens are typed and checked by them (see
+ * docs/typed-claims.md); the type parameters are inferred, never written.
  *
  * @example
  * ```ts
@@ -39,7 +52,7 @@ export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefine
  * const token = await auth.verifyToken(signed, "auth");
  * ```
  */
-export class AuthManager {
+export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> {
   /** The `iss` claim this manager writes and requires. */
   readonly issuer: string;
   /** The one algorithm this manager signs with and accepts. */
@@ -58,6 +71,7 @@ export class AuthManager {
   readonly #sessions: Sessions;
   // #verify, then the revocation check when there is a store.
   readonly #verifyUnrevoked: Verifier;
+  readonly #schemas: ClaimSchemas | undefined;
 
   static {
     verifierOf = (auth) => auth.#verify;
@@ -65,10 +79,13 @@ export class AuthManager {
     revocationCheckOf = (auth) => auth.#sessions.revocationCheck;
   }
 
-  constructor(options: AuthManagerOptions) {
-    this.#options = resolveOptions(options);
+  constructor(options: AuthManagerOptions & SchemaOptions<TClaims, TScope>) {
+    const { claims, scope, ...rest } = options;
+    this.#options = resolveOptions(rest);
+    this.#schemas = readSchemas({ claims, scope });
     this.#keys = importKeys(this.#options);
-    this.#verify = createVerifier(this.#options, this.#keys);
+    const verify = createVerifier(this.#options, this.#keys);
+    this.#verify = this.#schemas === undefined ? verify : withSchemas(verify, this.#schemas);
     this.#sessions = this.#createSessions();
     this.#verifyUnrevoked = withRevocationCheck(this.#verify, this.#sessions.revocationCheck);
     this.issuer = this.#options.issuer;
@@ -115,8 +132,15 @@ export class AuthManager {
    * res.json({ authToken: token.signed });
    * ```
    */
-  authToken(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<JwtToken> {
-    return issueToken(this.#options, this.#keys, { type: "auth", sub, scope, claims });
+  authToken(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>> {
+    if (this.#schemas !== undefined) {
+      try {
+        checkIssued(this.#schemas, scope, claims);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return issueToken(this.#options, this.#keys, { type: "auth", sub, scope, claims }) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
   /**
@@ -144,7 +168,7 @@ export class AuthManager {
    * const token = await auth.verifyToken(raw, "refresh");
    * ```
    */
-  verifyToken(signed: string, type?: TokenType): Promise<JwtToken> {
+  verifyToken(signed: string, type?: TokenType): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>> | JwtToken> {
     if (type !== undefined && type !== "auth" && type !== "refresh") {
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     }
@@ -161,7 +185,7 @@ export class AuthManager {
    * if (!auth.isUnexpired(token)) socket.close();
    * ```
    */
-  isUnexpired(token: JwtToken): boolean {
+  isUnexpired(token: JwtToken<object, unknown>): boolean {
     return (token.exp + this.#options.clockTolerance) * 1000 > this.#options.clock();
   }
 
@@ -189,8 +213,15 @@ export class AuthManager {
    * const { authToken, refreshToken } = await auth.login(user.id, user.scope, { org: user.org });
    * ```
    */
-  login(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<TokenPair> {
-    return this.#sessions.login(sub, scope, claims);
+  login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair> {
+    if (this.#schemas !== undefined) {
+      try {
+        checkIssued(this.#schemas, scope, claims);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined);
   }
 
   /**

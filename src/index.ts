@@ -1,12 +1,12 @@
 // The whole public surface of the server entry, in one screen.
-export { AuthManager } from "./AuthManager.js";
+export { AuthManager, type AnyAuthManager, type AuthTokenOf } from "./AuthManager.js";
 export { AUTH_TYPES, type AuthManagerOptions, type AuthType, type JwkObject, type KeyInput, type KeyObjectLike, type PreviousKey } from "./config/options.js";
 export type { Env } from "./config/optionsFromEnv.js";
 export type { JwkSet, PublicJwk } from "./keys/JwkSet.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";
-export type { JwtIssuer } from "./issuers/tokenSourceOf.js";
+export type { IssuedToken, JwtIssuer } from "./issuers/tokenSourceOf.js";
 export { checkRules } from "./policy/checkRules.js";
 export { compileRules, type AllowRule, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
 export { findRuleFailure, type RuleFailure } from "./policy/findRuleFailure.js";
@@ -20,10 +20,12 @@ export type { RevocationEvent, RevocationListener, RevocationState, SessionData,
 export type { JsonObject, JsonPrimitive, JsonValue } from "./tokens/json.js";
 export { JwtToken, type TokenClaims, type TokenType } from "./tokens/JwtToken.js";
 export { RESERVED_CLAIMS } from "./tokens/reservedClaims.js";
+export type { ClaimsArgument, ClaimsSchema, RegisteredClaims, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";
 export { createJwtContext, type JwtContext, type JwtContextConfig, type RefusalEvent } from "./trpc/createJwtContext.js";
 export { createJwtProcedures, type ContextFromCreateJwtContext } from "./trpc/createJwtProcedures.js";
 export { jwtErrorFormatter } from "./trpc/jwtErrorFormatter.js";
 export { JwtRequest, type TokenRequirement } from "./trpc/JwtRequest.js";
 export type { JwtContextOptions, NodeRequestLike } from "./trpc/readCredential.js";
-export type { InputNeedsInputFirst, OptionalToken, OptionalTokenContext, RequireToken, TokenContext } from "./trpc/requireToken.js";
+export type { OptionalToken, OptionalTokenContext, RequireToken, TokenContext, TokenOfContext } from "./trpc/requireToken.js";
+export type { InputNeedsInputFirst, NoInputFitsClaim, RulesFor } from "./policy/TypedRules.js";
 export { unguardedProcedures } from "./trpc/unguardedProcedures.js";

@@ -2,6 +2,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { JwtToken as Token } from "trpc-jwt";
 
 // Signature checks, counted on the native path and the jose fallback alike.
 const signatures = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
@@ -155,8 +156,8 @@ describe("under load from one account (issue #17, findings 1 and 14)", () => {
 });
 
 describe("TokenCache", () => {
-  const token = (exp: number, id: number) => ({ signed: `header.payload.signature-${id}`, exp }) as InstanceType<typeof JwtToken>;
-  const admit = (cache: InstanceType<typeof TokenCache>, entry: InstanceType<typeof JwtToken>) => {
+  const token = (exp: number, id: number) => ({ signed: `header.payload.signature-${id}`, exp }) as Token;
+  const admit = (cache: InstanceType<typeof TokenCache>, entry: Token) => {
     cache.offer(entry);
     cache.offer(entry);
   };
@@ -199,7 +200,7 @@ describe("TokenCache", () => {
   });
 
   it("is bounded by estimated bytes as well as entries", () => {
-    const big = (id: number) => ({ signed: `${"h".repeat(8000)}.${id}`, exp: 2_000_000_000 }) as InstanceType<typeof JwtToken>;
+    const big = (id: number) => ({ signed: `${"h".repeat(8000)}.${id}`, exp: 2_000_000_000 }) as Token;
     const cache = new TokenCache(10_000);
     for (let i = 0; i < 2_000; i++) admit(cache, big(i));
     expect(cache.bytes).toBeLessThanOrEqual(10_000 * BYTES_PER_ENTRY);

@@ -1,5 +1,5 @@
 import { base64url } from "jose";
-import { AuthManager, clockOf, revocationCheckOf, verifierOf } from "../AuthManager.js";
+import { AuthManager, clockOf, revocationCheckOf, verifierOf, type AnyAuthManager, type AuthTokenOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
@@ -14,7 +14,14 @@ import { RemoteIssuer, remoteClockOf, remoteVerifierOf } from "./RemoteIssuer.js
  * const issuers: JwtIssuer[] = [auth, idp];
  * ```
  */
-export type JwtIssuer = AuthManager | RemoteIssuer;
+export type JwtIssuer = AnyAuthManager | RemoteIssuer;
+
+/**
+ * The auth tokens a context built on `issuers` yields: an `AuthManager`'s typed from its
+ * schemas, a `RemoteIssuer`'s plain `JwtToken`; with several issuers, the union.
+ */
+export type IssuedToken<TIssuers> = TIssuers extends readonly (infer TIssuer)[] ? TokenOfIssuer<TIssuer> : TokenOfIssuer<TIssuers>;
+type TokenOfIssuer<TIssuer> = TIssuer extends AnyAuthManager ? AuthTokenOf<TIssuer> : JwtToken;
 
 /**
  * What a request context needs from its issuers: a verifier (a cache hit comes back without a

@@ -17,9 +17,15 @@ type Depth = readonly unknown[];
  * type P = InputPath<{ username: string; org: { id: number } }>; // "username" | "org.id"
  * ```
  */
-export type InputPath<TInput> = 0 extends 1 & TInput ? string : PathsOf<TInput, []>;
+export type InputPath<TInput> = 0 extends 1 & TInput ? string : FittingPath<TInput, never>;
 
-type PathsOf<T, D extends Depth> = D["length"] extends 6
+/**
+ * The paths of {@link InputPath} whose value type `TClaim` is assignable to (all of them for
+ * `never`): where a claim of that type can be bound. Module-internal.
+ */
+export type FittingPath<TInput, TClaim> = PathsOf<TInput, TClaim, []>;
+
+type PathsOf<T, TClaim, D extends Depth> = D["length"] extends 6
   ? never
   : T extends TRPCUnsetMarker | Leaf
     ? never
@@ -27,6 +33,6 @@ type PathsOf<T, D extends Depth> = D["length"] extends 6
       ? {
           [K in keyof T & string]-?: K extends `${string}.${string}`
             ? never
-            : (NonNullable<T[K]> extends Scalar ? K : never) | `${K}.${PathsOf<NonNullable<T[K]>, [...D, 1]>}`;
+            : (NonNullable<T[K]> extends Scalar ? ([TClaim] extends [NonNullable<T[K]>] ? K : never) : never) | `${K}.${PathsOf<NonNullable<T[K]>, TClaim, [...D, 1]>}`;
         }[keyof T & string]
       : never;

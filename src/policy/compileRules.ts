@@ -10,7 +10,7 @@ import type { ScopeRequirement } from "./matchScope.js";
  * The app's own check in `requireToken({ allow })`: given the verified token and the procedure's
  * parsed input, `true` lets the call through; anything else is 403 `CLAIMS_MISMATCH`.
  */
-export type AllowRule<TInput = never> = (args: { readonly token: JwtToken; readonly input: TInput }) => boolean;
+export type AllowRule<TInput = never, TToken = JwtToken> = (args: { readonly token: TToken; readonly input: TInput }) => boolean;
 
 /**
  * What a guarded procedure requires of its token. `TPath` is the set of input paths the compiler
@@ -22,7 +22,7 @@ export type AllowRule<TInput = never> = (args: { readonly token: JwtToken; reado
  * requireToken({ type: "auth", input: { sub: "username" }, scope: { admin: true }, override: { root: true } });
  * ```
  */
-export interface RequireTokenRules<TPath extends string = string, TInput = never> {
+export interface RequireTokenRules<TPath extends string = string, TInput = never, TToken = JwtToken> {
   /** The token type required: `"auth"` (default) or `"refresh"`. */
   readonly type?: TokenType | undefined;
   /** Read the token from this cookie instead of the `Authorization` header. */
@@ -49,7 +49,7 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
    * requireToken({ allow: ({ token, input }) => token.sub === input.ownerId || token.claims["role"] === "admin" })
    * ```
    */
-  readonly allow?: AllowRule<TInput> | undefined;
+  readonly allow?: AllowRule<TInput, TToken> | undefined;
   /**
    * Seconds since the user last logged in (the token's `auth_time`), at most: otherwise 401
    * `TOKEN_NOT_FRESH` ("log in again"), for sensitive operations. A token without `auth_time`

@@ -18,6 +18,9 @@ export interface TokenClaims extends JsonObject {
  * this library just signed). Immutable: the instance and its claims are frozen. Flask_PyJWT calls
  * this `current_token`; in a guarded procedure it is `ctx.token`.
  *
+ * The type parameters are filled in from the manager's `claims` and `scope` schemas (see
+ * docs/typed-claims.md); never write them by hand.
+ *
  * @example
  * ```ts
  * const token = await auth.verifyToken(raw, "auth");
@@ -25,15 +28,21 @@ export interface TokenClaims extends JsonObject {
  * token.claims.custom;    // any extra claim
  * ```
  */
-export class JwtToken {
+export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue | undefined> {
   /** `"auth"` or `"refresh"`. */
   readonly tokenType: TokenType;
   /** The subject: a non-empty string. */
   readonly sub: string;
-  /** The `scope` claim, or `undefined` when the token has none (refresh tokens never do). */
-  readonly scope: JsonValue | undefined;
-  /** The whole verified payload, registered claims included. */
-  readonly claims: TokenClaims;
+  /**
+   * The `scope` claim, or `undefined` when the token has none (refresh tokens never do). With the
+   * manager's `scope` schema: the schema's output.
+   */
+  readonly scope: TScope;
+  /**
+   * The whole verified payload, registered claims included. With the manager's `claims` schema,
+   * typed as the registered claims and the schema's output.
+   */
+  readonly claims: TClaims;
   /** The compact JWT string. */
   readonly signed: string;
   /** The issuer. */
@@ -53,8 +62,8 @@ export class JwtToken {
     this.tokenType = tokenType;
     this.sub = claims.sub;
     // Own properties only: a `scope` on Object.prototype (a bug elsewhere in the app) is no scope.
-    this.scope = ownClaim(claims, "scope");
-    this.claims = claims;
+    this.scope = ownClaim(claims, "scope") as TScope;
+    this.claims = claims as object as TClaims;
     this.signed = ownCopy(signed);
     this.iss = claims.iss;
     this.iat = claims.iat;

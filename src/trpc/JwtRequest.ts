@@ -36,16 +36,16 @@ type Slot = JwtToken | Promise<JwtToken>;
  * the required type, it is reused with its location instead of looking again. Throws or rejects
  * with a refusal (`JwtError`). Module-internal (not exported from the package).
  */
-export let requestedToken!: (request: JwtRequest, requirement: GuardRequirement, current?: unknown) => Slot;
+export let requestedToken!: (request: JwtRequest<unknown>, requirement: GuardRequirement, current?: unknown) => Slot;
 
 /**
  * For the guards: tells the context's `onRefused` hook, if any, about a refusal on `path`. The
  * hook can neither throw nor reject into the response. Module-internal.
  */
-export let reportRefusal!: (request: JwtRequest, error: JwtError, path: string) => void;
+export let reportRefusal!: (request: JwtRequest<unknown>, error: JwtError, path: string) => void;
 
 /** For the subscription guard: the issuers' clock and checks of this request. Module-internal. */
-export let sourceOfRequest!: (request: JwtRequest) => TokenSource;
+export let sourceOfRequest!: (request: JwtRequest<unknown>) => TokenSource;
 
 /**
  * The per-request (or per-WebSocket-connection) view of the caller's credentials, as `ctx.jwt`.
@@ -63,7 +63,7 @@ export let sourceOfRequest!: (request: JwtRequest) => TokenSource;
  * });
  * ```
  */
-export class JwtRequest {
+export class JwtRequest<TToken = JwtToken> {
   readonly #source: TokenSource;
   readonly #opts: JwtContextOptions;
   readonly #settings: RequestSettings;
@@ -93,12 +93,12 @@ export class JwtRequest {
    * `TOKEN_INVALID`, `TOKEN_EXPIRED` or `TOKEN_WRONG_TYPE`. Throws `JwtConfigError` at once for
    * a `cookie` that cannot name a cookie (`""` included).
    */
-  token(requirement: TokenRequirement = {}): Promise<JwtToken> {
+  token(requirement: TokenRequirement = {}): Promise<TToken> {
     const { type = "auth", cookie } = requirement;
     if (type !== "auth" && type !== "refresh") throw new JwtConfigError("type", 'must be "auth" or "refresh"');
     if (cookie !== undefined && !isCookieName(cookie)) throw new JwtConfigError("cookie", "must be a valid cookie name");
     try {
-      return Promise.resolve(this.#find(requirement));
+      return Promise.resolve(this.#find(requirement)) as Promise<TToken>;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,12 +1,16 @@
 import { JwtConfigError, type JwtErrorCode } from "../errors.js";
-import { tokenSourceOf, type JwtIssuer } from "../issuers/tokenSourceOf.js";
+import { tokenSourceOf, type IssuedToken, type JwtIssuer } from "../issuers/tokenSourceOf.js";
+import type { JwtToken } from "../tokens/JwtToken.js";
 import { JwtRequest } from "./JwtRequest.js";
 import type { JwtContextOptions } from "./readCredential.js";
 
-/** The context `createJwtContext` builds; guarded procedures add `token` to it. */
-export interface JwtContext {
+/**
+ * The context `createJwtContext` builds; guarded procedures add `token` to it. `TToken` is the
+ * auth token type of its issuers (typed by an `AuthManager`'s schemas), inferred.
+ */
+export interface JwtContext<TToken = JwtToken> {
   /** The caller's credentials, verified on demand. */
-  readonly jwt: JwtRequest;
+  readonly jwt: JwtRequest<TToken>;
 }
 
 /**
@@ -64,7 +68,10 @@ export interface JwtContextConfig {
  * export const createMixedContext = createJwtContext([auth, idp]);
  * ```
  */
-export function createJwtContext(issuers: JwtIssuer | readonly JwtIssuer[], config: JwtContextConfig = {}): (opts: JwtContextOptions) => JwtContext {
+export function createJwtContext<const TIssuers extends JwtIssuer | readonly JwtIssuer[]>(
+  issuers: TIssuers,
+  config: JwtContextConfig = {},
+): (opts: JwtContextOptions) => JwtContext<IssuedToken<TIssuers>> {
   const { connectionParam = "token", onRefused } = config;
   if (typeof connectionParam !== "string" || connectionParam === "") {
     throw new JwtConfigError("connectionParam", "must be a non-empty string");
@@ -72,5 +79,5 @@ export function createJwtContext(issuers: JwtIssuer | readonly JwtIssuer[], conf
   if (onRefused !== undefined && typeof onRefused !== "function") throw new JwtConfigError("onRefused", "must be a function");
   const source = tokenSourceOf(issuers);
   const settings = { connectionParam, onRefused };
-  return (opts) => ({ jwt: new JwtRequest(source, opts, settings) });
+  return (opts) => ({ jwt: new JwtRequest<IssuedToken<TIssuers>>(source, opts, settings) });
 }

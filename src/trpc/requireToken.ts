@@ -1,8 +1,8 @@
-import { TRPCError, type TRPCMiddlewareFunction, type TRPCUnsetMarker } from "@trpc/server";
+import { TRPCError, type TRPCMiddlewareFunction } from "@trpc/server";
 import { isRefusal, type JwtError } from "../errors.js";
 import { compileRules, type CompiledRules, type RequireTokenRules } from "../policy/compileRules.js";
 import { findRuleFailure } from "../policy/findRuleFailure.js";
-import type { InputPath } from "../policy/InputPath.js";
+import type { RulesFor } from "../policy/TypedRules.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { JwtContext } from "./createJwtContext.js";
 import { endWithToken } from "./endWithToken.js";
@@ -11,40 +11,39 @@ import { refused } from "./refused.js";
 import { toTRPCError } from "./toTRPCError.js";
 import { watchToken } from "./watchToken.js";
 
-/** What a guarded procedure adds to its context. */
-export interface TokenContext {
+/** What a guarded procedure adds to its context: `TToken` is typed by the manager's schemas. */
+export interface TokenContext<TToken = JwtToken> {
   /** The verified token: never null inside a guarded procedure. */
-  readonly token: JwtToken;
+  readonly token: TToken;
 }
 
 /** What `optionalProcedure` adds to its context. */
-export interface OptionalTokenContext {
+export interface OptionalTokenContext<TToken = JwtToken> {
   /** The verified token, or `null` when the request carries no token at all. */
-  readonly token: JwtToken | null;
+  readonly token: TToken | null;
 }
 
 /**
  * `requireToken(rules)` as returned by `createJwtProcedures(t)`: a middleware for `.use(...)`.
  * The procedure's input type is inferred from where it is used, so `input` paths are checked by
- * the compiler and `allow` receives the parsed input, with no generics written by hand.
+ * the compiler and `allow` receives the parsed input, with no generics written by hand. With the
+ * manager's claims schema, claim names and types are checked too (see `RulesFor`).
  */
-export type RequireToken<TContext, TMeta> = <TContextOverrides, TInput>(
-  rules?: RequireTokenRules<InputPathOf<TInput>, AllowedInput<TInput>>,
-) => TRPCMiddlewareFunction<TContext, TMeta, TContextOverrides, TokenContext, TInput>;
+export type RequireToken<TContext, TMeta, TToken = TokenOfContext<TContext>> = <TContextOverrides, TInput>(
+  rules?: RulesFor<TToken, TInput>,
+) => TRPCMiddlewareFunction<TContext, TMeta, TContextOverrides, TokenContext<TToken>, TInput>;
 
-// Where `.use(requireToken({ input }))` comes before `.input()` (or there is no input at all),
-// every path is refused with a message that says what to do.
-type InputPathOf<TInput> = 0 extends 1 & TInput ? string : [TInput] extends [TRPCUnsetMarker] ? InputNeedsInputFirst : InputPath<TInput>;
-type AllowedInput<TInput> = 0 extends 1 & TInput ? TInput : [TInput] extends [TRPCUnsetMarker] ? undefined : TInput;
-
-/**
- * The only "path" `requireToken({ input })` accepts on a procedure that has no parsed input at
- * that point: a message, so the compile error names the fix. No string literal can be it.
- */
-export type InputNeedsInputFirst = "trpc-jwt: no input here; call .input(schema) before .use(requireToken({ input }))" & { readonly __noInput: never };
+/** The auth token type a context from `createJwtContext` carries. */
+export type TokenOfContext<TContext> = TContext extends { readonly jwt: JwtRequest<infer TToken> } ? TToken : JwtToken;
 
 /** The middleware of `optionalProcedure`, typed like `requireToken`'s. */
-export type OptionalToken<TContext, TMeta> = <TContextOverrides, TInput>() => TRPCMiddlewareFunction<TContext, TMeta, TContextOverrides, OptionalTokenContext, TInput>;
+export type OptionalToken<TContext, TMeta, TToken = TokenOfContext<TContext>> = <TContextOverrides, TInput>() => TRPCMiddlewareFunction<
+  TContext,
+  TMeta,
+  TContextOverrides,
+  OptionalTokenContext<TToken>,
+  TInput
+>;
 
 interface MiddlewareOptions {
   readonly ctx: Partial<JwtContext> & { readonly token?: unknown };
