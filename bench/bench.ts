@@ -16,6 +16,7 @@ import { benchToken, NATIVE_STEP_ROW, nativeStepRows, onPath, threadPoolReport }
 import { remoteIssuerReference, remoteIssuerRows, remoteIssuerTarget } from "./remoteIssuer.js";
 import { RSA_KEYS } from "./rsaKeys.js";
 import { sessionRows, sessionTargets } from "./sessions.js";
+import { typedClaimsRows, typedClaimsTarget } from "./typedClaims.js";
 
 // Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
 // that starting and draining the 64 calls stays a small part of a slice).
@@ -125,7 +126,7 @@ async function trpcRows(): Promise<Row[]> {
 const started = performance.now();
 const verifyGroups: Row[] = [];
 for (const alg of BENCH_ALGS) verifyGroups.push(...(await verifyRows(alg)));
-const rows = [...verifyGroups, ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await sessionRows(TRPC)), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL))];
+const rows = [...verifyGroups, ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await sessionRows(TRPC)), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL)), ...(await typedClaimsRows(TRPC))];
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
@@ -168,6 +169,7 @@ const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
 const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
 const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
 console.log(remoteIssuerTarget(rows, spread));
+console.log(typedClaimsTarget(rows, spread));
 console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
 for (const line of sessionTargets(rows, spread)) console.log(line);
 console.log("\n## Targets (issue 15)\n\nFirst-seen verification on node:crypto against fast-jwt without its cache, and its CPU time against the floor's:\n");

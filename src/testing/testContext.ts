@@ -1,4 +1,4 @@
-import type { AuthManager } from "../AuthManager.js";
+import type { AnyAuthManager, AuthTokenOf } from "../AuthManager.js";
 import { JwtConfigError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../tokens/json.js";
 import type { TokenType } from "../tokens/JwtToken.js";
@@ -26,13 +26,13 @@ export type TestCaller =
  * const ctx = { ...(await testContext(auth, { sub: "bob", claims: { org: "o1" } })), db };
  * ```
  */
-export async function testContext(auth: AuthManager, caller?: TestCaller | null, config?: JwtContextConfig): Promise<JwtContext> {
+export async function testContext<TAuth extends AnyAuthManager>(auth: TAuth, caller?: TestCaller | null, config?: JwtContextConfig): Promise<JwtContext<AuthTokenOf<TAuth>>> {
   const token = caller ? await signedTokenOf(auth, caller) : undefined;
   const headers = new Headers(token === undefined ? {} : { authorization: `Bearer ${token}` });
-  return createJwtContext(auth, config)({ req: new Request("http://localhost/", { headers }) });
+  return createJwtContext(auth, config)({ req: new Request("http://localhost/", { headers }) }) as JwtContext<AuthTokenOf<TAuth>>;
 }
 
-async function signedTokenOf(auth: AuthManager, caller: TestCaller): Promise<string> {
+async function signedTokenOf(auth: AnyAuthManager, caller: TestCaller): Promise<string> {
   if ("token" in caller) return caller.token;
   const { sub, scope, claims, type = "auth" } = caller;
   if (type === "refresh" && (scope !== undefined || claims !== undefined)) {
