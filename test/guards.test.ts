@@ -321,10 +321,13 @@ describe("onRefused (#16.6)", () => {
     const [alice, refresh, reader] = await Promise.all([auth.authToken("alice"), auth.refreshToken("alice"), auth.authToken("alice", "read")]);
     const later = new AuthManager(optionsFor("HS256", { clock: () => clock.now() - 120_000, authMaxAge: 60 }));
     const expired = await later.authToken("alice");
+    const foreign = await new AuthManager(optionsFor("HS256", { clock: clock.now, issuer: "someone-else" })).authToken("alice");
     const cases: [string, Record<string, string>, unknown, Omit<RefusalEvent, "path">][] = [
       ["headerOnly", {}, undefined, { code: "TOKEN_MISSING", reason: "missing" }],
       ["headerOnly", { authorization: "Basic YWxpY2U6c2VjcmV0" }, undefined, { code: "TOKEN_INVALID", reason: "credential" }],
-      ["headerOnly", bearer(`${alice.signed.slice(0, -2)}AA`), undefined, { code: "TOKEN_INVALID", reason: "token" }],
+      ["headerOnly", bearer(`${alice.signed.slice(0, -2)}AA`), undefined, { code: "TOKEN_INVALID", reason: "signature" }],
+      ["headerOnly", bearer(`${alice.signed}.x`), undefined, { code: "TOKEN_INVALID", reason: "format" }],
+      ["headerOnly", bearer(foreign.signed), undefined, { code: "TOKEN_INVALID", reason: "claims" }],
       ["headerOnly", bearer(expired.signed), undefined, { code: "TOKEN_EXPIRED", reason: "expired" }],
       ["headerOnly", bearer(refresh.signed), undefined, { code: "TOKEN_WRONG_TYPE", reason: "type" }],
       ["cookieAdmin", cookies({ auth_token: alice.signed }), undefined, { code: "SCOPE_MISMATCH", reason: "scope" }],
@@ -392,7 +395,7 @@ describe("onRefused (#16.6)", () => {
     await rejectionOf(hooked.caller(cookies({ auth_token: "x.y.z" })).caller.cookieAdmin());
     expect(events).toEqual([
       { code: "TOKEN_REUSED", reason: "procedure", path: "rotate" },
-      { code: "TOKEN_INVALID", reason: "token", path: "cookieAdmin" },
+      { code: "TOKEN_INVALID", reason: "format", path: "cookieAdmin" },
     ]);
   });
 

@@ -2,6 +2,7 @@ import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import { isCompactJws } from "../tokens/isCompactJws.js";
 import { JwtToken } from "../tokens/JwtToken.js";
+import { claimRefusal, tokenRefusal } from "../tokens/tokenProblem.js";
 import { EXPIRED, TokenCache } from "../tokens/TokenCache.js";
 import type { VerifiedJws } from "../tokens/verifyCompactJws.js";
 import type { Verifier } from "../tokens/Verifier.js";
@@ -26,35 +27,35 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
 
   async function verifyFresh(signed: string, type: string | undefined): Promise<JwtToken> {
-    if (!isCompactJws(signed, maxTokenLength)) throw new JwtError("TOKEN_INVALID");
+    if (!isCompactJws(signed, maxTokenLength)) throw tokenRefusal("TOKEN_INVALID", "format");
     // Chosen before any key is looked up, so a forged alg never costs a fetch.
     const header = keySelector(signed, algorithms);
-    if (header === undefined) throw new JwtError("TOKEN_INVALID");
+    if (header === undefined) throw tokenRefusal("TOKEN_INVALID", "header");
     let verified: VerifiedJws | undefined;
     try {
       const verifier = keys.verifierFor(header.alg, header.kid);
       verified = await (verifier instanceof Promise ? await verifier : verifier)(signed);
     } catch (error) {
       // Ours (no key set) passes through; jose's or node's own text never does.
-      throw error instanceof JwtError ? error : new JwtError("TOKEN_INVALID");
+      throw error instanceof JwtError ? error : tokenRefusal("TOKEN_INVALID", "signature");
     }
-    if (verified === undefined) throw new JwtError("TOKEN_INVALID");
+    if (verified === undefined) throw tokenRefusal("TOKEN_INVALID", "signature");
     const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(clock() / 1000));
-    if (typeof claims === "string") throw new JwtError(claims);
+    if (typeof claims === "string") throw claimRefusal(claims);
     const token = new JwtToken(claims, signed, "auth");
     cache?.offer(token);
-    if (type === "refresh") throw new JwtError("TOKEN_WRONG_TYPE");
+    if (type === "refresh") throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
     return token;
   }
 
   // Not async on purpose: a cache hit is answered without a promise.
   return (signed, type) => {
-    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(new JwtError("TOKEN_INVALID"));
+    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
     // The cache serves an entry until exp; the tolerance extends that exactly as the claim check does.
     const cached = cache?.get(signed, clock() - toleranceMs);
     if (cached === undefined) return verifyFresh(signed, type);
-    if (cached === EXPIRED) return Promise.reject(new JwtError("TOKEN_EXPIRED"));
-    return type === "refresh" ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : cached;
+    if (cached === EXPIRED) return Promise.reject(tokenRefusal("TOKEN_EXPIRED", "expired"));
+    return type === "refresh" ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : cached;
   };
 }
 

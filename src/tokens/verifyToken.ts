@@ -1,11 +1,11 @@
 import type { ResolvedOptions } from "../config/options.js";
-import { JwtError } from "../errors.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import type { ClaimPolicy } from "./checkRegisteredClaims.js";
 import { createSignatureCheck } from "./createSignatureCheck.js";
 import { isCompactJws } from "./isCompactJws.js";
 import { JwtToken, type TokenType } from "./JwtToken.js";
 import { readClaims } from "./readClaims.js";
+import { claimRefusal, tokenRefusal } from "./tokenProblem.js";
 import { EXPIRED, TokenCache } from "./TokenCache.js";
 import type { Verifier } from "./Verifier.js";
 
@@ -28,30 +28,30 @@ export function createVerifier(options: ResolvedOptions, ring: KeyRing): Verifie
   // Whatever the signature check rejects with (bad signature, wrong algorithm, unknown kid,
   // malformed JSON) is never passed on.
   const refuse = (): never => {
-    throw new JwtError("TOKEN_INVALID");
+    throw tokenRefusal("TOKEN_INVALID", "signature");
   };
 
   function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
-    if (!isCompactJws(signed, maxTokenLength)) return Promise.reject(new JwtError("TOKEN_INVALID"));
+    if (!isCompactJws(signed, maxTokenLength)) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
     return checkSignature(signed, ({ protectedHeader, payload }) => {
       const claims = readClaims(protectedHeader, payload, policy, Math.floor(nowMs / 1000));
-      if (typeof claims === "string") throw new JwtError(claims);
+      if (typeof claims === "string") throw claimRefusal(claims);
       const token = new JwtToken(claims, signed);
       cache?.offer(token);
-      if (isWrongType(token, type)) throw new JwtError("TOKEN_WRONG_TYPE");
+      if (isWrongType(token, type)) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
       return token;
     }, refuse);
   }
 
   // Not async on purpose: a cache hit is answered without a promise.
   return (signed, type) => {
-    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(new JwtError("TOKEN_INVALID"));
+    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
     const nowMs = clock();
     // The cache serves an entry until exp; the tolerance extends that exactly as readClaims does.
     const cached = cache?.get(signed, nowMs - toleranceMs);
-    if (cached === EXPIRED) return Promise.reject(new JwtError("TOKEN_EXPIRED"));
+    if (cached === EXPIRED) return Promise.reject(tokenRefusal("TOKEN_EXPIRED", "expired"));
     if (cached !== undefined) {
-      return isWrongType(cached, type) ? Promise.reject(new JwtError("TOKEN_WRONG_TYPE")) : cached;
+      return isWrongType(cached, type) ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : cached;
     }
     return verifyFresh(signed, nowMs, type);
   };

@@ -23,7 +23,7 @@ export interface RefusalEvent {
   /**
    * Which check failed, a fixed string: `"missing"` (no token at the location), `"credential"`
    * (not exactly one well-formed credential: a duplicated header or cookie, another scheme),
-   * `"token"` (the verifier refused it: signature, issuer, format...), `"expired"`, `"type"`,
+   * the step that refused a token (`"format"`, `"header"`, `"signature"`, `"claims"`), `"expired"`, `"type"`,
    * `"auth_time"` (`maxAuthAge`: the login is too old, or the token has no `auth_time`),
    * `"revoked"`, `"keys"` / `"store"` (unavailable), `"claims.input.<claim>"` (the claim does not
    * match the bound input), `"claims.<claim>"` (a literal claim rule), `"scope"`, `"allow"`

@@ -1,11 +1,11 @@
 import { isRefusal, JwtError, refusal, type JwtErrorCode } from "../errors.js";
+import { tokenProblemOf } from "../tokens/tokenProblem.js";
 
 // Why each guard refusal happened, for the development hook `onRefused`. Kept beside the error,
 // never on it: a careless error formatter serialising the cause cannot put it in a response.
 const REASONS = new WeakMap<JwtError, string>();
 
-// The verifier reports only a code so far: this is as precise as its refusals can be told apart.
-// TOKEN_INVALID ("token") covers signature, issuer, format and claim problems alike.
+// For refusals whose verifier recorded no step (a store's or a key set's own errors).
 const VERIFIER_REASONS: Partial<Record<JwtErrorCode, string>> = {
   TOKEN_EXPIRED: "expired",
   TOKEN_WRONG_TYPE: "type",
@@ -42,7 +42,8 @@ export function refused(code: JwtErrorCode, reason: string): JwtError {
 export function asRefusal(error: unknown): JwtError {
   if (isRefusal(error)) return error;
   const code = error instanceof JwtError ? error.code : "TOKEN_INVALID";
-  return refused(code, VERIFIER_REASONS[code] ?? "token");
+  const problem = error instanceof JwtError ? tokenProblemOf(error) : undefined;
+  return refused(code, problem ?? VERIFIER_REASONS[code] ?? "token");
 }
 
 /**
