@@ -3,6 +3,10 @@ import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { isCookieName } from "../policy/isCookieName.js";
 import { isFresh } from "../policy/isFresh.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
+import { appendSetCookies } from "./cookies/appendSetCookies.js";
+import type { CookieSettings } from "./cookies/cookieSettings.js";
+import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
+import { clearingCookies, sessionCookies, type CookieTokens } from "./cookies/sessionCookies.js";
 import type { RefusalEvent } from "./createJwtContext.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
 import { asRefusal, reasonOf, refused } from "./refused.js";
@@ -25,6 +29,7 @@ export interface GuardRequirement extends TokenRequirement {
 export interface RequestSettings {
   readonly connectionParam: string;
   readonly onRefused: ((event: RefusalEvent) => unknown) | undefined;
+  readonly cookies: CookieSettings | undefined;
 }
 
 type Slot = JwtToken | Promise<JwtToken>;
@@ -104,6 +109,48 @@ export class JwtRequest<TToken = JwtToken> {
     }
   }
 
+  /**
+   * Sets the session cookies (`createJwtContext(auth, { cookies })`) on this request's response:
+   * the auth and refresh tokens HttpOnly, the csrf value and the auth token's expiry readable by
+   * scripts. Takes what `auth.login` and `auth.rotate` return. Throws `JwtConfigError` without
+   * the `cookies` option, for tokens without a shared `csrf` claim, or where no response can
+   * carry cookies (a WebSocket, a `{ headers }` context, a streamed batch).
+   *
+   * @example
+   * ```ts
+   * login: t.procedure.input(credentials).mutation(async ({ ctx, input }) => {
+   *   const user = await checkPassword(input);
+   *   ctx.jwt.setTokens(await auth.login(user.name, user.scope));
+   * }),
+   * ```
+   */
+  setTokens(tokens: CookieTokens): void {
+    const cookies = this.#cookieSettings("setTokens");
+    appendSetCookies(this.#opts, sessionCookies(cookies, tokens, (token) => Math.floor(this.#source.now(token) / 1000)));
+  }
+
+  /**
+   * Deletes the session cookies (logout). Revoke the session too (`auth.revokeSession`) so a
+   * copied token stops working. Throws `JwtConfigError` as `setTokens` does.
+   *
+   * @example
+   * ```ts
+   * logout: authedProcedure.mutation(async ({ ctx }) => {
+   *   await auth.revokeSession(String(ctx.token.claims.sid));
+   *   ctx.jwt.clearTokens();
+   * }),
+   * ```
+   */
+  clearTokens(): void {
+    appendSetCookies(this.#opts, clearingCookies(this.#cookieSettings("clearTokens")));
+  }
+
+  #cookieSettings(method: string): CookieSettings {
+    const cookies = this.#settings.cookies;
+    if (cookies === undefined) throw new JwtConfigError("cookies", `ctx.jwt.${method} needs createJwtContext(auth, { cookies: {...} })`);
+    return cookies;
+  }
+
   // A later guard (a rule added to a cookie-authenticated base procedure, say) reuses the token
   // an earlier one found, unless it names another location or needs the other type.
   #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
@@ -111,17 +158,30 @@ export class JwtRequest<TToken = JwtToken> {
     if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
     const location = this.#locations.get(current);
     if (location === undefined || (cookie !== undefined && cookie !== location.cookie)) return undefined;
-    return this.#check(current, requirement);
+    return this.#check(current, requirement, location.cookie);
   }
 
   #find(requirement: GuardRequirement): Slot {
-    const { cookie } = requirement;
+    const cookie = requirement.cookie ?? this.#sessionCookie(requirement.type ?? "auth");
     let found = cookie === undefined ? this.#header : this.#cookies.get(cookie);
     if (found === undefined) {
       found = this.#verifyAt(cookie);
       this.#store(cookie, found);
     }
-    return found instanceof Promise ? found.then((token) => this.#check(token, requirement)) : this.#check(found, requirement);
+    const check = (token: JwtToken) => this.#check(token, requirement, cookie);
+    return found instanceof Promise ? found.then(check) : check(found);
+  }
+
+  // With the `cookies` option, a request that sends no Authorization header (no WebSocket
+  // connection param) is authenticated by the session cookie of the required type.
+  #sessionCookie(type: TokenType): string | undefined {
+    const cookies = this.#settings.cookies;
+    if (cookies === undefined || this.#header !== undefined || this.#headerCredential().kind !== "none") return undefined;
+    return type === "auth" ? cookies.names.auth : cookies.names.refresh;
+  }
+
+  #headerCredential(): Credential {
+    return eitherCredential(readAuthorization(this.#opts.req), readConnectionParam(this.#opts, this.#settings.connectionParam));
   }
 
   #store(cookie: string | undefined, found: Slot): void {
@@ -140,10 +200,16 @@ export class JwtRequest<TToken = JwtToken> {
   // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection
   // outlives its token, and may outlive its session. Freshness is a property of the token too
   // (401, before any 403 rule), and no override skips it. Without a store, all synchronous.
-  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement): Slot {
+  // A token from a cookie (any cookie: the browser sends them all) is also checked against
+  // cross-site use.
+  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement, cookie: string | undefined): Slot {
     if (!this.#source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
     if (token.tokenType !== type) throw refused("TOKEN_WRONG_TYPE", "type");
     if (maxAuthAge !== undefined && !isFresh(token, maxAuthAge, Math.floor(this.#source.now(token) / 1000))) throw refused("TOKEN_NOT_FRESH", "auth_time");
+    if (cookie !== undefined) {
+      const failure = crossSiteFailure(this.#opts, token, this.#settings.cookies);
+      if (failure !== undefined) throw refused("CSRF_MISMATCH", failure);
+    }
     const { unrevoked } = this.#source;
     if (unrevoked === undefined) return token;
     const checked = unrevoked(token);
@@ -152,9 +218,7 @@ export class JwtRequest<TToken = JwtToken> {
 
   #verifyAt(cookie: string | undefined): Slot {
     const credential: Credential =
-      cookie === undefined
-        ? eitherCredential(readAuthorization(this.#opts.req), readConnectionParam(this.#opts, this.#settings.connectionParam))
-        : readCookie(this.#opts.req, cookie);
+      cookie === undefined ? this.#headerCredential() : readCookie(this.#opts.req, cookie);
     if (credential.kind === "none") return Promise.reject(refused("TOKEN_MISSING", "missing"));
     if (credential.kind === "bad") return Promise.reject(refused("TOKEN_INVALID", "credential"));
     let verified: Slot;

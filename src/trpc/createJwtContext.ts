@@ -1,8 +1,9 @@
 import { JwtConfigError, type JwtErrorCode } from "../errors.js";
 import { tokenSourceOf, type IssuedToken, type JwtIssuer } from "../issuers/tokenSourceOf.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
+import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
 import { JwtRequest } from "./JwtRequest.js";
-import type { JwtContextOptions } from "./readCredential.js";
+import type { JwtContextOptions, ServerCallOptions } from "./readCredential.js";
 
 /**
  * The context `createJwtContext` builds; guarded procedures add `token` to it. `TToken` is the
@@ -46,11 +47,20 @@ export interface JwtContextConfig {
    * (what it throws or rejects with is ignored) and nothing it is told reaches the client.
    */
   readonly onRefused?: ((event: RefusalEvent) => unknown) | undefined;
+  /**
+   * Browser sessions: `ctx.jwt.setTokens(pair)` / `clearTokens()` write HttpOnly cookies, and a
+   * request without an `Authorization` header is authenticated by them (the header wins).
+   * Cookie-authenticated requests other than GET must send `x-csrf-token` (see `csrfHeader` in
+   * `trpc-jwt/client`), else 403 `CSRF_MISMATCH`. Off by default.
+   */
+  readonly cookies?: JwtCookieOptions | undefined;
 }
 
 /**
  * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express, Fastify and WebSocket
- * adapters. It reads nothing up front; tokens are verified when a guarded procedure runs.
+ * adapters, and for server-side calls from `{ headers }` alone (Next.js `headers()` in a Server
+ * Component or Server Action, `createCaller`). It reads nothing up front; tokens are verified
+ * when a guarded procedure runs.
  * `issuers` is your `AuthManager`, a `RemoteIssuer` (an identity provider's access tokens), or a
  * list of them: then a token's unverified `iss` picks the one that verifies it, and an `iss`
  * none of them has is `TOKEN_INVALID`.
@@ -66,18 +76,29 @@ export interface JwtContextConfig {
  * const createAppContext = (opts: CreateHTTPContextOptions) => ({ ...createContext(opts), db });
  * // your own tokens and an identity provider's, side by side:
  * export const createMixedContext = createJwtContext([auth, idp]);
+ * // browser sessions in HttpOnly cookies, with CSRF protection:
+ * export const createCookieContext = createJwtContext(auth, { cookies: { secure: true, sameSite: "lax" } });
+ * const caller = router.createCaller(createCookieContext({ headers: await headers() }));
  * ```
  */
 export function createJwtContext<const TIssuers extends JwtIssuer | readonly JwtIssuer[]>(
   issuers: TIssuers,
   config: JwtContextConfig = {},
-): (opts: JwtContextOptions) => JwtContext<IssuedToken<TIssuers>> {
-  const { connectionParam = "token", onRefused } = config;
+): (opts: JwtContextOptions | ServerCallOptions) => JwtContext<IssuedToken<TIssuers>> {
+  const { connectionParam = "token", onRefused, cookies } = config;
   if (typeof connectionParam !== "string" || connectionParam === "") {
     throw new JwtConfigError("connectionParam", "must be a non-empty string");
   }
   if (onRefused !== undefined && typeof onRefused !== "function") throw new JwtConfigError("onRefused", "must be a function");
   const source = tokenSourceOf(issuers);
-  const settings = { connectionParam, onRefused };
-  return (opts) => ({ jwt: new JwtRequest<IssuedToken<TIssuers>>(source, opts, settings) });
+  const settings = { connectionParam, onRefused, cookies: cookies === undefined ? undefined : cookieSettings(cookies) };
+  return (opts) => ({ jwt: new JwtRequest<IssuedToken<TIssuers>>(source, requestOptions(opts), settings) });
+}
+
+// A server-side call's headers stand in for a request with no method and no response.
+function requestOptions(opts: JwtContextOptions | ServerCallOptions): JwtContextOptions {
+  if ("req" in opts) return opts;
+  const { headers } = opts;
+  if (typeof headers?.get !== "function") throw new JwtConfigError("headers", "must be a Headers object (createContext({ headers }))");
+  return { req: { headers } as unknown as Request };
 }

@@ -19,10 +19,26 @@ export interface JwtContextOptions {
    * Fastify's request, which wraps the Node one as `raw`.
    */
   readonly req: Request | NodeRequestLike | { readonly headers: object; readonly raw: NodeRequestLike };
-  /** The response; for the WebSocket adapters, the socket. */
+  /** The response; for the WebSocket adapters, the socket. `ctx.jwt.setTokens` writes cookies on a Node response. */
   readonly res?: unknown;
-  /** tRPC's request info; only its `connectionParams` are read, and only on WebSockets. */
-  readonly info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null | undefined } | undefined;
+  /** The fetch adapter's response headers, where `ctx.jwt.setTokens` writes cookies. */
+  readonly resHeaders?: Headers | undefined;
+  /**
+   * tRPC's request info: its `connectionParams` are read on WebSockets only, its `type` tells an
+   * SSE subscription (checked against `cookies.allowedOrigins`).
+   */
+  readonly info?:
+    | { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null | undefined; readonly type?: string | undefined }
+    | undefined;
+}
+
+/**
+ * What a server-side call (a React Server Component, a Server Action, `createCaller`) builds its
+ * context from: the incoming request's headers alone (Next.js `headers()`). There is no method,
+ * so no CSRF check, and no response, so no cookies can be set.
+ */
+export interface ServerCallOptions {
+  readonly headers: { get(name: string): string | null };
 }
 
 const NONE: Credential = { kind: "none" };
@@ -88,7 +104,7 @@ export function eitherCredential(a: Credential, b: Credential): Credential {
  * pass the `ws` socket as `res`, with the WebSocket constants and a numeric `readyState`, and the
  * HTTP upgrade request as `req`.
  */
-function isWebSocket({ req, res }: JwtContextOptions): boolean {
+export function isWebSocket({ req, res }: JwtContextOptions): boolean {
   if (typeof res !== "object" || res === null) return false;
   const socket = res as { CONNECTING?: unknown; OPEN?: unknown; CLOSING?: unknown; CLOSED?: unknown; readyState?: unknown; send?: unknown };
   const isSocket = socket.CONNECTING === 0 && socket.OPEN === 1 && socket.CLOSING === 2 && socket.CLOSED === 3 && typeof socket.readyState === "number" && typeof socket.send === "function";
@@ -103,7 +119,7 @@ function isWebSocket({ req, res }: JwtContextOptions): boolean {
  * `Authorization` in `headers`, so `rawHeaders` is counted too: when the request carried the
  * header more than once and the application left Node's pick in place, the header is refused.
  */
-function headerValues(req: JwtContextOptions["req"], name: string): string[] {
+export function headerValues(req: JwtContextOptions["req"], name: string): string[] {
   if (isFetchRequest(req)) {
     const value = req.headers.get(name);
     return value === null ? [] : [value];
