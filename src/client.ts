@@ -1,5 +1,7 @@
 // The "trpc-jwt/client" entry: browser-safe, no server or signing code.
 export { bearerHeaders } from "./client/bearerHeaders.js";
+export { cookieRefreshLink, type CookieRefreshLinkOptions } from "./client/cookieRefreshLink.js";
+export { csrfHeader } from "./client/csrfHeader.js";
 export { createTokenStore, type TokenStorage, type Tokens, type TokenStore, type TokenStoreOptions } from "./client/createTokenStore.js";
 export { JWT_ERROR_ACTIONS, jwtErrorAction, type JwtErrorAction } from "./client/jwtErrorAction.js";
 export { jwtErrorCode } from "./client/jwtErrorCode.js";

@@ -1,0 +1,30 @@
+/**
+ * The value of the cookie `name` as scripts see it (`document.cookie`), or `undefined` when
+ * there is none, no document (server rendering, workers), or the name appears twice.
+ *
+ * @example
+ * ```ts
+ * documentCookie("__Host-csrf"); // "mT3l..." after a cookie login
+ * ```
+ */
+export function documentCookie(name: string): string | undefined {
+  const jar = (globalThis as { document?: { cookie?: unknown } }).document?.cookie;
+  if (typeof jar !== "string") return undefined;
+  let found: string | undefined;
+  for (const pair of jar.split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
+    if (found !== undefined) return undefined;
+    found = decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return found === "" ? undefined : found;
+}
+
+/** The first of `names` that the document has a cookie for. Module-internal. */
+export function firstDocumentCookie(names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = documentCookie(name);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
