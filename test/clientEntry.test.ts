@@ -43,7 +43,10 @@ describe("built client entry", () => {
     expect(names).toEqual([
       "client.js",
       "client/bearerHeaders.js",
+      "client/cookieRefreshLink.js",
       "client/createTokenStore.js",
+      "client/csrfHeader.js",
+      "client/documentCookie.js",
       "client/jwtErrorAction.js",
       "client/jwtErrorCode.js",
       "client/refreshLink.js",
