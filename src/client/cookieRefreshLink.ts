@@ -14,7 +14,7 @@ export interface CookieRefreshLinkOptions {
    * link, over `httpLink` (a streamed batch cannot carry `Set-Cookie`), with `csrfHeader()`.
    */
   readonly refresh: () => Promise<unknown>;
-  /** Called once when the session is over (refresh refused, session revoked or reused). */
+  /** Called once per session when it is over (refresh refused, session revoked or reused). */
   readonly onLogout?: (() => void) | undefined;
   /** The readable expiry hint cookie. Default: `__Host-auth-exp`, then `auth-exp`. */
   readonly expiryCookie?: string | undefined;
@@ -64,6 +64,14 @@ export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: Cookie
   const hintNames = options.expiryCookie === undefined ? ["__Host-auth-exp", "auth-exp"] : [options.expiryCookie];
   const hint = () => firstDocumentCookie(hintNames);
   let inflight: Promise<Outcome> | undefined;
+  // The session (by its hint) that onLogout was called for: every call failing on it after that
+  // reports "login" without calling it again.
+  let ended: { readonly hint: string | undefined } | undefined;
+  function endSession(session: string | undefined): void {
+    if (ended !== undefined && ended.hint === session) return;
+    ended = { hint: session };
+    onLogout?.();
+  }
 
   // Refreshes unless the hint moved on since `seen` (this tab or another refreshed meanwhile).
   async function runRefresh(seen: string | undefined): Promise<Outcome> {
@@ -75,7 +83,7 @@ export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: Cookie
     } catch (error) {
       if (hint() !== seen) return "refreshed";
       if (jwtErrorAction(error) === "retry-later") return "retry-later";
-      onLogout?.();
+      endSession(seen);
       return "logout";
     }
   }
@@ -123,7 +131,7 @@ export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: Cookie
         function onError(error: TRPCClientError<TRouter>, isRetry: boolean): void {
           const code = jwtErrorCode(error);
           if (code !== undefined && ENDS_SESSION.has(code)) {
-            if (sentWith !== undefined && hint() === sentWith) onLogout?.();
+            if (hint() === sentWith) endSession(sentWith);
             return fail(error, "login");
           }
           if (isRetry || op.type === "subscription" || !shouldRefresh(error)) return fail(error);
