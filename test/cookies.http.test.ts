@@ -1,5 +1,5 @@
 // Browser sessions over real HTTP, through the fetch adapter (its resHeaders), the standalone
-// server and Express (Node's response): the cookies' attributes, double-submit CSRF on every
+// server and Express (Node's response), and Fastify (its reply): the cookies' attributes, double-submit CSRF on every
 // content type tRPC accepts, the header's precedence, refresh through the refresh cookie,
 // clearing, and no token text in any error body.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ function parseSetCookie(header: string) {
   };
 }
 
-describe.each<Adapter>(["fetch", "standalone", "express"])("cookie sessions over HTTP, %s adapter", (adapter) => {
+describe.each<Adapter>(["fetch", "standalone", "express", "fastify"])("cookie sessions over HTTP, %s adapter", (adapter) => {
   let server: Awaited<ReturnType<typeof serveCookieApp>>;
   beforeAll(async () => {
     server = await serveCookieApp(adapter, createCookieApp(auth, { cookies: { secure: true } }));

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { initTRPC } from "@trpc/server";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { octetInputParser } from "@trpc/server/http";
 import express from "express";
+import Fastify from "fastify";
 import { z } from "zod";
 import { type AuthManager, createJwtContext, createJwtProcedures, type JwtContextConfig, jwtErrorFormatter, type JwtToken } from "trpc-jwt";
 import { forgeHmac, goodClaims } from "./forge.js";
@@ -56,11 +58,19 @@ export function createCookieApp(auth: AuthManager, config: JwtContextConfig = { 
 }
 
 export type CookieRouter = ReturnType<typeof createCookieApp>["router"];
-export type Adapter = "fetch" | "standalone" | "express";
+export type Adapter = "fetch" | "standalone" | "express" | "fastify";
 
 /** Serves the router on 127.0.0.1 through one adapter; `close()` stops it. */
 export async function serveCookieApp(adapter: Adapter, app: ReturnType<typeof createCookieApp>) {
   const { router, createContext } = app;
+  if (adapter === "fastify") {
+    const fastify = Fastify();
+    // Fastify refuses bodies it has no parser for; tRPC reads octet streams from the raw request.
+    fastify.addContentTypeParser("application/octet-stream", (_request, _payload, done) => done(null));
+    await fastify.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions: { router, createContext } });
+    await fastify.listen({ port: 0, host: "127.0.0.1" });
+    return { url: `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}`, close: () => fastify.close() };
+  }
   const server =
     adapter === "standalone"
       ? createHTTPServer({ router, createContext, basePath: "/trpc/" })
