@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Env } from "trpc-jwt";
 import { createAppRouter } from "./appRouter.js";
 import { createAuth } from "./auth.js";
+import { createBrowserExample } from "./browserExample.js";
 import { createIdentityProvider } from "./identityProvider.js";
 import { createStore } from "./store.js";
 
@@ -14,15 +15,18 @@ const JWKS_PATH = "/.well-known/jwks.json";
  * Starts the example API on 127.0.0.1; port 0 picks a free one. Next to tRPC it serves the
  * manager's public JWK Set at `/.well-known/jwks.json` (asymmetric `JWT_AUTHTYPE` only: HMAC
  * secrets are never published). Sessions live in memory, or in Redis when `REDIS_URL` is set;
- * access tokens of an identity provider are accepted too when `IDP_*` is set.
+ * access tokens of an identity provider are accepted too when `IDP_*` is set. The browser
+ * example (a page with a cookie session) is under `/browser/`.
  */
 export async function startExampleServer(port = 0, log: (line: string) => void = console.log, env: Env = process.env) {
   const sessions = await createStore(env, log);
   const auth = createAuth(env, log, sessions.store);
   const { appRouter, createContext } = createAppRouter(auth, createIdentityProvider(env, log));
   const trpc = createHTTPHandler({ router: appRouter, createContext });
+  const browser = await createBrowserExample(auth, ({ code, path }) => log(`browser: ${path} refused: ${code}`));
   const jwks = auth.authType.startsWith("HS") ? undefined : JSON.stringify(auth.jwks());
   const server = createServer((req, res) => {
+    if (browser(req, res)) return;
     if (req.url === JWKS_PATH && jwks !== undefined) {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "public, max-age=300" }).end(jwks);
       return;
