@@ -63,7 +63,7 @@ describe.runIf(executablePath !== undefined)("the browser example in headless Ch
     await page.evaluate(() => demo.login("alice", "wonderland"));
     const documentCookie = await page.evaluate(() => document.cookie);
     expect(documentCookie).toMatch(/(^|; )csrf=[\w-]{16,}/);
-    expect(documentCookie).toMatch(/(^|; )auth-exp=\d+/);
+    expect(documentCookie).toMatch(/(^|; )auth-exp=\d+\./);
     expect(documentCookie).not.toMatch(/(^|; )(auth|refresh)=/);
     expect(documentCookie).not.toContain("eyJ");
     const tokens = await tokenCookies();

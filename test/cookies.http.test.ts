@@ -71,7 +71,7 @@ describe.each<Adapter>(["fetch", "standalone", "express", "fastify"])("cookie se
     expect(maxAge("__Host-auth-exp")).toBe(maxAge("__Host-refresh"));
     expect(jar["__Host-csrf"]).toBe(authToken.claims.csrf);
     expect(refreshToken.claims.csrf).toBe(authToken.claims.csrf);
-    expect(jar["__Host-auth-exp"]).toBe(String(authToken.exp));
+    expect(jar["__Host-auth-exp"]).toBe(`${authToken.exp}.${authToken.jti}`);
   });
 
   it("authenticates GET queries by the auth cookie, with no CSRF header", async () => {

@@ -98,7 +98,7 @@ export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: Cookie
   // Before a call: refresh first when the auth cookie is about to expire.
   function ready(): Promise<Outcome> | undefined {
     const current = hint();
-    const exp = Number(current);
+    const exp = Number(current?.split(".")[0]); // "<exp>.<token id>"
     if (current === undefined || !Number.isFinite(exp) || exp - Date.now() / 1000 > refreshBefore) return inflight;
     return refreshOnce(current);
   }

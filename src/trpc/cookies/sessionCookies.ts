@@ -39,7 +39,9 @@ export function sessionCookies(settings: CookieSettings, tokens: CookieTokens, n
     stringifySetCookie(names.auth, authToken.signed, attributes(authToken, true)),
     stringifySetCookie(names.refresh, refreshToken.signed, attributes(refreshToken, true)),
     stringifySetCookie(names.csrf, csrf, attributes(refreshToken, false)),
-    stringifySetCookie(names.expires, String(authToken.exp), attributes(refreshToken, false)),
+    // exp (seconds), then the auth token's id: two pairs issued in the same second still differ,
+    // so a tab can tell that another one refreshed.
+    stringifySetCookie(names.expires, `${authToken.exp}.${authToken.jti ?? ""}`, attributes(refreshToken, false)),
   ];
 }
 
