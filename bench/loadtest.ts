@@ -26,6 +26,8 @@ interface Tally {
   responses: number;
   wrong: number;
   serverErrors: number;
+  /** The first wrong answer's status and code, to start from when one turns up. */
+  firstWrong?: string;
 }
 
 interface RunResult {
@@ -61,7 +63,7 @@ async function run(label: string, url: string, categories: readonly Category[], 
         const unavailable = status === 503;
         if (status >= 500 && !(unavailable && isDecision(context.expect ?? category.expect, status, body))) tally.serverErrors++;
         const right = isDecision(context.expect ?? category.expect, status, body);
-        if (!right) tally.wrong++;
+        if (!right && tally.wrong++ === 0) tally.firstWrong = `${status} ${/"jwtCode":"(\w+)"/.exec(body)?.[1] ?? "(no jwtCode)"}, expected ${JSON.stringify(context.expect ?? category.expect)}`;
         observe?.(category, right, status, Date.now());
       },
     })),
@@ -143,7 +145,7 @@ function judge(runs: readonly RunResult[]): void {
   for (const r of runs) {
     for (const [name, t] of r.tallies) {
       if (t.responses === 0) problems.push(`${r.label}: no response for "${name}"`);
-      if (t.wrong > 0) problems.push(`${r.label}: ${t.wrong} wrong decisions for "${name}"`);
+      if (t.wrong > 0) problems.push(`${r.label}: ${t.wrong} wrong decisions for "${name}" (first: ${t.firstWrong})`);
       if (t.serverErrors > 0) problems.push(`${r.label}: ${t.serverErrors} responses with status 5xx for "${name}"`);
     }
   }
