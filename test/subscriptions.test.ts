@@ -134,6 +134,16 @@ function watch(client: ReturnType<typeof clientWith>, procedure: "ticks" | "admi
   return { received, ended, started, unsubscribe };
 }
 
+/** The subscription failed with UNAUTHORIZED TOKEN_EXPIRED, at `exp` or within 1 s after it. */
+function expectExpiredWithinASecond(outcome: Awaited<ReturnType<typeof watch>["ended"]>, exp: number) {
+  if (outcome === "complete") throw new Error("the subscription completed instead of failing");
+  expect(jwtErrorCode(outcome.error)).toBe("TOKEN_EXPIRED");
+  expect(outcome.error.data?.code).toBe("UNAUTHORIZED");
+  const late = outcome.atMs - exp * 1000;
+  expect(late).toBeGreaterThanOrEqual(0);
+  expect(late).toBeLessThan(1000);
+}
+
 /** Opens `procedure` with a token expiring 1 to 2 s in; checks it ends with TOKEN_EXPIRED within 1 s of exp. */
 async function expectEndsAtExpiry(transport: Transport, procedure: "ticks" | "adminTicks" | "observed", scope?: { admin: boolean }) {
   const short = await shortLived.authToken("alice", scope);
@@ -141,12 +151,7 @@ async function expectEndsAtExpiry(transport: Transport, procedure: "ticks" | "ad
   await ending.started;
   startTicking();
   const outcome = await ending.ended;
-  if (outcome === "complete") throw new Error("the subscription completed instead of failing");
-  expect(jwtErrorCode(outcome.error)).toBe("TOKEN_EXPIRED");
-  expect(outcome.error.data?.code).toBe("UNAUTHORIZED");
-  const late = outcome.atMs - short.exp * 1000;
-  expect(late).toBeGreaterThanOrEqual(0);
-  expect(late).toBeLessThan(1000);
+  expectExpiredWithinASecond(outcome, short.exp);
 }
 
 describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("guarded subscriptions over %s", (transport) => {
@@ -160,12 +165,7 @@ describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("guarded subs
     startTicking();
 
     const outcome = await ending.ended;
-    if (outcome === "complete") throw new Error("the subscription completed instead of failing");
-    expect(jwtErrorCode(outcome.error)).toBe("TOKEN_EXPIRED");
-    expect(outcome.error.data?.code).toBe("UNAUTHORIZED");
-    const late = outcome.atMs - short.exp * 1000;
-    expect(late).toBeGreaterThanOrEqual(0);
-    expect(late).toBeLessThan(1000);
+    expectExpiredWithinASecond(outcome, short.exp);
     expect(refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "ticks" }]);
 
     const receivedAtEnd = lasting.received.length;

@@ -12,6 +12,7 @@ import Fastify from "fastify";
 import { z } from "zod";
 import { type AuthManager, createJwtContext, createJwtProcedures, type JwtContextConfig, jwtErrorFormatter, type JwtToken } from "trpc-jwt";
 import { forgeHmac, goodClaims } from "./forge.js";
+import { listenOnLoopback } from "./httpServer.js";
 
 /**
  * A pair of tokens sharing a random `csrf` claim, as `auth.login` makes them, signed by hand
@@ -86,16 +87,7 @@ export async function serveCookieApp(adapter: Adapter, app: ReturnType<typeof cr
                 res.writeHead(response.status, headers).end(Buffer.from(await response.arrayBuffer()));
               });
           });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 async function toFetchRequest(req: IncomingMessage): Promise<Request> {

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
@@ -6,8 +7,12 @@ import superjson from "superjson";
 import type { TestRouter } from "./testApp.js";
 
 /** A standalone tRPC server on 127.0.0.1 with an OS-chosen port; `close()` stops it for good. */
-export async function startServer<TRouter extends AnyTRPCRouter>(options: CreateHTTPHandlerOptions<TRouter>) {
-  const server = createHTTPServer(options);
+export function startServer<TRouter extends AnyTRPCRouter>(options: CreateHTTPHandlerOptions<TRouter>) {
+  return listenOnLoopback(createHTTPServer(options));
+}
+
+/** Starts any Node HTTP server on 127.0.0.1 with an OS-chosen port; `close()` stops it for good. */
+export async function listenOnLoopback(server: Server) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
