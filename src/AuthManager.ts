@@ -190,9 +190,30 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   }
 
   /**
+   * Resolves once every key of this manager is imported and checked. On Node the constructor has
+   * checked them already, so it resolves at once. Where `node:crypto` is missing (Workers, Vercel
+   * Edge), Web Crypto imports keys asynchronously: a bad key (RSA under 2048 bits, another curve,
+   * a `publicKey` that is not the half of `secret`) rejects it with the `JwtConfigError` naming
+   * the option, and `jwks()` works once it has resolved. The same promise on every call; nothing
+   * is lost when nobody awaits it (a bad key also rejects every signing).
+   *
+   * @example
+   * ```ts
+   * const auth = new AuthManager({ issuer: "my-api", authType: "ES256", secret: env.JWT_SECRET, keyId: "2026-01" });
+   * await auth.ready(); // throws here, at startup, if a key is unusable
+   * const published = auth.jwks();
+   * ```
+   */
+  ready(): Promise<void> {
+    return this.#keys.ready();
+  }
+
+  /**
    * The public JWK Set of this manager's keys, current key first, each with `kid`, `alg` and
    * `use: "sig"`: serve it at `/.well-known/jwks.json` so other services can verify its tokens.
    * Never holds a private member. HMAC managers have no public keys and throw `JwtConfigError`.
+   * Without `node:crypto`, it throws `JwtConfigError` until `ready()` has resolved, and for a key
+   * without `keyId` (there is no thumbprint `kid` there).
    *
    * @example
    * ```ts

@@ -26,7 +26,7 @@ describe("without node:crypto", () => {
     expect(await rejectionOf(mismatched.verifyToken(genuine.signed))).toMatchObject({ code: "TOKEN_INVALID" });
   });
 
-  it("previous keys need a keyId, found by kid; jwks() says what it needs", async () => {
+  it("previous keys need a keyId, found by kid; jwks() publishes them all once ready() has resolved", async () => {
     const base = { issuer: "edge", authType: "EdDSA" } as const;
     expect(() => new AuthManager({ ...base, secret: PAIRS.Ed25519.privateKey, previousKeys: [{ publicKey: PAIRS.Ed25519.publicKey }] })).toThrow(
       expect.objectContaining({ option: "previousKeys[0].keyId" }),
@@ -36,7 +36,9 @@ describe("without node:crypto", () => {
     const rotated = new AuthManager({ ...base, secret: privateKey, keyId: "new", previousKeys: [{ keyId: "old", publicKey: PAIRS.Ed25519.publicKey }] });
     await expect(rotated.verifyToken((await old.authToken("alice")).signed)).resolves.toMatchObject({ sub: "alice" });
     await expect(rotated.verifyToken((await rotated.authToken("bob")).signed)).resolves.toMatchObject({ sub: "bob" });
-    expect(() => rotated.jwks()).toThrow(JwtConfigError);
+    expect(() => new AuthManager({ ...base, secret: privateKey, keyId: "new" }).jwks()).toThrow(JwtConfigError);
+    await rotated.ready();
+    expect(rotated.jwks().keys.map((key) => key.kid)).toEqual(["new", "old"]);
   });
 
   it("an HMAC secret that is a key is still refused, DER included", () => {

@@ -2,10 +2,12 @@ import type { AuthType } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import type { ImportedKey } from "./ImportedKey.js";
 import type { JwkSet, PublicJwk } from "./JwkSet.js";
+import { publicHalf } from "./publicHalf.js";
 
 /**
  * The manager's keys: the one signing key, and the keys that verify (the current one first, then
- * the previous ones of a rotation), each pinned to the manager's algorithm. Module-internal.
+ * the previous ones of a rotation), each pinned to the manager's algorithm; when they are all
+ * imported and checked (`ready`), and the public JWK Set they publish. Module-internal.
  */
 export class KeyRing {
   readonly alg: AuthType;
@@ -16,15 +18,39 @@ export class KeyRing {
   /** Every verifying key, current first. */
   readonly verifying: readonly ImportedKey[];
   readonly #byKid: ReadonlyMap<string, ImportedKey>;
-  readonly #jwks: JwkSet | undefined;
+  readonly #ready: Promise<void>;
+  // What jwks() returns, or the error it throws (rebuilt each time): set once known, so a
+  // private field that a frozen ring may still change.
+  #published: JwkSet | JwtConfigError;
 
-  constructor(signing: ImportedKey, verifying: readonly [ImportedKey, ...ImportedKey[]]) {
+  /**
+   * `publicMembers`: the public JWK of each verifying key, in order; a promise while a Web Crypto
+   * import is under way; undefined for HMAC keys, which are never published.
+   */
+  constructor(signing: ImportedKey, verifying: readonly [ImportedKey, ...ImportedKey[]], publicMembers?: readonly JsonWebKey[] | Promise<readonly JsonWebKey[]>) {
     this.alg = signing.alg;
     this.signing = signing;
     this.current = verifying[0];
     this.verifying = Object.freeze([...verifying]);
     this.#byKid = new Map(verifying.filter((key) => key.kid !== undefined).map((key) => [key.kid as string, key]));
-    this.#jwks = verifying.every((key) => key.keyObject?.type === "public") ? Object.freeze({ keys: Object.freeze(verifying.map(publicJwk)) }) : undefined;
+    if (publicMembers === undefined) {
+      this.#published = new JwtConfigError("jwks", `${this.alg} keys are shared secrets and are never published; use an asymmetric authType`);
+    } else if (publicMembers instanceof Promise) {
+      this.#published = this.#missingKid() ?? new JwtConfigError("jwks", "the keys are still being imported (this runtime has no node:crypto, so Web Crypto imports them asynchronously): `await auth.ready()` first");
+    } else {
+      this.#published = this.#publish(publicMembers);
+    }
+    // The first failure in ring order: the signing key's (`secret`, `publicKey`), then the previous keys'.
+    this.#ready = Promise.allSettled([signing.joseKey, ...verifying.map((key) => key.joseKey), publicMembers]).then((results) => {
+      const failure = results.find((result) => result.status === "rejected");
+      if (failure !== undefined) {
+        if (failure.reason instanceof JwtConfigError) this.#published = this.#missingKid() ?? failure.reason;
+        throw failure.reason;
+      }
+      if (publicMembers instanceof Promise) this.#published = this.#publish((results.at(-1) as PromiseFulfilledResult<readonly JsonWebKey[]>).value);
+    });
+    // Nobody need call ready(): a bad key also rejects signing, so this rejection is not lost.
+    this.#ready.catch(() => undefined);
     Object.freeze(this);
   }
 
@@ -37,17 +63,30 @@ export class KeyRing {
     return typeof kid === "string" ? this.#byKid.get(kid) : undefined;
   }
 
-  /** The public JWK Set; HMAC rings have none and throw `JwtConfigError`. */
+  /** Resolves once every key is imported and checked; rejects with the first key's `JwtConfigError`. The same promise each call. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** The public JWK Set; throws `JwtConfigError` for HMAC rings, and where it is not known (yet). */
   jwks(): JwkSet {
-    if (this.#jwks === undefined) {
-      throw new JwtConfigError("jwks", this.alg.startsWith("HS") ? `${this.alg} keys are shared secrets and are never published; use an asymmetric authType` : "needs node:crypto to export the public keys, which this runtime lacks");
-    }
-    return this.#jwks;
+    const published = this.#published;
+    if (published instanceof JwtConfigError) throw new JwtConfigError(published.option, published.problem);
+    return published;
+  }
+
+  #publish(members: readonly JsonWebKey[]): JwkSet | JwtConfigError {
+    return this.#missingKid() ?? Object.freeze({ keys: Object.freeze(this.verifying.map((key, i) => publicJwk(key, members[i] ?? {}))) });
+  }
+
+  /** Without node:crypto a key's kid is its keyId or none; a published JWK must carry its tokens' kid. */
+  #missingKid(): JwtConfigError | undefined {
+    if (this.verifying.every((key) => key.kid !== undefined)) return undefined;
+    return new JwtConfigError("keyId", "is needed to publish keys with jwks() on a runtime without node:crypto: there tokens carry keyId as their kid (no RFC 7638 thumbprint), or no kid at all, and a published key must carry its tokens' kid");
   }
 }
 
-function publicJwk(key: ImportedKey): PublicJwk {
-  // A public KeyObject exports only public members: no private member can slip in.
-  const members = key.keyObject?.export({ format: "jwk" }) as Record<string, string>;
-  return Object.freeze({ ...members, kid: key.kid as string, alg: key.alg, use: "sig" } as PublicJwk);
+function publicJwk(key: ImportedKey, members: JsonWebKey): PublicJwk {
+  // Only the public members are copied: no private member can slip in.
+  return Object.freeze({ ...publicHalf(members), kid: key.kid as string, alg: key.alg, use: "sig" } as PublicJwk);
 }

@@ -49,7 +49,9 @@ export function importKeys(options: ResolvedOptions): KeyRing {
       const key = readKey(entry.publicKey, alg, `${option}.publicKey`, "public");
       return new ImportedKey(entry.keyId ?? jwkThumbprint(key), alg, key, ["verify"]);
     });
-    ring = new KeyRing(new ImportedKey(kid, alg, privateKey, ["sign"]), [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old]);
+    const verifying = [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old] as const;
+    // Each holds a public KeyObject, which exports only public members.
+    ring = new KeyRing(new ImportedKey(kid, alg, privateKey, ["sign"]), verifying, verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey));
   }
   return refuseRepeatedIds(ring);
 }

@@ -5,19 +5,19 @@ import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
 import type { PreviousEntry } from "./importKeys.js";
 import { KeyRing } from "./KeyRing.js";
+import { publicHalf } from "./publicHalf.js";
 
 const MIN_RSA_BITS = 2048;
-// The public members of each key type: the ones a public key and its private half share.
-const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ["n", "e"], EC: ["crv", "x", "y"], OKP: ["crv", "x"] };
 
 /**
  * The key ring where node:crypto is missing (edge runtimes): everything through Web Crypto.
  * HMAC secrets as everywhere; asymmetric keys as PKCS#8 / SPKI PEM, JWK objects or CryptoKeys
  * (what Web Crypto reads; PKCS#1, SEC1 and OpenSSH throw `JwtConfigError` naming the option).
  * The size, curve and pairing checks need the imported key, so they run as the import does: a
- * bad key rejects the first signing with `JwtConfigError` naming the option, and verification
- * with it refuses every token. No thumbprint either: a key's `kid` is its `keyId` or none, and
- * previous asymmetric keys need a `keyId`. Module-internal; `importKeys` calls it.
+ * bad key rejects `ring.ready()` and the first signing with `JwtConfigError` naming the option,
+ * and verification with it refuses every token. The public JWKs for `jwks()` come with the
+ * import. No thumbprint either: a key's `kid` is its `keyId` or none, and previous asymmetric
+ * keys need a `keyId`. Module-internal; `importKeys` calls it.
  */
 export function importWithWebCrypto(options: ResolvedOptions, previous: readonly PreviousEntry[]): KeyRing {
   const { authType: alg } = options;
@@ -42,6 +42,7 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
     }
     const { ext: _ext, key_ops: _ops, ...signing } = jwk;
     return {
+      publicJwk,
       sign: await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
       verify: await crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]),
     };
@@ -50,11 +51,13 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
     if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
     if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
     if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
-    const imported = readWithWebCrypto(entry.publicKey, `${option}.publicKey`, "public", params);
-    return new ImportedKey(entry.keyId, alg, checkedJwk(imported, `${option}.publicKey`).then((jwk) => crypto.subtle.importKey("jwk", publicHalf(jwk), params, false, ["verify"])), ["verify"]);
+    const publicJwk = checkedJwk(readWithWebCrypto(entry.publicKey, `${option}.publicKey`, "public", params), `${option}.publicKey`).then(publicHalf);
+    return { publicJwk, key: new ImportedKey(entry.keyId, alg, publicJwk.then((jwk) => crypto.subtle.importKey("jwk", jwk, params, false, ["verify"])), ["verify"]) };
   });
   const kid = options.keyId;
-  return new KeyRing(new ImportedKey(kid, alg, checked.then((keys) => keys.sign), ["sign"]), [new ImportedKey(kid, alg, checked.then((keys) => keys.verify), ["verify"]), ...old]);
+  const current = new ImportedKey(kid, alg, checked.then((keys) => keys.verify), ["verify"]);
+  const published = Promise.all([checked.then((keys) => keys.publicJwk), ...old.map((entry) => entry.publicJwk)]);
+  return new KeyRing(new ImportedKey(kid, alg, checked.then((keys) => keys.sign), ["sign"]), [current, ...old.map((entry) => entry.key)], published);
 }
 
 /** Starts an extractable import of one key form Web Crypto reads; refuses the others now. */
@@ -89,11 +92,6 @@ async function checkedJwk(key: Promise<CryptoKey>, option: string): Promise<Json
   if (bits !== undefined && bits < MIN_RSA_BITS) throw new JwtConfigError(option, `must be an RSA key of at least ${MIN_RSA_BITS} bits`);
   // The curve and family were fixed by the import parameters: another curve does not import.
   return crypto.subtle.exportKey("jwk", imported);
-}
-
-function publicHalf(jwk: JsonWebKey): JsonWebKey {
-  const kty = jwk.kty ?? "";
-  return Object.fromEntries([["kty", kty], ...(PUBLIC_MEMBERS[kty] ?? []).map((name) => [name, (jwk as Record<string, unknown>)[name]])]) as JsonWebKey;
 }
 
 function sameMembers(a: JsonWebKey, b: JsonWebKey): boolean {
