@@ -29,12 +29,15 @@ export async function runScenario(remote: RemoteSetup): Promise<string[]> {
     }
     await managerScenario(alg as AuthType, await secretFor(alg), passed);
   }
+  await badKeyScenario(passed);
   await remoteScenario(remote, passed);
   return passed;
 }
 
 async function managerScenario(alg: AuthType, secret: string | Uint8Array, passed: string[]): Promise<void> {
-  const auth = new AuthManager({ issuer: "runtime-smoke", authType: alg, secret });
+  // Without node:crypto there is no thumbprint kid: a key is published under its keyId.
+  const auth = new AuthManager({ issuer: "runtime-smoke", authType: alg, secret, ...(nodeCrypto === undefined ? { keyId: "edge-1" } : {}) });
+  await auth.ready();
   const call = apiFor(auth);
   const login = await call("POST", "login", "", { username: "alice" });
   expect(login.status === 200, `${alg} login: HTTP ${login.status}`);
@@ -53,25 +56,46 @@ async function managerScenario(alg: AuthType, secret: string | Uint8Array, passe
 }
 
 /**
- * jwks(): an asymmetric manager's published key set verifies its tokens (with jose). HMAC has none,
- * and without node:crypto no manager publishes one yet: both throw JwtConfigError("jwks"), and
- * the line printed says which case this runtime is.
+ * jwks() after ready(): an asymmetric manager's published key set verifies its tokens (with jose),
+ * under the kid they carry, on every runtime. HMAC has none: JwtConfigError("jwks").
  */
 async function publishedKeys(auth: AuthManager, authToken: string): Promise<string> {
-  const hmac = auth.authType.startsWith("HS");
-  if (hmac || nodeCrypto === undefined) {
-    let option: string | undefined;
-    try {
-      auth.jwks();
-    } catch (error) {
-      option = error instanceof JwtConfigError ? error.option : undefined;
-    }
-    expect(option === "jwks", `${auth.authType} jwks(): expected JwtConfigError("jwks")`);
-    return hmac ? "jwks() refused for HMAC" : "jwks() refused: needs node:crypto (not yet on this runtime)";
+  if (auth.authType.startsWith("HS")) {
+    expect(configErrorOf(() => auth.jwks())?.option === "jwks", `${auth.authType} jwks(): expected JwtConfigError("jwks")`);
+    return "jwks() refused for HMAC";
   }
-  const { payload } = await jwtVerify(authToken, createLocalJWKSet({ keys: [...auth.jwks().keys] }), { algorithms: [auth.authType] });
+  const { payload, protectedHeader } = await jwtVerify(authToken, createLocalJWKSet({ keys: [...auth.jwks().keys] }), { algorithms: [auth.authType] });
   expect(payload.sub === "alice", `${auth.authType} jwks(): the published key does not verify the token`);
-  return "jwks() verifies the token";
+  expect(protectedHeader.kid === auth.jwks().keys[0]?.kid, `${auth.authType} jwks(): the published kid is not the token's`);
+  return `jwks() after ready() verifies the token (kid ${auth.keyId === "edge-1" ? "keyId" : "thumbprint"})`;
+}
+
+/**
+ * A 1024-bit RSA key is refused on every runtime, naming "secret": on Node, Bun and Deno the
+ * constructor throws; without node:crypto, ready() rejects. One of the two must happen.
+ */
+async function badKeyScenario(passed: string[]): Promise<void> {
+  const secret = await pkcs8Pem({ name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: { name: "SHA-256" } });
+  let auth: AuthManager | undefined;
+  const thrown = configErrorOf(() => (auth = new AuthManager({ issuer: "runtime-smoke", authType: "RS256", secret, keyId: "weak" })));
+  if (auth === undefined) {
+    expect(thrown?.option === "secret", `1024-bit RSA: the constructor threw ${String(thrown)}, expected JwtConfigError("secret")`);
+    passed.push("1024-bit RSA key: the constructor throws JwtConfigError(secret)");
+    return;
+  }
+  const rejected = await auth.ready().then(() => undefined, (error: unknown) => error);
+  expect(rejected instanceof JwtConfigError && rejected.option === "secret", `1024-bit RSA: ready() gave ${String(rejected)}, expected JwtConfigError("secret")`);
+  passed.push("1024-bit RSA key: ready() rejects with JwtConfigError(secret)");
+}
+
+/** The JwtConfigError `run` throws; undefined when it throws nothing, or something else. */
+function configErrorOf(run: () => unknown): JwtConfigError | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof JwtConfigError ? error : undefined;
+  }
+  return undefined;
 }
 
 async function remoteScenario(remote: RemoteSetup, passed: string[]): Promise<void> {
@@ -135,12 +159,18 @@ async function secretFor(alg: (typeof FAMILIES)[number]): Promise<string | Uint8
   if (alg === "HS256") return crypto.getRandomValues(new Uint8Array(32));
   const hash = { name: "SHA-256" };
   const rsa = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash };
-  const params = {
-    RS256: { name: "RSASSA-PKCS1-v1_5", ...rsa },
-    PS256: { name: "RSA-PSS", ...rsa },
-    ES256: { name: "ECDSA", namedCurve: "P-256" },
-    EdDSA: { name: "Ed25519" },
-  }[alg];
+  return pkcs8Pem(
+    {
+      RS256: { name: "RSASSA-PKCS1-v1_5", ...rsa },
+      PS256: { name: "RSA-PSS", ...rsa },
+      ES256: { name: "ECDSA", namedCurve: "P-256" },
+      EdDSA: { name: "Ed25519" },
+    }[alg],
+  );
+}
+
+/** A fresh private key made with Web Crypto (the one key generator every runtime has), as PKCS#8 PEM. */
+async function pkcs8Pem(params: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm): Promise<string> {
   const pair = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
   const der = new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey));
   // Lines of 64 characters and no empty line (OpenSSL refuses one: an Ed25519 key is exactly 64).
