@@ -42,8 +42,8 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
     if (verified === undefined) throw tokenRefusal("TOKEN_INVALID", "signature");
     const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(clock() / 1000));
     if (typeof claims === "string") throw claimRefusal(claims);
-    const token = new JwtToken(claims, signed, "auth");
-    cache?.offer(token);
+    const build = (kept: string) => new JwtToken(claims, kept, "auth");
+    const token = cache === undefined ? build(signed) : cache.offer(signed, build);
     if (type === "refresh") throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
     return token;
   }

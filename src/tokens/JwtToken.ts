@@ -64,7 +64,7 @@ export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue |
     // Own properties only: a `scope` on Object.prototype (a bug elsewhere in the app) is no scope.
     this.scope = ownClaim(claims, "scope") as TScope;
     this.claims = claims as object as TClaims;
-    this.signed = ownCopy(signed);
+    this.signed = signed;
     this.iss = claims.iss;
     this.iat = claims.iat;
     this.exp = claims.exp;
@@ -80,20 +80,6 @@ export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue |
   isSigned(): true {
     return true;
   }
-}
-
-// A token cut out of a header (`split`, `slice`, a regex match) is a V8 sliced string: kept as
-// is, a cached token would keep the whole Cookie header alive (16 KiB padding: 160 MiB for
-// 10,000 cached tokens). Encoding and decoding copies the characters into a string of its own;
-// encoding into one reused buffer (8192 characters, the default maxTokenLength, at most 3 bytes
-// each) saves an allocation per token.
-const ENCODER = new TextEncoder();
-const DECODER = new TextDecoder();
-const SCRATCH = new Uint8Array(3 * 8192);
-function ownCopy(signed: string): string {
-  if (3 * signed.length > SCRATCH.length) return DECODER.decode(ENCODER.encode(signed));
-  const { written } = ENCODER.encodeInto(signed, SCRATCH);
-  return DECODER.decode(SCRATCH.subarray(0, written));
 }
 
 function ownClaim(claims: TokenClaims, name: string): JsonValue | undefined {

@@ -36,8 +36,8 @@ export function createVerifier(options: ResolvedOptions, ring: KeyRing): Verifie
     return checkSignature(signed, ({ protectedHeader, payload }) => {
       const claims = readClaims(protectedHeader, payload, policy, Math.floor(nowMs / 1000));
       if (typeof claims === "string") throw claimRefusal(claims);
-      const token = new JwtToken(claims, signed);
-      cache?.offer(token);
+      const build = (kept: string) => new JwtToken(claims, kept);
+      const token = cache === undefined ? build(signed) : cache.offer(signed, build);
       if (isWrongType(token, type)) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
       return token;
     }, refuse);
