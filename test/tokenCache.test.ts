@@ -1,4 +1,5 @@
 // The verified-token cache can only ever make verification cheaper, never more permissive.
+import { createHash } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -10,7 +11,7 @@ vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSigna
 vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures));
 
 const { AuthManager, createJwtContext, JwtError, JwtToken } = await import("trpc-jwt");
-const { TokenCache, EXPIRED, BYTES_PER_ENTRY } = await import("../src/tokens/TokenCache.js");
+const { TokenCache, EXPIRED, BYTES_PER_ENTRY, tailHash } = await import("../src/tokens/TokenCache.js");
 const { forgeHmac, goodClaims } = await import("./helpers/forge.js");
 const { fakeClock, optionsFor } = await import("./helpers/keys.js");
 
@@ -170,6 +171,26 @@ describe("TokenCache", () => {
     expect(cache.get("header.payload.signature-1", 0)).toBeUndefined();
     offer(cache, token(2_000_000_000, 1));
     expect(cache.get("header.payload.signature-1", 0)).toMatchObject({ exp: 2_000_000_000 });
+  });
+
+  it("never serves a token for another whose hash collides with it, and keeps the one cached first", () => {
+    // Random signatures until two share the 32-bit hash (a birthday search: ~80,000 on average).
+    const byHash = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const signed = `header.payload.${createHash("sha256").update(String(i)).digest("base64url")}`;
+      const other = byHash.get(tailHash(signed));
+      if (other !== undefined) pair = [other, signed];
+      byHash.set(tailHash(signed), signed);
+    }
+    const [first, second] = pair;
+    expect(tailHash(first)).toBe(tailHash(second));
+    const cache = new TokenCache(10);
+    admit(cache, { signed: first, exp: 2_000_000_000 } as Token);
+    expect(cache.get(second, 0)).toBeUndefined();
+    admit(cache, { signed: second, exp: 2_000_000_000 } as Token);
+    expect(cache.get(second, 0)).toBeUndefined();
+    expect(cache.get(first, 0)).toMatchObject({ signed: first });
   });
 
   it("holds at most maxEntries, dropping the oldest entry nobody has used since", () => {

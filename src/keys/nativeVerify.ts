@@ -55,10 +55,10 @@ export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undef
   const bits = alg === "EdDSA" ? 0 : Number(alg.slice(2));
   const hash = `sha${bits}`;
   const length = signatureLength(alg, key);
-  const sized = (check: NativeCheck): NativeCheck => (input, signature) => signature.length === length && check(input, signature);
-  // crypto.verify throws on some malformed input (e.g. a signature longer than an RSA modulus):
-  // every throw is a refusal.
-  const safe = (check: NativeCheck): NativeCheck => (input, signature) => {
+  // A signature of another length is refused unread. crypto.verify throws on some malformed
+  // input (e.g. a signature longer than an RSA modulus): every throw is a refusal.
+  const guarded = (check: NativeCheck): NativeCheck => (input, signature) => {
+    if (signature.length !== length) return false;
     try {
       return check(input, signature);
     } catch {
@@ -69,27 +69,27 @@ export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undef
     case "HS256":
     case "HS384":
     case "HS512":
-      return sized(safe((input, signature) => timingSafeEqual(createHmac(hash, key).update(input).digest(), signature)));
+      return guarded((input, signature) => timingSafeEqual(createHmac(hash, key).update(input).digest(), signature));
     case "RS256":
     case "RS384":
     case "RS512": {
       const rsa = { key, padding: constants.RSA_PKCS1_PADDING };
-      return sized(safe((input, signature) => verify(hash, Buffer.from(input), rsa, signature)));
+      return guarded((input, signature) => verify(hash, Buffer.from(input), rsa, signature));
     }
     case "PS256":
     case "PS384":
     case "PS512": {
       const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: bits / 8 };
-      return sized(safe((input, signature) => verify(hash, Buffer.from(input), pss, signature)));
+      return guarded((input, signature) => verify(hash, Buffer.from(input), pss, signature));
     }
     case "ES256":
     case "ES384":
     case "ES512": {
       const ec = { key, dsaEncoding: "ieee-p1363" } as const;
-      return sized(safe((input, signature) => verify(hash, Buffer.from(input), ec, signature)));
+      return guarded((input, signature) => verify(hash, Buffer.from(input), ec, signature));
     }
     case "EdDSA":
-      return sized(safe((input, signature) => verify(null, Buffer.from(input), key, signature)));
+      return guarded((input, signature) => verify(null, Buffer.from(input), key, signature));
   }
 }
 

@@ -51,7 +51,11 @@ interface Entry {
  * ```
  */
 export class TokenCache {
-  readonly #entries = new Map<string, Entry>();
+  // Keyed by a hash of the token's last characters, not by the token: a Map keyed by strings
+  // hashes all of a new string (every request's token is one), a cost the first-seen path would
+  // pay on every miss. A hit is confirmed against the whole token; two tokens whose hashes
+  // collide only miss the cache.
+  readonly #entries = new Map<number, Entry>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   readonly #seen: Int32Array;
@@ -80,13 +84,14 @@ export class TokenCache {
 
   /** The cached token, `EXPIRED` if it was cached but has expired (and is now dropped), or undefined. */
   get(signed: string, nowMs: number): JwtToken | typeof EXPIRED | undefined {
-    const entry = this.#entries.get(signed);
-    if (entry === undefined) return undefined;
+    const key = tailHash(signed);
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.token.signed !== signed) return undefined;
     if (entry.token.exp * 1000 > nowMs) {
       entry.hot = true;
       return entry.token;
     }
-    this.#entries.delete(signed);
+    this.#entries.delete(key);
     this.#bytes -= entry.bytes;
     return EXPIRED;
   }
@@ -97,19 +102,21 @@ export class TokenCache {
    * once lives as long as its request, and copying it would be wasted work on the first-seen path.
    */
   offer(signed: string, build: (signed: string) => JwtToken): JwtToken {
-    if (!this.#seenBefore(tailHash(signed))) return build(signed);
+    const key = tailHash(signed);
+    if (!this.#seenBefore(key)) return build(signed);
     const token = build(ownCopy(signed));
-    this.#keep(token);
+    this.#keep(key, token);
     return token;
   }
 
-  #keep(token: JwtToken): void {
-    // Two verifications of one token may finish together: count it once.
-    if (this.#entries.has(token.signed)) return;
+  #keep(key: number, token: JwtToken): void {
+    // Two verifications of one token may finish together: count it once. (Or another token has
+    // this hash: the one cached first stays.)
+    if (this.#entries.has(key)) return;
     const bytes = BYTES_PER_OBJECT + BYTES_PER_CHARACTER * token.signed.length;
     if (bytes > this.#maxBytes || this.#maxEntries < 1) return;
     while (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes) this.#evictOne();
-    this.#entries.set(token.signed, { token, bytes, hot: false });
+    this.#entries.set(key, { token, bytes, hot: false });
     this.#bytes += bytes;
   }
 
@@ -136,11 +143,11 @@ export class TokenCache {
   // The hand starts at the oldest entry; a hot one is cooled and moved to the back (so the loop,
   // which also visits entries moved during it, ends after at most one full pass).
   #evictOne(): void {
-    for (const [signed, entry] of this.#entries) {
-      this.#entries.delete(signed);
+    for (const [key, entry] of this.#entries) {
+      this.#entries.delete(key);
       if (entry.hot) {
         entry.hot = false;
-        this.#entries.set(signed, entry);
+        this.#entries.set(key, entry);
         continue;
       }
       this.#bytes -= entry.bytes;
@@ -163,10 +170,13 @@ function ownCopy(signed: string): string {
   return DECODER.decode(SCRATCH.subarray(0, written));
 }
 
-// FNV-1a over the last 32 characters: the signature, which differs between any two tokens.
-function tailHash(signed: string): number {
+/**
+ * FNV-1a over the last 12 characters: some 70 bits of the signature, which differs between any two tokens. The
+ * cache's key and the "seen once" filter's. Module-internal (exported for tests).
+ */
+export function tailHash(signed: string): number {
   let hash = 0x811c9dc5;
-  for (let i = Math.max(0, signed.length - 32); i < signed.length; i++) {
+  for (let i = Math.max(0, signed.length - 12); i < signed.length; i++) {
     hash = Math.imul(hash ^ signed.charCodeAt(i), 0x01000193);
   }
   return hash;

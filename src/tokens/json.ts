@@ -19,24 +19,13 @@ const MAX_DEPTH = 32;
  * elsewhere in the application can never be read as a claim.
  */
 export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      // Also refuses non-finite numbers; every double beyond 2^53 is an integer, possibly rounded.
-      return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : NOT_JSON;
-    case "object":
-      break;
-    default:
-      return NOT_JSON;
-  }
+  if (typeof value !== "object") return copyPrimitive(value);
   if (value === null) return null;
   if (depth >= MAX_DEPTH) return NOT_JSON;
   if (Array.isArray(value)) {
     const out: JsonValue[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
-      const item = copyJson(value[i], depth + 1);
+      const item = copyMember(value[i], depth);
       if (item === NOT_JSON) return NOT_JSON;
       out[i] = item;
     }
@@ -47,11 +36,29 @@ export function copyJson(value: unknown, depth = 0): JsonValue | typeof NOT_JSON
   const out = Object.setPrototypeOf({}, null) as Record<string, JsonValue>;
   for (const key of Object.keys(value)) {
     if (key === "__proto__") return NOT_JSON;
-    const item = copyJson((value as Record<string, unknown>)[key], depth + 1);
+    const item = copyMember((value as Record<string, unknown>)[key], depth);
     if (item === NOT_JSON) return NOT_JSON;
     out[key] = item;
   }
   return Object.freeze(out);
+}
+
+// Claims are mostly strings and numbers: those are copied without a recursive call.
+function copyMember(value: unknown, depth: number): JsonValue | typeof NOT_JSON {
+  return typeof value === "object" ? copyJson(value, depth + 1) : copyPrimitive(value);
+}
+
+function copyPrimitive(value: unknown): JsonPrimitive | typeof NOT_JSON {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      // Also refuses non-finite numbers; every double beyond 2^53 is an integer, possibly rounded.
+      return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : NOT_JSON;
+    default:
+      return NOT_JSON;
+  }
 }
 
 /** True for a non-array, non-null object. */

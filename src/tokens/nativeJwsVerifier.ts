@@ -32,18 +32,27 @@ const MAX_HEADERS = 16;
  * ```
  */
 export function nativeJwsVerifier(alg: AuthType, checkFor: (kid: unknown) => NativeCheck | undefined): NativeJwsVerifier {
-  const verifiedHeaders = new Map<string, Readonly<Record<string, unknown>>>();
+  const verifiedHeaders = new Map<string, VerifiedHeader>();
+  // The check a header picks: none unless its own `alg` is the pinned one and it has no `crit`.
+  const checkOf = (header: Readonly<Record<string, unknown>>) =>
+    ownValue(header, "alg") !== alg || ownValue(header, "crit") !== undefined ? undefined : checkFor(ownValue(header, "kid"));
   return (signed) => {
     const headerEnd = signed.indexOf(".");
     const signatureStart = signed.lastIndexOf(".") + 1;
     const headerText = signed.slice(0, headerEnd);
-    const header = verifiedHeaders.get(headerText) ?? parseHeader(headerText);
-    if (header === undefined || ownValue(header, "alg") !== alg || ownValue(header, "crit") !== undefined) return undefined;
-    const check = checkFor(ownValue(header, "kid"));
-    if (check === undefined || !check(signed.slice(0, signatureStart - 1), Buffer.from(signed.slice(signatureStart), "base64url"))) return undefined;
-    if (verifiedHeaders.size < MAX_HEADERS && !verifiedHeaders.has(headerText)) verifiedHeaders.set(headerText, Object.freeze(header));
+    const known = verifiedHeaders.get(headerText);
+    const header = known?.header ?? parseHeader(headerText);
+    const check = known?.check ?? (header === undefined ? undefined : checkOf(header));
+    if (header === undefined || check === undefined || !check(signed.slice(0, signatureStart - 1), Buffer.from(signed.slice(signatureStart), "base64url"))) return undefined;
+    if (known === undefined && verifiedHeaders.size < MAX_HEADERS) verifiedHeaders.set(headerText, { header: Object.freeze(header), check });
     return { protectedHeader: header, payload: Buffer.from(signed.slice(headerEnd + 1, signatureStart - 1), "base64url") };
   };
+}
+
+/** A header whose token verified, and the check it picked (the ring does not change). */
+interface VerifiedHeader {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly check: NativeCheck;
 }
 
 /** A JSON object, as jose's header parser accepts it, or undefined. */

@@ -6,6 +6,8 @@ import { parsePayload } from "./parsePayload.js";
 // Header parameters we accept. Anything else (jku, jwk, x5u, x5c, crit, b64, ...) is refused:
 // we never fetch or trust keys named by a token.
 const HEADER_PARAMS = new Set(["alg", "typ", "kid"]);
+// Frozen headers that passed: a manager's tokens share one header object (or one per kid).
+const acceptedHeaders = new WeakSet<object>();
 
 /**
  * Checks a signature-verified header and payload (the verified JSON header and payload bytes)
@@ -15,8 +17,12 @@ const HEADER_PARAMS = new Set(["alg", "typ", "kid"]);
  * problem is `TOKEN_INVALID`.
  */
 export function readClaims(header: object, payloadBytes: Uint8Array, policy: ClaimPolicy, nowSeconds: number): TokenClaims | JwtErrorCode {
-  for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "TOKEN_INVALID";
-  if (!Object.hasOwn(header, "typ") || (header as { typ?: unknown }).typ !== "JWT") return "TOKEN_INVALID";
+  if (!acceptedHeaders.has(header)) {
+    for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "TOKEN_INVALID";
+    if (!Object.hasOwn(header, "typ") || (header as { typ?: unknown }).typ !== "JWT") return "TOKEN_INVALID";
+    // The native signature step hands back one frozen header object per header text.
+    if (Object.isFrozen(header)) acceptedHeaders.add(header);
+  }
   const claims = parsePayload(payloadBytes);
   if (claims === undefined) return "TOKEN_INVALID";
   const { sub, type, scope } = claims;
