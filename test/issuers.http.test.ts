@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, RemoteIssuer, type JwtIssuer } from "trpc-jwt";
 import { startServer } from "./helpers/httpServer.js";
 import { rsaSigningKey, signAccessToken, startJwksServer, type JwksMode, type JwksServer } from "./helpers/jwksServer.js";
-import { HS256_SECRET } from "./helpers/keys.js";
+import { fakeClock, HS256_SECRET } from "./helpers/keys.js";
 import { API_AUDIENCE, OTHER_AUDIENCE, startOidcProvider, type OidcProvider } from "./helpers/oidcProvider.js";
 
 // Counts the access-token claim checks: one per verification that reached the claims.
@@ -199,6 +199,26 @@ describe("createJwtContext with several issuers", () => {
     expect(optionOf(() => createJwtContext([idp, new RemoteIssuer({ issuer: idp.issuer, jwksUri: idp.jwksUri, audience: "x" })]))).toBe("issuers");
     expect(optionOf(() => createJwtContext([auth, {} as AuthManager]))).toBe("issuers");
     expect(optionOf(() => createJwtContext(null as unknown as AuthManager))).toBe("issuers");
+  });
+
+  it("answers a token one issuer verified before from that issuer's cache, without reading its payload again", async () => {
+    const clock = fakeClock(Date.now());
+    const own = new AuthManager({ issuer: "my-api", authType: "HS256", secret: HS256_SECRET, clock: clock.now });
+    const createContext = createJwtContext([own, idp]);
+    const jwtOf = (token: string) => createContext({ req: new Request("http://127.0.0.1/trpc/me", { headers: { authorization: `Bearer ${token}` } }) }).jwt;
+    const signed = (await own.authToken("alice")).signed;
+    await jwtOf(signed).token();
+    await jwtOf(signed).token(); // verified twice: now in the cache
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      expect(await jwtOf(signed).token()).toMatchObject({ sub: "alice" });
+      await expect(jwtOf(signed).token({ type: "refresh" })).rejects.toMatchObject({ code: "TOKEN_WRONG_TYPE" });
+      clock.advance(own.authMaxAge);
+      await expect(jwtOf(signed).token()).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it("refuses a token without a readable iss before any verifier sees it", async () => {

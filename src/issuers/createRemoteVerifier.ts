@@ -1,9 +1,10 @@
 import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import { isCompactJws } from "../tokens/isCompactJws.js";
-import { JwtToken } from "../tokens/JwtToken.js";
+import { cachingVerifier } from "../tokens/cachingVerifier.js";
+import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import { claimRefusal, tokenRefusal } from "../tokens/tokenProblem.js";
-import { EXPIRED, TokenCache } from "../tokens/TokenCache.js";
+import { TokenCache } from "../tokens/TokenCache.js";
 import type { VerifiedJws } from "../tokens/verifyCompactJws.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { readAccessClaims } from "./readAccessClaims.js";
@@ -26,7 +27,7 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
   const keys = new RemoteKeySet(options.jwksUri, options.timing);
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
 
-  async function verifyFresh(signed: string, type: string | undefined): Promise<JwtToken> {
+  async function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) throw tokenRefusal("TOKEN_INVALID", "format");
     // Chosen before any key is looked up, so a forged alg never costs a fetch.
     const header = keySelector(signed, algorithms);
@@ -40,7 +41,7 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
       throw error instanceof JwtError ? error : tokenRefusal("TOKEN_INVALID", "signature");
     }
     if (verified === undefined) throw tokenRefusal("TOKEN_INVALID", "signature");
-    const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(clock() / 1000));
+    const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(nowMs / 1000));
     if (typeof claims === "string") throw claimRefusal(claims);
     const build = (kept: string) => new JwtToken(claims, kept, "auth");
     const token = cache === undefined ? build(signed) : cache.offer(signed, build);
@@ -48,15 +49,7 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
     return token;
   }
 
-  // Not async on purpose: a cache hit is answered without a promise.
-  return (signed, type) => {
-    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
-    // The cache serves an entry until exp; the tolerance extends that exactly as the claim check does.
-    const cached = cache?.get(signed, clock() - toleranceMs);
-    if (cached === undefined) return verifyFresh(signed, type);
-    if (cached === EXPIRED) return Promise.reject(tokenRefusal("TOKEN_EXPIRED", "expired"));
-    return type === "refresh" ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : cached;
-  };
+  return cachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
 }
 
 /**

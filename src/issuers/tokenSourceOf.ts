@@ -72,8 +72,14 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
   }
   if (byIssuer.size === 1) return byIssuer.values().next().value as TokenSource;
   const anyStore = [...byIssuer.values()].some((source) => source.unrevoked !== undefined);
+  // A token one of them has verified before is answered from its cache, unparsed.
+  const caches = [...byIssuer.values()].flatMap(({ verify }) => (verify.cached === undefined ? [] : [verify.cached]));
   return {
     verify: (signed, type) => {
+      for (const cached of caches) {
+        const answer = cached(signed, type);
+        if (answer !== undefined) return answer;
+      }
       const iss = unverifiedIssuer(signed);
       const source = iss === undefined ? undefined : byIssuer.get(iss);
       return source === undefined ? Promise.reject(new JwtError("TOKEN_INVALID")) : source.verify(signed, type);

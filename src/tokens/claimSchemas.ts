@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { JwtConfigError, JwtError } from "../errors.js";
 import { RESERVED_CLAIMS } from "./reservedClaims.js";
 import type { JsonObject, JsonValue } from "./json.js";
-import { JwtToken, type TokenClaims } from "./JwtToken.js";
+import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
 import type { Verifier } from "./Verifier.js";
 
 /** A zod schema for an auth token's extra claims (those besides `iss sub iat exp nbf jti type scope aud`). */
@@ -115,10 +115,14 @@ export function withSchemas(verify: Verifier, schemas: ClaimSchemas): Verifier {
     }
     return verdict instanceof JwtError ? Promise.reject(verdict) : verdict;
   };
-  return (signed, type) => {
-    const found = verify(signed, type);
-    return found instanceof Promise ? found.then(check) : check(found);
-  };
+  const typed = (found: JwtToken | Promise<JwtToken>) => (found instanceof Promise ? found.then(check) : check(found));
+  const { cached } = verify;
+  return Object.assign((signed: string, type?: TokenType) => typed(verify(signed, type)), {
+    cached: cached && ((signed: string, type?: TokenType) => {
+      const found = cached(signed, type);
+      return found === undefined ? undefined : (typed(found) as JwtToken | Promise<never>);
+    }),
+  });
 }
 
 function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError {

@@ -1,12 +1,13 @@
 import type { ResolvedOptions } from "../config/options.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import type { ClaimPolicy } from "./checkRegisteredClaims.js";
+import { cachingVerifier } from "./cachingVerifier.js";
 import { createSignatureCheck } from "./createSignatureCheck.js";
 import { isCompactJws } from "./isCompactJws.js";
 import { JwtToken, type TokenType } from "./JwtToken.js";
 import { readClaims } from "./readClaims.js";
 import { claimRefusal, tokenRefusal } from "./tokenProblem.js";
-import { EXPIRED, TokenCache } from "./TokenCache.js";
+import { TokenCache } from "./TokenCache.js";
 import type { Verifier } from "./Verifier.js";
 
 
@@ -24,7 +25,6 @@ export function createVerifier(options: ResolvedOptions, ring: KeyRing): Verifie
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
   const checkSignature = createSignatureCheck(ring);
 
-  const isWrongType = (token: JwtToken, type: TokenType | undefined) => type !== undefined && token.tokenType !== type;
   // Whatever the signature check rejects with (bad signature, wrong algorithm, unknown kid,
   // malformed JSON) is never passed on.
   const refuse = (): never => {
@@ -38,21 +38,10 @@ export function createVerifier(options: ResolvedOptions, ring: KeyRing): Verifie
       if (typeof claims === "string") throw claimRefusal(claims);
       const build = (kept: string) => new JwtToken(claims, kept);
       const token = cache === undefined ? build(signed) : cache.offer(signed, build);
-      if (isWrongType(token, type)) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
+      if (type !== undefined && token.tokenType !== type) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
       return token;
     }, refuse);
   }
 
-  // Not async on purpose: a cache hit is answered without a promise.
-  return (signed, type) => {
-    if (typeof signed !== "string" || signed.length > maxTokenLength) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
-    const nowMs = clock();
-    // The cache serves an entry until exp; the tolerance extends that exactly as readClaims does.
-    const cached = cache?.get(signed, nowMs - toleranceMs);
-    if (cached === EXPIRED) return Promise.reject(tokenRefusal("TOKEN_EXPIRED", "expired"));
-    if (cached !== undefined) {
-      return isWrongType(cached, type) ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : cached;
-    }
-    return verifyFresh(signed, nowMs, type);
-  };
+  return cachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
 }
