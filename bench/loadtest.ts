@@ -39,6 +39,12 @@ interface RunResult {
   readonly tallies: ReadonlyMap<string, Tally>;
 }
 
+/** What one autocannon connection remembers of its request in flight (one at a time). */
+interface RequestContext {
+  expect?: Decision | readonly Decision[];
+  judge?: ((status: number, body: string) => boolean) | undefined;
+}
+
 /** Told of every response with the time it arrived, for the fault phases' timelines. */
 type Observer = (category: Category, right: boolean, status: number, at: number) => void;
 
@@ -52,18 +58,21 @@ async function run(label: string, url: string, categories: readonly Category[], 
     duration: seconds,
     requests: categories.map((category) => ({
       // One request in flight per connection: the connection's context carries its decision.
-      setupRequest: (request: autocannon.Request, context: { expect?: Decision }) => {
-        const { path, headers, method = "GET", body, expect } = category.next();
-        context.expect = expect ?? (category.expect as Decision);
+      setupRequest: (request: autocannon.Request, context: RequestContext) => {
+        const next = category.next();
+        context.expect = next.expect ?? (category.expect as Decision);
+        context.judge = next.judge;
+        const { path, headers, method = "GET", body } = next;
         return { ...request, path, headers, method, ...(body === undefined ? {} : { body }) };
       },
-      onResponse: (status: number, body: string, context: { expect?: Decision }) => {
+      onResponse: (status: number, body: string, context: RequestContext) => {
         const tally = tallies.get(category.name) as Tally;
         tally.responses++;
+        const expected = context.expect ?? category.expect;
         const unavailable = status === 503;
-        if (status >= 500 && !(unavailable && isDecision(context.expect ?? category.expect, status, body))) tally.serverErrors++;
-        const right = isDecision(context.expect ?? category.expect, status, body);
-        if (!right && tally.wrong++ === 0) tally.firstWrong = `${status} ${/"jwtCode":"(\w+)"/.exec(body)?.[1] ?? "(no jwtCode)"}, expected ${JSON.stringify(context.expect ?? category.expect)}`;
+        if (status >= 500 && !(unavailable && isDecision(expected, status, body))) tally.serverErrors++;
+        const right = context.judge ? context.judge(status, body) : isDecision(expected, status, body);
+        if (!right && tally.wrong++ === 0) tally.firstWrong = `${status} ${/"jwtCode":"(\w+)"/.exec(body)?.[1] ?? "(no jwtCode)"}, expected ${JSON.stringify(expected)}`;
         observe?.(category, right, status, Date.now());
       },
     })),
