@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)"; exit 1; }
 SMALL=${SMALL:-15000}
 LARGE=${LARGE:-30000}
+# Compiled as users run it (see bench/bundled.ts).
+workload=$(node --import tsx -e 'import("./bench/bundled.ts").then((m) => m.bundled("bench/instructionsWorkload.ts")).then(console.log)')
 count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null node --import tsx bench/instructionsWorkload.ts "$1" "$2" 2>&1 |
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null node "$workload" "$1" "$2" 2>&1 |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 declare -A per_op

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { bundled } from "../bundled.js";
 
 /** The example server running in its own process, so its memory and CPU are its own. */
 export interface ServerProcess {
@@ -11,11 +11,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const serverPath = fileURLToPath(new URL("../../example-server/server.ts", import.meta.url));
-
-/** Starts `example-server/server.ts` on a free loopback port with `env` added to this process's. */
+/**
+ * Starts `example-server/server.ts` on a free loopback port with `env` added to this process's,
+ * compiled as users run it (see bench/bundled.ts).
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", serverPath], {
+  const child = spawn(process.execPath, [await bundled("example-server/server.ts")], {
     env: { ...process.env, ...env, PORT: "0" },
     stdio: ["ignore", "pipe", "inherit"],
   });
