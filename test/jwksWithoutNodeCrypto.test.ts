@@ -126,6 +126,26 @@ describe("jwks() and ready() without node:crypto", () => {
     expect(unhandled).toEqual([]);
   });
 
+  it("key imports already started leave no unhandled rejection when the constructor throws, or when only one is awaited", async () => {
+    const garbage = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----`;
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      // The secret's import has started (and will fail) when previousKeys[0] is refused.
+      const refusal = thrownBy(() => onEdge({ issuer: "edge", authType: "RS256", secret: weakRsa.privateKey, previousKeys: [{ publicKey: PAIRS.rsa.publicKey }] }));
+      expect(optionOf(refusal)).toBe("previousKeys[0].keyId");
+      // Neither key imports: the secret's failure is the one reported; the publicKey's is never awaited.
+      const edge = onEdge({ issuer: "edge", authType: "RS256", secret: garbage("PRIVATE KEY"), publicKey: garbage("PUBLIC KEY") });
+      expect(optionOf(await rejectionOf(edge.ready()))).toBe("secret");
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it("a key without keyId: its tokens carry no kid, and jwks() asks for a keyId rather than publish a JWK without one", async () => {
     const edge = onEdge({ issuer: "edge", authType: "EdDSA", secret: PAIRS.Ed25519.privateKey });
     await edge.ready();

@@ -34,7 +34,7 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
   }
   const privateKey = readWithWebCrypto(options.secret, "secret", "private", params);
   const givenPublic = options.publicKey === undefined ? undefined : readWithWebCrypto(options.publicKey, "publicKey", "public", params);
-  const checked = (async () => {
+  const checked = handled((async () => {
     const jwk = await checkedJwk(privateKey, "secret");
     const publicJwk = publicHalf(jwk);
     if (givenPublic !== undefined && !sameMembers(publicJwk, publicHalf(await checkedJwk(givenPublic, "publicKey")))) {
@@ -46,7 +46,7 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
       sign: await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
       verify: await crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]),
     };
-  })();
+  })());
   const old = previous.map(({ entry, option }) => {
     if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
     if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
@@ -66,11 +66,11 @@ function readWithWebCrypto(value: KeyInput, option: string, half: "private" | "p
   const refuse = () => Promise.reject(new JwtConfigError(option, `must be a ${half} key for this algorithm`));
   if (value instanceof CryptoKey) {
     if (value.type !== half) throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
-    return crypto.subtle.exportKey("jwk", value).then((jwk) => crypto.subtle.importKey("jwk", jwk, params, true, usages), refuse);
+    return handled(crypto.subtle.exportKey("jwk", value).then((jwk) => crypto.subtle.importKey("jwk", jwk, params, true, usages), refuse));
   }
   if (typeof value === "object" && !(value instanceof Uint8Array)) {
     if (("d" in value) !== (half === "private")) throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
-    return crypto.subtle.importKey("jwk", value as JsonWebKey, params, true, usages).catch(refuse);
+    return handled(crypto.subtle.importKey("jwk", value as JsonWebKey, params, true, usages).catch(refuse));
   }
   const text = (typeof value === "string" ? value : new TextDecoder().decode(value)).replace(/\\n/g, "\n");
   const privateDer = pemBody(text, "PRIVATE KEY");
@@ -82,7 +82,17 @@ function readWithWebCrypto(value: KeyInput, option: string, half: "private" | "p
   if (half === "public" && publicDer === undefined) {
     throw new JwtConfigError(option, 'must be an SPKI PEM public key ("BEGIN PUBLIC KEY"), a JWK or a CryptoKey, or omitted: this runtime has no node:crypto to read PKCS#1 or OpenSSH keys');
   }
-  return crypto.subtle.importKey(half === "private" ? "pkcs8" : "spki", (privateDer ?? publicDer) as Uint8Array<ArrayBuffer>, params, true, usages).catch(refuse);
+  return handled(crypto.subtle.importKey(half === "private" ? "pkcs8" : "spki", (privateDer ?? publicDer) as Uint8Array<ArrayBuffer>, params, true, usages).catch(refuse));
+}
+
+/**
+ * `promise`, marked as handled. Imports start in the constructor and whoever needs one awaits it
+ * (signing, verification, `ready()`); one that nobody awaits (the constructor threw after it
+ * started, or an earlier key failed first) must not become an unhandled rejection.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** The imported key as a JWK, after the checks node:crypto would have made at construction. */
