@@ -50,7 +50,7 @@ interface MiddlewareOptions {
   readonly input: unknown;
   readonly path: string;
   readonly type: "query" | "mutation" | "subscription";
-  readonly next: (opts: { ctx: OptionalTokenContext }) => Promise<unknown>;
+  readonly next: (opts?: { ctx: OptionalTokenContext }) => Promise<unknown>;
 }
 
 /** What tRPC's `next()` resolves to: enough of it to see a failure. */
@@ -103,8 +103,10 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
     // A subscription outlives the check: it ends when its token expires. A token an earlier
     // guard passed on is already watched by that guard.
     const watched = (token: JwtToken | null) => type === "subscription" && token !== null && token !== ctx.token;
+    // A token an earlier guard already put in ctx goes on without a new ctx: tRPC then reuses
+    // the ctx object instead of copying it (its copies are most of what a middleware costs).
     const pass = (token: JwtToken | null) =>
-      next({ ctx: { token } }).then((result) => {
+      next(token === ctx.token ? undefined : { ctx: { token } }).then((result) => {
         const dressed = dressRefusal(result as NextResult, refuse);
         return watched(token) ? endedWithToken(dressed, request, token as JwtToken, refuse) : dressed;
       });
