@@ -27,6 +27,8 @@ export interface Category {
    * closes the connection, which stalls an autocannon connection for good.
    */
   readonly closesConnection?: boolean;
+  /** How many distinct valid tokens it has sent so far (what the memory bound is stated against). */
+  readonly distinctTokens?: () => number;
 }
 
 /** The settings the example server is started with; the driver mints its tokens with the same. */
@@ -67,7 +69,10 @@ export async function tokenCategories(server: ServerAuth, firstSeenPool: number)
   const repeated = (await auth.authToken("alice", { admin: false })).signed;
   const pool: string[] = [];
   for (let i = 0; i < firstSeenPool; i++) pool.push((await auth.authToken(`user-${i}`, { admin: false })).signed);
-  const fresh = cycle(pool);
+  // The first-seen mix cycles through the pool on its own, so it counts the distinct tokens it sent.
+  let firstSeenSent = 0;
+  const fresh = () => pool[firstSeenSent++ % pool.length] as string;
+  const toTamper = cycle(pool);
   const refresh = (await auth.refreshToken("alice")).signed;
   const expired = (await past.authToken("alice")).signed;
   const foreign = (await stranger.authToken("alice")).signed;
@@ -76,10 +81,10 @@ export async function tokenCategories(server: ServerAuth, firstSeenPool: number)
   return [
     { name: "public call", next: () => ({ path: query("health"), headers: {} }), expect: OK },
     { name: "valid, repeated token", next: () => ({ path: query("protectedRoute"), headers: bearer(repeated) }), expect: OK },
-    { name: "valid, first-seen tokens", next: () => ({ path: query("protectedRoute"), headers: bearer(fresh()) }), expect: OK },
+    { name: "valid, first-seen tokens", next: () => ({ path: query("protectedRoute"), headers: bearer(fresh()) }), expect: OK, distinctTokens: () => Math.min(firstSeenSent, pool.length) },
     { name: "scope refused (403)", next: () => ({ path: query("admin"), headers: bearer(repeated) }), expect: refused("SCOPE_MISMATCH") },
     { name: "expired", next: () => ({ path: query("protectedRoute"), headers: bearer(expired) }), expect: refused("TOKEN_EXPIRED") },
-    { name: "tampered (one byte)", next: () => ({ path: query("protectedRoute"), headers: bearer(tamper(fresh())) }), expect: refused("TOKEN_INVALID") },
+    { name: "tampered (one byte)", next: () => ({ path: query("protectedRoute"), headers: bearer(tamper(toTamper())) }), expect: refused("TOKEN_INVALID") },
     { name: "wrong type (refresh)", next: () => ({ path: query("protectedRoute"), headers: bearer(refresh) }), expect: refused("TOKEN_WRONG_TYPE") },
     { name: "wrong issuer", next: () => ({ path: query("protectedRoute"), headers: bearer(foreign) }), expect: refused("TOKEN_INVALID") },
     { name: "missing", next: () => ({ path: query("protectedRoute"), headers: {} }), expect: refused("TOKEN_MISSING") },
