@@ -135,7 +135,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   authToken(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>> {
     if (this.#schemas !== undefined) {
       try {
-        checkIssued(this.#schemas, scope, claims);
+        checkIssued(this.#schemas, { scope, claims });
       } catch (error) {
         return Promise.reject(error);
       }
@@ -237,7 +237,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair> {
     if (this.#schemas !== undefined) {
       try {
-        checkIssued(this.#schemas, scope, claims);
+        checkIssued(this.#schemas, { scope, claims });
       } catch (error) {
         return Promise.reject(error);
       }
@@ -256,8 +256,16 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * refresh: refreshProcedure.mutation(({ ctx }) => auth.rotate(ctx.token, { scope: currentScopeOf(ctx.token.sub) })),
    * ```
    */
-  rotate(refresh: string | JwtToken, update?: SessionUpdate): Promise<TokenPair> {
-    return this.#sessions.rotate(refresh, update);
+  rotate(refresh: string | JwtToken, update?: SessionUpdate<TClaims, TScope>): Promise<TokenPair> {
+    // Checked before the refresh token is used up: a bad update must not cost the session.
+    if (this.#schemas !== undefined && update !== undefined) {
+      try {
+        checkIssued(this.#schemas, update);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#sessions.rotate(refresh, update as SessionUpdate);
   }
 
   /**

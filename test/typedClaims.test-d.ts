@@ -45,6 +45,18 @@ describe("with schemas", () => {
     void auth.authToken("alice", {}, { roles: [] });
   });
 
+  it("login's and rotate's scope and claims are the schemas' input types too", () => {
+    void auth.login("alice", { admin: true }, { org: { id: "o1" }, roles: ["dev"] });
+    void auth.rotate("refresh-token", { scope: { admin: false } });
+    void auth.rotate("refresh-token", { claims: { org: { id: "o2" }, roles: [] } });
+    // @ts-expect-error admin is a boolean
+    void auth.rotate("refresh-token", { scope: { admin: "yes" } });
+    // @ts-expect-error org is required by the schema
+    void auth.rotate("refresh-token", { claims: { roles: [] } });
+    // Without schemas, any JSON as before.
+    void new AuthManager({ issuer: "plain", authType: "HS256", secret }).rotate("refresh-token", { scope: "read write", claims: { anything: [1, "two"] } });
+  });
+
   it("ctx.token.claims and ctx.token.scope are the schemas' output types in guarded procedures", () => {
     authedProcedure.query(({ ctx }) => {
       expectTypeOf(ctx.token).toEqualTypeOf<JwtToken<Claims, Scope>>();

@@ -6,7 +6,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, JwtError, jwtErrorFormatter, type JwtErrorCode } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, JwtError, jwtErrorFormatter, memoryStore, type JwtErrorCode } from "trpc-jwt";
 import { startServer } from "./helpers/httpServer.js";
 import { optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
@@ -95,6 +95,25 @@ describe("issuing with schemas", () => {
     expect((error as JwtConfigError).option).toBe(path);
     expect((error as Error).message).not.toMatch(/12345|67890|secret-value-54321/);
     expect(clockReads).toBe(reads);
+  });
+
+  it("rotate checks the fields its update replaces before the refresh token is used up", async () => {
+    const sessions = new AuthManager({ ...optionsFor("HS256"), claims, scope, store: memoryStore() });
+    const { refreshToken } = await sessions.login("alice", { admin: false }, { org: { id: "o1" }, roles: ["dev"] });
+    for (const [path, update] of [
+      ["claims.org.id", { claims: { org: { id: 12345 }, roles: [] } }],
+      ["claims.org", { claims: undefined }],
+      ["scope.admin", { scope: { admin: "secret-value-54321" } }],
+    ] as const) {
+      const error = await rejectionOf(sessions.rotate(refreshToken, update as never));
+      expect(error).toBeInstanceOf(JwtConfigError);
+      expect((error as JwtConfigError).option).toBe(path);
+      expect((error as Error).message).not.toMatch(/12345|secret-value-54321/);
+    }
+    // None of them used the refresh token up: it still rotates, keeping the claims it was not given.
+    const { authToken } = await sessions.rotate(refreshToken, { scope: { admin: true } });
+    expect(authToken.claims["org"]).toEqual({ id: "o1" });
+    expect(authToken.scope).toEqual({ admin: true });
   });
 });
 

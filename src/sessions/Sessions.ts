@@ -2,6 +2,7 @@ import { base64url } from "jose";
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
+import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
 import type { RevocationEvent, SessionData, TokenStore } from "./TokenStore.js";
 
@@ -21,10 +22,13 @@ export interface TokenPair {
   readonly refreshToken: JwtToken;
 }
 
-/** What `rotate` may change about the session's auth tokens; a field that is present replaces the session's. */
-export interface SessionUpdate {
-  readonly scope?: JsonValue | undefined;
-  readonly claims?: JsonObject | undefined;
+/**
+ * What `rotate` may change about the session's auth tokens; a field that is present replaces the
+ * session's. Typed (and checked) by the manager's `claims` and `scope` schemas when it has them.
+ */
+export interface SessionUpdate<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> {
+  readonly scope?: ScopeArgument<TScope> | undefined;
+  readonly claims?: ClaimsArgument<TClaims> | undefined;
 }
 
 /** How sessions sign and verify, provided by the `AuthManager`. */

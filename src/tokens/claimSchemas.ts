@@ -78,12 +78,14 @@ function schemaOption(value: unknown, option: string): z.ZodType<never> | undefi
  *
  * @example
  * ```ts
- * checkIssued(schemas, { admin: true }, { org: { id: "o1" } });
+ * checkIssued(schemas, { scope: { admin: true }, claims: { org: { id: "o1" } } });
  * ```
  */
-export function checkIssued(schemas: ClaimSchemas, scope: unknown, claims: unknown): void {
-  if (schemas.scope !== undefined) failurePath(schemas.scope, scope, "scope");
-  if (schemas.claims !== undefined) failurePath(schemas.claims, claims ?? {}, "claims");
+export function checkIssued(schemas: ClaimSchemas, fields: { readonly scope?: unknown; readonly claims?: unknown }): void {
+  // A field that is absent is not being issued (rotate keeps the session's); one that is present
+  // but undefined means none, which the schema may refuse.
+  if (schemas.scope !== undefined && Object.hasOwn(fields, "scope")) failurePath(schemas.scope, fields.scope, "scope");
+  if (schemas.claims !== undefined && Object.hasOwn(fields, "claims")) failurePath(schemas.claims, fields.claims ?? {}, "claims");
 }
 
 function failurePath(schema: z.ZodType, value: unknown, option: string): void {
