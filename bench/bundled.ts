@@ -7,7 +7,7 @@
 //
 // Usage: node --import tsx bench/bundled.ts <entry.ts> [arguments...]
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -28,7 +28,7 @@ export async function bundled(entry: string): Promise<string> {
   return outfile;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const [entry, ...args] = process.argv.slice(2);
   if (entry === undefined) throw new Error("usage: node --import tsx bench/bundled.ts <entry.ts> [arguments...]");
   const run = spawnSync(process.execPath, ["--expose-gc", await bundled(entry), ...args], { stdio: "inherit" });

@@ -42,7 +42,7 @@ interface RunResult {
 /** What one autocannon connection remembers of its request in flight (one at a time). */
 interface RequestContext {
   expect?: Decision | readonly Decision[];
-  judge?: ((status: number, body: string) => boolean) | undefined;
+  judge?: ((status: number, body: string) => true | string) | undefined;
 }
 
 /** Told of every response with the time it arrived, for the fault phases' timelines. */
@@ -71,8 +71,9 @@ async function run(label: string, url: string, categories: readonly Category[], 
         const expected = context.expect ?? category.expect;
         const unavailable = status === 503;
         if (status >= 500 && !(unavailable && isDecision(expected, status, body))) tally.serverErrors++;
-        const right = context.judge ? context.judge(status, body) : isDecision(expected, status, body);
-        if (!right && tally.wrong++ === 0) tally.firstWrong = `${status} ${/"jwtCode":"(\w+)"/.exec(body)?.[1] ?? "(no jwtCode)"}, expected ${JSON.stringify(expected)}`;
+        const verdict = context.judge ? context.judge(status, body) : isDecision(expected, status, body) || JSON.stringify(expected);
+        const right = verdict === true;
+        if (!right && tally.wrong++ === 0) tally.firstWrong = `${status} ${/"jwtCode":"(\w+)"/.exec(body)?.[1] ?? "(no jwtCode)"}, expected ${verdict}`;
         observe?.(category, right, status, Date.now());
       },
     })),

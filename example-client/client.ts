@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink } from "trpc-jwt/client";
@@ -130,7 +131,7 @@ function describe(error: unknown): string {
 }
 
 // `npx tsx example-client/client.ts [url]` runs it against a server that is already up.
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const ok = await runDemoClient(process.argv[2] ?? process.env["TRPC_URL"] ?? "http://127.0.0.1:3000");
   process.exitCode = ok ? 0 : 1;
 }

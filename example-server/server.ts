@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Env } from "trpc-jwt";
 import { createAppRouter } from "./appRouter.js";
@@ -48,7 +49,7 @@ export async function startExampleServer(port = 0, log: (line: string) => void =
 }
 
 // `npx tsx example-server/server.ts` runs it on its own (PORT, default 3000) until Ctrl-C.
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { url } = await startExampleServer(Number(process.env["PORT"] ?? 3000));
   console.log(`trpc-jwt example server listening on ${url}`);
 }

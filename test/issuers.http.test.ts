@@ -4,6 +4,7 @@
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
+import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, RemoteIssuer, type JwtIssuer } from "trpc-jwt";
 import { startServer } from "./helpers/httpServer.js";
@@ -218,6 +219,19 @@ describe("createJwtContext with several issuers", () => {
       expect(parse).not.toHaveBeenCalled();
     } finally {
       parse.mockRestore();
+    }
+  });
+
+  it("answers from the cache through the manager's schemas: a token whose claims fail them stays refused", async () => {
+    const typed = new AuthManager({ issuer: "my-api", authType: "HS256", secret: HS256_SECRET, claims: z.object({ org: z.string() }) });
+    const createContext = createJwtContext([typed, idp]);
+    const jwtOf = (token: string) => createContext({ req: new Request("http://127.0.0.1/trpc/me", { headers: { authorization: `Bearer ${token}` } }) }).jwt;
+    // Same issuer and key, no schema: signs what the typed manager must refuse.
+    const bad = (await new AuthManager({ issuer: "my-api", authType: "HS256", secret: HS256_SECRET }).authToken("alice", undefined, { org: 42 })).signed;
+    const good = (await typed.authToken("alice", undefined, { org: "acme" })).signed;
+    for (let i = 0; i < 3; i++) {
+      await expect(jwtOf(bad).token()).rejects.toMatchObject({ code: "TOKEN_INVALID" });
+      expect((await jwtOf(good).token()).claims.org).toBe("acme");
     }
   });
 

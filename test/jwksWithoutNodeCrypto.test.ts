@@ -146,6 +146,21 @@ describe("jwks() and ready() without node:crypto", () => {
     expect(unhandled).toEqual([]);
   });
 
+  it("a Web Crypto failure of its own (not one of our checks) is reported as a JwtConfigError naming the key, without the runtime's text", async () => {
+    const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+    const spy = vi.spyOn(crypto.subtle, "importKey").mockImplementation(((format: string, ...rest: unknown[]) =>
+      format === "jwk" ? Promise.reject(new DOMException("runtime-internal-text-31337", "OperationError")) : (importKey as (...args: unknown[]) => Promise<CryptoKey>)(format, ...rest)) as typeof crypto.subtle.importKey);
+    try {
+      const edge = onEdge({ issuer: "edge", authType: "ES256", secret: PAIRS["P-256"].privateKey, keyId: "k1" });
+      const error = await rejectionOf(edge.ready());
+      expect(optionOf(error)).toBe("secret");
+      expect(String(error)).not.toMatch(/31337/);
+      expect(optionOf(thrownBy(() => edge.jwks()))).toBe("secret");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("a key without keyId: its tokens carry no kid, and jwks() asks for a keyId rather than publish a JWK without one", async () => {
     const edge = onEdge({ issuer: "edge", authType: "EdDSA", secret: PAIRS.Ed25519.privateKey });
     await edge.ready();

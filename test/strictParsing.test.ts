@@ -97,6 +97,15 @@ describe("fail closed", () => {
     expect(fetchSpy).not.toHaveBeenCalled();
     fetchSpy.mockRestore();
   });
+
+  it("refuses a signed header with a parameter it does not accept every time, though its signature checks", async () => {
+    // The signature step keeps a header whose signature verified; the header test must still refuse it.
+    for (let i = 0; i < 3; i++) {
+      const token = await forgeHmac({ header: { typ: "JWT", x5c: ["MIIB"] }, payload: goodClaims({ jti: `x5c-${i}` }) });
+      expect(await codeOf(auth.verifyToken(token))).toBe("TOKEN_INVALID");
+      expect(await codeOf(auth.verifyToken(token))).toBe("TOKEN_INVALID");
+    }
+  });
 });
 
 describe("claims are hostile data", () => {

@@ -173,7 +173,7 @@ describe("TokenCache", () => {
     expect(cache.get("header.payload.signature-1", 0)).toMatchObject({ exp: 2_000_000_000 });
   });
 
-  it("never serves a token for another whose hash collides with it, and keeps the one cached first", () => {
+  it("never serves a token for another whose hash collides with it; the two take turns in one slot", () => {
     // Random signatures until two share the 32-bit hash (a birthday search: ~80,000 on average).
     const byHash = new Map<number, string>();
     let pair: [string, string] | undefined;
@@ -188,9 +188,15 @@ describe("TokenCache", () => {
     const cache = new TokenCache(10);
     admit(cache, { signed: first, exp: 2_000_000_000 } as Token);
     expect(cache.get(second, 0)).toBeUndefined();
+    expect(cache.get(first, 0)).toMatchObject({ signed: first }); // served: it keeps the slot
     admit(cache, { signed: second, exp: 2_000_000_000 } as Token);
     expect(cache.get(second, 0)).toBeUndefined();
     expect(cache.get(first, 0)).toMatchObject({ signed: first });
+    // Once the eviction hand has passed the first (it cooled), the second takes the slot.
+    for (let i = 0; i < 10; i++) admit(cache, token(2_000_000_000, 1_000 + i));
+    admit(cache, { signed: second, exp: 2_000_000_000 } as Token);
+    expect(cache.get(second, 0)).toMatchObject({ signed: second });
+    expect(cache.get(first, 0)).toBeUndefined();
   });
 
   it("holds at most maxEntries, dropping the oldest entry nobody has used since", () => {

@@ -10,10 +10,11 @@ export interface NextRequest {
   readonly body?: string;
   readonly expect?: Decision;
   /**
-   * Judges this request's answer instead of `expect`, for a decision that depends on what the
-   * server saw before (called once per answer, in the order answers arrive).
+   * Judges this request's answer instead of `expect` (which then only names the 503 a fault may
+   * bring), for a decision that depends on what the server saw before: called once per answer, in
+   * the order answers arrive; `true` when right, else what was wrong.
    */
-  readonly judge?: (status: number, body: string) => boolean;
+  readonly judge?: (status: number, body: string) => true | string;
 }
 
 /** One kind of traffic: how to build its next request, and the decision every response must get. */
@@ -149,10 +150,11 @@ export async function sessionCategories(url: string, reusedPool: number): Promis
         const seen = presentations.get(token) as { sent: number; answered: number; reused: number; overlapped: boolean };
         if (seen.sent > seen.answered) seen.overlapped = true;
         const first = ++seen.sent === 1;
-        const judge = (status: number, body: string) => {
+        const judge = (status: number, body: string): true | string => {
           seen.answered++;
-          if (isDecision(REUSED, status, body)) return ++seen.reused === 1;
-          return isDecision(REVOKED, status, body) && !(first && !seen.overlapped);
+          if (isDecision(REUSED, status, body)) return ++seen.reused === 1 || "TOKEN_REUSED a second time for one token";
+          if (!isDecision(REVOKED, status, body)) return "TOKEN_REUSED or TOKEN_REVOKED";
+          return !(first && !seen.overlapped) || "TOKEN_REUSED (a first presentation nothing overlapped)";
         };
         return { ...post("/refresh", bearer(token), null), judge };
       },

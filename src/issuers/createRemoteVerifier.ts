@@ -1,7 +1,7 @@
 import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import { isCompactJws } from "../tokens/isCompactJws.js";
-import { cachingVerifier } from "../tokens/cachingVerifier.js";
+import { createCachingVerifier } from "../tokens/createCachingVerifier.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import { claimRefusal, tokenRefusal } from "../tokens/tokenProblem.js";
 import { TokenCache } from "../tokens/TokenCache.js";
@@ -27,7 +27,7 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
   const keys = new RemoteKeySet(options.jwksUri, options.timing);
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
 
-  async function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
+  async function verifyFresh(signed: string, _arrivedMs: number, type: TokenType | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) throw tokenRefusal("TOKEN_INVALID", "format");
     // Chosen before any key is looked up, so a forged alg never costs a fetch.
     const header = keySelector(signed, algorithms);
@@ -41,15 +41,16 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
       throw error instanceof JwtError ? error : tokenRefusal("TOKEN_INVALID", "signature");
     }
     if (verified === undefined) throw tokenRefusal("TOKEN_INVALID", "signature");
-    const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(nowMs / 1000));
+    // Judged now, not when it arrived: a key set fetch may have taken up to its timeout.
+    const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(clock() / 1000));
     if (typeof claims === "string") throw claimRefusal(claims);
     const build = (kept: string) => new JwtToken(claims, kept, "auth");
-    const token = cache === undefined ? build(signed) : cache.offer(signed, build);
+    const token = cache?.offer(signed, build) ?? build(signed);
     if (type === "refresh") throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
     return token;
   }
 
-  return cachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
+  return createCachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
 }
 
 /**

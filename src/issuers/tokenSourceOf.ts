@@ -51,9 +51,11 @@ const MAX_PEEK = 64 * 1024;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * The token source for one issuer or several. With several, the token's unverified `iss` picks
- * the issuer, which then checks everything (signature, `iss` again, lifetime, ...); an `iss` that
- * none of them has is `TOKEN_INVALID`. Throws `JwtConfigError("issuers")` for an empty list,
+ * The token source for one issuer or several. With several, a token one of them has verified
+ * before is answered from that issuer's cache (it passed that issuer's `iss` check, and a hit
+ * must match it exactly); any other token's unverified `iss` picks the issuer, which then checks
+ * everything (signature, `iss` again, lifetime, ...); an `iss` that none of them has is
+ * `TOKEN_INVALID`. Throws `JwtConfigError("issuers")` for an empty list,
  * something that is not an issuer, or two issuers with the same `iss`. Module-internal.
  *
  * @example

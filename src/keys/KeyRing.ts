@@ -42,10 +42,14 @@ export class KeyRing {
     }
     // The first failure in ring order: the signing key's (`secret`, `publicKey`), then the previous keys'.
     this.#ready = Promise.allSettled([signing.joseKey, ...verifying.map((key) => key.joseKey), publicMembers]).then((results) => {
-      const failure = results.find((result) => result.status === "rejected");
-      if (failure !== undefined) {
-        if (failure.reason instanceof JwtConfigError) this.#published = this.#missingKid() ?? failure.reason;
-        throw failure.reason;
+      const failed = results.findIndex((result) => result.status === "rejected");
+      if (failed >= 0) {
+        const { reason } = results[failed] as PromiseRejectedResult;
+        // Our import checks reject with JwtConfigError; anything else the runtime's Web Crypto threw
+        // is reported the same way, naming the key it concerns, never with the runtime's text.
+        const error = reason instanceof JwtConfigError ? reason : new JwtConfigError(optionOfKey(failed, verifying.length), "could not be imported by this runtime's Web Crypto");
+        this.#published = this.#missingKid() ?? error;
+        throw error;
       }
       if (publicMembers instanceof Promise) this.#published = this.#publish((results.at(-1) as PromiseFulfilledResult<readonly JsonWebKey[]>).value);
     });
@@ -89,4 +93,9 @@ export class KeyRing {
 function publicJwk(key: ImportedKey, members: JsonWebKey): PublicJwk {
   // Only the public members are copied: no private member can slip in.
   return Object.freeze({ ...publicHalf(members), kid: key.kid as string, alg: key.alg, use: "sig" } as PublicJwk);
+}
+
+// The option behind the key at `index` of [signing, ...verifying, publicMembers].
+function optionOfKey(index: number, verifying: number): string {
+  return index >= 2 && index <= verifying ? `previousKeys[${index - 2}].publicKey` : "secret";
 }

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from "../config/options.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import type { ClaimPolicy } from "./checkRegisteredClaims.js";
-import { cachingVerifier } from "./cachingVerifier.js";
+import { createCachingVerifier } from "./createCachingVerifier.js";
 import { createSignatureCheck } from "./createSignatureCheck.js";
 import { isCompactJws } from "./isCompactJws.js";
 import { JwtToken, type TokenType } from "./JwtToken.js";
@@ -37,11 +37,11 @@ export function createVerifier(options: ResolvedOptions, ring: KeyRing): Verifie
       const claims = readClaims(protectedHeader, payload, policy, Math.floor(nowMs / 1000));
       if (typeof claims === "string") throw claimRefusal(claims);
       const build = (kept: string) => new JwtToken(claims, kept);
-      const token = cache === undefined ? build(signed) : cache.offer(signed, build);
+      const token = cache?.offer(signed, build) ?? build(signed);
       if (type !== undefined && token.tokenType !== type) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
       return token;
     }, refuse);
   }
 
-  return cachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
+  return createCachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
 }

@@ -20,17 +20,17 @@ export interface CachingOptions {
  *
  * @example
  * ```ts
- * const verify = cachingVerifier(new TokenCache(10_000), { clock: Date.now, maxTokenLength: 8192, toleranceMs: 0 }, verifyFresh);
+ * const verify = createCachingVerifier(new TokenCache(10_000), { clock: Date.now, maxTokenLength: 8192, toleranceMs: 0 }, verifyFresh);
  * ```
  */
-export function cachingVerifier(
+export function createCachingVerifier(
   cache: TokenCache | undefined,
   { clock, maxTokenLength, toleranceMs }: CachingOptions,
   verifyFresh: (signed: string, nowMs: number, type: TokenType | undefined) => Promise<JwtToken>,
 ): Verifier {
   // The cache serves an entry until exp; the tolerance extends that exactly as the claim check does.
-  const answer = (cache: TokenCache, signed: string, nowMs: number, type: TokenType | undefined) => {
-    const found = cache.get(signed, nowMs - toleranceMs);
+  const answer = (entries: TokenCache, signed: string, nowMs: number, type: TokenType | undefined) => {
+    const found = entries.get(signed, nowMs - toleranceMs);
     if (found === undefined) return undefined;
     if (found === EXPIRED) return Promise.reject(tokenRefusal("TOKEN_EXPIRED", "expired"));
     return type !== undefined && found.tokenType !== type ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : found;
