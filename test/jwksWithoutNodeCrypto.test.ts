@@ -46,6 +46,22 @@ const thrownBy = (run: () => unknown): unknown => {
   return expect.fail("did not throw");
 };
 
+/** The reasons of the rejections left unhandled while `run` ran, and until they would be reported. */
+async function unhandledRejectionsOf(run: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", record);
+  try {
+    await run();
+    // Unhandled rejections are reported after the microtasks of a macrotask have run.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("unhandledRejection", record);
+  }
+  return unhandled;
+}
+
 describe("jwks() and ready() without node:crypto", () => {
   it.each(["RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"] as const)("%s: refused until ready(), then exactly the Node manager's set", async (authType) => {
     const options = { issuer: "edge", authType, secret: PAIR_OF[authType].privateKey, keyId: "k1" };
@@ -111,38 +127,23 @@ describe("jwks() and ready() without node:crypto", () => {
   });
 
   it("a bad key nobody awaits ready() for leaves no unhandled rejection", async () => {
-    const unhandled: unknown[] = [];
-    const record = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", record);
-    try {
+    const unhandled = await unhandledRejectionsOf(async () => {
       const edge = onEdge({ issuer: "edge", authType: "RS256", secret: weakRsa.privateKey });
       expect(optionOf(await rejectionOf(edge.authToken("alice")))).toBe("secret");
-      // Unhandled rejections are reported after the microtasks of a macrotask have run.
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off("unhandledRejection", record);
-    }
+    });
     expect(unhandled).toEqual([]);
   });
 
   it("key imports already started leave no unhandled rejection when the constructor throws, or when only one is awaited", async () => {
     const garbage = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----`;
-    const unhandled: unknown[] = [];
-    const record = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", record);
-    try {
+    const unhandled = await unhandledRejectionsOf(async () => {
       // The secret's import has started (and will fail) when previousKeys[0] is refused.
       const refusal = thrownBy(() => onEdge({ issuer: "edge", authType: "RS256", secret: weakRsa.privateKey, previousKeys: [{ publicKey: PAIRS.rsa.publicKey }] }));
       expect(optionOf(refusal)).toBe("previousKeys[0].keyId");
       // Neither key imports: the secret's failure is the one reported; the publicKey's is never awaited.
       const edge = onEdge({ issuer: "edge", authType: "RS256", secret: garbage("PRIVATE KEY"), publicKey: garbage("PUBLIC KEY") });
       expect(optionOf(await rejectionOf(edge.ready()))).toBe("secret");
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      process.off("unhandledRejection", record);
-    }
+    });
     expect(unhandled).toEqual([]);
   });
 
