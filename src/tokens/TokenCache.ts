@@ -26,8 +26,8 @@ interface Entry {
 
 /**
  * Verified tokens, served only for their exact compact string, so a repeated token costs one
- * map lookup. An entry is never served past its token's `exp`. Only successes are stored: `offer` takes a
- * `JwtToken`, which exists only after verification.
+ * map lookup. An entry is never served past its token's `exp`. Only successes are stored: a
+ * verifier calls `offer` with the `JwtToken` it has just verified.
  *
  * Bounded by entries and by estimated bytes. Eviction keeps hot entries (CLOCK, the second-chance
  * approximation of least-recently-used): an entry served since the eviction hand last passed it
