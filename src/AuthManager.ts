@@ -12,6 +12,8 @@ import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import type { Verifier } from "./tokens/Verifier.js";
 import { createVerifier } from "./tokens/verifyToken.js";
+// The one place refusals become tRPC errors; session methods answer callers through it.
+import { rejectForCaller } from "./trpc/toTRPCError.js";
 
 /** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
 export let clockOf!: (auth: AnyAuthManager) => () => number;
@@ -44,6 +46,12 @@ export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefine
  * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
  * With `claims` and `scope` zod schemas, auth tokens are typed and checked by them (see
  * docs/typed-claims.md); the type parameters are inferred, never written.
+ *
+ * The session methods (`login`, `rotate`, `revoke`, `revokeSession`, `revokeSubject`) act on the
+ * caller's credentials: a refusal rejects as a `TRPCError` (401, or 503 `STORE_UNAVAILABLE`)
+ * whose `cause` is the `JwtError`, so it reaches the client as its code from any procedure
+ * (`jwtErrorCode(error)` reads it on both sides); misuse rejects with `JwtConfigError`.
+ * `verifyToken` rejects with a plain `JwtError`: checking some other token is the app's business.
  *
  * @example
  * ```ts
@@ -242,7 +250,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
         return Promise.reject(error);
       }
     }
-    return this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined);
+    return this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
   }
 
   /**
@@ -265,7 +273,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
         return Promise.reject(error);
       }
     }
-    return this.#sessions.rotate(refresh, update as SessionUpdate);
+    return this.#sessions.rotate(refresh, update as SessionUpdate).catch(rejectForCaller);
   }
 
   /**
@@ -278,7 +286,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   revoke(token: string | JwtToken): Promise<void> {
-    return this.#sessions.revoke(token);
+    return this.#sessions.revoke(token).catch(rejectForCaller);
   }
 
   /**
@@ -290,7 +298,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   revokeSession(sid: string): Promise<void> {
-    return this.#sessions.revokeSession(sid);
+    return this.#sessions.revokeSession(sid).catch(rejectForCaller);
   }
 
   /**
@@ -303,7 +311,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   revokeSubject(sub: string): Promise<void> {
-    return this.#sessions.revokeSubject(sub);
+    return this.#sessions.revokeSubject(sub).catch(rejectForCaller);
   }
 
   #createSessions(): Sessions {

@@ -125,7 +125,7 @@ export class Sessions {
       verified = await this.#presented(token);
     } catch (error) {
       if (error instanceof JwtError && error.code === "TOKEN_EXPIRED") return;
-      throw error;
+      asRefusal(error);
     }
     const { tokenId } = await tokenRef(verified);
     await storeCall(() => store.revokeToken(tokenId, this.#expiry(verified)));

@@ -60,6 +60,9 @@ interface NextResult {
   readonly error?: TRPCError;
 }
 
+// Refusals given to `onRefused` already: once each, however many guards they pass on the way back.
+const REPORTED = new WeakSet<TRPCError>();
+
 // Every middleware made here, so `unguardedProcedures` can tell which procedures a guard protects.
 const GUARDS = new WeakSet<object>();
 const OPTIONAL_GUARDS = new WeakSet<object>();
@@ -95,9 +98,14 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
     if (!(request instanceof JwtRequest)) {
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "trpc-jwt: ctx.jwt is missing; build the context with createJwtContext(auth)" });
     }
+    const report = (error: TRPCError) => {
+      if (REPORTED.has(error)) return;
+      REPORTED.add(error);
+      reportRefusal(request, error.cause as JwtError, path);
+    };
     const refuse = (error: unknown): TRPCError => {
       const trpcError = toTRPCError(error);
-      reportRefusal(request, trpcError.cause as JwtError, path);
+      report(trpcError);
       return trpcError;
     };
     // A subscription outlives the check: it ends when its token expires. A token an earlier
@@ -107,7 +115,7 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
     // the ctx object instead of copying it (its copies are most of what a middleware costs).
     const pass = (token: JwtToken | null) =>
       next(token === ctx.token ? undefined : { ctx: { token } }).then((result) => {
-        const dressed = dressRefusal(result as NextResult, refuse);
+        const dressed = dressRefusal(result as NextResult, refuse, report);
         return watched(token) ? endedWithToken(dressed, request, token as JwtToken, refuse) : dressed;
       });
     const proceed = (token: JwtToken) => {
@@ -137,10 +145,16 @@ function endedWithToken(result: NextResult, request: JwtRequest, token: JwtToken
 }
 
 // tRPC wraps whatever a procedure throws raw in an INTERNAL_SERVER_ERROR; when that was a
-// refusal of the caller's credentials it becomes their proper error. A TRPCError the app chose
-// itself, or a JwtError the app made of some other token (not a refusal), is left as it is.
-function dressRefusal(result: NextResult, refuse: (error: unknown) => TRPCError): NextResult {
+// refusal of the caller's credentials it becomes their proper error. One the procedure already
+// threw as its TRPCError (the manager's session methods do) is reported and kept. A TRPCError
+// the app chose itself, or a JwtError the app made of some other token (not a refusal), is left
+// as it is.
+function dressRefusal(result: NextResult, refuse: (error: unknown) => TRPCError, report: (error: TRPCError) => void): NextResult {
   const { error } = result;
-  if (result.ok || error === undefined || error.code !== "INTERNAL_SERVER_ERROR" || !isRefusal(error.cause)) return result;
+  if (result.ok || error === undefined || !isRefusal(error.cause)) return result;
+  if (error.code !== "INTERNAL_SERVER_ERROR") {
+    report(error);
+    return result;
+  }
   return { ...result, error: refuse(error.cause) };
 }

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { JWT_ERRORS, type JwtError } from "../errors.js";
+import { isRefusal, JWT_ERRORS, type JwtError } from "../errors.js";
 import { asRefusal } from "./refused.js";
 
 /**
@@ -17,4 +17,19 @@ export function toTRPCError(error: unknown): TRPCError {
   const cause: JwtError = asRefusal(error);
   const info = JWT_ERRORS[cause.code];
   return new TRPCError({ code: info.trpcCode, message: info.message, cause });
+}
+
+/**
+ * What the manager's session methods (`login`, `rotate`, `revoke*`) reject with: a refusal
+ * becomes its `TRPCError` (see {@link toTRPCError}), so that it reaches the client as its code
+ * from any procedure, a plain `t.procedure` included, where tRPC would make a raw error a 500.
+ * Anything else (a `JwtConfigError`: misuse) is left as it is. Module-internal.
+ *
+ * @example
+ * ```ts
+ * return sessions.rotate(refresh).catch(rejectForCaller);
+ * ```
+ */
+export function rejectForCaller(error: unknown): Promise<never> {
+  return Promise.reject(isRefusal(error) ? toTRPCError(error) : error);
 }

@@ -1,24 +1,15 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, JwtError, jwtErrorFormatter, type TokenPair } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, type TokenPair } from "trpc-jwt";
 
 const pairOut = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authToken.signed, refreshToken: refreshToken.signed });
-
-// Public procedures have no guard to turn a refusal into its status: done here, as an app would.
-async function refusalsAsErrors<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (!(error instanceof JwtError)) throw error;
-    const info = JWT_ERRORS[error.code];
-    throw new TRPCError({ code: info.trpcCode, message: info.message, cause: error });
-  }
-}
 
 /**
  * A router that uses sessions as an app would: login, rotate (the refresh token in the input, so
  * that concurrent rotations reach `rotate` itself), logout (revokeSession), and guarded calls.
+ * login, rotate and revokeSubject are plain procedures with no guard and no error handling of
+ * their own: the manager's refusals must reach the client as their codes by themselves.
  */
 export function createSessionApp(auth: AuthManager) {
   const createContext = createJwtContext(auth);
@@ -27,10 +18,10 @@ export function createSessionApp(auth: AuthManager) {
   const router = t.router({
     hello: t.procedure.query(() => "hello"),
     me: authedProcedure.query(({ ctx }) => ctx.token.sub),
-    login: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => refusalsAsErrors(async () => pairOut(await auth.login(input.sub)))),
-    rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(({ input }) => refusalsAsErrors(async () => pairOut(await auth.rotate(input.refresh)))),
-    logout: authedProcedure.mutation(({ ctx }) => refusalsAsErrors(() => auth.revokeSession(String(ctx.token.claims["sid"])))),
-    revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => refusalsAsErrors(() => auth.revokeSubject(input.sub))),
+    login: t.procedure.input(z.object({ sub: z.string() })).mutation(async ({ input }) => pairOut(await auth.login(input.sub))),
+    rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(async ({ input }) => pairOut(await auth.rotate(input.refresh))),
+    logout: authedProcedure.mutation(({ ctx }) => auth.revokeSession(String(ctx.token.claims["sid"]))),
+    revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.revokeSubject(input.sub)),
   });
   return { router, createContext };
 }
