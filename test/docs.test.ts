@@ -13,7 +13,10 @@
 // 3. A block may instead belong to a named module: ```ts file=server.ts (after the language).
 //    Blocks with the same name are concatenated the same way. Modules of the same markdown file
 //    import each other with relative `.js` specifiers (`import type { AppRouter } from
-//    "./server.js"`). Each markdown file is compiled in its own folder: never across files.
+//    "./server.js"`). Each markdown file is compiled in its own folder: never across files,
+//    except that a named module may say `beside=README.md` (```ts file=router.test.ts
+//    beside=README.md): it is then compiled in README.md's folder and imports README.md's
+//    modules (docs/testing.md tests the Quick start's `./router.js`). Its name must be new there.
 // 4. What a block assumes without showing it, it declares: `declare const redisClient:
 //    RedisClientType;`, `declare function findUser(sub: string): Promise<User | undefined>;`.
 //    Declare only the application's own things, never something trpc-jwt exports.

@@ -1,8 +1,8 @@
-// The README's Quick start, verbatim: its server.ts and client.ts blocks are compiled under strict
-// NodeNext against the packed package and run, then the session is carried past the auth token's
-// expiry: the admin call must succeed again through the refresh link. This is what catches a
-// refresh procedure that re-issues the auth token without the account's scope.
-import { spawn } from "node:child_process";
+// The README's Quick start, verbatim: its router.ts, server.ts and client.ts blocks are compiled
+// under strict NodeNext against the packed package and run, then the session is carried past the
+// auth token's expiry: the admin call must succeed again through the refresh link. This is what
+// catches a refresh procedure that re-issues the auth token without the account's scope. The
+// testing guide's example (docs/testing.md) is compiled beside them and run against router.ts.
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,25 +10,17 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileDocs, type DocsCompilation } from "./helpers/compileDocs.js";
 import { extractBlocks } from "./helpers/docBlocks.js";
+import { FREE_PORT_FOR_3000, runNode } from "./helpers/docProcess.js";
 import { packedProject } from "./helpers/packedProject.js";
 
 const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
 const quickStart = extractBlocks(readme).filter((block) => block.section === "Quick start");
 
-// Runs in the scratch project beside the emitted blocks. The blocks hard-code port 3000, which
-// other processes on this machine may hold, so the server's listen(3000) gets a free port and the
-// client's requests to :3000 are sent there. It counts refresh requests and, after the blocks'
-// own calls, waits out the auth token's lifetime and calls `admin` again.
-const DRIVER = `
-import net from "node:net";
+// Runs in the scratch project beside the emitted blocks, with a free port for the server's
+// listen(3000) and the client's requests to :3000 sent there. It counts refresh requests and,
+// after the blocks' own calls, waits out the auth token's lifetime and calls `admin` again.
+const DRIVER = `${FREE_PORT_FOR_3000}
 import { jwtErrorCode } from "trpc-jwt/client";
-const listen = net.Server.prototype.listen;
-let portFound;
-const port = new Promise((resolve) => (portFound = resolve));
-net.Server.prototype.listen = function (first, ...rest) {
-  this.once("listening", () => portFound(this.address().port));
-  return listen.call(this, first === 3000 ? 0 : first, ...rest);
-};
 await import("./server.js");
 const origin = \`http://127.0.0.1:\${await port}\`;
 let refreshes = 0;
@@ -50,35 +42,26 @@ console.log(\`refreshes during the last call: \${refreshes - before}\`);
 process.exit(0);
 `;
 
-/** Runs `node script` in `cwd` and resolves with its stdout; killed (by pid) after `timeout` ms. */
-function runNode(script: string, env: Record<string, string>, timeout: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [script], { cwd: dirname(script), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+// docs/testing.md's test file, compiled beside the Quick start (```ts beside=README.md).
+const testingGuide = extractBlocks(readFileSync(fileURLToPath(new URL("../docs/testing.md", import.meta.url)), "utf8"));
+const secret = () => randomBytes(32).toString("base64url");
 
 describe("README Quick start", () => {
   let compiled: DocsCompilation;
   beforeAll(async () => {
-    compiled = compileDocs(await packedProject(), [{ name: "README.md", blocks: quickStart }], { emit: true });
+    const docs = [{ name: "README.md", blocks: quickStart }, { name: "docs/testing.md", blocks: testingGuide }];
+    compiled = compileDocs(await packedProject(), docs, { emit: true });
   }, 300_000);
   afterAll(() => compiled?.dispose());
 
-  it("has a server.ts block and a client.ts block", () => {
-    expect(quickStart.filter((block) => block.lang === "ts").map((block) => block.file)).toEqual(["server.ts", "client.ts"]);
+  it("has a router.ts block (no server), a server.ts block and a client.ts block", () => {
+    expect(quickStart.filter((block) => block.lang === "ts").map((block) => block.file)).toEqual(["router.ts", "server.ts", "client.ts"]);
+    expect(quickStart.find((block) => block.file === "router.ts")?.code).not.toMatch(/listen|createHTTPServer/);
   });
 
-  it("compiles verbatim under strict NodeNext against the packed package", () => {
+  it("compiles verbatim under strict NodeNext against the packed package, with the testing guide's tests beside it", () => {
     expect(compiled.problems.get("README.md")).toEqual([]);
+    expect(compiled.problems.get("docs/testing.md")).toEqual([]);
   });
 
   it("runs: login, user, admin, then after the auth token expired admin again through one refresh", { timeout: 30_000 }, async () => {
@@ -86,7 +69,7 @@ describe("README Quick start", () => {
     writeFileSync(driver, DRIVER);
     // iat and exp are whole seconds, so a token lives between authMaxAge - 1 and authMaxAge
     // seconds: 3 leaves a refreshed token at least 2 s for its retry, even on a loaded machine.
-    const env = { JWT_SECRET: randomBytes(32).toString("base64url"), JWT_AUTHMAXAGE: "3" };
+    const env = { JWT_SECRET: secret(), JWT_AUTHMAXAGE: "3" };
     const { code, stdout, stderr } = await runNode(driver, env, 25_000);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout.trim().split("\n")).toEqual([
@@ -96,5 +79,15 @@ describe("README Quick start", () => {
       "Welcome, admin",
       "refreshes during the last call: 1",
     ]);
+  });
+
+  // The guide's test file imports the Quick start's router.ts and runs under node:test; a router
+  // module that started a server would keep the run from ending (killed, code null).
+  it("runs the testing guide's tests against the Quick start's router, and the run ends", { timeout: 30_000 }, async () => {
+    const tests = compiled.emitted("README.md", "router.test.ts");
+    const { code, signal, stdout } = await runNode(tests, { JWT_SECRET: secret() }, 25_000, ["--test", "--test-reporter=tap"]);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(stdout).toMatch(/^# pass 4$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
   });
 });

@@ -33,7 +33,10 @@ export interface DocSource {
 export interface DocsCompilation {
   /** Per doc name: its errors as `README.md:12:5 TS2304 Cannot find name 'x'.` (empty when clean). */
   readonly problems: ReadonlyMap<string, readonly string[]>;
-  /** Where a doc's module went after emit: `emitted("README.md", "server.ts")` -> `.../server.js`. */
+  /**
+   * Where a doc's module went after emit: `emitted("README.md", "server.ts")` -> `.../server.js`
+   * (a `beside=README.md` module of another doc is README.md's).
+   */
   emitted(doc: string, file: string): string;
   /** Removes the generated files. */
   dispose(): void;
@@ -42,7 +45,7 @@ export interface DocsCompilation {
 const folderOf = (doc: string) => doc.replace(/\.md$/, "").replace(/[^A-Za-z0-9_-]+/g, "_");
 
 /**
- * Writes each doc's modules to its own folder of a fresh directory under `project` and compiles
+ * Writes each doc's modules to its own folder (a `beside=` module to that doc's folder) of a fresh directory under `project` and compiles
  * them all in one program; with `emit`, JavaScript goes to `out/` beside them. `options` override
  * {@link STRICT_OPTIONS}.
  */
@@ -57,7 +60,8 @@ export function compileDocs(
   const origin = new Map<string, { doc: string; module: DocModule }>();
   for (const doc of docs) {
     for (const module of toModules(doc.blocks)) {
-      const path = join(src, folderOf(doc.name), module.file);
+      const path = join(src, folderOf(module.beside ?? doc.name), module.file);
+      if (origin.has(path)) throw new Error(`${doc.name}: module ${module.file} is already written by ${origin.get(path)?.doc}`);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, module.text);
       origin.set(path, { doc: doc.name, module });

@@ -7,6 +7,11 @@ export interface DocBlock {
   readonly lang: string;
   /** The module the block belongs to: its `file=...` attribute, else {@link DEFAULT_MODULE}. */
   readonly file: string;
+  /**
+   * Its `beside=...` attribute: the markdown file (`README.md`) in whose folder the module is
+   * compiled, so that it imports that file's modules (`./router.js`); `undefined` for its own.
+   */
+  readonly beside?: string | undefined;
   /** The text of the last `##` heading above the block (`Quick start`). */
   readonly section: string;
   /** The block's code, without the fences (and without the indentation of the opening fence). */
@@ -34,6 +39,7 @@ export function extractBlocks(markdown: string): DocBlock[] {
     if (!open) continue;
     const [, indent = "", fence = "", lang = "", attributes = ""] = open;
     const file = /(?:^|\s)file=(\S+)/.exec(attributes)?.[1] ?? DEFAULT_MODULE;
+    const beside = /(?:^|\s)beside=(\S+)/.exec(attributes)?.[1];
     const body: string[] = [];
     const start = index + 1;
     for (index++; index < lines.length; index++) {
@@ -41,7 +47,7 @@ export function extractBlocks(markdown: string): DocBlock[] {
       if (isClosing(inner.trim(), fence)) break;
       body.push(inner.startsWith(indent) ? inner.slice(indent.length) : inner.trimStart());
     }
-    blocks.push({ lang, file, section, code: body.join("\n"), line: start + 1 });
+    blocks.push({ lang, file, beside, section, code: body.join("\n"), line: start + 1 });
   }
   return blocks;
 }
@@ -55,20 +61,23 @@ export const isChecked = (block: DocBlock): boolean => CHECKED.has(block.lang);
 /** A generated module: its text, and for each of its lines the markdown line it came from. */
 export interface DocModule {
   readonly file: string;
+  /** The markdown file whose folder it is compiled in, when not its own (see {@link DocBlock.beside}). */
+  readonly beside: string | undefined;
   readonly text: string;
   readonly sourceLines: readonly number[];
 }
 
 /** The checked blocks grouped into modules, each module's blocks concatenated in document order. */
 export function toModules(blocks: readonly DocBlock[]): DocModule[] {
-  const modules = new Map<string, { lines: string[]; sourceLines: number[] }>();
+  const modules = new Map<string, { beside: string | undefined; lines: string[]; sourceLines: number[] }>();
   for (const block of blocks.filter(isChecked)) {
-    const module = modules.get(block.file) ?? { lines: [], sourceLines: [] };
+    const module = modules.get(block.file) ?? { beside: block.beside, lines: [], sourceLines: [] };
+    if (module.beside !== block.beside) throw new Error(`${block.file}: its blocks disagree on beside= (line ${block.line})`);
     modules.set(block.file, module);
     block.code.split("\n").forEach((code, offset) => {
       module.lines.push(code);
       module.sourceLines.push(block.line + offset);
     });
   }
-  return [...modules].map(([file, { lines, sourceLines }]) => ({ file, text: `${lines.join("\n")}\n`, sourceLines }));
+  return [...modules].map(([file, { beside, lines, sourceLines }]) => ({ file, beside, text: `${lines.join("\n")}\n`, sourceLines }));
 }
