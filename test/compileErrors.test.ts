@@ -54,6 +54,11 @@ describe("compile errors name the fix (#16.5)", () => {
       expect(messages[name]).toHaveLength(1);
       expect(messages[name][0]).toContain("call .input(schema) before .use(requireToken({ input }))");
     }
+    // What users read first, quoted in docs/guards.md: the type's name, then the fix under it.
+    expect(messages.inputBeforeInput[0]?.split("\n").map((line) => line.trim())).toEqual([
+      `Type '"username"' is not assignable to type 'InputNeedsInputFirst'.`,
+      `Type '"username"' is not assignable to type '"trpc-jwt: no input here; call .input(schema) before .use(requireToken({ input }))"'.`,
+    ]);
   });
 
   it("createJwtProcedures(t) on a context without createJwtContext says how to build it", () => {
