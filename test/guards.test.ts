@@ -327,7 +327,7 @@ describe("onRefused (#16.6)", () => {
       ["headerOnly", { authorization: "Basic YWxpY2U6c2VjcmV0" }, undefined, { code: "TOKEN_INVALID", reason: "credential" }],
       ["headerOnly", bearer(`${alice.signed.slice(0, -2)}AA`), undefined, { code: "TOKEN_INVALID", reason: "signature" }],
       ["headerOnly", bearer(`${alice.signed}.x`), undefined, { code: "TOKEN_INVALID", reason: "format" }],
-      ["headerOnly", bearer(foreign.signed), undefined, { code: "TOKEN_INVALID", reason: "claims" }],
+      ["headerOnly", bearer(foreign.signed), undefined, { code: "TOKEN_INVALID", reason: "issuer" }],
       ["headerOnly", bearer(expired.signed), undefined, { code: "TOKEN_EXPIRED", reason: "expired" }],
       ["headerOnly", bearer(refresh.signed), undefined, { code: "TOKEN_WRONG_TYPE", reason: "type" }],
       ["cookieAdmin", cookies({ auth_token: alice.signed }), undefined, { code: "SCOPE_MISMATCH", reason: "scope" }],

@@ -16,6 +16,7 @@ const { createSignatureCheck } = await import("../src/tokens/createSignatureChec
 const { createJwsVerifier } = await import("../src/tokens/verifyCompactJws.js");
 const { isCompactJws } = await import("../src/tokens/isCompactJws.js");
 const { readClaims } = await import("../src/tokens/readClaims.js");
+const { claimRefusal } = await import("../src/tokens/tokenProblem.js");
 const { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, CURRENT_KID, keyFor, PREVIOUS_KID } = await import("./helpers/jwsCases.js");
 type SignatureCheck = import("../src/tokens/createSignatureCheck.js").SignatureCheck;
 type VerifiedJws = import("../src/tokens/nativeJwsVerifier.js").VerifiedJws;
@@ -34,7 +35,7 @@ const REFUSED = Symbol("refused");
 /** What a signature check decides: refused, or accepted with the verified header, payload and readClaims' verdict. */
 function outcome(verified: VerifiedJws): string {
   const claims = readClaims(verified.protectedHeader, verified.payload, POLICY, CASE_NOW);
-  return `accepted ${JSON.stringify(verified.protectedHeader)} ${Buffer.from(verified.payload).toString("base64url")} -> ${typeof claims === "string" ? claims : JSON.stringify(claims)}`;
+  return `accepted ${JSON.stringify(verified.protectedHeader)} ${Buffer.from(verified.payload).toString("base64url")} -> ${typeof claims === "string" ? claimRefusal(claims).code : JSON.stringify(claims)}`;
 }
 
 async function decideWith(check: SignatureCheck, token: string): Promise<string> {

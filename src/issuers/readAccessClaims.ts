@@ -1,9 +1,9 @@
-import type { JwtErrorCode } from "../errors.js";
 import { matchClaims } from "../policy/matchClaims.js";
 import { checkRegisteredClaims, type ClaimPolicy } from "../tokens/checkRegisteredClaims.js";
 import type { JsonObject } from "../tokens/json.js";
 import type { TokenClaims } from "../tokens/JwtToken.js";
 import { parsePayload } from "../tokens/parsePayload.js";
+import type { ClaimProblem } from "../tokens/tokenProblem.js";
 
 /**
  * What an access token from one identity provider must satisfy besides its signature: the
@@ -28,20 +28,20 @@ const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
  * Checks the signature-verified header and payload of an RFC 9068 access token as hostile data:
  * `typ`, `sub`, `azp` and the required claims here, then `iss`, `aud`, `iat`, `exp`, `nbf` and
  * `jti` as every verifier does (`checkRegisteredClaims`). Returns frozen claims, or the code of
- * the first problem (`TOKEN_EXPIRED` only for a past `exp`). A `type` claim other than `"auth"`
+ * the first problem (`expired` only for a past `exp`). A `type` claim other than `"auth"`
  * is refused: a trpc-jwt refresh token is never an access token.
  */
-export function readAccessClaims(header: object, payloadBytes: Uint8Array, profile: AccessTokenProfile, nowSeconds: number): TokenClaims | JwtErrorCode {
-  for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "TOKEN_INVALID";
+export function readAccessClaims(header: object, payloadBytes: Uint8Array, profile: AccessTokenProfile, nowSeconds: number): TokenClaims | ClaimProblem {
+  for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "claims";
   const typ = Object.hasOwn(header, "typ") ? (header as { typ: unknown }).typ : undefined;
-  if (typ !== undefined && (typeof typ !== "string" || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase()))) return "TOKEN_INVALID";
+  if (typ !== undefined && (typeof typ !== "string" || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase()))) return "claims";
   const claims = parsePayload(payloadBytes);
-  if (claims === undefined) return "TOKEN_INVALID";
+  if (claims === undefined) return "claims";
   const { sub, azp, type } = claims;
   const { authorizedParties, requiredClaims } = profile;
-  if (typeof sub !== "string" || sub === "") return "TOKEN_INVALID";
-  if (type !== undefined && type !== "auth") return "TOKEN_INVALID";
-  if (authorizedParties !== undefined && !(typeof azp === "string" && authorizedParties.has(azp))) return "TOKEN_INVALID";
-  if (requiredClaims !== undefined && !matchClaims(requiredClaims, claims)) return "TOKEN_INVALID";
+  if (typeof sub !== "string" || sub === "") return "claims";
+  if (type !== undefined && type !== "auth") return "claims";
+  if (authorizedParties !== undefined && !(typeof azp === "string" && authorizedParties.has(azp))) return "claims";
+  if (requiredClaims !== undefined && !matchClaims(requiredClaims, claims)) return "claims";
   return checkRegisteredClaims(claims, profile, nowSeconds) ?? (claims as TokenClaims);
 }

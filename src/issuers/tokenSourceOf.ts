@@ -2,6 +2,7 @@ import { base64url } from "jose";
 import { AuthManager, clockOf, revocationCheckOf, verifierOf, type AnyAuthManager, type AuthTokenOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
+import { tokenRefusal } from "../tokens/tokenProblem.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { RemoteIssuer, remoteClockOf, remoteVerifierOf } from "./RemoteIssuer.js";
 
@@ -84,7 +85,7 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
       }
       const iss = unverifiedIssuer(signed);
       const source = iss === undefined ? undefined : byIssuer.get(iss);
-      return source === undefined ? Promise.reject(new JwtError("TOKEN_INVALID")) : source.verify(signed, type);
+      return source === undefined ? Promise.reject(tokenRefusal("TOKEN_INVALID", "issuer")) : source.verify(signed, type);
     },
     // A verified token came from the issuer its iss names.
     isUnexpired: (token) => byIssuer.get(token.iss)?.isUnexpired(token) === true,

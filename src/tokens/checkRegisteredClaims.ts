@@ -1,4 +1,4 @@
-import type { JwtErrorCode } from "../errors.js";
+import type { ClaimProblem } from "./tokenProblem.js";
 
 /** What a verifier requires of the registered claims (RFC 7519 section 4.1). */
 export interface ClaimPolicy {
@@ -18,8 +18,8 @@ const IAT_ALLOWANCE = 60;
 
 /**
  * Checks `iss`, `aud`, `iat`, `nbf`, `exp` and `jti` of a verified payload: `iss`, `iat` and `exp`
- * required, timestamps whole seconds. Returns `TOKEN_INVALID` for the first problem,
- * `TOKEN_EXPIRED` only when everything else is right and `exp + clockTolerance <= now`, else
+ * required, timestamps whole seconds. Returns the first problem (`issuer`, `audience`, `claims`),
+ * `expired` only when everything else is right and `exp + clockTolerance <= now`, else
  * undefined. Shared by every issuer's verifier.
  *
  * @example
@@ -27,16 +27,16 @@ const IAT_ALLOWANCE = 60;
  * checkRegisteredClaims(payload, { issuer: "api", audience: undefined, clockTolerance: 0 }, nowSeconds);
  * ```
  */
-export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>, policy: ClaimPolicy, nowSeconds: number): JwtErrorCode | undefined {
+export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>, policy: ClaimPolicy, nowSeconds: number): ClaimProblem | undefined {
   const { iss, iat, exp, nbf, aud, jti } = payload;
   const { clockTolerance } = policy;
-  if (iss !== policy.issuer) return "TOKEN_INVALID";
-  if (!isTimestamp(iat) || !isTimestamp(exp)) return "TOKEN_INVALID";
-  if (iat > nowSeconds + clockTolerance + IAT_ALLOWANCE) return "TOKEN_INVALID";
-  if (nbf !== undefined && (!isTimestamp(nbf) || nbf > nowSeconds + clockTolerance)) return "TOKEN_INVALID";
-  if (!isAudienceOk(aud, policy.audience)) return "TOKEN_INVALID";
-  if (jti !== undefined && (typeof jti !== "string" || jti === "")) return "TOKEN_INVALID";
-  if (exp + clockTolerance <= nowSeconds) return "TOKEN_EXPIRED";
+  if (iss !== policy.issuer) return "issuer";
+  if (!isTimestamp(iat) || !isTimestamp(exp)) return "claims";
+  if (iat > nowSeconds + clockTolerance + IAT_ALLOWANCE) return "claims";
+  if (nbf !== undefined && (!isTimestamp(nbf) || nbf > nowSeconds + clockTolerance)) return "claims";
+  if (!isAudienceOk(aud, policy.audience)) return "audience";
+  if (jti !== undefined && (typeof jti !== "string" || jti === "")) return "claims";
+  if (exp + clockTolerance <= nowSeconds) return "expired";
   return undefined;
 }
 
