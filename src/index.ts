@@ -5,7 +5,7 @@ export type { Env } from "./config/optionsFromEnv.js";
 export type { JwkSet, PublicJwk } from "./keys/JwkSet.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
-export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions } from "./issuers/remoteIssuerOptions.js";
+export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions, RemoteIssuerSettings, RemoteJwkSet } from "./issuers/remoteIssuerOptions.js";
 export type { IssuedToken, JwtIssuer } from "./issuers/tokenSourceOf.js";
 export { checkRules } from "./policy/checkRules.js";
 export { compileRules, type AllowRule, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";

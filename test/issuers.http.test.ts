@@ -1,16 +1,14 @@
 // Resource-server mode over real HTTP through the typed tRPC client: a real OpenID provider's
 // access tokens and our own AuthManager's tokens side by side (createJwtContext([auth, idp])),
 // scope rules, key rotation, refusals, and every key-set failure as a 503 KEYS_UNAVAILABLE.
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
-import { initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, RemoteIssuer, type JwtIssuer } from "trpc-jwt";
+import { AuthManager, createJwtContext, JwtConfigError, RemoteIssuer } from "trpc-jwt";
 import { startServer } from "./helpers/httpServer.js";
 import { rsaSigningKey, signAccessToken, startJwksServer, type JwksMode, type JwksServer } from "./helpers/jwksServer.js";
 import { fakeClock, HS256_SECRET } from "./helpers/keys.js";
 import { API_AUDIENCE, OTHER_AUDIENCE, startOidcProvider, type OidcProvider } from "./helpers/oidcProvider.js";
+import { createRemoteApp as createApp, failure, remoteClient as client } from "./helpers/remoteApp.js";
 
 // Counts the access-token claim checks: one per verification that reached the claims.
 const claimChecks = vi.hoisted(() => ({ calls: 0 }));
@@ -18,36 +16,6 @@ vi.mock("../src/issuers/readAccessClaims.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../src/issuers/readAccessClaims.js")>();
   return { ...original, readAccessClaims: (...args: Parameters<typeof original.readAccessClaims>) => (claimChecks.calls++, original.readAccessClaims(...args)) };
 });
-
-function createApp(issuers: JwtIssuer | readonly JwtIssuer[]) {
-  const createContext = createJwtContext(issuers);
-  const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
-  const { authedProcedure, requireToken } = createJwtProcedures(t);
-  const router = t.router({
-    health: t.procedure.query(() => "ok"),
-    whoami: authedProcedure.query(({ ctx }) => ({ iss: ctx.token.iss, sub: ctx.token.sub, tokenType: ctx.token.tokenType, scope: ctx.token.scope })),
-    reports: authedProcedure.use(requireToken({ scope: "read" })).query(() => "reports"),
-    admin: authedProcedure.use(requireToken({ scope: "admin" })).mutation(() => "admin"),
-  });
-  return { router, createContext };
-}
-type AppRouter = ReturnType<typeof createApp>["router"];
-
-const client = (url: string, token: string, batch = false) => {
-  const options = { url, transformer: superjson, headers: { authorization: `Bearer ${token}` } };
-  return createTRPCClient<AppRouter>({ links: [batch ? httpBatchLink(options) : httpLink(options)] });
-};
-
-/** The HTTP status and jwtCode a call failed with. */
-async function failure(call: Promise<unknown>): Promise<{ status: number | undefined; jwtCode: unknown; message: string }> {
-  const error = await call.then(
-    () => expect.fail("the call succeeded"),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  const { data, message } = error as TRPCClientError<AppRouter>;
-  return { status: data?.httpStatus, jwtCode: (data as { jwtCode?: unknown } | undefined)?.jwtCode, message };
-}
 
 describe("a real OpenID provider's access tokens over HTTP, beside our own tokens", () => {
   let provider: OidcProvider;
@@ -197,7 +165,7 @@ describe("createJwtContext with several issuers", () => {
   it("refuses an empty list, two issuers with the same iss, and what is not an issuer", () => {
     expect(optionOf(() => createJwtContext([]))).toBe("issuers");
     expect(optionOf(() => createJwtContext([auth, new AuthManager({ issuer: "my-api", authType: "HS256", secret: HS256_SECRET })]))).toBe("issuers");
-    expect(optionOf(() => createJwtContext([idp, new RemoteIssuer({ issuer: idp.issuer, jwksUri: idp.jwksUri, audience: "x" })]))).toBe("issuers");
+    expect(optionOf(() => createJwtContext([idp, new RemoteIssuer({ issuer: idp.issuer, jwksUri: "https://idp.example.test/jwks", audience: "x" })]))).toBe("issuers");
     expect(optionOf(() => createJwtContext([auth, {} as AuthManager]))).toBe("issuers");
     expect(optionOf(() => createJwtContext(null as unknown as AuthManager))).toBe("issuers");
   });

@@ -1,10 +1,9 @@
 // A real OpenID provider (oidc-provider) in-process on 127.0.0.1: its JWT access tokens
 // (client credentials + resource indicator) verify through RemoteIssuer and discover().
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JwtConfigError, JwtError, JwtToken, RemoteIssuer } from "trpc-jwt";
 import { API_AUDIENCE, OTHER_AUDIENCE, startOidcProvider, type OidcProvider } from "./helpers/oidcProvider.js";
+import { startMetadataServer } from "./helpers/metadataServer.js";
 import { rejectionOf } from "./helpers/rejection.js";
 
 let provider: OidcProvider;
@@ -100,26 +99,3 @@ describe("RemoteIssuer.discover", () => {
     expect(await codeOf(RemoteIssuer.discover(empty.origin, { audience: API_AUDIENCE }))).toBe("KEYS_UNAVAILABLE");
   });
 });
-
-/** Serves fixed JSON documents by path (404 otherwise) and records the paths asked for. */
-async function startMetadataServer(documents: (origin: string) => Record<string, object>) {
-  const paths: string[] = [];
-  let served: Record<string, object> = {};
-  const server = createServer((req, res) => {
-    paths.push(req.url ?? "");
-    const document = served[req.url ?? ""];
-    res.writeHead(document ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify(document ?? {}));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  served = documents(origin);
-  return {
-    origin,
-    paths,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}

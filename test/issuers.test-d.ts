@@ -20,6 +20,16 @@ describe("RemoteIssuer options", () => {
     // @ts-expect-error audience is a string or false
     new RemoteIssuer({ ...base, audience: true });
     expectTypeOf(RemoteIssuer.discover).returns.resolves.toEqualTypeOf<RemoteIssuer>();
+    // A key set instead of jwksUri: a JWKS document or a trpc-jwt service's jwks(), never both.
+    new RemoteIssuer({ issuer: base.issuer, audience: "a", keys: { keys: [{ kty: "RSA", kid: "k1", n: "...", e: "AQAB" }] } });
+    new RemoteIssuer({ issuer: base.issuer, audience: "a", keys: auth.jwks() });
+    // @ts-expect-error jwksUri or keys, not both
+    new RemoteIssuer({ ...base, audience: "a", keys: auth.jwks() });
+    // @ts-expect-error one of them is required
+    new RemoteIssuer({ issuer: base.issuer, audience: "a" });
+    // @ts-expect-error discover finds the keys itself
+    void RemoteIssuer.discover(base.issuer, { audience: "a", keys: auth.jwks() });
+    expectTypeOf(new RemoteIssuer({ ...base, audience: "a" }).jwksUri).toEqualTypeOf<string | undefined>();
     // @ts-expect-error discover's options carry no issuer or jwksUri of their own
     void RemoteIssuer.discover(base.issuer, { audience: "a", jwksUri: "https://evil.example.com/jwks" });
   });

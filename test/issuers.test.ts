@@ -4,7 +4,7 @@
 import { createHmac, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { JwtConfigError, JwtError, JwtToken, RemoteIssuer, type RemoteIssuerOptions } from "trpc-jwt";
+import { JwtConfigError, JwtError, JwtToken, RemoteIssuer, type DiscoveryOptions, type RemoteIssuerOptions } from "trpc-jwt";
 import { rsaSigningKey, signAccessToken, startJwksServer, type JwksServer } from "./helpers/jwksServer.js";
 import { fakeClock } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
@@ -26,7 +26,7 @@ afterEach(async () => {
   await server.start().catch(() => undefined); // restart after a stop; already listening otherwise
 });
 
-function issuer(extra: Partial<RemoteIssuerOptions> = {}) {
+function issuer(extra: Partial<DiscoveryOptions> = {}) {
   clock = fakeClock(Date.now());
   return new RemoteIssuer({ issuer: ISSUER, jwksUri: server.url, audience: AUDIENCE, cooldownDuration: 30_000, timeoutDuration: 500, clock: clock.now, ...extra });
 }

@@ -5,9 +5,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AuthManager, JWT_ERRORS } from "trpc-jwt";
+import { AuthManager, JWT_ERRORS, RemoteIssuer, type DiscoveryOptions } from "trpc-jwt";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
-import { HS256_SECRET, optionsFor, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM } from "./helpers/keys.js";
+import { startServer } from "./helpers/httpServer.js";
+import { rsaSigningKey, signAccessToken, startJwksServer, type JwksServer } from "./helpers/jwksServer.js";
+import { fakeClock, HS256_SECRET, optionsFor, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM } from "./helpers/keys.js";
+import { startMetadataServer } from "./helpers/metadataServer.js";
+import { rejectionOf } from "./helpers/rejection.js";
+import { createRemoteApp, failure, remoteClient } from "./helpers/remoteApp.js";
 import { createTestApp } from "./helpers/testApp.js";
 
 const managers: Managers = {
@@ -84,5 +89,121 @@ describe("adversarial matrix over HTTP", () => {
     const everything = [body, JSON.stringify([...response.headers]), ...logs].join("\n");
     for (const secret of secretsOf(headers)) expect(everything).not.toContain(secret);
     for (const text of JOSE_TEXT) expect(everything).not.toContain(text);
+  });
+});
+
+describe("identity providers (issue #23)", () => {
+  const ISSUER = "https://idp.example.test/";
+  const AUDIENCE = "https://api.example.test";
+  const DAY = 86_400;
+  const key = rsaSigningKey("old");
+  const nextKey = rsaSigningKey("new");
+  let jwks: JwksServer;
+  beforeAll(async () => {
+    jwks = await startJwksServer([key]);
+  });
+  afterAll(() => jwks.close());
+
+  const accessToken = (signer: typeof key, exp = 40 * DAY) => {
+    const now = Math.floor(Date.now() / 1000);
+    return signAccessToken(signer, { iss: ISSUER, sub: "user-1", aud: AUDIENCE, iat: now, exp: now + exp, scope: "read" });
+  };
+  /** An API on `idp`'s tokens with its clock, the provider publishing `key` again. */
+  async function remoteApi(options: Partial<DiscoveryOptions> = {}) {
+    jwks.release();
+    jwks.publish([key]);
+    const clock = fakeClock(Date.now());
+    const idp = new RemoteIssuer({ issuer: ISSUER, jwksUri: jwks.url, audience: AUDIENCE, cooldownDuration: 1_000, clock: clock.now, ...options });
+    const server = await startServer(createRemoteApp(idp));
+    return { clock, server, reports: (token: string) => remoteClient(server.url, token).reports.query() };
+  }
+
+  describe("#23.2 a remote token does not outlive the key that signed it", () => {
+    it("a cached token is refused right after the set that dropped its key loads", async () => {
+      const { clock, server, reports } = await remoteApi();
+      try {
+        const old = await accessToken(key);
+        for (let i = 0; i < 3; i++) await expect(reports(old)).resolves.toBe("reports"); // cached
+        jwks.publish([nextKey]); // the provider removes the compromised key
+        clock.advance(2);
+        await expect(reports(await accessToken(nextKey))).resolves.toBe("reports"); // new kid: the set loads
+        expect(await failure(reports(old))).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("a cached token is refused 30 days later, with the clock moved and no other request", async () => {
+      const { clock, server, reports } = await remoteApi();
+      try {
+        const old = await accessToken(key);
+        for (let i = 0; i < 3; i++) await expect(reports(old)).resolves.toBe("reports");
+        jwks.publish([nextKey]);
+        clock.advance(30 * DAY);
+        expect(await failure(reports(old))).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
+  describe("#23.3 discovery never leaves the issuer's host", () => {
+    it.each(["//", "/\\"])("an issuer path starting with %s fetches nothing from the host it names", async (prefix) => {
+      const evil = await startMetadataServer((origin) => ({ "/.well-known/openid-configuration": { issuer: "unused", jwks_uri: `${origin}/jwks` } }));
+      const trusted = await startMetadataServer();
+      const evilHost = new URL(evil.origin).host;
+      try {
+        const issuer = `${trusted.origin}${prefix}${evilHost}/`;
+        const error = await rejectionOf(RemoteIssuer.discover(issuer, { audience: AUDIENCE }));
+        expect(error).toMatchObject({ code: "KEYS_UNAVAILABLE" });
+        expect(evil.paths).toEqual([]);
+        expect(trusted.paths).toEqual([`//${evilHost}/.well-known/openid-configuration`, `/.well-known/oauth-authorization-server//${evilHost}`]);
+      } finally {
+        await Promise.all([evil.close(), trusted.close()]);
+      }
+    });
+  });
+
+  describe("#23 (also raised) a slow provider after cacheMaxAge", () => {
+    it("a known kid is served at once while the set is fetched again, and a key that set drops is refused from then on", async () => {
+      // A fetch that waited for this provider would wait a minute: longer than the test may run.
+      const { clock, server, reports } = await remoteApi({ cacheMaxAge: 60_000, timeoutDuration: 60_000, cacheSize: 0 });
+      try {
+        await expect(reports(await accessToken(key))).resolves.toBe("reports");
+        jwks.setMode("hold");
+        clock.advance(61);
+        const before = jwks.requests;
+        await expect(reports(await accessToken(key))).resolves.toBe("reports");
+        expect(jwks.requests).toBe(before + 1);
+        expect(jwks.held).toBe(1); // the refetch is still out
+        jwks.publish([nextKey]);
+        jwks.release();
+        // The set arrives in the background; from then on the dropped key verifies nothing.
+        const old = await accessToken(key);
+        await expect.poll(() => reports(old).then(() => "served", (error: unknown) => (error as { data?: { jwtCode?: string } }).data?.jwtCode)).toBe("TOKEN_INVALID");
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("past cacheMaxAge + maxStale, a request waits for the fetch: a dropped key is never served stale", async () => {
+      const { clock, server, reports } = await remoteApi({ cacheMaxAge: 60_000, maxStale: 60_000, timeoutDuration: 60_000, cacheSize: 0 });
+      try {
+        const old = await accessToken(key);
+        await expect(reports(old)).resolves.toBe("reports");
+        jwks.setMode("hold");
+        clock.advance(121);
+        let settled = false;
+        const call = failure(reports(old)).finally(() => (settled = true));
+        await expect.poll(() => jwks.held).toBe(1);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(settled).toBe(false);
+        jwks.publish([nextKey]);
+        jwks.release();
+        expect(await call).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+      } finally {
+        await server.close();
+      }
+    });
   });
 });

@@ -18,7 +18,8 @@ export let remoteClockOf!: (issuer: RemoteIssuer) => () => number;
  * Verifies access tokens that an external identity provider (Auth0, Keycloak, Cognito, Clerk,
  * Entra ID, any OpenID provider) signs, with the keys it publishes: trpc-jwt as a resource
  * server. RFC 9068 access tokens become `JwtToken`s with `tokenType: "auth"`, so guarded
- * procedures and their rules work unchanged. Options are checked here, once.
+ * procedures and their rules work unchanged. Options are checked here, once. The keys come
+ * from `jwksUri` (fetched, refreshed, stale-while-revalidate) or are given as `keys` (no fetch, ever).
  *
  * @example
  * ```ts
@@ -33,8 +34,8 @@ export let remoteClockOf!: (issuer: RemoteIssuer) => () => number;
 export class RemoteIssuer {
   /** The `iss` this issuer's tokens carry, exactly. */
   readonly issuer: string;
-  /** Where its signing keys are published. */
-  readonly jwksUri: string;
+  /** Where its signing keys are published; `undefined` when they were given as `keys`. */
+  readonly jwksUri: string | undefined;
   /** The audience its tokens must name, or `false` (see `requiredClaims`). */
   readonly audience: string | false;
   /** The signature algorithms accepted. */
@@ -51,7 +52,7 @@ export class RemoteIssuer {
   constructor(options: RemoteIssuerOptions) {
     const resolved = resolveRemoteOptions(options);
     this.issuer = resolved.profile.issuer;
-    this.jwksUri = resolved.jwksUri.href;
+    this.jwksUri = resolved.keySource instanceof URL ? resolved.keySource.href : undefined;
     this.audience = resolved.audience;
     this.algorithms = resolved.algorithms;
     this.#clock = resolved.timing.clock;
@@ -63,8 +64,9 @@ export class RemoteIssuer {
   /**
    * Reads the provider's OpenID Connect discovery document (then its RFC 8414 OAuth metadata),
    * requires the document's `issuer` to equal `issuer` exactly, and builds a `RemoteIssuer`
-   * with its `jwks_uri`. Rejects with `JwtConfigError` for a mismatched or unusable document, and
-   * with `JwtError("KEYS_UNAVAILABLE")` when no document can be fetched.
+   * with its `jwks_uri`. Rejects with `JwtConfigError` for a mismatched or unusable document
+   * (quoting the document's issuer), and with `JwtError("KEYS_UNAVAILABLE")` when no document can
+   * be fetched (naming the origin and each URL's cause: `timeout`, `status 404`, `not JSON`, ...).
    *
    * @example
    * ```ts

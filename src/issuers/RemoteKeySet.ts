@@ -1,5 +1,5 @@
-import { createRemoteJWKSet, customFetch, errors, type JWSHeaderParameters, type RemoteJWKSet } from "jose";
-import { JwtError } from "../errors.js";
+import { createLocalJWKSet, errors, type CryptoKey, type JSONWebKeySet, type JWK } from "jose";
+import { JwtConfigError, JwtError } from "../errors.js";
 import { nodeCrypto } from "../keys/nodeCrypto.js";
 import { createJwsVerifier, type JwsVerifier } from "../tokens/verifyCompactJws.js";
 import { fetchJson } from "./fetchJson.js";
@@ -15,12 +15,39 @@ const FAILED_RETRY_MS = 5_000;
 type Refresh = "loaded" | "skipped" | "failed";
 
 /**
- * An identity provider's signing keys, from its JWKS URL, through jose's remote key set (fetch,
- * timeout, key selection by `kid` and `alg`, imported-key cache). This wrapper decides when to
- * fetch: when nothing is loaded, when the keys are older than `cacheMaxAge`, and when a token
- * names a `kid` the set lacks (the provider may have rotated); never twice within the cooldown,
- * and never two fetches at once. A fetch that fails keeps the keys already loaded. Responses are
- * read as hostile: at most 256 KiB, JSON, public asymmetric keys only.
+ * One key the provider publishes, the same object for as long as the provider keeps publishing
+ * it (compared by its JSON text across loads). `retired` once a loaded set no longer has it:
+ * whatever it verified must not be answered from a cache any more.
+ */
+export interface PublishedKey {
+  readonly retired: boolean;
+}
+
+/** A signature step and the published key it checks with. */
+export interface KeyVerifier {
+  readonly verify: JwsVerifier;
+  readonly key: PublishedKey;
+}
+
+interface LoadedSet {
+  /** When it arrived (clock milliseconds); `+Infinity` for keys given once, which never age. */
+  readonly at: number;
+  /** Each key alone, so the one a header selects is known by identity. */
+  readonly keys: readonly { readonly key: PublishedKey; readonly select: ReturnType<typeof createLocalJWKSet> }[];
+  /** Signature steps by `alg kid`, built on first use; only for this set. */
+  readonly verifiers: Map<string, KeyVerifier>;
+}
+
+/**
+ * An identity provider's signing keys: fetched from its JWKS URL, or given once (`keys`). Key
+ * selection by `kid` and `alg` is jose's (`createLocalJWKSet`), applied to each key alone so
+ * that exactly one must fit. This class decides when to fetch: when nothing is loaded, when the
+ * keys are older than `cacheMaxAge`, and when a token names a `kid` the set lacks (the provider
+ * may have rotated); never twice within the cooldown, and never two fetches at once. Between
+ * `cacheMaxAge` and `cacheMaxAge + maxStale` a known key serves at once while one refetch runs
+ * in the background; past that, a request waits for the fetch and stale keys are not used. A
+ * fetch that fails keeps the keys already loaded (within that bound). Responses are read as
+ * hostile: at most 256 KiB, JSON, public asymmetric keys only.
  *
  * Each key gets the same signature step as `AuthManager`'s (node:crypto where available, else
  * jose), kept per `alg` and `kid` until the next key set arrives: a known key costs a map lookup.
@@ -28,91 +55,134 @@ type Refresh = "loaded" | "skipped" | "failed";
  * @example
  * ```ts
  * const keys = new RemoteKeySet(new URL("https://idp.example.com/jwks"), timing);
- * const verified = await (await keys.verifierFor("RS256", kid))(token);
+ * const { verify } = await keys.verifierFor("RS256", kid);
  * ```
  */
 export class RemoteKeySet {
-  readonly #jwks: RemoteJWKSet;
+  readonly #url: URL | undefined;
   readonly #timing: KeySetTiming;
-  #loadedAt = Number.NEGATIVE_INFINITY;
+  #loaded: LoadedSet | undefined;
+  // Every key of the loaded set by its JSON text, so a key kept across loads keeps its identity.
+  #published = new Map<string, { retired: boolean }>();
   #attemptedAt = Number.NEGATIVE_INFINITY;
   #lastFailed = false;
   #refreshing: Promise<Refresh> | undefined;
-  // Signature steps by alg and kid, for the key set loaded at #loadedAt; only kids the set has.
-  #verifiers = new Map<string, JwsVerifier>();
 
-  constructor(url: URL, timing: KeySetTiming) {
+  constructor(source: URL | JSONWebKeySet, timing: KeySetTiming) {
     this.#timing = timing;
-    // jose never fetches on its own here (infinite age and cooldown): `#refresh` decides.
-    this.#jwks = createRemoteJWKSet(url, {
-      cacheMaxAge: Number.POSITIVE_INFINITY,
-      cooldownDuration: Number.POSITIVE_INFINITY,
-      timeoutDuration: timing.timeoutDuration,
-      [customFetch]: async (href, init) => {
-        const keys = publicKeySet(await fetchJson(href, { ...init, maxBytes: MAX_JWKS_BYTES }));
-        if (keys === undefined) throw new Error("not a public key set");
-        return Response.json(keys);
-      },
-    });
+    if (source instanceof URL) this.#url = source;
+    else if (!this.#load(source, Number.POSITIVE_INFINITY)) throw new JwtConfigError("keys", "must be a well-formed JWK Set");
   }
 
   /**
    * The signature step for a token whose (unverified) header names `alg` and `kid`: returned as
-   * is for a key seen before while the set is fresh, else a promise. Throws (or rejects with)
-   * `JwtError("KEYS_UNAVAILABLE")` when no key set can be had (nothing loaded, or the token names
-   * a `kid` the set lacks and fetching it again failed); anything else thrown means no usable
-   * key (an unknown `kid`, several candidates, a key too weak for `alg`).
+   * is for a key seen before while the set is fresh (or within `maxStale`, refetching meanwhile),
+   * else a promise. Throws (or rejects with) `JwtError("KEYS_UNAVAILABLE")` when no key set can
+   * be had (nothing loaded, the loaded one past `maxStale`, or the token names a `kid` the set
+   * lacks and fetching it again failed); anything else thrown means no usable key (an unknown
+   * `kid`, several candidates, a key too weak for `alg`).
    */
-  verifierFor(alg: RemoteAlgorithm, kid: string | undefined): JwsVerifier | Promise<JwsVerifier> {
-    const id = `${alg} ${kid ?? ""}`;
-    const known = this.#verifiers.get(id);
-    if (known !== undefined && this.#timing.clock() - this.#loadedAt < this.#timing.cacheMaxAge) return known;
-    const verifiers = this.#verifiers;
-    return this.#resolve(kid === undefined ? { alg } : { alg, kid }).then((key) => {
-      // Throws for a key that cannot be alg's (an RSA key under 2048 bits, another curve).
-      const verifier = createJwsVerifier(alg, { keyObject: nodeCrypto?.KeyObject.from(key), joseKey: key });
-      // Unless a new key set replaced the map meanwhile: a key it dropped must not come back.
-      if (verifiers === this.#verifiers) verifiers.set(id, verifier);
-      return verifier;
-    });
+  verifierFor(alg: RemoteAlgorithm, kid: string | undefined): KeyVerifier | Promise<KeyVerifier> {
+    const known = this.#loaded?.verifiers.get(`${alg} ${kid ?? ""}`);
+    if (known !== undefined) {
+      const age = this.#age();
+      if (age < this.#timing.cacheMaxAge) return known;
+      if (age < this.#timing.cacheMaxAge + this.#timing.maxStale) {
+        // Stale while revalidating: this request does not wait for a slow provider.
+        void this.#refresh();
+        return known;
+      }
+    }
+    return this.#resolve(alg, kid);
   }
 
-  async #resolve(header: JWSHeaderParameters): Promise<CryptoKey> {
-    if (this.#timing.clock() - this.#loadedAt >= this.#timing.cacheMaxAge) await this.#refresh();
-    const loadedAt = this.#loadedAt;
-    if (loadedAt === Number.NEGATIVE_INFINITY) throw new JwtError("KEYS_UNAVAILABLE");
+  #age(): number {
+    return this.#loaded === undefined ? Number.POSITIVE_INFINITY : this.#timing.clock() - this.#loaded.at;
+  }
+
+  async #resolve(alg: RemoteAlgorithm, kid: string | undefined): Promise<KeyVerifier> {
+    const { cacheMaxAge, maxStale } = this.#timing;
+    const age = this.#age();
+    if (age >= cacheMaxAge + maxStale) await this.#refresh();
+    else if (age >= cacheMaxAge) void this.#refresh();
+    const loaded = this.#loaded;
+    if (loaded === undefined || this.#age() >= cacheMaxAge + maxStale) throw new JwtError("KEYS_UNAVAILABLE");
     try {
-      return await this.#jwks(header);
+      return await this.#verifierFrom(loaded, alg, kid);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
       // A set loaded meanwhile (by another request) is looked at before anything is fetched.
-      const refresh = this.#loadedAt === loadedAt ? await this.#refresh() : "loaded";
+      const refresh = this.#loaded === loaded ? await this.#refresh() : "loaded";
       if (refresh === "failed") throw new JwtError("KEYS_UNAVAILABLE");
       if (refresh === "skipped") throw error;
-      return this.#jwks(header);
+      return this.#verifierFrom(this.#loaded as LoadedSet, alg, kid);
     }
   }
 
+  async #verifierFrom(loaded: LoadedSet, alg: RemoteAlgorithm, kid: string | undefined): Promise<KeyVerifier> {
+    const header = kid === undefined ? { alg } : { alg, kid };
+    const fitting = (await Promise.all(loaded.keys.map(({ key, select }) => select(header).then((cryptoKey) => ({ key, cryptoKey }), unlessNoMatch)))).filter((fit) => fit !== undefined);
+    if (fitting.length === 0) throw new errors.JWKSNoMatchingKey();
+    if (fitting.length > 1) throw new errors.JWKSMultipleMatchingKeys();
+    const { key, cryptoKey } = fitting[0] as { key: PublishedKey; cryptoKey: CryptoKey };
+    // Throws for a key that cannot be alg's (an RSA key under 2048 bits, another curve).
+    const verifier = { verify: createJwsVerifier(alg, { keyObject: nodeCrypto?.KeyObject.from(cryptoKey), joseKey: cryptoKey }), key };
+    // Kept with the set it came from: a key a newer set dropped never comes back through it.
+    loaded.verifiers.set(`${alg} ${kid ?? ""}`, verifier);
+    return verifier;
+  }
+
   #refresh(): Promise<Refresh> {
+    const url = this.#url;
+    if (url === undefined) return Promise.resolve("skipped");
     if (this.#refreshing !== undefined) return this.#refreshing;
     const now = this.#timing.clock();
-    const { cooldownDuration } = this.#timing;
+    const { cooldownDuration, timeoutDuration } = this.#timing;
     const gap = this.#lastFailed ? Math.min(cooldownDuration, FAILED_RETRY_MS) : cooldownDuration;
     if (now - this.#attemptedAt < gap) return Promise.resolve("skipped");
     this.#attemptedAt = now;
-    const refreshing = this.#jwks.reload().then(
-      (): Refresh => {
-        this.#loadedAt = this.#timing.clock();
+    const refreshing = fetchJson(url, { signal: AbortSignal.timeout(timeoutDuration), maxBytes: MAX_JWKS_BYTES }).then(
+      (document): Refresh => {
+        const keys = publicKeySet(document);
+        if (keys === undefined || !this.#load(keys, this.#timing.clock())) return this.#failed();
         this.#lastFailed = false;
-        this.#verifiers = new Map();
         return "loaded";
       },
-      (): Refresh => {
-        this.#lastFailed = true;
-        return "failed";
-      },
+      () => this.#failed(),
     );
     this.#refreshing = refreshing.finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
   }
+
+  #failed(): Refresh {
+    this.#lastFailed = true;
+    return "failed";
+  }
+
+  // Makes `set` the loaded one, retiring the keys it no longer has; false for a malformed set.
+  #load(set: JSONWebKeySet, at: number): boolean {
+    const published = new Map<string, { retired: boolean }>();
+    let keys: LoadedSet["keys"];
+    try {
+      keys = set.keys.map((jwk: JWK) => {
+        const text = JSON.stringify(jwk);
+        const key = published.get(text) ?? this.#published.get(text) ?? { retired: false };
+        published.set(text, key);
+        return { key, select: createLocalJWKSet({ keys: [jwk] }) };
+      });
+    } catch {
+      return false;
+    }
+    for (const [text, key] of this.#published) if (!published.has(text)) key.retired = true;
+    this.#published = published;
+    this.#loaded = { at, keys, verifiers: new Map() };
+    return true;
+  }
+}
+
+// A key that does not fit the header is no candidate; any other failure (an unusable key that
+// fits) refuses the token.
+function unlessNoMatch(error: unknown): undefined {
+  if (error instanceof errors.JWKSNoMatchingKey) return undefined;
+  throw error;
 }

@@ -9,7 +9,7 @@ import type { VerifiedJws } from "../tokens/verifyCompactJws.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { readAccessClaims } from "./readAccessClaims.js";
 import type { RemoteAlgorithm, ResolvedRemoteOptions } from "./remoteIssuerOptions.js";
-import { RemoteKeySet } from "./RemoteKeySet.js";
+import { RemoteKeySet, type PublishedKey } from "./RemoteKeySet.js";
 
 const HEADER_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -24,8 +24,16 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
   const { profile, maxTokenLength, algorithms } = options;
   const { clock } = options.timing;
   const toleranceMs = profile.clockTolerance * 1000;
-  const keys = new RemoteKeySet(options.jwksUri, options.timing);
+  const keys = new RemoteKeySet(options.keySource, options.timing);
   const cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined;
+  // Which published key verified a token, and when: a cached token is answered only while that
+  // key is still published and for at most cacheMaxAge, then verified again (keys reloaded).
+  const verifiedBy = new WeakMap<JwtToken, { readonly key: PublishedKey; readonly at: number }>();
+  const { cacheMaxAge } = options.timing;
+  const isCurrent = (token: JwtToken, nowMs: number) => {
+    const record = verifiedBy.get(token);
+    return record !== undefined && !record.key.retired && nowMs - record.at < cacheMaxAge;
+  };
 
   async function verifyFresh(signed: string, _arrivedMs: number, type: TokenType | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) throw tokenRefusal("TOKEN_INVALID", "format");
@@ -33,24 +41,29 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
     const header = keySelector(signed, algorithms);
     if (header === undefined) throw tokenRefusal("TOKEN_INVALID", "header");
     let verified: VerifiedJws | undefined;
+    let key: PublishedKey;
     try {
       const verifier = keys.verifierFor(header.alg, header.kid);
-      verified = await (verifier instanceof Promise ? await verifier : verifier)(signed);
+      const chosen = verifier instanceof Promise ? await verifier : verifier;
+      key = chosen.key;
+      verified = await chosen.verify(signed);
     } catch (error) {
       // Ours (no key set) passes through; jose's or node's own text never does.
       throw error instanceof JwtError ? error : tokenRefusal("TOKEN_INVALID", "signature");
     }
-    if (verified === undefined) throw tokenRefusal("TOKEN_INVALID", "signature");
+    // A key the provider dropped while this token was being checked verifies nothing.
+    if (verified === undefined || key.retired) throw tokenRefusal("TOKEN_INVALID", "signature");
     // Judged now, not when it arrived: a key set fetch may have taken up to its timeout.
     const claims = readAccessClaims(verified.protectedHeader, verified.payload, profile, Math.floor(clock() / 1000));
     if (typeof claims === "string") throw claimRefusal(claims);
     const build = (kept: string) => new JwtToken(claims, kept, "auth");
     const token = cache?.offer(signed, build) ?? build(signed);
+    verifiedBy.set(token, { key, at: clock() });
     if (type === "refresh") throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
     return token;
   }
 
-  return createCachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);
+  return createCachingVerifier(cache, { clock, maxTokenLength, toleranceMs, isCurrent }, verifyFresh);
 }
 
 /**

@@ -1,11 +1,21 @@
 /** How a JSON document is fetched from an identity provider. */
 export interface FetchJsonOptions {
-  /** Aborts the request, body included (jose passes `AbortSignal.timeout(timeoutDuration)`). */
+  /** Aborts the request, body included (e.g. `AbortSignal.timeout(timeoutDuration)`). */
   readonly signal: AbortSignal;
   /** Largest body accepted, in bytes; a longer one is abandoned unread. */
   readonly maxBytes: number;
-  /** Request headers (jose sends `accept` and `user-agent`). */
-  readonly headers?: HeadersInit | undefined;
+}
+
+/**
+ * Why a provider's document could not be had, as a class of causes: `timeout`, `unreachable`,
+ * `status 404` (any status but 200, redirects included), `too large`, `not JSON`. Fixed words and
+ * a status number only: nothing of the response or of the runtime's own error text.
+ */
+export class FetchJsonError extends Error {
+  override readonly name = "FetchJsonError";
+  constructor(readonly problem: string) {
+    super(problem);
+  }
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -13,25 +23,35 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * GETs a JSON document from an identity provider, treating the answer as hostile: only a 200
  * counts, redirects are not followed, the body is read up to `maxBytes` and no further, and it
- * must be UTF-8 JSON. Throws a plain `Error` otherwise; callers turn it into a fixed code, so
- * nothing of the response ever reaches a message.
+ * must be UTF-8 JSON. Throws `FetchJsonError` naming the class of the failure otherwise; nothing
+ * of the response ever reaches a message.
  *
  * @example
  * ```ts
  * const metadata = await fetchJson(url, { signal: AbortSignal.timeout(5000), maxBytes: 65536 });
  * ```
  */
-export async function fetchJson(url: string | URL, options: FetchJsonOptions): Promise<unknown> {
-  const { signal, maxBytes } = options;
-  const response = await fetch(url, { method: "GET", redirect: "manual", signal, headers: options.headers ?? { accept: "application/json" } });
+export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<unknown> {
+  const { signal } = options;
+  try {
+    return await readJson(url, options);
+  } catch (error) {
+    if (error instanceof FetchJsonError) throw error;
+    // Whatever failed once the signal fired (connecting or reading the body) failed for the timeout.
+    throw new FetchJsonError(signal.aborted ? "timeout" : "unreachable");
+  }
+}
+
+async function readJson(url: URL, { signal, maxBytes }: FetchJsonOptions): Promise<unknown> {
+  const response = await fetch(url, { method: "GET", redirect: "manual", signal, headers: { accept: "application/json" } });
   const body = response.body;
   if (response.status !== 200 || body === null) {
     await body?.cancel().catch(() => undefined);
-    throw new Error("unexpected response status");
+    throw new FetchJsonError(`status ${response.status}`);
   }
   if (Number(response.headers.get("content-length")) > maxBytes) {
     await body.cancel().catch(() => undefined);
-    throw new Error("response too large");
+    throw new FetchJsonError("too large");
   }
   // Content-Length may be absent or wrong (chunked): count what actually arrives.
   // Decoded as it streams (no Buffer: edge runtimes lack it); a character split across chunks is kept whole.
@@ -42,9 +62,18 @@ export async function fetchJson(url: string | URL, options: FetchJsonOptions): P
     length += read.value.byteLength;
     if (length > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new Error("response too large");
+      throw new FetchJsonError("too large");
     }
-    text += UTF8.decode(read.value, { stream: true });
+    try {
+      text += UTF8.decode(read.value, { stream: true });
+    } catch {
+      await reader.cancel().catch(() => undefined);
+      throw new FetchJsonError("not JSON");
+    }
   }
-  return JSON.parse(text + UTF8.decode());
+  try {
+    return JSON.parse(text + UTF8.decode());
+  } catch {
+    throw new FetchJsonError("not JSON");
+  }
 }

@@ -1,7 +1,10 @@
+import type { JSONWebKeySet, JWK } from "jose";
 import { wholeNumber } from "../config/wholeNumber.js";
 import { JwtConfigError } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
+import type { PublicJwk } from "../keys/JwkSet.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
+import { publicKeySet } from "./publicKeySet.js";
 import { secureUrl } from "./secureUrl.js";
 
 /** The asymmetric algorithms an identity provider may sign access tokens with. */
@@ -12,8 +15,9 @@ const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set<RemoteAlgorithm>([
 ]);
 
 /**
- * Options for `new RemoteIssuer(options)`. Durations of the key set are in milliseconds (jose's
- * names and units); `clockTolerance` is in seconds, as in `AuthManager`.
+ * Options for `new RemoteIssuer(options)`: where the provider's keys come from (`jwksUri`, or
+ * the key set itself as `keys`), plus `RemoteIssuerSettings`. Durations of the key set are in
+ * milliseconds (jose's names and units); `clockTolerance` is in seconds, as in `AuthManager`.
  *
  * @example
  * ```ts
@@ -24,11 +28,40 @@ const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set<RemoteAlgorithm>([
  * };
  * ```
  */
-export interface RemoteIssuerOptions {
+export type RemoteIssuerOptions = RemoteIssuerSettings & (
+  | {
+      /** Where the provider publishes its signing keys. `https:` (plain `http:` only on a loopback host). */
+      jwksUri: string | URL;
+      keys?: undefined;
+    }
+  | {
+      /**
+       * The provider's public keys, given instead of `jwksUri`: never fetched, never refreshed
+       * (serverless functions without a cold-start fetch, air-gapped services). Public
+       * asymmetric keys only; to rotate, deploy the new set.
+       */
+      keys: RemoteJwkSet;
+      jwksUri?: undefined;
+    }
+);
+
+/** A JWK Set given to `RemoteIssuer({ keys })`: the provider's published JWKS document, or `auth.jwks()`. */
+export interface RemoteJwkSet {
+  readonly keys: readonly (JWK | PublicJwk)[];
+}
+
+/**
+ * Everything a `RemoteIssuer` takes besides where its keys come from (all of
+ * `RemoteIssuer.discover`'s options, with `issuer`).
+ *
+ * @example
+ * ```ts
+ * const settings: RemoteIssuerSettings = { issuer: "https://idp.example.com/", audience: "https://api.example.com" };
+ * ```
+ */
+export interface RemoteIssuerSettings {
   /** The provider's issuer identifier: a token's `iss` must equal it exactly (trailing slash included). */
   issuer: string;
-  /** Where the provider publishes its signing keys. `https:` (plain `http:` only on a loopback host). */
-  jwksUri: string | URL;
   /**
    * The audience access tokens must name (`aud`, a string or an array containing it): your API's
    * identifier at the provider. `false` only for providers whose access tokens carry no `aud`
@@ -43,8 +76,18 @@ export interface RemoteIssuerOptions {
   authorizedParties?: readonly string[] | undefined;
   /** Claims every token must carry, matched as `requireToken({ claims })` matches, e.g. `{ token_use: "access" }`. */
   requiredClaims?: JsonObject | undefined;
-  /** Milliseconds after which the keys are fetched again. Default 600000 (10 minutes). */
+  /**
+   * Milliseconds after which the keys are fetched again, and the longest a verified token is
+   * answered from the cache without its key being looked at again. Default 600000 (10 minutes).
+   */
   cacheMaxAge?: number | undefined;
+  /**
+   * Milliseconds past `cacheMaxAge` during which the loaded keys still serve: at once, while one
+   * refetch runs in the background (a slow provider delays nobody), and on while refetches fail.
+   * Past it, a request waits for a fetch, and keys that cannot be fetched again are not used
+   * (503 `KEYS_UNAVAILABLE`). Default 86400000 (one day).
+   */
+  maxStale?: number | undefined;
   /** Least milliseconds between two fetches of the keys (an unknown `kid` refetches at most this often). Default 30000. */
   cooldownDuration?: number | undefined;
   /** Longest a key fetch may take, in milliseconds. Default 5000. */
@@ -63,8 +106,10 @@ export interface RemoteIssuerOptions {
  * milliseconds, as jose names them.
  */
 export interface KeySetTiming {
-  /** Keys older than this are fetched again (the old ones serve on while that fails). */
+  /** Keys older than this are fetched again; a cached token older than this is verified again. */
   readonly cacheMaxAge: number;
+  /** How long past `cacheMaxAge` the loaded keys serve on (while refetching, or while that fails). */
+  readonly maxStale: number;
   /** Least time between two fetches, whatever the traffic: the bound on unknown-`kid` floods. */
   readonly cooldownDuration: number;
   /** Longest a fetch may take, body included. */
@@ -74,11 +119,12 @@ export interface KeySetTiming {
 }
 
 /** `RemoteIssuer.discover` options: everything but what the metadata document provides. */
-export type DiscoveryOptions = Omit<RemoteIssuerOptions, "issuer" | "jwksUri">;
+export type DiscoveryOptions = Omit<RemoteIssuerSettings, "issuer">;
 
 /** Options after validation, grouped by who uses them. */
 export interface ResolvedRemoteOptions {
-  readonly jwksUri: URL;
+  /** Where the keys come from: fetched from a URL, or given once. */
+  readonly keySource: URL | JSONWebKeySet;
   readonly audience: string | false;
   readonly algorithms: readonly RemoteAlgorithm[];
   readonly profile: AccessTokenProfile;
@@ -88,8 +134,8 @@ export interface ResolvedRemoteOptions {
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set<keyof RemoteIssuerOptions>([
-  "issuer", "jwksUri", "audience", "algorithms", "clockTolerance", "authorizedParties", "requiredClaims",
-  "cacheMaxAge", "cooldownDuration", "timeoutDuration", "maxTokenLength", "cacheSize", "clock",
+  "issuer", "jwksUri", "keys", "audience", "algorithms", "clockTolerance", "authorizedParties", "requiredClaims",
+  "cacheMaxAge", "maxStale", "cooldownDuration", "timeoutDuration", "maxTokenLength", "cacheSize", "clock",
 ]);
 // Claims that tie an audience-less access token to one client of the provider.
 const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
@@ -120,7 +166,7 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
     throw new JwtConfigError("audience", "may be false only when requiredClaims pins client_id or token_use");
   }
   return {
-    jwksUri: secureUrl(options.jwksUri, "jwksUri"),
+    keySource: keySourceOf(options),
     audience,
     algorithms: Object.freeze([...new Set(algorithms)]),
     profile: Object.freeze({
@@ -133,6 +179,7 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
     }),
     timing: Object.freeze({
       cacheMaxAge: wholeNumber(options.cacheMaxAge, 600_000, 0, Number.MAX_SAFE_INTEGER, "cacheMaxAge"),
+      maxStale: wholeNumber(options.maxStale, 86_400_000, 0, Number.MAX_SAFE_INTEGER, "maxStale"),
       cooldownDuration: wholeNumber(options.cooldownDuration, 30_000, 0, Number.MAX_SAFE_INTEGER, "cooldownDuration"),
       timeoutDuration: wholeNumber(options.timeoutDuration, 5_000, 1, 2 ** 31 - 1, "timeoutDuration"),
       clock,
@@ -140,6 +187,17 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
     maxTokenLength: wholeNumber(options.maxTokenLength, 8192, 64, Number.MAX_SAFE_INTEGER, "maxTokenLength"),
     cacheSize: wholeNumber(options.cacheSize, 10_000, 0, Number.MAX_SAFE_INTEGER, "cacheSize"),
   };
+}
+
+// Exactly one of jwksUri and keys. A given set is checked as strictly as a fetched one, here.
+function keySourceOf(options: RemoteIssuerOptions): URL | JSONWebKeySet {
+  const { jwksUri, keys } = options as { jwksUri?: unknown; keys?: unknown };
+  if (keys === undefined) return secureUrl(jwksUri, "jwksUri");
+  if (jwksUri !== undefined) throw new JwtConfigError("keys", "is given instead of jwksUri, not beside it");
+  const set = publicKeySet(copyJson(keys));
+  if (set === undefined) throw new JwtConfigError("keys", "must be a JWK Set ({ keys: [...] }) of public asymmetric keys: no private or symmetric key");
+  if (set.keys.length === 0) throw new JwtConfigError("keys", "must hold at least one key");
+  return set;
 }
 
 function optionalClaims(value: unknown): JsonObject | undefined {

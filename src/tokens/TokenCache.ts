@@ -96,6 +96,15 @@ export class TokenCache {
     return EXPIRED;
   }
 
+  /** Drops the entry of `signed`, if any: its verifier no longer vouches for it. */
+  delete(signed: string): void {
+    const key = tailHash(signed);
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.token.signed !== signed) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+  }
+
   /**
    * The token just verified from `signed`, made by `build`; kept when `signed` was offered before.
    * Only a kept token is built on a copy of `signed` of its own (see `ownCopy`): a token used

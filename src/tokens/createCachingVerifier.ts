@@ -10,6 +10,11 @@ export interface CachingOptions {
   readonly maxTokenLength: number;
   /** The claim check's clock tolerance, in milliseconds: a cached token is served as long. */
   readonly toleranceMs: number;
+  /**
+   * Whether a cached token may still be answered from the cache; one that may not is dropped and
+   * verified again. For a remote issuer: its key still published, its entry young enough.
+   */
+  readonly isCurrent?: ((token: JwtToken, nowMs: number) => boolean) | undefined;
 }
 
 /**
@@ -25,7 +30,7 @@ export interface CachingOptions {
  */
 export function createCachingVerifier(
   cache: TokenCache | undefined,
-  { clock, maxTokenLength, toleranceMs }: CachingOptions,
+  { clock, maxTokenLength, toleranceMs, isCurrent }: CachingOptions,
   verifyFresh: (signed: string, nowMs: number, type: TokenType | undefined) => Promise<JwtToken>,
 ): Verifier {
   // The cache serves an entry until exp; the tolerance extends that exactly as the claim check does.
@@ -33,6 +38,10 @@ export function createCachingVerifier(
     const found = entries.get(signed, nowMs - toleranceMs);
     if (found === undefined) return undefined;
     if (found === EXPIRED) return Promise.reject(tokenRefusal("TOKEN_EXPIRED", "expired"));
+    if (isCurrent !== undefined && !isCurrent(found, nowMs)) {
+      entries.delete(signed);
+      return undefined;
+    }
     return type !== undefined && found.tokenType !== type ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : found;
   };
   const fits = (signed: unknown): signed is string => typeof signed === "string" && signed.length <= maxTokenLength;

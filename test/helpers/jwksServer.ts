@@ -7,6 +7,7 @@ import { SignJWT, type JWK } from "jose";
 export type JwksMode =
   | "ok" // the published keys
   | "slow" // accepts the request, then answers nothing
+  | "hold" // keeps the request until `release()`, then answers with the keys published then
   | "garbage" // 200 with a body that is not JSON
   | "huge" // 200 with a valid-looking key set of several megabytes
   | "private" // the keys including their private members
@@ -32,16 +33,18 @@ export function signAccessToken(key: { kid: string; privateKey: KeyObject }, cla
 
 /**
  * A small JWKS endpoint on 127.0.0.1 for the failure modes: it can be stopped and started again
- * (same port), slowed, or made to serve garbage; `requests` counts every request it received.
+ * (same port), slowed, held, or made to serve garbage; `requests` counts every request it received.
  */
 export async function startJwksServer(keys: SigningKey[]) {
   let mode: JwksMode = "ok";
   let published = keys;
   let requests = 0;
+  let held: ServerResponse[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((_req, res) => {
     requests++;
-    answer(res);
+    if (mode === "hold") held.push(res);
+    else answer(res);
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -54,6 +57,7 @@ export async function startJwksServer(keys: SigningKey[]) {
       case "ok":
         return send(JSON.stringify({ keys: publicKeys }));
       case "slow":
+      case "hold":
         return; // the socket stays open until the client gives up or the server stops
       case "garbage":
         return send("<html>502 Bad Gateway</html>");
@@ -86,6 +90,16 @@ export async function startJwksServer(keys: SigningKey[]) {
     url: `http://127.0.0.1:${port}/jwks`,
     get requests() {
       return requests;
+    },
+    /** Requests kept in "hold" mode, not answered yet. */
+    get held() {
+      return held.length;
+    },
+    /** Answers the held requests with the keys published now (back to "ok" mode). */
+    release() {
+      mode = "ok";
+      for (const res of held) answer(res);
+      held = [];
     },
     setMode(next: JwksMode) {
       mode = next;
