@@ -7,7 +7,7 @@ import { AuthManager, JwtConfigError, JwtError, JwtToken, memoryStore, type Toke
 import { isRefusal, type JwtErrorCode } from "../src/errors.js";
 import { RevocationCheck, tokenRef } from "../src/sessions/RevocationCheck.js";
 import { Sessions, type SessionSigner } from "../src/sessions/Sessions.js";
-import type { RevocationListener, RevocationState, TokenRef } from "../src/sessions/TokenStore.js";
+import type { RevocationListener, RevocationState, TokenRef } from "../src/stores/TokenStore.js";
 import { HS256_SECRET } from "./helpers/keys.js";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";

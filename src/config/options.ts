@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import { suggestOption } from "./suggestOption.js";
-import type { TokenStore } from "../sessions/TokenStore.js";
+import type { TokenStore } from "../stores/TokenStore.js";
 import { wholeNumber } from "./wholeNumber.js";
 
 /** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */

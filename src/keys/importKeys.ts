@@ -7,6 +7,7 @@ import { jwkThumbprint } from "./jwkThumbprint.js";
 import { importWithWebCrypto } from "./importWithWebCrypto.js";
 import { KeyRing } from "./KeyRing.js";
 import { nodeCrypto } from "./nodeCrypto.js";
+import type { PreviousEntry } from "./PreviousEntry.js";
 import { readKey } from "./readKey.js";
 
 /**
@@ -54,12 +55,6 @@ export function importKeys(options: ResolvedOptions): KeyRing {
     ring = new KeyRing(new ImportedKey(kid, alg, privateKey, ["sign"]), verifying, verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey));
   }
   return refuseRepeatedIds(ring);
-}
-
-/** A previous key with the option name its errors use. */
-export interface PreviousEntry {
-  readonly entry: PreviousKey;
-  readonly option: string;
 }
 
 function previousEntry(entry: PreviousKey, option: string): PreviousEntry {

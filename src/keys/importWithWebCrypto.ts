@@ -3,7 +3,7 @@ import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "./algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
-import type { PreviousEntry } from "./importKeys.js";
+import type { PreviousEntry } from "./PreviousEntry.js";
 import { KeyRing } from "./KeyRing.js";
 import { publicHalf } from "./publicHalf.js";
 

@@ -3,7 +3,7 @@ import { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { RevocationWatchers } from "./RevocationWatchers.js";
-import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "./TokenStore.js";
+import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "../stores/TokenStore.js";
 
 interface Verdict {
   readonly sid: string | undefined;

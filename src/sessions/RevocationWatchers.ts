@@ -1,6 +1,6 @@
 import { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
-import type { RevocationEvent } from "./TokenStore.js";
+import type { RevocationEvent } from "../stores/TokenStore.js";
 
 interface Watcher {
   readonly token: JwtToken;

@@ -4,7 +4,7 @@ import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } fro
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
-import type { RevocationEvent, SessionData, TokenStore } from "./TokenStore.js";
+import type { RevocationEvent, SessionData, TokenStore } from "../stores/TokenStore.js";
 
 /** The claims that tie a token to its session; every token of one login carries the same three. */
 export interface SessionClaims {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { JwtConfigError } from "../errors.js";
-import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "../sessions/TokenStore.js";
+import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
 
 /**

@@ -7,7 +7,7 @@ import { appendSetCookies } from "./cookies/appendSetCookies.js";
 import type { CookieSettings } from "./cookies/cookieSettings.js";
 import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
 import { clearingCookies, sessionCookies, type CookieTokens } from "./cookies/sessionCookies.js";
-import type { RefusalEvent } from "./createJwtContext.js";
+import type { RefusalEvent } from "./RefusalEvent.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
 import { asRefusal, reasonOf, refused } from "./refused.js";
 

@@ -1,9 +1,10 @@
-import { JwtConfigError, type JwtErrorCode } from "../errors.js";
+import { JwtConfigError } from "../errors.js";
 import { tokenSourceOf, type IssuedToken, type JwtIssuer } from "../issuers/tokenSourceOf.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
 import { JwtRequest } from "./JwtRequest.js";
 import type { JwtContextOptions, ServerCallOptions } from "./readCredential.js";
+import type { RefusalEvent } from "./RefusalEvent.js";
 
 /**
  * The context `createJwtContext` builds; guarded procedures add `token` to it. `TToken` is the
@@ -12,28 +13,6 @@ import type { JwtContextOptions, ServerCallOptions } from "./readCredential.js";
 export interface JwtContext<TToken = JwtToken> {
   /** The caller's credentials, verified on demand. */
   readonly jwt: JwtRequest<TToken>;
-}
-
-/**
- * What `onRefused` is told about one refusal. Never token text, claim values or key material:
- * only which check failed and where.
- */
-export interface RefusalEvent {
-  /** The code the client receives, e.g. `"TOKEN_INVALID"`. */
-  readonly code: JwtErrorCode;
-  /**
-   * Which check failed, a fixed string: `"missing"` (no token at the location), `"credential"`
-   * (not exactly one well-formed credential: a duplicated header or cookie, another scheme),
-   * the step that refused a token (`"format"`, `"header"`, `"signature"`, `"claims"`), `"expired"`, `"type"`,
-   * `"auth_time"` (`maxAuthAge`: the login is too old, or the token has no `auth_time`),
-   * `"revoked"`, `"keys"` / `"store"` (unavailable), `"claims.input.<claim>"` (the claim does not
-   * match the bound input), `"claims.<claim>"` (a literal claim rule), `"scope"`, `"allow"`
-   * (the predicate returned something other than `true`), `"procedure"` (a refusal thrown
-   * inside the procedure, e.g. by `auth.rotate`).
-   */
-  readonly reason: string;
-  /** The procedure path, e.g. `"user.byId"`. */
-  readonly path: string;
 }
 
 /** Options for {@link createJwtContext}. */

@@ -1,0 +1,55 @@
+// The layers of src/, lowest first: a module may import its own layer and the layers below it,
+// never one above, and no import cycle is allowed (type-only imports included). `npm run lint`
+// runs this over src/; docs/development.md explains the layers. The browser entry's modules
+// (src/client/) reach nothing of the server but the error table.
+const LAYERS = [
+  ["base", "^src/(errors|tokens/json)\\.ts$"], // coded errors, JSON values: import nothing
+  ["stores", "^src/stores/"], // the TokenStore contract and its adapters
+  ["config", "^src/config/"], // AuthManager's options, checked once
+  ["keys", "^src/keys/"], // key material -> KeyRing
+  ["tokens", "^src/tokens/"], // the token model, verification and issuing
+  ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
+  ["policy", "^src/policy/"], // requireToken's rules, pure
+  ["manager", "^src/AuthManager\\.ts$"],
+  ["issuers", "^src/issuers/"], // identity providers, several issuers in one context
+  ["trpc", "^src/trpc/"], // context, guards, cookies, errors on the wire
+  ["testing", "^src/testing/"],
+  ["entries", "^src/(index|client|redis|testing)\\.ts$"],
+];
+// Siblings that must not know each other.
+const SIBLINGS = [["sessions", "policy"]];
+
+const pathOf = Object.fromEntries(LAYERS);
+const upward = LAYERS.slice(0, -1).map(([name, path], index) => ({
+  name: `layer-${name}`,
+  comment: `${name} may import only the layers below it (${LAYERS.slice(0, index).map(([below]) => below).join(", ") || "none"})`,
+  severity: "error",
+  from: name === "tokens" ? { path, pathNot: pathOf.base } : { path },
+  to: { path: LAYERS.slice(index + 1).map(([, above]) => above), pathNot: pathOf.base },
+}));
+const sideways = SIBLINGS.flatMap(([a, b]) => [
+  { name: `layer-${a}-${b}`, comment: `${a} and ${b} are siblings`, severity: "error", from: { path: pathOf[a] }, to: { path: pathOf[b] } },
+  { name: `layer-${b}-${a}`, comment: `${b} and ${a} are siblings`, severity: "error", from: { path: pathOf[b] }, to: { path: pathOf[a] } },
+]);
+
+/** @type {import("dependency-cruiser").IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: "no-circular", comment: "an import cycle, type-only imports included", severity: "error", from: {}, to: { circular: true } },
+    ...upward,
+    ...sideways,
+    {
+      name: "client-is-browser-safe",
+      comment: "the client entry's modules import only each other and the error table",
+      severity: "error",
+      from: { path: "^src/(client/|client\\.ts$)" },
+      to: { path: "^src/", pathNot: "^src/(client/|errors\\.ts$)" },
+    },
+    { name: "no-unresolvable", comment: "an import that resolves to nothing", severity: "error", from: {}, to: { couldNotResolve: true } },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};
