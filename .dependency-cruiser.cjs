@@ -8,6 +8,7 @@ const LAYERS = [
   ["config", "^src/config/"], // AuthManager's options, checked once
   ["keys", "^src/keys/"], // key material -> KeyRing
   ["tokens", "^src/tokens/"], // the token model, verification and issuing
+  ["refusals", "^src/refusals/"], // a refusal's code and reason, and its TRPCError
   ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
   ["policy", "^src/policy/"], // requireToken's rules, pure
   ["manager", "^src/AuthManager\\.ts$"],

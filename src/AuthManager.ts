@@ -13,7 +13,7 @@ import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import type { Verifier } from "./tokens/Verifier.js";
 import { createVerifier } from "./tokens/verifyToken.js";
 // The one place refusals become tRPC errors; session methods answer callers through it.
-import { rejectForCaller } from "./trpc/toTRPCError.js";
+import { rejectForCaller } from "./refusals/toTRPCError.js";
 
 /** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
 export let clockOf!: (auth: AnyAuthManager) => () => number;

@@ -9,7 +9,7 @@ import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
 import { clearingCookies, sessionCookies, type CookieTokens } from "./cookies/sessionCookies.js";
 import type { RefusalEvent } from "./RefusalEvent.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
-import { asRefusal, reasonOf, refused } from "./refused.js";
+import { asRefusal, reasonOf, refused } from "../refusals/refused.js";
 
 /** Where to look for a token and what type it must be. */
 export interface TokenRequirement {

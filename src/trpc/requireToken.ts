@@ -7,8 +7,8 @@ import type { JwtToken } from "../tokens/JwtToken.js";
 import type { JwtContext } from "./createJwtContext.js";
 import { endWithToken } from "./endWithToken.js";
 import { JwtRequest, reportRefusal, requestedToken, sourceOfRequest } from "./JwtRequest.js";
-import { refused } from "./refused.js";
-import { toTRPCError } from "./toTRPCError.js";
+import { refused } from "../refusals/refused.js";
+import { toTRPCError } from "../refusals/toTRPCError.js";
 import { watchToken } from "./watchToken.js";
 
 /** What a guarded procedure adds to its context: `TToken` is typed by the manager's schemas. */

@@ -2,7 +2,7 @@ import type { TRPCError } from "@trpc/server";
 import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { TokenWatch } from "./endWithToken.js";
-import { asRefusal, refused } from "./refused.js";
+import { asRefusal, refused } from "../refusals/refused.js";
 import { watchExpiry } from "./watchExpiry.js";
 
 /**
