@@ -132,7 +132,11 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
 
   /**
    * Signs an auth token for `sub`, with an optional `scope` and extra claims. Extra claims may
-   * not overwrite reserved claims (`iss sub iat exp nbf jti type scope aud`).
+   * not overwrite reserved claims (`iss sub iat exp nbf jti type scope aud sid auth_time csrf
+   * sub_gen`). With a store, the token carries `sub_gen`, the subject's revocation generation read
+   * from the store (one read), so `revokeSubject` refuses it exactly when it was issued before the
+   * revocation, whatever this process's clock says; a store that cannot be read is 503
+   * `STORE_UNAVAILABLE`.
    *
    * @example
    * ```ts
@@ -148,11 +152,13 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
         return Promise.reject(error);
       }
     }
-    return issueToken(this.#options, this.#keys, { type: "auth", sub, scope, claims }) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
+    const issued = this.#sessions.generationOf(sub).then((generation) => issueToken(this.#options, this.#keys, { type: "auth", sub, scope, claims, generation }));
+    return issued.catch(rejectForCaller) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
   /**
-   * Signs a refresh token for `sub`. Refresh tokens carry no scope and no extra claims.
+   * Signs a refresh token for `sub`. Refresh tokens carry no scope and no extra claims (`sub_gen`
+   * with a store, as `authToken`).
    *
    * @example
    * ```ts
@@ -160,7 +166,10 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   refreshToken(sub: string): Promise<JwtToken> {
-    return issueToken(this.#options, this.#keys, { type: "refresh", sub });
+    return this.#sessions
+      .generationOf(sub)
+      .then((generation) => issueToken(this.#options, this.#keys, { type: "refresh", sub, generation }))
+      .catch(rejectForCaller);
   }
 
   /**

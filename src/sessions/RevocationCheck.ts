@@ -1,5 +1,6 @@
 import { base64url } from "jose";
 import { JwtError } from "../errors.js";
+import { SUBJECT_GENERATION } from "../tokens/reservedClaims.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { RevocationWatchers } from "./RevocationWatchers.js";
@@ -25,6 +26,7 @@ interface Verdict {
 export class RevocationCheck {
   readonly #store: TokenStore;
   readonly #maxEntries: number;
+  readonly #skewMs: number;
   // Token id -> what may revoke it, for tokens found unrevoked since the channel came up.
   readonly #verdicts = new Map<string, Verdict>();
   #live = false;
@@ -32,9 +34,14 @@ export class RevocationCheck {
   #changes = 0;
   readonly #watchers = new RevocationWatchers((token) => this.lookup(token));
 
-  constructor(store: TokenStore, maxEntries: number) {
+  /**
+   * `skewMs`: how far another process's clock may be ahead; a token that only has its `iat` to
+   * tell when it was issued counts as issued before a subject's revocation for that much longer.
+   */
+  constructor(store: TokenStore, maxEntries: number, skewMs = 1000) {
     this.#store = store;
     this.#maxEntries = maxEntries;
+    this.#skewMs = skewMs;
     store.subscribe?.({
       event: (event) => this.apply(event),
       up: () => this.#reset(true),
@@ -62,7 +69,7 @@ export class RevocationCheck {
     } catch {
       throw new JwtError("STORE_UNAVAILABLE");
     }
-    if (isRevoked(token, state)) throw new JwtError("TOKEN_REVOKED");
+    if (isRevoked(token, state, this.#skewMs)) throw new JwtError("TOKEN_REVOKED");
     // Only tokens with a `jti` are remembered: `check` looks them up by it, without hashing.
     if (this.#live && changes === this.#changes && token.jti !== undefined) this.#remember(ref);
     return token;
@@ -132,10 +139,17 @@ export function tokenRef(token: JwtToken): TokenRef | Promise<TokenRef> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(token.signed)).then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
 }
 
-function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState): boolean {
+function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState, skewMs: number): boolean {
   if (tokenRevoked || session?.revoked === true) return true;
   if (subjectGeneration === 0) return false;
-  // A session knows the subject's generation it was born in; other tokens only their `iat`
-  // (seconds), so one issued in the same second as revokeSubject counts as revoked.
-  return session !== undefined ? session.generation < subjectGeneration : token.iat * 1000 <= subjectGeneration;
+  // A session knows the subject's generation it was born in, and a sessionless token of a
+  // manager with this store the one it was issued under: both read from the store, so a token
+  // issued after revokeSubject returned passes whatever the issuing process's clock says, and
+  // every one issued before is refused.
+  if (session !== undefined) return session.generation < subjectGeneration;
+  const issuedUnder = token.claims[SUBJECT_GENERATION];
+  if (typeof issuedUnder === "number") return issuedUnder < subjectGeneration;
+  // Any other token only has its `iat` (whole seconds, by a clock that may be ahead): it counts
+  // as revoked until it is surely younger than the revocation. Fails closed, for a while.
+  return token.iat * 1000 < subjectGeneration + skewMs;
 }

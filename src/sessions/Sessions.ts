@@ -66,7 +66,7 @@ export class Sessions {
   constructor(signer: SessionSigner, options: SessionOptions) {
     this.#signer = signer;
     this.#options = options;
-    this.#check = options.store === undefined ? undefined : new RevocationCheck(options.store, options.cacheSize);
+    this.#check = options.store === undefined ? undefined : new RevocationCheck(options.store, options.cacheSize, (options.clockTolerance + 1) * 1000);
   }
 
   /**
@@ -143,9 +143,23 @@ export class Sessions {
   /** Revokes every token of `sub` issued so far; a login afterwards works. */
   async revokeSubject(sub: string): Promise<void> {
     const store = this.#requireStore("revokeSubject");
-    if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
+    requireSub(sub);
     await storeCall(() => store.revokeSubject(sub, this.#options.clock(), this.#latestExpiry()));
     this.#applied({ kind: "subject", id: sub });
+  }
+
+  /**
+   * What a sessionless token of `sub` carries as `sub_gen`: the subject's revocation generation
+   * in the store now (`undefined` without a store). Read at issue time, so that revokeSubject
+   * tells the tokens issued before it from those issued after by the store's order, not by clocks.
+   */
+  async generationOf(sub: string): Promise<number | undefined> {
+    const { store } = this.#options;
+    if (store === undefined) return undefined;
+    requireSub(sub);
+    // Only the subject's part of the state is read: the empty id is no token's.
+    const state = await storeCall(() => store.revocationState({ tokenId: "", sid: undefined, sub }));
+    return state.subjectGeneration;
   }
 
   async #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims): Promise<TokenPair> {
@@ -194,6 +208,10 @@ export class Sessions {
     if (store === undefined) throw new JwtConfigError("store", `${method}() needs a TokenStore (memoryStore() or redisStore(client))`);
     return store;
   }
+}
+
+function requireSub(sub: unknown): void {
+  if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
 }
 
 // Web Crypto, which every runtime has (no node:crypto on edge runtimes).

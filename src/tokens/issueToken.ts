@@ -4,7 +4,7 @@ import { JwtConfigError } from "../errors.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
-import { RESERVED_CLAIMS } from "./reservedClaims.js";
+import { RESERVED_CLAIMS, SUBJECT_GENERATION } from "./reservedClaims.js";
 
 /** What to put in a new token besides the registered claims. */
 export interface IssueRequest {
@@ -14,11 +14,13 @@ export interface IssueRequest {
   readonly claims?: unknown;
   /** The session claims of `login` / `rotate`, in both tokens of a pair. */
   readonly session?: { readonly sid: string; readonly auth_time: number; readonly csrf: string } | undefined;
+  /** The subject's revocation generation in the store, for a sessionless token of a manager with one. */
+  readonly generation?: number | undefined;
 }
 
 /**
  * Signs a new token with the ring's signing key (its `kid` in the header): `iss`, `aud` (when an
- * audience is configured), `iat`, `exp`, `sub`, `type`, `jti`, then the
+ * audience is configured), `iat`, `exp`, `sub`, `type`, `jti`, `sub_gen` (when given), then the
  * scope (auth tokens, when given), extra claims and the session claims. Misuse (an empty subject, a reserved or
  * non-JSON claim) throws `JwtConfigError` naming the argument.
  */
@@ -30,6 +32,7 @@ export async function issueToken(options: ResolvedOptions, ring: KeyRing, reques
   const payload: Record<string, JsonValue> = { iss: options.issuer };
   if (options.audience !== undefined) payload["aud"] = options.audience;
   Object.assign(payload, { iat, exp, sub, type, jti: crypto.randomUUID() });
+  if (request.generation !== undefined) payload[SUBJECT_GENERATION] = request.generation;
   if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
   if (request.claims !== undefined) {
     if (!isJsonObject(request.claims)) throw new JwtConfigError("claims", "must be a plain object");
