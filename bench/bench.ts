@@ -10,6 +10,7 @@ import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
 import { cacheFlood } from "./cacheFlood.js";
+import { idleSubscriptions } from "./idleSubscriptions.js";
 import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { BENCH_ALGS, benchKeys, floorVerifier, HMAC_SECRET, type BenchAlg } from "./algorithms.js";
 import { benchToken, NATIVE_STEP_ROW, nativeStepRows, onPath, threadPoolReport } from "./native.js";
@@ -185,4 +186,5 @@ for (const alg of BENCH_ALGS) {
 }
 console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
 console.log(`\n${await cacheFlood()}`);
+console.log(`\n${await idleSubscriptions()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
