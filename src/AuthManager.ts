@@ -18,6 +18,9 @@ import { rejectForCaller } from "./refusals/toTRPCError.js";
 /** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
 export let clockOf!: (auth: AnyAuthManager) => () => number;
 
+/** The manager's `clockTolerance` in seconds, for the subscription expiry watch. Module-internal. */
+export let toleranceOf!: (auth: AnyAuthManager) => number;
+
 /**
  * The manager's verifier, for `ctx.jwt` (`JwtRequest`): unlike `verifyToken`, it hands back a
  * cached token without a promise. Module-internal (not exported from the package).
@@ -84,6 +87,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   static {
     verifierOf = (auth) => auth.#verify;
     clockOf = (auth) => auth.#options.clock;
+    toleranceOf = (auth) => auth.#options.clockTolerance;
     revocationCheckOf = (auth) => auth.#sessions.revocationCheck;
   }
 

@@ -1,12 +1,19 @@
 // The adversarial matrix over real HTTP on 127.0.0.1, with a careless errorFormatter that serialises
 // `cause` and stack and an onError spy: every attack is refused with its documented code and status,
 // nothing is a 500, and no token fragment, claim value, key or jose message reaches a response or log.
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createTRPCClient, createWSClient, httpLink, wsLink } from "@trpc/client";
+import { initTRPC } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AuthManager, JWT_ERRORS, RemoteIssuer, type DiscoveryOptions } from "trpc-jwt";
+import { WebSocket } from "ws";
+import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, jwtErrorFormatter, memoryStore, RemoteIssuer, type DiscoveryOptions } from "trpc-jwt";
+import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
+import { idle, openSubscription } from "./helpers/endingSubscription.js";
 import { startServer } from "./helpers/httpServer.js";
 import { rsaSigningKey, signAccessToken, startJwksServer, type JwksServer } from "./helpers/jwksServer.js";
 import { fakeClock, HS256_SECRET, optionsFor, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM } from "./helpers/keys.js";
@@ -14,6 +21,7 @@ import { startMetadataServer } from "./helpers/metadataServer.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { createRemoteApp, failure, remoteClient } from "./helpers/remoteApp.js";
 import { createTestApp } from "./helpers/testApp.js";
+import { startHttpAndWsServer } from "./helpers/wsServer.js";
 
 const managers: Managers = {
   HS256: new AuthManager(optionsFor("HS256", { maxTokenLength: 8192 })),
@@ -205,5 +213,159 @@ describe("identity providers (issue #23)", () => {
         await server.close();
       }
     });
+  });
+});
+
+// Issue #23, second outside review. Each section is an attack that succeeded on the code of the
+// time, as the review ran it, through real servers on 127.0.0.1.
+
+describe("#23.1 a subscription inside the clock tolerance does not spin the event loop", () => {
+  const TOLERANCE = 3;
+  /** The wall clock, counting how often the issuer reads it: once a millisecond is a busy loop. */
+  const countingClock = () => {
+    const clock = { reads: 0, now: () => (clock.reads++, Date.now()) };
+    return clock;
+  };
+  // Tokens already past `exp` (one second ago) but valid for 1-2 s more by the tolerance.
+  const issuers = {
+    AuthManager: async (clock: ReturnType<typeof countingClock>) => {
+      const auth = new AuthManager(optionsFor("HS256", { clockTolerance: TOLERANCE, clock: clock.now }));
+      const past = new AuthManager(optionsFor("HS256", { authMaxAge: 60, clock: () => Date.now() - 61_000 }));
+      const token = await past.authToken("alice");
+      return { issuer: auth, signed: token.signed, exp: token.exp, close: () => undefined };
+    },
+    RemoteIssuer: async (clock: ReturnType<typeof countingClock>) => {
+      const key = rsaSigningKey();
+      const jwks = await startJwksServer([key]);
+      const issuer = "https://idp.example.test/";
+      const idp = new RemoteIssuer({ issuer, jwksUri: jwks.url, audience: "https://api.example.test", clockTolerance: TOLERANCE, clock: clock.now });
+      const exp = Math.floor(Date.now() / 1000) - 1;
+      const signed = await signAccessToken(key, { iss: issuer, sub: "alice", aud: "https://api.example.test", iat: exp - 60, exp, jti: randomUUID(), client_id: "spa" });
+      return { issuer: idp, signed, exp, close: () => jwks.close() };
+    },
+  };
+
+  it.each(Object.keys(issuers) as (keyof typeof issuers)[])(
+    "%s: the subscription ends with TOKEN_EXPIRED within 1 s after exp + clockTolerance, and its watch reads the clock a few times, not once a millisecond",
+    async (kind) => {
+      const clock = countingClock();
+      const { issuer, signed, exp, close } = await issuers[kind](clock);
+      const createContext = createJwtContext(issuer);
+      const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+      const { authedProcedure } = createJwtProcedures(t);
+      const subscription = await openSubscription(t.router({ idle: authedProcedure.subscription(idle) }), createContext as never, signed);
+      clock.reads = 0;
+      const ending = await subscription.ending(5_000);
+      const reads = clock.reads;
+      await subscription.close();
+      await close();
+      if (typeof ending === "string") throw new Error(`the subscription ended as "${ending}"`);
+      expect(ending.code).toBe("TOKEN_EXPIRED");
+      const late = ending.atMs - (exp + TOLERANCE) * 1000;
+      console.log(`#23.1 ${kind}: ended ${late} ms after exp + clockTolerance, ${reads} clock reads while open (bound: 1000 ms; 50 reads)`);
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(1000);
+      expect(reads).toBeLessThan(50);
+    },
+  );
+});
+
+describe("#23.4 a guard watches a subscription's token even when the app put it in ctx.token itself", () => {
+  // The optional-auth pattern: an app middleware puts the caller's token (or null) in ctx.token,
+  // and requireToken guards the subscription behind it.
+  function appWithOptionalAuth(auth: AuthManager) {
+    const createContext = createJwtContext(auth);
+    const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+    const { requireToken } = createJwtProcedures(t);
+    const withToken = t.middleware(async ({ ctx, next }) => next({ ctx: { token: await ctx.jwt.token().catch(() => null) } }));
+    return { router: t.router({ idle: t.procedure.use(withToken).use(requireToken()).subscription(idle) }), createContext };
+  }
+
+  it("the subscription ends with TOKEN_EXPIRED when its token expires", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { authMaxAge: 1 }));
+    const { router, createContext } = appWithOptionalAuth(auth);
+    const token = await auth.authToken("alice");
+    const subscription = await openSubscription(router, createContext as never, token.signed);
+    const ending = await subscription.ending(4_000);
+    await subscription.close();
+    expect(ending).toMatchObject({ code: "TOKEN_EXPIRED" });
+  });
+
+  it("the subscription ends with TOKEN_REVOKED when its session is revoked", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
+    const { router, createContext } = appWithOptionalAuth(auth);
+    const { authToken } = await auth.login("alice");
+    const subscription = await openSubscription(router, createContext as never, authToken.signed);
+    await auth.revokeSession(String(authToken.claims["sid"]));
+    const ending = await subscription.ending(3_000);
+    await subscription.close();
+    expect(ending).toMatchObject({ code: "TOKEN_REVOKED" });
+  });
+});
+
+describe("#23 (also raised) maxAuthAge holds for the whole life of a subscription", () => {
+  const MAX_AUTH_AGE = 60;
+  const auth = new AuthManager(optionsFor("HS256"));
+  const createContext = createJwtContext(auth);
+  const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+  const { authedProcedure, requireToken } = createJwtProcedures(t);
+  const router = t.router({
+    alone: t.procedure.use(requireToken({ maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
+    // The first guard already watches the token's lifetime; the second must still watch freshness.
+    behindAnotherGuard: authedProcedure.use(requireToken({ maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
+  });
+
+  it.each(["alone", "behindAnotherGuard"])("%s: the subscription ends with TOKEN_NOT_FRESH within 1 s of the moment the guard stops accepting its login", async (path) => {
+    // Logged in 59 s ago (by whole seconds): still fresh, for 1-2 s more.
+    const past = new AuthManager(optionsFor("HS256", { clock: () => Date.now() - (MAX_AUTH_AGE - 1) * 1000 }));
+    const { authToken } = await past.login("alice");
+    const subscription = await openSubscription(router, createContext as never, authToken.signed, { path });
+    const ending = await subscription.ending(4_000);
+    await subscription.close();
+    if (typeof ending === "string") throw new Error(`the subscription ended as "${ending}"`);
+    expect(ending.code).toBe("TOKEN_NOT_FRESH");
+    // isFresh counts whole seconds: fresh through the second auth_time + maxAuthAge.
+    const late = ending.atMs - ((authToken.claims["auth_time"] as number) + MAX_AUTH_AGE + 1) * 1000;
+    console.log(`#23 maxAuthAge (${path}): ended ${late} ms after the login grew too old (bound: 1000 ms)`);
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1000);
+  });
+});
+
+describe("#23.6 refreshLink over wsLink without the webSocket option", () => {
+  it("refreshes once, then fails every call with a message naming refreshLink({ webSocket }) instead of refreshing on every call", async () => {
+    const clock = fakeClock(Date.now());
+    const auth = new AuthManager(optionsFor("HS256", { clock: clock.now, authMaxAge: 60 }));
+    const createContext = createJwtContext(auth);
+    const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+    const { refreshProcedure, requireToken } = createJwtProcedures(t);
+    let refreshes = 0;
+    const router = t.router({
+      whoami: t.procedure.use(requireToken()).query(({ ctx }) => ctx.token.sub),
+      refresh: refreshProcedure.mutation(async ({ ctx }) => {
+        refreshes++;
+        return { authToken: (await auth.authToken(ctx.token.sub)).signed, refreshToken: (await auth.refreshToken(ctx.token.sub)).signed };
+      }),
+    });
+    const server = await startHttpAndWsServer(router, createContext);
+    const store = createTokenStore();
+    store.setTokens({ authToken: (await auth.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
+    const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams(store) });
+    const refreshClient = createTRPCClient<typeof router>({ links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    // The misconfiguration: no `webSocket`, so the link cannot reconnect the socket after a refresh.
+    const client = createTRPCClient<typeof router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), wsLink({ client: wsClient, transformer: superjson })] });
+    try {
+      expect(await client.whoami.query()).toBe("alice");
+      clock.advance(61);
+      for (let call = 0; call < 6; call++) {
+        const error = await rejectionOf(client.whoami.query());
+        expect((error as Error).message).toContain("refreshLink({ webSocket })");
+        expect(jwtErrorCode(error)).toBe("TOKEN_EXPIRED");
+      }
+      expect(refreshes).toBe(1);
+    } finally {
+      await wsClient.close();
+      await server.close();
+    }
   });
 });

@@ -28,7 +28,8 @@ export interface RefreshLinkOptions {
    * whenever the tokens change (its own refresh; with `createTokenStore`, also a logout or
    * another login by the app) and holds calls until it has closed: the next call connects
    * with the new token, and nothing is sent as the previous user. Subscriptions open on it
-   * complete; subscribe again.
+   * complete; subscribe again. Without it over `wsLink`, the first refresh is the last: calls
+   * refused as expired with the refreshed token fail with a message naming this option.
    */
   readonly webSocket?: { close(): Promise<void> } | undefined;
 }
@@ -174,7 +175,12 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
             }
             return fail(error, "login");
           }
-          if (isRetry || !shouldRefresh(error)) return fail(error);
+          if (!shouldRefresh(error)) return fail(error);
+          // Sent with the very token the link's refresh stored, and refused as expired: the
+          // transport still sends the old one (a wsLink socket, bound when it connected, without
+          // the webSocket option). Refreshing again cannot help: say so, once per call, instead.
+          if (webSocket === undefined && sentWith !== undefined && sentWith === lastRefresh?.to) return fail(staleTransportError(error));
+          if (isRetry) return fail(error);
           const sent = sentWith;
           // Sent with a token that has since been replaced: no refresh, judge the new token below.
           const ready: Promise<Outcome | undefined> = store.getAuthToken() === sent ? refreshOnce() : Promise.resolve(inflight);
@@ -201,6 +207,17 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
           subscription?.unsubscribe();
         };
       });
+}
+
+const STALE_TRANSPORT =
+  "trpc-jwt: refreshLink refreshed the token, but the call still went out with the old one. Over wsLink, a socket keeps the token it connected with: pass the WebSocket client as refreshLink({ webSocket }). Over HTTP, the headers must read the token store.";
+
+// The refusal, with its code and data kept, under a message that names the missing option.
+// Made by the error's own class: the client entry imports nothing of @trpc/client at run time.
+function staleTransportError<TRouter extends AnyTRPCRouter>(error: TRPCClientError<TRouter>): TRPCClientError<TRouter> {
+  const ClientError = error.constructor as typeof TRPCClientError<TRouter>;
+  const stale = new ClientError(STALE_TRANSPORT, { cause: error, ...(error.shape == null ? {} : { result: { error: error.shape } }), ...(error.meta === undefined ? {} : { meta: error.meta }) });
+  return settleError(stale, "login");
 }
 
 // A value of the subscription itself, not a connection-state or "started" notice.

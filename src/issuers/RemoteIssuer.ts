@@ -14,6 +14,9 @@ export let remoteVerifierOf!: (issuer: RemoteIssuer) => Verifier;
 /** The issuer's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
 export let remoteClockOf!: (issuer: RemoteIssuer) => () => number;
 
+/** The issuer's `clockTolerance` in seconds, for the subscription expiry watch. Module-internal. */
+export let remoteToleranceOf!: (issuer: RemoteIssuer) => number;
+
 /**
  * Verifies access tokens that an external identity provider (Auth0, Keycloak, Cognito, Clerk,
  * Entra ID, any OpenID provider) signs, with the keys it publishes: trpc-jwt as a resource
@@ -47,6 +50,7 @@ export class RemoteIssuer {
   static {
     remoteVerifierOf = (issuer) => issuer.#verify;
     remoteClockOf = (issuer) => issuer.#clock;
+    remoteToleranceOf = (issuer) => issuer.#clockTolerance;
   }
 
   constructor(options: RemoteIssuerOptions) {

@@ -1,10 +1,10 @@
 import { base64url } from "jose";
-import { AuthManager, clockOf, revocationCheckOf, verifierOf, type AnyAuthManager, type AuthTokenOf } from "../AuthManager.js";
+import { AuthManager, clockOf, revocationCheckOf, toleranceOf, verifierOf, type AnyAuthManager, type AuthTokenOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { tokenRefusal } from "../tokens/tokenProblem.js";
 import type { Verifier } from "../tokens/Verifier.js";
-import { RemoteIssuer, remoteClockOf, remoteVerifierOf } from "./RemoteIssuer.js";
+import { RemoteIssuer, remoteClockOf, remoteToleranceOf, remoteVerifierOf } from "./RemoteIssuer.js";
 
 /**
  * Something that verifies tokens of one issuer: your own `AuthManager`, or a `RemoteIssuer` for
@@ -34,6 +34,11 @@ export interface TokenSource {
   readonly isUnexpired: (token: JwtToken) => boolean;
   /** Now, in milliseconds, by the clock of the issuer that verified `token`. */
   readonly now: (token: JwtToken) => number;
+  /**
+   * The moment, in milliseconds by that issuer's clock, from which `token` counts as expired:
+   * `exp` plus the issuer's `clockTolerance` (what `isUnexpired` compares with).
+   */
+  readonly expiresAt: (token: JwtToken) => number;
   /**
    * The token itself when nothing revokes it (else rejects with `JwtError`), applied on every
    * use of a verified token; `undefined` when no issuer has a token store.
@@ -91,6 +96,7 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
     isUnexpired: (token) => byIssuer.get(token.iss)?.isUnexpired(token) === true,
     // Never reached for a verified token; infinitely late, freshness would fail closed.
     now: (token) => byIssuer.get(token.iss)?.now(token) ?? Number.POSITIVE_INFINITY,
+    expiresAt: (token) => byIssuer.get(token.iss)?.expiresAt(token) ?? Number.NEGATIVE_INFINITY,
     ...(anyStore
       ? {
           unrevoked: (token: JwtToken) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token,
@@ -103,15 +109,21 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
 function sourceOf(issuer: unknown): [string, TokenSource] {
   if (issuer instanceof AuthManager) {
     const revocations = revocationCheckOf(issuer);
-    const common = { verify: verifierOf(issuer), isUnexpired: (token: JwtToken) => issuer.isUnexpired(token), now: clockOf(issuer) };
+    const common = { verify: verifierOf(issuer), isUnexpired: (token: JwtToken) => issuer.isUnexpired(token), now: clockOf(issuer), expiresAt: expiryAfter(toleranceOf(issuer)) };
     if (revocations === undefined) return [issuer.issuer, { ...common, unrevoked: undefined, watchRevocation: undefined }];
     return [issuer.issuer, { ...common, unrevoked: (token) => revocations.check(token), watchRevocation: (token, onRevoked) => revocations.watch(token, onRevoked) }];
   }
   if (issuer instanceof RemoteIssuer) {
-    return [issuer.issuer, { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer), unrevoked: undefined, watchRevocation: undefined }];
+    return [
+      issuer.issuer,
+      { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer), expiresAt: expiryAfter(remoteToleranceOf(issuer)), unrevoked: undefined, watchRevocation: undefined },
+    ];
   }
   throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
 }
+
+// A token is expired from `exp + clockTolerance` seconds on, as `isUnexpired` decides.
+const expiryAfter = (toleranceSeconds: number) => (token: JwtToken) => (token.exp + toleranceSeconds) * 1000;
 
 /** The `iss` a compact token claims, unverified; `undefined` when it cannot be read. */
 function unverifiedIssuer(signed: unknown): string | undefined {

@@ -16,7 +16,7 @@ export type TokenWatch = (end: (error: Error) => void) => () => void;
  *
  * @example
  * ```ts
- * const data = endWithToken(result.data, (end) => watchExpiry(source, token, () => end(expiredError())));
+ * const data = endWithToken(result.data, (end) => watchDeadline(expiryOf(source, token), () => end(expiredError())));
  * ```
  */
 export function endWithToken(data: unknown, watch: TokenWatch): unknown {

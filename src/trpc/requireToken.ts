@@ -4,12 +4,13 @@ import { compileRules, type CompiledRules, type RequireTokenRules } from "../pol
 import { findRuleFailure } from "../policy/findRuleFailure.js";
 import type { RulesFor } from "../policy/TypedRules.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
+import { isWatchedInCall, watchingIn } from "./callWatches.js";
 import type { JwtContext } from "./createJwtContext.js";
 import { endWithToken } from "./endWithToken.js";
 import { JwtRequest, reportRefusal, requestedToken, sourceOfRequest } from "./JwtRequest.js";
 import { refused } from "../refusals/refused.js";
 import { toTRPCError } from "../refusals/toTRPCError.js";
-import { watchToken } from "./watchToken.js";
+import { watchToken, type WatchedParts } from "./watchToken.js";
 
 /** What a guarded procedure adds to its context: `TToken` is typed by the manager's schemas. */
 export interface TokenContext<TToken = JwtToken> {
@@ -108,16 +109,19 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
       report(trpcError);
       return trpcError;
     };
-    // A subscription outlives the check: it ends when its token expires. A token an earlier
-    // guard passed on is already watched by that guard.
-    const watched = (token: JwtToken | null) => type === "subscription" && token !== null && token !== ctx.token;
-    // A token an earlier guard already put in ctx goes on without a new ctx: tRPC then reuses
-    // the ctx object instead of copying it (its copies are most of what a middleware costs).
-    const pass = (token: JwtToken | null) =>
-      next(token === ctx.token ? undefined : { ctx: { token } }).then((result) => {
+    // A subscription outlives the check: it ends when its token expires (or is revoked, or,
+    // with maxAuthAge, its login grows too old). A token a guard of this very call watches is
+    // not watched twice; one the app put in ctx.token itself is no guard's and is watched here.
+    const pass = (token: JwtToken | null) => {
+      const parts = type === "subscription" && token !== null ? partsToWatch(ctx, token, compiled) : undefined;
+      // A token an earlier guard already put in ctx goes on without a new ctx: tRPC then reuses
+      // the ctx object instead of copying it (its copies are most of what a middleware costs).
+      const passed = parts?.lifetime === true ? { token, ...watchingIn(ctx, token as JwtToken) } : token === ctx.token ? undefined : { token };
+      return next(passed === undefined ? undefined : { ctx: passed }).then((result) => {
         const dressed = dressRefusal(result as NextResult, refuse, report);
-        return watched(token) ? endedWithToken(dressed, request, token as JwtToken, refuse) : dressed;
+        return parts === undefined ? dressed : endedWithToken(dressed, request, token as JwtToken, refuse, parts);
       });
+    };
     const proceed = (token: JwtToken) => {
       const failure = findRuleFailure(compiled, token, input);
       if (failure !== undefined) throw refuse(refused(failure.code, failure.reason));
@@ -137,11 +141,19 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
 }
 
 // The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
-// the token expires, or TOKEN_REVOKED when it is revoked (with a token store).
-function endedWithToken(result: NextResult, request: JwtRequest, token: JwtToken, refuse: (error: unknown) => TRPCError): unknown {
+// the token expires, TOKEN_REVOKED when it is revoked (with a token store), or TOKEN_NOT_FRESH
+// when its login grows older than the guard's maxAuthAge.
+function endedWithToken(result: NextResult, request: JwtRequest, token: JwtToken, refuse: (error: unknown) => TRPCError, parts: WatchedParts): unknown {
   if (!result.ok) return result;
   const source = sourceOfRequest(request);
-  return { ...result, data: endWithToken(result.data, watchToken(source, token, refuse)) };
+  return { ...result, data: endWithToken(result.data, watchToken(source, token, refuse, parts)) };
+}
+
+// What this guard watches of a subscription's token; `undefined` when a guard of this call
+// already watches all of it.
+function partsToWatch(ctx: object, token: JwtToken, { maxAuthAge }: CompiledRules): WatchedParts | undefined {
+  const lifetime = !isWatchedInCall(ctx, token);
+  return lifetime || maxAuthAge !== undefined ? { lifetime, maxAuthAge } : undefined;
 }
 
 // tRPC wraps whatever a procedure throws raw in an INTERNAL_SERVER_ERROR; when that was a
