@@ -6,8 +6,8 @@ import type { JwkSet } from "./keys/JwkSet.js";
 import type { KeyRing } from "./keys/KeyRing.js";
 import { withRevocationCheck, type RevocationCheck } from "./sessions/RevocationCheck.js";
 import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
-import { checkIssued, readSchemas, withSchemas, type ClaimsArgument, type ClaimSchemas, type ClaimsSchema, type SchemaOptions, type ScopeArgument, type ScopeSchema, type TypedClaims, type TypedScope } from "./tokens/claimSchemas.js";
-import { issueToken } from "./tokens/issueToken.js";
+import { checkIssued, readSchemas, typedIssued, withSchemas, type ClaimsArgument, type ClaimSchemas, type ClaimsSchema, type SchemaOptions, type ScopeArgument, type ScopeSchema, type TypedClaims, type TypedScope } from "./tokens/claimSchemas.js";
+import { issueToken, type IssueRequest } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import type { Verifier } from "./tokens/Verifier.js";
@@ -113,18 +113,21 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * Builds a manager from Flask_PyJWT's variables: `JWT_ISSUER`, `JWT_AUTHTYPE`, `JWT_SECRET`
    * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_KEYID`,
    * `JWT_AUDIENCE`, `JWT_CLOCKTOLERANCE`, `JWT_MAXTOKENLENGTH` and `JWT_CACHESIZE`. Errors name
-   * the variable. What no variable can hold (a `store`, a `clock`, `rotationGrace`) comes in
-   * `extra`.
+   * the variable. What no variable can hold (a `store`, a `clock`, `rotationGrace`, the `claims`
+   * and `scope` schemas) comes in `extra`; the manager is typed by its schemas as with `new`.
    *
    * @example
    * ```ts
    * const auth = AuthManager.fromEnv(); // reads process.env
-   * const withSessions = AuthManager.fromEnv(process.env, { store: memoryStore() });
+   * const withSessions = AuthManager.fromEnv(process.env, { store: memoryStore(), claims: z.object({ org: z.string() }) });
    * ```
    */
-  static fromEnv(env: Env = process.env, extra: Pick<AuthManagerOptions, "store" | "rotationGrace" | "clock"> = {}): AuthManager {
+  static fromEnv<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined>(
+    env: Env = process.env,
+    extra: Pick<AuthManagerOptions, "store" | "rotationGrace" | "clock"> & SchemaOptions<TClaims, TScope> = {},
+  ): AuthManager<TClaims, TScope> {
     try {
-      return new AuthManager({ ...optionsFromEnv(env), ...extra });
+      return new AuthManager<TClaims, TScope>({ ...optionsFromEnv(env), ...extra });
     } catch (error) {
       // Name the variable the user set, not the option it became.
       if (error instanceof JwtConfigError && Object.hasOwn(ENV_NAMES, error.option)) {
@@ -149,14 +152,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   authToken(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>> {
-    if (this.#schemas !== undefined) {
-      try {
-        checkIssued(this.#schemas, { scope, claims });
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    const issued = this.#sessions.generationOf(sub).then((generation) => issueToken(this.#options, this.#keys, { type: "auth", sub, scope, claims, generation }));
+    const issued = this.#refused({ scope, claims }) ?? this.#sessions.generationOf(sub).then((generation) => this.#issue({ type: "auth", sub, scope, claims, generation }));
     return issued.catch(rejectForCaller) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
@@ -172,7 +168,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   refreshToken(sub: string): Promise<JwtToken> {
     return this.#sessions
       .generationOf(sub)
-      .then((generation) => issueToken(this.#options, this.#keys, { type: "refresh", sub, generation }))
+      .then((generation) => this.#issue({ type: "refresh", sub, generation }))
       .catch(rejectForCaller);
   }
 
@@ -182,13 +178,17 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * when none is configured), `exp` (expired when `exp + clockTolerance <= now`), `nbf`, `iat` not
    * more than `clockTolerance` + 60 s ahead, `sub` and `type`.
    * With `type`, the token must be of that type; without, either kind is accepted. Throws
-   * `JwtError` with a code (`TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_WRONG_TYPE`).
+   * `JwtError` with a code (`TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_WRONG_TYPE`). An auth token
+   * is typed (and checked) by the manager's schemas; a refresh token is a plain `JwtToken`.
    *
    * @example
    * ```ts
    * const token = await auth.verifyToken(raw, "refresh");
    * ```
    */
+  verifyToken(signed: string, type: "auth"): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
+  verifyToken(signed: string, type: "refresh"): Promise<JwtToken>;
+  verifyToken(signed: string, type?: TokenType): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>> | JwtToken>;
   verifyToken(signed: string, type?: TokenType): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>> | JwtToken> {
     if (type !== undefined && type !== "auth" && type !== "refresh") {
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
@@ -255,15 +255,9 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * const { authToken, refreshToken } = await auth.login(user.id, user.scope, { org: user.org });
    * ```
    */
-  login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair> {
-    if (this.#schemas !== undefined) {
-      try {
-        checkIssued(this.#schemas, { scope, claims });
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
+  login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
+    const pair = this.#refused({ scope, claims }) ?? this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
+    return pair as Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
   /**
@@ -277,16 +271,10 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * refresh: refreshProcedure.mutation(({ ctx }) => auth.rotate(ctx.token, { scope: currentScopeOf(ctx.token.sub) })),
    * ```
    */
-  rotate(refresh: string | JwtToken, update?: SessionUpdate<TClaims, TScope>): Promise<TokenPair> {
+  rotate(refresh: string | JwtToken, update?: SessionUpdate<TClaims, TScope>): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
     // Checked before the refresh token is used up: a bad update must not cost the session.
-    if (this.#schemas !== undefined && update !== undefined) {
-      try {
-        checkIssued(this.#schemas, update);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return this.#sessions.rotate(refresh, update as SessionUpdate).catch(rejectForCaller);
+    const pair = this.#refused(update ?? {}) ?? this.#sessions.rotate(refresh, update as SessionUpdate).catch(rejectForCaller);
+    return pair as Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
   /**
@@ -327,11 +315,29 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     return this.#sessions.revokeSubject(sub).catch(rejectForCaller);
   }
 
+  // An issuing call that must not start, as its rejection: scope or claims that fail the
+  // schemas, found before anything is signed or used up. Undefined when it may go on.
+  #refused(fields: { readonly scope?: unknown; readonly claims?: unknown }): Promise<never> | undefined {
+    try {
+      if (this.#schemas !== undefined) checkIssued(this.#schemas, fields);
+      return undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // Every token this manager signs; auth tokens come back as verification will see them.
+  #issue(request: IssueRequest): Promise<JwtToken> {
+    const issued = issueToken(this.#options, this.#keys, request);
+    const schemas = this.#schemas;
+    return schemas === undefined ? issued : issued.then((token) => typedIssued(token, schemas));
+  }
+
   #createSessions(): Sessions {
     const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance } = this.#options;
     const signer = {
       issue: (type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims) =>
-        issueToken(this.#options, this.#keys, { type, sub, scope, claims, session }),
+        this.#issue({ type, sub, scope, claims, session }),
       verify: (signed: string, type?: TokenType) => Promise.resolve(this.#verify(signed, type)),
     };
     return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance });

@@ -13,10 +13,13 @@ import {
   type JsonObject,
   type JsonValue,
   type JwtContext,
+  memoryStore,
   type JwtToken,
   type NoInputFitsClaim,
   type RegisteredClaims,
   type TokenClaims,
+  type TokenPair,
+  type TokenType,
 } from "trpc-jwt";
 
 const secret = "s".repeat(32);
@@ -28,7 +31,8 @@ const auth = new AuthManager({
   scope: z.object({ admin: z.boolean().optional() }),
 });
 type Claims = RegisteredClaims & { org: { id: string }; roles: string[]; level?: number | undefined };
-type Scope = { admin?: boolean | undefined };
+// A token without scope is valid whatever the scope schema says: ctx.token.scope may be undefined.
+type Scope = { admin?: boolean | undefined } | undefined;
 const createContext = createJwtContext(auth);
 const t = initTRPC.context<typeof createContext>().create();
 const { authedProcedure, refreshProcedure, optionalProcedure, requireToken } = createJwtProcedures(t);
@@ -43,6 +47,49 @@ describe("with schemas", () => {
     void auth.authToken("alice", { admin: "yes" }, { org: { id: "o1" }, roles: [] });
     // @ts-expect-error org is required by the schema
     void auth.authToken("alice", {}, { roles: [] });
+  });
+
+  it("scope is optional whatever the scope schema: authToken and login take no scope", () => {
+    void auth.authToken("alice", undefined, { org: { id: "o1" }, roles: [] });
+    void auth.login("alice", undefined, { org: { id: "o1" }, roles: [] });
+    void auth.rotate("refresh-token", { scope: undefined });
+  });
+
+  it("login and rotate return typed pairs (the refresh token stays plain)", async () => {
+    const pair = await auth.login("alice", { admin: true }, { org: { id: "o1" }, roles: ["dev"] });
+    expectTypeOf(pair.authToken).toEqualTypeOf<JwtToken<Claims, Scope>>();
+    expectTypeOf(pair.authToken.claims.org.id).toEqualTypeOf<string>();
+    expectTypeOf(pair.refreshToken).toEqualTypeOf<JwtToken>();
+    const rotated = await auth.rotate(pair.refreshToken, { scope: { admin: false } });
+    expectTypeOf(rotated.authToken).toEqualTypeOf<JwtToken<Claims, Scope>>();
+    expectTypeOf(rotated).toEqualTypeOf<TokenPair<Claims, Scope>>();
+    // @ts-expect-error a claim the schema does not have
+    void rotated.authToken.claims.team;
+  });
+
+  it('verifyToken(t, "auth") is the typed auth token; "refresh" a plain one; no type, either', async () => {
+    expectTypeOf(await auth.verifyToken("t", "auth")).toEqualTypeOf<JwtToken<Claims, Scope>>();
+    expectTypeOf((await auth.verifyToken("t", "auth")).claims.roles).toEqualTypeOf<string[]>();
+    expectTypeOf(await auth.verifyToken("t", "refresh")).toEqualTypeOf<JwtToken>();
+    expectTypeOf(auth.verifyToken("t")).toEqualTypeOf<Promise<JwtToken<Claims, Scope> | JwtToken>>();
+    const type = "auth" as TokenType;
+    expectTypeOf(auth.verifyToken("t", type)).toEqualTypeOf<Promise<JwtToken<Claims, Scope> | JwtToken>>();
+  });
+
+  it("fromEnv takes the schemas and is typed by them", async () => {
+    const fromEnv = AuthManager.fromEnv(process.env, {
+      store: memoryStore(),
+      claims: z.object({ org: z.object({ id: z.string() }), roles: z.array(z.string()), level: z.number().optional() }),
+      scope: z.object({ admin: z.boolean().optional() }),
+    });
+    expectTypeOf(fromEnv).toEqualTypeOf<typeof auth>();
+    expectTypeOf(await fromEnv.verifyToken("t", "auth")).toEqualTypeOf<JwtToken<Claims, Scope>>();
+    expectTypeOf((await fromEnv.login("alice", undefined, { org: { id: "o1" }, roles: [] })).authToken.claims.org).toEqualTypeOf<{ id: string }>();
+    // @ts-expect-error org is required by the schema
+    void fromEnv.authToken("alice", undefined, { roles: [] });
+    // Without schemas, as before.
+    expectTypeOf(AuthManager.fromEnv()).toEqualTypeOf<AuthManager>();
+    expectTypeOf(AuthManager.fromEnv(process.env, { store: memoryStore() })).toEqualTypeOf<AuthManager>();
   });
 
   it("login's and rotate's scope and claims are the schemas' input types too", () => {
@@ -63,6 +110,8 @@ describe("with schemas", () => {
       expectTypeOf(ctx.token.claims.org.id).toEqualTypeOf<string>();
       expectTypeOf(ctx.token.claims.roles).toEqualTypeOf<string[]>();
       expectTypeOf(ctx.token.scope).toEqualTypeOf<Scope>();
+      // @ts-expect-error the scope may be missing: it must be checked first
+      void ctx.token.scope.admin;
       expectTypeOf(ctx.token.claims.sub).toEqualTypeOf<string>();
       // @ts-expect-error a claim the schema does not have
       void ctx.token.claims.team;
@@ -127,6 +176,8 @@ describe("without schemas, today's types exactly", () => {
     expectTypeOf(plain.authToken).parameters.toEqualTypeOf<[sub: string, scope?: JsonValue | undefined, claims?: JsonObject | undefined]>();
     expectTypeOf(plain.authToken).returns.toEqualTypeOf<Promise<JwtToken>>();
     expectTypeOf(plain.verifyToken).returns.toEqualTypeOf<Promise<JwtToken>>();
+    expectTypeOf(plain.verifyToken("t", "auth")).toEqualTypeOf<Promise<JwtToken>>();
+    expectTypeOf(plain.login("alice")).toEqualTypeOf<Promise<TokenPair>>();
   });
 
   it("ctx.token is JwtToken with TokenClaims and JsonValue scope", () => {

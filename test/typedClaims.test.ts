@@ -7,6 +7,7 @@ import { initTRPC } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, JwtError, jwtErrorFormatter, memoryStore, type JwtErrorCode } from "trpc-jwt";
+import { jwtErrorCode } from "trpc-jwt/client";
 import { startServer } from "./helpers/httpServer.js";
 import { optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
@@ -23,7 +24,7 @@ const createContext = createJwtContext(auth);
 const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
 const { authedProcedure, refreshProcedure } = createJwtProcedures(t);
 const router = t.router({
-  org: authedProcedure.query(({ ctx }) => ({ org: ctx.token.claims.org.id, tier: ctx.token.claims.tier, admin: ctx.token.scope.admin ?? false })),
+  org: authedProcedure.query(({ ctx }) => ({ org: ctx.token.claims.org.id, tier: ctx.token.claims.tier, admin: ctx.token.scope?.admin ?? false })),
   refresh: refreshProcedure.query(({ ctx }) => ctx.token.sub),
 });
 
@@ -49,10 +50,41 @@ describe("verification with schemas", () => {
     expect(Object.isFrozen(verified.claims)).toBe(true);
   });
 
+  it("a token without scope passes whatever the scope schema says: scope is undefined (issue #22 item 6)", async () => {
+    // Issued here, and by a manager without schemas: neither has a scope claim.
+    const own = await auth.authToken("alice", undefined, { org: { id: "o1" }, roles: ["dev"] });
+    expect(own.scope).toBeUndefined();
+    expect(Object.hasOwn(own.claims, "scope")).toBe(false);
+    const foreign = await plain.authToken("bob", undefined, { org: { id: "o2" }, roles: [] });
+    for (const token of [own, foreign]) {
+      expect(await client(token.signed).org.query()).toMatchObject({ admin: false });
+      const verified = await auth.verifyToken(token.signed, "auth");
+      expect(verified.scope).toBeUndefined();
+    }
+    // So does a session started without scope, and its rotation.
+    const sessions = new AuthManager({ ...optionsFor("HS256"), claims, scope, store: memoryStore() });
+    const pair = await sessions.login("carol", undefined, { org: { id: "o3" }, roles: [] });
+    expect((await sessions.verifyToken(pair.authToken.signed, "auth")).scope).toBeUndefined();
+    const rotated = await sessions.rotate(pair.refreshToken);
+    expect((await sessions.verifyToken(rotated.authToken.signed, "auth")).claims.org.id).toBe("o3");
+  });
+
+  it("issued auth tokens carry the schemas' output, as verified ones do (defaults filled in)", async () => {
+    const issued = await auth.authToken("alice", { admin: true }, { org: { id: "o1" }, roles: [] });
+    expect(issued.claims.tier).toBe("free");
+    const sessions = new AuthManager({ ...optionsFor("HS256"), claims, scope, store: memoryStore() });
+    const pair = await sessions.login("alice", undefined, { org: { id: "o1" }, roles: [] });
+    expect(pair.authToken.claims.tier).toBe("free");
+    expect((await sessions.rotate(pair.refreshToken)).authToken.claims.tier).toBe("free");
+    expect(pair.refreshToken.claims).not.toHaveProperty("tier");
+  });
+
   it.each([
     ["a claim of the wrong type", { org: { id: 7 }, roles: [] }, undefined],
     ["a missing claim", { roles: ["dev"] }, undefined],
+    ["a claim of the wrong type, with a valid scope", { org: { id: 7 }, roles: [] }, { admin: true }],
     ["a scope of the wrong type", { org: { id: "o1" }, roles: [] }, { admin: "yes" }],
+    ["a scope that is not an object", { org: { id: "o1" }, roles: [] }, "admin"],
   ])("%s: verifyToken rejects TOKEN_INVALID, and a guarded call is 401 TOKEN_INVALID", async (_, extra, tokenScope) => {
     const forged = await plain.authToken("mallory", tokenScope, extra);
     const error = await rejectionOf(auth.verifyToken(forged.signed));
@@ -86,7 +118,8 @@ describe("issuing with schemas", () => {
     ["claims.org.id", { admin: true }, { org: { id: 12345 }, roles: [] }],
     ["claims.roles.1", { admin: true }, { org: { id: "o1" }, roles: ["dev", 67890] }],
     ["claims.org", {}, { roles: [] }],
-    ["scope", undefined, { org: { id: "o1" }, roles: [] }],
+    ["scope", "admin", { org: { id: "o1" }, roles: [] }],
+    ["claims.org", undefined, { roles: [] }],
     ["scope.admin", { admin: "secret-value-54321" }, { org: { id: "o1" }, roles: [] }],
   ])("claims that fail the schema throw JwtConfigError naming %s, never the value, and sign nothing", async (path, tokenScope, extra) => {
     const reads = clockReads;
@@ -103,6 +136,7 @@ describe("issuing with schemas", () => {
     for (const [path, update] of [
       ["claims.org.id", { claims: { org: { id: 12345 }, roles: [] } }],
       ["claims.org", { claims: undefined }],
+      ["scope", { scope: "admin" }],
       ["scope.admin", { scope: { admin: "secret-value-54321" } }],
     ] as const) {
       const error = await rejectionOf(sessions.rotate(refreshToken, update as never));
@@ -114,6 +148,19 @@ describe("issuing with schemas", () => {
     const { authToken } = await sessions.rotate(refreshToken, { scope: { admin: true } });
     expect(authToken.claims["org"]).toEqual({ id: "o1" });
     expect(authToken.scope).toEqual({ admin: true });
+  });
+});
+
+describe("a session whose stored claims no longer fit the schema", () => {
+  it("is not rotated into tokens every verifier would refuse: TOKEN_INVALID, and the user logs in again", async () => {
+    const store = memoryStore();
+    const before = new AuthManager({ ...optionsFor("HS256"), claims: z.object({ org: z.string() }), store });
+    const { refreshToken } = await before.login("alice", undefined, { org: "acme" });
+    // The next deploy requires a claim the session was not started with.
+    const after = new AuthManager({ ...optionsFor("HS256"), claims: z.object({ org: z.string(), plan: z.string() }), store });
+    expect(jwtErrorCode(await rejectionOf(after.rotate(refreshToken)))).toBe("TOKEN_INVALID");
+    const fresh = await after.login("alice", undefined, { org: "acme", plan: "pro" });
+    expect((await after.verifyToken(fresh.authToken.signed, "auth")).claims.plan).toBe("pro");
   });
 });
 

@@ -1,7 +1,7 @@
 import { base64url } from "jose";
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
-import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
+import { JwtToken, type TokenClaims, type TokenType } from "../tokens/JwtToken.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
 import type { RevocationEvent, SessionData, TokenStore } from "../stores/TokenStore.js";
@@ -16,9 +16,12 @@ export interface SessionClaims {
   readonly csrf: string;
 }
 
-/** The pair of tokens `login` and `rotate` return. */
-export interface TokenPair {
-  readonly authToken: JwtToken;
+/**
+ * The pair of tokens `login` and `rotate` return. The auth token is typed by the manager's
+ * `claims` and `scope` schemas (inferred: never write the parameters).
+ */
+export interface TokenPair<TClaims extends object = TokenClaims, TScope = JsonValue | undefined> {
+  readonly authToken: JwtToken<TClaims, TScope>;
   readonly refreshToken: JwtToken;
 }
 

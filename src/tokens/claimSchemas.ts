@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { JwtConfigError, JwtError } from "../errors.js";
+import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { RESERVED_CLAIMS } from "./reservedClaims.js";
 import type { JsonObject, JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
@@ -20,7 +20,11 @@ export interface SchemaOptions<TClaims extends ClaimsSchema | undefined = undefi
    * carries claims the schema does not list. Refresh tokens carry no extra claims.
    */
   readonly claims?: TClaims;
-  /** A zod schema for the `scope` claim of auth tokens, applied as `claims` is. */
+  /**
+   * A zod schema for the `scope` claim of auth tokens, applied as `claims` is to tokens that carry
+   * a scope. A token without one is valid whatever the schema says (its `scope` is `undefined`),
+   * and issuing without a scope is never refused.
+   */
   readonly scope?: TScope;
 }
 
@@ -35,8 +39,11 @@ export interface RegisteredClaims {
 
 /** `ctx.token.claims` for a claims schema: the registered claims and the schema's output. */
 export type TypedClaims<TClaims extends ClaimsSchema | undefined> = TClaims extends ClaimsSchema ? RegisteredClaims & z.output<TClaims> : TokenClaims;
-/** `ctx.token.scope` for a scope schema: its output; without one, as today. */
-export type TypedScope<TScope extends ScopeSchema | undefined> = TScope extends ScopeSchema ? z.output<TScope> : JsonValue | undefined;
+/**
+ * `ctx.token.scope` for a scope schema: its output, or `undefined` for a token without scope;
+ * without a schema, as today.
+ */
+export type TypedScope<TScope extends ScopeSchema | undefined> = TScope extends ScopeSchema ? z.output<TScope> | undefined : JsonValue | undefined;
 /** What `authToken` takes as extra claims: the schema's input; without one, any JSON object. */
 export type ClaimsArgument<TClaims extends ClaimsSchema | undefined> = TClaims extends ClaimsSchema ? z.input<TClaims> : JsonObject;
 /** What `authToken` takes as scope: the schema's input; without one, any JSON value. */
@@ -82,9 +89,10 @@ function schemaOption(value: unknown, option: string): z.ZodType<never> | undefi
  * ```
  */
 export function checkIssued(schemas: ClaimSchemas, fields: { readonly scope?: unknown; readonly claims?: unknown }): void {
-  // A field that is absent is not being issued (rotate keeps the session's); one that is present
-  // but undefined means none, which the schema may refuse.
-  if (schemas.scope !== undefined && Object.hasOwn(fields, "scope")) failurePath(schemas.scope, fields.scope, "scope");
+  // A field that is absent is not being issued (rotate keeps the session's). No scope (undefined,
+  // or null, which is not written either) is always allowed; claims that are present but
+  // undefined mean none, which the schema may refuse.
+  if (schemas.scope !== undefined && fields.scope !== undefined && fields.scope !== null) failurePath(schemas.scope, fields.scope, "scope");
   if (schemas.claims !== undefined && Object.hasOwn(fields, "claims")) failurePath(schemas.claims, fields.claims ?? {}, "claims");
 }
 
@@ -127,10 +135,31 @@ export function withSchemas(verify: Verifier, schemas: ClaimSchemas): Verifier {
   });
 }
 
+/**
+ * A token just signed, as verification will see it: an auth token gets the schemas' output
+ * (defaults filled in, transforms applied) as its claims and scope, so what `authToken`, `login`
+ * and `rotate` return is what their types say. Rejects with `TOKEN_INVALID` claims that no
+ * longer fit (a session's stored claims after the schema changed): every verifier would refuse
+ * that token anyway. Module-internal.
+ *
+ * @example
+ * ```ts
+ * const token = typedIssued(await issueToken(options, keys, request), schemas);
+ * ```
+ */
+export function typedIssued(token: JwtToken, schemas: ClaimSchemas): JwtToken {
+  if (token.tokenType !== "auth") return token;
+  const typed = typedToken(token, schemas);
+  // A refusal: `rotate` answers its caller with it, as for any refresh that cannot go on.
+  if (typed instanceof JwtError) throw refusal("TOKEN_INVALID");
+  return typed;
+}
+
 function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError {
   const claims: Record<string, unknown> = Object.create(null);
   Object.assign(claims, token.claims);
-  if (schemas.scope !== undefined) {
+  // A token without scope has none to check: `scope` stays undefined, whatever the schema.
+  if (schemas.scope !== undefined && token.scope !== undefined) {
     const scope = schemas.scope.safeParse(token.scope);
     if (!scope.success) return new JwtError("TOKEN_INVALID");
     if (scope.data === undefined) delete claims["scope"];
