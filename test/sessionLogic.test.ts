@@ -101,6 +101,21 @@ function sessionLogic(openStore: () => Promise<TokenStore>) {
     await expect(check(unrelated.authToken)).resolves.toBe(unrelated.authToken);
   });
 
+  it("counts rotations in the refresh token: any earlier one is reuse, and a grace twin may go on once", async () => {
+    const { sessions, check, advance } = harness(await openStore(), 5);
+    const first = await sessions.login("alice");
+    expect(first.refreshToken.claims["rot"]).toBe(0);
+    expect(first.authToken.claims["rot"]).toBeUndefined();
+    const a = await sessions.rotate(first.refreshToken);
+    const twin = await sessions.rotate(first.refreshToken); // within the grace: a twin of a
+    expect([a.refreshToken.claims["rot"], twin.refreshToken.claims["rot"]]).toEqual([1, 1]);
+    const b = await sessions.rotate(twin.refreshToken); // whichever twin the client kept goes on
+    expect(b.refreshToken.claims["rot"]).toBe(2);
+    advance(6000);
+    expect(await refusalCode(sessions.rotate(first.refreshToken))).toBe("TOKEN_REUSED"); // two rotations back
+    expect(await checkCode(check(b.authToken))).toBe("TOKEN_REVOKED");
+  });
+
   it("rotationGrace: within it a just-rotated token gets a new pair in the same session; after it, reuse", async () => {
     const { sessions, check, advance } = harness(await openStore(), 5);
     const first = await sessions.login("alice", "read");
@@ -355,7 +370,7 @@ describe.runIf(hasRedisServer())("Redis keys written by the session logic", () =
     sessionBound(first.authToken, first.refreshToken);
     const second = await sessions.rotate(first.refreshToken);
     sessionBound(second.authToken, second.refreshToken);
-    bounds.set(`ttl:used:${first.refreshToken.jti}`, first.refreshToken.exp * 1000);
+    // No key per used refresh token: the session's hash keeps its current rotation (issue 25).
     await rejectionOf(sessions.rotate(first.refreshToken)); // reuse: revokes the session
     const bob = await sessions.login("bob");
     sessionBound(bob.authToken, bob.refreshToken);

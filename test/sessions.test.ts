@@ -198,9 +198,9 @@ describe("session options and methods without a store", () => {
     expect(new AuthManager({ ...optionsFor("HS256"), store: memoryStore(), rotationGrace: 10 })).toBeInstanceOf(AuthManager);
   });
 
-  it("reserves sid, auth_time and csrf: authToken refuses them as extra claims", async () => {
+  it("reserves sid, auth_time, csrf and rot: authToken refuses them as extra claims", async () => {
     const auth = new AuthManager(optionsFor("HS256"));
-    for (const name of ["sid", "auth_time", "csrf"]) {
+    for (const name of ["sid", "auth_time", "csrf", "rot"]) {
       await expect(auth.authToken("alice", undefined, { [name]: "x" })).rejects.toMatchObject({ option: `claims.${name}` });
     }
   });

@@ -222,7 +222,7 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
 }
 
 // The methods every TokenStore has (`subscribe` is optional).
-const STORE_METHODS = ["createSession", "updateSession", "loadSession", "consumeRefreshToken", "revokeToken", "revokeSession", "revokeSubject", "revocationState"] as const;
+const STORE_METHODS = ["createSession", "updateSession", "loadSession", "consumeRotation", "consumeRefreshToken", "revokeToken", "revokeSession", "revokeSubject", "revocationState"] as const;
 
 function tokenStore(store: unknown): TokenStore | undefined {
   if (store === undefined) return undefined;

@@ -14,6 +14,11 @@ export interface SessionClaims {
   readonly auth_time: number;
   /** A random value for the double-submit CSRF check of cookie sessions. */
   readonly csrf: string;
+  /**
+   * Refresh tokens only: which rotation of the session the token is (0 from `login`). The store
+   * keeps only the session's current rotation, so reuse detection costs nothing per rotation.
+   */
+  readonly rot?: number;
 }
 
 /**
@@ -95,15 +100,14 @@ export class Sessions {
     const store = this.#requireStore("rotate");
     const check = this.#check as RevocationCheck;
     const token = await this.#presented(refresh, "refresh").catch(asRefusal);
-    const session = sessionClaimsOf(token);
-    const { tokenId } = await tokenRef(token);
+    const { rot, ...session } = sessionClaimsOf(token);
     // Revoked or not is read before the token is used up, and told only after: of concurrent
     // calls with one token exactly one wins the consume and gets its pair, and every other one
     // is reuse, whatever the winner's reuse-triggered revocation has done to the session since.
     const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
-    const firstUse = await storeCall(() => store.consumeRefreshToken(tokenId, nowMs, this.#expiry(token)));
+    const firstUse = await storeCall(() => store.consumeRotation(session.sid, rot ?? 0, nowMs));
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
       // Whoever holds the newest tokens of this session may be the thief: end all of them.
       await this.revokeSession(session.sid).catch(() => undefined);
@@ -115,7 +119,7 @@ export class Sessions {
     if (stored.sub !== token.sub) throw refusal("TOKEN_INVALID");
     const scope = update !== undefined && Object.hasOwn(update, "scope") ? update.scope : stored.scope;
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
-    const pair = await this.#issuePair(token.sub, scope, claims, session);
+    const pair = await this.#issuePair(token.sub, scope, claims, session, (rot ?? 0) + 1);
     await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), this.#pairExpiry(pair)));
     return pair;
   }
@@ -165,9 +169,9 @@ export class Sessions {
     return state.subjectGeneration;
   }
 
-  async #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims): Promise<TokenPair> {
+  async #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot = 0): Promise<TokenPair> {
     const authToken = await this.#signer.issue("auth", sub, scope, claims, session);
-    const refreshToken = await this.#signer.issue("refresh", sub, undefined, undefined, session);
+    const refreshToken = await this.#signer.issue("refresh", sub, undefined, undefined, { ...session, rot });
     return { authToken, refreshToken };
   }
 
@@ -232,10 +236,12 @@ function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObje
 
 /** The session claims of a token; a token from outside any session cannot be rotated. */
 function sessionClaimsOf(token: JwtToken): SessionClaims {
-  const { sid, auth_time, csrf } = token.claims;
+  const { sid, auth_time, csrf, rot = 0 } = token.claims;
   if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");
   if (typeof auth_time !== "number" || !Number.isSafeInteger(auth_time) || auth_time < 0) throw refusal("TOKEN_INVALID");
-  return { sid, auth_time, csrf };
+  // Refresh tokens issued before rotations were counted have none: they are rotation 0.
+  if (typeof rot !== "number" || !Number.isSafeInteger(rot) || rot < 0) throw refusal("TOKEN_INVALID");
+  return { sid, auth_time, csrf, rot };
 }
 
 // Store failures reach the caller as 503 STORE_UNAVAILABLE, whatever the store threw.

@@ -63,7 +63,7 @@ export interface RevocationListener {
  * Rules every store follows:
  * - Every entry expires at the time (milliseconds since the epoch) it is written with, or later
  *   only where stated; nothing grows without bound.
- * - `consumeRefreshToken`, `createSession` and `revokeSubject` are atomic: with concurrent callers
+ * - `consumeRotation`, `consumeRefreshToken`, `createSession` and `revokeSubject` are atomic: with concurrent callers
  *   in several processes, exactly one consumes a token, and a session created concurrently with a
  *   subject's revocation is either stamped with the new generation or revoked by it.
  * - Any failure rejects (trpc-jwt then answers 503 STORE_UNAVAILABLE); a store never reports
@@ -86,8 +86,19 @@ export interface TokenStore {
   /** The session, or `undefined` when it is unknown or has expired. */
   loadSession(sid: string): Promise<StoredSession | undefined>;
   /**
-   * Marks a refresh token used, atomically. Resolves `undefined` when this call was the first
-   * use (the mark then lives until `expiresAtMs`), else the time (ms) of the first use.
+   * Uses up rotation `rotation` of a session's refresh token, atomically. The session keeps only
+   * the number of its current rotation and when the one before it was used (so its size does not
+   * grow with rotations) and keeps them as long as the session. Resolves `undefined` when this call
+   * is the first use of `rotation` (the session then expects `rotation + 1`; a larger rotation
+   * than expected, which only a store that lost a write can see, is taken as the current one) and
+   * when the store does not hold the session (it writes nothing then); the time (ms) of the first
+   * use when `rotation` is the one used last; `0` (long ago) for an older one.
+   */
+  consumeRotation(sid: string, rotation: number, nowMs: number): Promise<number | undefined>;
+  /**
+   * Marks a refresh token without a session used, atomically. Resolves `undefined` when this call
+   * was the first use (the mark then lives until `expiresAtMs`), else the time (ms) of the first use.
+   * Session refresh tokens use {@link TokenStore.consumeRotation} instead, which keeps no mark per token.
    */
   consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number): Promise<number | undefined>;
   /** Revokes one token until `expiresAtMs`, when it expires anyway. */

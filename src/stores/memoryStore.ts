@@ -8,8 +8,8 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * A `TokenStore` in this process's memory: sessions, used refresh tokens and revocations, each
- * dropped when the token it concerns expires. For one server process; several processes must
+ * A `TokenStore` in this process's memory: sessions (with their current rotation), used
+ * sessionless refresh tokens and revocations, each dropped when the token it concerns expires. For one server process; several processes must
  * share a store (`redisStore` from `trpc-jwt/redis`). Revocations apply at once.
  *
  * @example
@@ -20,7 +20,8 @@ export interface MemoryStoreOptions {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   const clock = options.clock ?? Date.now;
-  const sessions = new ExpiringMap<StoredSession>(clock);
+  // A session with its current rotation: one entry per session, however often it rotates.
+  const sessions = new ExpiringMap<SessionEntry>(clock);
   const used = new ExpiringMap<number>(clock);
   const revokedTokens = new ExpiringMap<true>(clock);
   const subjects = new ExpiringMap<number>(clock);
@@ -32,16 +33,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   // Async functions, so that a mistake in one becomes a rejection, as with any other store.
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number) {
-      sessions.set(sid, { ...sessionData(data), generation: subjects.get(data.sub) ?? 0, revoked: false }, expiresAtMs);
+      const session = { ...sessionData(data), generation: subjects.get(data.sub) ?? 0, revoked: false };
+      sessions.set(sid, { session, next: 0, usedAtMs: 0 }, expiresAtMs);
     },
     async updateSession(sid: string, data: SessionData, expiresAtMs: number) {
-      const session = sessions.get(sid);
-      if (session === undefined) return;
-      const { generation, revoked } = session;
-      sessions.set(sid, { ...sessionData(data), generation, revoked }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
+      const entry = sessions.get(sid);
+      if (entry === undefined) return;
+      const { generation, revoked } = entry.session;
+      sessions.set(sid, { ...entry, session: { ...sessionData(data), generation, revoked } }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
     },
     async loadSession(sid: string) {
-      return sessions.get(sid);
+      return sessions.get(sid)?.session;
+    },
+    async consumeRotation(sid: string, rotation: number, nowMs: number) {
+      const entry = sessions.get(sid);
+      if (entry === undefined || entry.session.sub === "") return undefined;
+      if (rotation >= entry.next) {
+        sessions.set(sid, { ...entry, next: rotation + 1, usedAtMs: nowMs }, sessions.expiresAt(sid) ?? 0);
+        return undefined;
+      }
+      return rotation === entry.next - 1 ? entry.usedAtMs : 0;
     },
     async consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number) {
       const first = used.get(tokenId);
@@ -53,9 +64,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       announce({ kind: "token", id: tokenId });
     },
     async revokeSession(sid: string, unknownExpiresAtMs: number) {
-      const session = sessions.get(sid);
-      const revoked = session ?? { sub: "", generation: 0, revoked: true };
-      sessions.set(sid, { ...revoked, revoked: true }, sessions.expiresAt(sid) ?? unknownExpiresAtMs);
+      const entry = sessions.get(sid) ?? { session: { sub: "", generation: 0, revoked: true }, next: 0, usedAtMs: 0 };
+      sessions.set(sid, { ...entry, session: { ...entry.session, revoked: true } }, sessions.expiresAt(sid) ?? unknownExpiresAtMs);
       announce({ kind: "session", id: sid });
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
@@ -66,7 +76,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     async revocationState(ref: TokenRef): Promise<RevocationState> {
       return {
         tokenRevoked: revokedTokens.get(ref.tokenId) === true,
-        session: ref.sid === undefined ? undefined : sessions.get(ref.sid),
+        session: ref.sid === undefined ? undefined : sessions.get(ref.sid)?.session,
         subjectGeneration: subjects.get(ref.sub) ?? 0,
       };
     },
@@ -76,6 +86,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       return () => void listeners.delete(listener);
     },
   };
+}
+
+interface SessionEntry {
+  readonly session: StoredSession;
+  /** The rotation the session's current refresh token carries. */
+  readonly next: number;
+  /** When the one before it was used. */
+  readonly usedAtMs: number;
 }
 
 // Only the fields a session keeps, never more of what the caller passed.

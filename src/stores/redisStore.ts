@@ -49,6 +49,17 @@ if at == -2 then return 0 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
 if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
 return 1`,
+  // KEYS: session. ARGV: rotation, now. The session's hash keeps its current rotation ('rot')
+  // and when the one before it was used ('used'): two fields, however often it rotates.
+  rotation: `local s = redis.call('HMGET', KEYS[1], 'sub', 'rot', 'used')
+if not s[1] then return false end
+local rot, k = tonumber(s[2] or '0'), tonumber(ARGV[1])
+if k >= rot then
+  redis.call('HSET', KEYS[1], 'rot', string.format('%d', k + 1), 'used', ARGV[2])
+  return false
+end
+if k == rot - 1 then return s[3] end
+return '0'`,
   // KEYS: used mark. ARGV: now, expiresAt.
   consume: `local first = redis.call('GET', KEYS[1])
 if first then return first end
@@ -79,7 +90,8 @@ const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "sessi
  * A `TokenStore` in Redis (7.0 or later), shared by every process that uses the same server:
  * consume-once is atomic across processes, and revocations are announced on a pub/sub channel
  * so every process stops accepting a revoked token within milliseconds. Every key expires
- * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash), `<prefix>used:<jti>`,
+ * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash, with the session's current
+ * rotation), `<prefix>used:<jti>` (sessionless refresh tokens only),
  * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`; channel `<prefix>revoked`.
  *
  * Give the client an `error` listener (node-redis requires one) and connect it; while Redis is
@@ -143,6 +155,10 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     },
     async loadSession(sid: string) {
       return decodeSession(await command<(string | null)[]>(["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
+    },
+    async consumeRotation(sid: string, rotation: number, nowMs: number) {
+      const used = await run<string | null>("rotation", [key.session(sid)], [String(rotation), ms(nowMs)]);
+      return used === null ? undefined : Number(used);
     },
     async consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number) {
       const first = await run<string | null>("consume", [key.used(tokenId)], [ms(nowMs), ms(expiresAtMs)]);

@@ -12,8 +12,8 @@ export interface IssueRequest {
   readonly sub: unknown;
   readonly scope?: unknown;
   readonly claims?: unknown;
-  /** The session claims of `login` / `rotate`, in both tokens of a pair. */
-  readonly session?: { readonly sid: string; readonly auth_time: number; readonly csrf: string } | undefined;
+  /** The session claims of `login` / `rotate`, in both tokens of a pair (`rot` in refresh tokens only). */
+  readonly session?: { readonly sid: string; readonly auth_time: number; readonly csrf: string; readonly rot?: number } | undefined;
   /** The subject's revocation generation in the store, for a sessionless token of a manager with one. */
   readonly generation?: number | undefined;
 }

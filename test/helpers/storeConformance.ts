@@ -86,6 +86,38 @@ export function storeConformance(target: StoreUnderTest): void {
     expect(results.filter((result) => result === undefined)).toHaveLength(1);
   });
 
+  it("keeps one rotation per session: its first use gets undefined, the one used last its time, older ones 0", async () => {
+    const store = await target.open();
+    const sid = id();
+    await store.createSession(sid, { sub: "alice" }, now() + HOUR);
+    const t0 = now();
+    expect(await store.consumeRotation(sid, 0, t0)).toBeUndefined();
+    expect(await store.consumeRotation(sid, 0, t0 + 5)).toBe(t0);
+    expect(await store.consumeRotation(sid, 1, t0 + 10)).toBeUndefined();
+    expect(await store.consumeRotation(sid, 1, t0 + 15)).toBe(t0 + 10);
+    expect(await store.consumeRotation(sid, 0, t0 + 20)).toBe(0);
+    // A rotation beyond the expected one (a store that lost a write) is taken as the current one.
+    expect(await store.consumeRotation(sid, 5, t0 + 30)).toBeUndefined();
+    expect(await store.consumeRotation(sid, 2, t0 + 35)).toBe(0);
+    expect(await store.consumeRotation(sid, 5, t0 + 40)).toBe(t0 + 30);
+    // The session itself is untouched, and an unknown session has nothing to use up.
+    expect(await store.loadSession(sid)).toEqual({ sub: "alice", generation: 0, revoked: false });
+    const unknown = id();
+    expect(await store.consumeRotation(unknown, 0, t0)).toBeUndefined();
+    expect(await store.loadSession(unknown)).toBeUndefined();
+  });
+
+  it("lets exactly one of 20 concurrent rotations of one session (through two views) use it; the rotation dies with the session", async () => {
+    const [a, b] = [await target.open(), await target.open()];
+    const sid = id();
+    await a.createSession(sid, { sub: "alice" }, now() + 300);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).consumeRotation(sid, 0, now())));
+    expect(results.filter((result) => result === undefined)).toHaveLength(1);
+    await sleep(450);
+    await a.createSession(sid, { sub: "alice" }, now() + HOUR);
+    expect(await a.consumeRotation(sid, 0, now())).toBeUndefined();
+  });
+
   it("revokes one token, and only that one", async () => {
     const store = await target.open();
     const [revoked, other] = [id(), id()];
