@@ -70,6 +70,32 @@ async function subscribeAll(wsUrl: string, signed: string, count: number) {
   };
 }
 
+/**
+ * The same ends without a socket: `SUBSCRIPTIONS` subscriptions through `createCaller`, so only
+ * trpc-jwt and tRPC's core are measured. Resolves with the process CPU time (ms) and the wall
+ * time (ms after `exp + clockTolerance`) by which all of them had ended.
+ */
+async function endsThroughCaller(): Promise<{ cpuMs: number; lastMs: number }> {
+  const { signed, endsAtMs } = await tokenEndingIn(10_000);
+  const ctx = createContext({ req: new Request("http://127.0.0.1/", { headers: { authorization: `Bearer ${signed}` } }) } as never);
+  let ended = 0;
+  let lastAt = 0;
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    const abort = new AbortController();
+    const iterator = (await router.createCaller(ctx, { signal: abort.signal }).idle())[Symbol.asyncIterator]();
+    iterator.next().catch(() => {
+      ended++;
+      lastAt = Date.now();
+      abort.abort();
+    });
+  }
+  await sleep(Math.max(0, endsAtMs - Date.now() - 500));
+  const before = process.cpuUsage();
+  while (ended < SUBSCRIPTIONS) await sleep(10);
+  const cpu = process.cpuUsage(before);
+  return { cpuMs: (cpu.user + cpu.system) / 1000, lastMs: lastAt - endsAtMs };
+}
+
 /** The section of `npm run bench`, as markdown. */
 export async function idleSubscriptions(): Promise<string> {
   const server = await startHttpAndWsServer(router, createContext);
@@ -97,7 +123,10 @@ export async function idleSubscriptions(): Promise<string> {
     const { signed, endsAtMs } = await tokenEndingIn(20_000);
     const open = await subscribeAll(server.wsUrl, signed, SUBSCRIPTIONS);
     const openedBy = endsAtMs - Date.now();
+    await sleep(Math.max(0, openedBy - 500));
+    const cpuBefore = process.cpuUsage();
     while (open.endings.length < SUBSCRIPTIONS && Date.now() < endsAtMs + 10_000) await sleep(50);
+    const cpu = process.cpuUsage(cpuBefore);
     const late = open.endings.map((ending) => ending.atMs - endsAtMs);
     const serverLate = serverEnds.map((atMs) => atMs - endsAtMs);
     const expired = open.endings.filter((ending) => ending.code === "TOKEN_EXPIRED").length;
@@ -106,7 +135,13 @@ export async function idleSubscriptions(): Promise<string> {
       "",
       `Ends: ${SUBSCRIPTIONS.toLocaleString("en-US")} subscriptions opened ${(openedBy / 1000).toFixed(1)} s before exp + clockTolerance; ${expired.toLocaleString("en-US")} ended with TOKEN_EXPIRED, ${open.endings.length - expired} otherwise, ${SUBSCRIPTIONS - open.endings.length} still open 10 s later; ` +
         `the server ended the first ${Math.min(...serverLate)} ms and the last ${Math.max(...serverLate)} ms after exp + clockTolerance; ` +
-        `the client saw the first end ${Math.min(...late)} ms and the last ${Math.max(...late)} ms after it (target: within 1,000 ms, never before).`,
+        `the client saw the first end ${Math.min(...late)} ms and the last ${Math.max(...late)} ms after it (target: within 1,000 ms, never before). ` +
+        `Ending them all took ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms of process CPU time (server and client), ${((cpu.user + cpu.system) / SUBSCRIPTIONS).toFixed(0)} µs per subscription.`,
+    );
+    const caller = await endsThroughCaller();
+    lines.push(
+      "",
+      `The same ends through \`createCaller\` (no socket, no client: trpc-jwt and tRPC's core only): the last of ${SUBSCRIPTIONS.toLocaleString("en-US")} ended ${caller.lastMs} ms after exp + clockTolerance, ${caller.cpuMs.toFixed(0)} ms of process CPU time, ${((caller.cpuMs * 1000) / SUBSCRIPTIONS).toFixed(0)} µs per subscription.`,
     );
     return lines.join("\n");
   } finally {
