@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,6 +55,21 @@ async function startNext(log: string[]): Promise<{ url: string; stop(): Promise<
   }
 }
 
+/**
+ * `npm ci` installs trpc-jwt (`file:..`) with the dependencies and peers example-next's lock
+ * recorded, not those of today's package.json: when they differ the lock must be renewed.
+ */
+function lockOutOfStep(): string | undefined {
+  const read = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const sorted = (value: unknown): unknown =>
+    typeof value === "object" && value !== null ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, inner]) => [key, sorted(inner)])) : value;
+  const pick = ({ dependencies, peerDependencies, peerDependenciesMeta }: Record<string, unknown>) => JSON.stringify(sorted({ dependencies, peerDependencies, peerDependenciesMeta }));
+  const locked = (read(`${appDir}package-lock.json`)["packages"] as Record<string, Record<string, unknown>>)["node_modules/trpc-jwt"] ?? {};
+  const current = read(`${appDir}../package.json`);
+  if (pick(locked) === pick(current)) return undefined;
+  return `example-next/package-lock.json records other dependencies of trpc-jwt than package.json has: run \`npm install\` in example-next and commit its package-lock.json (locked ${pick(locked)}, now ${pick(current)})`;
+}
+
 const executablePath = chromiumPath();
 
 describe.runIf(executablePath !== undefined)("example-next built and driven in headless Chromium", () => {
@@ -67,6 +83,8 @@ describe.runIf(executablePath !== undefined)("example-next built and driven in h
   const offLoopback: string[] = [];
 
   beforeAll(async () => {
+    const stale = lockOutOfStep();
+    if (stale !== undefined) throw new Error(stale);
     await run([nextBin, "build"]);
     server = await startNext(serverLog);
     browser = await launchChromium(executablePath as string);
