@@ -31,4 +31,4 @@ export { JwtRequest, type TokenRequirement } from "./trpc/JwtRequest.js";
 export type { JwtContextOptions, NodeRequestLike, ServerCallOptions } from "./trpc/readCredential.js";
 export type { OptionalToken, OptionalTokenContext, RequireToken, TokenContext, TokenOfContext } from "./trpc/requireToken.js";
 export type { InputNeedsInputFirst, NoInputFitsClaim, RulesFor } from "./policy/TypedRules.js";
-export { unguardedProcedures } from "./trpc/unguardedProcedures.js";
+export { unguardedProcedures, unpinnedProcedures } from "./trpc/unguardedProcedures.js";

@@ -46,7 +46,13 @@ describe("createJwtContext with issuers", () => {
     // @ts-expect-error a plain object is not an issuer
     createJwtContext([{ issuer: "x" }]);
     const t = initTRPC.context<typeof createContext>().create();
-    const { authedProcedure } = createJwtProcedures(t);
+    const { authedProcedure, requireToken } = createJwtProcedures(t);
+    // Rules pinned to an issuer: by its iss, or by the issuer itself.
+    authedProcedure.use(requireToken({ issuer: auth, scope: "read" }));
+    authedProcedure.use(requireToken({ issuer: idp }));
+    authedProcedure.use(requireToken({ issuer: "https://idp.example.com/" }));
+    // @ts-expect-error an issuer is a string or something with one
+    authedProcedure.use(requireToken({ issuer: 42 }));
     authedProcedure.query(({ ctx }) => {
       expectTypeOf(ctx.token).toEqualTypeOf<JwtToken>();
     });

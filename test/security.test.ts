@@ -10,7 +10,8 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
-import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, jwtErrorFormatter, memoryStore, RemoteIssuer, type DiscoveryOptions } from "trpc-jwt";
+import { z } from "zod";
+import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, jwtErrorFormatter, memoryStore, RemoteIssuer, unpinnedProcedures, type DiscoveryOptions } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
 import { idle, openSubscription } from "./helpers/endingSubscription.js";
@@ -367,5 +368,52 @@ describe("#23.6 refreshLink over wsLink without the webSocket option", () => {
       await wsClient.close();
       await server.close();
     }
+  });
+});
+
+describe("#23 (also raised) several issuers share one rule namespace", () => {
+  const idpKey = rsaSigningKey("idp");
+  const IDP = "https://idp.example.test/";
+  const idp = new RemoteIssuer({ issuer: IDP, audience: "https://api.example.test", keys: { keys: [idpKey.publicJwk] } });
+  const auth = new AuthManager(optionsFor("HS256", { issuer: "my-api" }));
+  const createContext = createJwtContext([auth, idp]);
+  const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
+  const { authedProcedure, requireToken } = createJwtProcedures(t);
+  const byUser = authedProcedure.input(z.object({ user: z.string() }));
+  const router = t.router({
+    unpinned: byUser.use(requireToken({ input: { sub: "user" } })).query(() => "account"),
+    pinned: byUser.use(requireToken({ issuer: auth, input: { sub: "user" } })).query(() => "account"),
+    pinnedAdmin: authedProcedure.use(requireToken({ issuer: auth.issuer, scope: "admin", override: { root: true } })).query(() => "admin"),
+    anyIssuer: authedProcedure.query(({ ctx }) => ctx.token.sub),
+  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    server = await startServer({ router, createContext });
+  });
+  afterAll(() => server.close());
+
+  // An identity provider's user who picked the username "alice", and a root claim it lets users set.
+  const idpToken = () => {
+    const now = Math.floor(Date.now() / 1000);
+    return signAccessToken(idpKey, { iss: IDP, sub: "alice", aud: "https://api.example.test", iat: now, exp: now + 600, root: true });
+  };
+  const call = (path: string, token: string, input?: object) =>
+    fetch(`${server.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
+      status: response.status,
+      jwtCode: ((await response.json()) as { error?: { data?: { jwtCode?: string } } }).error?.data?.jwtCode,
+    }));
+
+  it("a rule pinned to an issuer refuses another issuer's token that satisfies it, override included", async () => {
+    const foreign = await idpToken();
+    expect(await call("unpinned", foreign, { user: "alice" })).toEqual({ status: 200, jwtCode: undefined }); // what the pin is for
+    expect(await call("pinned", foreign, { user: "alice" })).toEqual({ status: 403, jwtCode: "CLAIMS_MISMATCH" });
+    expect(await call("pinnedAdmin", foreign)).toEqual({ status: 403, jwtCode: "CLAIMS_MISMATCH" });
+    const own = (await auth.authToken("alice")).signed;
+    expect(await call("pinned", own, { user: "alice" })).toEqual({ status: 200, jwtCode: undefined });
+    expect(await call("pinnedAdmin", (await auth.authToken("root", undefined, { root: true })).signed)).toEqual({ status: 200, jwtCode: undefined });
+  });
+
+  it("unpinnedProcedures lists the rules that read claims with no issuer pin", () => {
+    expect(unpinnedProcedures(router)).toEqual(["unpinned"]);
   });
 });

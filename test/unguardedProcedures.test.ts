@@ -2,7 +2,7 @@
 import { initTRPC, lazy } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, unguardedProcedures } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, RemoteIssuer, unguardedProcedures, unpinnedProcedures } from "trpc-jwt";
 import { optionsFor } from "./helpers/keys.js";
 import { createTestApp } from "./helpers/testApp.js";
 
@@ -50,5 +50,37 @@ describe("unguardedProcedures", () => {
     expect(() => unguardedProcedures(withLazy)).toThrow(JwtConfigError);
     expect(() => unguardedProcedures(withLazy)).toThrow(/nested\.later/);
     expect(unguardedProcedures(later)).toEqual(["x"]); // what the advice says: audit the lazy router itself
+  });
+});
+
+describe("unpinnedProcedures (#23: several issuers, one rule namespace)", () => {
+  const idp = new RemoteIssuer({ issuer: "https://idp.example.test/", audience: "api", keys: { keys: [{ kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" }] } });
+  const mixed = createJwtContext([auth, idp]);
+  const m = initTRPC.context<typeof mixed>().create();
+  const guards = createJwtProcedures(m);
+  const byOwner = guards.authedProcedure.input(z.object({ owner: z.string() }));
+
+  it("lists, sorted, the procedures whose rules read claims and that no guard of theirs pins to an issuer", () => {
+    const router = m.router({
+      open: m.procedure.query(() => 1),
+      anyToken: guards.authedProcedure.query(() => 1),
+      owner: byOwner.use(guards.requireToken({ input: { sub: "owner" } })).query(() => 1),
+      ownerPinned: byOwner.use(guards.requireToken({ issuer: auth, input: { sub: "owner" } })).query(() => 1),
+      pinnedThenRule: guards.authedProcedure.use(guards.requireToken({ issuer: idp })).use(guards.requireToken({ scope: "read" })).query(() => 1),
+      nested: m.router({
+        admin: guards.authedProcedure.use(guards.requireToken({ override: { admin: true }, scope: "admin" })).query(() => 1),
+        check: guards.authedProcedure.use(guards.requireToken({ allow: () => true })).query(() => 1),
+        fresh: guards.authedProcedure.use(guards.requireToken({ maxAuthAge: 300 })).query(() => 1),
+        claims: guards.authedProcedure.use(guards.requireToken({ claims: { tenant: "acme" }, issuer: "my-api" })).query(() => 1),
+      }),
+    });
+    expect(unpinnedProcedures(router)).toEqual(["nested.admin", "nested.check", "nested.fresh", "owner"]);
+    expect(unpinnedProcedures(appRouter)).toEqual(["posts.byOwner", "posts.optionalThenRule"]);
+  });
+
+  it("refuses an issuer pin that names no issuer, at construction", () => {
+    for (const issuer of ["", 42, {}, { issuer: "" }, null]) {
+      expect(() => guards.requireToken({ issuer } as never)).toThrow(expect.objectContaining({ option: "requireToken.issuer" }));
+    }
   });
 });

@@ -23,6 +23,19 @@ export type AllowRule<TInput = never, TToken = JwtToken> = (args: { readonly tok
  * ```
  */
 export interface RequireTokenRules<TPath extends string = string, TInput = never, TToken = JwtToken> {
+  /**
+   * The issuer whose tokens this procedure takes: its `iss` exactly, or the `AuthManager` or
+   * `RemoteIssuer` itself. With several issuers in one context (`createJwtContext([auth, idp])`),
+   * every rule below reads one namespace: a `sub` or a claim an identity provider lets its users
+   * choose could satisfy a rule written for your own tokens. A token of another issuer is 403
+   * `CLAIMS_MISMATCH`; `override` never skips this.
+   *
+   * @example
+   * ```ts
+   * requireToken({ issuer: auth, input: { sub: "userId" } })
+   * ```
+   */
+  readonly issuer?: string | { readonly issuer: string } | undefined;
   /** The token type required: `"auth"` (default) or `"refresh"`. */
   readonly type?: TokenType | undefined;
   /** Read the token from this cookie instead of the `Authorization` header. */
@@ -60,6 +73,8 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
 
 /** Rules after validation: frozen copies, paths split. */
 export interface CompiledRules {
+  /** The `iss` a token must carry, when pinned. */
+  readonly issuer: string | undefined;
   readonly type: TokenType;
   readonly cookie: string | undefined;
   readonly input: readonly InputBinding[];
@@ -70,7 +85,7 @@ export interface CompiledRules {
   readonly maxAuthAge: number | undefined;
 }
 
-const RULE_NAMES = new Set(["type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge"]);
+const RULE_NAMES = new Set(["issuer", "type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge"]);
 // RFC 6749 3.3: scope-token *( SP scope-token ).
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PATH = /^[^.]+(\.[^.]+)*$/;
@@ -91,7 +106,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
   for (const key of Object.keys(rules)) {
-    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (type, cookie, input, claims, scope, override, allow, maxAuthAge)");
+    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge)");
   }
   const { type = "auth", cookie } = rules;
   if (type !== "auth" && type !== "refresh") throw new JwtConfigError("requireToken.type", 'must be "auth" or "refresh"');
@@ -99,6 +114,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
   }
   return Object.freeze({
+    issuer: compileIssuer(rules.issuer),
     type,
     cookie,
     input: compileInput(rules.input),
@@ -108,6 +124,14 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     allow: compileAllow(rules.allow),
     maxAuthAge: compileMaxAuthAge(rules.maxAuthAge),
   });
+}
+
+// An issuer object is read once: its `iss` is what tokens are compared with.
+function compileIssuer(issuer: unknown): string | undefined {
+  if (issuer === undefined) return undefined;
+  const iss = typeof issuer === "object" && issuer !== null && "issuer" in issuer ? (issuer as { issuer: unknown }).issuer : issuer;
+  if (typeof iss !== "string" || iss === "") throw new JwtConfigError("requireToken.issuer", "must be an issuer string, an AuthManager or a RemoteIssuer");
+  return iss;
 }
 
 function compileInput(input: RequireTokenRules["input"]): readonly InputBinding[] {

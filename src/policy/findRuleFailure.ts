@@ -9,13 +9,13 @@ import { matchScope } from "./matchScope.js";
 /** Why rules refused a token: the code for the client, and which rule failed (never a value). */
 export interface RuleFailure {
   readonly code: JwtErrorCode;
-  /** `"claims.input.<claim>"`, `"claims.<claim>"`, `"scope"` or `"allow"`. */
+  /** `"issuer"`, `"claims.input.<claim>"`, `"claims.<claim>"`, `"scope"` or `"allow"`. */
   readonly reason: string;
 }
 
 /**
- * Applies the authorization rules to a verified token of the right type, in Flask_PyJWT's order:
- * override (which skips input, claims and scope), then claims (input bindings and literal
+ * Applies the authorization rules to a verified token of the right type: the issuer pin first
+ * (nothing skips it), then in Flask_PyJWT's order: override (which skips input, claims and scope), then claims (input bindings and literal
  * claims), then scope; then the `allow` predicate, which `override` never skips. Returns the
  * first failure, or `undefined` when the token is allowed. What `allow` throws is thrown.
  *
@@ -26,6 +26,8 @@ export interface RuleFailure {
  * ```
  */
 export function findRuleFailure(rules: CompiledRules, token: JwtToken, input: unknown): RuleFailure | undefined {
+  // Before override: an override claim another issuer lets its users set must not skip the pin.
+  if (rules.issuer !== undefined && token.iss !== rules.issuer) return { code: "CLAIMS_MISMATCH", reason: "issuer" };
   if (rules.override === undefined || !matchClaims(rules.override, token.claims)) {
     const failure = declaredRuleFailure(rules, token, input);
     if (failure !== undefined) return failure;

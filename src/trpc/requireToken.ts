@@ -67,6 +67,7 @@ const REPORTED = new WeakSet<TRPCError>();
 // Every middleware made here, so `unguardedProcedures` can tell which procedures a guard protects.
 const GUARDS = new WeakSet<object>();
 const OPTIONAL_GUARDS = new WeakSet<object>();
+const GUARD_RULES = new WeakMap<object, CompiledRules>();
 
 /**
  * Whether `middleware` is a trpc-jwt guard that requires a token (`authedProcedure`,
@@ -74,6 +75,11 @@ const OPTIONAL_GUARDS = new WeakSet<object>();
  */
 export function isRequiringGuard(middleware: unknown): boolean {
   return typeof middleware === "function" && GUARDS.has(middleware) && !OPTIONAL_GUARDS.has(middleware);
+}
+
+/** The rules of a trpc-jwt guard (for the audits), or `undefined`. Module-internal. */
+export function guardRulesOf(middleware: unknown): CompiledRules | undefined {
+  return typeof middleware === "function" ? GUARD_RULES.get(middleware) : undefined;
 }
 
 /**
@@ -85,8 +91,10 @@ export function isRequiringGuard(middleware: unknown): boolean {
  * that is present is checked exactly as without it.
  */
 export function createTokenMiddleware(rules: RequireTokenRules = {}, optional = false): (opts: MiddlewareOptions) => Promise<unknown> {
-  const middleware = tokenMiddleware(compileRules(rules), optional);
+  const compiled = compileRules(rules);
+  const middleware = tokenMiddleware(compiled, optional);
   GUARDS.add(middleware);
+  GUARD_RULES.set(middleware, compiled);
   if (optional) OPTIONAL_GUARDS.add(middleware);
   return middleware;
 }

@@ -1,6 +1,7 @@
 import type { AnyTRPCRouter } from "@trpc/server";
+import type { CompiledRules } from "../policy/compileRules.js";
 import { JwtConfigError } from "../errors.js";
-import { isRequiringGuard } from "./requireToken.js";
+import { guardRulesOf, isRequiringGuard } from "./requireToken.js";
 
 interface RouterInternals {
   readonly _def: {
@@ -22,10 +23,40 @@ interface RouterInternals {
  * ```
  */
 export function unguardedProcedures(router: AnyTRPCRouter): string[] {
+  return pathsWhere(router, (middlewares) => !middlewares.some(isRequiringGuard));
+}
+
+/**
+ * Audit for a context of several issuers (`createJwtContext([auth, idp])`): the sorted dotted
+ * paths of the procedures whose `requireToken` rules read the token's claims (`input`, `claims`,
+ * `scope`, `override`, `allow`, `maxAuthAge`) while none of their guards pins an `issuer`. Each
+ * accepts any issuer's token that satisfies the rule, so a subject or claim an identity provider
+ * lets its users choose can satisfy a rule written for your own tokens. Pin the list in a test
+ * (ideally empty). A `lazy()` router not loaded yet throws as in `unguardedProcedures`.
+ *
+ * @example
+ * ```ts
+ * expect(unpinnedProcedures(appRouter)).toEqual([]);
+ * ```
+ */
+export function unpinnedProcedures(router: AnyTRPCRouter): string[] {
+  return pathsWhere(router, (middlewares) => {
+    const rules = middlewares.map(guardRulesOf).filter((compiled) => compiled !== undefined);
+    return rules.some(readsClaims) && !rules.some((compiled) => compiled.issuer !== undefined);
+  });
+}
+
+function readsClaims(rules: CompiledRules): boolean {
+  const { input, claims, scope, override, allow, maxAuthAge } = rules;
+  return input.length > 0 || [claims, scope, override, allow, maxAuthAge].some((rule) => rule !== undefined);
+}
+
+// The sorted paths whose middlewares satisfy `test`; a router with unloaded lazy routers throws.
+function pathsWhere(router: AnyTRPCRouter, test: (middlewares: readonly unknown[]) => boolean): string[] {
   const { procedures, lazy = {} } = (router as unknown as RouterInternals)._def;
   const unloaded = Object.keys(lazy);
   if (unloaded.length > 0) throw new JwtConfigError("router", `has lazy routers that are not loaded yet (${unloaded.sort().join(", ")}): audit the routers they load too`);
   return Object.keys(procedures)
-    .filter((path) => !(procedures[path]?._def?.middlewares ?? []).some(isRequiringGuard))
+    .filter((path) => test(procedures[path]?._def?.middlewares ?? []))
     .sort();
 }
