@@ -45,7 +45,9 @@ export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefine
 
 /**
  * Issues and verifies auth and refresh tokens for one issuer and one algorithm: signs with one
- * key, verifies with it and with the previous keys of a rotation.
+ * key, verifies with it and with the previous keys of a rotation. Given `publicKey` and no
+ * `secret` (asymmetric algorithms), it only verifies: every method that signs rejects with
+ * `JwtConfigError` naming `secret` (see docs/keys.md).
  * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
  * With `claims` and `scope` zod schemas, auth tokens are typed and checked by them (see
  * docs/typed-claims.md); the type parameters are inferred, never written.
@@ -73,7 +75,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   /** Refresh token lifetime, seconds. */
   readonly refreshMaxAge: number;
   readonly #options: ResolvedOptions;
-  /** The `kid` of issued tokens; undefined for HMAC without `keyId`. */
+  /** The `kid` of issued tokens (verify-only: of `publicKey`'s); undefined for HMAC without `keyId`. */
   readonly keyId: string | undefined;
   /** The `aud` of issued tokens, required of verified ones; undefined when none is configured. */
   readonly audience: string | undefined;
@@ -104,7 +106,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     this.authType = this.#options.authType;
     this.authMaxAge = this.#options.authMaxAge;
     this.refreshMaxAge = this.#options.refreshMaxAge;
-    this.keyId = this.#keys.signing.kid;
+    this.keyId = this.#keys.current.kid;
     this.audience = this.#options.audience;
     Object.freeze(this);
   }
@@ -166,10 +168,8 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   refreshToken(sub: string): Promise<JwtToken> {
-    return this.#sessions
-      .generationOf(sub)
-      .then((generation) => this.#issue({ type: "refresh", sub, generation }))
-      .catch(rejectForCaller);
+    const issued = this.#refused({}) ?? this.#sessions.generationOf(sub).then((generation) => this.#issue({ type: "refresh", sub, generation }));
+    return issued.catch(rejectForCaller);
   }
 
   /**
@@ -315,10 +315,12 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     return this.#sessions.revokeSubject(sub).catch(rejectForCaller);
   }
 
-  // An issuing call that must not start, as its rejection: scope or claims that fail the
-  // schemas, found before anything is signed or used up. Undefined when it may go on.
+  // An issuing call that must not start, as its rejection: a verify-only manager (no secret), or
+  // scope or claims that fail the schemas, found before anything is read, signed or used up.
+  // Undefined when it may go on.
   #refused(fields: { readonly scope?: unknown; readonly claims?: unknown }): Promise<never> | undefined {
     try {
+      this.#keys.signingKey();
       if (this.#schemas !== undefined) checkIssued(this.#schemas, fields);
       return undefined;
     } catch (error) {

@@ -41,6 +41,20 @@ describe("without node:crypto", () => {
     expect(rotated.jwks().keys.map((key) => key.kid)).toEqual(["new", "old"]);
   });
 
+  it.each(["ES256", "EdDSA"] as const)("a verify-only %s manager (publicKey, no secret) verifies, publishes once ready, and refuses to sign naming secret", async (authType) => {
+    const pair = authType === "EdDSA" ? PAIRS.Ed25519 : PAIRS["P-256"];
+    const full = new AuthManager({ issuer: "edge", authType, secret: pair.privateKey, keyId: "k1" });
+    const verifier = new AuthManager({ issuer: "edge", authType, publicKey: pair.publicKey, keyId: "k1" });
+    await expect(verifier.verifyToken((await full.authToken("alice")).signed, "auth")).resolves.toMatchObject({ sub: "alice" });
+    await verifier.ready();
+    await full.ready();
+    expect(verifier.jwks()).toEqual(full.jwks());
+    expect(await rejectionOf(verifier.authToken("alice"))).toMatchObject({ name: "JwtConfigError", option: "secret" });
+    // A publicKey Web Crypto refuses rejects ready() naming publicKey.
+    const wrongCurve = new AuthManager({ issuer: "edge", authType: "ES384", publicKey: PAIRS["P-256"].publicKey, keyId: "k1" });
+    expect(await rejectionOf(wrongCurve.ready())).toMatchObject({ name: "JwtConfigError", option: "publicKey" });
+  });
+
   it("an HMAC secret that is a key is still refused, DER included", () => {
     const der = atob(PAIRS["P-256"].publicKey.split("\n").slice(1, -2).join(""));
     for (const secret of [PAIRS["P-256"].publicKey, btoa(der), Uint8Array.from(der, (c) => c.charCodeAt(0))]) {

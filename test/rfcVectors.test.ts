@@ -72,6 +72,6 @@ describe.each([
 
 it("RFC 8037 A.3: the Ed25519 key's thumbprint, our default kid", async () => {
   const ring = importKeys(resolveOptions({ issuer: "joe", authType: "EdDSA", secret: ED }));
-  expect(ring.signing.kid).toBe(ED_THUMBPRINT);
+  expect(ring.signingKey().kid).toBe(ED_THUMBPRINT);
   expect(jwkThumbprint(ring.current.keyObject!)).toBe(ED_THUMBPRINT);
 });

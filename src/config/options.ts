@@ -88,12 +88,18 @@ export interface AuthManagerOptions {
    * as long as the hash (32, 48 or 64 bytes). Every other algorithm: the private key (see
    * {@link KeyInput}); RSA keys of at least 2048 bits, EC keys on the algorithm's curve, Ed25519
    * for EdDSA.
+   *
+   * Omit it (leave the option out, not `undefined`) for a manager that only verifies: asymmetric
+   * algorithms with `publicKey`. Such a manager verifies and guards like any other, and every
+   * method that signs throws `JwtConfigError` naming `secret`. Present but `undefined` or empty
+   * is "is missing", so an unset variable never turns the issuing service into a verifier.
    */
-  secret: KeyInput;
+  secret?: KeyInput;
   /**
    * Asymmetric algorithms only: the public key (PEM SPKI or PKCS#1, OpenSSH `ssh-rsa`, JWK,
    * `KeyObject`, `CryptoKey`). Derived from `secret` when omitted; when given it must be the
-   * public half of `secret`.
+   * public half of `secret`. Without `secret`, the one key this (verify-only) manager checks
+   * tokens with.
    */
   publicKey?: KeyInput | undefined;
   /**
@@ -140,7 +146,8 @@ export interface AuthManagerOptions {
 export interface ResolvedOptions {
   readonly issuer: string;
   readonly authType: AuthType;
-  readonly secret: KeyInput;
+  /** Undefined for a verify-only manager (asymmetric, with `publicKey`). */
+  readonly secret: KeyInput | undefined;
   readonly publicKey: KeyInput | undefined;
   readonly keyId: string | undefined;
   readonly previousKeys: readonly PreviousKey[];
@@ -193,7 +200,9 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
   if (!AUTH_TYPES.includes(authType)) {
     throw new JwtConfigError("authType", `must be one of ${AUTH_TYPES.join(", ")}`);
   }
-  if (isMissing(secret)) throw new JwtConfigError("secret", "is missing");
+  // Only an omitted secret makes a verify-only manager; one given as undefined or empty is missing.
+  const verifyOnly = !Object.hasOwn(options, "secret") && !isHmac(authType) && !isMissing(publicKey);
+  if (!verifyOnly && isMissing(secret)) throw new JwtConfigError("secret", missingSecret(authType));
   if (clock !== undefined && typeof clock !== "function") {
     throw new JwtConfigError("clock", "must be a function returning milliseconds since the epoch");
   }
@@ -230,6 +239,25 @@ function tokenStore(store: unknown): TokenStore | undefined {
     throw new JwtConfigError("store", "must be a TokenStore (memoryStore() or redisStore(client))");
   }
   return store as TokenStore;
+}
+
+/**
+ * What "secret: is missing" goes on to say for this algorithm: what belongs there, and for an
+ * asymmetric one, how a service that only verifies is configured instead.
+ *
+ * @example
+ * ```ts
+ * throw new JwtConfigError("secret", missingSecret("HS256"));
+ * ```
+ */
+export function missingSecret(authType: string): string {
+  if (isHmac(authType)) return `is missing: ${authType} signs and verifies with a shared secret of at least ${Number(authType.slice(2)) / 8} random bytes`;
+  if (!AUTH_TYPES.includes(authType as AuthType)) return "is missing";
+  return `is missing: the private key that signs ${authType} tokens (a service that only verifies: new AuthManager({ issuer, authType, publicKey }), without secret)`;
+}
+
+function isHmac(authType: string): boolean {
+  return /^HS(256|384|512)$/.test(authType);
 }
 
 function isMissing(value: unknown): boolean {

@@ -1,5 +1,5 @@
 import { JwtConfigError } from "../errors.js";
-import type { AuthManagerOptions, AuthType } from "./options.js";
+import { missingSecret, type AuthManagerOptions, type AuthType } from "./options.js";
 
 /** The variable behind each option: Flask_PyJWT's names, so a service can move over unchanged. */
 export const ENV_NAMES = {
@@ -29,9 +29,9 @@ export function optionsFromEnv(env: Env): AuthManagerOptions {
     const value = env[name];
     return value === undefined || value === "" ? undefined : value;
   };
-  const required = (name: string): string => {
+  const required = (name: string, missing = "is missing"): string => {
     const value = optional(name);
-    if (value === undefined) throw new JwtConfigError(name, "is missing");
+    if (value === undefined) throw new JwtConfigError(name, missing);
     return value;
   };
   const whole = (name: string): number | undefined => {
@@ -44,7 +44,7 @@ export function optionsFromEnv(env: Env): AuthManagerOptions {
   return {
     issuer: required(ENV_NAMES.issuer),
     authType: required(ENV_NAMES.authType) as AuthType,
-    secret: required(ENV_NAMES.secret),
+    secret: required(ENV_NAMES.secret, missingSecret(env[ENV_NAMES.authType] ?? "")),
     publicKey: optional(ENV_NAMES.publicKey),
     keyId: optional(ENV_NAMES.keyId),
     audience: optional(ENV_NAMES.audience),

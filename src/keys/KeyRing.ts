@@ -5,14 +5,15 @@ import type { JwkSet, PublicJwk } from "./JwkSet.js";
 import { publicHalf } from "./publicHalf.js";
 
 /**
- * The manager's keys: the one signing key, and the keys that verify (the current one first, then
- * the previous ones of a rotation), each pinned to the manager's algorithm; when they are all
- * imported and checked (`ready`), and the public JWK Set they publish. Module-internal.
+ * The manager's keys: the one signing key (none for a verify-only manager), and the keys that
+ * verify (the current one first, then the previous ones of a rotation), each pinned to the
+ * manager's algorithm; when they are all imported and checked (`ready`), and the public JWK Set
+ * they publish. Module-internal.
  */
 export class KeyRing {
   readonly alg: AuthType;
-  /** Signs every new token; its `kid` goes into the header. */
-  readonly signing: ImportedKey;
+  /** Signs every new token (its `kid` goes into the header); undefined for a verify-only ring. */
+  readonly signing: ImportedKey | undefined;
   /** The current verifying key: the only one for tokens without `kid`. */
   readonly current: ImportedKey;
   /** Every verifying key, current first. */
@@ -27,8 +28,8 @@ export class KeyRing {
    * `publicMembers`: the public JWK of each verifying key, in order; a promise while a Web Crypto
    * import is under way; undefined for HMAC keys, which are never published.
    */
-  constructor(signing: ImportedKey, verifying: readonly [ImportedKey, ...ImportedKey[]], publicMembers?: readonly JsonWebKey[] | Promise<readonly JsonWebKey[]>) {
-    this.alg = signing.alg;
+  constructor(signing: ImportedKey | undefined, verifying: readonly [ImportedKey, ...ImportedKey[]], publicMembers?: readonly JsonWebKey[] | Promise<readonly JsonWebKey[]>) {
+    this.alg = verifying[0].alg;
     this.signing = signing;
     this.current = verifying[0];
     this.verifying = Object.freeze([...verifying]);
@@ -41,13 +42,13 @@ export class KeyRing {
       this.#published = this.#publish(publicMembers);
     }
     // The first failure in ring order: the signing key's (`secret`, `publicKey`), then the previous keys'.
-    this.#ready = Promise.allSettled([signing.joseKey, ...verifying.map((key) => key.joseKey), publicMembers]).then((results) => {
+    this.#ready = Promise.allSettled([signing?.joseKey, ...verifying.map((key) => key.joseKey), publicMembers]).then((results) => {
       const failed = results.findIndex((result) => result.status === "rejected");
       if (failed >= 0) {
         const { reason } = results[failed] as PromiseRejectedResult;
         // Our import checks reject with JwtConfigError; anything else the runtime's Web Crypto threw
         // is reported the same way, naming the key it concerns, never with the runtime's text.
-        const error = reason instanceof JwtConfigError ? reason : new JwtConfigError(optionOfKey(failed, verifying.length), "could not be imported by this runtime's Web Crypto");
+        const error = reason instanceof JwtConfigError ? reason : new JwtConfigError(optionOfKey(failed, verifying.length, signing === undefined), "could not be imported by this runtime's Web Crypto");
         this.#published = this.#missingKid() ?? error;
         throw error;
       }
@@ -65,6 +66,17 @@ export class KeyRing {
   select(kid: unknown): ImportedKey | undefined {
     if (kid === undefined) return this.current;
     return typeof kid === "string" ? this.#byKid.get(kid) : undefined;
+  }
+
+  /**
+   * The key that signs; throws `JwtConfigError` naming `secret` for a verify-only ring, so that
+   * every way of issuing a token fails the same way.
+   */
+  signingKey(): ImportedKey {
+    if (this.signing === undefined) {
+      throw new JwtConfigError("secret", "is needed to sign: this manager was given publicKey without secret, so it only verifies tokens (sign them where the private key is)");
+    }
+    return this.signing;
   }
 
   /** Resolves once every key is imported and checked; rejects with the first key's `JwtConfigError`. The same promise each call. */
@@ -95,7 +107,9 @@ function publicJwk(key: ImportedKey, members: JsonWebKey): PublicJwk {
   return Object.freeze({ ...publicHalf(members), kid: key.kid as string, alg: key.alg, use: "sig" } as PublicJwk);
 }
 
-// The option behind the key at `index` of [signing, ...verifying, publicMembers].
-function optionOfKey(index: number, verifying: number): string {
-  return index >= 2 && index <= verifying ? `previousKeys[${index - 2}].publicKey` : "secret";
+// The option behind the key at `index` of [signing, ...verifying, publicMembers]. Without a
+// signing key the current one is publicKey's.
+function optionOfKey(index: number, verifying: number, verifyOnly: boolean): string {
+  if (index >= 2 && index <= verifying) return `previousKeys[${index - 2}].publicKey`;
+  return verifyOnly ? "publicKey" : "secret";
 }

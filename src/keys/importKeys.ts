@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { PreviousKey, ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "./algorithms.js";
@@ -39,10 +40,11 @@ export function importKeys(options: ResolvedOptions): KeyRing {
     });
     ring = new KeyRing(current, [current, ...old]);
   } else {
-    const privateKey = readKey(options.secret, alg, "secret", "private");
-    const derived = createPublicKey(privateKey);
-    const publicKey = options.publicKey === undefined ? derived : readKey(options.publicKey, alg, "publicKey", "public");
-    if (!publicKey.equals(derived)) throw new JwtConfigError("publicKey", "is not the public half of secret");
+    // Without secret (verify-only) resolveOptions has made sure of a publicKey.
+    const privateKey = options.secret === undefined ? undefined : readKey(options.secret, alg, "secret", "private");
+    const derived = privateKey === undefined ? undefined : createPublicKey(privateKey);
+    const publicKey = options.publicKey === undefined ? (derived as KeyObject) : readKey(options.publicKey, alg, "publicKey", "public");
+    if (derived !== undefined && !publicKey.equals(derived)) throw new JwtConfigError("publicKey", "is not the public half of secret");
     const kid = options.keyId ?? jwkThumbprint(publicKey);
     const old = previous.map(({ entry, option }) => {
       if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
@@ -52,7 +54,8 @@ export function importKeys(options: ResolvedOptions): KeyRing {
     });
     const verifying = [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old] as const;
     // Each holds a public KeyObject, which exports only public members.
-    ring = new KeyRing(new ImportedKey(kid, alg, privateKey, ["sign"]), verifying, verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey));
+    const signing = privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]);
+    ring = new KeyRing(signing, verifying, verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey));
   }
   return refuseRepeatedIds(ring);
 }

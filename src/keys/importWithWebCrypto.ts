@@ -32,18 +32,18 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
     });
     return new KeyRing(current, [current, ...old]);
   }
-  const privateKey = readWithWebCrypto(options.secret, "secret", "private", params);
+  // Without secret (verify-only) resolveOptions has made sure of a publicKey.
+  const privateKey = options.secret === undefined ? undefined : readWithWebCrypto(options.secret, "secret", "private", params);
   const givenPublic = options.publicKey === undefined ? undefined : readWithWebCrypto(options.publicKey, "publicKey", "public", params);
   const checked = handled((async () => {
-    const jwk = await checkedJwk(privateKey, "secret");
-    const publicJwk = publicHalf(jwk);
-    if (givenPublic !== undefined && !sameMembers(publicJwk, publicHalf(await checkedJwk(givenPublic, "publicKey")))) {
-      throw new JwtConfigError("publicKey", "is not the public half of secret");
-    }
-    const { ext: _ext, key_ops: _ops, ...signing } = jwk;
+    const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, "secret");
+    const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, "publicKey"));
+    const publicJwk = jwk === undefined ? (given as JsonWebKey) : publicHalf(jwk);
+    if (given !== undefined && !sameMembers(publicJwk, given)) throw new JwtConfigError("publicKey", "is not the public half of secret");
+    const { ext: _ext, key_ops: _ops, ...signing } = jwk ?? {};
     return {
       publicJwk,
-      sign: await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
+      sign: jwk === undefined ? undefined : await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
       verify: await crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]),
     };
   })());
@@ -57,7 +57,8 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
   const kid = options.keyId;
   const current = new ImportedKey(kid, alg, checked.then((keys) => keys.verify), ["verify"]);
   const published = Promise.all([checked.then((keys) => keys.publicJwk), ...old.map((entry) => entry.publicJwk)]);
-  return new KeyRing(new ImportedKey(kid, alg, checked.then((keys) => keys.sign), ["sign"]), [current, ...old.map((entry) => entry.key)], published);
+  const signing = privateKey === undefined ? undefined : new ImportedKey(kid, alg, checked.then((keys) => keys.sign as CryptoKey), ["sign"]);
+  return new KeyRing(signing, [current, ...old.map((entry) => entry.key)], published);
 }
 
 /** Starts an extractable import of one key form Web Crypto reads; refuses the others now. */

@@ -26,6 +26,8 @@ export interface IssueRequest {
  */
 export async function issueToken(options: ResolvedOptions, ring: KeyRing, request: IssueRequest): Promise<JwtToken> {
   const { type, sub } = request;
+  // A verify-only manager refuses before anything else.
+  const signing = ring.signingKey();
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
   const iat = Math.floor(options.clock() / 1000);
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
@@ -45,7 +47,6 @@ export async function issueToken(options: ResolvedOptions, ring: KeyRing, reques
   }
   if (request.session !== undefined) Object.assign(payload, request.session);
   const claims = copyJson(payload) as TokenClaims;
-  const { signing } = ring;
   const header = signing.kid === undefined ? { alg: signing.alg, typ: "JWT" } : { alg: signing.alg, typ: "JWT", kid: signing.kid };
   const signed = await new SignJWT(claims).setProtectedHeader(header).sign(await signing.joseKey);
   return new JwtToken(claims, signed);
