@@ -2,6 +2,8 @@
 # Installs the packed tarball into a scratch ESM project, as a user would, and proves that both
 # entries import at runtime and typecheck with full types under strict NodeNext settings, and that
 # a stack trace through the package resolves (source maps) to a shipped, readable source file.
+# Then: `npm pack` without a build refuses (prepack guard), and installed from a git URL (built by
+# `prepare`) the README's Quick start compiles and runs.
 set -euo pipefail
 root=$(pwd)
 scratch=$(mktemp -d /tmp/trpc-jwt-scratch.XXXXXX)
@@ -42,6 +44,31 @@ createTokenStore();
 if (typeof jwtErrorCode !== "function") throw new Error("client entry incomplete");
 if (typeof redisStore !== "function") throw new Error("redis entry incomplete");
 console.log("scratch project: imports, types and a guarded call work");
+
+// The store conformance suite loads without any test runner installed (none is, here) and runs
+// on a minimal one: the it/expect a user of another runner would hand in.
+import { memoryStore } from "trpc-jwt";
+import { storeConformance } from "trpc-jwt/testing";
+const same = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === "object" && typeof b === "object" && a !== null && b !== null &&
+    Object.keys({ ...a, ...b }).every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])));
+const cases: [string, () => Promise<void>][] = [];
+const check = (ok: boolean, what: string) => { if (!ok) throw new Error(what); };
+const store = memoryStore();
+storeConformance({ open: async () => store }, {
+  it: (name, test) => cases.push([name, test]),
+  expect: (actual) => ({
+    toBe: (expected) => check(actual === expected, `${String(actual)} to be ${String(expected)}`),
+    toEqual: (expected) => check(same(actual, expected), `${JSON.stringify(actual)} to equal ${JSON.stringify(expected)}`),
+    toBeUndefined: () => check(actual === undefined, `${JSON.stringify(actual)} to be undefined`),
+    toBeGreaterThan: (n) => check((actual as number) > n, `${String(actual)} > ${n}`),
+    toBeGreaterThanOrEqual: (n) => check((actual as number) >= n, `${String(actual)} >= ${n}`),
+    toBeLessThan: (n) => check((actual as number) < n, `${String(actual)} < ${n}`),
+    toHaveLength: (n) => check((actual as unknown[]).length === n, `length ${n}`),
+  }),
+});
+for (const [name, test] of cases) await test().catch((error: unknown) => { throw new Error(`storeConformance: ${name}: ${String(error)}`); });
+console.log(`trpc-jwt/testing: the store conformance suite (${cases.length} cases) passes memoryStore() without a test runner installed`);
 TS
 # Without Node's types: the package's declarations must not need @types/node (nor skipLibCheck).
 cat > tsconfig.json <<'JSON'
@@ -67,3 +94,28 @@ if (!text.includes("JwtConfigError")) throw new Error(`${file}:${line} is not th
 console.log(`stack traces resolve: ${file.slice(file.indexOf("trpc-jwt/"))}:${line}: ${text.trim()}`);
 JS
 node --enable-source-maps stack.mjs
+
+# Without a build, `npm pack` must refuse (prepack guard) rather than pack a package without dist/.
+git clone --quiet "$root" "$scratch/clone"
+if (cd "$scratch/clone" && npm pack --dry-run >/dev/null 2>&1); then
+  echo "npm pack without a build did not fail (prepack guard)" >&2; exit 1
+fi
+echo "npm pack without dist/ refuses: prepack guard works"
+
+# Installed from a git URL, as someone outside the repository would: npm clones the commit, runs
+# `prepare` (the build) and installs the result; the README's Quick start then compiles and runs
+# there (test/quickstart.test.ts, pointed at this project instead of the packed tarball).
+commit=$(git -C "$root" rev-parse HEAD)
+mkdir "$scratch/from-git"
+cd "$scratch/from-git"
+cat > package.json <<'JSON'
+{ "name": "from-git", "private": true, "type": "module", "allowScripts": { "trpc-jwt": true } }
+JSON
+# with the packages the Quick start test's project has (DOC_DEPENDENCIES), at this install's versions
+mapfile -t doc_deps < <(cd "$root" && node --import tsx -e 'import("./test/helpers/packedProject.ts").then((m) => console.log(m.DOC_DEPENDENCIES.join("\n")))')
+npm install --no-audit --no-fund --prefer-offline --silent "git+file://$root#$commit" \
+  $(for name in "${doc_deps[@]}"; do echo "$name@$(ver "$name")"; done)
+test -f node_modules/trpc-jwt/dist/index.js || { echo "git install has no dist/" >&2; exit 1; }
+cd "$root"
+TRPC_JWT_INSTALLED_PROJECT="$scratch/from-git" npx vitest run test/quickstart.test.ts --project native --reporter=dot
+echo "installed from git+file://…#${commit:0:7}: the Quick start compiles and runs"

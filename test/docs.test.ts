@@ -28,7 +28,8 @@
 // 7. Blocks are ES modules (top-level await is fine). They are compiled, not run; the README's
 //    Quick start is also run, by quickstart.test.ts.
 // 8. Relative links ([errors](errors.md), [x](api.md#a-heading)) must point at files and headings
-//    that exist: link a guide once it is on main.
+//    that exist (link a guide once it is on main), and at files the package ships (`files` of
+//    package.json), so that they work in node_modules/trpc-jwt too.
 // An error is reported at its markdown line: `docs/keys.md:42:7 TS2304 Cannot find name 'x'.`
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
@@ -53,12 +54,15 @@ const docs: DocSource[] = [...texts].map(([name, text]) => ({ name, blocks: extr
 const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-");
 const anchorsOf = (markdown: string) => new Set([...markdown.matchAll(/^#{1,6}\s+(.*)$/gm)].map((match) => anchor(match[1] ?? "")));
 
-/** The relative links of a markdown file (outside code blocks and code spans) whose file or heading does not exist. */
-function brokenLinks(name: string, markdown: string): string[] {
+/** The relative link targets of a markdown file, outside code blocks and code spans. */
+function relativeLinks(markdown: string): string[] {
   const prose = markdown.replace(/^\s*(`{3,}|~{3,})[\s\S]*?^\s*\1\s*$/gm, "").replace(/(`+)[\s\S]*?\1/g, "");
-  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((match) => match[1] ?? "")
-    .filter((target) => !/^[a-z]+:/i.test(target))
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? "").filter((target) => !/^[a-z]+:/i.test(target));
+}
+
+/** The relative links of a markdown file whose file or heading does not exist. */
+function brokenLinks(name: string, markdown: string): string[] {
+  return relativeLinks(markdown)
     .filter((target) => {
       const [path = "", hash] = target.split("#");
       const file = path === "" ? name : normalize(join(dirname(name), path));
@@ -108,8 +112,22 @@ describe("code blocks in README.md and docs/*.md compile against the packed pack
   });
 });
 
+// What `npm pack` ships besides package.json: the `files` of package.json (npm always adds
+// README and LICENSE). A guide read in node_modules/trpc-jwt must find what it links to.
+const shippedEntries = (JSON.parse(readFileSync(repoFile("package.json"), "utf8")) as { files: string[] }).files;
+const shipped = (file: string) => /^(README|LICENSE)/.test(file) || shippedEntries.some((entry) => file === entry || file.startsWith(`${entry}/`));
+
 describe("relative links in README.md and docs/*.md", () => {
   it.each([...texts])("%s: point at files and headings that exist", (name, text) => {
     expect(brokenLinks(name, text)).toEqual([]);
+  });
+
+  it.each([...texts])("%s: point only at files the package ships (they work in node_modules)", (name, text) => {
+    const files = relativeLinks(text).map((target) => normalize(join(dirname(name), target.split("#")[0] || name)));
+    expect(files.filter((file) => !shipped(file))).toEqual([]);
+  });
+
+  it("the guides and the files they link are in the package: docs/, SECURITY.md, BENCHMARKS.md", () => {
+    expect(["docs/api.md", "SECURITY.md", "BENCHMARKS.md"].filter((file) => !shipped(file))).toEqual([]);
   });
 });

@@ -2,17 +2,17 @@ import { describe, expect, it } from "vitest";
 import { memoryStore } from "trpc-jwt";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
-import { storeConformance } from "./helpers/storeConformance.js";
+import { storeConformance } from "trpc-jwt/testing";
 
 describe("memoryStore() conformance", () => {
   const store = memoryStore();
-  storeConformance({ open: async () => store });
+  storeConformance({ open: async () => store }, { it, expect });
 });
 
 describe.runIf(hasRedisServer())("redisStore() conformance, on a real redis-server", () => {
   const redis = useRedisStores();
   const open = redis.open;
-  storeConformance({ open });
+  storeConformance({ open }, { it, expect });
 
   it("rejects at once, without queueing, while Redis is unreachable, and works again once it is back", async () => {
     const store = await open();

@@ -4,7 +4,7 @@ import type { RevocationEvent, RevocationListener, RevocationState, SessionData,
 import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
 
 /**
- * What trpc-jwt uses of a node-redis (`redis` package, v5 or later) client. A client from
+ * What trpc-jwt uses of a node-redis (`redis` package, 6.3 or later, as the peer range says and the tests use) client. A client from
  * `createClient()` fits as is.
  */
 export interface RedisClientLike {

@@ -16,13 +16,13 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
  * blocks may import them. A guide that imports another package adds it here.
  */
 export const DOC_DEPENDENCIES = [
-  "@trpc/server", "@trpc/client", "zod", "superjson", "@types/node", "redis", "express", "@types/express", "eventsource", "ws", "@types/ws",
+  "@trpc/server", "@trpc/client", "zod", "superjson", "@types/node", "redis", "express", "@types/express", "eventsource", "ws", "@types/ws", "vitest",
 ] as const;
 
 // What decides the built package (the cache key), and the files copied to build and pack it. The
 // markdown files are packed but left out of the key: editing a guide need not rebuild the package.
 const BUILD_INPUTS = ["package.json", "tsconfig.json", "tsconfig.build.json", "src"];
-const PACKAGE_INPUTS = [...BUILD_INPUTS, "README.md", "SECURITY.md", "LICENSE"];
+const PACKAGE_INPUTS = [...BUILD_INPUTS, ".ci/prepack-guard.mjs", "README.md", "SECURITY.md", "BENCHMARKS.md", "LICENSE", "docs"];
 
 const version = (name: string): string =>
   (JSON.parse(readFileSync(join(repo, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
@@ -95,9 +95,14 @@ function build(target: string): void {
 
 /**
  * The directory of a scratch ESM project (`"type": "module"`) with the packed trpc-jwt and
- * {@link DOC_DEPENDENCIES} installed. Blocks written below it resolve their imports there.
+ * {@link DOC_DEPENDENCIES} installed. Blocks written below it resolve their imports there. With
+ * `TRPC_JWT_INSTALLED_PROJECT` set, that project (trpc-jwt installed some other way) instead.
  */
 export async function packedProject(): Promise<string> {
+  // .ci/check-tarball.sh installs the package from a git URL instead (prepare builds it) and
+  // points the Quick start test at that project.
+  const installed = process.env["TRPC_JWT_INSTALLED_PROJECT"];
+  if (installed) return installed;
   const cache = join(tmpdir(), "trpc-jwt-docs-cache");
   mkdirSync(cache, { recursive: true });
   const target = join(cache, contentKey());

@@ -14,7 +14,11 @@ export const TEST_CLAIMS = {
 export const TEST_SCOPE = TEST_CLAIMS;
 export const TEST_OVERRIDE = { admin: true } as const;
 
-const jsonRecord = z.record(z.string(), z.json());
+// Any JSON value, written so that zod 3.25 and zod 4 both build it (npm run test:peers runs this
+// app on each; z.json() is zod 4's alone).
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
+const jsonRecord = z.record(z.string(), json);
 
 /**
  * The router of DESIGN.md's example plus the routes of Flask_PyJWT's own test suite
@@ -44,7 +48,7 @@ export function createTestApp(auth: AuthManager, options: { exposeCause?: boolea
     hello: t.procedure.query(() => "hello"),
     // Flask_PyJWT's fixture routes.
     token: t.procedure
-      .input(z.object({ sub: z.string(), scope: z.json().optional(), claims: jsonRecord.optional() }))
+      .input(z.object({ sub: z.string(), scope: json.optional(), claims: jsonRecord.optional() }))
       .mutation(async ({ input }) => {
         const token = await auth.authToken(input.sub, input.scope ?? undefined, input.claims);
         return { token: token.signed, sub: token.sub, scope: token.scope, claims: token.claims };

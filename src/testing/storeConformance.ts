@@ -1,7 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import { expect, it } from "vitest";
-import type { RevocationEvent, RevocationListener, TokenStore } from "trpc-jwt";
+// The conformance suite of `TokenStore`, shipped under "trpc-jwt/testing" so that the author of
+// an adapter for another database runs the very suite memoryStore() and redisStore() pass. It
+// imports no test runner: the caller hands in its own `it` and `expect` (vitest, jest, bun:test),
+// so loading the entry never loads a runner, and it uses only Web APIs (crypto.randomUUID).
+import type { RevocationEvent, RevocationListener, TokenStore } from "../stores/TokenStore.js";
 
 /**
  * How the conformance suite reaches a store: `open()` returns a store on the shared backend;
@@ -12,12 +13,30 @@ export interface StoreUnderTest {
   open(): Promise<TokenStore>;
 }
 
-const id = () => randomUUID();
+/** The matchers the suite uses; vitest's, jest's and bun:test's `expect` have them all. */
+export interface ConformanceMatchers {
+  toBe(expected: unknown): unknown;
+  toEqual(expected: unknown): unknown;
+  toBeUndefined(): unknown;
+  toBeGreaterThan(expected: number): unknown;
+  toBeGreaterThanOrEqual(expected: number): unknown;
+  toBeLessThan(expected: number): unknown;
+  toHaveLength(expected: number): unknown;
+}
+
+/** The test runner's functions the suite registers its cases with. */
+export interface ConformanceRunner {
+  it(name: string, test: () => Promise<void>): unknown;
+  expect(actual: unknown): ConformanceMatchers;
+}
+
+const id = () => globalThis.crypto.randomUUID();
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const now = () => Date.now();
 const HOUR = 3_600_000;
 
 /** A listener that records announcements and whether the channel is up. */
-export function recordingListener() {
+function recordingListener() {
   const events: RevocationEvent[] = [];
   const state = { up: false };
   const listener: RevocationListener = {
@@ -37,10 +56,21 @@ async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> 
 }
 
 /**
- * The behaviour every `TokenStore` must have; call inside a `describe` for each store. The
- * session logic relies on each of these; an adapter for another database should pass them all.
+ * The behaviour every `TokenStore` must have; call inside a `describe` for each store, with your
+ * runner's `it` and `expect`. The session logic relies on each of these; an adapter for another
+ * database should pass them all.
+ *
+ * @example
+ * ```ts
+ * import { describe, expect, it } from "vitest";
+ * import { storeConformance } from "trpc-jwt/testing";
+ *
+ * describe("my store", () => {
+ *   storeConformance({ open: async () => myStore(sharedConnection) }, { it, expect });
+ * });
+ * ```
  */
-export function storeConformance(target: StoreUnderTest): void {
+export function storeConformance(target: StoreUnderTest, { it, expect }: ConformanceRunner): void {
   it("keeps a session: subject, scope and claims, generation 0, not revoked; unknown ids are undefined", async () => {
     const store = await target.open();
     const sid = id();
