@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
 import { JwtConfigError } from "../errors.js";
+import { evictionCheck } from "./evictionPolicy.js";
+import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
 import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
 
@@ -21,67 +22,37 @@ export interface RedisClientLike {
 export interface RedisStoreOptions {
   /** Prefix of every key and of the channel trpc-jwt writes. Default `"trpc-jwt:"`. */
   readonly prefix?: string | undefined;
-  /** Milliseconds a command may take before the store counts as unavailable. Default 1000. */
+  /**
+   * Milliseconds a command may take, from the call until the reply, before the store counts as
+   * unavailable (503 STORE_UNAVAILABLE), however slow or stalled Redis is. Default 1000.
+   */
   readonly timeout?: number | undefined;
   /**
    * Learn of revocations through Redis pub/sub (a second connection) and remember unrevoked
    * tokens in between. `false`: ask Redis on every use of a token. Default `true`.
    */
   readonly pubsub?: boolean | undefined;
+  /**
+   * Start on a Redis whose `maxmemory-policy` may evict keys (anything but `noeviction`). Every
+   * key the store writes has an expiry, so such a Redis may drop a revocation, a session or a
+   * reuse mark under memory pressure: revoked tokens are then accepted again. Default `false`:
+   * the store refuses such a Redis with `JwtConfigError("store")`.
+   */
+  readonly allowEviction?: boolean | undefined;
 }
 
 /** A `TokenStore` in Redis, with `close()` for the connection it opened itself. */
 export interface RedisTokenStore extends TokenStore {
+  /**
+   * Checks the Redis the store will use: rejects with `JwtConfigError("store")` when its
+   * `maxmemory-policy` can evict revocations (unless `allowEviction`), with the connection's
+   * error when Redis cannot be reached. Await it at start-up; without it, the first command makes
+   * the same check, and every command fails while it does not pass.
+   */
+  ready(): Promise<void>;
   /** Closes the pub/sub connection the store opened; the client you passed stays yours. */
   close(): Promise<void>;
 }
-
-// Lua, so that each of these is one atomic step on the server, whatever other processes do.
-// Expiries are absolute (PXAT / PEXPIREAT): the token's own `exp`, never a guess.
-const SCRIPTS = {
-  // KEYS: session, subject. ARGV: sub, data, expiresAt.
-  create: `local gen = redis.call('GET', KEYS[2]) or '0'
-redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
-  // KEYS: session. ARGV: sub, data, expiresAt.
-  update: `local at = redis.call('PEXPIRETIME', KEYS[1])
-if at == -2 then return 0 end
-redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
-if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
-return 1`,
-  // KEYS: session. ARGV: rotation, now. The session's hash keeps its current rotation ('rot')
-  // and when the one before it was used ('used'): two fields, however often it rotates.
-  rotation: `local s = redis.call('HMGET', KEYS[1], 'sub', 'rot', 'used')
-if not s[1] then return false end
-local rot, k = tonumber(s[2] or '0'), tonumber(ARGV[1])
-if k >= rot then
-  redis.call('HSET', KEYS[1], 'rot', string.format('%d', k + 1), 'used', ARGV[2])
-  return false
-end
-if k == rot - 1 then return s[3] end
-return '0'`,
-  // KEYS: used mark. ARGV: now, expiresAt.
-  consume: `local first = redis.call('GET', KEYS[1])
-if first then return first end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-return false`,
-  // KEYS: revoked mark. ARGV: expiresAt, channel, message.
-  revokeToken: `redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1])
-redis.call('PUBLISH', ARGV[2], ARGV[3])`,
-  // KEYS: session. ARGV: unknownExpiresAt, channel, message.
-  revokeSession: `local known = redis.call('EXISTS', KEYS[1])
-redis.call('HSET', KEYS[1], 'revoked', '1')
-if known == 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])`,
-  // KEYS: subject. ARGV: now, expiresAt, channel, message.
-  revokeSubject: `local gen = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1, tonumber(ARGV[1]))
-local at = math.max(redis.call('PEXPIRETIME', KEYS[1]), tonumber(ARGV[2]))
-redis.call('SET', KEYS[1], string.format('%d', gen), 'PXAT', string.format('%d', at))
-redis.call('PUBLISH', ARGV[3], ARGV[4])`,
-} as const;
-
-type ScriptName = keyof typeof SCRIPTS;
-const SHAS = Object.fromEntries(Object.entries(SCRIPTS).map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")])) as Record<ScriptName, string>;
 
 const KINDS = { token: "t", session: "s", subject: "u" } as const;
 const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "session", u: "subject" };
@@ -113,7 +84,8 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
   if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function") {
     throw new JwtConfigError("client", "must be a node-redis client (createClient() from the redis package)");
   }
-  const { prefix = "trpc-jwt:", timeout = 1000, pubsub = true } = options;
+  const { prefix = "trpc-jwt:", timeout = 1000, pubsub = true, allowEviction = false } = options;
+  if (typeof allowEviction !== "boolean") throw new JwtConfigError("allowEviction", "must be a boolean");
   if (typeof prefix !== "string") throw new JwtConfigError("prefix", "must be a string");
   if (typeof timeout !== "number" || !Number.isSafeInteger(timeout) || timeout < 1) throw new JwtConfigError("timeout", "must be a whole number of milliseconds >= 1");
   const channel = `${prefix}revoked`;
@@ -127,9 +99,18 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
 
   // Fails at once while the client is disconnected: node-redis would otherwise queue the
   // command until Redis is back, and the request would hang instead of getting its 503.
-  function command<T>(args: string[]): Promise<T> {
+  // Bounded on the wire: node-redis's own `timeout` stops counting once a command is written,
+  // so a slow or stalled Redis would hold the call; the store stops waiting after `timeout`
+  // (the reply, if it ever comes, is dropped) and the caller gets its 503.
+  function send<T>(args: string[]): Promise<T> {
     if (!client.isReady) return Promise.reject(new Error("Redis is not connected"));
-    return client.sendCommand<T>(args, { timeout });
+    return withDeadline(client.sendCommand<T>(args, { timeout }), timeout);
+  }
+  const checkEviction = evictionCheck(send, allowEviction);
+
+  function command<T>(args: string[]): Promise<T> {
+    const checking = checkEviction();
+    return checking === undefined ? send<T>(args) : checking.then(() => send<T>(args));
   }
 
   async function run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
@@ -186,6 +167,9 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
         subjectGeneration: generation === null ? 0 : Number(generation),
       };
     },
+    async ready() {
+      await checkEviction();
+    },
     ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
     async close() {
       const closing = [...subscribers].map((subscriber) => subscriber.close().catch(() => undefined));
@@ -239,4 +223,20 @@ function decodeSession([sub, data, gen, revoked]: (string | null)[]): StoredSess
     generation: Number(gen ?? "0"),
     revoked: revoked === "1",
   };
+}
+
+function withDeadline<T>(reply: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("Redis did not answer in time")), ms);
+    reply.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -42,13 +42,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `redis-server` on a free loopback port and waits until it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * Starts `redis-server` on a free loopback port and waits until it accepts connections;
+ * `extraArgs` are added to its command line (e.g. `["--enable-debug-command", "local"]`).
+ */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", ...extraArgs];
     const started = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     child = started;
     let output = "";
