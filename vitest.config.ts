@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vitest/config";
@@ -41,6 +42,10 @@ export default defineConfig({
   },
   test: {
     testTimeout: 20_000,
+    // Two files at a time at least: the suite spends much of its time waiting on real servers,
+    // subprocesses, Chromium and timers, and vitest's default (cores - 1) would run one file at a
+    // time on a 2-core machine.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-report.json" },
     // oidc-provider, the test fixture of a real identity provider, warns that Node 20 is not its
