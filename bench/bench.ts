@@ -1,11 +1,11 @@
 // `npm run bench`: trpc-jwt against the JWT libraries people would otherwise use, side by side in
 // one process and one run. It reports; it asserts nothing about time.
-import { createPrivateKey, randomUUID, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import { cpus } from "node:os";
 import { initTRPC } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { createSigner, createVerifier } from "fast-jwt";
-import { importSPKI, jwtVerify, SignJWT } from "jose";
+import { createVerifier } from "fast-jwt";
+import { importSPKI, jwtVerify } from "jose";
 import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
@@ -15,8 +15,8 @@ import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { BENCH_ALGS, benchKeys, floorVerifier, HMAC_SECRET, type BenchAlg } from "./algorithms.js";
 import { benchToken, NATIVE_STEP_ROW, nativeStepRows, onPath, threadPoolReport } from "./native.js";
 import { remoteIssuerReference, remoteIssuerRows, remoteIssuerTarget } from "./remoteIssuer.js";
-import { RSA_KEYS } from "./rsaKeys.js";
 import { sessionRows, sessionTargets } from "./sessions.js";
+import { AUTH_TOKEN_ROW, signingRows, signingTargets } from "./signing.js";
 import { typedClaimsRows, typedClaimsTarget } from "./typedClaims.js";
 
 // Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
@@ -31,7 +31,6 @@ const IN_FLIGHT = { sliceMs: 10, cycles: Math.ceil(CYCLES / 2), inFlight: 64 };
 const TRPC = { sliceMs: 25, cycles: Math.ceil(CYCLES * 0.6) };
 const ISSUER = "bench";
 type Alg = BenchAlg;
-const privateKey = createPrivateKey(RSA_KEYS.privateKey);
 const makeToken = (alg: Alg, sub: string) => benchToken(benchKeys(alg), ISSUER, sub);
 
 
@@ -74,22 +73,6 @@ async function verifyRows(alg: Alg): Promise<Row[]> {
   return [...(await measureGroup(`verify ${alg}, sequential`, cases, SEQUENTIAL)), ...(await measureGroup(`verify ${alg}, 64 in flight`, cases, IN_FLIGHT))];
 }
 
-async function signRows(alg: Alg): Promise<Row[]> {
-  const auth = new AuthManager({ issuer: ISSUER, authType: alg, secret: alg === "HS256" ? HMAC_SECRET : RSA_KEYS.privateKey });
-  const joseKey =
-    alg === "HS256"
-      ? await webcrypto.subtle.importKey("raw", new TextEncoder().encode(HMAC_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      : await webcrypto.subtle.importKey("pkcs8", privateKey.export({ type: "pkcs8", format: "der" }), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
-  const fastSigner = createSigner({ key: alg === "HS256" ? HMAC_SECRET : RSA_KEYS.privateKey, algorithm: alg, iss: ISSUER, expiresIn: 3600_000 });
-  const group = `sign ${alg}, sequential`;
-  const cases: Case[] = [
-    ["jose SignJWT, key imported once", () => new SignJWT({ sub: "alice", type: "auth", jti: randomUUID() }).setProtectedHeader({ alg, typ: "JWT" }).setIssuer(ISSUER).setIssuedAt().setExpirationTime("1h").sign(joseKey)],
-    ["fast-jwt", () => fastSigner({ sub: "alice", type: "auth", jti: randomUUID() })],
-    ["trpc-jwt authToken", () => auth.authToken("alice")],
-  ];
-  return measureGroup(group, cases, SEQUENTIAL);
-}
-
 async function trpcRows(): Promise<Row[]> {
   const auth = new AuthManager({ issuer: ISSUER, authType: "HS256", secret: HMAC_SECRET });
   const createContext = createJwtContext(auth);
@@ -124,10 +107,21 @@ async function trpcRows(): Promise<Row[]> {
   return measureGroup(group, cases, TRPC);
 }
 
+// `npm run bench -- sign sessions` runs only the parts named (the part names below); all by default.
+const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "flood", "subscriptions"] as const;
+const only = process.argv.slice(2);
+for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}; the parts: ${PARTS.join(", ")}`);
+const runs = (part: (typeof PARTS)[number]) => only.length === 0 || only.includes(part);
+
 const started = performance.now();
-const verifyGroups: Row[] = [];
-for (const alg of BENCH_ALGS) verifyGroups.push(...(await verifyRows(alg)));
-const rows = [...verifyGroups, ...(await signRows("HS256")), ...(await signRows("RS256")), ...(await trpcRows()), ...(await sessionRows(TRPC)), ...(await nativeStepRows(SEQUENTIAL)), ...(await remoteIssuerRows(SEQUENTIAL)), ...(await typedClaimsRows(TRPC))];
+const rows: Row[] = [];
+if (runs("verify")) for (const alg of BENCH_ALGS) rows.push(...(await verifyRows(alg)));
+if (runs("sign")) rows.push(...(await signingRows(SEQUENTIAL)));
+if (runs("trpc")) rows.push(...(await trpcRows()));
+if (runs("sessions")) rows.push(...(await sessionRows(TRPC)));
+if (runs("native")) rows.push(...(await nativeStepRows(SEQUENTIAL)));
+if (runs("remote")) rows.push(...(await remoteIssuerRows(SEQUENTIAL)));
+if (runs("typed")) rows.push(...(await typedClaimsRows(TRPC)));
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
@@ -144,7 +138,7 @@ for (const group of [...new Set(rows.map((row) => row.group))]) {
       if (group.startsWith("verify")) return find(group, row.name.includes("repeated") ? "trpc-jwt verifyToken, repeated" : "trpc-jwt verifyToken, first-seen");
       if (group.startsWith("signature step")) return find(group, NATIVE_STEP_ROW);
       if (group.startsWith("RemoteIssuer")) return find(group, remoteIssuerReference(row.name));
-      if (group.startsWith("sign")) return find(group, "trpc-jwt");
+      if (group.startsWith("sign")) return find(group, AUTH_TOKEN_ROW);
       return find(group, "public procedure");
     }),
   );
@@ -153,8 +147,8 @@ for (const group of [...new Set(rows.map((row) => row.group))]) {
 
 // A ratio with the lowest and highest value it took over the ten consecutive blocks of cycles.
 const spread = (r: ReturnType<typeof ratio>, digits = 2) => `${r.overall.toFixed(digits)}x (blocks ${r.low.toFixed(digits)} to ${r.high.toFixed(digits)})`;
-console.log("## Targets (issues 5 and 9)\n\nFrom the tables above, each ratio with its range over ten consecutive blocks of cycles:\n");
-for (const alg of BENCH_ALGS) {
+console.log("## Targets\n\nFrom the tables above, each ratio with its range over ten consecutive blocks of cycles.\n\n### Issues 5 and 9\n");
+for (const alg of runs("verify") ? BENCH_ALGS : []) {
   for (const mode of ["sequential", "64 in flight"]) {
     const group = `verify ${alg}, ${mode}`;
     const row = (prefix: string) => find(group, prefix)!;
@@ -164,17 +158,19 @@ for (const alg of BENCH_ALGS) {
     console.log(`- ${group}: repeated token ${spread(repeated)} fast-jwt with cache (target >= 1); first-seen ${spread(firstSeen)} jose with an imported key (target >= 0.90); jose against itself ${spread(noise)}`);
   }
 }
-const trpcGroup = "tRPC call through fetchRequestHandler, repeated token";
-const trpcRow = (prefix: string) => find(trpcGroup, prefix)!;
-const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
-const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
-const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
-console.log(remoteIssuerTarget(rows, spread));
-console.log(typedClaimsTarget(rows, spread));
-console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
-for (const line of sessionTargets(rows, spread)) console.log(line);
-console.log("\n## Targets (issue 15)\n\nFirst-seen verification on node:crypto against fast-jwt without its cache, and its CPU time against the floor's:\n");
-for (const alg of BENCH_ALGS) {
+if (runs("remote")) console.log(remoteIssuerTarget(rows, spread));
+if (runs("typed")) console.log(typedClaimsTarget(rows, spread));
+if (runs("trpc")) {
+  const trpcGroup = "tRPC call through fetchRequestHandler, repeated token";
+  const trpcRow = (prefix: string) => find(trpcGroup, prefix)!;
+  const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
+  const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
+  const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
+  console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
+}
+if (runs("sessions")) for (const line of sessionTargets(rows, spread)) console.log(line);
+console.log("\n### Issue 15\n\nFirst-seen verification on node:crypto against fast-jwt without its cache, and its CPU time against the floor's:\n");
+for (const alg of runs("verify") ? BENCH_ALGS : []) {
   for (const mode of ["sequential", "64 in flight"]) {
     const group = `verify ${alg}, ${mode}`;
     const row = (prefix: string) => find(group, prefix)!;
@@ -184,7 +180,10 @@ for (const alg of BENCH_ALGS) {
     console.log(`- ${group}: ${spread(ratio(ours, row("fast-jwt, no cache")))} fast-jwt without cache (target >= ${alg === "HS256" ? "1.0" : "0.9"}); CPU ${cpu.toFixed(2)}x the floor's (target <= 1.5); ${spread(fallback)} the jose fallback`);
   }
 }
-console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
-console.log(`\n${await cacheFlood()}`);
-console.log(`\n${await idleSubscriptions()}`);
+if (runs("sign")) console.log(`\n### Issue 26: signing\n\n${signingTargets(rows, spread).join("\n")}`);
+if (runs("flood")) {
+  console.log(`\n## Thread pool under a flood of invalid tokens (issue 17, finding 15)\n\n${await threadPoolReport()}`);
+  console.log(`\n${await cacheFlood()}`);
+}
+if (runs("subscriptions")) console.log(`\n${await idleSubscriptions()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -9,7 +9,7 @@ import { compactVerify } from "jose";
 import { AuthManager } from "trpc-jwt";
 import { ImportedKey } from "../src/keys/ImportedKey.js";
 import { KeyRing } from "../src/keys/KeyRing.js";
-import { useNativeCrypto } from "../src/keys/nativeVerify.js";
+import { useNativeCrypto } from "../src/keys/nodeCrypto.js";
 import { createSignatureCheck } from "../src/tokens/createSignatureCheck.js";
 import { BENCH_ALGS, benchKeys, floorVerifier, signJws, type BenchAlg, type BenchKeys } from "./algorithms.js";
 import { measureGroup, type Case, type GroupOptions, type Row } from "./harness.js";

@@ -7,6 +7,7 @@ import type { KeyRing } from "./keys/KeyRing.js";
 import { withRevocationCheck, type RevocationCheck } from "./sessions/RevocationCheck.js";
 import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
 import { checkIssued, readSchemas, typedIssued, withSchemas, type ClaimsArgument, type ClaimSchemas, type ClaimsSchema, type SchemaOptions, type ScopeArgument, type ScopeSchema, type TypedClaims, type TypedScope } from "./tokens/claimSchemas.js";
+import { createTokenSigner, type TokenSigner } from "./tokens/createTokenSigner.js";
 import { issueToken, type IssueRequest } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
@@ -80,6 +81,8 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   /** The `aud` of issued tokens, required of verified ones; undefined when none is configured. */
   readonly audience: string | undefined;
   readonly #keys: KeyRing;
+  // Undefined for a verify-only manager.
+  readonly #sign: TokenSigner | undefined;
   readonly #verify: Verifier;
   readonly #sessions: Sessions;
   // #verify, then the revocation check when there is a store.
@@ -98,6 +101,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     this.#options = resolveOptions(rest);
     this.#schemas = readSchemas({ claims, scope });
     this.#keys = importKeys(this.#options);
+    this.#sign = this.#keys.signing === undefined ? undefined : createTokenSigner(this.#keys.signing);
     const verify = createVerifier(this.#options, this.#keys);
     this.#verify = this.#schemas === undefined ? verify : withSchemas(verify, this.#schemas);
     this.#sessions = this.#createSessions();
@@ -330,7 +334,9 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
 
   // Every token this manager signs; auth tokens come back as verification will see them.
   #issue(request: IssueRequest): Promise<JwtToken> {
-    const issued = issueToken(this.#options, this.#keys, request);
+    const sign = this.#sign;
+    // A verify-only manager refuses before anything else: #refused rejects with signingKey's error.
+    const issued = sign === undefined ? (this.#refused({}) as Promise<never>) : issueToken(this.#options, sign, request);
     const schemas = this.#schemas;
     return schemas === undefined ? issued : issued.then((token) => typedIssued(token, schemas));
   }

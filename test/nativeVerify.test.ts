@@ -11,7 +11,8 @@ vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSigna
 
 const { ImportedKey } = await import("../src/keys/ImportedKey.js");
 const { KeyRing } = await import("../src/keys/KeyRing.js");
-const { assertKeyFits, nativeVerify, useNativeCrypto } = await import("../src/keys/nativeVerify.js");
+const { assertKeyFits, nativeVerify } = await import("../src/keys/nativeVerify.js");
+const { useNativeCrypto } = await import("../src/keys/nodeCrypto.js");
 const { createSignatureCheck } = await import("../src/tokens/createSignatureCheck.js");
 const { createJwsVerifier } = await import("../src/tokens/verifyCompactJws.js");
 const { isCompactJws } = await import("../src/tokens/isCompactJws.js");

@@ -1,29 +1,13 @@
 import type { KeyObject } from "node:crypto";
 import type { AuthType } from "../config/options.js";
 import { ALGORITHM_PARAMS } from "./algorithms.js";
-import { nodeCrypto } from "./nodeCrypto.js";
+import { nativeCrypto, nodeSignatureParams } from "./nodeCrypto.js";
 
 /**
  * One signature check with a pinned algorithm and key: the JWS signing input (the token up to its
  * last dot) and the decoded signature bytes in, a yes or no out. Never throws.
  */
 export type NativeCheck = (signingInput: string, signature: Uint8Array) => boolean;
-
-// The test suite runs once more with this off, to prove the jose fallback alone passes it too.
-let enabled = true;
-
-/**
- * Internal switch, not exported from the package: `false` makes every verifier built afterwards
- * use jose, as on a runtime without `node:crypto`.
- *
- * @example
- * ```ts
- * useNativeCrypto(false); // in a test setup file, before any AuthManager is built
- * ```
- */
-export function useNativeCrypto(on: boolean): void {
-  enabled = on;
-}
 
 // The exact signature length per algorithm (RFC 7518 3.2 and 3.4, RFC 8037 3.1): HMAC output,
 // ECDSA's fixed-width R || S (never DER), Ed25519's R || S; for RSA, the modulus length (RFC 8017
@@ -34,8 +18,8 @@ const MIN_RSA_BITS = 2048;
 /**
  * A synchronous signature check on a key imported once, made of node:crypto's one-shot
  * primitives (one OpenSSL call per signature, as fast-jwt does): `createHmac` and
- * `timingSafeEqual` for HS*, `crypto.verify` with PKCS#1 v1.5 padding for RS*, PSS with a salt as
- * long as the hash for PS*, `ieee-p1363` (JOSE's R || S) for ES*, and Ed25519 for EdDSA.
+ * `timingSafeEqual` for HS*, `crypto.verify` for the others, with the parameters
+ * `nodeSignatureParams` reads from the algorithm table (the same `nativeSign` signs with).
  * Undefined when `node:crypto` is unavailable (or switched off): use jose then.
  *
  * Throws `TypeError` when the key cannot be this algorithm's (wrong type, curve, or an RSA key under
@@ -50,10 +34,9 @@ const MIN_RSA_BITS = 2048;
  */
 export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undefined {
   assertKeyFits(alg, key);
-  if (!enabled || nodeCrypto === undefined) return undefined;
-  const { createHmac, timingSafeEqual, verify, constants } = nodeCrypto;
-  const bits = alg === "EdDSA" ? 0 : Number(alg.slice(2));
-  const hash = `sha${bits}`;
+  const node = nativeCrypto();
+  if (node === undefined) return undefined;
+  const { createHmac, timingSafeEqual, verify } = node;
   const length = signatureLength(alg, key);
   // A signature of another length is refused unread. crypto.verify throws on some malformed
   // input (e.g. a signature longer than an RSA modulus): every throw is a refusal.
@@ -65,32 +48,13 @@ export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undef
       return false;
     }
   };
-  switch (alg) {
-    case "HS256":
-    case "HS384":
-    case "HS512":
-      return guarded((input, signature) => timingSafeEqual(createHmac(hash, key).update(input).digest(), signature));
-    case "RS256":
-    case "RS384":
-    case "RS512": {
-      const rsa = { key, padding: constants.RSA_PKCS1_PADDING };
-      return guarded((input, signature) => verify(hash, Buffer.from(input), rsa, signature));
-    }
-    case "PS256":
-    case "PS384":
-    case "PS512": {
-      const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: bits / 8 };
-      return guarded((input, signature) => verify(hash, Buffer.from(input), pss, signature));
-    }
-    case "ES256":
-    case "ES384":
-    case "ES512": {
-      const ec = { key, dsaEncoding: "ieee-p1363" } as const;
-      return guarded((input, signature) => verify(hash, Buffer.from(input), ec, signature));
-    }
-    case "EdDSA":
-      return guarded((input, signature) => verify(null, Buffer.from(input), key, signature));
+  const params = nodeSignatureParams(node, alg, key);
+  if (params.hmac) {
+    const { hash } = params;
+    return guarded((input, signature) => timingSafeEqual(createHmac(hash, key).update(input).digest(), signature));
   }
+  const { hash, key: input } = params;
+  return guarded((data, signature) => verify(hash, Buffer.from(data), input, signature));
 }
 
 /**

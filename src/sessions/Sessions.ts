@@ -1,8 +1,8 @@
-import { base64url } from "jose";
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "../tokens/JwtToken.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
+import { randomId } from "./randomId.js";
 import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
 import type { RevocationEvent, SessionData, TokenStore } from "../stores/TokenStore.js";
 
@@ -220,9 +220,6 @@ export class Sessions {
 function requireSub(sub: unknown): void {
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
 }
-
-// Web Crypto, which every runtime has (no node:crypto on edge runtimes).
-const randomId = () => base64url.encode(crypto.getRandomValues(new Uint8Array(16)));
 
 function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined): SessionData {
   // Frozen copies: the caller's objects may change after the call.

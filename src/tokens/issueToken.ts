@@ -1,7 +1,6 @@
-import { SignJWT } from "jose";
 import type { ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
-import type { KeyRing } from "../keys/KeyRing.js";
+import type { TokenSigner } from "./createTokenSigner.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { RESERVED_CLAIMS, SUBJECT_GENERATION } from "./reservedClaims.js";
@@ -19,21 +18,22 @@ export interface IssueRequest {
 }
 
 /**
- * Signs a new token with the ring's signing key (its `kid` in the header): `iss`, `aud` (when an
- * audience is configured), `iat`, `exp`, `sub`, `type`, `jti`, `sub_gen` (when given), then the
- * scope (auth tokens, when given), extra claims and the session claims. Misuse (an empty subject, a reserved or
- * non-JSON claim) throws `JwtConfigError` naming the argument.
+ * Signs a new token with the manager's signer (`createTokenSigner`: its key's `kid` in the
+ * header): `iss`, `aud` (when an audience is configured), `iat`, `exp`, `sub`, `type`, `jti`,
+ * `sub_gen` (when given), then the scope (auth tokens, when given), extra claims and the session
+ * claims. Misuse (an empty subject, a reserved or non-JSON claim) rejects with `JwtConfigError`
+ * naming the argument.
  */
-export async function issueToken(options: ResolvedOptions, ring: KeyRing, request: IssueRequest): Promise<JwtToken> {
+export async function issueToken(options: ResolvedOptions, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
   const { type, sub } = request;
-  // A verify-only manager refuses before anything else.
-  const signing = ring.signingKey();
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
   const iat = Math.floor(options.clock() / 1000);
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
-  const payload: Record<string, JsonValue> = { iss: options.issuer };
-  if (options.audience !== undefined) payload["aud"] = options.audience;
-  Object.assign(payload, { iat, exp, sub, type, jti: crypto.randomUUID() });
+  const { issuer: iss, audience: aud } = options;
+  const jti = crypto.randomUUID();
+  // An ordinary object while it is built and written out (V8's fast paths), prototype-free once
+  // frozen into the token's claims. Every value in it is a string, a number or a frozen copy.
+  const payload: Record<string, JsonValue> = aud === undefined ? { iss, iat, exp, sub, type, jti } : { iss, aud, iat, exp, sub, type, jti };
   if (request.generation !== undefined) payload[SUBJECT_GENERATION] = request.generation;
   if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
   if (request.claims !== undefined) {
@@ -46,10 +46,9 @@ export async function issueToken(options: ResolvedOptions, ring: KeyRing, reques
     }
   }
   if (request.session !== undefined) Object.assign(payload, request.session);
-  const claims = copyJson(payload) as TokenClaims;
-  const header = signing.kid === undefined ? { alg: signing.alg, typ: "JWT" } : { alg: signing.alg, typ: "JWT", kid: signing.kid };
-  const signed = await new SignJWT(claims).setProtectedHeader(header).sign(await signing.joseKey);
-  return new JwtToken(claims, signed);
+  const signature = sign(JSON.stringify(payload));
+  const signed = typeof signature === "string" ? signature : await signature;
+  return new JwtToken(Object.freeze(Object.setPrototypeOf(payload, null)) as TokenClaims, signed);
 }
 
 function jsonArgument(value: unknown, name: string): JsonValue {
