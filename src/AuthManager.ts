@@ -50,7 +50,7 @@ export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefine
  * `secret` (asymmetric algorithms), it only verifies: every method that signs rejects with
  * `JwtConfigError` naming `secret` (see docs/keys.md).
  * All options are checked here, once: a bad option throws `JwtConfigError` naming it.
- * With `claims` and `scope` zod schemas, auth tokens are typed and checked by them (see
+ * With `claims` and `scope` schemas (any Standard Schema v1 validator: zod, valibot, arktype), auth tokens are typed and checked by them (see
  * docs/typed-claims.md); the type parameters are inferred, never written.
  *
  * The session methods (`login`, `rotate`, `revoke`, `revokeSession`, `revokeSubject`) act on the

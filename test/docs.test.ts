@@ -22,7 +22,7 @@
 //    Declare only the application's own things, never something trpc-jwt exports.
 // 5. Imports resolve inside the scratch project: "trpc-jwt" and its subpath exports (as built
 //    and packed, never src/), plus DOC_DEPENDENCIES in helpers/packedProject.ts (@trpc/server,
-//    @trpc/client, zod, superjson, @types/node, redis, express, @types/express). A guide that
+//    @trpc/client, zod, valibot, superjson, @types/node, redis, express, @types/express). A guide that
 //    needs another package adds it there.
 // 6. A line that is meant not to compile carries `// @ts-expect-error` on the line above it.
 // 7. Blocks are ES modules (top-level await is fine). They are compiled, not run; the README's

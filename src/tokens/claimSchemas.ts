@@ -1,27 +1,32 @@
-import type { z } from "zod";
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { RESERVED_CLAIMS } from "./reservedClaims.js";
 import type { JsonObject, JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
+import { isStandardSchema, validate, type StandardInput, type StandardOutput, type StandardSchemaV1 } from "./standardSchema.js";
 import type { Verifier } from "./Verifier.js";
 
-/** A zod schema for an auth token's extra claims (those besides `iss sub iat exp nbf jti type scope aud`). */
-export type ClaimsSchema = z.ZodType<object>;
-/** A zod schema for an auth token's `scope` claim. */
-export type ScopeSchema = z.ZodType;
+/**
+ * A schema for an auth token's extra claims (those besides `iss sub iat exp nbf jti type scope
+ * aud`): any Standard Schema v1 validator whose output is an object (zod 3.24+ or 4, valibot 1,
+ * arktype 2, ...).
+ */
+export type ClaimsSchema = StandardSchemaV1<unknown, object>;
+/** A schema for an auth token's `scope` claim: any Standard Schema v1 validator. */
+export type ScopeSchema = StandardSchemaV1;
 
 /** The `claims` and `scope` options of an `AuthManager`, as given. */
 export interface SchemaOptions<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> {
   /**
-   * A zod schema for the extra claims of auth tokens: `authToken` checks them before signing
-   * (a failure throws `JwtConfigError` naming the claim path, never its value, and signs
-   * nothing), verification refuses auth tokens whose claims fail it (`TOKEN_INVALID`), and
-   * `ctx.token.claims` is typed as its output. Use a non-strict object schema: the token also
-   * carries claims the schema does not list. Refresh tokens carry no extra claims.
+   * A schema for the extra claims of auth tokens, from any Standard Schema v1 library (zod,
+   * valibot, arktype, ...): `authToken` checks them before signing (a failure throws
+   * `JwtConfigError` naming the claim path, never its value, and signs nothing), verification
+   * refuses auth tokens whose claims fail it (`TOKEN_INVALID`), and `ctx.token.claims` is typed
+   * as its output. Use a non-strict object schema: the token also carries claims the schema does
+   * not list. It must validate synchronously. Refresh tokens carry no extra claims.
    */
   readonly claims?: TClaims;
   /**
-   * A zod schema for the `scope` claim of auth tokens, applied as `claims` is to tokens that carry
+   * A schema for the `scope` claim of auth tokens, applied as `claims` is to tokens that carry
    * a scope. A token without one is valid whatever the schema says (its `scope` is `undefined`),
    * and issuing without a scope is never refused.
    */
@@ -38,26 +43,27 @@ export interface RegisteredClaims {
 }
 
 /** `ctx.token.claims` for a claims schema: the registered claims and the schema's output. */
-export type TypedClaims<TClaims extends ClaimsSchema | undefined> = TClaims extends ClaimsSchema ? RegisteredClaims & z.output<TClaims> : TokenClaims;
+export type TypedClaims<TClaims extends ClaimsSchema | undefined> = TClaims extends ClaimsSchema ? RegisteredClaims & StandardOutput<TClaims> : TokenClaims;
 /**
  * `ctx.token.scope` for a scope schema: its output, or `undefined` for a token without scope;
  * without a schema, as today.
  */
-export type TypedScope<TScope extends ScopeSchema | undefined> = TScope extends ScopeSchema ? z.output<TScope> | undefined : JsonValue | undefined;
+export type TypedScope<TScope extends ScopeSchema | undefined> = TScope extends ScopeSchema ? StandardOutput<TScope> | undefined : JsonValue | undefined;
 /** What `authToken` takes as extra claims: the schema's input; without one, any JSON object. */
-export type ClaimsArgument<TClaims extends ClaimsSchema | undefined> = TClaims extends ClaimsSchema ? z.input<TClaims> : JsonObject;
+export type ClaimsArgument<TClaims extends ClaimsSchema | undefined> = TClaims extends ClaimsSchema ? StandardInput<TClaims> : JsonObject;
 /** What `authToken` takes as scope: the schema's input; without one, any JSON value. */
-export type ScopeArgument<TScope extends ScopeSchema | undefined> = TScope extends ScopeSchema ? z.input<TScope> : JsonValue;
+export type ScopeArgument<TScope extends ScopeSchema | undefined> = TScope extends ScopeSchema ? StandardInput<TScope> : JsonValue;
 
 /** The schemas one manager checks, once validated. Module-internal. */
 export interface ClaimSchemas {
-  readonly claims: ClaimsSchema | undefined;
-  readonly scope: ScopeSchema | undefined;
+  // Its output is checked to be an object where it is used: at run time it is any validator.
+  readonly claims: StandardSchemaV1 | undefined;
+  readonly scope: StandardSchemaV1 | undefined;
 }
 
 /**
  * The manager's schemas, or `undefined` when it has none. Throws `JwtConfigError` naming the
- * option for something that is not a zod schema. Module-internal.
+ * option for something that is not a Standard Schema v1 validator. Module-internal.
  *
  * @example
  * ```ts
@@ -70,18 +76,16 @@ export function readSchemas(options: { readonly claims?: unknown; readonly scope
   return claims === undefined && scope === undefined ? undefined : { claims, scope };
 }
 
-function schemaOption(value: unknown, option: string): z.ZodType<never> | undefined {
+function schemaOption(value: unknown, option: string): StandardSchemaV1 | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || typeof (value as { safeParse?: unknown }).safeParse !== "function") {
-    throw new JwtConfigError(option, "must be a zod schema");
-  }
-  return value as z.ZodType<never>;
+  if (!isStandardSchema(value)) throw new JwtConfigError(option, "must be a Standard Schema v1 validator (zod 3.24+ or 4, valibot 1, arktype 2, ...)");
+  return value;
 }
 
 /**
  * Checks an auth token's scope and extra claims against the schemas before it is signed. Throws
- * `JwtConfigError` naming the first failing path (`claims.org.id`), never the value or zod's
- * message (which may quote it). Module-internal.
+ * `JwtConfigError` naming the first failing path (`claims.org.id`), never the value or the
+ * validator's message (which may quote it). Module-internal.
  *
  * @example
  * ```ts
@@ -96,11 +100,11 @@ export function checkIssued(schemas: ClaimSchemas, fields: { readonly scope?: un
   if (schemas.claims !== undefined && Object.hasOwn(fields, "claims")) failurePath(schemas.claims, fields.claims ?? {}, "claims");
 }
 
-function failurePath(schema: z.ZodType, value: unknown, option: string): void {
-  const result = schema.safeParse(value);
-  if (result.success) return;
-  const path = result.error.issues[0]?.path ?? [];
-  throw new JwtConfigError([option, ...path.map(String)].join("."), `does not fit the ${option} schema`);
+function failurePath(schema: StandardSchemaV1, value: unknown, option: string): void {
+  const result = validate(schema, value);
+  if (result.ok) return;
+  if (result.async === true) throw new JwtConfigError(option, "must validate synchronously (no async refinements or transforms)");
+  throw new JwtConfigError([option, ...result.path].join("."), `does not fit the ${option} schema`);
 }
 
 /**
@@ -160,17 +164,17 @@ function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError
   Object.assign(claims, token.claims);
   // A token without scope has none to check: `scope` stays undefined, whatever the schema.
   if (schemas.scope !== undefined && token.scope !== undefined) {
-    const scope = schemas.scope.safeParse(token.scope);
-    if (!scope.success) return new JwtError("TOKEN_INVALID");
-    if (scope.data === undefined) delete claims["scope"];
-    else claims["scope"] = scope.data;
+    const scope = validate(schemas.scope, token.scope);
+    if (!scope.ok) return new JwtError("TOKEN_INVALID");
+    if (scope.value === undefined) delete claims["scope"];
+    else claims["scope"] = scope.value;
   }
   if (schemas.claims !== undefined) {
     const extra: Record<string, unknown> = Object.create(null);
     for (const [name, value] of Object.entries(token.claims)) if (!RESERVED_CLAIMS.has(name)) extra[name] = value;
-    const parsed = schemas.claims.safeParse(extra);
-    if (!parsed.success) return new JwtError("TOKEN_INVALID");
-    for (const [name, value] of Object.entries(parsed.data)) if (!RESERVED_CLAIMS.has(name)) claims[name] = value;
+    const parsed = validate(schemas.claims, extra);
+    if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null) return new JwtError("TOKEN_INVALID");
+    for (const [name, value] of Object.entries(parsed.value)) if (!RESERVED_CLAIMS.has(name)) claims[name] = value;
   }
   return new JwtToken(deepFreeze(claims) as TokenClaims, token.signed);
 }

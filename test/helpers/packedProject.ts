@@ -16,7 +16,7 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
  * blocks may import them. A guide that imports another package adds it here.
  */
 export const DOC_DEPENDENCIES = [
-  "@trpc/server", "@trpc/client", "zod", "superjson", "@types/node", "redis", "express", "@types/express", "eventsource", "ws", "@types/ws", "vitest",
+  "@trpc/server", "@trpc/client", "zod", "valibot", "superjson", "@types/node", "redis", "express", "@types/express", "eventsource", "ws", "@types/ws", "vitest",
 ] as const;
 
 // What decides the built package (the cache key), and the files copied to build and pack it. The
