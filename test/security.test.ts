@@ -11,13 +11,15 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, jwtErrorFormatter, memoryStore, RemoteIssuer, unpinnedProcedures, type DiscoveryOptions } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, JwtConfigError, jwtErrorFormatter, memoryStore, RemoteIssuer, unpinnedProcedures, type DiscoveryOptions } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
 import { idle, openSubscription } from "./helpers/endingSubscription.js";
+import { forgeWith } from "./helpers/forge.js";
 import { startServer } from "./helpers/httpServer.js";
 import { rsaSigningKey, signAccessToken, startJwksServer, type JwksServer } from "./helpers/jwksServer.js";
 import { fakeClock, HS256_SECRET, optionsFor, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM } from "./helpers/keys.js";
+import { highSTwin } from "./helpers/jwsCases.js";
 import { startMetadataServer } from "./helpers/metadataServer.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { createRemoteApp, failure, remoteClient } from "./helpers/remoteApp.js";
@@ -415,5 +417,51 @@ describe("#23 (also raised) several issuers share one rule namespace", () => {
 
   it("unpinnedProcedures lists the rules that read claims with no issuer pin", () => {
     expect(unpinnedProcedures(router)).toEqual(["unpinned"]);
+  });
+});
+
+describe("#23.5 an ECDSA token without jti cannot evade revoke through its signature's twin", () => {
+  const auth = new AuthManager(optionsFor("ES256", { store: memoryStore() }));
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    server = await startServer(createTestApp(auth));
+  });
+  afterAll(() => server.close());
+  const call = (token: string) =>
+    fetch(`${server.url}/protectedRoute`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
+      status: response.status,
+      jwtCode: ((await response.json()) as { error?: { json?: { data?: { jwtCode?: string } } } }).error?.json?.data?.jwtCode,
+    }));
+
+  it("revoke(token) refuses the high-S twin (s' = n - s) as well: a token without jti is known by its header and payload", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // Another issuer sharing the key signs without jti.
+    const token = await forgeWith("ES256", { iss: auth.issuer, sub: "alice", iat: now, exp: now + 600, type: "auth" });
+    const twin = highSTwin("ES256", token);
+    expect(twin).not.toBe(token);
+    expect(await call(twin)).toEqual({ status: 200, jwtCode: undefined }); // the twin verifies: no low-S rule anywhere
+    await auth.revoke(token);
+    expect(await call(token)).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+    expect(await call(twin)).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+    // And the other way round: revoking the twin revokes the token.
+    const other = await forgeWith("ES256", { iss: auth.issuer, sub: "bob", iat: now, exp: now + 600, type: "auth" });
+    await auth.revoke(highSTwin("ES256", other));
+    expect(await call(other)).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+  });
+});
+
+describe("#23 (also raised) a manager never signs a token its own verifier refuses", () => {
+  it("refuses at issue time, naming maxTokenLength, a token longer than it (a 6,000-character sub)", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { maxTokenLength: 8192, store: memoryStore() }));
+    const sub = "a".repeat(6000);
+    for (const issue of [() => auth.authToken(sub, undefined, { note: "b".repeat(100) }), () => auth.login(sub, undefined, { note: "b".repeat(100) })]) {
+      const error = await issue().then(() => undefined, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(JwtConfigError);
+      expect(error).toMatchObject({ option: "maxTokenLength", problem: expect.stringMatching(/^is 8192 characters, and this token would be \d{4,}: its verifier would refuse it/) });
+    }
+    // Just within the limit, the token is issued and its own verifier accepts it.
+    const fits = await auth.authToken("a".repeat(5000));
+    expect(fits.signed.length).toBeLessThanOrEqual(8192);
+    expect((await auth.verifyToken(fits.signed)).sub).toBe(fits.sub);
   });
 });

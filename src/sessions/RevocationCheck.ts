@@ -125,18 +125,21 @@ export function withRevocationCheck(verify: Verifier, check: RevocationCheck | u
 }
 
 /**
- * The ids a store files a token under: its `jti`, or for a token without one (Flask_PyJWT's) a
- * hash of the whole token; its `sid` claim; its subject. A `sid` that is not a non-empty string
- * is TOKEN_INVALID: a session token must be checkable. Synchronous for a token with a `jti`
- * (every token trpc-jwt issues), so a check asks the store at once; the hash is Web Crypto's,
- * which every runtime has (the same ids as node:crypto's `createHash`).
+ * The ids a store files a token under: its `jti`, or for a token without one (Flask_PyJWT's, or
+ * another issuer's sharing the key) a hash of its signing input (header and payload, without the
+ * signature: an ECDSA signature has a twin, s' = n - s, that verifies too, so a hash of the whole
+ * token would let the twin pass a revocation); its `sid` claim; its subject. A `sid` that is not a
+ * non-empty string is TOKEN_INVALID: a session token must be checkable. Synchronous for a token
+ * with a `jti` (every token trpc-jwt issues), so a check asks the store at once; the hash is Web
+ * Crypto's, which every runtime has (the same ids as node:crypto's `createHash`).
  */
 export function tokenRef(token: JwtToken): TokenRef | Promise<TokenRef> {
   const sid = token.claims["sid"];
   if (sid !== undefined && (typeof sid !== "string" || sid === "")) throw new JwtError("TOKEN_INVALID");
   const { jti, sub } = token;
   if (jti !== undefined) return { tokenId: jti, sid, sub };
-  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(token.signed)).then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
+  const signingInput = token.signed.slice(0, token.signed.lastIndexOf("."));
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(signingInput)).then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
 }
 
 function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState, skewMs: number): boolean {

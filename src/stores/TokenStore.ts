@@ -29,7 +29,7 @@ export interface RevocationState {
 
 /** Which tokens to look up: ids as trpc-jwt computes them. */
 export interface TokenRef {
-  /** The token's id: its `jti`, or a hash of the token when it has none. */
+  /** The token's id: its `jti`, or when it has none a hash of its header and payload (never of its signature). */
   readonly tokenId: string;
   /** Its `sid` claim, if any. */
   readonly sid: string | undefined;

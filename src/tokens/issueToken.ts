@@ -22,7 +22,8 @@ export interface IssueRequest {
  * header): `iss`, `aud` (when an audience is configured), `iat`, `exp`, `sub`, `type`, `jti`,
  * `sub_gen` (when given), then the scope (auth tokens, when given), extra claims and the session
  * claims. Misuse (an empty subject, a reserved or non-JSON claim) rejects with `JwtConfigError`
- * naming the argument.
+ * naming the argument; a token longer than the manager's own `maxTokenLength` (its verifier would
+ * refuse it unread), with `JwtConfigError` naming that limit.
  */
 export async function issueToken(options: ResolvedOptions, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
   const { type, sub } = request;
@@ -48,6 +49,10 @@ export async function issueToken(options: ResolvedOptions, sign: TokenSigner, re
   if (request.session !== undefined) Object.assign(payload, request.session);
   const signature = sign(JSON.stringify(payload));
   const signed = typeof signature === "string" ? signature : await signature;
+  // A token its own verifier would refuse unread (isCompactJws) is the caller's mistake, not a token.
+  if (signed.length > options.maxTokenLength) {
+    throw new JwtConfigError("maxTokenLength", `is ${options.maxTokenLength} characters, and this token would be ${signed.length}: its verifier would refuse it; issue smaller claims or raise maxTokenLength`);
+  }
   return new JwtToken(Object.freeze(Object.setPrototypeOf(payload, null)) as TokenClaims, signed);
 }
 

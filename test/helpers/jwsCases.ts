@@ -70,6 +70,24 @@ const ED25519_L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const toBig = (bytes: Uint8Array) => BigInt(`0x${Buffer.from(bytes).toString("hex") || "0"}`);
 const fromBig = (value: bigint, length: number) => Buffer.from(value.toString(16).padStart(length * 2, "0"), "hex");
 
+/**
+ * An ECDSA token's high-S twin: the same r with s' = n - s. It verifies wherever the token does
+ * (neither OpenSSL nor Web Crypto has a low-S rule), under another spelling.
+ *
+ * @example
+ * ```ts
+ * const twin = highSTwin("ES256", token); // a different string, the same header and payload
+ * ```
+ */
+export function highSTwin(alg: AuthType, token: string): string {
+  const n = ORDER[alg];
+  if (n === undefined) throw new TypeError(`${alg} is not an ECDSA algorithm`);
+  const dot = token.lastIndexOf(".");
+  const signature = Buffer.from(token.slice(dot + 1), "base64url");
+  const half = signature.length / 2;
+  return `${token.slice(0, dot)}.${b64(Buffer.concat([signature.subarray(0, half), fromBig(n - toBig(signature.subarray(half)), half)]))}`;
+}
+
 /** A token from raw header and payload segments, signed by `key` as `signAlg`. */
 function token(headerSegment: string, payloadSegment: string, signAlg: AuthType, key: KeyObject): string {
   const input = `${headerSegment}.${payloadSegment}`;
@@ -151,7 +169,7 @@ export function baseCases(alg: AuthType): BaseCase[] {
     const half = signature.length / 2;
     const r = signature.subarray(0, half);
     const s = toBig(signature.subarray(half));
-    withSignature("ECDSA high-S (n - s)", Buffer.concat([r, fromBig(n - s, half)]));
+    add("ECDSA high-S (n - s)", highSTwin(alg, valid));
     withSignature("ECDSA DER-encoded", signAs(alg, main, input, true));
     withSignature("ECDSA r = 0", Buffer.concat([Buffer.alloc(half), signature.subarray(half)]));
     withSignature("ECDSA s = 0", Buffer.concat([r, Buffer.alloc(half)]));
