@@ -26,6 +26,11 @@ if k >= rot then
 end
 if k == rot - 1 then return s[3] end
 return '0'`,
+  // KEYS: revoked mark, session (when the token has one), subject. One command, however many
+  // keys: a polled subscription costs one command per poll.
+  state: `local session = false
+if #KEYS == 3 then session = redis.call('HMGET', KEYS[2], 'sub', 'data', 'gen', 'revoked') end
+return {redis.call('EXISTS', KEYS[1]), session, redis.call('GET', KEYS[#KEYS])}`,
   // KEYS: used mark. ARGV: now, expiresAt.
   consume: `local first = redis.call('GET', KEYS[1])
 if first then return first end

@@ -155,15 +155,11 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
       await run("revokeSubject", [key.subject(sub)], [ms(nowMs), ms(expiresAtMs), channel, message("subject", sub)]);
     },
     async revocationState(ref: TokenRef): Promise<RevocationState> {
-      // Sent in one tick: node-redis writes them as one pipeline, one round trip.
-      const [revoked, session, generation] = await Promise.all([
-        command<number>(["EXISTS", key.revoked(ref.tokenId)]),
-        ref.sid === undefined ? undefined : command<(string | null)[]>(["HMGET", key.session(ref.sid), "sub", "data", "gen", "revoked"]),
-        command<string | null>(["GET", key.subject(ref.sub)]),
-      ]);
+      const keys = [key.revoked(ref.tokenId), ...(ref.sid === undefined ? [] : [key.session(ref.sid)]), key.subject(ref.sub)];
+      const [revoked, session, generation] = await run<[number, (string | null)[] | null, string | null]>("state", keys, []);
       return {
         tokenRevoked: revoked === 1,
-        session: session === undefined ? undefined : decodeSession(session),
+        session: ref.sid === undefined || session === null ? undefined : decodeSession(session),
         subjectGeneration: generation === null ? 0 : Number(generation),
       };
     },
