@@ -93,6 +93,18 @@ describe.each([
     expect(onLogout).not.toHaveBeenCalled();
   });
 
+  it("each expiry of the refreshed token is refreshed in turn (three expiries, three refreshes, three reconnects)", async () => {
+    const { client, onLogout } = await session(makeStore());
+    expect(await client.whoami.query()).toBe("alice");
+    for (let expiry = 1; expiry <= 3; expiry++) {
+      clock.advance(61);
+      expect(await client.whoami.query()).toBe("alice");
+      expect(hits.refresh).toBe(expiry);
+      expect(sockets).toHaveLength(expiry + 1);
+    }
+    expect(onLogout).not.toHaveBeenCalled();
+  });
+
   it("a refused refresh logs out and closes the socket", async () => {
     const store = makeStore();
     const { client, onLogout } = await session(store);
@@ -105,6 +117,27 @@ describe.each([
     await closed(sockets[0]);
     const next = (await rejectionOf(client.whoami.query())) as TRPCClientError<Router>;
     expect(jwtErrorCode(next)).toBe("TOKEN_MISSING");
+  });
+});
+
+describe("refreshLink over wsLink without the webSocket option", () => {
+  it("stays a misconfiguration across expiries: one refresh, then every call fails naming refreshLink({ webSocket }), with its code", async () => {
+    const store = createTokenStore();
+    store.setTokens(await pairFor("alice"));
+    const wsClient = createWSClient({ url: wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams(store) });
+    clients.push(wsClient);
+    const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    const client = createTRPCClient<Router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), wsLink({ client: wsClient, transformer: superjson })] });
+    expect(await client.whoami.query()).toBe("alice");
+    for (let expiry = 1; expiry <= 2; expiry++) {
+      clock.advance(61); // the second time, the token the refresh stored has expired too
+      for (let call = 0; call < 2; call++) {
+        const error = await rejectionOf(client.whoami.query());
+        expect((error as Error).message).toContain("refreshLink({ webSocket })");
+        expect([jwtErrorCode(error), jwtErrorAction(error)]).toEqual(["TOKEN_EXPIRED", "login"]);
+      }
+    }
+    expect(hits.refresh).toBe(1);
   });
 });
 

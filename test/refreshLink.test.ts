@@ -5,7 +5,7 @@ import { observable } from "@trpc/server/observable";
 import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
-import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink } from "trpc-jwt/client";
+import { bearerHeaders, createTokenStore, jwtErrorAction, jwtErrorCode, refreshLink } from "trpc-jwt/client";
 import { startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 
@@ -63,6 +63,37 @@ describe.each(["single", "batch"] as const)("refreshLink over HTTP (%s requests)
     expect(hits.whoami).toBe(2 * N); // each call: one refused attempt, one retry
     expect(store.getAuthToken()).not.toBe(expired);
     expect(await client.whoami.query()).toBe("alice");
+    expect(hits.refresh).toBe(1);
+  });
+
+  it("refreshes again each time the refreshed token expires in turn (three expiries, three refreshes)", { timeout: 10_000 }, async () => {
+    const { client, store, onLogout } = await session(terminal);
+    for (let expiry = 1; expiry <= 3; expiry++) {
+      const expired = store.getAuthToken();
+      clock.advance(61);
+      expect(await client.whoami.query()).toBe("alice");
+      expect(hits.refresh).toBe(expiry);
+      expect(store.getAuthToken()).not.toBe(expired);
+    }
+    expect(onLogout).not.toHaveBeenCalled();
+  });
+
+  it("headers that never read the store again: one refresh, then calls fail naming the cause, with their code", { timeout: 10_000 }, async () => {
+    const store = createTokenStore();
+    store.setTokens({ authToken: (await auth.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
+    const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    const captured = store.getAuthToken() as string; // the misconfiguration: the token read once
+    const makeTerminal = terminal === "batch" ? httpBatchLink : httpLink;
+    const client = createTRPCClient<Router>({
+      links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), makeTerminal({ url: server.url, transformer: superjson, headers: { authorization: `Bearer ${captured}` } })],
+    });
+    clock.advance(61);
+    for (let call = 0; call < 3; call++) {
+      const error = (await client.whoami.query().catch((e: unknown) => e)) as TRPCClientError<Router>;
+      expect(error.message).toContain("the headers must read the token store");
+      expect(jwtErrorCode(error)).toBe("TOKEN_EXPIRED"); // no jwtErrorFormatter here: the code still reads
+      expect(jwtErrorAction(error)).toBe("login");
+    }
     expect(hits.refresh).toBe(1);
   });
 

@@ -78,6 +78,8 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
   let inflight: Promise<Outcome> | undefined;
   // The link's own last refresh: a call sent with `from` may be sent again with `to`.
   let lastRefresh: { readonly from: string | undefined; readonly to: string } | undefined;
+  // A token the link stored that the transport was seen not to send (see onError).
+  let notSent: string | undefined;
   let closing: Promise<void> | undefined;
 
   function closeSocket(): void {
@@ -176,10 +178,15 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
             return fail(error, "login");
           }
           if (!shouldRefresh(error)) return fail(error);
-          // Sent with the very token the link's refresh stored, and refused as expired: the
-          // transport still sends the old one (a wsLink socket, bound when it connected, without
-          // the webSocket option). Refreshing again cannot help: say so, once per call, instead.
-          if (webSocket === undefined && sentWith !== undefined && sentWith === lastRefresh?.to) return fail(staleTransportError(error));
+          // The retry right after the link's refresh, with the token it just stored, refused as
+          // expired: the transport still sends the old token (a wsLink socket, bound when it
+          // connected, without the webSocket option). Refreshing again cannot help, so later calls
+          // with that token fail the same way instead of refreshing each time. Only this evidence
+          // counts: once the stored token expires in its turn, a call with it is refreshed as usual.
+          if (webSocket === undefined && sentWith !== undefined && (sentWith === notSent || (isRetry && sentWith === lastRefresh?.to))) {
+            notSent = sentWith;
+            return fail(staleTransportError(error));
+          }
           if (isRetry) return fail(error);
           const sent = sentWith;
           // Sent with a token that has since been replaced: no refresh, judge the new token below.
@@ -213,10 +220,14 @@ const STALE_TRANSPORT =
   "trpc-jwt: refreshLink refreshed the token, but the call still went out with the old one. Over wsLink, a socket keeps the token it connected with: pass the WebSocket client as refreshLink({ webSocket }). Over HTTP, the headers must read the token store.";
 
 // The refusal, with its code and data kept, under a message that names the missing option.
+// Without jwtErrorFormatter the code was known only from the original message: it goes into
+// `data.jwtCode`, so `jwtErrorCode` reads the same code from this error as from the original.
 // Made by the error's own class: the client entry imports nothing of @trpc/client at run time.
 function staleTransportError<TRouter extends AnyTRPCRouter>(error: TRPCClientError<TRouter>): TRPCClientError<TRouter> {
   const ClientError = error.constructor as typeof TRPCClientError<TRouter>;
-  const stale = new ClientError(STALE_TRANSPORT, { cause: error, ...(error.shape == null ? {} : { result: { error: error.shape } }), ...(error.meta === undefined ? {} : { meta: error.meta }) });
+  const code = jwtErrorCode(error);
+  const shape = error.shape == null ? undefined : { ...error.shape, data: { ...error.shape.data, ...(code === undefined ? {} : { jwtCode: code }) } };
+  const stale = new ClientError(STALE_TRANSPORT, { cause: error, ...(shape === undefined ? {} : { result: { error: shape } }), ...(error.meta === undefined ? {} : { meta: error.meta }) });
   return settleError(stale, "login");
 }
 
