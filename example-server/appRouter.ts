@@ -32,7 +32,7 @@ export function createAppRouter(auth: AuthManager, identityProvider?: RemoteIssu
     }),
     // Ends the session everywhere: its auth and refresh tokens get 401 TOKEN_REVOKED from now on.
     logout: authedProcedure.mutation(async ({ ctx }) => {
-      await auth.revokeSession(String(ctx.token.claims["sid"]));
+      await auth.revoke(ctx.token);
       return "logged out";
     }),
     protectedRoute: authedProcedure.query(() => "You are logged in"),

@@ -36,7 +36,7 @@ export function createBrowserRouter(auth: AuthManager, onRefused?: JwtContextCon
       return { refreshed: true };
     }),
     logout: authedProcedure.mutation(async ({ ctx }) => {
-      await auth.revokeSession(String(ctx.token.claims["sid"]));
+      await auth.revoke(ctx.token);
       ctx.jwt.clearTokens();
       return "logged out";
     }),

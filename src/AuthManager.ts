@@ -268,7 +268,10 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * Uses up a refresh token (a string, or the `JwtToken` of a `refreshProcedure`) for a new pair
    * in the same session: same `sid`, `auth_time` and `csrf`; the session's scope and claims
    * unless `update` replaces them. A refresh token presented a second time (outside
-   * `rotationGrace`) is reuse: 401 TOKEN_REUSED, and the whole session is revoked. Needs a store.
+   * `rotationGrace`) is reuse: 401 TOKEN_REUSED, and the whole session is revoked (once). A
+   * sessionless refresh token of this manager (`refreshToken`, the Quick start's) is accepted once
+   * and starts a session, with the scope and claims `update` gives. A token of another manager
+   * is refused, a `JwtToken` included. Needs a store.
    *
    * @example
    * ```ts
@@ -282,12 +285,14 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   }
 
   /**
-   * Revokes one token until it would have expired; from then on it gets 401 TOKEN_REVOKED in
-   * every process sharing the store. Needs a store.
+   * Logout, for any token this manager issued (a string, or a `JwtToken` such as `ctx.token`): a
+   * token of a session ends its session (as `revokeSession`), any other token is revoked until it
+   * would have expired. From then on they get 401 TOKEN_REVOKED in every process sharing the
+   * store. A token of another manager is refused (TOKEN_INVALID). Needs a store.
    *
    * @example
    * ```ts
-   * await auth.revoke(ctx.token);
+   * logout: authedProcedure.mutation(({ ctx }) => auth.revoke(ctx.token)),
    * ```
    */
   revoke(token: string | JwtToken): Promise<void> {
@@ -295,11 +300,13 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   }
 
   /**
-   * Revokes every token of one login (its `sid` claim), the newest included: logout. Needs a store.
+   * Revokes every token of one login (its `sid` claim), the newest included. A `sid` that is not
+   * a non-empty string throws `JwtConfigError` naming `sid`: a logout never silently does nothing.
+   * For the caller's own logout, `auth.revoke(ctx.token)` needs no `sid`. Needs a store.
    *
    * @example
    * ```ts
-   * logout: authedProcedure.mutation(({ ctx }) => auth.revokeSession(String(ctx.token.claims.sid))),
+   * await auth.revokeSession(sidOfTheDeviceToSignOut);
    * ```
    */
   revokeSession(sid: string): Promise<void> {

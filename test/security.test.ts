@@ -11,7 +11,7 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, JwtConfigError, jwtErrorFormatter, memoryStore, RemoteIssuer, unpinnedProcedures, type DiscoveryOptions } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, JwtConfigError, jwtErrorFormatter, memoryStore, RemoteIssuer, unpinnedProcedures, type DiscoveryOptions, type TokenStore } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
 import { idle, openSubscription } from "./helpers/endingSubscription.js";
@@ -23,7 +23,10 @@ import { highSTwin } from "./helpers/jwsCases.js";
 import { startMetadataServer } from "./helpers/metadataServer.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { createRemoteApp, failure, remoteClient } from "./helpers/remoteApp.js";
+import { hasRedisServer } from "./helpers/redisServer.js";
 import { createTestApp } from "./helpers/testApp.js";
+import { trpcRefusal } from "./helpers/trpcRefusal.js";
+import { useRedisStores } from "./helpers/useRedisStores.js";
 import { startHttpAndWsServer } from "./helpers/wsServer.js";
 
 const managers: Managers = {
@@ -464,4 +467,39 @@ describe("#23 (also raised) a manager never signs a token its own verifier refus
     expect(fits.signed.length).toBeLessThanOrEqual(8192);
     expect((await auth.verifyToken(fits.signed)).sub).toBe(fits.sub);
   });
+});
+
+// Issue #23, "also raised", on the session methods: a JwtToken of another manager sharing the
+// store, and a reused refresh token presented again and again.
+function sessionAttacks(openStore: () => Promise<TokenStore>) {
+  it("#23 rotate / revoke of another manager's JwtToken (sharing the store, same secret): TOKEN_INVALID, its session untouched", async () => {
+    const store = await openStore();
+    const own = new AuthManager(optionsFor("HS256", { store, issuer: "app-a" }));
+    const other = new AuthManager(optionsFor("HS256", { store, issuer: "app-b" }));
+    const pair = await own.login("alice");
+    expect(await trpcRefusal(other.rotate(pair.refreshToken))).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_INVALID" });
+    expect(await trpcRefusal(other.revoke(pair.authToken))).toMatchObject({ code: "UNAUTHORIZED", jwtCode: "TOKEN_INVALID" });
+    expect((await own.verifyToken(pair.authToken.signed)).sub).toBe("alice");
+    expect((await own.rotate(pair.refreshToken)).authToken.sub).toBe("alice"); // not used up by the other manager
+  });
+
+  it("#23 a reused refresh token is TOKEN_REUSED every time, and its session is revoked and announced once", async () => {
+    const store = await openStore();
+    let revocations = 0;
+    const counting: TokenStore = { ...store, revokeSession: (sid, expiresAtMs) => (revocations++, store.revokeSession(sid, expiresAtMs)) };
+    const auth = new AuthManager(optionsFor("HS256", { store: counting }));
+    const pair = await auth.login("alice");
+    const next = await auth.rotate(pair.refreshToken);
+    for (let i = 0; i < 5; i++) expect(await trpcRefusal(auth.rotate(pair.refreshToken.signed))).toMatchObject({ jwtCode: "TOKEN_REUSED" });
+    expect(revocations).toBe(1);
+    await expect(auth.verifyToken(next.authToken.signed)).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
+  });
+}
+
+describe("session attacks, memoryStore()", () => {
+  sessionAttacks(async () => memoryStore());
+});
+
+describe.runIf(hasRedisServer())("session attacks, redisStore() on a real redis-server", () => {
+  sessionAttacks(useRedisStores().open);
 });

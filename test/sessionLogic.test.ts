@@ -149,13 +149,21 @@ function sessionLogic(openStore: () => Promise<TokenStore>) {
     expect(codes).toEqual(Array(19).fill("TOKEN_REUSED"));
   });
 
-  it("revoke(token): that token only, until it would expire; an expired token needs nothing", async () => {
-    const { sessions, check, advance } = harness(await openStore());
+  it("revoke(token): a sessionless token only, until it would expire; a session's token ends its session; an expired token needs nothing", async () => {
+    const { sessions, check, advance, auth } = harness(await openStore());
+    const plain = await auth.authToken("alice");
+    const other = await auth.authToken("alice");
+    await check(plain);
+    await sessions.revoke(plain.signed);
+    expect(await checkCode(check(plain))).toBe("TOKEN_REVOKED");
+    await expect(check(other)).resolves.toBe(other);
+    // #22.4: revoke(ctx.token) is the logout, so a session's refresh token must not outlive it.
     const pair = await sessions.login("alice");
-    await check(pair.authToken);
+    const unrelated = await sessions.login("alice");
     await sessions.revoke(pair.authToken.signed);
     expect(await checkCode(check(pair.authToken))).toBe("TOKEN_REVOKED");
-    await expect(check(pair.refreshToken)).resolves.toBe(pair.refreshToken);
+    expect(await checkCode(check(pair.refreshToken))).toBe("TOKEN_REVOKED");
+    await expect(check(unrelated.authToken)).resolves.toBe(unrelated.authToken);
     const later = await sessions.login("bob");
     advance(3_601_000);
     await expect(sessions.revoke(later.authToken)).resolves.toBeUndefined();
@@ -190,13 +198,17 @@ function sessionLogic(openStore: () => Promise<TokenStore>) {
     await expect(check(rotated.authToken)).resolves.toBe(rotated.authToken);
   });
 
-  it("refuses what cannot be rotated: a bad string, an auth token, an expired one, a token from outside any session", async () => {
-    const { sessions, auth, advance } = harness(await openStore());
+  it("refuses what cannot be rotated: a bad string, an auth token, an expired one, a sessionless token without jti", async () => {
+    const { sessions, advance } = harness(await openStore());
     const pair = await sessions.login("alice");
     expect(await refusalCode(sessions.rotate("not.a.token"))).toBe("TOKEN_INVALID");
     expect(await refusalCode(sessions.rotate(pair.authToken.signed))).toBe("TOKEN_WRONG_TYPE");
     expect(await refusalCode(sessions.rotate(pair.authToken))).toBe("TOKEN_WRONG_TYPE");
-    expect(await refusalCode(sessions.rotate(await auth.refreshToken("alice")))).toBe("TOKEN_INVALID");
+    // A sessionless refresh token of this manager starts a session (#22.5), but only with a jti:
+    // one identified by a hash of its text could come back in another spelling.
+    const iat = Math.floor(Date.now() / 1000);
+    const withoutJti = await new SignJWT({ iss: ISSUER, iat, exp: iat + 60, sub: "alice", type: "refresh" }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(HS256_SECRET));
+    expect(await refusalCode(sessions.rotate(withoutJti))).toBe("TOKEN_INVALID");
     advance((REFRESH_MAX_AGE + 1) * 1000);
     expect(await refusalCode(sessions.rotate(pair.refreshToken))).toBe("TOKEN_EXPIRED");
   });
@@ -359,7 +371,7 @@ describe.runIf(hasRedisServer())("Redis keys written by the session logic", () =
   const redis = useRedisStores({ prefix: "ttl:" });
 
   it("every key has a TTL no longer than the remaining lifetime of the token(s) it concerns", async () => {
-    const { sessions } = harness(await redis.open());
+    const { sessions, auth } = harness(await redis.open());
     // Absolute expiry (ms) each key may have at most, by key.
     const bounds = new Map<string, number>();
     const sessionBound = (...tokens: JwtToken[]) => {
@@ -374,8 +386,10 @@ describe.runIf(hasRedisServer())("Redis keys written by the session logic", () =
     await rejectionOf(sessions.rotate(first.refreshToken)); // reuse: revokes the session
     const bob = await sessions.login("bob");
     sessionBound(bob.authToken, bob.refreshToken);
-    await sessions.revoke(bob.authToken);
-    bounds.set(`ttl:rev:${bob.authToken.jti}`, bob.authToken.exp * 1000);
+    await sessions.revoke(bob.authToken); // a session's token: its session is marked
+    const plain = await auth.authToken("bob");
+    await sessions.revoke(plain); // a sessionless token: a mark of its own
+    bounds.set(`ttl:rev:${plain.jti}`, plain.exp * 1000);
     const carol = await sessions.login("carol");
     sessionBound(carol.authToken, carol.refreshToken);
     const before = Date.now();

@@ -1,10 +1,11 @@
-import { JwtConfigError, JwtError, refusal } from "../errors.js";
+import { base64url } from "jose";
+import { isRefusal, JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "../tokens/JwtToken.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import { randomId } from "./randomId.js";
 import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
-import type { RevocationEvent, SessionData, TokenStore } from "../stores/TokenStore.js";
+import type { RevocationEvent, SessionData, TokenRef, TokenStore } from "../stores/TokenStore.js";
 
 /** The claims that tie a token to its session; every token of one login carries the same three. */
 export interface SessionClaims {
@@ -95,46 +96,56 @@ export class Sessions {
     return pair;
   }
 
-  /** Uses up a refresh token for a new pair in the same session; a second use is reuse. */
+  /**
+   * Uses up a refresh token for a new pair in the same session; a second use is reuse. A
+   * sessionless refresh token of this manager (the Quick start's) starts a session, once.
+   */
   async rotate(refresh: string | JwtToken, update?: SessionUpdate): Promise<TokenPair> {
     const store = this.#requireStore("rotate");
     const check = this.#check as RevocationCheck;
-    const token = await this.#presented(refresh, "refresh").catch(asRefusal);
-    const { rot, ...session } = sessionClaimsOf(token);
+    const token = await this.#presented(refresh, "refresh");
+    const { tokenId, sid } = await refOf(token);
+    const { rot, ...session } = sid === undefined ? await adoptedSession(token) : sessionClaimsOf(token);
     // Revoked or not is read before the token is used up, and told only after: of concurrent
     // calls with one token exactly one wins the consume and gets its pair, and every other one
     // is reuse, whatever the winner's reuse-triggered revocation has done to the session since.
     const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
-    const firstUse = await storeCall(() => store.consumeRotation(session.sid, rot ?? 0, nowMs));
+    // A sessionless token has a used-mark of its own; a session's, its rotation.
+    const firstUse = await storeCall(() => (sid === undefined ? store.consumeRefreshToken(tokenId, nowMs, this.#expiry(token)) : store.consumeRotation(session.sid, rot ?? 0, nowMs)));
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
-      // Whoever holds the newest tokens of this session may be the thief: end all of them.
-      await this.revokeSession(session.sid).catch(() => undefined);
+      await this.#endReused(store, session.sid);
       throw refusal("TOKEN_REUSED");
     }
     if (revoked !== undefined) asRefusal(revoked);
+    if (sid === undefined && firstUse === undefined) return this.#adopt(store, check, token, session, update);
     const stored = await storeCall(() => store.loadSession(session.sid));
     if (stored === undefined) throw refusal("TOKEN_REVOKED");
     if (stored.sub !== token.sub) throw refusal("TOKEN_INVALID");
     const scope = update !== undefined && Object.hasOwn(update, "scope") ? update.scope : stored.scope;
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
-    const pair = await this.#issuePair(token.sub, scope, claims, session, (rot ?? 0) + 1);
+    // Grace twins share a rotation: an adopted session's first pair is rotation 0.
+    const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
     await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), this.#pairExpiry(pair)));
     return pair;
   }
 
-  /** Revokes one token until it would have expired. An expired token needs nothing. */
+  /**
+   * Logout for any token: a token of a session ends its session (every token of that login);
+   * any other token is revoked until it would have expired. An expired token needs nothing.
+   */
   async revoke(token: string | JwtToken): Promise<void> {
     const store = this.#requireStore("revoke");
     let verified: JwtToken;
     try {
       verified = await this.#presented(token);
     } catch (error) {
-      if (error instanceof JwtError && error.code === "TOKEN_EXPIRED") return;
-      asRefusal(error);
+      if (isRefusal(error) && error.code === "TOKEN_EXPIRED") return;
+      throw error;
     }
-    const { tokenId } = await tokenRef(verified);
+    const { tokenId, sid } = await refOf(verified);
+    if (sid !== undefined) return this.revokeSession(sid);
     await storeCall(() => store.revokeToken(tokenId, this.#expiry(verified)));
     this.#applied({ kind: "token", id: tokenId });
   }
@@ -175,13 +186,35 @@ export class Sessions {
     return { authToken, refreshToken };
   }
 
-  // A token string verified, or a JwtToken re-checked (it may have expired since). JwtError otherwise.
+  // A token string, or a JwtToken, verified by this manager: a JwtToken may be another manager's
+  // (sharing the store, it would rotate or revoke that manager's sessions), or have expired since.
+  // The verified token, a refusal, or JwtConfigError for anything else.
   async #presented(token: string | JwtToken, type?: TokenType): Promise<JwtToken> {
-    if (typeof token === "string") return this.#signer.verify(token, type);
-    if (!(token instanceof JwtToken)) throw new JwtConfigError("token", "must be a token string or a JwtToken");
-    if (this.#expiry(token) <= this.#options.clock()) throw new JwtError("TOKEN_EXPIRED");
-    if (type !== undefined && token.tokenType !== type) throw new JwtError("TOKEN_WRONG_TYPE");
-    return token;
+    const signed = token instanceof JwtToken ? token.signed : token;
+    if (typeof signed !== "string") throw new JwtConfigError("token", "must be a token string or a JwtToken");
+    return this.#signer.verify(signed, type).catch(asRefusal);
+  }
+
+  // The first rotation of a sessionless refresh token: its session starts now, with the scope and
+  // claims `update` gives (it has none of its own).
+  async #adopt(store: TokenStore, check: RevocationCheck, token: JwtToken, session: SessionClaims, update: SessionUpdate | undefined): Promise<TokenPair> {
+    const pair = await this.#issuePair(token.sub, update?.scope, update?.claims, session);
+    await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), this.#pairExpiry(pair)));
+    // A revokeSubject between the check above and the session's start would have stamped the new
+    // session with its generation: asked again, the token must still pass, or the session ends.
+    const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
+    if (revoked === undefined) return pair;
+    await this.revokeSession(session.sid).catch(() => undefined);
+    return asRefusal(revoked);
+  }
+
+  // Reuse: whoever holds the newest tokens of this session may be the thief, so all of them end.
+  // Once: a session already revoked is not revoked and announced to every process again on each
+  // presentation of the used token (each announcement makes every process scan its verdicts).
+  async #endReused(store: TokenStore, sid: string): Promise<void> {
+    const stored = await store.loadSession(sid).catch(() => undefined);
+    if (stored?.revoked === true) return;
+    await this.revokeSession(sid).catch(() => undefined);
   }
 
   // Within the grace a parallel refresh with the same token is not reuse. The first use may come
@@ -231,7 +264,28 @@ function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObje
   return data;
 }
 
-/** The session claims of a token; a token from outside any session cannot be rotated. */
+// The ids of a verified token; a malformed `sid` is a refusal.
+async function refOf(token: JwtToken): Promise<TokenRef> {
+  try {
+    return await tokenRef(token);
+  } catch (error) {
+    return asRefusal(error);
+  }
+}
+
+/**
+ * The session a sessionless refresh token starts: its id derived from the token's `jti`, so that
+ * a second presentation (reuse) ends the session the first one started; `auth_time` its `iat`,
+ * the latest the user can have logged in. Only tokens with a `jti` (trpc-jwt's): a token
+ * identified by a hash of its text could be presented again in another spelling.
+ */
+async function adoptedSession(token: JwtToken): Promise<SessionClaims> {
+  if (token.jti === undefined || token.claims["csrf"] !== undefined || token.claims["auth_time"] !== undefined) throw refusal("TOKEN_INVALID");
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`trpc-jwt adopted session ${token.jti}`));
+  return { sid: base64url.encode(new Uint8Array(hash).slice(0, 16)), auth_time: token.iat, csrf: randomId() };
+}
+
+/** The session claims of a token with a `sid`. */
 function sessionClaimsOf(token: JwtToken): SessionClaims {
   const { sid, auth_time, csrf, rot = 0 } = token.claims;
   if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");

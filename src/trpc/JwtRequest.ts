@@ -130,13 +130,13 @@ export class JwtRequest<TToken = JwtToken> {
   }
 
   /**
-   * Deletes the session cookies (logout). Revoke the session too (`auth.revokeSession`) so a
+   * Deletes the session cookies (logout). Revoke the session too (`auth.revoke(ctx.token)`) so a
    * copied token stops working. Throws `JwtConfigError` as `setTokens` does.
    *
    * @example
    * ```ts
    * logout: authedProcedure.mutation(async ({ ctx }) => {
-   *   await auth.revokeSession(String(ctx.token.claims.sid));
+   *   await auth.revoke(ctx.token);
    *   ctx.jwt.clearTokens();
    * }),
    * ```

@@ -7,7 +7,7 @@ const pairOut = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authTo
 
 /**
  * A router that uses sessions as an app would: login, rotate (the refresh token in the input, so
- * that concurrent rotations reach `rotate` itself), logout (revokeSession), and guarded calls.
+ * that concurrent rotations reach `rotate` itself), logout (`auth.revoke(ctx.token)`), and guarded calls.
  * login, rotate and revokeSubject are plain procedures with no guard and no error handling of
  * their own: the manager's refusals must reach the client as their codes by themselves.
  */
@@ -20,7 +20,7 @@ export function createSessionApp(auth: AuthManager) {
     me: authedProcedure.query(({ ctx }) => ctx.token.sub),
     login: t.procedure.input(z.object({ sub: z.string() })).mutation(async ({ input }) => pairOut(await auth.login(input.sub))),
     rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(async ({ input }) => pairOut(await auth.rotate(input.refresh))),
-    logout: authedProcedure.mutation(({ ctx }) => auth.revokeSession(String(ctx.token.claims["sid"]))),
+    logout: authedProcedure.mutation(({ ctx }) => auth.revoke(ctx.token)),
     revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.revokeSubject(input.sub)),
   });
   return { router, createContext };
