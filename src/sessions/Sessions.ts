@@ -112,8 +112,13 @@ export class Sessions {
     const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
-    // A sessionless token has a used-mark of its own; a session's, its rotation.
-    const firstUse = await storeCall(() => (sid === undefined ? store.consumeRefreshToken(tokenId, nowMs, this.#expiry(token)) : store.consumeRotation(session.sid, rot ?? 0, nowMs)));
+    // A sessionless token has a used-mark of its own; a session's, its rotation. A session's token
+    // from before rotations were counted has no `rot` (rotation 0, which a session stored then has
+    // not used): its used-mark from then is read first, so one used before the upgrade is reuse.
+    const firstUse = await storeCall(async () => {
+      const marked = sid === undefined || token.claims["rot"] === undefined ? await store.consumeRefreshToken(tokenId, nowMs, this.#expiry(token)) : undefined;
+      return sid === undefined || marked !== undefined ? marked : store.consumeRotation(session.sid, rot ?? 0, nowMs);
+    });
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
       await this.#endReused(store, session.sid);
       throw refusal("TOKEN_REUSED");

@@ -98,7 +98,8 @@ export interface TokenStore {
   /**
    * Marks a refresh token without a session used, atomically. Resolves `undefined` when this call
    * was the first use (the mark then lives until `expiresAtMs`), else the time (ms) of the first use.
-   * Session refresh tokens use {@link TokenStore.consumeRotation} instead, which keeps no mark per token.
+   * Session refresh tokens use {@link TokenStore.consumeRotation} instead, which keeps no mark per token;
+   * one issued before rotations were counted (no `rot`) is checked here first, for its mark from then.
    */
   consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number): Promise<number | undefined>;
   /** Revokes one token until `expiresAtMs`, when it expires anyway. */

@@ -62,7 +62,7 @@ const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "sessi
  * consume-once is atomic across processes, and revocations are announced on a pub/sub channel
  * so every process stops accepting a revoked token within milliseconds. Every key expires
  * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash, with the session's current
- * rotation), `<prefix>used:<jti>` (sessionless refresh tokens only),
+ * rotation), `<prefix>used:<jti>` (refresh tokens without a session, or without `rot`),
  * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`; channel `<prefix>revoked`.
  *
  * Give the client an `error` listener (node-redis requires one) and connect it; while Redis is
