@@ -10,11 +10,13 @@ import { rejectionOf } from "./helpers/rejection.js";
 
 const runtime = vi.hoisted(() => ({ hideNodeCrypto: false }));
 vi.mock("../src/keys/nodeCrypto.js", async (importOriginal) => {
-  const { nodeCrypto } = await importOriginal<typeof import("../src/keys/nodeCrypto.js")>();
+  const actual = await importOriginal<typeof import("../src/keys/nodeCrypto.js")>();
   return {
+    ...actual,
     get nodeCrypto() {
-      return runtime.hideNodeCrypto ? undefined : nodeCrypto;
+      return runtime.hideNodeCrypto ? undefined : actual.nodeCrypto;
     },
+    nativeCrypto: () => (runtime.hideNodeCrypto ? undefined : actual.nativeCrypto()),
   };
 });
 
