@@ -25,8 +25,23 @@ const peersPlugin: Plugin = {
 
 /** The test files the "jose" project runs again on the jose signature check (see below). */
 const JOSE_FILES = [
-  "keys", "keysWithoutNodeCrypto", "tokens", "vectors", "rfcVectors", "interop", "signaturePath", "withoutNodeCrypto", "properties",
-  "security", "strictParsing", "rotation", "jwks", "jwksWithoutNodeCrypto", "issuers", "issuers.oidc", "tokenCache",
+  "keys",
+  "keysWithoutNodeCrypto",
+  "tokens",
+  "vectors",
+  "rfcVectors",
+  "interop",
+  "signaturePath",
+  "withoutNodeCrypto",
+  "properties",
+  "security",
+  "strictParsing",
+  "rotation",
+  "jwks",
+  "jwksWithoutNodeCrypto",
+  "issuers",
+  "issuers.oidc",
+  "tokenCache",
 ];
 
 export default defineConfig({

@@ -6,10 +6,13 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const newest = (dir) =>
-  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
-  }));
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
+    }),
+  );
 
 const built = existsSync("dist/index.js") ? statSync("dist/index.js").mtimeMs : undefined;
 if (built === undefined || newest("src") > newest("dist")) {

@@ -1,6 +1,17 @@
 // Keys, signing and the node:crypto floor for each algorithm the benchmark measures: one place, so
 // every group signs its tokens and draws its floor row the same way.
-import { constants, createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, sign, timingSafeEqual, verify, type KeyObject } from "node:crypto";
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  sign,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from "node:crypto";
 import { RSA_KEYS } from "./rsaKeys.js";
 
 export type BenchAlg = "HS256" | "RS256" | "PS256" | "ES256" | "EdDSA";
@@ -30,9 +41,11 @@ export function benchKeys(alg: BenchAlg): BenchKeys {
     keys = { alg, secret: HMAC_SECRET, verifyMaterial: HMAC_SECRET, signKey: secret, verifyKey: secret };
   } else {
     const { privateKey, publicKey } =
-      alg === "ES256" ? generateKeyPairSync("ec", { namedCurve: "P-256" })
-      : alg === "EdDSA" ? generateKeyPairSync("ed25519")
-      : { privateKey: createPrivateKey(RSA_KEYS.privateKey), publicKey: createPublicKey(RSA_KEYS.privateKey) };
+      alg === "ES256"
+        ? generateKeyPairSync("ec", { namedCurve: "P-256" })
+        : alg === "EdDSA"
+          ? generateKeyPairSync("ed25519")
+          : { privateKey: createPrivateKey(RSA_KEYS.privateKey), publicKey: createPublicKey(RSA_KEYS.privateKey) };
     keys = { alg, secret: pem(privateKey), verifyMaterial: pem(publicKey), signKey: privateKey, verifyKey: publicKey };
   }
   generated.set(alg, keys);
@@ -46,10 +59,13 @@ export function signJws(keys: BenchKeys, input: string): string {
   const data = Buffer.from(input);
   const { alg, signKey: key } = keys;
   const signature =
-    alg === "HS256" ? createHmac("sha256", key).update(input).digest()
-    : alg === "EdDSA" ? sign(null, data, key)
-    : alg === "ES256" ? sign("sha256", data, { key, dsaEncoding: "ieee-p1363" })
-    : sign("sha256", data, alg === "PS256" ? { key, ...PSS } : key);
+    alg === "HS256"
+      ? createHmac("sha256", key).update(input).digest()
+      : alg === "EdDSA"
+        ? sign(null, data, key)
+        : alg === "ES256"
+          ? sign("sha256", data, { key, dsaEncoding: "ieee-p1363" })
+          : sign("sha256", data, alg === "PS256" ? { key, ...PSS } : key);
   return signature.toString("base64url");
 }
 
@@ -60,13 +76,16 @@ export function signJws(keys: BenchKeys, input: string): string {
 export function floorVerifier(keys: BenchKeys): (token: string) => unknown {
   const { alg, verifyKey: key } = keys;
   const check =
-    alg === "HS256" ? (input: string, signature: Buffer) => {
-      const expected = createHmac("sha256", key).update(input).digest();
-      return expected.length === signature.length && timingSafeEqual(expected, signature);
-    }
-    : alg === "EdDSA" ? (input: string, signature: Buffer) => verify(null, Buffer.from(input), key, signature)
-    : alg === "ES256" ? (input: string, signature: Buffer) => verify("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" }, signature)
-    : (input: string, signature: Buffer) => verify("sha256", Buffer.from(input), alg === "PS256" ? { key, ...PSS } : key, signature);
+    alg === "HS256"
+      ? (input: string, signature: Buffer) => {
+          const expected = createHmac("sha256", key).update(input).digest();
+          return expected.length === signature.length && timingSafeEqual(expected, signature);
+        }
+      : alg === "EdDSA"
+        ? (input: string, signature: Buffer) => verify(null, Buffer.from(input), key, signature)
+        : alg === "ES256"
+          ? (input: string, signature: Buffer) => verify("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" }, signature)
+          : (input: string, signature: Buffer) => verify("sha256", Buffer.from(input), alg === "PS256" ? { key, ...PSS } : key, signature);
   return (token) => {
     const dot = token.lastIndexOf(".");
     const input = token.slice(0, dot);

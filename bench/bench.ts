@@ -33,7 +33,6 @@ const ISSUER = "bench";
 type Alg = BenchAlg;
 const makeToken = (alg: Alg, sub: string) => benchToken(benchKeys(alg), ISSUER, sub);
 
-
 async function verifyRows(alg: Alg): Promise<Row[]> {
   const keys = benchKeys(alg);
   // A pool 16 to 64 times the first-seen manager's cache: a token comes back only long after it
@@ -62,7 +61,13 @@ async function verifyRows(alg: Alg): Promise<Row[]> {
     ["fast-jwt, cache (repeated token)", () => fastCache(repeated)],
     // jsonwebtoken has no EdDSA.
     ...(alg === "EdDSA" ? [] : [["jsonwebtoken", (i) => jsonwebtoken.verify(fresh(i), keyMaterial, { algorithms: [alg] })] as Case]),
-    [alg === "HS256" ? "jose, raw secret per call" : "jose, PEM imported per call", (i) => (alg === "HS256" ? jwtVerify(fresh(i), secretBytes, { algorithms: [alg] }) : importSPKI(keyMaterial, alg).then((key) => jwtVerify(fresh(i), key, { algorithms: [alg] })))],
+    [
+      alg === "HS256" ? "jose, raw secret per call" : "jose, PEM imported per call",
+      (i) =>
+        alg === "HS256"
+          ? jwtVerify(fresh(i), secretBytes, { algorithms: [alg] })
+          : importSPKI(keyMaterial, alg).then((key) => jwtVerify(fresh(i), key, { algorithms: [alg] })),
+    ],
     ["jose, key imported once", (i) => jwtVerify(fresh(i), cryptoKey, { algorithms: [alg] })],
     // The same call again: how far two measurements of one thing differ in this run.
     ["jose, key imported once (again: noise gauge)", (i) => jwtVerify(fresh(i), cryptoKey, { algorithms: [alg] })],
@@ -124,9 +129,15 @@ if (runs("remote")) rows.push(...(await remoteIssuerRows(SEQUENTIAL)));
 if (runs("typed")) rows.push(...(await typedClaimsRows(TRPC)));
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
-console.log(`# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`);
-console.log(`Each group runs ${CYCLES} cycles (${IN_FLIGHT.cycles} with 64 in flight, ${TRPC.cycles} for tRPC calls); a cycle runs every case for one slice of ${SEQUENTIAL.sliceMs} ms`);
-console.log(`(${IN_FLIGHT.sliceMs} ms with 64 in flight, ${TRPC.sliceMs} ms for tRPC calls) in a shuffled order, so every case samples the same machine drift. A row is its`);
+console.log(
+  `# trpc-jwt benchmark\n\nNode ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}.`,
+);
+console.log(
+  `Each group runs ${CYCLES} cycles (${IN_FLIGHT.cycles} with 64 in flight, ${TRPC.cycles} for tRPC calls); a cycle runs every case for one slice of ${SEQUENTIAL.sliceMs} ms`,
+);
+console.log(
+  `(${IN_FLIGHT.sliceMs} ms with 64 in flight, ${TRPC.sliceMs} ms for tRPC calls) in a shuffled order, so every case samples the same machine drift. A row is its`,
+);
 console.log("operations over its time, summed over its slices except its 5% slowest and 5% fastest; CPU time counts all threads.");
 console.log("Ratio: the row's operations per second divided by trpc-jwt's in the same group (repeated-token rows");
 console.log("against trpc-jwt on a repeated token, all others against trpc-jwt on first-seen tokens); > 1 is faster than trpc-jwt.\n");
@@ -155,7 +166,9 @@ for (const alg of runs("verify") ? BENCH_ALGS : []) {
     const repeated = ratio(row("trpc-jwt verifyToken, repeated"), row("fast-jwt, cache"));
     const firstSeen = ratio(row("trpc-jwt verifyToken, first-seen"), row("jose, key imported once"));
     const noise = ratio(row("jose, key imported once (again"), row("jose, key imported once"));
-    console.log(`- ${group}: repeated token ${spread(repeated)} fast-jwt with cache (target >= 1); first-seen ${spread(firstSeen)} jose with an imported key (target >= 0.90); jose against itself ${spread(noise)}`);
+    console.log(
+      `- ${group}: repeated token ${spread(repeated)} fast-jwt with cache (target >= 1); first-seen ${spread(firstSeen)} jose with an imported key (target >= 0.90); jose against itself ${spread(noise)}`,
+    );
   }
 }
 if (runs("remote")) console.log(remoteIssuerTarget(rows, spread));
@@ -166,7 +179,9 @@ if (runs("trpc")) {
   const cost = ratio(trpcRow("public procedure"), trpcRow("authedProcedure"));
   const noop = ratio(trpcRow("public procedure"), trpcRow("public procedure + a middleware"));
   const gauge = ratio(trpcRow("public procedure"), trpcRow("public procedure (again"));
-  console.log(`- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`);
+  console.log(
+    `- an authedProcedure call costs ${spread(cost, 3)} a public procedure call (target <= 1.15); a middleware that does nothing costs ${spread(noop, 3)}; the public call against itself ${spread(gauge, 3)}`,
+  );
 }
 if (runs("sessions")) for (const line of sessionTargets(rows, spread)) console.log(line);
 console.log("\n### Issue 15\n\nFirst-seen verification on node:crypto against fast-jwt without its cache, and its CPU time against the floor's:\n");
@@ -177,7 +192,9 @@ for (const alg of runs("verify") ? BENCH_ALGS : []) {
     const ours = row("trpc-jwt verifyToken, first-seen tokens");
     const cpu = ours.cpuMicros / row("node:crypto signature").cpuMicros;
     const fallback = ratio(ours, row("trpc-jwt verifyToken, first-seen tokens, jose fallback"));
-    console.log(`- ${group}: ${spread(ratio(ours, row("fast-jwt, no cache")))} fast-jwt without cache (target >= ${alg === "HS256" ? "1.0" : "0.9"}); CPU ${cpu.toFixed(2)}x the floor's (target <= 1.5); ${spread(fallback)} the jose fallback`);
+    console.log(
+      `- ${group}: ${spread(ratio(ours, row("fast-jwt, no cache")))} fast-jwt without cache (target >= ${alg === "HS256" ? "1.0" : "0.9"}); CPU ${cpu.toFixed(2)}x the floor's (target <= 1.5); ${spread(fallback)} the jose fallback`,
+    );
   }
 }
 if (runs("sign")) console.log(`\n### Issue 26: signing\n\n${signingTargets(rows, spread).join("\n")}`);

@@ -54,7 +54,10 @@ export async function cacheFlood(): Promise<string> {
     "| scenario | other users' calls | served from the cache | hit rate |",
     "|---|--:|--:|--:|",
   ];
-  for (const [name, flood] of [["no flood", 0], [`flood of ${FLOOD.toLocaleString("en-US")} minted tokens`, FLOOD]] as const) {
+  for (const [name, flood] of [
+    ["no flood", 0],
+    [`flood of ${FLOOD.toLocaleString("en-US")} minted tokens`, FLOOD],
+  ] as const) {
     const { calls, hits } = await run(flood);
     lines.push(`| ${name} | ${calls.toLocaleString("en-US")} | ${hits.toLocaleString("en-US")} | ${((hits / calls) * 100).toFixed(1)}% |`);
   }

@@ -120,7 +120,9 @@ export function table(rows: readonly Row[], reference: (row: Row) => Row | undef
     const ref = reference(row);
     const relative = ref ? `${(row.opsPerSecond / ref.opsPerSecond).toFixed(2)}x` : "";
     const cpu = row.cpuMicros < 10 ? row.cpuMicros.toFixed(2) : row.cpuMicros.toFixed(1);
-    lines.push(`| ${row.name.padEnd(width)} | ${Math.round(row.opsPerSecond).toLocaleString("en-US").padStart(11)} | ${relative.padStart(6)} | ${cpu.padStart(9)} |`);
+    lines.push(
+      `| ${row.name.padEnd(width)} | ${Math.round(row.opsPerSecond).toLocaleString("en-US").padStart(11)} | ${relative.padStart(6)} | ${cpu.padStart(9)} |`,
+    );
   }
   return lines.join("\n");
 }

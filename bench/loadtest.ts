@@ -146,7 +146,9 @@ function printRuns(runs: readonly RunResult[]): void {
       wrong += t.wrong;
       serverErrors += t.serverErrors;
     }
-    console.log(`${r.label.padEnd(42)}${pad(Math.round(r.rps), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(responses, 11)}${pad(wrong, 7)}${pad(serverErrors, 5)}`);
+    console.log(
+      `${r.label.padEnd(42)}${pad(Math.round(r.rps), 9)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(responses, 11)}${pad(wrong, 7)}${pad(serverErrors, 5)}`,
+    );
   }
 }
 
@@ -177,7 +179,11 @@ const serverEnv = {
 };
 const server = await startServerProcess(serverEnv);
 const byName = (categories: readonly Category[], name: string) => categories.find((c) => c.name === name) as Category;
-const expecting = (category: Category, expect: Decision): Category => ({ ...category, name: `${category.name} (${"anyOf" in expect ? "200 or 503" : "must recover"})`, expect });
+const expecting = (category: Category, expect: Decision): Category => ({
+  ...category,
+  name: `${category.name} (${"anyOf" in expect ? "200 or 503" : "must recover"})`,
+  expect,
+});
 try {
   console.log(`example server (pid ${server.pid}) on ${server.url}; ${CONNECTIONS} connections, ${SECONDS} s per mix`);
   const own = await tokenCategories(serverAuth, FIRST_SEEN_POOL);
@@ -215,7 +221,12 @@ try {
   const idpValid = byName(categories, "identity provider, valid token");
   const idpUnknown = byName(categories, "identity provider, unknown kid");
   await jwks.stop();
-  const jwksDown = await run("JWKS server stopped", server.url, [idpValid, expecting(idpUnknown, anyOf(refused("TOKEN_INVALID"), refused("KEYS_UNAVAILABLE"))), authed], SECONDS);
+  const jwksDown = await run(
+    "JWKS server stopped",
+    server.url,
+    [idpValid, expecting(idpUnknown, anyOf(refused("TOKEN_INVALID"), refused("KEYS_UNAVAILABLE"))), authed],
+    SECONDS,
+  );
   await jwks.start();
   const jwksBack = await run("JWKS server back", server.url, [idpValid, idpUnknown, authed], SECONDS);
   printRuns([underIdle, afterIdle, jwksDown, jwksBack]);
@@ -223,7 +234,9 @@ try {
 
   const peak = server.peakRssMiB();
   const distinct = byName(own, "valid, first-seen tokens").distinctTokens?.() ?? 0;
-  console.log(`\nserver peak RSS: ${peak.toFixed(0)} MiB (bound ${PEAK_RSS_BOUND_MIB} MiB; ${distinct.toLocaleString("en")} distinct valid tokens sent, from a pool of ${FIRST_SEEN_POOL.toLocaleString("en")}; the cache holds 10,000)`);
+  console.log(
+    `\nserver peak RSS: ${peak.toFixed(0)} MiB (bound ${PEAK_RSS_BOUND_MIB} MiB; ${distinct.toLocaleString("en")} distinct valid tokens sent, from a pool of ${FIRST_SEEN_POOL.toLocaleString("en")}; the cache holds 10,000)`,
+  );
   if (!(peak < PEAK_RSS_BOUND_MIB)) problems.push(`peak RSS ${peak.toFixed(0)} MiB is over the bound of ${PEAK_RSS_BOUND_MIB} MiB`);
 
   await redisFault(own);
@@ -263,18 +276,26 @@ async function redisFault(own: readonly Category[]): Promise<void> {
         }, 3000);
       });
     }, 2000);
-    const outage = await run("Redis stopped for 3 s mid-run", redisServer.url, [expecting(authed, anyOf(OK, refused("STORE_UNAVAILABLE")))], 10, (_category, right, status, at) => {
-      if (!right || stoppingAt === 0 || at < stoppingAt) return;
-      if (status === 503) lastUnavailable = at;
-      const tally = stoppedAt === 0 || at < stoppedAt ? whileStopping : restartedAt === 0 || at < restartedAt ? during : undefined;
-      if (tally !== undefined) tally[status === 503 ? "unavailable" : "ok"]++;
-    });
+    const outage = await run(
+      "Redis stopped for 3 s mid-run",
+      redisServer.url,
+      [expecting(authed, anyOf(OK, refused("STORE_UNAVAILABLE")))],
+      10,
+      (_category, right, status, at) => {
+        if (!right || stoppingAt === 0 || at < stoppingAt) return;
+        if (status === 503) lastUnavailable = at;
+        const tally = stoppedAt === 0 || at < stoppedAt ? whileStopping : restartedAt === 0 || at < restartedAt ? during : undefined;
+        if (tally !== undefined) tally[status === 503 ? "unavailable" : "ok"]++;
+      },
+    );
     clearTimeout(timeline);
     const after = await run("after Redis restarted", redisServer.url, [expecting(authed, OK)], 2);
     printRuns([outage, after]);
     judge([outage, after]);
     const recovery = restartedAt === 0 ? Number.NaN : Math.max(0, lastUnavailable - restartedAt);
-    console.log(`Redis outage: ${whileStopping.ok} answers 200 and ${whileStopping.unavailable} answers 503 in the ${stoppedAt - stoppingAt} ms between SIGTERM and Redis's exit; while it was down, ${during.unavailable} answers 503 STORE_UNAVAILABLE and ${during.ok} answers 200 (revocation checks made before the client noticed); service resumed ${recovery.toFixed(0)} ms after Redis restarted`);
+    console.log(
+      `Redis outage: ${whileStopping.ok} answers 200 and ${whileStopping.unavailable} answers 503 in the ${stoppedAt - stoppingAt} ms between SIGTERM and Redis's exit; while it was down, ${during.unavailable} answers 503 STORE_UNAVAILABLE and ${during.ok} answers 200 (revocation checks made before the client noticed); service resumed ${recovery.toFixed(0)} ms after Redis restarted`,
+    );
     if (restartedAt === 0) problems.push("Redis did not restart within the run");
     else if (!(recovery < 2000)) problems.push(`service resumed ${recovery} ms after Redis restarted (bound 2000 ms)`);
   } finally {

@@ -133,7 +133,8 @@ export async function threadPoolReport(factory: VerifierFactory = managerFor, ro
     for (const path of ["none", "native", "jose"] as const) runs[path].push(await flood(verifiers[path], tokens, file));
   }
   const median = (results: FloodResult[]) => [...results].sort((a, b) => a.max - b.max)[Math.floor(results.length / 2)]!;
-  const line = (name: string, r: FloodResult) => `| ${name.padEnd(48)} | ${r.median.toFixed(2).padStart(15)} | ${r.max.toFixed(2).padStart(12)} | ${r.floodMs.toFixed(0).padStart(8)} |`;
+  const line = (name: string, r: FloodResult) =>
+    `| ${name.padEnd(48)} | ${r.median.toFixed(2).padStart(15)} | ${r.max.toFixed(2).padStart(12)} | ${r.floodMs.toFixed(0).padStart(8)} |`;
   return [
     `${FLOOD.toLocaleString("en-US")} invalid RS256-4096 tokens arrive ${PER_TURN} per turn of the event loop; at each arrival an unrelated`,
     `readFile starts. Times in ms; median of ${rounds} rounds.\n`,

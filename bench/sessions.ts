@@ -44,12 +44,18 @@ export async function sessionRows(options: GroupOptions): Promise<Row[]> {
       const open = async (pubsub: boolean) => {
         const client = await connectRedis(server.url);
         const store: RedisTokenStore = redisStore(client, { pubsub });
-        cleanup.push(() => client.close(), () => store.close());
+        cleanup.push(
+          () => client.close(),
+          () => store.close(),
+        );
         return app(store);
       };
       const [subscribed, asked] = [await open(true), await open(false)];
       await new Promise((resolve) => setTimeout(resolve, 200)); // the pub/sub channel comes up
-      cases.push(["authedProcedure, redisStore()", () => subscribed("me")], ["authedProcedure, redisStore({ pubsub: false }): Redis asked per request", () => asked("me")]);
+      cases.push(
+        ["authedProcedure, redisStore()", () => subscribed("me")],
+        ["authedProcedure, redisStore({ pubsub: false }): Redis asked per request", () => asked("me")],
+      );
     }
     return await measureGroup(SESSIONS_GROUP, cases, options);
   } finally {
@@ -63,7 +69,9 @@ export function sessionTargets(rows: readonly Row[], spread: (r: ReturnType<type
   const publicCall = row("public procedure")!;
   const line = (name: string, target: string) => {
     const measured = row(name);
-    return measured === undefined ? `- ${name}: not measured (redis-server not found)` : `- ${name} costs ${spread(ratio(publicCall, measured), 3)} a public call${target}`;
+    return measured === undefined
+      ? `- ${name}: not measured (redis-server not found)`
+      : `- ${name} costs ${spread(ratio(publicCall, measured), 3)} a public call${target}`;
   };
   return [
     line("authedProcedure, no store", ""),

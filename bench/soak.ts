@@ -29,7 +29,9 @@ if (!gc) throw new Error("run with --expose-gc (npm run bench:soak does)");
 const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 const iat = Math.floor(Date.now() / 1000);
 function token(n: number): string {
-  const payload = Buffer.from(JSON.stringify({ iss: "soak", iat, exp: iat + 3600, sub: `user-${n}`, type: "auth", jti: randomUUID(), scope: { n } })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ iss: "soak", iat, exp: iat + 3600, sub: `user-${n}`, type: "auth", jti: randomUUID(), scope: { n } })).toString(
+    "base64url",
+  );
   const input = `${header}.${payload}`;
   return `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
 }
@@ -80,12 +82,16 @@ async function worker(): Promise<void> {
 await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
 const what = PADDED ? "each sent twice in its own 16 KiB padded Cookie header through ctx.jwt" : "each verified twice (so each is cached)";
 console.log(`# Soak: ${TOTAL.toLocaleString("en-US")} distinct valid tokens, ${what}, ${IN_FLIGHT} in flight`);
-console.log(`Node ${process.version}; cache ${CACHE_SIZE.toLocaleString("en-US")} entries, ${RETAINED_BOUND_MIB.toFixed(1)} MiB estimated (the defaults); heap at start ${mib(baseline)} MiB\n`);
+console.log(
+  `Node ${process.version}; cache ${CACHE_SIZE.toLocaleString("en-US")} entries, ${RETAINED_BOUND_MIB.toFixed(1)} MiB estimated (the defaults); heap at start ${mib(baseline)} MiB\n`,
+);
 console.log("|    tokens | peak RSS, MiB | peak heap, MiB | heap after GC, MiB | retained, MiB      | RSS after GC, MiB | time |");
 console.log("|----------:|--------------:|---------------:|-------------------:|-------------------:|------------------:|-----:|");
 for (const line of report) console.log(line);
 const heapHeld = worst <= HEAP_BOUND_MIB * 1024 * 1024;
 const retainedHeld = worst - baseline <= RETAINED_BOUND_MIB * 1024 * 1024;
 console.log(`\nBound: heap after GC <= ${HEAP_BOUND_MIB} MiB at every checkpoint: ${heapHeld ? "held" : "EXCEEDED"} (worst ${mib(worst)} MiB).`);
-console.log(`Bound: retained above the starting heap <= the cache's ${RETAINED_BOUND_MIB.toFixed(1)} MiB: ${retainedHeld ? "held" : "EXCEEDED"} (worst ${mib(worst - baseline)} MiB).`);
+console.log(
+  `Bound: retained above the starting heap <= the cache's ${RETAINED_BOUND_MIB.toFixed(1)} MiB: ${retainedHeld ? "held" : "EXCEEDED"} (worst ${mib(worst - baseline)} MiB).`,
+);
 process.exitCode = heapHeld && retainedHeld ? 0 : 1;

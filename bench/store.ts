@@ -42,7 +42,8 @@ async function run(name: string, store: TokenStore, size: () => Promise<number>)
     while (done < ROTATIONS) {
       const i = done++ % SESSIONS;
       refresh[i] = (await auth.rotate(refresh[i]!)).refreshToken.signed;
-      if (done >= reported + ROTATIONS / 10 && (reported = done)) console.log(`  ${name}: ${done.toLocaleString("en")} rotations, ${((performance.now() - start) / 1000).toFixed(0)} s`);
+      if (done >= reported + ROTATIONS / 10 && (reported = done))
+        console.log(`  ${name}: ${done.toLocaleString("en")} rotations, ${((performance.now() - start) / 1000).toFixed(0)} s`);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
@@ -82,7 +83,9 @@ for (const { name, empty, afterLogins, afterRotations, seconds } of results) {
   failed ||= ratio > BOUND;
   // What the store holds per session at the end, above what it held empty.
   const perSession = Math.round((afterRotations - empty) / SESSIONS);
-  console.log(`| ${name} | ${mib(empty)} | ${mib(afterLogins)} | ${mib(afterRotations)} | ${ratio.toFixed(2)}x | ${perSession} | ${Math.round(ROTATIONS / seconds)} |`);
+  console.log(
+    `| ${name} | ${mib(empty)} | ${mib(afterLogins)} | ${mib(afterRotations)} | ${ratio.toFixed(2)}x | ${perSession} | ${Math.round(ROTATIONS / seconds)} |`,
+  );
 }
 if (failed) {
   console.error(`FAILED: a store grew by more than ${BOUND}x`);

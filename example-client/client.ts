@@ -77,7 +77,9 @@ export async function runDemoClient(url: string, log: (line: string) => void = c
   await allowed("custom", () => client.custom.query(), "You have the custom claim");
   await refused("admin", () => client.admin.query(), "403 SCOPE_MISMATCH");
   await refused("overridable({ username: 'root' })", () => client.overridable.query({ username: "root" }), "403 CLAIMS_MISMATCH");
-  const info = await allowed("info", () => client.info.query().then(({ tokenType, sub, scope, claims }) => ({ tokenType, sub, scope, lifetime: claims.exp - claims.iat })));
+  const info = await allowed("info", () =>
+    client.info.query().then(({ tokenType, sub, scope, claims }) => ({ tokenType, sub, scope, lifetime: claims.exp - claims.iat })),
+  );
 
   log("3. The auth token expires; the refresh link renews it");
   const expiredToken = store.getAuthToken();
@@ -86,8 +88,16 @@ export async function runDemoClient(url: string, log: (line: string) => void = c
   const waitMs = ((info?.lifetime ?? 2) + 1) * 1000;
   log(`  ...   waiting ${waitMs / 1000}s for the auth token to expire`);
   await new Promise((resolve) => setTimeout(resolve, waitMs));
-  await refused("the old token, sent by hand", () => createTRPCClient<AppRouter>({ links: [httpLink({ url, transformer: superjson, headers: bearerHeaders(() => expiredToken) })] }).protectedRoute.query(), "401 TOKEN_EXPIRED");
-  await allowed("protectedRoute and custom together, through the refresh link", () => Promise.all([client.protectedRoute.query(), client.custom.query()]), ["You are logged in", "You have the custom claim"]);
+  await refused(
+    "the old token, sent by hand",
+    () =>
+      createTRPCClient<AppRouter>({ links: [httpLink({ url, transformer: superjson, headers: bearerHeaders(() => expiredToken) })] }).protectedRoute.query(),
+    "401 TOKEN_EXPIRED",
+  );
+  await allowed("protectedRoute and custom together, through the refresh link", () => Promise.all([client.protectedRoute.query(), client.custom.query()]), [
+    "You are logged in",
+    "You have the custom claim",
+  ]);
   const renewals = refreshes - refreshesBefore;
   if (renewals === 1 && store.getAuthToken() !== expiredToken) pass("exactly one refresh, new auth token stored");
   else fail(`expected one refresh, saw ${renewals}`);
@@ -106,10 +116,13 @@ export async function runDemoClient(url: string, log: (line: string) => void = c
   else fail(`expected one logout callback, saw ${logouts}`);
 
   log("5. Sessions: single-use refresh tokens, reuse detection, logout");
-  const bearerClient = (token: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url, transformer: superjson, headers: bearerHeaders(() => token) })] });
+  const bearerClient = (token: string) =>
+    createTRPCClient<AppRouter>({ links: [httpLink({ url, transformer: superjson, headers: bearerHeaders(() => token) })] });
   await allowed("login alice", () => login("alice", "wonderland"));
   const stolen = store.getRefreshToken() as string;
-  const rotated = await allowed("refresh: a new pair, the old refresh token is used up", () => refreshClient.refresh.mutate().then((tokens) => (store.setTokens(tokens), "new pair stored")));
+  const rotated = await allowed("refresh: a new pair, the old refresh token is used up", () =>
+    refreshClient.refresh.mutate().then((tokens) => (store.setTokens(tokens), "new pair stored")),
+  );
   if (rotated !== undefined) await allowed("protectedRoute with the new pair", () => client.protectedRoute.query(), "You are logged in");
   const newest = store.getAuthToken() as string;
   await refused("the old refresh token presented again (a thief replaying it)", () => bearerClient(stolen).refresh.mutate(), "401 TOKEN_REUSED");

@@ -40,9 +40,7 @@ export function createAppRouter(auth: AuthManager, identityProvider?: RemoteIssu
       .input(z.object({ username: z.string() }))
       .use(requireToken({ input: { sub: "username" } }))
       .query(({ input }) => `Hello, ${input.username}!`),
-    custom: authedProcedure
-      .use(requireToken({ claims: { custom_claim: "Arbitrary Required Value" } }))
-      .query(() => "You have the custom claim"),
+    custom: authedProcedure.use(requireToken({ claims: { custom_claim: "Arbitrary Required Value" } })).query(() => "You have the custom claim"),
     admin: authedProcedure.use(requireToken({ scope: { admin: true } })).query(() => "Welcome, admin"),
     info: authedProcedure.query(({ ctx }) => ({
       tokenType: ctx.token.tokenType,

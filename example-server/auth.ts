@@ -13,12 +13,15 @@ export function createAuth(env: Env = process.env, log: (line: string) => void =
     secret = randomBytes(32).toString("base64url");
     log("No JWT_SECRET set: using a random development secret (tokens die with this process).");
   }
-  return AuthManager.fromEnv({
-    JWT_ISSUER: "trpc-jwt-example",
-    JWT_AUTHTYPE: "HS256",
-    JWT_AUTHMAXAGE: "2",
-    JWT_REFRESHMAXAGE: "3600",
-    ...env,
-    JWT_SECRET: secret,
-  }, { store });
+  return AuthManager.fromEnv(
+    {
+      JWT_ISSUER: "trpc-jwt-example",
+      JWT_AUTHTYPE: "HS256",
+      JWT_AUTHMAXAGE: "2",
+      JWT_REFRESHMAXAGE: "3600",
+      ...env,
+      JWT_SECRET: secret,
+    },
+    { store },
+  );
 }

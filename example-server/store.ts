@@ -6,7 +6,10 @@ import { redisStore } from "trpc-jwt/redis";
  * The demo's session store: `memoryStore()` (nothing to install), or Redis when `REDIS_URL` is
  * set, so that several server processes share sessions and revocations.
  */
-export async function createStore(env: Env = process.env, log: (line: string) => void = console.log): Promise<{ store: TokenStore; close: () => Promise<void> }> {
+export async function createStore(
+  env: Env = process.env,
+  log: (line: string) => void = console.log,
+): Promise<{ store: TokenStore; close: () => Promise<void> }> {
   const url = env["REDIS_URL"];
   if (url === undefined || url === "") {
     log("Sessions in memory (set REDIS_URL to share them between processes through Redis).");

@@ -6,7 +6,20 @@ import type { JwkSet } from "./keys/JwkSet.js";
 import type { KeyRing } from "./keys/KeyRing.js";
 import { withRevocationCheck, type RevocationCheck } from "./sessions/RevocationCheck.js";
 import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
-import { checkIssued, readSchemas, typedIssued, withSchemas, type ClaimsArgument, type ClaimSchemas, type ClaimsSchema, type SchemaOptions, type ScopeArgument, type ScopeSchema, type TypedClaims, type TypedScope } from "./tokens/claimSchemas.js";
+import {
+  checkIssued,
+  readSchemas,
+  typedIssued,
+  withSchemas,
+  type ClaimsArgument,
+  type ClaimSchemas,
+  type ClaimsSchema,
+  type SchemaOptions,
+  type ScopeArgument,
+  type ScopeSchema,
+  type TypedClaims,
+  type TypedScope,
+} from "./tokens/claimSchemas.js";
 import { createTokenSigner, type TokenSigner } from "./tokens/createTokenSigner.js";
 import { issueToken, type IssueRequest } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
@@ -158,7 +171,8 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   authToken(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>> {
-    const issued = this.#refused({ scope, claims }) ?? this.#sessions.generationOf(sub).then((generation) => this.#issue({ type: "auth", sub, scope, claims, generation }));
+    const issued =
+      this.#refused({ scope, claims }) ?? this.#sessions.generationOf(sub).then((generation) => this.#issue({ type: "auth", sub, scope, claims, generation }));
     return issued.catch(rejectForCaller) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
@@ -260,7 +274,8 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
-    const pair = this.#refused({ scope, claims }) ?? this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
+    const pair =
+      this.#refused({ scope, claims }) ?? this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
     return pair as Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 

@@ -20,7 +20,16 @@ export type { RevocationEvent, RevocationListener, RevocationState, SessionData,
 export type { JsonObject, JsonPrimitive, JsonValue } from "./tokens/json.js";
 export { JwtToken, type TokenClaims, type TokenType } from "./tokens/JwtToken.js";
 export { RESERVED_CLAIMS } from "./tokens/reservedClaims.js";
-export type { ClaimsArgument, ClaimsSchema, RegisteredClaims, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";
+export type {
+  ClaimsArgument,
+  ClaimsSchema,
+  RegisteredClaims,
+  SchemaOptions,
+  ScopeArgument,
+  ScopeSchema,
+  TypedClaims,
+  TypedScope,
+} from "./tokens/claimSchemas.js";
 export type { JwtCookieNames, JwtCookieOptions } from "./trpc/cookies/cookieSettings.js";
 export type { CookieTokens } from "./trpc/cookies/sessionCookies.js";
 export { createJwtContext, type JwtContext, type JwtContextConfig } from "./trpc/createJwtContext.js";

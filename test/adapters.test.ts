@@ -66,7 +66,9 @@ describe("Node http (standalone adapter)", () => {
   it("serves the typed client: values, and 401/403 with codes", async () => {
     const { signed } = await auth.authToken("alice");
     expect(await clientFor(server.url, { authorization: `Bearer ${signed}` }).user.query({ username: "alice" })).toBe("Hello, alice!");
-    const error = (await clientFor(server.url, { authorization: `Bearer ${signed}` }).user.query({ username: "bob" }).catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
+    const error = (await clientFor(server.url, { authorization: `Bearer ${signed}` })
+      .user.query({ username: "bob" })
+      .catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(error.data).toMatchObject({ httpStatus: 403, code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH" });
   });
 });
@@ -103,13 +105,17 @@ describe("Express adapter", () => {
   it("guards procedures behind Express", async () => {
     const { signed } = await auth.authToken("alice", { admin: true });
     expect(await clientFor(url, { authorization: `Bearer ${signed}` }).admin.query()).toBe("admin ok");
-    const error = (await clientFor(url).admin.query().catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
+    const error = (await clientFor(url)
+      .admin.query()
+      .catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(error.data).toMatchObject({ httpStatus: 401, jwtCode: "TOKEN_MISSING" });
   });
 
   it("honours a middleware that strips Authorization", async () => {
     const { signed } = await auth.authToken("alice");
-    const error = (await clientFor(`${base}/stripped/trpc`, { authorization: `Bearer ${signed}` }).protectedRoute.query().catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
+    const error = (await clientFor(`${base}/stripped/trpc`, { authorization: `Bearer ${signed}` })
+      .protectedRoute.query()
+      .catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(error.data).toMatchObject({ httpStatus: 401, jwtCode: "TOKEN_MISSING" });
   });
 
@@ -117,7 +123,9 @@ describe("Express adapter", () => {
     const { signed } = await auth.authToken("alice");
     expect(await clientFor(`${base}/session/trpc`, { "x-session-token": signed }).protectedRoute.query()).toBe("ok");
     // A forged session token the middleware passes on is verified like any other.
-    const error = (await clientFor(`${base}/session/trpc`, { "x-session-token": "x.y.z" }).protectedRoute.query().catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
+    const error = (await clientFor(`${base}/session/trpc`, { "x-session-token": "x.y.z" })
+      .protectedRoute.query()
+      .catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(error.data).toMatchObject({ httpStatus: 401, jwtCode: "TOKEN_INVALID" });
   });
 
@@ -146,9 +154,13 @@ describe("Fastify adapter", () => {
   it("answers 200 with a token, 401 without, 403 on a rule, through the typed client", async () => {
     const { signed } = await auth.authToken("alice");
     expect(await clientFor(url, { authorization: `Bearer ${signed}` }).user.query({ username: "alice" })).toBe("Hello, alice!");
-    const missing = (await clientFor(url).protectedRoute.query().catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
+    const missing = (await clientFor(url)
+      .protectedRoute.query()
+      .catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(missing.data).toMatchObject({ httpStatus: 401, jwtCode: "TOKEN_MISSING" });
-    const forbidden = (await clientFor(url, { authorization: `Bearer ${signed}` }).admin.query().catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
+    const forbidden = (await clientFor(url, { authorization: `Bearer ${signed}` })
+      .admin.query()
+      .catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(forbidden.data).toMatchObject({ httpStatus: 403, jwtCode: "SCOPE_MISMATCH" });
   });
 
@@ -189,16 +201,19 @@ describe("connectionParams over HTTP are never read, on any adapter", () => {
   // tRPC parses `?connectionParams=` on every HTTP adapter into info.connectionParams.
   const withParams = (signed: string) => `protectedRoute?connectionParams=${encodeURIComponent(JSON.stringify({ token: signed }))}`;
 
-  it.each(["fetch", "standalone", "express", "fastify", "fastify, req.raw"] as const)("%s: a token in the URL's connectionParams is ignored", async (adapter) => {
-    const { signed } = await auth.authToken("alice");
-    const urls = { standalone: standalone.url, express: expressUrl, fastify: fastifyUrl, "fastify, req.raw": fastifyUrl.replace(/\/trpc$/, "/raw/trpc") };
-    const { status, body } =
-      adapter === "fetch"
-        ? await fetchTrpc(withParams(signed)).then(async (response) => ({ status: response.status, body: await response.text() }))
-        : await rawGet(urls[adapter], withParams(signed), []);
-    expect(status).toBe(401);
-    expect(body).toContain('"jwtCode":"TOKEN_MISSING"');
-  });
+  it.each(["fetch", "standalone", "express", "fastify", "fastify, req.raw"] as const)(
+    "%s: a token in the URL's connectionParams is ignored",
+    async (adapter) => {
+      const { signed } = await auth.authToken("alice");
+      const urls = { standalone: standalone.url, express: expressUrl, fastify: fastifyUrl, "fastify, req.raw": fastifyUrl.replace(/\/trpc$/, "/raw/trpc") };
+      const { status, body } =
+        adapter === "fetch"
+          ? await fetchTrpc(withParams(signed)).then(async (response) => ({ status: response.status, body: await response.text() }))
+          : await rawGet(urls[adapter], withParams(signed), []);
+      expect(status).toBe(401);
+      expect(body).toContain('"jwtCode":"TOKEN_MISSING"');
+    },
+  );
 });
 
 describe("WebSocket adapter", () => {

@@ -94,7 +94,11 @@ describe.runIf(executablePath !== undefined)("the browser example in headless Ch
       form.set("text", "forged form");
       return {
         jsonCors: await attempt("addNote", { headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "forged json" }) }),
-        jsonNoCors: await attempt("addNote", { mode: "no-cors", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "forged json" }) }),
+        jsonNoCors: await attempt("addNote", {
+          mode: "no-cors",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text: "forged json" }),
+        }),
         formNoCors: await attempt("uploadNote", { mode: "no-cors", body: form }),
         formCors: await attempt("uploadNote", { body: form }),
         octetNoCors: await attempt("blobNote", { mode: "no-cors", body: new Blob(["forged octets"], { type: "application/octet-stream" }) }),

@@ -1,7 +1,16 @@
 // Type tests for the client entry.
 import { createWSClient } from "@trpc/client";
 import { describe, expectTypeOf, it } from "vitest";
-import { createTokenStore, JWT_ERROR_ACTIONS, jwtErrorAction, refreshLink, wsConnectionParams, type JwtErrorAction, type JwtErrorCode, type TokenStore } from "trpc-jwt/client";
+import {
+  createTokenStore,
+  JWT_ERROR_ACTIONS,
+  jwtErrorAction,
+  refreshLink,
+  wsConnectionParams,
+  type JwtErrorAction,
+  type JwtErrorCode,
+  type TokenStore,
+} from "trpc-jwt/client";
 
 describe("client entry types", () => {
   it("jwtErrorAction returns one of four actions or undefined; the table is keyed by every code", () => {

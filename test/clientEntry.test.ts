@@ -33,7 +33,19 @@ describe("built client entry", () => {
   let out: string;
   beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), "trpc-jwt-build-"));
-    execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"]);
+    execFileSync(process.execPath, [
+      tsc,
+      "-p",
+      join(root, "tsconfig.build.json"),
+      "--outDir",
+      out,
+      "--declaration",
+      "false",
+      "--declarationMap",
+      "false",
+      "--sourceMap",
+      "false",
+    ]);
   }, 60_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -24,7 +24,10 @@ const t = initTRPC.context<typeof createContext>().create({ transformer: superjs
 const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
 let refreshOutcome: "ok" | JwtErrorCode = "ok";
 const router = t.router({
-  whoami: t.procedure.use(count("whoami")).use(requireToken()).query(({ ctx }) => ctx.token.sub),
+  whoami: t.procedure
+    .use(count("whoami"))
+    .use(requireToken())
+    .query(({ ctx }) => ctx.token.sub),
   admin: t.procedure.use(requireToken({ scope: "admin" })).query(() => "admin"),
   // The app's own check of another token (an invite link) fails: a 500 carrying a JwtError.
   invite: authedProcedure
@@ -168,7 +171,10 @@ describe("refreshLink and the codes", () => {
     const refresh = vi.fn(async () => ({ authToken: (await auth.authToken("alice")).signed }));
     const onLogout = vi.fn();
     const client = createTRPCClient<typeof looseRouter>({
-      links: [refreshLink({ store, refresh, onLogout }), httpLink({ url: looseServer.url, transformer: superjson, headers: bearerHeaders(store.getAuthToken) })],
+      links: [
+        refreshLink({ store, refresh, onLogout }),
+        httpLink({ url: looseServer.url, transformer: superjson, headers: bearerHeaders(store.getAuthToken) }),
+      ],
     });
     const error = (await rejectionOf(client.invite.mutate(await expiredToken("invitee")))) as TRPCClientError<typeof looseRouter>;
     expect(error.data).toMatchObject({ httpStatus: 500, jwtCode: "TOKEN_EXPIRED" });

@@ -19,7 +19,10 @@ const { refreshProcedure, requireToken } = createJwtProcedures(t);
 const hits = { whoami: 0, refresh: 0 };
 let gate: { enter: () => void; released: Promise<void> } | undefined;
 const router = t.router({
-  whoami: t.procedure.use(({ next }) => (hits.whoami++, next())).use(requireToken()).query(({ ctx }) => ctx.token.sub),
+  whoami: t.procedure
+    .use(({ next }) => (hits.whoami++, next()))
+    .use(requireToken())
+    .query(({ ctx }) => ctx.token.sub),
   refresh: refreshProcedure.mutation(async ({ ctx }) => {
     hits.refresh++;
     if (gate) {
@@ -59,7 +62,10 @@ async function session(refreshLinks: (store: TokenStore) => TRPCLink<Router>[] =
     links: [...refreshLinks(store), httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
   });
   const client = createTRPCClient<Router>({
-    links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), onLogout }), httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getAuthToken) })],
+    links: [
+      refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), onLogout }),
+      httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getAuthToken) }),
+    ],
   });
   store.setTokens(await pairFor("alice"));
   return { store, client, onLogout };
@@ -103,16 +109,19 @@ describe("refreshLink: the session changes while a refresh is in flight", () => 
   it("a refused refresh after another login leaves the new session alone", async () => {
     const bob = await pairFor("bob");
     // Bob logs in just before the server's refusal of the refresh reaches the link.
-    const bobLogsInFirst = (store: TokenStore): TRPCLink<Router> => () => ({ next, op }) =>
-      observable((observer) =>
-        next(op).subscribe({
-          ...observer,
-          error: (error) => {
-            store.setTokens(bob);
-            observer.error(error);
-          },
-        }),
-      );
+    const bobLogsInFirst =
+      (store: TokenStore): TRPCLink<Router> =>
+      () =>
+      ({ next, op }) =>
+        observable((observer) =>
+          next(op).subscribe({
+            ...observer,
+            error: (error) => {
+              store.setTokens(bob);
+              observer.error(error);
+            },
+          }),
+        );
     const { store, client, onLogout } = await session((s) => [bobLogsInFirst(s)]);
     clock.advance(61);
     store.setTokens({ refreshToken: "not-a-refresh-token" });
@@ -135,7 +144,15 @@ describe("refreshLink: a call whose token was replaced before its error came bac
           sent.push(token);
           void answer.then(() => {
             if (token === expired) {
-              observer.error(TRPCClientError.from({ error: { code: -32001, message: "Authentication token has expired", data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_EXPIRED" } } } as never));
+              observer.error(
+                TRPCClientError.from({
+                  error: {
+                    code: -32001,
+                    message: "Authentication token has expired",
+                    data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_EXPIRED" },
+                  },
+                } as never),
+              );
             } else {
               observer.next({ result: { type: "data", data: token } });
               observer.complete();

@@ -21,7 +21,11 @@ describe("createTokenStore().subscribe", () => {
 
   it("sees the new values from inside the listener, also with a Web Storage backend", () => {
     const items = new Map<string, string>();
-    const storage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k) };
+    const storage = {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, v),
+      removeItem: (k: string) => void items.delete(k),
+    };
     const store = createTokenStore({ storage, prefix: "p." });
     const seen: (string | undefined)[] = [];
     store.subscribe(() => seen.push(store.getAuthToken()));

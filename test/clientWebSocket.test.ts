@@ -68,9 +68,14 @@ async function session(store: TokenStore = createTokenStore()) {
   const onLogout = vi.fn();
   const wsClient = createWSClient({ url: wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams(store) });
   clients.push(wsClient);
-  const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+  const refreshClient = createTRPCClient<Router>({
+    links: [httpLink({ url: httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+  });
   const client = createTRPCClient<Router>({
-    links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), onLogout, webSocket: wsClient }), wsLink({ client: wsClient, transformer: superjson })],
+    links: [
+      refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), onLogout, webSocket: wsClient }),
+      wsLink({ client: wsClient, transformer: superjson }),
+    ],
   });
   return { store, client, onLogout };
 }
@@ -126,8 +131,12 @@ describe("refreshLink over wsLink without the webSocket option", () => {
     store.setTokens(await pairFor("alice"));
     const wsClient = createWSClient({ url: wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams(store) });
     clients.push(wsClient);
-    const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
-    const client = createTRPCClient<Router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), wsLink({ client: wsClient, transformer: superjson })] });
+    const refreshClient = createTRPCClient<Router>({
+      links: [httpLink({ url: httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+    });
+    const client = createTRPCClient<Router>({
+      links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), wsLink({ client: wsClient, transformer: superjson })],
+    });
     expect(await client.whoami.query()).toBe("alice");
     for (let expiry = 1; expiry <= 2; expiry++) {
       clock.advance(61); // the second time, the token the refresh stored has expired too
@@ -148,7 +157,12 @@ describe("the app changes the tokens of an open WebSocket session (createTokenSt
     const ended = new Promise<string>((resolve) => {
       let started!: () => void;
       const ready = new Promise<void>((r) => (started = r));
-      client.ticks.subscribe(undefined, { onStarted: () => started(), onData: (tick) => received.push(tick), onComplete: () => resolve("complete"), onError: () => resolve("error") });
+      client.ticks.subscribe(undefined, {
+        onStarted: () => started(),
+        onData: (tick) => received.push(tick),
+        onComplete: () => resolve("complete"),
+        onError: () => resolve("error"),
+      });
       void ready.then(() => ticks.emit("tick", 1));
     });
     await vi.waitFor(() => expect(received).toEqual([1]));

@@ -63,7 +63,9 @@ describe("compile errors name the fix (#16.5)", () => {
 
   it("createJwtProcedures(t) on a context without createJwtContext says how to build it", () => {
     expect(messages.contextWithoutJwt).toHaveLength(1);
-    expect(messages.contextWithoutJwt[0]).toContain("the context has no jwt; use initTRPC.context<typeof createContext>() with createContext = createJwtContext(auth)");
+    expect(messages.contextWithoutJwt[0]).toContain(
+      "the context has no jwt; use initTRPC.context<typeof createContext>() with createContext = createJwtContext(auth)",
+    );
   });
 
   it("correct code compiles cleanly", () => {

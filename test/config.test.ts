@@ -9,8 +9,16 @@ const weakRsa = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
 });
-const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
-const pkcs1Private = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "pkcs1", format: "pem" }, privateKeyEncoding: { type: "pkcs1", format: "pem" } });
+const ecKey = generateKeyPairSync("ec", {
+  namedCurve: "P-256",
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+const pkcs1Private = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "pkcs1", format: "pem" },
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+});
 
 function construction(options: Partial<AuthManagerOptions> & Record<string, unknown>) {
   try {
@@ -138,8 +146,13 @@ describe("AuthManager.fromEnv", () => {
 describe("key checks for every algorithm", () => {
   const ec256 = PAIRS["P-256"];
   const ed = PAIRS.Ed25519;
-  const sec1 = generateKeyPairSync("ec", { namedCurve: "P-384", publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "sec1", format: "pem" } });
-  const es = (authType: "ES256" | "ES384" | "ES512", secret: unknown, extra: Record<string, unknown> = {}) => ({ issuer: "api", authType, secret, ...extra }) as never;
+  const sec1 = generateKeyPairSync("ec", {
+    namedCurve: "P-384",
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "sec1", format: "pem" },
+  });
+  const es = (authType: "ES256" | "ES384" | "ES512", secret: unknown, extra: Record<string, unknown> = {}) =>
+    ({ issuer: "api", authType, secret, ...extra }) as never;
   const body = (pem: string) => pem.split("\n")[1]!.slice(0, 24);
   const rows: [string, Partial<AuthManagerOptions> & Record<string, unknown>, string, string?][] = [
     ["P-256 key for ES384", es("ES384", ec256.privateKey), "secret", body(ec256.privateKey)],
@@ -152,9 +165,17 @@ describe("key checks for every algorithm", () => {
     ["EC key for PS384", { issuer: "api", authType: "PS384", secret: ec256.privateKey }, "secret"],
     ["HS384 secret under 48 bytes", { issuer: "api", authType: "HS384", secret: "x".repeat(47) }, "secret", "x".repeat(47)],
     ["EC public key where the private key belongs", es("ES256", ec256.publicKey), "secret", body(ec256.publicKey)],
-    ["Ed25519 public JWK where the private key belongs", { issuer: "api", authType: "EdDSA", secret: createPublicKey(ed.publicKey).export({ format: "jwk" }) }, "secret"],
+    [
+      "Ed25519 public JWK where the private key belongs",
+      { issuer: "api", authType: "EdDSA", secret: createPublicKey(ed.publicKey).export({ format: "jwk" }) },
+      "secret",
+    ],
     ["EC private key where the public key belongs", es("ES256", ec256.privateKey, { publicKey: ec256.privateKey }), "publicKey", body(ec256.privateKey)],
-    ["private JWK where the public key belongs", es("ES256", ec256.privateKey, { publicKey: createPrivateKey(ec256.privateKey).export({ format: "jwk" }) }), "publicKey"],
+    [
+      "private JWK where the public key belongs",
+      es("ES256", ec256.privateKey, { publicKey: createPrivateKey(ec256.privateKey).export({ format: "jwk" }) }),
+      "publicKey",
+    ],
     ["private KeyObject where the public key belongs", es("ES256", ec256.privateKey, { publicKey: createPrivateKey(ec256.privateKey) }), "publicKey"],
     ["public KeyObject where the private key belongs", es("ES256", createPublicKey(ec256.publicKey)), "secret"],
     ["mismatched EC pair", es("ES256", ec256.privateKey, { publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey }), "publicKey"],
@@ -179,7 +200,9 @@ describe("HMAC secrets that parse as a key are refused (issue 9, issue 17.4)", (
   const ecPrivate = createPrivateKey(PAIRS["P-256"].privateKey);
   const jwk = rsaPublic.export({ format: "jwk" });
   const sshBlob = (type: string, ...fields: Buffer[]) =>
-    Buffer.concat([type, ...fields].map((f) => (typeof f === "string" ? Buffer.from(f) : f)).flatMap((f) => [Buffer.from([0, 0, 0, f.length]), f])).toString("base64");
+    Buffer.concat([type, ...fields].map((f) => (typeof f === "string" ? Buffer.from(f) : f)).flatMap((f) => [Buffer.from([0, 0, 0, f.length]), f])).toString(
+      "base64",
+    );
   const ed25519Raw = createPublicKey(PAIRS.Ed25519.publicKey).export({ format: "jwk" }).x!;
   const edBlob = sshBlob("ssh-ed25519", Buffer.from(ed25519Raw, "base64url"));
   const skBlob = sshBlob("sk-ssh-ed25519@openssh.com", Buffer.from(ed25519Raw, "base64url"), Buffer.from("ssh:"));
@@ -217,7 +240,8 @@ describe("HMAC secrets that parse as a key are refused (issue 9, issue 17.4)", (
       expect(error).toBeInstanceOf(JwtConfigError);
       expect(error.option).toBe("secret");
       expect(error.message).toMatch(/parses as a key/);
-      for (const fragment of [jwk.n!.slice(0, 16), spkiDer.toString("base64").slice(30, 50), edBlob.slice(20, 40)]) expect(error.message).not.toContain(fragment);
+      for (const fragment of [jwk.n!.slice(0, 16), spkiDer.toString("base64").slice(30, 50), edBlob.slice(20, 40)])
+        expect(error.message).not.toContain(fragment);
     }
   });
   it.each([
@@ -319,7 +343,11 @@ describe("previous keys are checked like the current one (issue 9)", () => {
     ["an unknown member", { ...es, previousKeys: [{ publicKey: PAIRS["P-256"].publicKey, kid: "x" }] }, "previousKeys[0].kid"],
     ["an empty keyId", { ...es, previousKeys: [{ keyId: " ", publicKey: PAIRS["P-256"].publicKey }] }, "previousKeys[0].keyId"],
     ["the current key again (same thumbprint)", { ...es, previousKeys: [{ publicKey: PAIRS["P-256"].publicKey }] }, "previousKeys[0].keyId"],
-    ["two keys with one id", { ...es, keyId: "k", previousKeys: [{ keyId: "k", publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey }] }, "previousKeys[0].keyId"],
+    [
+      "two keys with one id",
+      { ...es, keyId: "k", previousKeys: [{ keyId: "k", publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey }] },
+      "previousKeys[0].keyId",
+    ],
     ["previousKeys not an array", { ...es, previousKeys: { publicKey: PAIRS["P-256"].publicKey } }, "previousKeys"],
     ["an HMAC previous key without keyId", { ...hs, previousKeys: [{ secret: "an-old-hs256-secret-of-32-bytes!" }] }, "previousKeys[0].keyId"],
     ["a public key as HMAC previous key", { ...hs, previousKeys: [{ keyId: "old", publicKey: RSA_PUBLIC_PEM }] }, "previousKeys[0].publicKey"],

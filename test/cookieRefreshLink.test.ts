@@ -24,7 +24,14 @@ afterEach(() => {
 
 // What scripts see of the jar, as document.cookie would show it.
 const syncDocument = () =>
-  Object.assign(globalThis, { document: { cookie: [...jar].filter(([, c]) => !c.httpOnly).map(([name, c]) => `${name}=${c.value}`).join("; ") } });
+  Object.assign(globalThis, {
+    document: {
+      cookie: [...jar]
+        .filter(([, c]) => !c.httpOnly)
+        .map(([name, c]) => `${name}=${c.value}`)
+        .join("; "),
+    },
+  });
 
 const browserFetch: typeof fetch = async (input, init) => {
   const headers = new Headers(init?.headers);
@@ -42,7 +49,8 @@ const browserFetch: typeof fetch = async (input, init) => {
 };
 
 function clients(onLogout: () => void = () => undefined) {
-  const link = () => httpLink({ url: `${server.url}/trpc`, headers: csrfHeader(), fetch: (input, init) => browserFetch(input as RequestInfo, init as RequestInit) });
+  const link = () =>
+    httpLink({ url: `${server.url}/trpc`, headers: csrfHeader(), fetch: (input, init) => browserFetch(input as RequestInfo, init as RequestInit) });
   const plain = createTRPCClient<CookieRouter>({ links: [link()] });
   const client = createTRPCClient<CookieRouter>({ links: [cookieRefreshLink({ refresh: () => plain.refresh.mutate(), onLogout, refreshBefore: 0 }), link()] });
   return { plain, client };

@@ -24,7 +24,9 @@ describe("server-side calls from { headers } alone", () => {
     expect(await fromCookie.me()).toBe("alice");
     expect(await fromCookie.rename({ name: "x" })).toBe("alice:x");
     const bob = await cookiePair(auth, "bob");
-    const fromHeader = router.createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${bob.authToken.signed}`, cookie: `__Host-auth=${authToken.signed}` }) }));
+    const fromHeader = router.createCaller(
+      createContext({ headers: new Headers({ authorization: `Bearer ${bob.authToken.signed}`, cookie: `__Host-auth=${authToken.signed}` }) }),
+    );
     expect(await fromHeader.me()).toBe("bob");
     const anonymous = router.createCaller(createContext({ headers: new Headers() }));
     expect(await rejectionOf(anonymous.me())).toMatchObject({ code: "UNAUTHORIZED", cause: { code: "TOKEN_MISSING" } });
@@ -81,7 +83,9 @@ describe("cookie-authenticated WebSocket and SSE connections: checked by Origin"
     };
     const client = createWSClient({ url: `ws://127.0.0.1:${port}`, WebSocket: Socket as never, connectionParams });
     try {
-      return await createTRPCClient<typeof router>({ links: [wsLink({ client })] }).me.query().catch((error: { data?: { jwtCode?: string } }) => error.data?.jwtCode);
+      return await createTRPCClient<typeof router>({ links: [wsLink({ client })] })
+        .me.query()
+        .catch((error: { data?: { jwtCode?: string } }) => error.data?.jwtCode);
     } finally {
       await client.close();
     }
@@ -112,7 +116,11 @@ describe("default allowed origin: the host the request was sent to", () => {
     const createContext = createJwtContext(auth, { cookies: { secure: false } });
     const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
     const { authedProcedure } = createJwtProcedures(t);
-    const router = t.router({ feed: authedProcedure.subscription(async function* ({ ctx }) { yield ctx.token.sub; }) });
+    const router = t.router({
+      feed: authedProcedure.subscription(async function* ({ ctx }) {
+        yield ctx.token.sub;
+      }),
+    });
     const server = createHTTPServer({ router, createContext });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -47,7 +47,9 @@ describe.each<Adapter>(["fetch", "standalone", "express", "fastify"])("cookie se
     expect(result.status).toBe(200);
     const jar = Object.fromEntries(result.cookies.map((cookie) => [cookie.name, cookie.value]));
     for (const value of [jar["__Host-auth"], jar["__Host-refresh"]]) if (value) tokensSeen.add(value);
-    const cookie = Object.entries(jar).map(([name, value]) => `${name}=${value}`).join("; ");
+    const cookie = Object.entries(jar)
+      .map(([name, value]) => `${name}=${value}`)
+      .join("; ");
     return { result, jar, cookie, csrf: jar["__Host-csrf"] as string };
   }
 
@@ -109,7 +111,9 @@ describe.each<Adapter>(["fetch", "standalone", "express", "fastify"])("cookie se
     expect(jwtCode(await call("upload", { cookie, body: form() }))).toBe("CSRF_MISMATCH");
     expect(jwtCode(await call("blob", { cookie, body: new Uint8Array([1, 2, 3]), headers: octets }))).toBe("CSRF_MISMATCH");
     expect((await call("upload", { cookie, body: form(), headers: { "x-csrf-token": csrf } })).body.result.data).toBe("alice:form");
-    expect((await call("blob", { cookie, body: new Uint8Array([1, 2, 3]), headers: { ...octets, "x-csrf-token": csrf } })).body.result.data).toBe("alice:octets");
+    expect((await call("blob", { cookie, body: new Uint8Array([1, 2, 3]), headers: { ...octets, "x-csrf-token": csrf } })).body.result.data).toBe(
+      "alice:octets",
+    );
   });
 
   it("lets the Authorization header win over the cookie, with no CSRF header needed; a bad header never falls back to the cookie", async () => {
@@ -152,7 +156,9 @@ describe.each<Adapter>(["fetch", "standalone", "express", "fastify"])("cookie se
   it("refuses a duplicated auth cookie (401 TOKEN_INVALID), and a pair without a csrf claim never becomes cookies", async () => {
     const a = await login("alice");
     const b = await login("bob");
-    expect(jwtCode(await call("me", { method: "GET", cookie: `__Host-auth=${a.jar["__Host-auth"]}; __Host-auth=${b.jar["__Host-auth"]}` }))).toBe("TOKEN_INVALID");
+    expect(jwtCode(await call("me", { method: "GET", cookie: `__Host-auth=${a.jar["__Host-auth"]}; __Host-auth=${b.jar["__Host-auth"]}` }))).toBe(
+      "TOKEN_INVALID",
+    );
     const bad = await call("setBadPair");
     expect(bad.status).toBe(500);
     expect(bad.cookies).toEqual([]);
@@ -175,7 +181,11 @@ describe("cookies with secure: false (plain-http development)", () => {
     const app = createCookieApp(auth, { cookies: { secure: false, sameSite: "strict", names: { csrf: "xsrf" } } });
     const server = await serveCookieApp("standalone", app);
     try {
-      const response = await fetch(`${server.url}/trpc/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sub: "alice" }) });
+      const response = await fetch(`${server.url}/trpc/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ sub: "alice" }),
+      });
       const cookies = response.headers.getSetCookie().map(parseSetCookie);
       expect(cookies.map((c) => c.name)).toEqual(["auth", "refresh", "xsrf", "auth-exp"]);
       for (const cookie of cookies) {
@@ -189,7 +199,9 @@ describe("cookies with secure: false (plain-http development)", () => {
 
   it("refuses options browsers would drop, naming them", () => {
     const make = (cookies: object) => () => createCookieApp(auth, { cookies });
-    expect(make({ secure: false, names: { auth: "__Host-auth" } })).toThrow(new JwtConfigError("cookies.names.auth", "a __Host- or __Secure- cookie needs secure: true"));
+    expect(make({ secure: false, names: { auth: "__Host-auth" } })).toThrow(
+      new JwtConfigError("cookies.names.auth", "a __Host- or __Secure- cookie needs secure: true"),
+    );
     expect(make({ secure: false, sameSite: "none" })).toThrow(JwtConfigError);
     expect(make({ sameSite: "loose" })).toThrow(/cookies.sameSite/);
     expect(make({ names: { csrf: "a b" } })).toThrow(/cookies.names.csrf/);

@@ -8,7 +8,9 @@ import { AuthManager, createJwtContext, type CookieTokens, type JwtContext, type
 import { cookieRefreshLink, csrfHeader } from "trpc-jwt/client";
 
 const auth = new AuthManager({ issuer: "types", authType: "HS256", secret: "s".repeat(32) });
-const createContext = createJwtContext(auth, { cookies: { secure: false, sameSite: "strict", names: { csrf: "xsrf" }, allowedOrigins: ["https://app.example.com"] } });
+const createContext = createJwtContext(auth, {
+  cookies: { secure: false, sameSite: "strict", names: { csrf: "xsrf" }, allowedOrigins: ["https://app.example.com"] },
+});
 
 describe("cookie sessions", () => {
   it("builds the context from any adapter's options or from { headers } alone", () => {

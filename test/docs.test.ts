@@ -42,7 +42,10 @@ import { packedProject } from "./helpers/packedProject.js";
 const repoFile = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const guides = (() => {
   try {
-    return readdirSync(repoFile("docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`);
+    return readdirSync(repoFile("docs"))
+      .filter((name) => name.endsWith(".md"))
+      .sort()
+      .map((name) => `docs/${name}`);
   } catch {
     return [];
   }
@@ -51,7 +54,12 @@ const texts = new Map(["README.md", ...guides].map((name) => [name, readFileSync
 const docs: DocSource[] = [...texts].map(([name, text]) => ({ name, blocks: extractBlocks(text) }));
 
 // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
-const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-");
+const anchor = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, "")
+    .replaceAll(" ", "-");
 const anchorsOf = (markdown: string) => new Set([...markdown.matchAll(/^#{1,6}\s+(.*)$/gm)].map((match) => anchor(match[1] ?? "")));
 
 /** The relative link targets of a markdown file, outside code blocks and code spans. */
@@ -62,13 +70,12 @@ function relativeLinks(markdown: string): string[] {
 
 /** The relative links of a markdown file whose file or heading does not exist. */
 function brokenLinks(name: string, markdown: string): string[] {
-  return relativeLinks(markdown)
-    .filter((target) => {
-      const [path = "", hash] = target.split("#");
-      const file = path === "" ? name : normalize(join(dirname(name), path));
-      if (!existsSync(repoFile(file))) return true;
-      return hash !== undefined && file.endsWith(".md") && !anchorsOf(readFileSync(repoFile(file), "utf8")).has(hash);
-    });
+  return relativeLinks(markdown).filter((target) => {
+    const [path = "", hash] = target.split("#");
+    const file = path === "" ? name : normalize(join(dirname(name), path));
+    if (!existsSync(repoFile(file))) return true;
+    return hash !== undefined && file.endsWith(".md") && !anchorsOf(readFileSync(repoFile(file), "utf8")).has(hash);
+  });
 }
 
 // The checker checks itself in the same compilation: a broken block must be reported at its
@@ -106,9 +113,7 @@ describe("code blocks in README.md and docs/*.md compile against the packed pack
   });
 
   it("self-test: reports a broken block at its markdown line, and nothing else", () => {
-    expect(compiled.problems.get("self-test.md")).toEqual([
-      "self-test.md:15:7 TS2322 Type 'string' is not assignable to type 'number'. (in main.ts)",
-    ]);
+    expect(compiled.problems.get("self-test.md")).toEqual(["self-test.md:15:7 TS2322 Type 'string' is not assignable to type 'number'. (in main.ts)"]);
   });
 });
 

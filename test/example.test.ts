@@ -77,6 +77,8 @@ describe("the example router without HTTP (trpc-jwt/testing)", () => {
     const refreshAsAuth = await callerAs({ token: (await auth.refreshToken("alice")).signed });
     expect(jwtErrorCode(await rejectionOf(refreshAsAuth.protectedRoute()))).toBe("TOKEN_WRONG_TYPE");
     expect(jwtErrorCode(await rejectionOf((await callerAs({ token: "x.y.z" })).protectedRoute()))).toBe("TOKEN_INVALID");
-    await expect(testContext(auth, { sub: "alice", type: "refresh", scope: "admin" })).rejects.toThrow("testContext.caller: a refresh token carries no scope or claims");
+    await expect(testContext(auth, { sub: "alice", type: "refresh", scope: "admin" })).rejects.toThrow(
+      "testContext.caller: a refresh token carries no scope or claims",
+    );
   });
 });

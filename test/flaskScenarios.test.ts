@@ -99,7 +99,11 @@ describe.each(ALGORITHMS)("Flask_PyJWT scenarios under %s", (alg) => {
 
   it("13. rejects a claim that does not match the input with 403", async () => {
     const { signed } = await auth.authToken("not_test");
-    expect(await refusal(withToken(signed).requireAuthHasClaimsInput.query({ sub: "test" }))).toEqual({ status: 403, code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH" });
+    expect(await refusal(withToken(signed).requireAuthHasClaimsInput.query({ sub: "test" }))).toEqual({
+      status: 403,
+      code: "FORBIDDEN",
+      jwtCode: "CLAIMS_MISMATCH",
+    });
   });
 
   it("14. accepts the required scope when the override is missing", async () => {

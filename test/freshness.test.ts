@@ -18,7 +18,8 @@ const router = t.router({
   changePassword: authedProcedure.use(requireToken({ maxAuthAge: 300 })).mutation(() => "changed"),
   adminDelete: t.procedure.use(requireToken({ maxAuthAge: 300, scope: "admin", override: { root: true } })).mutation(() => "deleted"),
 });
-const callerFor = (signed: string) => t.createCallerFactory(router)(createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }));
+const callerFor = (signed: string) =>
+  t.createCallerFactory(router)(createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }));
 
 const nowSeconds = () => Math.floor(clock.now() / 1000);
 /** A token of this manager, issued now, for a login `loginAge` seconds ago (no auth_time when undefined). */
@@ -35,7 +36,11 @@ describe("requireToken({ maxAuthAge })", () => {
     clock.advance(1); // exactly 300 s since the login
     expect(await callerFor(token).changePassword()).toBe("changed");
     clock.advance(1);
-    expect(await trpcRefusal(callerFor(token).changePassword())).toEqual({ code: "UNAUTHORIZED", jwtCode: "TOKEN_NOT_FRESH", message: "A more recent login is required" });
+    expect(await trpcRefusal(callerFor(token).changePassword())).toEqual({
+      code: "UNAUTHORIZED",
+      jwtCode: "TOKEN_NOT_FRESH",
+      message: "A more recent login is required",
+    });
   });
 
   it("fails a token without a usable auth_time", async () => {
@@ -59,7 +64,11 @@ describe("requireToken({ maxAuthAge })", () => {
       endpoint: "/trpc",
       router,
       createContext,
-      req: new Request("http://localhost/trpc/changePassword", { method: "POST", headers: { authorization: `Bearer ${await tokenFor(3600)}`, "content-type": "application/json" }, body: "" }),
+      req: new Request("http://localhost/trpc/changePassword", {
+        method: "POST",
+        headers: { authorization: `Bearer ${await tokenFor(3600)}`, "content-type": "application/json" },
+        body: "",
+      }),
     });
     expect(response.status).toBe(401);
     expect((await response.json()).error.data).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_NOT_FRESH" });
@@ -76,12 +85,18 @@ describe("requireToken({ maxAuthAge })", () => {
     const behindSeconds = Math.floor(behind.now() / 1000);
     // Logged in 10 s ago by `other`'s clock: fresh there, though an hour stale by `auth`'s.
     const token = await forgeHmac({ header: { typ: "JWT" }, payload: goodClaims({ iss: "other", auth_time: behindSeconds - 10 }, behindSeconds) });
-    expect(await t2.createCallerFactory(r2)(both({ req: new Request("http://x", { headers: { authorization: `Bearer ${token}` } }) })).p()).toBe("other");
+    expect(
+      await t2
+        .createCallerFactory(r2)(both({ req: new Request("http://x", { headers: { authorization: `Bearer ${token}` } }) }))
+        .p(),
+    ).toBe("other");
   });
 
   it("must be a positive whole number of seconds", () => {
     for (const maxAuthAge of [0, -1, 1.5, "300", Number.NaN]) {
-      expect(() => compileRules({ maxAuthAge } as unknown as RequireTokenRules)).toThrow(expect.objectContaining({ name: "JwtConfigError", option: "requireToken.maxAuthAge" }));
+      expect(() => compileRules({ maxAuthAge } as unknown as RequireTokenRules)).toThrow(
+        expect.objectContaining({ name: "JwtConfigError", option: "requireToken.maxAuthAge" }),
+      );
     }
   });
 });

@@ -3,7 +3,16 @@
 import { initTRPC } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, type ContextFromCreateJwtContext, type InputNeedsInputFirst, type JwtContext, type JwtToken, type RefusalEvent } from "trpc-jwt";
+import {
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  type ContextFromCreateJwtContext,
+  type InputNeedsInputFirst,
+  type JwtContext,
+  type JwtToken,
+  type RefusalEvent,
+} from "trpc-jwt";
 
 const auth = new AuthManager({ issuer: "types", authType: "HS256", secret: "s".repeat(32) });
 const createContext = createJwtContext(auth);
@@ -60,7 +69,9 @@ describe("compile errors that name the fix", () => {
     const plain = initTRPC.context<{ user: string }>().create();
     // @ts-expect-error the context has no jwt
     createJwtProcedures(plain);
-    expectTypeOf<keyof ContextFromCreateJwtContext<{ user: string }>>().toEqualTypeOf<"trpc-jwt: the context has no jwt; use initTRPC.context<typeof createContext>() with createContext = createJwtContext(auth)">();
+    expectTypeOf<
+      keyof ContextFromCreateJwtContext<{ user: string }>
+    >().toEqualTypeOf<"trpc-jwt: the context has no jwt; use initTRPC.context<typeof createContext>() with createContext = createJwtContext(auth)">();
     expectTypeOf<ContextFromCreateJwtContext<JwtContext & { db: string }>>().toEqualTypeOf<unknown>();
   });
 

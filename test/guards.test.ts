@@ -4,7 +4,18 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { AuthManager, compileRules, createJwtContext, createJwtProcedures, JwtConfigError, JwtError, jwtErrorFormatter, type JwtErrorCode, type RefusalEvent, type RequireTokenRules } from "trpc-jwt";
+import {
+  AuthManager,
+  compileRules,
+  createJwtContext,
+  createJwtProcedures,
+  JwtConfigError,
+  JwtError,
+  jwtErrorFormatter,
+  type JwtErrorCode,
+  type RefusalEvent,
+  type RequireTokenRules,
+} from "trpc-jwt";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { refusal } from "../src/errors.js";
 import { startServer } from "./helpers/httpServer.js";
@@ -15,7 +26,9 @@ import { trpcRefusal } from "./helpers/trpcRefusal.js";
 // Signature checks, counted on the native path and the jose fallback alike.
 const signatures = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, signatures));
-vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) =>
+  (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures),
+);
 
 const clock = fakeClock();
 const MUTATIONS = new Set(["rotate", "refreshCookieInBody", "invite"]);
@@ -43,7 +56,10 @@ function createGuardsApp(config: Parameters<typeof createJwtContext>[1] = {}) {
       .input(owned)
       .use(requireToken({ allow: ({ token, input }) => token.sub === input.ownerId || token.claims["role"] === "admin" }))
       .query(({ input }) => `post of ${input.ownerId}`),
-    spiedAfterScope: authedProcedure.input(owned).use(requireToken({ scope: "write", allow: allowSpy })).query(() => "ok"),
+    spiedAfterScope: authedProcedure
+      .input(owned)
+      .use(requireToken({ scope: "write", allow: allowSpy }))
+      .query(() => "ok"),
     overriddenButNotAllowed: authedProcedure
       .input(owned)
       .use(requireToken({ input: { sub: "ownerId" }, override: { admin: true }, allow: ({ input }) => input.ownerId !== "locked" }))
@@ -100,8 +116,11 @@ function createGuardsApp(config: Parameters<typeof createJwtContext>[1] = {}) {
 
 const app = createGuardsApp();
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const cookies = (pairs: Record<string, string>) => ({ cookie: Object.entries(pairs).map(([name, value]) => `${name}=${value}`).join("; ") });
-
+const cookies = (pairs: Record<string, string>) => ({
+  cookie: Object.entries(pairs)
+    .map(([name, value]) => `${name}=${value}`)
+    .join("; "),
+});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -117,8 +136,13 @@ describe("chained guards share the token (#16.3)", () => {
 
   it("the reused token still meets the added rule", async () => {
     const user = await auth.authToken("bob", { admin: false });
-    expect(await trpcRefusal(app.caller(cookies({ auth_token: user.signed })).caller.cookieAdmin())).toMatchObject({ code: "FORBIDDEN", jwtCode: "SCOPE_MISMATCH" });
-    expect(await trpcRefusal(app.caller(cookies({ auth_token: user.signed })).caller.cookieOwner({ ownerId: "alice" }))).toMatchObject({ jwtCode: "CLAIMS_MISMATCH" });
+    expect(await trpcRefusal(app.caller(cookies({ auth_token: user.signed })).caller.cookieAdmin())).toMatchObject({
+      code: "FORBIDDEN",
+      jwtCode: "SCOPE_MISMATCH",
+    });
+    expect(await trpcRefusal(app.caller(cookies({ auth_token: user.signed })).caller.cookieOwner({ ownerId: "alice" }))).toMatchObject({
+      jwtCode: "CLAIMS_MISMATCH",
+    });
   });
 
   it("verifies the token once for the whole chain", async () => {
@@ -127,7 +151,11 @@ describe("chained guards share the token (#16.3)", () => {
     const t = initTRPC.context<typeof createContext>().create();
     const { requireToken } = createJwtProcedures(t);
     const router = t.router({
-      chain: t.procedure.use(requireToken({ cookie: "auth_token" })).use(requireToken({ scope: "a" })).use(requireToken({ claims: { c: 1 } })).query(() => "ok"),
+      chain: t.procedure
+        .use(requireToken({ cookie: "auth_token" }))
+        .use(requireToken({ scope: "a" }))
+        .use(requireToken({ claims: { c: 1 } }))
+        .query(() => "ok"),
     });
     const { signed } = await uncached.authToken("alice", "a", { c: 1 });
     signatures.calls = 0;
@@ -152,7 +180,10 @@ describe("chained guards share the token (#16.3)", () => {
     const { requireToken } = createJwtProcedures(t);
     const forged = await auth.authToken("mallory", { admin: true }); // a real JwtToken, but not this request's
     const router = t.router({
-      spoofed: t.procedure.use(({ next }) => next({ ctx: { token: forged } })).use(requireToken({ scope: { admin: true } })).query(({ ctx }) => ctx.token.sub),
+      spoofed: t.procedure
+        .use(({ next }) => next({ ctx: { token: forged } }))
+        .use(requireToken({ scope: { admin: true } }))
+        .query(({ ctx }) => ctx.token.sub),
     });
     const ctx = createContext({ req: new Request("http://x") });
     expect(((await rejectionOf(t.createCallerFactory(router)(ctx).spoofed())) as TRPCError).cause).toMatchObject({ code: "TOKEN_MISSING" });
@@ -164,7 +195,11 @@ describe("the allow predicate (#16.4)", () => {
     const [alice, admin] = await Promise.all([auth.authToken("alice"), auth.authToken("root", undefined, { role: "admin" })]);
     expect(await app.caller(bearer(alice.signed)).caller.post({ ownerId: "alice" })).toBe("post of alice");
     expect(await app.caller(bearer(admin.signed)).caller.post({ ownerId: "alice" })).toBe("post of alice");
-    expect(await trpcRefusal(app.caller(bearer(alice.signed)).caller.post({ ownerId: "bob" }))).toEqual({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH", message: "Token lacks the required claims" });
+    expect(await trpcRefusal(app.caller(bearer(alice.signed)).caller.post({ ownerId: "bob" }))).toEqual({
+      code: "FORBIDDEN",
+      jwtCode: "CLAIMS_MISMATCH",
+      message: "Token lacks the required claims",
+    });
     const response = await app.call("post", bearer(alice.signed), { ownerId: "bob" });
     expect(response.status).toBe(403);
     expect((await response.json()).error.data).toMatchObject({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH" });
@@ -198,10 +233,24 @@ describe("the allow predicate (#16.4)", () => {
     const expiredApp = createJwtContext(shortLived);
     const t = initTRPC.context<typeof expiredApp>().create();
     const allow = vi.fn(() => true);
-    const router = t.router({ p: createJwtProcedures(t).authedProcedure.use(createJwtProcedures(t).requireToken({ allow })).query(() => "ok") });
+    const router = t.router({
+      p: createJwtProcedures(t)
+        .authedProcedure.use(createJwtProcedures(t).requireToken({ allow }))
+        .query(() => "ok"),
+    });
     const { signed } = await shortLived.authToken("alice");
     later.advance(60);
-    expect((((await rejectionOf(t.createCallerFactory(router)(expiredApp({ req: new Request("http://x", { headers: bearer(signed) }) })).p())) as TRPCError).cause as JwtError).code).toBe("TOKEN_EXPIRED");
+    expect(
+      (
+        (
+          (await rejectionOf(
+            t
+              .createCallerFactory(router)(expiredApp({ req: new Request("http://x", { headers: bearer(signed) }) }))
+              .p(),
+          )) as TRPCError
+        ).cause as JwtError
+      ).code,
+    ).toBe("TOKEN_EXPIRED");
     expect(app.allowSpy).not.toHaveBeenCalled();
     expect(allow).not.toHaveBeenCalled();
   });
@@ -209,7 +258,10 @@ describe("the allow predicate (#16.4)", () => {
   it("is not skipped by override: it is the app's own check", async () => {
     const admin = await auth.authToken("root", undefined, { admin: true });
     expect(await app.caller(bearer(admin.signed)).caller.overriddenButNotAllowed({ ownerId: "alice" })).toBe("ok"); // override skipped the input binding
-    expect(await trpcRefusal(app.caller(bearer(admin.signed)).caller.overriddenButNotAllowed({ ownerId: "locked" }))).toMatchObject({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH" });
+    expect(await trpcRefusal(app.caller(bearer(admin.signed)).caller.overriddenButNotAllowed({ ownerId: "locked" }))).toMatchObject({
+      code: "FORBIDDEN",
+      jwtCode: "CLAIMS_MISMATCH",
+    });
   });
 
   it("fails closed when it throws: the procedure does not run and the app's error stands", async () => {
@@ -239,7 +291,9 @@ describe("the allow predicate (#16.4)", () => {
   });
 
   it("must be a function", () => {
-    expect(() => compileRules({ allow: true } as unknown as RequireTokenRules)).toThrow(expect.objectContaining({ name: "JwtConfigError", option: "requireToken.allow" }));
+    expect(() => compileRules({ allow: true } as unknown as RequireTokenRules)).toThrow(
+      expect.objectContaining({ name: "JwtConfigError", option: "requireToken.allow" }),
+    );
   });
 });
 
@@ -254,7 +308,10 @@ describe("refusals thrown inside a guarded procedure (#17.10)", () => {
 
   it("map the unavailable codes to 503 SERVICE_UNAVAILABLE over HTTP, with data.jwtCode", async () => {
     const { signed } = await auth.authToken("alice");
-    for (const [path, jwtCode] of [["storeDown", "STORE_UNAVAILABLE"], ["keysDown", "KEYS_UNAVAILABLE"]] as const) {
+    for (const [path, jwtCode] of [
+      ["storeDown", "STORE_UNAVAILABLE"],
+      ["keysDown", "KEYS_UNAVAILABLE"],
+    ] as const) {
       const response = await app.call(path, bearer(signed));
       expect(response.status).toBe(503);
       expect((await response.json()).error.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503, jwtCode });
@@ -351,7 +408,11 @@ describe("onRefused (#16.6)", () => {
     const { authedProcedure, requireToken } = createJwtProcedures(t);
     const router = t.router({ org: { member: authedProcedure.use(requireToken({ claims: { tenant: "acme", role: "member" } })).query(() => "ok") } });
     const { signed } = await auth.authToken("alice", undefined, { tenant: "acme", role: "guest" });
-    await rejectionOf(t.createCallerFactory(router)(createContext({ req: new Request("http://x", { headers: bearer(signed) }) })).org.member());
+    await rejectionOf(
+      t
+        .createCallerFactory(router)(createContext({ req: new Request("http://x", { headers: bearer(signed) }) }))
+        .org.member(),
+    );
     expect(events).toEqual([{ code: "CLAIMS_MISMATCH", reason: "claims.role", path: "org.member" }]);
   });
 

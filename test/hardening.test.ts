@@ -15,7 +15,12 @@ const { router, createContext } = createTestApp(auth);
 
 async function call(path: string, token: string, input?: unknown) {
   const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
-  const response = await fetchRequestHandler({ endpoint: "/trpc", router, createContext, req: new Request(`http://localhost/trpc/${path}${query}`, { headers: { authorization: `Bearer ${token}` } }) });
+  const response = await fetchRequestHandler({
+    endpoint: "/trpc",
+    router,
+    createContext,
+    req: new Request(`http://localhost/trpc/${path}${query}`, { headers: { authorization: `Bearer ${token}` } }),
+  });
   const body = await response.json();
   return { status: response.status, jwtCode: body.error?.json.data.jwtCode as string | undefined, data: body.result?.data.json as unknown };
 }
@@ -146,7 +151,9 @@ describe("dotted input keys: the runtime walks only paths the type allows", () =
           endpoint: "/trpc",
           router: app,
           createContext,
-          req: new Request(`http://localhost/trpc/profile?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${signed}` } }),
+          req: new Request(`http://localhost/trpc/profile?input=${encodeURIComponent(JSON.stringify(input))}`, {
+            headers: { authorization: `Bearer ${signed}` },
+          }),
         })
       ).status;
     expect(await send({ user: { name: "alice" } })).toBe(200);

@@ -30,13 +30,18 @@ describe.each(ALGORITHMS)("interop under %s", (alg) => {
   });
 
   // jsonwebtoken has no EdDSA (checked at the end): fast-jwt issues those, below.
-  if (alg !== "EdDSA") it("tokens jsonwebtoken issues with the same key, issuer and claims verify here", async () => {
-    const key = isHmac(alg) ? secretFor(alg) : createPrivateKey(pairFor(alg).privateKey);
-    const signed = jsonwebtoken.sign({ sub: "bob", type: "auth", scope, ...claims }, key, { algorithm: alg as jsonwebtoken.Algorithm, issuer: ISSUER, expiresIn: 60 });
-    const token = await auth.verifyToken(signed, "auth");
-    expect(token).toMatchObject({ sub: "bob", scope, iss: ISSUER, tokenType: "auth" });
-    expect(token.claims).toMatchObject(claims);
-  });
+  if (alg !== "EdDSA")
+    it("tokens jsonwebtoken issues with the same key, issuer and claims verify here", async () => {
+      const key = isHmac(alg) ? secretFor(alg) : createPrivateKey(pairFor(alg).privateKey);
+      const signed = jsonwebtoken.sign({ sub: "bob", type: "auth", scope, ...claims }, key, {
+        algorithm: alg as jsonwebtoken.Algorithm,
+        issuer: ISSUER,
+        expiresIn: 60,
+      });
+      const token = await auth.verifyToken(signed, "auth");
+      expect(token).toMatchObject({ sub: "bob", scope, iss: ISSUER, tokenType: "auth" });
+      expect(token.claims).toMatchObject(claims);
+    });
 
   it("tokens fast-jwt issues with the same key, issuer and claims verify here (with and without kid)", async () => {
     const key = isHmac(alg) ? secretFor(alg) : pairFor(alg).privateKey;

@@ -34,11 +34,15 @@ describe("RemoteIssuer.discover errors name the origin and the cause", () => {
   it("status 404, not JSON, timeout: each URL's cause", async () => {
     const server = await startMetadataServer(() => ({ [`/broken${OIDC}`]: "<html>502 Bad Gateway</html>", [`/slow${OIDC}`]: HANG, [`${OAUTH}/slow`]: HANG }));
     try {
-      expect((await discoverError(server.origin)).message).toBe(`Signing keys are unavailable: no provider metadata from ${server.origin} (${OIDC}: status 404; ${OAUTH}: status 404)`);
+      expect((await discoverError(server.origin)).message).toBe(
+        `Signing keys are unavailable: no provider metadata from ${server.origin} (${OIDC}: status 404; ${OAUTH}: status 404)`,
+      );
       expect((await discoverError(`${server.origin}/broken`)).message).toBe(
         `Signing keys are unavailable: no provider metadata from ${server.origin} (/broken${OIDC}: not JSON; ${OAUTH}/broken: status 404)`,
       );
-      expect((await discoverError(`${server.origin}/slow`, 200)).message).toBe(`Signing keys are unavailable: no provider metadata from ${server.origin} (/slow${OIDC}: timeout; ${OAUTH}/slow: timeout)`);
+      expect((await discoverError(`${server.origin}/slow`, 200)).message).toBe(
+        `Signing keys are unavailable: no provider metadata from ${server.origin} (/slow${OIDC}: timeout; ${OAUTH}/slow: timeout)`,
+      );
     } finally {
       await server.close();
     }
@@ -53,7 +57,10 @@ describe("RemoteIssuer.discover errors name the origin and the cause", () => {
     try {
       const error = await discoverError(server.origin);
       expect(error).toBeInstanceOf(JwtConfigError);
-      expect(error).toMatchObject({ option: "issuer", message: `issuer: issuer mismatch: got "https://evil.example.test" in the metadata of ${server.origin}` });
+      expect(error).toMatchObject({
+        option: "issuer",
+        message: `issuer: issuer mismatch: got "https://evil.example.test" in the metadata of ${server.origin}`,
+      });
       const long = await discoverError(`${server.origin}/long`);
       expect(long.message).toBe(`issuer: issuer mismatch: got "https://x.test/\\u202e${"a".repeat(184)}..." in the metadata of ${server.origin}`);
       expect((await discoverError(`${server.origin}/none`)).message).toBe(`issuer: issuer mismatch: got no issuer in the metadata of ${server.origin}`);
@@ -102,8 +109,14 @@ describe("onRefused tells a wrong iss from a wrong aud", () => {
 
   it("with several issuers, an iss none of them has is an issuer refusal too", async () => {
     events.length = 0;
-    expect(await failure(remoteClient(mixed.url, await token({ iss: "https://evil.example.test/" })).reports.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
-    expect(await failure(remoteClient(mixed.url, await token({ aud: "https://other.example.test" })).reports.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+    expect(await failure(remoteClient(mixed.url, await token({ iss: "https://evil.example.test/" })).reports.query())).toMatchObject({
+      status: 401,
+      jwtCode: "TOKEN_INVALID",
+    });
+    expect(await failure(remoteClient(mixed.url, await token({ aud: "https://other.example.test" })).reports.query())).toMatchObject({
+      status: 401,
+      jwtCode: "TOKEN_INVALID",
+    });
     expect(events.map((event) => event.reason)).toEqual(["issuer", "audience"]);
   });
 });

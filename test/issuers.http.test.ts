@@ -14,7 +14,10 @@ import { createRemoteApp as createApp, failure, remoteClient as client } from ".
 const claimChecks = vi.hoisted(() => ({ calls: 0 }));
 vi.mock("../src/issuers/readAccessClaims.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../src/issuers/readAccessClaims.js")>();
-  return { ...original, readAccessClaims: (...args: Parameters<typeof original.readAccessClaims>) => (claimChecks.calls++, original.readAccessClaims(...args)) };
+  return {
+    ...original,
+    readAccessClaims: (...args: Parameters<typeof original.readAccessClaims>) => (claimChecks.calls++, original.readAccessClaims(...args)),
+  };
 });
 
 describe("a real OpenID provider's access tokens over HTTP, beside our own tokens", () => {
@@ -56,7 +59,14 @@ describe("a real OpenID provider's access tokens over HTTP, beside our own token
     expect(await failure(client(server.url, unknownIssuer).reports.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
     // Our iss on a token the provider's key signed: routed to our AuthManager, which refuses it.
     const mine = rsaSigningKey();
-    const posing = await signAccessToken(mine, { iss: "my-api", sub: "alice", aud: API_AUDIENCE, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60, type: "auth" });
+    const posing = await signAccessToken(mine, {
+      iss: "my-api",
+      sub: "alice",
+      aud: API_AUDIENCE,
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 60,
+      type: "auth",
+    });
     expect(await failure(client(server.url, posing).reports.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
   });
 
@@ -103,18 +113,21 @@ describe("key set failures over HTTP: 503 KEYS_UNAVAILABLE, never 401, never 500
     return startServer({ router, createContext });
   }
 
-  it.each(["slow", "garbage", "huge", "private", "symmetric", "error"] satisfies JwksMode[])("JWKS serving %s: 503, and the server keeps answering", async (mode) => {
-    jwks.setMode(mode);
-    const server = await appServer();
-    try {
-      const api = client(server.url, await token());
-      expect(await failure(api.reports.query())).toEqual({ status: 503, jwtCode: "KEYS_UNAVAILABLE", message: "Signing keys are unavailable" });
-      await expect(api.health.query()).resolves.toBe("ok");
-    } finally {
-      jwks.setMode("ok");
-      await server.close();
-    }
-  });
+  it.each(["slow", "garbage", "huge", "private", "symmetric", "error"] satisfies JwksMode[])(
+    "JWKS serving %s: 503, and the server keeps answering",
+    async (mode) => {
+      jwks.setMode(mode);
+      const server = await appServer();
+      try {
+        const api = client(server.url, await token());
+        expect(await failure(api.reports.query())).toEqual({ status: 503, jwtCode: "KEYS_UNAVAILABLE", message: "Signing keys are unavailable" });
+        await expect(api.health.query()).resolves.toBe("ok");
+      } finally {
+        jwks.setMode("ok");
+        await server.close();
+      }
+    },
+  );
 
   it("JWKS unreachable: 503 KEYS_UNAVAILABLE for every caller", async () => {
     await jwks.stop();
@@ -138,7 +151,9 @@ describe("key set failures over HTTP: 503 KEYS_UNAVAILABLE, never 401, never 500
       const before = jwks.requests;
       const now = Math.floor(Date.now() / 1000);
       const forged = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => signAccessToken(key, { iss: ISSUER, sub: "x", aud: API_AUDIENCE, iat: now, exp: now + 60 }, { kid: `unknown-${i}` })),
+        Array.from({ length: 30 }, (_, i) =>
+          signAccessToken(key, { iss: ISSUER, sub: "x", aud: API_AUDIENCE, iat: now, exp: now + 60 }, { kid: `unknown-${i}` }),
+        ),
       );
       const failures = await Promise.all(forged.map((signed) => failure(client(server.url, signed).reports.query())));
       expect(new Set(failures.map((f) => `${f.status} ${String(f.jwtCode)}`))).toEqual(new Set(["401 TOKEN_INVALID"]));
@@ -165,7 +180,9 @@ describe("createJwtContext with several issuers", () => {
   it("refuses an empty list, two issuers with the same iss, and what is not an issuer", () => {
     expect(optionOf(() => createJwtContext([]))).toBe("issuers");
     expect(optionOf(() => createJwtContext([auth, new AuthManager({ issuer: "my-api", authType: "HS256", secret: HS256_SECRET })]))).toBe("issuers");
-    expect(optionOf(() => createJwtContext([idp, new RemoteIssuer({ issuer: idp.issuer, jwksUri: "https://idp.example.test/jwks", audience: "x" })]))).toBe("issuers");
+    expect(optionOf(() => createJwtContext([idp, new RemoteIssuer({ issuer: idp.issuer, jwksUri: "https://idp.example.test/jwks", audience: "x" })]))).toBe(
+      "issuers",
+    );
     expect(optionOf(() => createJwtContext([auth, {} as AuthManager]))).toBe("issuers");
     expect(optionOf(() => createJwtContext(null as unknown as AuthManager))).toBe("issuers");
   });
@@ -209,7 +226,10 @@ describe("createJwtContext with several issuers", () => {
     try {
       const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
       for (const payload of [b64({ sub: "a" }), b64({ iss: 7 }), "not-json", b64([1])]) {
-        expect(await failure(client(server.url, `${b64({ alg: "HS256", typ: "JWT" })}.${payload}.c2ln`).reports.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+        expect(await failure(client(server.url, `${b64({ alg: "HS256", typ: "JWT" })}.${payload}.c2ln`).reports.query())).toMatchObject({
+          status: 401,
+          jwtCode: "TOKEN_INVALID",
+        });
       }
     } finally {
       await server.close();

@@ -43,7 +43,14 @@ describe("RemoteIssuer({ keys })", () => {
   it("verifies with 0 network requests: first use, unknown kids, after cacheMaxAge, over HTTP", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const clock = fakeClock(Date.now());
-    const idp = new RemoteIssuer({ issuer: `${provider.url}/`, audience: AUDIENCE, keys: { keys: [key.publicJwk] }, cooldownDuration: 0, cacheMaxAge: 1_000, clock: clock.now });
+    const idp = new RemoteIssuer({
+      issuer: `${provider.url}/`,
+      audience: AUDIENCE,
+      keys: { keys: [key.publicJwk] },
+      cooldownDuration: 0,
+      cacheMaxAge: 1_000,
+      clock: clock.now,
+    });
     expect(idp.jwksUri).toBeUndefined();
     const signed = await signAccessToken(key, claims());
     await expect(idp.verifyToken(signed)).resolves.toBeInstanceOf(JwtToken);
@@ -55,7 +62,10 @@ describe("RemoteIssuer({ keys })", () => {
     const server = await startServer(createRemoteApp(idp));
     try {
       await expect(remoteClient(server.url, signed).reports.query()).resolves.toBe("reports");
-      expect(await failure(remoteClient(server.url, await signAccessToken(stranger, claims())).reports.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+      expect(await failure(remoteClient(server.url, await signAccessToken(stranger, claims())).reports.query())).toMatchObject({
+        status: 401,
+        jwtCode: "TOKEN_INVALID",
+      });
     } finally {
       await server.close();
     }
@@ -89,7 +99,9 @@ describe("RemoteIssuer({ keys })", () => {
       expect(error.option).toBe("keys");
       expect(error.message).not.toContain(String(key.privateJwk.d).slice(0, 24));
     }
-    expect(catchConfig(() => new RemoteIssuer({ ...base, keys: { keys: [key.publicJwk] }, jwksUri: "https://idp.example.test/jwks" } as never)).option).toBe("keys");
+    expect(catchConfig(() => new RemoteIssuer({ ...base, keys: { keys: [key.publicJwk] }, jwksUri: "https://idp.example.test/jwks" } as never)).option).toBe(
+      "keys",
+    );
     expect(catchConfig(() => new RemoteIssuer({ ...base } as never)).option).toBe("jwksUri");
   });
 });

@@ -58,7 +58,9 @@ describe("RemoteIssuer.discover", () => {
     const error = await rejectionOf(RemoteIssuer.discover(`${provider.issuer}/`, { audience: API_AUDIENCE }));
     expect(error).toBeInstanceOf(JwtConfigError);
     expect(error).toMatchObject({ option: "issuer" });
-    const lying = await startMetadataServer((origin) => ({ "/.well-known/openid-configuration": { issuer: "https://evil.example.test", jwks_uri: `${origin}/jwks` } }));
+    const lying = await startMetadataServer((origin) => ({
+      "/.well-known/openid-configuration": { issuer: "https://evil.example.test", jwks_uri: `${origin}/jwks` },
+    }));
     try {
       const mismatch = await rejectionOf(RemoteIssuer.discover(lying.origin, { audience: API_AUDIENCE }));
       expect(mismatch).toBeInstanceOf(JwtConfigError);
@@ -82,7 +84,9 @@ describe("RemoteIssuer.discover", () => {
   });
 
   it("refuses an insecure jwks_uri, an insecure issuer, and bad options before any request", async () => {
-    const insecure = await startMetadataServer((origin) => ({ "/.well-known/openid-configuration": { issuer: origin, jwks_uri: "http://idp.example.test/jwks" } }));
+    const insecure = await startMetadataServer((origin) => ({
+      "/.well-known/openid-configuration": { issuer: origin, jwks_uri: "http://idp.example.test/jwks" },
+    }));
     try {
       expect(await rejectionOf(RemoteIssuer.discover(insecure.origin, { audience: API_AUDIENCE }))).toMatchObject({ option: "jwks_uri" });
       expect(await rejectionOf(RemoteIssuer.discover("http://idp.example.test", { audience: API_AUDIENCE }))).toMatchObject({ option: "issuer" });

@@ -28,7 +28,15 @@ afterEach(async () => {
 
 function issuer(extra: Partial<DiscoveryOptions> = {}) {
   clock = fakeClock(Date.now());
-  return new RemoteIssuer({ issuer: ISSUER, jwksUri: server.url, audience: AUDIENCE, cooldownDuration: 30_000, timeoutDuration: 500, clock: clock.now, ...extra });
+  return new RemoteIssuer({
+    issuer: ISSUER,
+    jwksUri: server.url,
+    audience: AUDIENCE,
+    cooldownDuration: 30_000,
+    timeoutDuration: 500,
+    clock: clock.now,
+    ...extra,
+  });
 }
 
 function claims(extra: Record<string, unknown> = {}) {
@@ -139,10 +147,14 @@ describe("RemoteIssuer access tokens (RFC 9068)", () => {
 
   it("with audience false, refuses tokens that name one and requires the pinned claims (Cognito)", async () => {
     const idp = issuer({ audience: false, requiredClaims: { token_use: "access", client_id: "spa" } });
-    await expect(idp.verifyToken(await signAccessToken(key, claims({ aud: undefined, token_use: "access" }), { typ: undefined }))).resolves.toBeInstanceOf(JwtToken);
+    await expect(idp.verifyToken(await signAccessToken(key, claims({ aud: undefined, token_use: "access" }), { typ: undefined }))).resolves.toBeInstanceOf(
+      JwtToken,
+    );
     expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims({ token_use: "access" }))))).toBe("TOKEN_INVALID");
     expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims({ aud: undefined, token_use: "id" }))))).toBe("TOKEN_INVALID");
-    expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims({ aud: undefined, token_use: "access", client_id: "other" }))))).toBe("TOKEN_INVALID");
+    expect(await codeOf(idp.verifyToken(await signAccessToken(key, claims({ aud: undefined, token_use: "access", client_id: "other" }))))).toBe(
+      "TOKEN_INVALID",
+    );
   });
 
   it("requires an azp from authorizedParties when they are set (Keycloak, Clerk)", async () => {
@@ -206,7 +218,11 @@ describe("RemoteIssuer access tokens (RFC 9068)", () => {
   it("verifies PS256 and refuses a key too weak for its algorithm (RSA under 2048 bits)", async () => {
     const pss = rsaSigningKey("pss-1", "PS256");
     const weak = generateKeyPairSync("rsa", { modulusLength: 1024 });
-    server.publish([key, pss, { kid: "weak", privateKey: weak.privateKey, publicJwk: { ...weak.publicKey.export({ format: "jwk" }), kid: "weak" }, privateJwk: {} }]);
+    server.publish([
+      key,
+      pss,
+      { kid: "weak", privateKey: weak.privateKey, publicJwk: { ...weak.publicKey.export({ format: "jwk" }), kid: "weak" }, privateJwk: {} },
+    ]);
     const idp = issuer({ algorithms: ["RS256", "PS256"] });
     const ps = await new SignJWT(claims()).setProtectedHeader({ alg: "PS256", typ: "at+jwt", kid: "pss-1" }).sign(pss.privateKey);
     await expect(idp.verifyToken(ps)).resolves.toMatchObject({ sub: "user-1" });
@@ -246,16 +262,19 @@ describe("RemoteIssuer key set failures (503 KEYS_UNAVAILABLE, never a token thr
     expect(server.requests).toBe(before + 1);
   });
 
-  it.each(["garbage", "huge", "private", "symmetric", "error"] as const)("answers KEYS_UNAVAILABLE when the JWKS serves %s, and keeps serving", async (mode) => {
-    server.setMode(mode);
-    const idp = issuer();
-    const signed = await signAccessToken(key, claims());
-    expect(await codeOf(idp.verifyToken(signed))).toBe("KEYS_UNAVAILABLE");
-    // The server process is unharmed: the next good key set is used.
-    server.setMode("ok");
-    clock.advance(5);
-    await expect(idp.verifyToken(signed)).resolves.toBeInstanceOf(JwtToken);
-  });
+  it.each(["garbage", "huge", "private", "symmetric", "error"] as const)(
+    "answers KEYS_UNAVAILABLE when the JWKS serves %s, and keeps serving",
+    async (mode) => {
+      server.setMode(mode);
+      const idp = issuer();
+      const signed = await signAccessToken(key, claims());
+      expect(await codeOf(idp.verifyToken(signed))).toBe("KEYS_UNAVAILABLE");
+      // The server process is unharmed: the next good key set is used.
+      server.setMode("ok");
+      clock.advance(5);
+      await expect(idp.verifyToken(signed)).resolves.toBeInstanceOf(JwtToken);
+    },
+  );
 
   it("never accepts an HS256 token keyed with a symmetric key the JWKS served", async () => {
     server.setMode("symmetric");

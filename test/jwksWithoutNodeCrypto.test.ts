@@ -31,12 +31,25 @@ function onEdge(options: AuthManagerOptions): AuthManager {
 }
 
 const pem = (type: "rsa" | "ec", options: { modulusLength?: number; namedCurve?: string }) =>
-  generateKeyPairSync(type as "rsa", { modulusLength: 2048, ...options, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  generateKeyPairSync(type as "rsa", {
+    modulusLength: 2048,
+    ...options,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
 const weakRsa = pem("rsa", { modulusLength: 1024 });
 const otherP256 = pem("ec", { namedCurve: "P-256" });
 const PAIR_OF: Record<Exclude<AuthType, `HS${string}`>, { privateKey: string; publicKey: string }> = {
-  RS256: PAIRS.rsa, RS384: PAIRS.rsa, RS512: PAIRS.rsa, PS256: PAIRS.rsa, PS384: PAIRS.rsa, PS512: PAIRS.rsa,
-  ES256: PAIRS["P-256"], ES384: PAIRS["P-384"], ES512: PAIRS["P-521"], EdDSA: PAIRS.Ed25519,
+  RS256: PAIRS.rsa,
+  RS384: PAIRS.rsa,
+  RS512: PAIRS.rsa,
+  PS256: PAIRS.rsa,
+  PS384: PAIRS.rsa,
+  PS512: PAIRS.rsa,
+  ES256: PAIRS["P-256"],
+  ES384: PAIRS["P-384"],
+  ES512: PAIRS["P-521"],
+  EdDSA: PAIRS.Ed25519,
 };
 const optionOf = (error: unknown) => (error instanceof JwtConfigError ? error.option : String(error));
 const thrownBy = (run: () => unknown): unknown => {
@@ -65,30 +78,33 @@ async function unhandledRejectionsOf(run: () => Promise<void>): Promise<unknown[
 }
 
 describe("jwks() and ready() without node:crypto", () => {
-  it.each(["RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"] as const)("%s: refused until ready(), then exactly the Node manager's set", async (authType) => {
-    const options = { issuer: "edge", authType, secret: PAIR_OF[authType].privateKey, keyId: "k1" };
-    const edge = onEdge(options);
-    const refusal = thrownBy(() => edge.jwks());
-    expect(refusal).toBeInstanceOf(JwtConfigError);
-    expect(optionOf(refusal)).toBe("jwks");
-    expect(String(refusal)).toMatch(/await auth\.ready\(\)/);
+  it.each(["RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"] as const)(
+    "%s: refused until ready(), then exactly the Node manager's set",
+    async (authType) => {
+      const options = { issuer: "edge", authType, secret: PAIR_OF[authType].privateKey, keyId: "k1" };
+      const edge = onEdge(options);
+      const refusal = thrownBy(() => edge.jwks());
+      expect(refusal).toBeInstanceOf(JwtConfigError);
+      expect(optionOf(refusal)).toBe("jwks");
+      expect(String(refusal)).toMatch(/await auth\.ready\(\)/);
 
-    await edge.ready();
-    const published = edge.jwks();
-    const node = new AuthManager(options);
-    await node.ready();
-    expect(published).toEqual(node.jwks());
-    expect(JSON.stringify(published)).toBe(JSON.stringify(node.jwks()));
-    // Without keyId, Node's kid is the thumbprint; every other member is the same.
-    const { kid: _thumbprint, ...nodeMembers } = new AuthManager({ ...options, keyId: undefined }).jwks().keys[0]!;
-    const { kid, ...edgeMembers } = published.keys[0]!;
-    expect(kid).toBe("k1");
-    expect(edgeMembers).toEqual(nodeMembers);
-    expect(edgeMembers).toMatchObject({ alg: authType, use: "sig" });
-    expect(JSON.stringify(published)).not.toMatch(/"(d|p|q|dp|dq|qi|ext|key_ops)"/);
-    expect(Object.isFrozen(published) && Object.isFrozen(published.keys) && Object.isFrozen(published.keys[0])).toBe(true);
-    expect(edge.jwks()).toBe(published);
-  });
+      await edge.ready();
+      const published = edge.jwks();
+      const node = new AuthManager(options);
+      await node.ready();
+      expect(published).toEqual(node.jwks());
+      expect(JSON.stringify(published)).toBe(JSON.stringify(node.jwks()));
+      // Without keyId, Node's kid is the thumbprint; every other member is the same.
+      const { kid: _thumbprint, ...nodeMembers } = new AuthManager({ ...options, keyId: undefined }).jwks().keys[0]!;
+      const { kid, ...edgeMembers } = published.keys[0]!;
+      expect(kid).toBe("k1");
+      expect(edgeMembers).toEqual(nodeMembers);
+      expect(edgeMembers).toMatchObject({ alg: authType, use: "sig" });
+      expect(JSON.stringify(published)).not.toMatch(/"(d|p|q|dp|dq|qi|ext|key_ops)"/);
+      expect(Object.isFrozen(published) && Object.isFrozen(published.keys) && Object.isFrozen(published.keys[0])).toBe(true);
+      expect(edge.jwks()).toBe(published);
+    },
+  );
 
   it("publishes the previous keys after the current one, as on Node; each verifies its tokens with jose's createLocalJWKSet", async () => {
     const base = { issuer: "edge", authType: "ES256" } as const;
@@ -101,7 +117,10 @@ describe("jwks() and ready() without node:crypto", () => {
     expect(published).toEqual(new AuthManager(options).jwks());
 
     const keySet = createLocalJWKSet({ keys: [...published.keys] });
-    for (const [signer, kid] of [[edge, "new"], [before, "old"]] as const) {
+    for (const [signer, kid] of [
+      [edge, "new"],
+      [before, "old"],
+    ] as const) {
       const { signed } = await signer.authToken("alice", { admin: true });
       expect(decodeProtectedHeader(signed).kid).toBe(kid);
       const { payload } = await jwtVerify(signed, keySet, { issuer: "edge", algorithms: ["ES256"] });
@@ -112,8 +131,16 @@ describe("jwks() and ready() without node:crypto", () => {
   it.each([
     { what: "a 1024-bit RSA key", keys: { authType: "RS256", secret: weakRsa.privateKey }, option: "secret" },
     { what: "a P-384 key under ES256", keys: { authType: "ES256", secret: PAIRS["P-384"].privateKey }, option: "secret" },
-    { what: "a publicKey that is not the half of secret", keys: { authType: "ES256", secret: PAIRS["P-256"].privateKey, publicKey: otherP256.publicKey }, option: "publicKey" },
-    { what: "a 1024-bit previous key", keys: { authType: "RS256", secret: PAIRS.rsa.privateKey, previousKeys: [{ keyId: "old", publicKey: weakRsa.publicKey }] }, option: "previousKeys[0].publicKey" },
+    {
+      what: "a publicKey that is not the half of secret",
+      keys: { authType: "ES256", secret: PAIRS["P-256"].privateKey, publicKey: otherP256.publicKey },
+      option: "publicKey",
+    },
+    {
+      what: "a 1024-bit previous key",
+      keys: { authType: "RS256", secret: PAIRS.rsa.privateKey, previousKeys: [{ keyId: "old", publicKey: weakRsa.publicKey }] },
+      option: "previousKeys[0].publicKey",
+    },
   ] as const)("ready() rejects for $what with JwtConfigError naming $option, the same on every call", async ({ keys, option }) => {
     const edge = onEdge({ issuer: "edge", keyId: "k1", ...keys } as AuthManagerOptions);
     const error = await rejectionOf(edge.ready());
@@ -140,7 +167,9 @@ describe("jwks() and ready() without node:crypto", () => {
     const garbage = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----`;
     const unhandled = await unhandledRejectionsOf(async () => {
       // The secret's import has started (and will fail) when previousKeys[0] is refused.
-      const refusal = thrownBy(() => onEdge({ issuer: "edge", authType: "RS256", secret: weakRsa.privateKey, previousKeys: [{ publicKey: PAIRS.rsa.publicKey }] }));
+      const refusal = thrownBy(() =>
+        onEdge({ issuer: "edge", authType: "RS256", secret: weakRsa.privateKey, previousKeys: [{ publicKey: PAIRS.rsa.publicKey }] }),
+      );
       expect(optionOf(refusal)).toBe("previousKeys[0].keyId");
       // Neither key imports: the secret's failure is the one reported; the publicKey's is never awaited.
       const edge = onEdge({ issuer: "edge", authType: "RS256", secret: garbage("PRIVATE KEY"), publicKey: garbage("PUBLIC KEY") });
@@ -151,8 +180,12 @@ describe("jwks() and ready() without node:crypto", () => {
 
   it("a Web Crypto failure of its own (not one of our checks) is reported as a JwtConfigError naming the key, without the runtime's text", async () => {
     const importKey = crypto.subtle.importKey.bind(crypto.subtle);
-    const spy = vi.spyOn(crypto.subtle, "importKey").mockImplementation(((format: string, ...rest: unknown[]) =>
-      format === "jwk" ? Promise.reject(new DOMException("runtime-internal-text-31337", "OperationError")) : (importKey as (...args: unknown[]) => Promise<CryptoKey>)(format, ...rest)) as typeof crypto.subtle.importKey);
+    const spy = vi
+      .spyOn(crypto.subtle, "importKey")
+      .mockImplementation(((format: string, ...rest: unknown[]) =>
+        format === "jwk"
+          ? Promise.reject(new DOMException("runtime-internal-text-31337", "OperationError"))
+          : (importKey as (...args: unknown[]) => Promise<CryptoKey>)(format, ...rest)) as typeof crypto.subtle.importKey);
     try {
       const edge = onEdge({ issuer: "edge", authType: "ES256", secret: PAIRS["P-256"].privateKey, keyId: "k1" });
       const error = await rejectionOf(edge.ready());

@@ -4,7 +4,9 @@ import { expectTypeOf, it } from "vitest";
 import { AuthManager, type AuthManagerOptions, type AuthType, type JwkSet, type PublicJwk } from "trpc-jwt";
 
 it("authType names the 13 algorithms and nothing else", () => {
-  expectTypeOf<AuthType>().toEqualTypeOf<"HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA">();
+  expectTypeOf<AuthType>().toEqualTypeOf<
+    "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA"
+  >();
   // @ts-expect-error: "none" is never an algorithm
   const none: AuthManagerOptions = { issuer: "api", authType: "none", secret: "x" };
   void none;

@@ -48,7 +48,9 @@ describe.each(ASYMMETRIC)("key forms under %s", (alg) => {
   });
 
   it("issues tokens whose kid is the RFC 7638 thumbprint of the public key, unless keyId is set", async () => {
-    const thumbprint = await import("jose").then(({ calculateJwkThumbprint }) => calculateJwkThumbprint(publicObject.export({ format: "jwk" }) as never, "sha256"));
+    const thumbprint = await import("jose").then(({ calculateJwkThumbprint }) =>
+      calculateJwkThumbprint(publicObject.export({ format: "jwk" }) as never, "sha256"),
+    );
     const auth = new AuthManager(base);
     expect(auth.keyId).toBe(thumbprint);
     expect(headerOf((await auth.authToken("a")).signed)).toEqual({ alg, typ: "JWT", kid: thumbprint });
@@ -65,7 +67,11 @@ describe("RSA and EC key encodings", () => {
     for (const authType of ["RS384", "PS512"] as const) await roundTrip({ ...optionsFor(authType), secret, publicKey });
   });
   it("SEC1 private PEM for ES256, ES384 and ES512", async () => {
-    for (const [authType, curve] of [["ES256", "P-256"], ["ES384", "P-384"], ["ES512", "P-521"]] as const) {
+    for (const [authType, curve] of [
+      ["ES256", "P-256"],
+      ["ES384", "P-384"],
+      ["ES512", "P-521"],
+    ] as const) {
       const secret = createPrivateKey(PAIRS[curve].privateKey).export({ type: "sec1", format: "pem" }).toString();
       await roundTrip({ ...optionsFor(authType), secret });
     }
@@ -97,7 +103,11 @@ describe("every algorithm's tokens are refused by the managers of every other al
 });
 
 describe("kid selection (issue 9)", () => {
-  const NEXT = generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  const NEXT = generateKeyPairSync("ec", {
+    namedCurve: "P-256",
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
   const oldKey = PAIRS["P-256"];
   const base = { ...optionsFor("ES256"), cacheSize: 0 };
   const single = new AuthManager({ ...base, keyId: "old" });
@@ -106,7 +116,11 @@ describe("kid selection (issue 9)", () => {
     new SignJWT({ iss: "Flask_PyJWT", sub: "alice", type: "auth", iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 })
       .setProtectedHeader({ alg: "ES256", typ: "JWT", ...header })
       .sign(createPrivateKey(pem));
-  const codeOf = (auth: AuthManager, signed: string) => auth.verifyToken(signed).then(() => "ok", (e: { code: string }) => e.code);
+  const codeOf = (auth: AuthManager, signed: string) =>
+    auth.verifyToken(signed).then(
+      () => "ok",
+      (e: { code: string }) => e.code,
+    );
 
   it("a token is checked with the key its kid names, current or previous", async () => {
     expect(await codeOf(rotated, await sign(NEXT.privateKey, { kid: "new" }))).toBe("ok");

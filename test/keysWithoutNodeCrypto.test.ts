@@ -32,7 +32,7 @@ describe("without node:crypto", () => {
       expect.objectContaining({ option: "previousKeys[0].keyId" }),
     );
     const old = new AuthManager({ ...base, secret: PAIRS.Ed25519.privateKey, keyId: "old" });
-    const { privateKey } = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
+    const { privateKey } = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
     const rotated = new AuthManager({ ...base, secret: privateKey, keyId: "new", previousKeys: [{ keyId: "old", publicKey: PAIRS.Ed25519.publicKey }] });
     await expect(rotated.verifyToken((await old.authToken("alice")).signed)).resolves.toMatchObject({ sub: "alice" });
     await expect(rotated.verifyToken((await rotated.authToken("bob")).signed)).resolves.toMatchObject({ sub: "bob" });
@@ -41,19 +41,22 @@ describe("without node:crypto", () => {
     expect(rotated.jwks().keys.map((key) => key.kid)).toEqual(["new", "old"]);
   });
 
-  it.each(["ES256", "EdDSA"] as const)("a verify-only %s manager (publicKey, no secret) verifies, publishes once ready, and refuses to sign naming secret", async (authType) => {
-    const pair = authType === "EdDSA" ? PAIRS.Ed25519 : PAIRS["P-256"];
-    const full = new AuthManager({ issuer: "edge", authType, secret: pair.privateKey, keyId: "k1" });
-    const verifier = new AuthManager({ issuer: "edge", authType, publicKey: pair.publicKey, keyId: "k1" });
-    await expect(verifier.verifyToken((await full.authToken("alice")).signed, "auth")).resolves.toMatchObject({ sub: "alice" });
-    await verifier.ready();
-    await full.ready();
-    expect(verifier.jwks()).toEqual(full.jwks());
-    expect(await rejectionOf(verifier.authToken("alice"))).toMatchObject({ name: "JwtConfigError", option: "secret" });
-    // A publicKey Web Crypto refuses rejects ready() naming publicKey.
-    const wrongCurve = new AuthManager({ issuer: "edge", authType: "ES384", publicKey: PAIRS["P-256"].publicKey, keyId: "k1" });
-    expect(await rejectionOf(wrongCurve.ready())).toMatchObject({ name: "JwtConfigError", option: "publicKey" });
-  });
+  it.each(["ES256", "EdDSA"] as const)(
+    "a verify-only %s manager (publicKey, no secret) verifies, publishes once ready, and refuses to sign naming secret",
+    async (authType) => {
+      const pair = authType === "EdDSA" ? PAIRS.Ed25519 : PAIRS["P-256"];
+      const full = new AuthManager({ issuer: "edge", authType, secret: pair.privateKey, keyId: "k1" });
+      const verifier = new AuthManager({ issuer: "edge", authType, publicKey: pair.publicKey, keyId: "k1" });
+      await expect(verifier.verifyToken((await full.authToken("alice")).signed, "auth")).resolves.toMatchObject({ sub: "alice" });
+      await verifier.ready();
+      await full.ready();
+      expect(verifier.jwks()).toEqual(full.jwks());
+      expect(await rejectionOf(verifier.authToken("alice"))).toMatchObject({ name: "JwtConfigError", option: "secret" });
+      // A publicKey Web Crypto refuses rejects ready() naming publicKey.
+      const wrongCurve = new AuthManager({ issuer: "edge", authType: "ES384", publicKey: PAIRS["P-256"].publicKey, keyId: "k1" });
+      expect(await rejectionOf(wrongCurve.ready())).toMatchObject({ name: "JwtConfigError", option: "publicKey" });
+    },
+  );
 
   it("an HMAC secret that is a key is still refused, DER included", () => {
     const der = atob(PAIRS["P-256"].publicKey.split("\n").slice(1, -2).join(""));

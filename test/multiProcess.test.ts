@@ -41,7 +41,9 @@ async function stopProcess({ child }: ServerProcess): Promise<void> {
 }
 
 const client = (url: string, token?: string) =>
-  createTRPCClient<SessionRouter>({ links: [httpLink({ url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })] });
+  createTRPCClient<SessionRouter>({
+    links: [httpLink({ url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })],
+  });
 
 /** The HTTP status and jwtCode of a call: 200 on success. */
 async function outcome(call: Promise<unknown>): Promise<{ status: number; jwtCode?: string | undefined }> {
@@ -89,7 +91,9 @@ describe.runIf(hasRedisServer())("three server processes sharing one redis-serve
       expect(result).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
       if (refusedFrom === Infinity) [refusedFrom, answeredIn] = [sentAt, performance.now() - revokedAt - sentAt];
     }
-    console.log(`revocation in process A: process B refuses requests sent ${refusedFrom.toFixed(1)} ms after the logout returned (first refusal answered in ${answeredIn.toFixed(1)} ms; bound: 100 ms)`);
+    console.log(
+      `revocation in process A: process B refuses requests sent ${refusedFrom.toFixed(1)} ms after the logout returned (first refusal answered in ${answeredIn.toFixed(1)} ms; bound: 100 ms)`,
+    );
     expect(refusedFrom).toBeLessThan(100);
   });
 
@@ -132,7 +136,9 @@ describe.runIf(hasRedisServer())("three server processes sharing one redis-serve
     }
     const refused = during.filter((result) => result.status !== 200);
     expect([...new Set(refused.map((result) => `${result.status} ${result.jwtCode}`))]).toEqual(["503 STORE_UNAVAILABLE"]);
-    console.log(`during the outage: ${during.length} calls: ${refused.length} got 503 STORE_UNAVAILABLE, ${fromMemory.length} (first call per process, known token) answered before the process saw the connection end; no 500, no other code`);
+    console.log(
+      `during the outage: ${during.length} calls: ${refused.length} got 503 STORE_UNAVAILABLE, ${fromMemory.length} (first call per process, known token) answered before the process saw the connection end; no 500, no other code`,
+    );
 
     await redis.start();
     const restartedAt = performance.now();

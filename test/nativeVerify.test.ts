@@ -25,9 +25,19 @@ type VerifiedJws = import("../src/tokens/nativeJwsVerifier.js").VerifiedJws;
 const MAX_LENGTH = 8192;
 // Cases per algorithm: 100,400 in all, HMAC-heavy (cheap), every algorithm well covered.
 const RUNS: Record<AuthType, number> = {
-  HS256: 24_000, HS384: 12_000, HS512: 12_000,
-  RS256: 6_000, RS384: 3_500, RS512: 3_500, PS256: 6_000, PS384: 3_500, PS512: 3_500,
-  ES256: 9_000, ES384: 3_000, ES512: 1_400, EdDSA: 13_000,
+  HS256: 24_000,
+  HS384: 12_000,
+  HS512: 12_000,
+  RS256: 6_000,
+  RS384: 3_500,
+  RS512: 3_500,
+  PS256: 6_000,
+  PS384: 3_500,
+  PS512: 3_500,
+  ES256: 9_000,
+  ES384: 3_000,
+  ES512: 1_400,
+  EdDSA: 13_000,
 };
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const POLICY = { issuer: CASE_ISSUER, audience: undefined, clockTolerance: 0 };
@@ -185,11 +195,29 @@ describe("native signature step against jose", () => {
       }
       expect(decisions["expired"]).toBe("accepted -> TOKEN_EXPIRED");
       expect(decisions["previous kid, signed by the previous key"]).toMatch(withPrevious ? accepted : /^refused$/);
-      for (const label of ["wrong key", "previous kid, signed by the current key", "unknown kid", "kid not a string", "header without alg", "header alg none", "header alg lower case", "header duplicate alg, pinned first", "header crit b64 true", "header invalid UTF-8"]) {
+      for (const label of [
+        "wrong key",
+        "previous kid, signed by the current key",
+        "unknown kid",
+        "kid not a string",
+        "header without alg",
+        "header alg none",
+        "header alg lower case",
+        "header duplicate alg, pinned first",
+        "header crit b64 true",
+        "header invalid UTF-8",
+      ]) {
         expect({ label, decision: decisions[label] }).toEqual({ label, decision: "refused" });
       }
       for (const [label, decision] of Object.entries(decisions)) {
-        if (label.startsWith("signed as") || label.startsWith("HS256 with") || label.includes("DER") || label.includes("S + L") || label.includes("= 0") || label.includes("RSA signature ")) {
+        if (
+          label.startsWith("signed as") ||
+          label.startsWith("HS256 with") ||
+          label.includes("DER") ||
+          label.includes("S + L") ||
+          label.includes("= 0") ||
+          label.includes("RSA signature ")
+        ) {
           expect({ label, decision }).toEqual({ label, decision: "refused" });
         }
       }
@@ -203,7 +231,11 @@ describe("native signature step against jose", () => {
       const paths = [pathsFor(alg, false), pathsFor(alg, true), singleKeyPaths(alg)];
       const pool = baseCases(alg).map((c) => c.token);
       // Mostly mutate the valid tokens, which only a correct check refuses after an edit.
-      const base = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 3 }) }, { weight: 2, arbitrary: fc.nat({ max: pool.length - 1 }) });
+      const base = fc.oneof(
+        { weight: 3, arbitrary: fc.constant(0) },
+        { weight: 1, arbitrary: fc.nat({ max: 3 }) },
+        { weight: 2, arbitrary: fc.nat({ max: pool.length - 1 }) },
+      );
       let accepted = 0;
       await fc.assert(
         fc.asyncProperty(base, mutation, fc.nat({ max: paths.length - 1 }), async (index, m, which) => {

@@ -10,7 +10,9 @@ import { createTestApp } from "./helpers/testApp.js";
 // Signature checks, counted on the native path and the jose fallback alike.
 const signatures = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, signatures));
-vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) =>
+  (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures),
+);
 
 const auth = new AuthManager(optionsFor("HS256"));
 const { router, createContext, t } = createTestApp(auth);
@@ -21,7 +23,6 @@ function callerWith(headers: Record<string, string>) {
   return { caller: callerFactory(ctx), ctx };
 }
 const withBearer = (token: string) => callerWith({ authorization: `Bearer ${token}` }).caller;
-
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -39,7 +40,11 @@ describe("authedProcedure and refreshProcedure", () => {
   });
 
   it("refuses a request without a token: UNAUTHORIZED / TOKEN_MISSING", async () => {
-    expect(await trpcRefusal(callerWith({}).caller.protectedRoute())).toEqual({ code: "UNAUTHORIZED", jwtCode: "TOKEN_MISSING", message: "Authentication token is missing" });
+    expect(await trpcRefusal(callerWith({}).caller.protectedRoute())).toEqual({
+      code: "UNAUTHORIZED",
+      jwtCode: "TOKEN_MISSING",
+      message: "Authentication token is missing",
+    });
   });
 
   it.each([
@@ -86,11 +91,15 @@ describe("authedProcedure and refreshProcedure", () => {
     const { signed } = await uncached.authToken("alice", { admin: true });
     // With no cache, every verification is a signature check: count those.
     signatures.calls = 0;
-    const caller = app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }));
+    const caller = app.t.createCallerFactory(app.router)(
+      app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }),
+    );
     await Promise.all([caller.protectedRoute(), caller.admin(), caller.user({ username: "alice" }), caller.info()]);
     await caller.protectedRoute(); // after the verification settled, too
     expect(signatures.calls).toBe(1);
-    const fresh = app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }));
+    const fresh = app.t.createCallerFactory(app.router)(
+      app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${signed}` } }) }),
+    );
     await fresh.protectedRoute();
     expect(signatures.calls).toBe(2); // a new request verifies again: the spy sees them
   });
@@ -99,7 +108,8 @@ describe("authedProcedure and refreshProcedure", () => {
     const clock = fakeClock();
     const cached = new AuthManager(optionsFor("HS256", { clock: clock.now, authMaxAge: 60 }));
     const app = createTestApp(cached);
-    const caller = (token: string) => app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${token}` } }) }));
+    const caller = (token: string) =>
+      app.t.createCallerFactory(app.router)(app.createContext({ req: new Request("http://x", { headers: { authorization: `Bearer ${token}` } }) }));
     const [{ signed: authSigned }, { signed: refreshSigned }] = await Promise.all([cached.authToken("alice"), cached.refreshToken("alice")]);
     for (const signed of [authSigned, refreshSigned, authSigned, refreshSigned]) await cached.verifyToken(signed); // admitted on the second
     signatures.calls = 0;
@@ -123,7 +133,11 @@ describe("requireToken rules", () => {
   it("binds a claim to the input", async () => {
     const { signed } = await auth.authToken("alice");
     expect(await withBearer(signed).user({ username: "alice" })).toBe("Hello, alice!");
-    expect(await trpcRefusal(withBearer(signed).user({ username: "bob" }))).toEqual({ code: "FORBIDDEN", jwtCode: "CLAIMS_MISMATCH", message: "Token lacks the required claims" });
+    expect(await trpcRefusal(withBearer(signed).user({ username: "bob" }))).toEqual({
+      code: "FORBIDDEN",
+      jwtCode: "CLAIMS_MISMATCH",
+      message: "Token lacks the required claims",
+    });
   });
 
   it("binds a nested input path by membership when the claim is an array", async () => {
@@ -142,7 +156,11 @@ describe("requireToken rules", () => {
   it("requires scope, type-strictly", async () => {
     expect(await withBearer((await auth.authToken("a", { admin: true })).signed).admin()).toBe("admin ok");
     for (const scope of [{ admin: 1 }, { admin: "true" }, "admin", ["admin"], { user: true }]) {
-      expect(await trpcRefusal(withBearer((await auth.authToken("a", scope)).signed).admin())).toEqual({ code: "FORBIDDEN", jwtCode: "SCOPE_MISMATCH", message: "Token lacks the required scope" });
+      expect(await trpcRefusal(withBearer((await auth.authToken("a", scope)).signed).admin())).toEqual({
+        code: "FORBIDDEN",
+        jwtCode: "SCOPE_MISMATCH",
+        message: "Token lacks the required scope",
+      });
     }
     expect(await trpcRefusal(withBearer((await auth.authToken("a")).signed).admin())).toMatchObject({ jwtCode: "SCOPE_MISMATCH" });
   });
@@ -177,7 +195,9 @@ describe("cookie location", () => {
   it("treats an empty cookie as missing and a duplicated one as invalid", async () => {
     const { signed } = await auth.authToken("alice");
     expect(await trpcRefusal(callerWith({ cookie: "auth_token=" }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_MISSING" });
-    expect(await trpcRefusal(callerWith({ cookie: `auth_token=${signed}; auth_token=${signed}` }).caller.requireAuthCookie())).toMatchObject({ jwtCode: "TOKEN_INVALID" });
+    expect(await trpcRefusal(callerWith({ cookie: `auth_token=${signed}; auth_token=${signed}` }).caller.requireAuthCookie())).toMatchObject({
+      jwtCode: "TOKEN_INVALID",
+    });
   });
 
   it("checks the type of a cookie token too", async () => {

@@ -22,10 +22,14 @@ describe.each(["HS256", "RS256"] as const)("tampering under %s", (alg) => {
   it("a changed character anywhere is never accepted", async () => {
     const token = await tokenPromise;
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: token.length - 1 }), fc.oneof(fc.constantFrom(...BASE64URL, ".", "=", "+", "/", " "), fc.string({ minLength: 1, maxLength: 1, unit: "binary" })), async (at, replacement) => {
-        fc.pre(token[at] !== replacement);
-        return rejected(token.slice(0, at) + replacement + token.slice(at + 1));
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: token.length - 1 }),
+        fc.oneof(fc.constantFrom(...BASE64URL, ".", "=", "+", "/", " "), fc.string({ minLength: 1, maxLength: 1, unit: "binary" })),
+        async (at, replacement) => {
+          fc.pre(token[at] !== replacement);
+          return rejected(token.slice(0, at) + replacement + token.slice(at + 1));
+        },
+      ),
       { numRuns: alg === "RS256" ? 150 : 400 },
     );
   });
@@ -55,7 +59,11 @@ describe.each(["HS256", "RS256"] as const)("tampering under %s", (alg) => {
 
 describe("matching laws", () => {
   const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>;
-  const object = fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"), json, { maxKeys: 5 });
+  const object = fc.dictionary(
+    fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"),
+    json,
+    { maxKeys: 5 },
+  );
 
   it("every value matches itself", () => {
     fc.assert(fc.property(json, (value) => matchValue(value, structuredClone(value))));
@@ -71,30 +79,38 @@ describe("matching laws", () => {
   });
 
   it("adding keys inside nested token objects never breaks a match", () => {
-    fc.assert(fc.property(object, fc.string({ maxLength: 4 }), json, (inner, key, value) => {
-      fc.pre(!(key in inner) && key !== "__proto__");
-      return matchValue({ nested: inner }, { nested: { ...inner, [key]: value } });
-    }));
+    fc.assert(
+      fc.property(object, fc.string({ maxLength: 4 }), json, (inner, key, value) => {
+        fc.pre(!(key in inner) && key !== "__proto__");
+        return matchValue({ nested: inner }, { nested: { ...inner, [key]: value } });
+      }),
+    );
   });
 
   it("removing a required key from the token always breaks the match", () => {
     fc.assert(
-      fc.property(object.filter((o) => Object.keys(o).length > 0), fc.nat(), (required, pick) => {
-        const keys = Object.keys(required);
-        const removed = keys[pick % keys.length] as string;
-        const token: Record<string, JsonValue> = { ...required };
-        delete token[removed];
-        return !matchValue(required, token);
-      }),
+      fc.property(
+        object.filter((o) => Object.keys(o).length > 0),
+        fc.nat(),
+        (required, pick) => {
+          const keys = Object.keys(required);
+          const removed = keys[pick % keys.length] as string;
+          const token: Record<string, JsonValue> = { ...required };
+          delete token[removed];
+          return !matchValue(required, token);
+        },
+      ),
     );
   });
 
   it("a scalar never matches a value of another type", () => {
     const scalar = fc.oneof(fc.boolean(), fc.integer(), fc.string(), fc.constant(null));
-    fc.assert(fc.property(scalar, scalar, (a, b) => {
-      fc.pre(typeof a !== typeof b);
-      return !matchValue(a, b);
-    }));
+    fc.assert(
+      fc.property(scalar, scalar, (a, b) => {
+        fc.pre(typeof a !== typeof b);
+        return !matchValue(a, b);
+      }),
+    );
   });
 
   it("OAuth scope words: order and extra words never matter; a missing word always does", () => {
@@ -102,7 +118,10 @@ describe("matching laws", () => {
     fc.assert(
       fc.property(fc.uniqueArray(word, { minLength: 1, maxLength: 5 }), fc.uniqueArray(word, { maxLength: 3 }), (required, extra) => {
         const granted = [...new Set([...extra, ...required])].reverse().join(" ");
-        const withoutFirst = granted.split(" ").filter((w) => w !== required[0]).join(" ");
+        const withoutFirst = granted
+          .split(" ")
+          .filter((w) => w !== required[0])
+          .join(" ");
         return matchScope(required.join(" "), granted) && !matchScope(required.join(" "), withoutFirst);
       }),
     );

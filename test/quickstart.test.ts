@@ -49,7 +49,10 @@ const secret = () => randomBytes(32).toString("base64url");
 describe("README Quick start", () => {
   let compiled: DocsCompilation;
   beforeAll(async () => {
-    const docs = [{ name: "README.md", blocks: quickStart }, { name: "docs/testing.md", blocks: testingGuide }];
+    const docs = [
+      { name: "README.md", blocks: quickStart },
+      { name: "docs/testing.md", blocks: testingGuide },
+    ];
     compiled = compileDocs(await packedProject(), docs, { emit: true });
   }, 300_000);
   afterAll(() => compiled?.dispose());
@@ -72,13 +75,7 @@ describe("README Quick start", () => {
     const env = { JWT_SECRET: secret(), JWT_AUTHMAXAGE: "3" };
     const { code, stdout, stderr } = await runNode(driver, env, 25_000);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    expect(stdout.trim().split("\n")).toEqual([
-      "API on port 3000",
-      "Hello, alice!",
-      "Welcome, admin",
-      "Welcome, admin",
-      "refreshes during the last call: 1",
-    ]);
+    expect(stdout.trim().split("\n")).toEqual(["API on port 3000", "Hello, alice!", "Welcome, admin", "Welcome, admin", "refreshes during the last call: 1"]);
   });
 
   // The guide's test file imports the Quick start's router.ts and runs under node:test; a router

@@ -18,8 +18,14 @@ const t = initTRPC.context<typeof createContext>().create({ transformer: superjs
 const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
 const count = (name: keyof typeof hits) => t.middleware(({ next }) => (hits[name]++, next()));
 const router = t.router({
-  whoami: t.procedure.use(count("whoami")).use(requireToken()).query(({ ctx }) => ctx.token.sub),
-  admin: t.procedure.use(count("admin")).use(requireToken({ scope: "admin" })).query(() => "admin"),
+  whoami: t.procedure
+    .use(count("whoami"))
+    .use(requireToken())
+    .query(({ ctx }) => ctx.token.sub),
+  admin: t.procedure
+    .use(count("admin"))
+    .use(requireToken({ scope: "admin" }))
+    .query(() => "admin"),
   boom: authedProcedure.use(count("boom")).mutation(() => {
     throw new TRPCError({ code: "BAD_REQUEST", message: "boom" });
   }),
@@ -39,7 +45,9 @@ afterEach(() => {
 async function session(terminal: "batch" | "single" = "single") {
   const store = createTokenStore();
   const onLogout = vi.fn();
-  const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+  const refreshClient = createTRPCClient<Router>({
+    links: [httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+  });
   const makeTerminal = terminal === "batch" ? httpBatchLink : httpLink;
   const client = createTRPCClient<Router>({
     links: [
@@ -81,11 +89,16 @@ describe.each(["single", "batch"] as const)("refreshLink over HTTP (%s requests)
   it("headers that never read the store again: one refresh, then calls fail naming the cause, with their code", { timeout: 10_000 }, async () => {
     const store = createTokenStore();
     store.setTokens({ authToken: (await auth.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
-    const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    const refreshClient = createTRPCClient<Router>({
+      links: [httpLink({ url: server.url, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+    });
     const captured = store.getAuthToken() as string; // the misconfiguration: the token read once
     const makeTerminal = terminal === "batch" ? httpBatchLink : httpLink;
     const client = createTRPCClient<Router>({
-      links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), makeTerminal({ url: server.url, transformer: superjson, headers: { authorization: `Bearer ${captured}` } })],
+      links: [
+        refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }),
+        makeTerminal({ url: server.url, transformer: superjson, headers: { authorization: `Bearer ${captured}` } }),
+      ],
     });
     clock.advance(61);
     for (let call = 0; call < 3; call++) {
@@ -147,7 +160,15 @@ describe("refreshLink in isolation", () => {
           void op;
           queueMicrotask(() => {
             if (store.getAuthToken() === "old") {
-              observer.error(TRPCClientError.from({ error: { code: -32001, message: "Authentication token has expired", data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_EXPIRED" } } } as never));
+              observer.error(
+                TRPCClientError.from({
+                  error: {
+                    code: -32001,
+                    message: "Authentication token has expired",
+                    data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_EXPIRED" },
+                  },
+                } as never),
+              );
             } else {
               observer.next({ result: { type: "data", data: "ok" } });
               observer.complete();

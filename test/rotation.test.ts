@@ -16,7 +16,14 @@ const OLD = PAIRS["P-256"];
 const NEW = { privateKey: "", publicKey: "" };
 {
   const { generateKeyPairSync } = await import("node:crypto");
-  Object.assign(NEW, generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }));
+  Object.assign(
+    NEW,
+    generateKeyPairSync("ec", {
+      namedCurve: "P-256",
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    }),
+  );
 }
 
 /** One deployment: tRPC at /, the manager's JWK Set at /.well-known/jwks.json. */
@@ -51,7 +58,10 @@ async function deploy(options: AuthManagerOptions) {
     /** What another service decides about `token` with only the published JWKS. */
     async outside(token: string) {
       const jwks = createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`));
-      return jwtVerify(token, jwks, { issuer: "rotating-api", algorithms: ["ES256"] }).then(() => "ok", (e: { code: string }) => e.code);
+      return jwtVerify(token, jwks, { issuer: "rotating-api", algorithms: ["ES256"] }).then(
+        () => "ok",
+        (e: { code: string }) => e.code,
+      );
     },
     stop: () =>
       new Promise<void>((resolve) => {

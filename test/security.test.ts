@@ -11,7 +11,19 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JWT_ERRORS, JwtConfigError, jwtErrorFormatter, memoryStore, RemoteIssuer, unpinnedProcedures, type DiscoveryOptions, type TokenStore } from "trpc-jwt";
+import {
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  JWT_ERRORS,
+  JwtConfigError,
+  jwtErrorFormatter,
+  memoryStore,
+  RemoteIssuer,
+  unpinnedProcedures,
+  type DiscoveryOptions,
+  type TokenStore,
+} from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
 import { idle, openSubscription } from "./helpers/endingSubscription.js";
@@ -36,7 +48,24 @@ const managers: Managers = {
 const logs: string[] = [];
 const servers: Partial<Record<keyof Managers, { url: string; server: Server }>> = {};
 
-const JOSE_TEXT = ["JWSSignatureVerificationFailed", "JWTClaimValidationFailed", "JWTExpired", "JWSInvalid", "JWTInvalid", "JOSEAlgNotAllowed", "JOSENotSupported", "ERR_JW", "ERR_JOSE", "signature verification failed", "timestamp check failed", "claim value", "Compact JWS", "not allowed", "Invalid JWT", "must be a"];
+const JOSE_TEXT = [
+  "JWSSignatureVerificationFailed",
+  "JWTClaimValidationFailed",
+  "JWTExpired",
+  "JWSInvalid",
+  "JWTInvalid",
+  "JOSEAlgNotAllowed",
+  "JOSENotSupported",
+  "ERR_JW",
+  "ERR_JOSE",
+  "signature verification failed",
+  "timestamp check failed",
+  "claim value",
+  "Compact JWS",
+  "not allowed",
+  "Invalid JWT",
+  "must be a",
+];
 const KEY_TEXT = [HS256_SECRET, RSA_PRIVATE_PEM.split("\n")[1] as string, RSA_PUBLIC_PEM.split("\n")[1] as string];
 
 function describeError(error: unknown): string {
@@ -84,7 +113,44 @@ function secretsOf(headers: Record<string, string>): string[] {
 describe("adversarial matrix over HTTP", () => {
   it("has every case the security issue lists", () => {
     const names = ATTACKS.map((attack) => attack.name).join("\n");
-    for (const needle of ['alg "none"', 'alg "NONE"', "HS512 token against an HS256 key", "public key PEM as HMAC secret", "PS256", "RS512", "expired", "exp == now", "future nbf", "iat far in the future", "missing exp", "missing iat", "missing sub", "missing type", "not a safe integer", "issuer in another case", "trailing space", "issuer as an array", "refresh token on an auth procedure", "auth token on a refresh procedure", 'type "AUTH"', 'type "auth "', 'type ["auth"]', "superadmin", 'scope "true"', "scope 1 for true", "string claim vs number input", "case differs", "JWE", "1 MiB", "jku", "jwk", "x5u", "empty bearer", "garbage", "another scheme"]) {
+    for (const needle of [
+      'alg "none"',
+      'alg "NONE"',
+      "HS512 token against an HS256 key",
+      "public key PEM as HMAC secret",
+      "PS256",
+      "RS512",
+      "expired",
+      "exp == now",
+      "future nbf",
+      "iat far in the future",
+      "missing exp",
+      "missing iat",
+      "missing sub",
+      "missing type",
+      "not a safe integer",
+      "issuer in another case",
+      "trailing space",
+      "issuer as an array",
+      "refresh token on an auth procedure",
+      "auth token on a refresh procedure",
+      'type "AUTH"',
+      'type "auth "',
+      'type ["auth"]',
+      "superadmin",
+      'scope "true"',
+      "scope 1 for true",
+      "string claim vs number input",
+      "case differs",
+      "JWE",
+      "1 MiB",
+      "jku",
+      "jwk",
+      "x5u",
+      "empty bearer",
+      "garbage",
+      "another scheme",
+    ]) {
       expect(names).toContain(needle);
     }
   });
@@ -194,7 +260,14 @@ describe("identity providers (issue #23)", () => {
         jwks.release();
         // The set arrives in the background; from then on the dropped key verifies nothing.
         const old = await accessToken(key);
-        await expect.poll(() => reports(old).then(() => "served", (error: unknown) => (error as { data?: { jwtCode?: string } }).data?.jwtCode)).toBe("TOKEN_INVALID");
+        await expect
+          .poll(() =>
+            reports(old).then(
+              () => "served",
+              (error: unknown) => (error as { data?: { jwtCode?: string } }).data?.jwtCode,
+            ),
+          )
+          .toBe("TOKEN_INVALID");
       } finally {
         await server.close();
       }
@@ -246,7 +319,15 @@ describe("#23.1 a subscription inside the clock tolerance does not spin the even
       const issuer = "https://idp.example.test/";
       const idp = new RemoteIssuer({ issuer, jwksUri: jwks.url, audience: "https://api.example.test", clockTolerance: TOLERANCE, clock: clock.now });
       const exp = Math.floor(Date.now() / 1000) - 1;
-      const signed = await signAccessToken(key, { iss: issuer, sub: "alice", aud: "https://api.example.test", iat: exp - 60, exp, jti: randomUUID(), client_id: "spa" });
+      const signed = await signAccessToken(key, {
+        iss: issuer,
+        sub: "alice",
+        aud: "https://api.example.test",
+        iat: exp - 60,
+        exp,
+        jti: randomUUID(),
+        client_id: "spa",
+      });
       return { issuer: idp, signed, exp, close: () => jwks.close() };
     },
   };
@@ -321,21 +402,24 @@ describe("#23 (also raised) maxAuthAge holds for the whole life of a subscriptio
     behindAnotherGuard: authedProcedure.use(requireToken({ maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
   });
 
-  it.each(["alone", "behindAnotherGuard"])("%s: the subscription ends with TOKEN_NOT_FRESH within 1 s of the moment the guard stops accepting its login", async (path) => {
-    // Logged in 59 s ago (by whole seconds): still fresh, for 1-2 s more.
-    const past = new AuthManager(optionsFor("HS256", { clock: () => Date.now() - (MAX_AUTH_AGE - 1) * 1000 }));
-    const { authToken } = await past.login("alice");
-    const subscription = await openSubscription(router, createContext as never, authToken.signed, { path });
-    const ending = await subscription.ending(4_000);
-    await subscription.close();
-    if (typeof ending === "string") throw new Error(`the subscription ended as "${ending}"`);
-    expect(ending.code).toBe("TOKEN_NOT_FRESH");
-    // isFresh counts whole seconds: fresh through the second auth_time + maxAuthAge.
-    const late = ending.atMs - ((authToken.claims["auth_time"] as number) + MAX_AUTH_AGE + 1) * 1000;
-    console.log(`#23 maxAuthAge (${path}): ended ${late} ms after the login grew too old (bound: 1000 ms)`);
-    expect(late).toBeGreaterThanOrEqual(0);
-    expect(late).toBeLessThan(1000);
-  });
+  it.each(["alone", "behindAnotherGuard"])(
+    "%s: the subscription ends with TOKEN_NOT_FRESH within 1 s of the moment the guard stops accepting its login",
+    async (path) => {
+      // Logged in 59 s ago (by whole seconds): still fresh, for 1-2 s more.
+      const past = new AuthManager(optionsFor("HS256", { clock: () => Date.now() - (MAX_AUTH_AGE - 1) * 1000 }));
+      const { authToken } = await past.login("alice");
+      const subscription = await openSubscription(router, createContext as never, authToken.signed, { path });
+      const ending = await subscription.ending(4_000);
+      await subscription.close();
+      if (typeof ending === "string") throw new Error(`the subscription ended as "${ending}"`);
+      expect(ending.code).toBe("TOKEN_NOT_FRESH");
+      // isFresh counts whole seconds: fresh through the second auth_time + maxAuthAge.
+      const late = ending.atMs - ((authToken.claims["auth_time"] as number) + MAX_AUTH_AGE + 1) * 1000;
+      console.log(`#23 maxAuthAge (${path}): ended ${late} ms after the login grew too old (bound: 1000 ms)`);
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(1000);
+    },
+  );
 });
 
 describe("#23.6 refreshLink over wsLink without the webSocket option", () => {
@@ -357,9 +441,13 @@ describe("#23.6 refreshLink over wsLink without the webSocket option", () => {
     const store = createTokenStore();
     store.setTokens({ authToken: (await auth.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
     const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams(store) });
-    const refreshClient = createTRPCClient<typeof router>({ links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    const refreshClient = createTRPCClient<typeof router>({
+      links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+    });
     // The misconfiguration: no `webSocket`, so the link cannot reconnect the socket after a refresh.
-    const client = createTRPCClient<typeof router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), wsLink({ client: wsClient, transformer: superjson })] });
+    const client = createTRPCClient<typeof router>({
+      links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate() }), wsLink({ client: wsClient, transformer: superjson })],
+    });
     try {
       expect(await client.whoami.query()).toBe("alice");
       clock.advance(61);
@@ -403,7 +491,9 @@ describe("#23 (also raised) several issuers share one rule namespace", () => {
     return signAccessToken(idpKey, { iss: IDP, sub: "alice", aud: "https://api.example.test", iat: now, exp: now + 600, root: true });
   };
   const call = (path: string, token: string, input?: object) =>
-    fetch(`${server.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, { headers: { authorization: `Bearer ${token}` } }).then(async (response) => ({
+    fetch(`${server.url}/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then(async (response) => ({
       status: response.status,
       jwtCode: ((await response.json()) as { error?: { data?: { jwtCode?: string } } }).error?.data?.jwtCode,
     }));
@@ -458,9 +548,15 @@ describe("#23 (also raised) a manager never signs a token its own verifier refus
     const auth = new AuthManager(optionsFor("HS256", { maxTokenLength: 8192, store: memoryStore() }));
     const sub = "a".repeat(6000);
     for (const issue of [() => auth.authToken(sub, undefined, { note: "b".repeat(100) }), () => auth.login(sub, undefined, { note: "b".repeat(100) })]) {
-      const error = await issue().then(() => undefined, (caught: unknown) => caught);
+      const error = await issue().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).toBeInstanceOf(JwtConfigError);
-      expect(error).toMatchObject({ option: "maxTokenLength", problem: expect.stringMatching(/^is 8192 characters, and this token would be \d{4,}: its verifier would refuse it/) });
+      expect(error).toMatchObject({
+        option: "maxTokenLength",
+        problem: expect.stringMatching(/^is 8192 characters, and this token would be \d{4,}: its verifier would refuse it/),
+      });
     }
     // Just within the limit, the token is issued and its own verifier accepts it.
     const fits = await auth.authToken("a".repeat(5000));

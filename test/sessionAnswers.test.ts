@@ -153,7 +153,8 @@ describe("session methods in guarded procedures", () => {
     const { refreshProcedure } = createJwtProcedures(t);
     const router = t.router({ refresh: refreshProcedure.mutation(async ({ ctx }) => (await auth.rotate(ctx.token)).authToken.signed) });
     const { refreshToken } = await auth.login("alice");
-    const caller = () => router.createCaller(createContext({ req: new Request("http://localhost/", { headers: { authorization: `Bearer ${refreshToken.signed}` } }) }));
+    const caller = () =>
+      router.createCaller(createContext({ req: new Request("http://localhost/", { headers: { authorization: `Bearer ${refreshToken.signed}` } }) }));
     await caller().refresh();
     expect(await serverSide(caller().refresh())).toEqual(expected("TOKEN_REUSED"));
     expect(events).toEqual([{ code: "TOKEN_REUSED", reason: "procedure", path: "refresh" }]);

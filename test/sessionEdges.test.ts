@@ -26,7 +26,9 @@ function sessionEdges(openStore: () => Promise<TokenStore>) {
   // The Quick start's manager: the same key and issuer, no store.
   const quick = new AuthManager(optionsFor("HS256"));
   const client = (token?: string) =>
-    createTRPCClient<SessionRouter>({ links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })] });
+    createTRPCClient<SessionRouter>({
+      links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })],
+    });
   beforeAll(async () => {
     auth = new AuthManager(optionsFor("HS256", { store: await openStore() }));
     server = await startServer(createSessionApp(auth));
@@ -77,7 +79,8 @@ function sessionEdges(openStore: () => Promise<TokenStore>) {
     expect(pair.authToken.claims["org"]).toBe("acme");
     const [mine, quickOne] = [await auth.refreshToken("erin"), await quick.refreshToken("erin")];
     await auth.revokeSubject("erin");
-    for (const token of [mine, quickOne]) expect(await refusal(client().rotate.mutate({ refresh: token.signed }))).toEqual({ httpStatus: 401, jwtCode: "TOKEN_REVOKED" });
+    for (const token of [mine, quickOne])
+      expect(await refusal(client().rotate.mutate({ refresh: token.signed }))).toEqual({ httpStatus: 401, jwtCode: "TOKEN_REVOKED" });
     const after = await auth.refreshToken("erin");
     expect((await client().rotate.mutate({ refresh: after.signed })).authToken).toEqual(expect.any(String));
   });

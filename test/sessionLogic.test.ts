@@ -207,7 +207,9 @@ function sessionLogic(openStore: () => Promise<TokenStore>) {
     // A sessionless refresh token of this manager starts a session (#22.5), but only with a jti:
     // one identified by a hash of its text could come back in another spelling.
     const iat = Math.floor(Date.now() / 1000);
-    const withoutJti = await new SignJWT({ iss: ISSUER, iat, exp: iat + 60, sub: "alice", type: "refresh" }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(HS256_SECRET));
+    const withoutJti = await new SignJWT({ iss: ISSUER, iat, exp: iat + 60, sub: "alice", type: "refresh" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode(HS256_SECRET));
     expect(await refusalCode(sessions.rotate(withoutJti))).toBe("TOKEN_INVALID");
     advance((REFRESH_MAX_AGE + 1) * 1000);
     expect(await refusalCode(sessions.rotate(pair.refreshToken))).toBe("TOKEN_EXPIRED");
@@ -262,7 +264,12 @@ describe("sessions without a store", () => {
     const pair = await sessions.login("alice");
     expect(pair.authToken.claims["sid"]).toBeTypeOf("string");
     expect(sessions.revocationCheck).toBeUndefined();
-    for (const call of [() => sessions.rotate(pair.refreshToken), () => sessions.revoke(pair.authToken), () => sessions.revokeSession("s"), () => sessions.revokeSubject("alice")]) {
+    for (const call of [
+      () => sessions.rotate(pair.refreshToken),
+      () => sessions.revoke(pair.authToken),
+      () => sessions.revokeSession("s"),
+      () => sessions.revokeSubject("alice"),
+    ]) {
       const error = await rejectionOf(call());
       expect(error).toBeInstanceOf(JwtConfigError);
       expect((error as JwtConfigError).option).toBe("store");
@@ -290,7 +297,11 @@ describe("tokenRef", () => {
     const signed = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
     const ref = tokenRef(new JwtToken(claims, signed));
     expect(ref).toBeInstanceOf(Promise);
-    expect(await ref).toEqual({ tokenId: createHash("sha256").update("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9").digest("base64url"), sid: undefined, sub: "alice" });
+    expect(await ref).toEqual({
+      tokenId: createHash("sha256").update("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9").digest("base64url"),
+      sid: undefined,
+      sub: "alice",
+    });
     // With a jti, no hash and no promise: a check asks the store at once.
     expect(tokenRef(new JwtToken({ ...claims, jti: "j1" }, signed))).toEqual({ tokenId: "j1", sid: undefined, sub: "alice" });
   });

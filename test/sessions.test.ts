@@ -32,7 +32,9 @@ function sessionsOverTrpc(openStore: () => Promise<TokenStore>) {
   let wsUrl: string;
   let handler: ReturnType<typeof applyWSSHandler>;
   const client = (token?: string): Client =>
-    createTRPCClient<SessionRouter>({ links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })] });
+    createTRPCClient<SessionRouter>({
+      links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })],
+    });
 
   beforeAll(async () => {
     auth = new AuthManager({ ...optionsFor("HS256"), store: await openStore() });
@@ -125,7 +127,8 @@ describe("a store that cannot be reached", () => {
     const pair = await issuer.login("alice");
     const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
       fetchRequestHandler({ endpoint: "/trpc", router, createContext, req: new Request(`http://localhost/trpc/${path}`, init) });
-    const post = (path: string, body: unknown) => call(path, { method: "POST", body: JSON.stringify({ json: body }), headers: { "content-type": "application/json" } });
+    const post = (path: string, body: unknown) =>
+      call(path, { method: "POST", body: JSON.stringify({ json: body }), headers: { "content-type": "application/json" } });
     for (const response of [
       await call("me", { headers: { authorization: `Bearer ${pair.authToken.signed}` } }),
       await post("login", { sub: "alice" }),
@@ -146,7 +149,12 @@ describe("a context with several issuers", () => {
     const { authedProcedure } = createJwtProcedures(t);
     const router = t.router({ me: authedProcedure.query(({ ctx }) => ctx.token.iss) });
     const me = async (token: string) => {
-      const response = await fetchRequestHandler({ endpoint: "/trpc", router, createContext, req: new Request("http://localhost/trpc/me", { headers: { authorization: `Bearer ${token}` } }) });
+      const response = await fetchRequestHandler({
+        endpoint: "/trpc",
+        router,
+        createContext,
+        req: new Request("http://localhost/trpc/me", { headers: { authorization: `Bearer ${token}` } }),
+      });
       return { status: response.status, body: (await response.json()) as { error?: { data?: { jwtCode?: string } } } };
     };
     const session = await withStore.login("alice");
@@ -193,7 +201,9 @@ describe("session options and methods without a store", () => {
       expect(() => new AuthManager({ ...optionsFor("HS256"), store: store as never })).toThrow(expect.objectContaining({ option: "store" }));
     }
     for (const rotationGrace of [-1, 1.5, "5", Number.NaN]) {
-      expect(() => new AuthManager({ ...optionsFor("HS256"), rotationGrace: rotationGrace as never })).toThrow(expect.objectContaining({ option: "rotationGrace" }));
+      expect(() => new AuthManager({ ...optionsFor("HS256"), rotationGrace: rotationGrace as never })).toThrow(
+        expect.objectContaining({ option: "rotationGrace" }),
+      );
     }
     expect(new AuthManager({ ...optionsFor("HS256"), store: memoryStore(), rotationGrace: 10 })).toBeInstanceOf(AuthManager);
   });

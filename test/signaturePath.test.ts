@@ -6,7 +6,9 @@ import { describe, expect, it, vi } from "vitest";
 const joseChecks = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 const nativeChecks = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, joseChecks));
-vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, nativeChecks));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) =>
+  (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, nativeChecks),
+);
 
 const { AuthManager } = await import("trpc-jwt");
 const { ALGORITHMS, optionsFor } = await import("./helpers/keys.js");

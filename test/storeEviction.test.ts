@@ -26,7 +26,10 @@ describe.runIf(hasRedisServer())("redisStore and Redis eviction", () => {
   async function open(options: RedisStoreOptions = {}, url = server.url) {
     const client = await connectRedis(url);
     const store = redisStore(client, options);
-    cleanup.push(() => client.close(), () => store.close());
+    cleanup.push(
+      () => client.close(),
+      () => store.close(),
+    );
     return store;
   }
   const manager = (store: TokenStore) => new AuthManager({ issuer: "eviction-test", authType: "HS256", secret: HS256_SECRET, store });

@@ -34,9 +34,17 @@ describe.runIf(hasRedisServer())("redisStore: every command bounded by timeout",
     await store.ready();
     const auth = new AuthManager({ issuer: "timeouts", authType: "HS256", secret: HS256_SECRET, store });
     const server = await startServer(createSessionApp(auth));
-    cleanup.push(() => server.close(), () => client.close(), () => admin.close(), () => proxy.close(), () => redis.stop());
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+      () => admin.close(),
+      () => proxy.close(),
+      () => redis.stop(),
+    );
     call = (token) =>
-      createTRPCClient<SessionRouter>({ links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })] });
+      createTRPCClient<SessionRouter>({
+        links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })],
+      });
   });
   afterAll(async () => {
     for (const close of cleanup) await close().catch(() => undefined);
@@ -53,7 +61,10 @@ describe.runIf(hasRedisServer())("redisStore: every command bounded by timeout",
     return Promise.all(
       calls.map(async ([name, run]) => {
         const start = performance.now();
-        const error = await run().then(() => undefined, (e: unknown) => e);
+        const error = await run().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         const ms = Math.round(performance.now() - start);
         expect(error, name).toBeInstanceOf(TRPCClientError);
         const data = (error as TRPCClientError<SessionRouter>).data as { httpStatus?: number; jwtCode?: string };
@@ -67,7 +78,10 @@ describe.runIf(hasRedisServer())("redisStore: every command bounded by timeout",
     for (;;) {
       const ok = await call()
         .login.mutate({ sub: "carol" })
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       if (ok) return Math.round(performance.now() - start);
       if (performance.now() - start > 10_000) throw new Error("service did not return within 10 s");
       await new Promise((resolve) => setTimeout(resolve, 50));

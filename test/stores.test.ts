@@ -48,7 +48,16 @@ describe("the main entry", () => {
   it("does not import redis or the Redis store: its module graph has neither", async () => {
     const { build } = await import("esbuild");
     const graph = async (entry: string) => {
-      const { metafile } = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, platform: "node", format: "esm", packages: "external", logLevel: "silent" });
+      const { metafile } = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: "node",
+        format: "esm",
+        packages: "external",
+        logLevel: "silent",
+      });
       const inputs = Object.keys(metafile.inputs);
       const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.map((imported) => imported.path));
       return { inputs, imports };

@@ -4,7 +4,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 // Signature checks, counted on the native path and the jose fallback alike.
 const signatures = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, signatures));
-vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) =>
+  (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures),
+);
 
 const { AuthManager, JwtError } = await import("trpc-jwt");
 const { forgeHmac, goodClaims } = await import("./helpers/forge.js");
@@ -120,7 +122,9 @@ describe("claims are hostile data", () => {
   });
 
   it("verified claims are frozen prototype-free copies; prototype-named keys are just data", async () => {
-    const token = await auth.verifyToken(await forgeHmac({ header: { typ: "JWT" }, payload: goodClaims({ constructor: "x", toString: "y", list: [{ a: 1 }] }) }));
+    const token = await auth.verifyToken(
+      await forgeHmac({ header: { typ: "JWT" }, payload: goodClaims({ constructor: "x", toString: "y", list: [{ a: 1 }] }) }),
+    );
     expect(Object.getPrototypeOf(token.claims)).toBeNull();
     expect(Object.isFrozen(token.claims)).toBe(true);
     expect(Object.isFrozen((token.claims["list"] as object[])[0])).toBe(true);

@@ -14,32 +14,43 @@ function subjectRevocation(openStore: () => Promise<TokenStore>) {
     ["in step with", 0],
     ["1 s behind", -1000],
     ["1 s ahead of", 1000],
-  ])(`issuing clock %s the revoking one: ${ROUNDS} rounds of revokeSubject then login / authToken / refreshToken / rotate in the same millisecond`, async (_, offsetMs) => {
-    const store = await openStore();
-    const now = Date.now();
-    const revoker = new AuthManager(optionsFor("HS256", { store, clock: () => now }));
-    const issuer = new AuthManager(optionsFor("HS256", { store, clock: () => now + offsetMs }));
-    const sub = `user-${offsetMs}-${crypto.randomUUID()}`;
-    const issuedBefore: JwtToken[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const session = await issuer.login(sub);
-      const before = [session.authToken, session.refreshToken, await issuer.authToken(sub), await issuer.refreshToken(sub), await revoker.authToken(sub)];
-      await revoker.revokeSubject(sub);
-      const login = await issuer.login(sub);
-      const rotated = await issuer.rotate(login.refreshToken);
-      const accepted = [login.authToken, rotated.authToken, rotated.refreshToken, await issuer.authToken(sub), await issuer.refreshToken(sub), await revoker.authToken(sub)];
-      for (const verifier of [revoker, issuer]) {
-        for (const token of accepted) expect((await verifier.verifyToken(token.signed)).sub, `round ${round}`).toBe(sub);
+  ])(
+    `issuing clock %s the revoking one: ${ROUNDS} rounds of revokeSubject then login / authToken / refreshToken / rotate in the same millisecond`,
+    async (_, offsetMs) => {
+      const store = await openStore();
+      const now = Date.now();
+      const revoker = new AuthManager(optionsFor("HS256", { store, clock: () => now }));
+      const issuer = new AuthManager(optionsFor("HS256", { store, clock: () => now + offsetMs }));
+      const sub = `user-${offsetMs}-${crypto.randomUUID()}`;
+      const issuedBefore: JwtToken[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const session = await issuer.login(sub);
+        const before = [session.authToken, session.refreshToken, await issuer.authToken(sub), await issuer.refreshToken(sub), await revoker.authToken(sub)];
+        await revoker.revokeSubject(sub);
+        const login = await issuer.login(sub);
+        const rotated = await issuer.rotate(login.refreshToken);
+        const accepted = [
+          login.authToken,
+          rotated.authToken,
+          rotated.refreshToken,
+          await issuer.authToken(sub),
+          await issuer.refreshToken(sub),
+          await revoker.authToken(sub),
+        ];
+        for (const verifier of [revoker, issuer]) {
+          for (const token of accepted) expect((await verifier.verifyToken(token.signed)).sub, `round ${round}`).toBe(sub);
+        }
+        for (const token of before) await expect(issuer.verifyToken(token.signed), `round ${round}`).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
+        issuedBefore.push(...before, ...accepted);
       }
-      for (const token of before) await expect(issuer.verifyToken(token.signed), `round ${round}`).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
-      issuedBefore.push(...before, ...accepted);
-    }
-    // One more revocation: every token of every round is refused by both managers.
-    await revoker.revokeSubject(sub);
-    for (const verifier of [revoker, issuer]) {
-      for (const token of issuedBefore) await expect(verifier.verifyToken(token.signed)).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
-    }
-  }, 60_000);
+      // One more revocation: every token of every round is refused by both managers.
+      await revoker.revokeSubject(sub);
+      for (const verifier of [revoker, issuer]) {
+        for (const token of issuedBefore) await expect(verifier.verifyToken(token.signed)).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
+      }
+    },
+    60_000,
+  );
 
   it("a token without sub_gen (a manager without the store, sharing the key) issued before the revocation by a clock 1 s ahead is refused", async () => {
     const store = await openStore();

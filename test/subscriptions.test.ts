@@ -82,7 +82,6 @@ async function eventually(check: () => boolean): Promise<boolean> {
   return check();
 }
 
-
 /**
  * The link for `transport` sending the current `authToken()`: a WebSocket of its own (token in
  * connectionParams), or SSE with the bearer header; both read the token at every (re)connection.
@@ -196,7 +195,9 @@ describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("refreshLink 
   it("a subscription ended by its token's expiry is refreshed once and subscribed again with the new token", async () => {
     const store = createTokenStore();
     store.setTokens({ authToken: (await shortLived.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
-    const refreshClient = createTRPCClient<Router>({ links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })] });
+    const refreshClient = createTRPCClient<Router>({
+      links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+    });
     const { link, webSocket } = linkFor(transport, store.getAuthToken);
     const client = createTRPCClient<Router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), webSocket }), link] });
     refreshes.count = 0;

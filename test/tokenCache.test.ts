@@ -8,7 +8,9 @@ import type { JwtToken as Token } from "trpc-jwt";
 // Signature checks, counted on the native path and the jose fallback alike.
 const signatures = vi.hoisted(() => ({ calls: 0, failWith: undefined as unknown }));
 vi.mock("jose", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingJose(importOriginal, signatures));
-vi.mock("../src/keys/nativeVerify.js", async (importOriginal) => (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures));
+vi.mock("../src/keys/nativeVerify.js", async (importOriginal) =>
+  (await import("./helpers/countingSignatureChecks.js")).countingNativeVerify(importOriginal, signatures),
+);
 
 const { AuthManager, createJwtContext, JwtError, JwtToken } = await import("trpc-jwt");
 const { TokenCache, EXPIRED, BYTES_PER_ENTRY, tailHash } = await import("../src/tokens/TokenCache.js");

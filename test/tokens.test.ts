@@ -139,9 +139,13 @@ describe("audience (issue 9)", () => {
 describe("clock tolerance, nbf and a future iat (issue 9, issue 16.2)", () => {
   const clock = fakeClock();
   const now = () => Math.floor(clock.now() / 1000);
-  const manager = (clockTolerance?: number) => new AuthManager(optionsFor("EdDSA", { cacheSize: 0, clock: clock.now, ...(clockTolerance === undefined ? {} : { clockTolerance }) }));
+  const manager = (clockTolerance?: number) =>
+    new AuthManager(optionsFor("EdDSA", { cacheSize: 0, clock: clock.now, ...(clockTolerance === undefined ? {} : { clockTolerance }) }));
   const codeOf = async (auth: AuthManager, claims: Record<string, unknown>) => {
-    const outcome = await auth.verifyToken(await forgeWith("EdDSA", goodClaims(claims, now()))).then(() => "ok", (e: { code: string }) => e.code);
+    const outcome = await auth.verifyToken(await forgeWith("EdDSA", goodClaims(claims, now()))).then(
+      () => "ok",
+      (e: { code: string }) => e.code,
+    );
     return outcome;
   };
 
@@ -193,13 +197,22 @@ describe("clock tolerance, nbf and a future iat (issue 9, issue 16.2)", () => {
 
 describe("fromEnv reads JWT_KEYID, JWT_AUDIENCE and JWT_CLOCKTOLERANCE", () => {
   it("into the manager", async () => {
-    const auth = AuthManager.fromEnv({ JWT_ISSUER: "Flask_PyJWT", JWT_AUTHTYPE: "ES384", JWT_SECRET: secretFor("ES384"), JWT_KEYID: "k-7", JWT_AUDIENCE: "aud-1", JWT_CLOCKTOLERANCE: "30" });
+    const auth = AuthManager.fromEnv({
+      JWT_ISSUER: "Flask_PyJWT",
+      JWT_AUTHTYPE: "ES384",
+      JWT_SECRET: secretFor("ES384"),
+      JWT_KEYID: "k-7",
+      JWT_AUDIENCE: "aud-1",
+      JWT_CLOCKTOLERANCE: "30",
+    });
     expect([auth.keyId, auth.audience]).toEqual(["k-7", "aud-1"]);
     const { signed } = await auth.authToken("alice");
     expect(payloadOf(signed)).toMatchObject({ aud: "aud-1" });
     expect(JSON.parse(Buffer.from(signed.split(".")[0]!, "base64url").toString())).toMatchObject({ kid: "k-7" });
   });
   it("a bad tolerance names the variable", () => {
-    expect(() => AuthManager.fromEnv({ JWT_ISSUER: "i", JWT_AUTHTYPE: "HS256", JWT_SECRET: secretFor("HS256"), JWT_CLOCKTOLERANCE: "1.5" })).toThrow(expect.objectContaining({ option: "JWT_CLOCKTOLERANCE" }));
+    expect(() => AuthManager.fromEnv({ JWT_ISSUER: "i", JWT_AUTHTYPE: "HS256", JWT_SECRET: secretFor("HS256"), JWT_CLOCKTOLERANCE: "1.5" })).toThrow(
+      expect.objectContaining({ option: "JWT_CLOCKTOLERANCE" }),
+    );
   });
 });

@@ -7,7 +7,16 @@ import { type } from "arktype";
 import * as v from "valibot";
 import { describe, expectTypeOf, it } from "vitest";
 import { z as z3 } from "zod/v3";
-import { AuthManager, createJwtContext, createJwtProcedures, memoryStore, type AuthTokenOf, type JwtToken, type RegisteredClaims, type TokenPair } from "trpc-jwt";
+import {
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  memoryStore,
+  type AuthTokenOf,
+  type JwtToken,
+  type RegisteredClaims,
+  type TokenPair,
+} from "trpc-jwt";
 
 const secret = "s".repeat(32);
 type Claims = RegisteredClaims & { org: { id: string }; roles: string[]; tier: string };
@@ -68,7 +77,7 @@ it("each library alone: issuing takes its input type, tokens carry its output ty
 describe.each(["zod3", "valibot", "arktype"] as const)("schemas written with %s", (library) => {
   const auth = managers[library];
 
-  it("issuing takes the schemas' input; login, rotate and verifyToken(t, \"auth\") return their output", async () => {
+  it('issuing takes the schemas\' input; login, rotate and verifyToken(t, "auth") return their output', async () => {
     // The default makes tier optional to issue, and always there once issued.
     const token = await auth.authToken("alice", { admin: true }, { org: { id: "o1" }, roles: ["dev"] });
     expectTypeOf(token.claims.tier).toEqualTypeOf<string>();
@@ -119,7 +128,9 @@ describe("requireToken's input binding with valibot and arktype input validators
   const { authedProcedure, requireToken } = createJwtProcedures(t);
 
   it("paths come from the validator's output", () => {
-    authedProcedure.input(v.object({ username: v.string(), nested: v.object({ id: v.number() }) })).use(requireToken({ input: { sub: "username", uid: "nested.id" } }));
+    authedProcedure
+      .input(v.object({ username: v.string(), nested: v.object({ id: v.number() }) }))
+      .use(requireToken({ input: { sub: "username", uid: "nested.id" } }));
     authedProcedure.input(type({ username: "string", nested: { id: "number" } })).use(requireToken({ input: { sub: "username", uid: "nested.id" } }));
     // @ts-expect-error no such input path
     authedProcedure.input(v.object({ username: v.string() })).use(requireToken({ input: { sub: "user" } }));

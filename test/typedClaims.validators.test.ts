@@ -119,7 +119,12 @@ describe.each(Object.keys(VALIDATORS) as (keyof typeof VALIDATORS)[])("claims an
 
 describe("what is not a synchronous Standard Schema", () => {
   it.each(["claims", "scope"])("%s that is not a Standard Schema v1 validator throws JwtConfigError naming it", (option) => {
-    for (const value of [{ parse: () => ({}) }, { safeParse: () => ({ success: true }) }, { "~standard": { version: 2, validate: () => ({ value: {} }) } }, () => ({})]) {
+    for (const value of [
+      { parse: () => ({}) },
+      { safeParse: () => ({ success: true }) },
+      { "~standard": { version: 2, validate: () => ({ value: {} }) } },
+      () => ({}),
+    ]) {
       expect(() => new AuthManager({ ...optionsFor("HS256"), [option]: value })).toThrow(expect.objectContaining({ name: "JwtConfigError", option }));
     }
   });
@@ -133,7 +138,15 @@ describe("what is not a synchronous Standard Schema", () => {
   });
 
   it("a validator that throws fails closed too", async () => {
-    const throwing = { "~standard": { version: 1 as const, vendor: "test", validate: (): never => { throw new Error("secret-value-54321"); } } };
+    const throwing = {
+      "~standard": {
+        version: 1 as const,
+        vendor: "test",
+        validate: (): never => {
+          throw new Error("secret-value-54321");
+        },
+      },
+    };
     const auth = new AuthManager({ ...optionsFor("HS256"), scope: throwing });
     const error = await rejectionOf(auth.authToken("alice", "read"));
     expect(error).toMatchObject({ name: "JwtConfigError", option: "scope" });
@@ -148,8 +161,14 @@ describe("requireToken's input binding with a valibot or arktype input validator
   const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
   const { requireToken } = createJwtProcedures(t);
   const router = t.router({
-    user: t.procedure.input(v.object({ username: v.string() })).use(requireToken({ input: { sub: "username" } })).query(({ input }) => `Hello, ${input.username}!`),
-    org: t.procedure.input(type({ org: "string" })).use(requireToken({ input: { orgs: "org" } })).query(({ input }) => input.org),
+    user: t.procedure
+      .input(v.object({ username: v.string() }))
+      .use(requireToken({ input: { sub: "username" } }))
+      .query(({ input }) => `Hello, ${input.username}!`),
+    org: t.procedure
+      .input(type({ org: "string" }))
+      .use(requireToken({ input: { orgs: "org" } }))
+      .query(({ input }) => input.org),
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {

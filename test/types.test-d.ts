@@ -92,7 +92,9 @@ describe("rules are typed", () => {
   });
 
   it("authToken takes (sub, scope?, claims?) and resolves to a JwtToken", () => {
-    expectTypeOf(auth.authToken).parameters.toEqualTypeOf<[string, (import("trpc-jwt").JsonValue | undefined)?, (import("trpc-jwt").JsonObject | undefined)?]>();
+    expectTypeOf(auth.authToken).parameters.toEqualTypeOf<
+      [string, (import("trpc-jwt").JsonValue | undefined)?, (import("trpc-jwt").JsonObject | undefined)?]
+    >();
     expectTypeOf(auth.refreshToken("a")).resolves.toEqualTypeOf<JwtToken>();
   });
 });

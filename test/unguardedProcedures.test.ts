@@ -22,7 +22,11 @@ const posts = t.router({
     .query(() => []),
   optionalThenRule: optionalProcedure.use(requireToken({ scope: "admin" })).query(() => "ok"),
   loggedPublic: t.procedure.use(logging).query(() => "ok"),
-  loggedGuarded: t.procedure.use(logging).use(requireToken({ cookie: "auth_token" })).use(logging).query(() => "ok"),
+  loggedGuarded: t.procedure
+    .use(logging)
+    .use(requireToken({ cookie: "auth_token" }))
+    .use(logging)
+    .query(() => "ok"),
 });
 const account = t.router({
   refresh: refreshProcedure.mutation(() => "ok"),
@@ -54,7 +58,11 @@ describe("unguardedProcedures", () => {
 });
 
 describe("unpinnedProcedures (#23: several issuers, one rule namespace)", () => {
-  const idp = new RemoteIssuer({ issuer: "https://idp.example.test/", audience: "api", keys: { keys: [{ kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" }] } });
+  const idp = new RemoteIssuer({
+    issuer: "https://idp.example.test/",
+    audience: "api",
+    keys: { keys: [{ kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" }] },
+  });
   const mixed = createJwtContext([auth, idp]);
   const m = initTRPC.context<typeof mixed>().create();
   const guards = createJwtProcedures(m);
@@ -66,7 +74,10 @@ describe("unpinnedProcedures (#23: several issuers, one rule namespace)", () => 
       anyToken: guards.authedProcedure.query(() => 1),
       owner: byOwner.use(guards.requireToken({ input: { sub: "owner" } })).query(() => 1),
       ownerPinned: byOwner.use(guards.requireToken({ issuer: auth, input: { sub: "owner" } })).query(() => 1),
-      pinnedThenRule: guards.authedProcedure.use(guards.requireToken({ issuer: idp })).use(guards.requireToken({ scope: "read" })).query(() => 1),
+      pinnedThenRule: guards.authedProcedure
+        .use(guards.requireToken({ issuer: idp }))
+        .use(guards.requireToken({ scope: "read" }))
+        .query(() => 1),
       nested: m.router({
         admin: guards.authedProcedure.use(guards.requireToken({ override: { admin: true }, scope: "admin" })).query(() => 1),
         check: guards.authedProcedure.use(guards.requireToken({ allow: () => true })).query(() => 1),

@@ -65,7 +65,9 @@ describe("Flask_PyJWT vectors", () => {
 
   for (const vector of flaskVectors.vectors.filter((v) => v.expect !== "valid")) {
     it(`rejects an ${vector.expect} ${vector.alg} token`, async () => {
-      const error = await managerFor(vector.alg).verifyToken(vector.token).catch((e: unknown) => e);
+      const error = await managerFor(vector.alg)
+        .verifyToken(vector.token)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(JwtError);
       expect((error as JwtError).code).toBe(vector.expect === "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
     });

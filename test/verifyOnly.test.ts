@@ -117,12 +117,16 @@ describe.each(["ES256", "EdDSA"] as const)("a verify-only %s manager", (authType
 describe("what needs a secret still says so", () => {
   it.each(["HS256", "HS384", "HS512"] as const)("%s without secret fails at construction naming secret, publicKey or not", (authType) => {
     const bytes = Number(authType.slice(2)) / 8;
-    expect(() => new AuthManager({ issuer, authType })).toThrow(new JwtConfigError("secret", `is missing: ${authType} signs and verifies with a shared secret of at least ${bytes} random bytes`));
+    expect(() => new AuthManager({ issuer, authType })).toThrow(
+      new JwtConfigError("secret", `is missing: ${authType} signs and verifies with a shared secret of at least ${bytes} random bytes`),
+    );
     expect(() => new AuthManager({ issuer, authType, publicKey: pairFor("ES256").publicKey })).toThrow(expect.objectContaining({ option: "secret" }));
   });
 
   it("an asymmetric manager with neither key: secret is missing, and the message tells how to only verify", () => {
-    expect(() => new AuthManager({ issuer, authType: "ES256" })).toThrow(/^secret: is missing: the private key that signs ES256 tokens \(a service that only verifies: .*publicKey.*without secret\)$/);
+    expect(() => new AuthManager({ issuer, authType: "ES256" })).toThrow(
+      /^secret: is missing: the private key that signs ES256 tokens \(a service that only verifies: .*publicKey.*without secret\)$/,
+    );
   });
 
   it("a secret given but undefined or empty is missing, never a silent verify-only manager", () => {
@@ -133,14 +137,20 @@ describe("what needs a secret still says so", () => {
   });
 
   it("publicKey must still be a public key of the algorithm", () => {
-    expect(() => new AuthManager({ issuer, authType: "ES256", publicKey: pairFor("ES256").privateKey })).toThrow(expect.objectContaining({ option: "publicKey" }));
-    expect(() => new AuthManager({ issuer, authType: "ES256", publicKey: pairFor("EdDSA").publicKey })).toThrow(expect.objectContaining({ option: "publicKey" }));
+    expect(() => new AuthManager({ issuer, authType: "ES256", publicKey: pairFor("ES256").privateKey })).toThrow(
+      expect.objectContaining({ option: "publicKey" }),
+    );
+    expect(() => new AuthManager({ issuer, authType: "ES256", publicKey: pairFor("EdDSA").publicKey })).toThrow(
+      expect.objectContaining({ option: "publicKey" }),
+    );
   });
 
   it("the Quick start's missing JWT_SECRET says what belongs there", () => {
     expect(() => AuthManager.fromEnv({ JWT_ISSUER: "my-api", JWT_AUTHTYPE: "HS256" })).toThrow(
       new JwtConfigError("JWT_SECRET", "is missing: HS256 signs and verifies with a shared secret of at least 32 random bytes"),
     );
-    expect(() => AuthManager.fromEnv({ JWT_ISSUER: "my-api", JWT_AUTHTYPE: "EdDSA", JWT_PUBLICKEY: pairFor("EdDSA").publicKey })).toThrow(/^JWT_SECRET: is missing: the private key/);
+    expect(() => AuthManager.fromEnv({ JWT_ISSUER: "my-api", JWT_AUTHTYPE: "EdDSA", JWT_PUBLICKEY: pairFor("EdDSA").publicKey })).toThrow(
+      /^JWT_SECRET: is missing: the private key/,
+    );
   });
 });

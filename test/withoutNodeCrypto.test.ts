@@ -20,7 +20,8 @@ const weak = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
 });
-const rs256 = (secret: string, publicKey?: string) => new AuthManager({ issuer: "edge", authType: "RS256", secret, ...(publicKey === undefined ? {} : { publicKey }) });
+const rs256 = (secret: string, publicKey?: string) =>
+  new AuthManager({ issuer: "edge", authType: "RS256", secret, ...(publicKey === undefined ? {} : { publicKey }) });
 const optionOf = (error: unknown) => (error instanceof JwtConfigError ? error.option : String(error));
 
 describe("without node:crypto (edge runtimes)", () => {

@@ -82,7 +82,12 @@ export async function tokenCategories(server: ServerAuth, firstSeenPool: number)
   return [
     { name: "public call", next: () => ({ path: query("health"), headers: {} }), expect: OK },
     { name: "valid, repeated token", next: () => ({ path: query("protectedRoute"), headers: bearer(repeated) }), expect: OK },
-    { name: "valid, first-seen tokens", next: () => ({ path: query("protectedRoute"), headers: bearer(fresh()) }), expect: OK, distinctTokens: () => Math.min(firstSeenSent, pool.length) },
+    {
+      name: "valid, first-seen tokens",
+      next: () => ({ path: query("protectedRoute"), headers: bearer(fresh()) }),
+      expect: OK,
+      distinctTokens: () => Math.min(firstSeenSent, pool.length),
+    },
     { name: "scope refused (403)", next: () => ({ path: query("admin"), headers: bearer(repeated) }), expect: refused("SCOPE_MISMATCH") },
     { name: "expired", next: () => ({ path: query("protectedRoute"), headers: bearer(expired) }), expect: refused("TOKEN_EXPIRED") },
     { name: "tampered (one byte)", next: () => ({ path: query("protectedRoute"), headers: bearer(tamper(toTamper())) }), expect: refused("TOKEN_INVALID") },
@@ -91,7 +96,12 @@ export async function tokenCategories(server: ServerAuth, firstSeenPool: number)
     { name: "missing", next: () => ({ path: query("protectedRoute"), headers: {} }), expect: refused("TOKEN_MISSING") },
     { name: "malformed header", next: () => ({ path: query("protectedRoute"), headers: { authorization: malformed() } }), expect: refused("TOKEN_INVALID") },
     { name: "oversized token", next: () => ({ path: query("protectedRoute"), headers: bearer(LONG_TOKEN) }), expect: refused("TOKEN_INVALID") },
-    { name: "oversized header (431)", next: () => ({ path: query("protectedRoute"), headers: { authorization: `Bearer ${HUGE_HEADER}` } }), expect: { status: 431 }, closesConnection: true },
+    {
+      name: "oversized header (431)",
+      next: () => ({ path: query("protectedRoute"), headers: { authorization: `Bearer ${HUGE_HEADER}` } }),
+      expect: { status: 431 },
+      closesConnection: true,
+    },
     { name: "batch: public + protected, token", next: () => ({ path: BATCH, headers: bearer(repeated) }), expect: [OK, OK] },
     { name: "batch: public + protected, none", next: () => ({ path: BATCH, headers: {} }), expect: [OK, refused("TOKEN_MISSING")] },
   ];

@@ -33,7 +33,9 @@ export default async function Home() {
   return (
     <main>
       <h1>trpc-jwt on Next.js</h1>
-      <p id="server-user">{session === "expired" ? "Session expired: call the API to refresh it." : `Signed in as ${session.username} (read in a Server Component).`}</p>
+      <p id="server-user">
+        {session === "expired" ? "Session expired: call the API to refresh it." : `Signed in as ${session.username} (read in a Server Component).`}
+      </p>
       <form action={addNote}>
         <input name="text" aria-label="note" required />
         <button id="add-note">Add a note (Server Action)</button>

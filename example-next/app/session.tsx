@@ -45,7 +45,10 @@ export function WhoAmI({ authLifetime }: { authLifetime: number }) {
   }
   return (
     <p>
-      <button id="whoami" onClick={() => void ask()}>Who am I? (client call)</button> <output id="whoami-answer">{answer}</output>
+      <button id="whoami" onClick={() => void ask()}>
+        Who am I? (client call)
+      </button>{" "}
+      <output id="whoami-answer">{answer}</output>
     </p>
   );
 }

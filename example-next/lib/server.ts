@@ -12,7 +12,12 @@ const USERS = new Map([["alice", { password: "wonderland", scope: "notes" }]]);
 
 // JWT_SECRET (32+ bytes) in production; a random one otherwise (sessions end with the process).
 // JWT_AUTHMAXAGE sets the auth token's lifetime in seconds (the test makes it short).
-const env: Record<string, string | undefined> & { JWT_AUTHMAXAGE: string } = { JWT_ISSUER: "trpc-jwt-example-next", JWT_AUTHTYPE: "HS256", JWT_AUTHMAXAGE: "300", ...process.env };
+const env: Record<string, string | undefined> & { JWT_AUTHMAXAGE: string } = {
+  JWT_ISSUER: "trpc-jwt-example-next",
+  JWT_AUTHTYPE: "HS256",
+  JWT_AUTHMAXAGE: "300",
+  ...process.env,
+};
 
 /** The auth token's lifetime in seconds, for the client's refresh timing. */
 export const authLifetime = Number(env.JWT_AUTHMAXAGE);

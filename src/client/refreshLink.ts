@@ -227,7 +227,11 @@ function staleTransportError<TRouter extends AnyTRPCRouter>(error: TRPCClientErr
   const ClientError = error.constructor as typeof TRPCClientError<TRouter>;
   const code = jwtErrorCode(error);
   const shape = error.shape == null ? undefined : { ...error.shape, data: { ...error.shape.data, ...(code === undefined ? {} : { jwtCode: code }) } };
-  const stale = new ClientError(STALE_TRANSPORT, { cause: error, ...(shape === undefined ? {} : { result: { error: shape } }), ...(error.meta === undefined ? {} : { meta: error.meta }) });
+  const stale = new ClientError(STALE_TRANSPORT, {
+    cause: error,
+    ...(shape === undefined ? {} : { result: { error: shape } }),
+    ...(error.meta === undefined ? {} : { meta: error.meta }),
+  });
   return settleError(stale, "login");
 }
 

@@ -4,12 +4,7 @@ import type { TokenStore } from "../stores/TokenStore.js";
 import { wholeNumber } from "./wholeNumber.js";
 
 /** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */
-export type AuthType =
-  | "HS256" | "HS384" | "HS512"
-  | "RS256" | "RS384" | "RS512"
-  | "PS256" | "PS384" | "PS512"
-  | "ES256" | "ES384" | "ES512"
-  | "EdDSA";
+export type AuthType = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
 
 /**
  * Every supported `authType`, in a stable order.
@@ -20,7 +15,19 @@ export type AuthType =
  * ```
  */
 export const AUTH_TYPES: readonly AuthType[] = Object.freeze([
-  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
 ] as const);
 
 /**
@@ -164,8 +171,21 @@ export interface ResolvedOptions {
 
 /** Every option name, for the "did you mean" of an unknown one. */
 export const OPTION_NAMES: readonly (keyof AuthManagerOptions)[] = Object.freeze([
-  "issuer", "authType", "secret", "publicKey", "keyId", "previousKeys", "audience", "clockTolerance",
-  "authMaxAge", "refreshMaxAge", "maxTokenLength", "cacheSize", "clock", "store", "rotationGrace",
+  "issuer",
+  "authType",
+  "secret",
+  "publicKey",
+  "keyId",
+  "previousKeys",
+  "audience",
+  "clockTolerance",
+  "authMaxAge",
+  "refreshMaxAge",
+  "maxTokenLength",
+  "cacheSize",
+  "clock",
+  "store",
+  "rotationGrace",
 ] as const);
 
 const DEFAULTS = { authMaxAge: 3600, refreshMaxAge: 604800, maxTokenLength: 8192, cacheSize: 10_000, clockTolerance: 0 };
@@ -231,7 +251,17 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
 }
 
 // The methods every TokenStore has (`subscribe` is optional).
-const STORE_METHODS = ["createSession", "updateSession", "loadSession", "consumeRotation", "consumeRefreshToken", "revokeToken", "revokeSession", "revokeSubject", "revocationState"] as const;
+const STORE_METHODS = [
+  "createSession",
+  "updateSession",
+  "loadSession",
+  "consumeRotation",
+  "consumeRefreshToken",
+  "revokeToken",
+  "revokeSession",
+  "revokeSubject",
+  "revocationState",
+] as const;
 
 function tokenStore(store: unknown): TokenStore | undefined {
   if (store === undefined) return undefined;

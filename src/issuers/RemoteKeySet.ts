@@ -121,7 +121,9 @@ export class RemoteKeySet {
 
   async #verifierFrom(loaded: LoadedSet, alg: RemoteAlgorithm, kid: string | undefined): Promise<KeyVerifier> {
     const header = kid === undefined ? { alg } : { alg, kid };
-    const fitting = (await Promise.all(loaded.keys.map(({ key, select }) => select(header).then((cryptoKey) => ({ key, cryptoKey }), unlessNoMatch)))).filter((fit) => fit !== undefined);
+    const fitting = (await Promise.all(loaded.keys.map(({ key, select }) => select(header).then((cryptoKey) => ({ key, cryptoKey }), unlessNoMatch)))).filter(
+      (fit) => fit !== undefined,
+    );
     if (fitting.length === 0) throw new errors.JWKSNoMatchingKey();
     if (fitting.length > 1) throw new errors.JWKSMultipleMatchingKeys();
     const { key, cryptoKey } = fitting[0] as { key: PublishedKey; cryptoKey: CryptoKey };

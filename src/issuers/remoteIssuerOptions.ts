@@ -11,7 +11,16 @@ import { secureUrl } from "./secureUrl.js";
 export type RemoteAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
 
 const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set<RemoteAlgorithm>([
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
 ]);
 
 /**
@@ -28,22 +37,23 @@ const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set<RemoteAlgorithm>([
  * };
  * ```
  */
-export type RemoteIssuerOptions = RemoteIssuerSettings & (
-  | {
-      /** Where the provider publishes its signing keys. `https:` (plain `http:` only on a loopback host). */
-      jwksUri: string | URL;
-      keys?: undefined;
-    }
-  | {
-      /**
-       * The provider's public keys, given instead of `jwksUri`: never fetched, never refreshed
-       * (serverless functions without a cold-start fetch, air-gapped services). Public
-       * asymmetric keys only; to rotate, deploy the new set.
-       */
-      keys: RemoteJwkSet;
-      jwksUri?: undefined;
-    }
-);
+export type RemoteIssuerOptions = RemoteIssuerSettings &
+  (
+    | {
+        /** Where the provider publishes its signing keys. `https:` (plain `http:` only on a loopback host). */
+        jwksUri: string | URL;
+        keys?: undefined;
+      }
+    | {
+        /**
+         * The provider's public keys, given instead of `jwksUri`: never fetched, never refreshed
+         * (serverless functions without a cold-start fetch, air-gapped services). Public
+         * asymmetric keys only; to rotate, deploy the new set.
+         */
+        keys: RemoteJwkSet;
+        jwksUri?: undefined;
+      }
+  );
 
 /** A JWK Set given to `RemoteIssuer({ keys })`: the provider's published JWKS document, or `auth.jwks()`. */
 export interface RemoteJwkSet {
@@ -134,8 +144,21 @@ export interface ResolvedRemoteOptions {
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set<keyof RemoteIssuerOptions>([
-  "issuer", "jwksUri", "keys", "audience", "algorithms", "clockTolerance", "authorizedParties", "requiredClaims",
-  "cacheMaxAge", "maxStale", "cooldownDuration", "timeoutDuration", "maxTokenLength", "cacheSize", "clock",
+  "issuer",
+  "jwksUri",
+  "keys",
+  "audience",
+  "algorithms",
+  "clockTolerance",
+  "authorizedParties",
+  "requiredClaims",
+  "cacheMaxAge",
+  "maxStale",
+  "cooldownDuration",
+  "timeoutDuration",
+  "maxTokenLength",
+  "cacheSize",
+  "clock",
 ]);
 // Claims that tie an audience-less access token to one client of the provider.
 const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];

@@ -100,7 +100,8 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
     ...(anyStore
       ? {
           unrevoked: (token: JwtToken) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token,
-          watchRevocation: (token: JwtToken, onRevoked: (error: JwtError) => void) => byIssuer.get(token.iss)?.watchRevocation?.(token, onRevoked) ?? (() => undefined),
+          watchRevocation: (token: JwtToken, onRevoked: (error: JwtError) => void) =>
+            byIssuer.get(token.iss)?.watchRevocation?.(token, onRevoked) ?? (() => undefined),
         }
       : { unrevoked: undefined, watchRevocation: undefined }),
   };
@@ -109,14 +110,29 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
 function sourceOf(issuer: unknown): [string, TokenSource] {
   if (issuer instanceof AuthManager) {
     const revocations = revocationCheckOf(issuer);
-    const common = { verify: verifierOf(issuer), isUnexpired: (token: JwtToken) => issuer.isUnexpired(token), now: clockOf(issuer), expiresAt: expiryAfter(toleranceOf(issuer)) };
+    const common = {
+      verify: verifierOf(issuer),
+      isUnexpired: (token: JwtToken) => issuer.isUnexpired(token),
+      now: clockOf(issuer),
+      expiresAt: expiryAfter(toleranceOf(issuer)),
+    };
     if (revocations === undefined) return [issuer.issuer, { ...common, unrevoked: undefined, watchRevocation: undefined }];
-    return [issuer.issuer, { ...common, unrevoked: (token) => revocations.check(token), watchRevocation: (token, onRevoked) => revocations.watch(token, onRevoked) }];
+    return [
+      issuer.issuer,
+      { ...common, unrevoked: (token) => revocations.check(token), watchRevocation: (token, onRevoked) => revocations.watch(token, onRevoked) },
+    ];
   }
   if (issuer instanceof RemoteIssuer) {
     return [
       issuer.issuer,
-      { verify: remoteVerifierOf(issuer), isUnexpired: (token) => issuer.isUnexpired(token), now: remoteClockOf(issuer), expiresAt: expiryAfter(remoteToleranceOf(issuer)), unrevoked: undefined, watchRevocation: undefined },
+      {
+        verify: remoteVerifierOf(issuer),
+        isUnexpired: (token) => issuer.isUnexpired(token),
+        now: remoteClockOf(issuer),
+        expiresAt: expiryAfter(remoteToleranceOf(issuer)),
+        unrevoked: undefined,
+        watchRevocation: undefined,
+      },
     ];
   }
   throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");

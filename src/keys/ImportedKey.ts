@@ -26,7 +26,10 @@ export class ImportedKey {
     this.joseKey = imported;
     // A checked key cannot fail to import; a Web Crypto import may (its checks run with it): the
     // rejection surfaces on first use (signing rejects, verification refuses), never unhandled.
-    imported.then((ready) => (this.joseKey = ready), () => undefined);
+    imported.then(
+      (ready) => (this.joseKey = ready),
+      () => undefined,
+    );
   }
 }
 

@@ -28,7 +28,11 @@ export class KeyRing {
    * `publicMembers`: the public JWK of each verifying key, in order; a promise while a Web Crypto
    * import is under way; undefined for HMAC keys, which are never published.
    */
-  constructor(signing: ImportedKey | undefined, verifying: readonly [ImportedKey, ...ImportedKey[]], publicMembers?: readonly JsonWebKey[] | Promise<readonly JsonWebKey[]>) {
+  constructor(
+    signing: ImportedKey | undefined,
+    verifying: readonly [ImportedKey, ...ImportedKey[]],
+    publicMembers?: readonly JsonWebKey[] | Promise<readonly JsonWebKey[]>,
+  ) {
     this.alg = verifying[0].alg;
     this.signing = signing;
     this.current = verifying[0];
@@ -37,7 +41,12 @@ export class KeyRing {
     if (publicMembers === undefined) {
       this.#published = new JwtConfigError("jwks", `${this.alg} keys are shared secrets and are never published; use an asymmetric authType`);
     } else if (publicMembers instanceof Promise) {
-      this.#published = this.#missingKid() ?? new JwtConfigError("jwks", "the keys are still being imported (this runtime has no node:crypto, so Web Crypto imports them asynchronously): `await auth.ready()` first");
+      this.#published =
+        this.#missingKid() ??
+        new JwtConfigError(
+          "jwks",
+          "the keys are still being imported (this runtime has no node:crypto, so Web Crypto imports them asynchronously): `await auth.ready()` first",
+        );
     } else {
       this.#published = this.#publish(publicMembers);
     }
@@ -48,7 +57,10 @@ export class KeyRing {
         const { reason } = results[failed] as PromiseRejectedResult;
         // Our import checks reject with JwtConfigError; anything else the runtime's Web Crypto threw
         // is reported the same way, naming the key it concerns, never with the runtime's text.
-        const error = reason instanceof JwtConfigError ? reason : new JwtConfigError(optionOfKey(failed, verifying.length, signing === undefined), "could not be imported by this runtime's Web Crypto");
+        const error =
+          reason instanceof JwtConfigError
+            ? reason
+            : new JwtConfigError(optionOfKey(failed, verifying.length, signing === undefined), "could not be imported by this runtime's Web Crypto");
         this.#published = this.#missingKid() ?? error;
         throw error;
       }
@@ -74,7 +86,10 @@ export class KeyRing {
    */
   signingKey(): ImportedKey {
     if (this.signing === undefined) {
-      throw new JwtConfigError("secret", "is needed to sign: this manager was given publicKey without secret, so it only verifies tokens (sign them where the private key is)");
+      throw new JwtConfigError(
+        "secret",
+        "is needed to sign: this manager was given publicKey without secret, so it only verifies tokens (sign them where the private key is)",
+      );
     }
     return this.signing;
   }
@@ -98,7 +113,10 @@ export class KeyRing {
   /** Without node:crypto a key's kid is its keyId or none; a published JWK must carry its tokens' kid. */
   #missingKid(): JwtConfigError | undefined {
     if (this.verifying.every((key) => key.kid !== undefined)) return undefined;
-    return new JwtConfigError("keyId", "is needed to publish keys with jwks() on a runtime without node:crypto: there tokens carry keyId as their kid (no RFC 7638 thumbprint), or no kid at all, and a published key must carry its tokens' kid");
+    return new JwtConfigError(
+      "keyId",
+      "is needed to publish keys with jwks() on a runtime without node:crypto: there tokens carry keyId as their kid (no RFC 7638 thumbprint), or no kid at all, and a published key must carry its tokens' kid",
+    );
   }
 }
 

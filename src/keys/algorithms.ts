@@ -16,14 +16,24 @@ export interface AlgorithmParams {
   readonly webCrypto: AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams | HmacImportParams;
 }
 
-const hmac = (bits: 256 | 384 | 512): AlgorithmParams => ({ keyType: "secret", minSecretBytes: bits / 8, hash: `sha${bits}`, webCrypto: { name: "HMAC", hash: `SHA-${bits}` } });
+const hmac = (bits: 256 | 384 | 512): AlgorithmParams => ({
+  keyType: "secret",
+  minSecretBytes: bits / 8,
+  hash: `sha${bits}`,
+  webCrypto: { name: "HMAC", hash: `SHA-${bits}` },
+});
 const rsa = (name: "RSASSA-PKCS1-v1_5" | "RSA-PSS", bits: 256 | 384 | 512): AlgorithmParams => ({
   keyType: "rsa",
   hash: `sha${bits}`,
   padding: name === "RSA-PSS" ? "pss" : "pkcs1",
   webCrypto: { name, hash: `SHA-${bits}` },
 });
-const ec = (node: string, crv: "P-256" | "P-384" | "P-521", bits: 256 | 384 | 512): AlgorithmParams => ({ keyType: "ec", curve: { node, crv }, hash: `sha${bits}`, webCrypto: { name: "ECDSA", namedCurve: crv } });
+const ec = (node: string, crv: "P-256" | "P-384" | "P-521", bits: 256 | 384 | 512): AlgorithmParams => ({
+  keyType: "ec",
+  curve: { node, crv },
+  hash: `sha${bits}`,
+  webCrypto: { name: "ECDSA", namedCurve: crv },
+});
 
 /**
  * The one table of algorithms: adding an `AuthType` without its row fails to compile.

@@ -33,7 +33,8 @@ export function importKeys(options: ResolvedOptions): KeyRing {
     if (options.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
     const current = new ImportedKey(options.keyId, alg, createSecretKey(hmacSecret(options.secret, alg, "secret")), ["sign", "verify"]);
     const old = previous.map(({ entry, option }) => {
-      if (entry.publicKey !== undefined) throw new JwtConfigError(`${option}.publicKey`, `is only used with asymmetric algorithms; ${alg} keys are { keyId, secret }`);
+      if (entry.publicKey !== undefined)
+        throw new JwtConfigError(`${option}.publicKey`, `is only used with asymmetric algorithms; ${alg} keys are { keyId, secret }`);
       // An HMAC key has no public thumbprint: its tokens can only find it by an explicit id.
       if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, `is missing (required for ${alg} keys)`);
       return new ImportedKey(entry.keyId, alg, createSecretKey(hmacSecret(entry.secret, alg, `${option}.secret`)), ["verify"]);
@@ -55,7 +56,11 @@ export function importKeys(options: ResolvedOptions): KeyRing {
     const verifying = [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old] as const;
     // Each holds a public KeyObject, which exports only public members.
     const signing = privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]);
-    ring = new KeyRing(signing, verifying, verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey));
+    ring = new KeyRing(
+      signing,
+      verifying,
+      verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey),
+    );
   }
   return refuseRepeatedIds(ring);
 }
@@ -63,7 +68,8 @@ export function importKeys(options: ResolvedOptions): KeyRing {
 function previousEntry(entry: PreviousKey, option: string): PreviousEntry {
   if (typeof entry !== "object" || entry === null) throw new JwtConfigError(option, "must be an object { keyId?, publicKey } (HMAC: { keyId, secret })");
   for (const name of Object.keys(entry)) {
-    if (name !== "keyId" && name !== "publicKey" && name !== "secret") throw new JwtConfigError(`${option}.${name}`, "is not a previous-key option (keyId, publicKey, secret)");
+    if (name !== "keyId" && name !== "publicKey" && name !== "secret")
+      throw new JwtConfigError(`${option}.${name}`, "is not a previous-key option (keyId, publicKey, secret)");
   }
   if (entry.keyId !== undefined && (typeof entry.keyId !== "string" || entry.keyId.trim() === "")) {
     throw new JwtConfigError(`${option}.keyId`, "must be a non-empty string");
@@ -75,7 +81,11 @@ function refuseRepeatedIds(ring: KeyRing): KeyRing {
   const seen = new Set<string>();
   ring.verifying.forEach((key, i) => {
     if (key.kid === undefined) return;
-    if (seen.has(key.kid)) throw new JwtConfigError(i === 0 ? "keyId" : `previousKeys[${i - 1}].keyId`, "repeats the id of another key (the same key twice, or two keys with one id)");
+    if (seen.has(key.kid))
+      throw new JwtConfigError(
+        i === 0 ? "keyId" : `previousKeys[${i - 1}].keyId`,
+        "repeats the id of another key (the same key twice, or two keys with one id)",
+      );
     seen.add(key.kid);
   });
   return ring;

@@ -24,7 +24,8 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
   const params = ALGORITHM_PARAMS[alg].webCrypto;
   if (ALGORITHM_PARAMS[alg].keyType === "secret") {
     if (options.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
-    const secret = (value: KeyInput | undefined, option: string, usages: KeyUsage[]) => crypto.subtle.importKey("raw", hmacSecret(value, alg, option), params, false, usages);
+    const secret = (value: KeyInput | undefined, option: string, usages: KeyUsage[]) =>
+      crypto.subtle.importKey("raw", hmacSecret(value, alg, option), params, false, usages);
     const current = new ImportedKey(options.keyId, alg, secret(options.secret, "secret", ["sign", "verify"]), ["sign", "verify"]);
     const old = previous.map(({ entry, option }) => {
       if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, `is missing (required for ${alg} keys)`);
@@ -35,29 +36,52 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
   // Without secret (verify-only) resolveOptions has made sure of a publicKey.
   const privateKey = options.secret === undefined ? undefined : readWithWebCrypto(options.secret, "secret", "private", params);
   const givenPublic = options.publicKey === undefined ? undefined : readWithWebCrypto(options.publicKey, "publicKey", "public", params);
-  const checked = handled((async () => {
-    const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, "secret");
-    const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, "publicKey"));
-    const publicJwk = jwk === undefined ? (given as JsonWebKey) : publicHalf(jwk);
-    if (given !== undefined && !sameMembers(publicJwk, given)) throw new JwtConfigError("publicKey", "is not the public half of secret");
-    const { ext: _ext, key_ops: _ops, ...signing } = jwk ?? {};
-    return {
-      publicJwk,
-      sign: jwk === undefined ? undefined : await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
-      verify: await crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]),
-    };
-  })());
+  const checked = handled(
+    (async () => {
+      const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, "secret");
+      const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, "publicKey"));
+      const publicJwk = jwk === undefined ? (given as JsonWebKey) : publicHalf(jwk);
+      if (given !== undefined && !sameMembers(publicJwk, given)) throw new JwtConfigError("publicKey", "is not the public half of secret");
+      const { ext: _ext, key_ops: _ops, ...signing } = jwk ?? {};
+      return {
+        publicJwk,
+        sign: jwk === undefined ? undefined : await crypto.subtle.importKey("jwk", signing, params, false, ["sign"]),
+        verify: await crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]),
+      };
+    })(),
+  );
   const old = previous.map(({ entry, option }) => {
     if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
     if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
     if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
     const publicJwk = checkedJwk(readWithWebCrypto(entry.publicKey, `${option}.publicKey`, "public", params), `${option}.publicKey`).then(publicHalf);
-    return { publicJwk, key: new ImportedKey(entry.keyId, alg, publicJwk.then((jwk) => crypto.subtle.importKey("jwk", jwk, params, false, ["verify"])), ["verify"]) };
+    return {
+      publicJwk,
+      key: new ImportedKey(
+        entry.keyId,
+        alg,
+        publicJwk.then((jwk) => crypto.subtle.importKey("jwk", jwk, params, false, ["verify"])),
+        ["verify"],
+      ),
+    };
   });
   const kid = options.keyId;
-  const current = new ImportedKey(kid, alg, checked.then((keys) => keys.verify), ["verify"]);
+  const current = new ImportedKey(
+    kid,
+    alg,
+    checked.then((keys) => keys.verify),
+    ["verify"],
+  );
   const published = Promise.all([checked.then((keys) => keys.publicJwk), ...old.map((entry) => entry.publicJwk)]);
-  const signing = privateKey === undefined ? undefined : new ImportedKey(kid, alg, checked.then((keys) => keys.sign as CryptoKey), ["sign"]);
+  const signing =
+    privateKey === undefined
+      ? undefined
+      : new ImportedKey(
+          kid,
+          alg,
+          checked.then((keys) => keys.sign as CryptoKey),
+          ["sign"],
+        );
   return new KeyRing(signing, [current, ...old.map((entry) => entry.key)], published);
 }
 
@@ -66,24 +90,37 @@ function readWithWebCrypto(value: KeyInput, option: string, half: "private" | "p
   const usages: KeyUsage[] = half === "private" ? ["sign"] : ["verify"];
   const refuse = () => Promise.reject(new JwtConfigError(option, `must be a ${half} key for this algorithm`));
   if (value instanceof CryptoKey) {
-    if (value.type !== half) throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
+    if (value.type !== half)
+      throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
     return handled(crypto.subtle.exportKey("jwk", value).then((jwk) => crypto.subtle.importKey("jwk", jwk, params, true, usages), refuse));
   }
   if (typeof value === "object" && !(value instanceof Uint8Array)) {
-    if (("d" in value) !== (half === "private")) throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
+    if ("d" in value !== (half === "private"))
+      throw new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
     return handled(crypto.subtle.importKey("jwk", value as JsonWebKey, params, true, usages).catch(refuse));
   }
   const text = (typeof value === "string" ? value : new TextDecoder().decode(value)).replace(/\\n/g, "\n");
   const privateDer = pemBody(text, "PRIVATE KEY");
   const publicDer = pemBody(text, "PUBLIC KEY");
   if (half === "private" && privateDer === undefined) {
-    throw new JwtConfigError(option, publicDer !== undefined ? "is a public key; the private key belongs here" : 'must be a PKCS#8 PEM private key ("BEGIN PRIVATE KEY"), a JWK or a CryptoKey: this runtime has no node:crypto to read PKCS#1, SEC1 or other forms');
+    throw new JwtConfigError(
+      option,
+      publicDer !== undefined
+        ? "is a public key; the private key belongs here"
+        : 'must be a PKCS#8 PEM private key ("BEGIN PRIVATE KEY"), a JWK or a CryptoKey: this runtime has no node:crypto to read PKCS#1, SEC1 or other forms',
+    );
   }
-  if (half === "public" && (privateDer !== undefined || text.includes("PRIVATE KEY-----"))) throw new JwtConfigError(option, "is a private key; pass the public half");
+  if (half === "public" && (privateDer !== undefined || text.includes("PRIVATE KEY-----")))
+    throw new JwtConfigError(option, "is a private key; pass the public half");
   if (half === "public" && publicDer === undefined) {
-    throw new JwtConfigError(option, 'must be an SPKI PEM public key ("BEGIN PUBLIC KEY"), a JWK or a CryptoKey, or omitted: this runtime has no node:crypto to read PKCS#1 or OpenSSH keys');
+    throw new JwtConfigError(
+      option,
+      'must be an SPKI PEM public key ("BEGIN PUBLIC KEY"), a JWK or a CryptoKey, or omitted: this runtime has no node:crypto to read PKCS#1 or OpenSSH keys',
+    );
   }
-  return handled(crypto.subtle.importKey(half === "private" ? "pkcs8" : "spki", (privateDer ?? publicDer) as Uint8Array<ArrayBuffer>, params, true, usages).catch(refuse));
+  return handled(
+    crypto.subtle.importKey(half === "private" ? "pkcs8" : "spki", (privateDer ?? publicDer) as Uint8Array<ArrayBuffer>, params, true, usages).catch(refuse),
+  );
 }
 
 /**

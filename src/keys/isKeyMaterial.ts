@@ -3,7 +3,8 @@ import { nodeCrypto } from "./nodeCrypto.js";
 // A PEM block anywhere (quoted, after `openssl ... -text` lines, with escaped newlines).
 const PEM_MARKER = /-----BEGIN [A-Z0-9 ]+-----/;
 // An OpenSSH public key line: the type, then a wire-format blob (which always starts "AAAA").
-const SSH_LINE = /(?:^|[^A-Za-z0-9-])(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-[a-z0-9-]+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-[a-z0-9-]+@openssh\.com)\s+AAAA[A-Za-z0-9+/]/;
+const SSH_LINE =
+  /(?:^|[^A-Za-z0-9-])(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-[a-z0-9-]+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-[a-z0-9-]+@openssh\.com)\s+AAAA[A-Za-z0-9+/]/;
 // The key types an OpenSSH wire blob (the base64 part of a key line) starts with.
 const SSH_WIRE_TYPE = /^(?:ssh-|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;

@@ -40,14 +40,16 @@ export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undef
   const length = signatureLength(alg, key);
   // A signature of another length is refused unread. crypto.verify throws on some malformed
   // input (e.g. a signature longer than an RSA modulus): every throw is a refusal.
-  const guarded = (check: NativeCheck): NativeCheck => (input, signature) => {
-    if (signature.length !== length) return false;
-    try {
-      return check(input, signature);
-    } catch {
-      return false;
-    }
-  };
+  const guarded =
+    (check: NativeCheck): NativeCheck =>
+    (input, signature) => {
+      if (signature.length !== length) return false;
+      try {
+        return check(input, signature);
+      } catch {
+        return false;
+      }
+    };
   const params = nodeSignatureParams(node, alg, key);
   if (params.hmac) {
     const { hash } = params;

@@ -70,6 +70,7 @@ export function nodeSignatureParams(node: NodeCrypto, alg: AuthType, key: KeyObj
   if (keyType === "ed25519") return { hmac: false, hash: null, key };
   if (keyType === "ec") return { hmac: false, hash: hash as string, key: { key, dsaEncoding: "ieee-p1363" } };
   const { RSA_PKCS1_PADDING, RSA_PKCS1_PSS_PADDING } = node.constants;
-  const rsa = padding === "pss" ? { key, padding: RSA_PKCS1_PSS_PADDING, saltLength: Number((hash as string).slice(3)) / 8 } : { key, padding: RSA_PKCS1_PADDING };
+  const rsa =
+    padding === "pss" ? { key, padding: RSA_PKCS1_PSS_PADDING, saltLength: Number((hash as string).slice(3)) / 8 } : { key, padding: RSA_PKCS1_PADDING };
   return { hmac: false, hash: hash as string, key: rsa };
 }

@@ -12,7 +12,7 @@ import type { JsonWebKey } from "node:crypto";
 export function openSshPublicKey(line: string): JsonWebKey {
   const blob = Buffer.from(line.split(/\s+/)[1] ?? "", "base64");
   const fields: Buffer[] = [];
-  for (let at = 0; at + 4 <= blob.length && fields.length < 3; ) {
+  for (let at = 0; at + 4 <= blob.length && fields.length < 3;) {
     const length = blob.readUInt32BE(at);
     fields.push(blob.subarray(at + 4, at + 4 + length));
     at += 4 + length;

@@ -26,7 +26,10 @@ const FORMS = "PEM, a JWK, a KeyObject or a CryptoKey";
 export function readKey(value: KeyInput, alg: AuthType, option: string, half: "private" | "public"): KeyObject {
   const key = toKeyObject(value, option, half);
   if (key.type !== half) {
-    throw new JwtConfigError(option, key.type === "secret" ? `is a secret key; ${alg} needs a ${half} key` : `is a ${key.type} key; ${alg} needs the ${half} key here`);
+    throw new JwtConfigError(
+      option,
+      key.type === "secret" ? `is a secret key; ${alg} needs a ${half} key` : `is a ${key.type} key; ${alg} needs the ${half} key here`,
+    );
   }
   const params = ALGORITHM_PARAMS[alg];
   if (key.asymmetricKeyType !== params.keyType) {
@@ -53,7 +56,8 @@ function toKeyObject(value: KeyInput, option: string, half: "private" | "public"
   if (typeof value === "string" || value instanceof Uint8Array) {
     const text = keyText(value);
     if (text.startsWith("{")) return fromJwk(parseJson(text, option), option, half);
-    if (half === "public" && text.startsWith("ssh-rsa ")) return attempt(() => node().createPublicKey({ key: openSshPublicKey(text), format: "jwk" }), option, half);
+    if (half === "public" && text.startsWith("ssh-rsa "))
+      return attempt(() => node().createPublicKey({ key: openSshPublicKey(text), format: "jwk" }), option, half);
     return fromPem(text, option, half);
   }
   if (typeof value === "object" && value !== null) return fromJwk(value, option, half);

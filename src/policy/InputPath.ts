@@ -33,6 +33,7 @@ type PathsOf<T, TClaim, D extends Depth> = D["length"] extends 6
       ? {
           [K in keyof T & string]-?: K extends `${string}.${string}`
             ? never
-            : (NonNullable<T[K]> extends Scalar ? ([TClaim] extends [NonNullable<T[K]>] ? K : never) : never) | `${K}.${PathsOf<NonNullable<T[K]>, TClaim, [...D, 1]>}`;
+            : | (NonNullable<T[K]> extends Scalar ? ([TClaim] extends [NonNullable<T[K]>] ? K : never) : never)
+              | `${K}.${PathsOf<NonNullable<T[K]>, TClaim, [...D, 1]>}`;
         }[keyof T & string]
       : never;

@@ -27,13 +27,14 @@ type AllowedInput<TInput> = 0 extends 1 & TInput ? TInput : [TInput] extends [TR
  * `sub`) bound to paths whose type the claim fits (an array claim: its element), and `claims` and
  * `scope` literals must fit the schemas' types.
  */
-export type RulesFor<TToken, TInput> = IsTyped<TToken> extends true
-  ? Omit<RequireTokenRules<InputPathOf<TInput>, AllowedInput<TInput>, TToken>, "input" | "claims" | "scope"> & {
-      readonly input?: ClaimBindings<ClaimsOf<TToken>, TInput> | undefined;
-      readonly claims?: ClaimRule<ClaimsOf<TToken>> | undefined;
-      readonly scope?: ClaimRule<ScopeOf<TToken>> | undefined;
-    }
-  : RequireTokenRules<InputPathOf<TInput>, AllowedInput<TInput>>;
+export type RulesFor<TToken, TInput> =
+  IsTyped<TToken> extends true
+    ? Omit<RequireTokenRules<InputPathOf<TInput>, AllowedInput<TInput>, TToken>, "input" | "claims" | "scope"> & {
+        readonly input?: ClaimBindings<ClaimsOf<TToken>, TInput> | undefined;
+        readonly claims?: ClaimRule<ClaimsOf<TToken>> | undefined;
+        readonly scope?: ClaimRule<ScopeOf<TToken>> | undefined;
+      }
+    : RequireTokenRules<InputPathOf<TInput>, AllowedInput<TInput>>;
 
 type ClaimsOf<TToken> = TToken extends JwtToken<infer TClaims, unknown> ? TClaims : never;
 type ScopeOf<TToken> = TToken extends JwtToken<object, infer TScope> ? NonNullable<TScope> : never;
@@ -51,4 +52,8 @@ type OrMessage<TPaths, TName extends string> = [TPaths] extends [never] ? NoInpu
 
 // A literal rule for a typed value, matched as `matchValue` does: objects by the keys given,
 // arrays by the elements given, scalars exactly.
-type ClaimRule<T> = T extends readonly (infer E)[] ? readonly ClaimRule<E>[] : T extends object ? { readonly [K in keyof T]?: ClaimRule<NonNullable<T[K]>> } : T;
+type ClaimRule<T> = T extends readonly (infer E)[]
+  ? readonly ClaimRule<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]?: ClaimRule<NonNullable<T[K]>> }
+    : T;

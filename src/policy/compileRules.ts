@@ -106,7 +106,8 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
   for (const key of Object.keys(rules)) {
-    if (!RULE_NAMES.has(key)) throw new JwtConfigError(`requireToken.${key}`, "is not a rule (issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge)");
+    if (!RULE_NAMES.has(key))
+      throw new JwtConfigError(`requireToken.${key}`, "is not a rule (issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge)");
   }
   const { type = "auth", cookie } = rules;
   if (type !== "auth" && type !== "refresh") throw new JwtConfigError("requireToken.type", 'must be "auth" or "refresh"');
@@ -184,6 +185,7 @@ function compileAllow(allow: AllowRule | undefined): AllowRule<unknown> | undefi
 
 function compileMaxAuthAge(maxAuthAge: unknown): number | undefined {
   if (maxAuthAge === undefined) return undefined;
-  if (!Number.isSafeInteger(maxAuthAge) || (maxAuthAge as number) <= 0) throw new JwtConfigError("requireToken.maxAuthAge", "must be a positive whole number of seconds");
+  if (!Number.isSafeInteger(maxAuthAge) || (maxAuthAge as number) <= 0)
+    throw new JwtConfigError("requireToken.maxAuthAge", "must be a positive whole number of seconds");
   return maxAuthAge as number;
 }

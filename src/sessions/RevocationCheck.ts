@@ -139,7 +139,9 @@ export function tokenRef(token: JwtToken): TokenRef | Promise<TokenRef> {
   const { jti, sub } = token;
   if (jti !== undefined) return { tokenId: jti, sid, sub };
   const signingInput = token.signed.slice(0, token.signed.lastIndexOf("."));
-  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(signingInput)).then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
+  return crypto.subtle
+    .digest("SHA-256", new TextEncoder().encode(signingInput))
+    .then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
 }
 
 function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState, skewMs: number): boolean {

@@ -109,7 +109,10 @@ export class Sessions {
     // Revoked or not is read before the token is used up, and told only after: of concurrent
     // calls with one token exactly one wins the consume and gets its pair, and every other one
     // is reuse, whatever the winner's reuse-triggered revocation has done to the session since.
-    const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
+    const revoked = await check.lookup(token).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
     // A sessionless token has a used-mark of its own; a session's, its rotation. A session's token
@@ -207,7 +210,10 @@ export class Sessions {
     await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), this.#pairExpiry(pair)));
     // A revokeSubject between the check above and the session's start would have stamped the new
     // session with its generation: asked again, the token must still pass, or the session ends.
-    const revoked = await check.lookup(token).then(() => undefined, (error: unknown) => error);
+    const revoked = await check.lookup(token).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     if (revoked === undefined) return pair;
     await this.revokeSession(session.sid).catch(() => undefined);
     return asRefusal(revoked);

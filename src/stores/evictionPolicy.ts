@@ -33,7 +33,10 @@ export function evictionCheck(send: Send, allowEviction: boolean): () => Promise
     const policy = policyOf(reply);
     if (policy === undefined) console.warn(EVICTION_UNKNOWN_WARNING);
     else if (policy !== "noeviction") {
-      throw new JwtConfigError("store", `Redis maxmemory-policy is ${policy}, which can evict revocations and sessions before their tokens expire (revoked tokens would be accepted again): set maxmemory-policy noeviction, or pass allowEviction: true`);
+      throw new JwtConfigError(
+        "store",
+        `Redis maxmemory-policy is ${policy}, which can evict revocations and sessions before their tokens expire (revoked tokens would be accepted again): set maxmemory-policy noeviction, or pass allowEviction: true`,
+      );
     }
   };
   // undefined once passed: the commands after it are sent in the same tick, as before.

@@ -54,4 +54,7 @@ redis.call('PUBLISH', ARGV[3], ARGV[4])`,
 /** A script's name. */
 export type ScriptName = keyof typeof SCRIPTS;
 /** Each script's SHA1, for `EVALSHA`. */
-export const SHAS = Object.fromEntries(Object.entries(SCRIPTS).map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")])) as Record<ScriptName, string>;
+export const SHAS = Object.fromEntries(Object.entries(SCRIPTS).map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")])) as Record<
+  ScriptName,
+  string
+>;

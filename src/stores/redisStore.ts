@@ -87,7 +87,8 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
   const { prefix = "trpc-jwt:", timeout = 1000, pubsub = true, allowEviction = false } = options;
   if (typeof allowEviction !== "boolean") throw new JwtConfigError("allowEviction", "must be a boolean");
   if (typeof prefix !== "string") throw new JwtConfigError("prefix", "must be a string");
-  if (typeof timeout !== "number" || !Number.isSafeInteger(timeout) || timeout < 1) throw new JwtConfigError("timeout", "must be a whole number of milliseconds >= 1");
+  if (typeof timeout !== "number" || !Number.isSafeInteger(timeout) || timeout < 1)
+    throw new JwtConfigError("timeout", "must be a whole number of milliseconds >= 1");
   const channel = `${prefix}revoked`;
   const key = {
     session: (sid: string) => `${prefix}sess:${sid}`,

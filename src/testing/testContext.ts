@@ -26,7 +26,11 @@ export type TestCaller =
  * const ctx = { ...(await testContext(auth, { sub: "bob", claims: { org: "o1" } })), db };
  * ```
  */
-export async function testContext<TAuth extends AnyAuthManager>(auth: TAuth, caller?: TestCaller | null, config?: JwtContextConfig): Promise<JwtContext<AuthTokenOf<TAuth>>> {
+export async function testContext<TAuth extends AnyAuthManager>(
+  auth: TAuth,
+  caller?: TestCaller | null,
+  config?: JwtContextConfig,
+): Promise<JwtContext<AuthTokenOf<TAuth>>> {
   const token = caller ? await signedTokenOf(auth, caller) : undefined;
   const headers = new Headers(token === undefined ? {} : { authorization: `Bearer ${token}` });
   return createJwtContext(auth, config)({ req: new Request("http://localhost/", { headers }) }) as JwtContext<AuthTokenOf<TAuth>>;

@@ -132,10 +132,12 @@ export function withSchemas(verify: Verifier, schemas: ClaimSchemas): Verifier {
   const typed = (found: JwtToken | Promise<JwtToken>) => (found instanceof Promise ? found.then(check) : check(found));
   const { cached } = verify;
   return Object.assign((signed: string, type?: TokenType) => typed(verify(signed, type)), {
-    cached: cached && ((signed: string, type?: TokenType) => {
-      const found = cached(signed, type);
-      return found === undefined ? undefined : (typed(found) as JwtToken | Promise<never>);
-    }),
+    cached:
+      cached &&
+      ((signed: string, type?: TokenType) => {
+        const found = cached(signed, type);
+        return found === undefined ? undefined : (typed(found) as JwtToken | Promise<never>);
+      }),
   });
 }
 

@@ -51,13 +51,17 @@ export async function issueToken(options: ResolvedOptions, sign: TokenSigner, re
   const signed = typeof signature === "string" ? signature : await signature;
   // A token its own verifier would refuse unread (isCompactJws) is the caller's mistake, not a token.
   if (signed.length > options.maxTokenLength) {
-    throw new JwtConfigError("maxTokenLength", `is ${options.maxTokenLength} characters, and this token would be ${signed.length}: its verifier would refuse it; issue smaller claims or raise maxTokenLength`);
+    throw new JwtConfigError(
+      "maxTokenLength",
+      `is ${options.maxTokenLength} characters, and this token would be ${signed.length}: its verifier would refuse it; issue smaller claims or raise maxTokenLength`,
+    );
   }
   return new JwtToken(Object.freeze(Object.setPrototypeOf(payload, null)) as TokenClaims, signed);
 }
 
 function jsonArgument(value: unknown, name: string): JsonValue {
   const copy = copyJson(value);
-  if (copy === NOT_JSON) throw new JwtConfigError(name, "must be plain JSON (no undefined, functions, class instances, non-finite numbers or integers beyond 2^53)");
+  if (copy === NOT_JSON)
+    throw new JwtConfigError(name, "must be plain JSON (no undefined, functions, class instances, non-finite numbers or integers beyond 2^53)");
   return copy;
 }

@@ -43,7 +43,8 @@ export function nativeJwsVerifier(alg: AuthType, checkFor: (kid: unknown) => Nat
     const known = verifiedHeaders.get(headerText);
     const header = known?.header ?? parseHeader(headerText);
     const check = known?.check ?? (header === undefined ? undefined : checkOf(header));
-    if (header === undefined || check === undefined || !check(signed.slice(0, signatureStart - 1), Buffer.from(signed.slice(signatureStart), "base64url"))) return undefined;
+    if (header === undefined || check === undefined || !check(signed.slice(0, signatureStart - 1), Buffer.from(signed.slice(signatureStart), "base64url")))
+      return undefined;
     if (known === undefined && verifiedHeaders.size < MAX_HEADERS) verifiedHeaders.set(headerText, { header: Object.freeze(header), check });
     return { protectedHeader: header, payload: Buffer.from(signed.slice(headerEnd + 1, signatureStart - 1), "base64url") };
   };

@@ -15,4 +15,19 @@ export const SUBJECT_GENERATION = "sub_gen";
  * RESERVED_CLAIMS.has("exp"); // true: auth.authToken("a", undefined, { exp: 1 }) throws
  * ```
  */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(["iss", "sub", "iat", "exp", "nbf", "jti", "type", "scope", "aud", "sid", "auth_time", "csrf", SUBJECT_GENERATION, "rot"]);
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  "iss",
+  "sub",
+  "iat",
+  "exp",
+  "nbf",
+  "jti",
+  "type",
+  "scope",
+  "aud",
+  "sid",
+  "auth_time",
+  "csrf",
+  SUBJECT_GENERATION,
+  "rot",
+]);

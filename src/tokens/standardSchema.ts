@@ -40,7 +40,9 @@ export type StandardInput<TSchema extends StandardSchemaV1> = NonNullable<TSchem
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
   const props = (value as { "~standard"?: unknown })["~standard"];
-  return typeof props === "object" && props !== null && (props as StandardSchemaProps).version === 1 && typeof (props as StandardSchemaProps).validate === "function";
+  return (
+    typeof props === "object" && props !== null && (props as StandardSchemaProps).version === 1 && typeof (props as StandardSchemaProps).validate === "function"
+  );
 }
 
 /**

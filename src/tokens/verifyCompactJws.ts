@@ -46,7 +46,10 @@ export function createJwsVerifier(alg: AuthType, key: VerificationKey): JwsVerif
   return (signed) => {
     if (length !== undefined && !signatureFits(signed, length)) return Promise.resolve(undefined);
     const current = joseKey;
-    return (current instanceof Promise ? current.then((resolved) => compactVerify(signed, resolved, options)) : compactVerify(signed, current, options)).then((verified) => verified, refused);
+    return (current instanceof Promise ? current.then((resolved) => compactVerify(signed, resolved, options)) : compactVerify(signed, current, options)).then(
+      (verified) => verified,
+      refused,
+    );
   };
 }
 

@@ -10,7 +10,6 @@ import { claimRefusal, tokenRefusal } from "./tokenProblem.js";
 import { TokenCache } from "./TokenCache.js";
 import type { Verifier } from "./Verifier.js";
 
-
 /**
  * Builds the one verification path, in three separate steps: the length and shape gate (and the
  * cache), the signature check (`createSignatureCheck`: the ring's key for the token's `kid`, the
@@ -33,14 +32,18 @@ export function createVerifier(options: ResolvedOptions, ring: KeyRing): Verifie
 
   function verifyFresh(signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> {
     if (!isCompactJws(signed, maxTokenLength)) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
-    return checkSignature(signed, ({ protectedHeader, payload }) => {
-      const claims = readClaims(protectedHeader, payload, policy, Math.floor(nowMs / 1000));
-      if (typeof claims === "string") throw claimRefusal(claims);
-      const build = (kept: string) => new JwtToken(claims, kept);
-      const token = cache?.offer(signed, build) ?? build(signed);
-      if (type !== undefined && token.tokenType !== type) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
-      return token;
-    }, refuse);
+    return checkSignature(
+      signed,
+      ({ protectedHeader, payload }) => {
+        const claims = readClaims(protectedHeader, payload, policy, Math.floor(nowMs / 1000));
+        if (typeof claims === "string") throw claimRefusal(claims);
+        const build = (kept: string) => new JwtToken(claims, kept);
+        const token = cache?.offer(signed, build) ?? build(signed);
+        if (type !== undefined && token.tokenType !== type) throw tokenRefusal("TOKEN_WRONG_TYPE", "type");
+        return token;
+      },
+      refuse,
+    );
   }
 
   return createCachingVerifier(cache, { clock, maxTokenLength, toleranceMs }, verifyFresh);

@@ -126,7 +126,10 @@ export class JwtRequest<TToken = JwtToken> {
    */
   setTokens(tokens: CookieTokens): void {
     const cookies = this.#cookieSettings("setTokens");
-    appendSetCookies(this.#opts, sessionCookies(cookies, tokens, (token) => Math.floor(this.#source.now(token) / 1000)));
+    appendSetCookies(
+      this.#opts,
+      sessionCookies(cookies, tokens, (token) => Math.floor(this.#source.now(token) / 1000)),
+    );
   }
 
   /**
@@ -217,8 +220,7 @@ export class JwtRequest<TToken = JwtToken> {
   }
 
   #verifyAt(cookie: string | undefined): Slot {
-    const credential: Credential =
-      cookie === undefined ? this.#headerCredential() : readCookie(this.#opts.req, cookie);
+    const credential: Credential = cookie === undefined ? this.#headerCredential() : readCookie(this.#opts.req, cookie);
     if (credential.kind === "none") return Promise.reject(refused("TOKEN_MISSING", "missing"));
     if (credential.kind === "bad") return Promise.reject(refused("TOKEN_INVALID", "credential"));
     let verified: Slot;

@@ -5,16 +5,25 @@ import type { JwtToken } from "../tokens/JwtToken.js";
 import { createTokenMiddleware, type OptionalToken, type RequireToken } from "./requireToken.js";
 
 type BaseProcedure<TContext, TMeta, TErrorShape> = TRPCProcedureBuilder<
-  TContext, TMeta, object, TRPCUnsetMarker, TRPCUnsetMarker, TRPCUnsetMarker, TRPCUnsetMarker, false, TErrorShape
+  TContext,
+  TMeta,
+  object,
+  TRPCUnsetMarker,
+  TRPCUnsetMarker,
+  TRPCUnsetMarker,
+  TRPCUnsetMarker,
+  false,
+  TErrorShape
 >;
 
 /**
  * What `t` must also be when its context does not come from `createJwtContext`: a requirement no
  * `t` meets, whose name and message the compile error shows, so it names the fix.
  */
-export type ContextFromCreateJwtContext<TContext> = TContext extends JwtContext<unknown>
-  ? unknown
-  : { readonly "trpc-jwt: the context has no jwt; use initTRPC.context<typeof createContext>() with createContext = createJwtContext(auth)": never };
+export type ContextFromCreateJwtContext<TContext> =
+  TContext extends JwtContext<unknown>
+    ? unknown
+    : { readonly "trpc-jwt: the context has no jwt; use initTRPC.context<typeof createContext>() with createContext = createJwtContext(auth)": never };
 
 /**
  * The guarded building blocks for a tRPC instance whose context comes from `createJwtContext`.
@@ -40,7 +49,9 @@ export type ContextFromCreateJwtContext<TContext> = TContext extends JwtContext<
  * const feed = optionalProcedure.query(({ ctx }) => (ctx.token ? personalFeed(ctx.token.sub) : publicFeed()));
  * ```
  */
-export function createJwtProcedures<TContext, TMeta, TErrorShape>(t: { procedure: BaseProcedure<TContext, TMeta, TErrorShape> } & ContextFromCreateJwtContext<TContext>) {
+export function createJwtProcedures<TContext, TMeta, TErrorShape>(
+  t: { procedure: BaseProcedure<TContext, TMeta, TErrorShape> } & ContextFromCreateJwtContext<TContext>,
+) {
   const requireToken = ((rules?: RequireTokenRules) => createTokenMiddleware(rules)) as RequireToken<TContext, TMeta>;
   // Refresh tokens carry neither claims nor scope of the manager's schemas: plain `JwtToken`.
   const requireRefresh = requireToken as unknown as RequireToken<TContext, TMeta, JwtToken>;

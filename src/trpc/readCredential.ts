@@ -28,8 +28,7 @@ export interface JwtContextOptions {
    * SSE subscription (checked against `cookies.allowedOrigins`).
    */
   readonly info?:
-    | { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null | undefined; readonly type?: string | undefined }
-    | undefined;
+    { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null | undefined; readonly type?: string | undefined } | undefined;
 }
 
 /**
@@ -107,7 +106,13 @@ export function eitherCredential(a: Credential, b: Credential): Credential {
 export function isWebSocket({ req, res }: JwtContextOptions): boolean {
   if (typeof res !== "object" || res === null) return false;
   const socket = res as { CONNECTING?: unknown; OPEN?: unknown; CLOSING?: unknown; CLOSED?: unknown; readyState?: unknown; send?: unknown };
-  const isSocket = socket.CONNECTING === 0 && socket.OPEN === 1 && socket.CLOSING === 2 && socket.CLOSED === 3 && typeof socket.readyState === "number" && typeof socket.send === "function";
+  const isSocket =
+    socket.CONNECTING === 0 &&
+    socket.OPEN === 1 &&
+    socket.CLOSING === 2 &&
+    socket.CLOSED === 3 &&
+    typeof socket.readyState === "number" &&
+    typeof socket.send === "function";
   if (!isSocket || isFetchRequest(req)) return false;
   const upgrade = headerValues(req, "upgrade");
   return upgrade.length === 1 && (upgrade[0] as string).toLowerCase() === "websocket";

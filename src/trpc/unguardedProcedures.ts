@@ -55,7 +55,8 @@ function readsClaims(rules: CompiledRules): boolean {
 function pathsWhere(router: AnyTRPCRouter, test: (middlewares: readonly unknown[]) => boolean): string[] {
   const { procedures, lazy = {} } = (router as unknown as RouterInternals)._def;
   const unloaded = Object.keys(lazy);
-  if (unloaded.length > 0) throw new JwtConfigError("router", `has lazy routers that are not loaded yet (${unloaded.sort().join(", ")}): audit the routers they load too`);
+  if (unloaded.length > 0)
+    throw new JwtConfigError("router", `has lazy routers that are not loaded yet (${unloaded.sort().join(", ")}): audit the routers they load too`);
   return Object.keys(procedures)
     .filter((path) => test(procedures[path]?._def?.middlewares ?? []))
     .sort();

@@ -41,7 +41,8 @@ export function watchToken(source: TokenSource, token: JwtToken, refuse: (error:
       if (source.watchRevocation !== undefined) stops.push(source.watchRevocation(token, (error) => endOnce(refuse(asRefusal(error)))));
     }
     const { maxAuthAge } = parts;
-    if (maxAuthAge !== undefined) stops.push(watchDeadline(freshnessOf(source, token, maxAuthAge), () => endOnce(refuse(refused("TOKEN_NOT_FRESH", "auth_time")))));
+    if (maxAuthAge !== undefined)
+      stops.push(watchDeadline(freshnessOf(source, token, maxAuthAge), () => endOnce(refuse(refused("TOKEN_NOT_FRESH", "auth_time")))));
     if (ended) stopAll(); // past a deadline already: the watches armed after that go at once
     return stopAll;
   };

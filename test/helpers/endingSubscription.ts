@@ -17,11 +17,19 @@ export async function* idle({ signal }: { signal?: AbortSignal | undefined }): A
  * default); resolves once the subscription has started. `ending(ms)` is how it ended, or
  * "still open" after `ms` more milliseconds; `close()` stops the client and the server.
  */
-export async function openSubscription(router: AnyTRPCRouter, createContext: (opts: never) => unknown, token: string, options: { path?: string; transport?: Transport } = {}) {
+export async function openSubscription(
+  router: AnyTRPCRouter,
+  createContext: (opts: never) => unknown,
+  token: string,
+  options: { path?: string; transport?: Transport } = {},
+) {
   const { path = "idle", transport = "wsLink" } = options;
   const server = await startHttpAndWsServer(router, createContext);
   const { link, close } = subscriptionLink<AnyTRPCRouter>(server, transport, token);
-  const client = createTRPCClient<AnyTRPCRouter>({ links: [link] }) as unknown as Record<string, { subscribe: (input: undefined, handlers: object) => { unsubscribe(): void } }>;
+  const client = createTRPCClient<AnyTRPCRouter>({ links: [link] }) as unknown as Record<
+    string,
+    { subscribe: (input: undefined, handlers: object) => { unsubscribe(): void } }
+  >;
   let onStarted!: () => void;
   const started = new Promise<void>((resolve) => (onStarted = resolve));
   let unsubscribe = () => undefined as void;

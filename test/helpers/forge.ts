@@ -32,7 +32,9 @@ function hmacToken(header: Record<string, unknown>, payloadSegment: string, secr
 /** Signs any header and payload with the suite's RSA private key (RS256, RS512 or PS256 per `header.alg`). */
 export function forgeRsa({ header, payload }: Forgery, pem = RSA_PRIVATE_PEM): Promise<string> {
   const data = text(payload);
-  return new CompactSign(typeof data === "string" ? new TextEncoder().encode(data) : data).setProtectedHeader({ alg: "RS256", ...header } as never).sign(createPrivateKey(pem));
+  return new CompactSign(typeof data === "string" ? new TextEncoder().encode(data) : data)
+    .setProtectedHeader({ alg: "RS256", ...header } as never)
+    .sign(createPrivateKey(pem));
 }
 
 /** An unsigned token with whatever header and signature segment the attacker likes. */

@@ -27,7 +27,11 @@ export type SigningKey = ReturnType<typeof rsaSigningKey>;
  * Signs an access token the way an identity provider does (RS256, `typ: at+jwt`, the key's
  * kid). `claims` are the whole payload; `header` overrides header fields.
  */
-export function signAccessToken(key: { kid: string; privateKey: KeyObject }, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+export function signAccessToken(
+  key: { kid: string; privateKey: KeyObject },
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ: "at+jwt", kid: key.kid, ...header }).sign(key.privateKey);
 }
 
@@ -72,7 +76,9 @@ export async function startJwksServer(keys: SigningKey[]) {
       case "private":
         return send(JSON.stringify({ keys: published.map((key) => key.privateJwk) }));
       case "symmetric":
-        return send(JSON.stringify({ keys: [...publicKeys, { kty: "oct", k: Buffer.from("a-shared-secret-of-32-bytes-long").toString("base64url"), kid: "hmac" }] }));
+        return send(
+          JSON.stringify({ keys: [...publicKeys, { kty: "oct", k: Buffer.from("a-shared-secret-of-32-bytes-long").toString("base64url"), kid: "hmac" }] }),
+        );
       case "error":
         return send("{}", 500);
     }

@@ -4,7 +4,21 @@
 import { constants, createHmac, createSecretKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { AuthType } from "trpc-jwt";
 
-export const ALL_JWS_ALGORITHMS: readonly AuthType[] = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+export const ALL_JWS_ALGORITHMS: readonly AuthType[] = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+];
 export const CASE_ISSUER = "differential";
 export const CASE_NOW = 1_900_000_000;
 /** The `kid`s of the rings under test: the current key and a previous ("other") key. */
@@ -34,16 +48,33 @@ function keyOf(name: string): Pair {
   if (key === undefined) {
     const [kind, which] = name.split(":") as [string, string];
     key =
-      kind === "HS256" ? secret(32) : kind === "HS384" ? secret(48) : kind === "HS512" ? secret(64)
-      : kind === "RSA" ? pair("rsa", { modulusLength: 2048 })
-      : kind === "P-256" || kind === "P-384" || kind === "P-521" ? pair("ec", { namedCurve: kind })
-      : pair("ed25519");
+      kind === "HS256"
+        ? secret(32)
+        : kind === "HS384"
+          ? secret(48)
+          : kind === "HS512"
+            ? secret(64)
+            : kind === "RSA"
+              ? pair("rsa", { modulusLength: 2048 })
+              : kind === "P-256" || kind === "P-384" || kind === "P-521"
+                ? pair("ec", { namedCurve: kind })
+                : pair("ed25519");
     keyCache.set(`${kind}:${which}`, key);
   }
   return key;
 }
 const familyKey = (alg: AuthType) =>
-  alg.startsWith("HS") ? alg : alg.startsWith("RS") || alg.startsWith("PS") ? "RSA" : alg === "ES256" ? "P-256" : alg === "ES384" ? "P-384" : alg === "ES512" ? "P-521" : "Ed25519";
+  alg.startsWith("HS")
+    ? alg
+    : alg.startsWith("RS") || alg.startsWith("PS")
+      ? "RSA"
+      : alg === "ES256"
+        ? "P-256"
+        : alg === "ES384"
+          ? "P-384"
+          : alg === "ES512"
+            ? "P-521"
+            : "Ed25519";
 
 /** The pinned algorithm's own key (`which` = "main") or a second key of the same kind ("other"). */
 export function keyFor(alg: AuthType, which: "main" | "other" = "main"): Pair {
@@ -128,7 +159,10 @@ export function baseCases(alg: AuthType): BaseCase[] {
   add("payload not JSON", token(jwt, b64("not json"), alg, main));
 
   add("header with BOM", token(b64(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ alg, typ: "JWT" }))])), payload(), alg, main));
-  add("header invalid UTF-8", token(b64(Buffer.concat([Buffer.from(`{"alg":"${alg}","typ":"JWT","x":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), payload(), alg, main));
+  add(
+    "header invalid UTF-8",
+    token(b64(Buffer.concat([Buffer.from(`{"alg":"${alg}","typ":"JWT","x":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), payload(), alg, main),
+  );
   add("header not JSON", token(header(`{"alg":"${alg}"`), payload(), alg, main));
   add("header an array", token(header([alg]), payload(), alg, main));
   add("header without alg", token(header({ typ: "JWT" }), payload(), alg, main));
@@ -154,7 +188,10 @@ export function baseCases(alg: AuthType): BaseCase[] {
   // Algorithm confusion: the public key's PEM (or DER) as an HMAC secret.
   const verifyKey = keyFor(alg).verifyKey;
   if (verifyKey.type === "public") {
-    for (const [form, bytes] of [["PEM", Buffer.from(verifyKey.export({ type: "spki", format: "pem" }))], ["DER", verifyKey.export({ type: "spki", format: "der" })]] as const) {
+    for (const [form, bytes] of [
+      ["PEM", Buffer.from(verifyKey.export({ type: "spki", format: "pem" }))],
+      ["DER", verifyKey.export({ type: "spki", format: "der" })],
+    ] as const) {
       add(`HS256 with the public key's ${form}, header ${alg}`, token(jwt, payload(), "HS256", createSecretKey(bytes)));
       add(`HS256 with the public key's ${form}, header HS256`, token(header({ alg: "HS256", typ: "JWT" }), payload(), "HS256", createSecretKey(bytes)));
     }

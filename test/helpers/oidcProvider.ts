@@ -17,14 +17,16 @@ function signingKey() {
 
 function configuration(keys: object[]) {
   return {
-    clients: [{
-      client_id: CLIENT.id,
-      client_secret: CLIENT.secret,
-      grant_types: ["client_credentials"],
-      redirect_uris: [],
-      response_types: [],
-      scope: PROVIDER_SCOPES.join(" "),
-    }],
+    clients: [
+      {
+        client_id: CLIENT.id,
+        client_secret: CLIENT.secret,
+        grant_types: ["client_credentials"],
+        redirect_uris: [],
+        response_types: [],
+        scope: PROVIDER_SCOPES.join(" "),
+      },
+    ],
     scopes: PROVIDER_SCOPES,
     jwks: { keys },
     ttl: { ClientCredentials: 600 },

@@ -16,7 +16,19 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
  * blocks may import them. A guide that imports another package adds it here.
  */
 export const DOC_DEPENDENCIES = [
-  "@trpc/server", "@trpc/client", "zod", "valibot", "superjson", "@types/node", "redis", "express", "@types/express", "eventsource", "ws", "@types/ws", "vitest",
+  "@trpc/server",
+  "@trpc/client",
+  "zod",
+  "valibot",
+  "superjson",
+  "@types/node",
+  "redis",
+  "express",
+  "@types/express",
+  "eventsource",
+  "ws",
+  "@types/ws",
+  "vitest",
 ] as const;
 
 // What decides the built package (the cache key), and the files copied to build and pack it. The
@@ -24,13 +36,14 @@ export const DOC_DEPENDENCIES = [
 const BUILD_INPUTS = ["package.json", "tsconfig.json", "tsconfig.build.json", "src"];
 const PACKAGE_INPUTS = [...BUILD_INPUTS, ".ci/prepack-guard.mjs", "README.md", "SECURITY.md", "BENCHMARKS.md", "LICENSE", "docs"];
 
-const version = (name: string): string =>
-  (JSON.parse(readFileSync(join(repo, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+const version = (name: string): string => (JSON.parse(readFileSync(join(repo, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
 function filesUnder(path: string): string[] {
   if (!existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).sort().flatMap((entry) => filesUnder(join(path, entry)));
+  return readdirSync(path)
+    .sort()
+    .flatMap((entry) => filesUnder(join(path, entry)));
 }
 
 function contentKey(): string {
@@ -46,7 +59,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // mkdir is atomic: whoever creates the lock directory builds; the others wait for it to go.
 async function withLock<T>(lock: string, work: () => T): Promise<T> {
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     try {
       mkdirSync(lock);
       break;
@@ -64,8 +77,7 @@ async function withLock<T>(lock: string, work: () => T): Promise<T> {
   }
 }
 
-const run = (command: string, args: string[], cwd: string) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 function build(target: string): void {
   const work = mkdtempSync(join(tmpdir(), "trpc-jwt-pack-"));
@@ -84,8 +96,19 @@ function build(target: string): void {
     mkdirSync(project);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "docs-scratch", private: true, type: "module" }));
     // --prefer-offline: after `npm ci` every dependency is in the npm cache.
-    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--silent", join(work, tarball),
-      ...DOC_DEPENDENCIES.map((name) => `${name}@${version(name)}`)], project);
+    run(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--silent",
+        join(work, tarball),
+        ...DOC_DEPENDENCIES.map((name) => `${name}@${version(name)}`),
+      ],
+      project,
+    );
     writeFileSync(join(project, ".ready"), "");
     renameSync(project, target);
   } finally {

@@ -51,7 +51,21 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", ...extraArgs];
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "no",
+      "--loglevel",
+      "warning",
+      ...extraArgs,
+    ];
     const started = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     child = started;
     let output = "";
@@ -107,4 +121,3 @@ export async function connectRedis(url: string) {
   await client.connect();
   return client;
 }
-

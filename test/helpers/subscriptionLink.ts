@@ -12,7 +12,11 @@ export type Transport = "wsLink" | "httpSubscriptionLink (SSE)";
  * SSE with the Authorization header (the `eventsource` package's custom fetch). `close` ends
  * what the link opened.
  */
-export function subscriptionLink<TRouter extends AnyTRPCRouter>(server: { httpUrl: string; wsUrl: string }, transport: Transport, token: string): { link: TRPCLink<TRouter>; close: () => Promise<void> | void } {
+export function subscriptionLink<TRouter extends AnyTRPCRouter>(
+  server: { httpUrl: string; wsUrl: string },
+  transport: Transport,
+  token: string,
+): { link: TRPCLink<TRouter>; close: () => Promise<void> | void } {
   if (transport === "wsLink") {
     const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: () => ({ token }) });
     return { link: wsLink({ client: wsClient, transformer: superjson }), close: () => wsClient.close() };
@@ -21,7 +25,9 @@ export function subscriptionLink<TRouter extends AnyTRPCRouter>(server: { httpUr
     url: server.httpUrl,
     transformer: superjson,
     EventSource,
-    eventSourceOptions: () => ({ fetch: ((url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } })) satisfies FetchLike }),
+    eventSourceOptions: () => ({
+      fetch: ((url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } })) satisfies FetchLike,
+    }),
   } as never);
   return { link, close: () => undefined };
 }

@@ -23,7 +23,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     });
   const server = createServer((inbound) => {
     const outbound = createConnection({ host: "127.0.0.1", port: targetPort });
-    for (const [socket, other] of [[inbound, outbound], [outbound, inbound]] as const) {
+    for (const [socket, other] of [
+      [inbound, outbound],
+      [outbound, inbound],
+    ] as const) {
       sockets.add(socket);
       socket.on("error", () => undefined);
       socket.on("close", () => {

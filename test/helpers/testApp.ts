@@ -33,7 +33,11 @@ export function createTestApp(auth: AuthManager, options: { exposeCause?: boolea
       const shape = jwtErrorFormatter(opts);
       if (!options.exposeCause) return shape;
       const { cause } = opts.error;
-      return { ...shape, stack: opts.error.stack, cause: cause && { ...JSON.parse(JSON.stringify(cause, Object.getOwnPropertyNames(cause))), string: String(cause) } };
+      return {
+        ...shape,
+        stack: opts.error.stack,
+        cause: cause && { ...JSON.parse(JSON.stringify(cause, Object.getOwnPropertyNames(cause))), string: String(cause) },
+      };
     },
   });
   const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
@@ -47,12 +51,10 @@ export function createTestApp(auth: AuthManager, options: { exposeCause?: boolea
   const router = t.router({
     hello: t.procedure.query(() => "hello"),
     // Flask_PyJWT's fixture routes.
-    token: t.procedure
-      .input(z.object({ sub: z.string(), scope: json.optional(), claims: jsonRecord.optional() }))
-      .mutation(async ({ input }) => {
-        const token = await auth.authToken(input.sub, input.scope ?? undefined, input.claims);
-        return { token: token.signed, sub: token.sub, scope: token.scope, claims: token.claims };
-      }),
+    token: t.procedure.input(z.object({ sub: z.string(), scope: json.optional(), claims: jsonRecord.optional() })).mutation(async ({ input }) => {
+      const token = await auth.authToken(input.sub, input.scope ?? undefined, input.claims);
+      return { token: token.signed, sub: token.sub, scope: token.scope, claims: token.claims };
+    }),
     refreshToken: t.procedure.input(z.object({ sub: z.string() })).mutation(async ({ input }) => {
       const token = await auth.refreshToken(input.sub);
       return { token: token.signed, sub: token.sub, jti: token.jti };

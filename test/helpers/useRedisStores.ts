@@ -21,7 +21,10 @@ export function useRedisStores(options: RedisStoreOptions = {}) {
     async open(): Promise<RedisTokenStore> {
       const client = await connectRedis((server as RedisServer).url);
       const store = redisStore(client, options);
-      cleanup.push(() => client.close(), () => store.close());
+      cleanup.push(
+        () => client.close(),
+        () => store.close(),
+      );
       return store;
     },
     /** Closes `close` with the rest at the end. */

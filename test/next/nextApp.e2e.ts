@@ -18,7 +18,13 @@ const appDir = fileURLToPath(new URL("../../example-next/", import.meta.url));
 const nextBin = `${appDir}node_modules/next/dist/bin/next`;
 const AUTH_SECONDS = 5; // the auth token's lifetime: long enough for the steps after login, short to wait for
 // Nothing phones home (telemetry off); plain http on loopback, so the cookies lose `Secure`.
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", COOKIE_SECURE: "false", JWT_AUTHMAXAGE: String(AUTH_SECONDS), JWT_SECRET: randomBytes(32).toString("base64url") };
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: "1",
+  COOKIE_SECURE: "false",
+  JWT_AUTHMAXAGE: String(AUTH_SECONDS),
+  JWT_SECRET: randomBytes(32).toString("base64url"),
+};
 
 /** Runs a command to its end; rejects with its output when it fails. */
 async function run(args: string[]): Promise<void> {
@@ -33,7 +39,12 @@ async function run(args: string[]): Promise<void> {
 /** `next start` on a free loopback port, in its own process group (stopped by its pid). */
 async function startNext(log: string[]): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: appDir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: appDir,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => log.push(...chunk.toString().split("\n").filter(Boolean)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -44,9 +55,15 @@ async function startNext(log: string[]): Promise<{ url: string; stop(): Promise<
     await exited;
     clearTimeout(timer);
   };
-  for (const deadline = Date.now() + 60_000; ; ) {
+  for (const deadline = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`next start exited: ${log.join("\n")}`);
-    if ((await fetch(`${url}/`).then((response) => response.status, () => 0)) === 200) return { url, stop };
+    if (
+      (await fetch(`${url}/`).then(
+        (response) => response.status,
+        () => 0,
+      )) === 200
+    )
+      return { url, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`next start did not answer: ${log.join("\n")}`);
@@ -62,8 +79,15 @@ async function startNext(log: string[]): Promise<{ url: string; stop(): Promise<
 function lockOutOfStep(): string | undefined {
   const read = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   const sorted = (value: unknown): unknown =>
-    typeof value === "object" && value !== null ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, inner]) => [key, sorted(inner)])) : value;
-  const pick = ({ dependencies, peerDependencies, peerDependenciesMeta }: Record<string, unknown>) => JSON.stringify(sorted({ dependencies, peerDependencies, peerDependenciesMeta }));
+    typeof value === "object" && value !== null
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, inner]) => [key, sorted(inner)]),
+        )
+      : value;
+  const pick = ({ dependencies, peerDependencies, peerDependenciesMeta }: Record<string, unknown>) =>
+    JSON.stringify(sorted({ dependencies, peerDependencies, peerDependenciesMeta }));
   const locked = (read(`${appDir}package-lock.json`)["packages"] as Record<string, Record<string, unknown>>)["node_modules/trpc-jwt"] ?? {};
   const current = read(`${appDir}../package.json`);
   if (pick(locked) === pick(current)) return undefined;
@@ -113,7 +137,12 @@ describe.runIf(executablePath !== undefined)("example-next built and driven in h
     expect(await page.textContent("#server-user")).toBe("Signed in as alice (read in a Server Component).");
     // The tokens are HttpOnly: the page's scripts see only the csrf value and the expiry hint.
     expect(await cookieNames()).toEqual(["auth", "auth-exp", "csrf", "refresh"]);
-    expect((await context.cookies(url())).filter((cookie) => cookie.httpOnly).map((cookie) => cookie.name).sort()).toEqual(["auth", "refresh"]);
+    expect(
+      (await context.cookies(url()))
+        .filter((cookie) => cookie.httpOnly)
+        .map((cookie) => cookie.name)
+        .sort(),
+    ).toEqual(["auth", "refresh"]);
     expect(await page.evaluate(() => document.cookie)).not.toContain("eyJ");
     // A fresh load renders the user on the server too (no client call involved).
     await page.reload();

@@ -44,18 +44,36 @@ const atLeast = (version: string, floor: string) => {
  * the matrix cannot reach.
  */
 export const TRPC_FACING = [
-  "adapters", "clientErrors", "clientSessionRace", "clientWebSocket", "cookieRefreshLink", "cookies.connections", "cookies.http",
-  "flaskScenarios", "freshness", "guards", "hardening", "issuers.http", "jwks", "optionalProcedure", "procedures", "refreshLink",
-  "rotation", "security", "sessions", "subscriptionRevocation", "subscriptions", "typedClaims", "unguardedProcedures",
+  "adapters",
+  "clientErrors",
+  "clientSessionRace",
+  "clientWebSocket",
+  "cookieRefreshLink",
+  "cookies.connections",
+  "cookies.http",
+  "flaskScenarios",
+  "freshness",
+  "guards",
+  "hardening",
+  "issuers.http",
+  "jwks",
+  "optionalProcedure",
+  "procedures",
+  "refreshLink",
+  "rotation",
+  "security",
+  "sessions",
+  "subscriptionRevocation",
+  "subscriptions",
+  "typedClaims",
+  "unguardedProcedures",
 ].map((name) => `test/${name}.test.ts`);
 /** Of those, the files about the client's own links, which need `@trpc/client` at its floor. */
 const CLIENT_LINKS = ["test/clientWebSocket.test.ts"];
 
-const version = (name: string): string =>
-  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+const version = (name: string): string => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
-const run = (command: string, args: string[], cwd: string) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
 const work = mkdtempSync(join(tmpdir(), "trpc-jwt-peers-"));
 const failures: string[] = [];
@@ -73,24 +91,41 @@ try {
     // Below the client's floor this is a server-only install (the client is an optional peer); the
     // tests then drive the server with that version's client, installed beside it afterwards.
     const clientSupported = atLeast(trpc, CLIENT_FLOOR);
-    const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball,
-      `@trpc/server@${trpc}`, ...(clientSupported ? [`@trpc/client@${trpc}`] : []), `zod@${zod}`,
-      `superjson@${version("superjson")}`, `@types/node@${version("@types/node")}`,
-    ], { cwd: project, encoding: "utf8" });
+    const install = spawnSync(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        tarball,
+        `@trpc/server@${trpc}`,
+        ...(clientSupported ? [`@trpc/client@${trpc}`] : []),
+        `zod@${zod}`,
+        `superjson@${version("superjson")}`,
+        `@types/node@${version("@types/node")}`,
+      ],
+      { cwd: project, encoding: "utf8" },
+    );
     if (install.status !== 0 || /ERESOLVE|peer dep/i.test(install.stderr)) {
       failures.push(`${label}: npm install: ${install.stderr.trim()}`);
       continue;
     }
-    if (!clientSupported) run("npm", ["install", "--no-save", "--legacy-peer-deps", "--no-audit", "--no-fund", "--prefer-offline", "--silent", `@trpc/client@${trpc}`], project);
+    if (!clientSupported)
+      run("npm", ["install", "--no-save", "--legacy-peer-deps", "--no-audit", "--no-fund", "--prefer-offline", "--silent", `@trpc/client@${trpc}`], project);
     const compiled = compileDocs(project, [{ name: "README.md", blocks: quickStart }]);
     const problems = compiled.problems.get("README.md") ?? [];
     compiled.dispose();
     if (problems.length > 0) failures.push(`${label}: the Quick start does not compile:\n  ${problems.join("\n  ")}`);
 
     const files = clientSupported ? TRPC_FACING : TRPC_FACING.filter((file) => !CLIENT_LINKS.includes(file));
-    console.log(`\n== ${label}: installed without ERESOLVE${clientSupported ? "" : " (server only)"}, Quick start compiles; the tRPC-facing tests${clientSupported ? "" : ` but the client links' (client floor ${CLIENT_FLOOR})`}:`);
+    console.log(
+      `\n== ${label}: installed without ERESOLVE${clientSupported ? "" : " (server only)"}, Quick start compiles; the tRPC-facing tests${clientSupported ? "" : ` but the client links' (client floor ${CLIENT_FLOOR})`}:`,
+    );
     const tests = spawnSync(join(root, "node_modules/.bin/vitest"), ["run", "--project", "native", "--typecheck.enabled=false", "--reporter=dot", ...files], {
-      cwd: root, stdio: "inherit", env: { ...process.env, TRPC_JWT_PEERS: project },
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, TRPC_JWT_PEERS: project },
     });
     if (tests.status !== 0) failures.push(`${label}: tests failed`);
   }
@@ -102,4 +137,6 @@ if (failures.length > 0) {
   console.error(`\ntest:peers FAILED:\n${failures.join("\n")}`);
   process.exit(1);
 }
-console.log(`\ntest:peers: ${MATRIX.length} peer sets installed, compiled and tested: ${MATRIX.map(({ trpc, zod }) => `tRPC ${trpc} + zod ${zod}`).join(", ")}`);
+console.log(
+  `\ntest:peers: ${MATRIX.length} peer sets installed, compiled and tested: ${MATRIX.map(({ trpc, zod }) => `tRPC ${trpc} + zod ${zod}`).join(", ")}`,
+);

@@ -65,7 +65,13 @@ try {
   targets.push(
     ["node", () => runCli(process.execPath, [cli])],
     ["bun", () => (existsSync(bin("bun")) ? runCli(bin("bun"), [cli]) : Promise.resolve("missing"))],
-    ["deno", () => (existsSync(bin("deno")) ? runCli(bin("deno"), ["run", "--allow-net=127.0.0.1", "--allow-env=NODE_ENV", "--no-prompt", cli]) : Promise.resolve("missing"))],
+    [
+      "deno",
+      () =>
+        existsSync(bin("deno"))
+          ? runCli(bin("deno"), ["run", "--allow-net=127.0.0.1", "--allow-env=NODE_ENV", "--no-prompt", cli])
+          : Promise.resolve("missing"),
+    ],
     ["workerd", () => runWorker(worker, [])],
     ["workerd+nodejs_compat", () => runWorker(worker, ["nodejs_compat"])],
   );

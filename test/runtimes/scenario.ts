@@ -5,7 +5,16 @@ import { initTRPC } from "@trpc/server";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { z } from "zod";
-import { AUTH_TYPES, AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, RemoteIssuer, type AuthType } from "../../src/index.js";
+import {
+  AUTH_TYPES,
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  JwtConfigError,
+  jwtErrorFormatter,
+  RemoteIssuer,
+  type AuthType,
+} from "../../src/index.js";
 import { nodeCrypto } from "../../src/keys/nodeCrypto.js";
 
 /** What the harness sets up outside the runtime: an identity provider's JWKS on 127.0.0.1 and a token it signed. */
@@ -21,7 +30,9 @@ const FAMILIES = ["HS256", "RS256", "PS256", "ES256", "EdDSA"] as const;
 
 /** Runs every step; resolves to the names of the checks that passed, throws at the first that did not. */
 export async function runScenario(remote: RemoteSetup): Promise<string[]> {
-  const passed = [nodeCrypto === undefined ? "node:crypto: absent (keys and signatures through Web Crypto and jose)" : "node:crypto: present (the native paths use it)"];
+  const passed = [
+    nodeCrypto === undefined ? "node:crypto: absent (keys and signatures through Web Crypto and jose)" : "node:crypto: present (the native paths use it)",
+  ];
   for (const alg of FAMILIES) {
     if (!(AUTH_TYPES as readonly string[]).includes(alg)) {
       passed.push(`${alg}: not an authType of this build`);
@@ -83,8 +94,14 @@ async function badKeyScenario(passed: string[]): Promise<void> {
     passed.push("1024-bit RSA key: the constructor throws JwtConfigError(secret)");
     return;
   }
-  const rejected = await auth.ready().then(() => undefined, (error: unknown) => error);
-  expect(rejected instanceof JwtConfigError && rejected.option === "secret", `1024-bit RSA: ready() gave ${String(rejected)}, expected JwtConfigError("secret")`);
+  const rejected = await auth.ready().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(
+    rejected instanceof JwtConfigError && rejected.option === "secret",
+    `1024-bit RSA: ready() gave ${String(rejected)}, expected JwtConfigError("secret")`,
+  );
   passed.push("1024-bit RSA key: ready() rejects with JwtConfigError(secret)");
 }
 

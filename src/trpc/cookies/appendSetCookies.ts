@@ -54,7 +54,9 @@ function headersSent(): JwtConfigError {
 }
 
 function isFastifyReply(res: unknown): res is FastifyReply {
-  return typeof res === "object" && res !== null && typeof (res as { header?: unknown }).header === "function" && isNodeResponse((res as { raw?: unknown }).raw);
+  return (
+    typeof res === "object" && res !== null && typeof (res as { header?: unknown }).header === "function" && isNodeResponse((res as { raw?: unknown }).raw)
+  );
 }
 
 function isNodeResponse(res: unknown): res is NodeResponse {
