@@ -1,7 +1,9 @@
 import type { JSONWebKeySet, JWK } from "jose";
+import { AUTH_TYPES } from "../config/options.js";
 import { wholeNumber } from "../config/wholeNumber.js";
 import { JwtConfigError } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
+import { ALGORITHM_PARAMS } from "../keys/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
 import { publicKeySet } from "./publicKeySet.js";
@@ -10,18 +12,8 @@ import { secureUrl } from "./secureUrl.js";
 /** The asymmetric algorithms an identity provider may sign access tokens with. */
 export type RemoteAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
 
-const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set<RemoteAlgorithm>([
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-]);
+// The one algorithm table's asymmetric rows: a provider never shares an HMAC secret with us.
+const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set(AUTH_TYPES.filter((alg) => ALGORITHM_PARAMS[alg].keyType !== "secret"));
 
 /**
  * Options for `new RemoteIssuer(options)`: where the provider's keys come from (`jwksUri`, or
