@@ -1,7 +1,7 @@
 import { JwtConfigError } from "../errors.js";
-import { suggestOption } from "./suggestOption.js";
+import { LIMITS } from "../options/limits.js";
+import { functionOf, nonEmptyString, objectOf, oneOf, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
-import { wholeNumber } from "./wholeNumber.js";
 
 /** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */
 export type AuthType = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
@@ -188,46 +188,21 @@ export const OPTION_NAMES: readonly (keyof AuthManagerOptions)[] = Object.freeze
   "rotationGrace",
 ] as const);
 
-const DEFAULTS = { authMaxAge: 3600, refreshMaxAge: 604800, maxTokenLength: 8192, cacheSize: 10_000, clockTolerance: 0 };
-
-// Ten years: every timestamp the manager writes stays far below readClaims' bound (year 9999),
-// whatever the clock says.
-const MAX_AGE = 10 * 365 * 24 * 3600;
-// The cache's "seen once" table grows with it: a million entries is already a large process.
-const MAX_CACHE_SIZE = 1_000_000;
-// JWT headers and payloads need room; below this no real token fits.
-const MIN_TOKEN_LENGTH = 64;
-const MAX_CLOCK_TOLERANCE = 300;
-
 /**
  * Checks every option once and fills in the defaults. Keys are checked separately, by
  * `importKeys`. Throws `JwtConfigError` naming the first bad option; never echoes a secret.
  */
 export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new JwtConfigError("options", "must be an object");
-  }
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
-      const nearest = suggestOption(key, OPTION_NAMES);
-      throw new JwtConfigError(key, `is not an AuthManager option${nearest === undefined ? "" : `; did you mean "${nearest}"?`}`);
-    }
-  }
-  const { issuer, authType, secret, publicKey, clock, keyId, audience, previousKeys } = options;
-  if (typeof issuer !== "string" || issuer.trim() === "") {
-    throw new JwtConfigError("issuer", "must be a non-empty string");
-  }
-  if (!AUTH_TYPES.includes(authType)) {
-    throw new JwtConfigError("authType", `must be one of ${AUTH_TYPES.join(", ")}`);
-  }
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "an AuthManager option" });
+  const { issuer, authType, secret, publicKey, keyId, audience, previousKeys } = options;
+  nonEmptyString(issuer, "issuer");
+  oneOf(authType, AUTH_TYPES, "authType");
   // Only an omitted secret makes a verify-only manager; one given as undefined or empty is missing.
   const verifyOnly = !Object.hasOwn(options, "secret") && !isHmac(authType) && !isMissing(publicKey);
   if (!verifyOnly && isMissing(secret)) throw new JwtConfigError("secret", missingSecret(authType));
-  if (clock !== undefined && typeof clock !== "function") {
-    throw new JwtConfigError("clock", "must be a function returning milliseconds since the epoch");
-  }
-  if (keyId !== undefined && !isName(keyId)) throw new JwtConfigError("keyId", "must be a non-empty string");
-  if (audience !== undefined && !isName(audience)) throw new JwtConfigError("audience", "must be a non-empty string");
+  const clock = functionOf(options.clock, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
+  if (keyId !== undefined) nonEmptyString(keyId, "keyId");
+  if (audience !== undefined) nonEmptyString(audience, "audience");
   if (previousKeys !== undefined && !Array.isArray(previousKeys)) {
     throw new JwtConfigError("previousKeys", "must be an array of { keyId?, publicKey } (HMAC: { keyId, secret })");
   }
@@ -239,14 +214,14 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
     keyId,
     previousKeys: previousKeys ?? [],
     audience,
-    clockTolerance: wholeNumber(options.clockTolerance, DEFAULTS.clockTolerance, 0, MAX_CLOCK_TOLERANCE, "clockTolerance"),
-    authMaxAge: wholeNumber(options.authMaxAge, DEFAULTS.authMaxAge, 1, MAX_AGE, "authMaxAge"),
-    refreshMaxAge: wholeNumber(options.refreshMaxAge, DEFAULTS.refreshMaxAge, 1, MAX_AGE, "refreshMaxAge"),
-    maxTokenLength: wholeNumber(options.maxTokenLength, DEFAULTS.maxTokenLength, MIN_TOKEN_LENGTH, Number.MAX_SAFE_INTEGER, "maxTokenLength"),
-    cacheSize: wholeNumber(options.cacheSize, DEFAULTS.cacheSize, 0, MAX_CACHE_SIZE, "cacheSize"),
-    clock: clock ?? Date.now,
+    clockTolerance: wholeNumber(options.clockTolerance, LIMITS.clockTolerance, "clockTolerance"),
+    authMaxAge: wholeNumber(options.authMaxAge, LIMITS.authMaxAge, "authMaxAge"),
+    refreshMaxAge: wholeNumber(options.refreshMaxAge, LIMITS.refreshMaxAge, "refreshMaxAge"),
+    maxTokenLength: wholeNumber(options.maxTokenLength, LIMITS.maxTokenLength, "maxTokenLength"),
+    cacheSize: wholeNumber(options.cacheSize, LIMITS.cacheSize, "cacheSize"),
+    clock,
     store: tokenStore(options.store),
-    rotationGrace: wholeNumber(options.rotationGrace, 0, 0, MAX_AGE, "rotationGrace"),
+    rotationGrace: wholeNumber(options.rotationGrace, LIMITS.rotationGrace, "rotationGrace"),
   };
 }
 
@@ -292,8 +267,4 @@ function isHmac(authType: string): boolean {
 
 function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === "" || (value instanceof Uint8Array && value.byteLength === 0);
-}
-
-function isName(value: unknown): value is string {
-  return typeof value === "string" && value.trim() !== "";
 }

@@ -1,7 +1,8 @@
 import type { JSONWebKeySet, JWK } from "jose";
 import { AUTH_TYPES } from "../config/options.js";
-import { wholeNumber } from "../config/wholeNumber.js";
 import { JwtConfigError } from "../errors.js";
+import { LIMITS } from "../options/limits.js";
+import { functionOf, nonEmptyString, objectOf, wholeNumber } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
 import { ALGORITHM_PARAMS } from "../keys/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
@@ -96,7 +97,7 @@ export interface RemoteIssuerSettings {
   timeoutDuration?: number | undefined;
   /** Longest token string accepted, in characters. Default 8192. */
   maxTokenLength?: number | undefined;
-  /** How many verified tokens to remember (`0`: no cache). Default 10000. */
+  /** How many verified tokens to remember (`0`: no cache). At most 1,000,000. Default 10000. */
   cacheSize?: number | undefined;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: (() => number) | undefined;
@@ -135,7 +136,7 @@ export interface ResolvedRemoteOptions {
   readonly cacheSize: number;
 }
 
-const OPTION_NAMES: ReadonlySet<string> = new Set<keyof RemoteIssuerOptions>([
+const OPTION_NAMES: readonly (keyof RemoteIssuerOptions)[] = Object.freeze([
   "issuer",
   "jwksUri",
   "keys",
@@ -151,7 +152,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof RemoteIssuerOptions>([
   "maxTokenLength",
   "cacheSize",
   "clock",
-]);
+] as const);
 // Claims that tie an audience-less access token to one client of the provider.
 const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
 
@@ -160,22 +161,15 @@ const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
  * naming the first bad option.
  */
 export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemoteOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new JwtConfigError("options", "must be an object");
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) throw new JwtConfigError(key, "is not a RemoteIssuer option");
-  }
-  const { issuer, audience, algorithms = ["RS256"], clock = Date.now } = options;
-  if (typeof issuer !== "string" || issuer.trim() === "") throw new JwtConfigError("issuer", "must be a non-empty string");
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "a RemoteIssuer option" });
+  const { issuer, audience, algorithms = ["RS256"] } = options;
+  nonEmptyString(issuer, "issuer");
   if (audience === undefined) throw new JwtConfigError("audience", "is required: your API's identifier at the provider");
-  if (audience !== false && (typeof audience !== "string" || audience === "")) {
-    throw new JwtConfigError("audience", "must be a non-empty string, or false with requiredClaims pinning client_id or token_use");
-  }
+  if (audience !== false) nonEmptyString(audience, "audience", "must be a non-empty string, or false with requiredClaims pinning client_id or token_use");
   if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => REMOTE_ALGORITHMS.has(alg))) {
     throw new JwtConfigError("algorithms", `must be a non-empty list of ${[...REMOTE_ALGORITHMS].join(", ")}`);
   }
-  if (typeof clock !== "function") throw new JwtConfigError("clock", "must be a function returning milliseconds since the epoch");
+  const clock = functionOf(options.clock, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
   const requiredClaims = optionalClaims(options.requiredClaims);
   if (audience === false && !AUDIENCE_SUBSTITUTES.some((claim) => requiredClaims !== undefined && Object.hasOwn(requiredClaims, claim))) {
     throw new JwtConfigError("audience", "may be false only when requiredClaims pins client_id or token_use");
@@ -188,19 +182,19 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
       issuer,
       // No audience: a token that names one is refused, as for AuthManager without `audience`.
       audience: audience === false ? undefined : audience,
-      clockTolerance: wholeNumber(options.clockTolerance, 0, 0, 300, "clockTolerance"),
+      clockTolerance: wholeNumber(options.clockTolerance, LIMITS.clockTolerance, "clockTolerance"),
       authorizedParties: optionalParties(options.authorizedParties),
       requiredClaims,
     }),
     timing: Object.freeze({
-      cacheMaxAge: wholeNumber(options.cacheMaxAge, 600_000, 0, Number.MAX_SAFE_INTEGER, "cacheMaxAge"),
-      maxStale: wholeNumber(options.maxStale, 86_400_000, 0, Number.MAX_SAFE_INTEGER, "maxStale"),
-      cooldownDuration: wholeNumber(options.cooldownDuration, 30_000, 0, Number.MAX_SAFE_INTEGER, "cooldownDuration"),
-      timeoutDuration: wholeNumber(options.timeoutDuration, 5_000, 1, 2 ** 31 - 1, "timeoutDuration"),
+      cacheMaxAge: wholeNumber(options.cacheMaxAge, LIMITS.cacheMaxAge, "cacheMaxAge"),
+      maxStale: wholeNumber(options.maxStale, LIMITS.maxStale, "maxStale"),
+      cooldownDuration: wholeNumber(options.cooldownDuration, LIMITS.cooldownDuration, "cooldownDuration"),
+      timeoutDuration: wholeNumber(options.timeoutDuration, LIMITS.timeoutDuration, "timeoutDuration"),
       clock,
     }),
-    maxTokenLength: wholeNumber(options.maxTokenLength, 8192, 64, Number.MAX_SAFE_INTEGER, "maxTokenLength"),
-    cacheSize: wholeNumber(options.cacheSize, 10_000, 0, Number.MAX_SAFE_INTEGER, "cacheSize"),
+    maxTokenLength: wholeNumber(options.maxTokenLength, LIMITS.maxTokenLength, "maxTokenLength"),
+    cacheSize: wholeNumber(options.cacheSize, LIMITS.cacheSize, "cacheSize"),
   };
 }
 
