@@ -19,7 +19,8 @@ interface Verdict {
  * makes a guarded call several times dearer than a public one; remembering "not revoked" and
  * forgetting it when the store announces a revocation costs one map lookup, and the
  * announcement (Redis pub/sub) reaches other processes in about a millisecond. While the channel
- * is down (a lost connection may have lost announcements), nothing is remembered and every use
+ * is down (a lost connection may have lost announcements, and a heartbeated channel counts as
+ * down after 2 s of silence), nothing is remembered and every use
  * asks the store, so a store outage is a 503, never a pass. Stores without a channel are asked
  * every time.
  */
@@ -45,7 +46,8 @@ export class RevocationCheck {
     store.subscribe?.({
       event: (event) => this.apply(event),
       up: () => this.#reset(true),
-      down: () => this.#reset(false),
+      // Epoch milliseconds from the store, on this process's monotonic clock.
+      down: (sinceMs?: number) => this.#reset(false, sinceMs === undefined ? undefined : performance.now() - Math.max(0, Date.now() - sinceMs)),
     });
   }
 
@@ -104,11 +106,11 @@ export class RevocationCheck {
     this.#verdicts.set(tokenId, { sid, sub });
   }
 
-  #reset(live: boolean): void {
+  #reset(live: boolean, sinceMs?: number): void {
     this.#live = live;
     this.#changes++;
     this.#verdicts.clear();
-    this.#watchers.setLive(live);
+    this.#watchers.setLive(live, sinceMs);
   }
 }
 

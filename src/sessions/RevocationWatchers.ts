@@ -13,6 +13,10 @@ interface Group {
   /** When the next poll may ask (ms, `performance.now()`), and the wait after it. */
   nextPollMs: number;
   waitMs: number;
+  /** Up to when the token is known unrevoked (ms, `performance.now()`): its last successful check. */
+  checkedMs: number;
+  /** Its last check failed: it is asked again (with back-off) until one succeeds, channel or not. */
+  failing: boolean;
 }
 
 // Without announcements, watched tokens are asked about this often: a revoked subscription
@@ -20,6 +24,8 @@ interface Group {
 // A store that fails is asked less and less often, up to MAX_WAIT_MS.
 const POLL_MS = 600;
 const MAX_WAIT_MS = 4_000;
+/** A subscription whose token cannot be checked for longer than this ends with 503 STORE_UNAVAILABLE. */
+export const UNCHECKED_LIMIT_MS = 5_000;
 // How often the timer looks for a token due: a poll comes at most this late.
 const TICK_MS = 50;
 
@@ -29,8 +35,10 @@ const TICK_MS = 50;
  * by polling the store while there are no announcements (a store without a channel, or a
  * channel that is down). Subscriptions with the same token share one question to the store, so
  * polling costs one lookup per distinct token, never one per subscription (1,000 subscriptions of
- * one token: one lookup every 600 ms). A store failure ends nothing: the subscription keeps its
- * token until the store can answer, and the token is asked about less often meanwhile.
+ * one token: one lookup every 600 ms). A failed check is asked again, less and less often, until
+ * one succeeds, even once the channel is back (its announcements during the outage are lost); a
+ * token that cannot be checked for {@link UNCHECKED_LIMIT_MS} ends its subscriptions with
+ * STORE_UNAVAILABLE rather than keep streaming what may have been revoked.
  */
 export class RevocationWatchers {
   readonly #lookup: (token: JwtToken) => Promise<JwtToken>;
@@ -43,12 +51,13 @@ export class RevocationWatchers {
     this.#lookup = lookup;
   }
 
-  /** Watches `token` until it is found revoked or the returned function is called. */
+  /** Watches `token` (just checked) until it is found revoked or the returned function is called. */
   watch(token: JwtToken, onRevoked: (error: JwtError) => void): () => void {
     const key = token.jti ?? token.signed;
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { token, watchers: new Set(), asking: false, nextPollMs: performance.now() + POLL_MS, waitMs: POLL_MS };
+      const now = performance.now();
+      group = { token, watchers: new Set(), asking: false, nextPollMs: now + POLL_MS, waitMs: POLL_MS, checkedMs: now, failing: false };
       this.#groups.set(key, group);
     }
     // A function of its own per call: the same callback watching twice is two watchers.
@@ -68,10 +77,14 @@ export class RevocationWatchers {
     for (const [key, group] of this.#groups) if (concerns(event, group.token)) this.#recheck(key, group, true);
   }
 
-  /** The channel came up (announcements may have been missed: ask about all) or went down. */
-  setLive(live: boolean): void {
+  /**
+   * The channel came up (announcements may have been missed: ask about all) or went down;
+   * `sinceMs` (`performance.now()`): when it was last known to work, so what was known then holds.
+   */
+  setLive(live: boolean, sinceMs = performance.now()): void {
     this.#live = live;
     if (live) for (const [key, group] of this.#groups) this.#recheck(key, group, true);
+    else for (const group of this.#groups.values()) group.checkedMs = Math.max(group.checkedMs, Math.min(sinceMs, performance.now()));
     this.#schedule();
   }
 
@@ -86,30 +99,51 @@ export class RevocationWatchers {
       () => {
         group.asking = false;
         group.waitMs = POLL_MS;
+        group.checkedMs = Math.max(group.checkedMs, startedMs);
+        group.failing = false;
+        this.#schedule();
       },
       (error: unknown) => {
         group.asking = false;
         if (!(error instanceof JwtError) || error.code === "STORE_UNAVAILABLE") {
+          group.failing = true;
           group.waitMs = Math.min(group.waitMs * 2, MAX_WAIT_MS);
           group.nextPollMs = startedMs + group.waitMs;
+          this.#schedule();
           return;
         }
-        if (this.#groups.get(key) !== group) return; // told already, or nobody watches any more
-        this.#groups.delete(key);
-        this.#schedule();
-        for (const watcher of group.watchers) watcher(error);
+        this.#end(key, group, error);
       },
     );
   }
 
-  // A polling timer exactly while there are watched tokens and no announcements.
+  #end(key: string, group: Group, error: JwtError): void {
+    if (this.#groups.get(key) !== group) return; // told already, or nobody watches any more
+    this.#groups.delete(key);
+    this.#schedule();
+    for (const watcher of group.watchers) watcher(error);
+  }
+
+  // A token is in doubt while nothing announces (channel down) or its last check failed.
+  #inDoubt(group: Group): boolean {
+    return !this.#live || group.failing;
+  }
+
+  #tick(): void {
+    const now = performance.now();
+    for (const [key, group] of this.#groups) {
+      if (!this.#inDoubt(group)) continue;
+      if (now - group.checkedMs > UNCHECKED_LIMIT_MS) this.#end(key, group, new JwtError("STORE_UNAVAILABLE"));
+      else if (group.nextPollMs <= now) this.#recheck(key, group, false);
+    }
+  }
+
+  // A polling timer exactly while some watched token is in doubt.
   #schedule(): void {
-    const wanted = !this.#live && this.#groups.size > 0;
+    let wanted = false;
+    for (const group of this.#groups.values()) if ((wanted = this.#inDoubt(group))) break;
     if (wanted && this.#poll === undefined) {
-      this.#poll = setInterval(() => {
-        const now = performance.now();
-        for (const [key, group] of this.#groups) if (group.nextPollMs <= now) this.#recheck(key, group, false);
-      }, TICK_MS);
+      this.#poll = setInterval(() => this.#tick(), TICK_MS);
       this.#poll.unref();
     } else if (!wanted && this.#poll !== undefined) {
       clearInterval(this.#poll);

@@ -45,13 +45,17 @@ export interface RevocationEvent {
 
 /**
  * How a store tells trpc-jwt about revocations made anywhere. `up` means that from now on every
- * revocation will reach `event`; `down` that some may not (a lost connection). While down,
- * trpc-jwt asks the store on every use of a token.
+ * revocation will reach `event`; called again while up, that the store may have missed some
+ * (its commands came back after an outage): trpc-jwt then asks again about everything it
+ * remembers or watches. `down` means that some may not reach `event` (a lost connection, or a
+ * channel silent for longer than its heartbeat allows); `sinceMs` (ms since the epoch, default
+ * now) is when the channel was last known to work. While down, trpc-jwt asks the store on every
+ * use of a token.
  */
 export interface RevocationListener {
   event(event: RevocationEvent): void;
   up(): void;
-  down(): void;
+  down(sinceMs?: number): void;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { JwtConfigError } from "../errors.js";
 import { evictionCheck } from "./evictionPolicy.js";
+import { announcement, heartbeatedChannel } from "./redisChannel.js";
 import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
-import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
+import type { RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
 
 /**
@@ -54,9 +55,6 @@ export interface RedisTokenStore extends TokenStore {
   close(): Promise<void>;
 }
 
-const KINDS = { token: "t", session: "s", subject: "u" } as const;
-const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "session", u: "subject" };
-
 /**
  * A `TokenStore` in Redis (7.0 or later), shared by every process that uses the same server:
  * consume-once is atomic across processes, and revocations are announced on a pub/sub channel
@@ -96,7 +94,7 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     revoked: (tokenId: string) => `${prefix}rev:${tokenId}`,
     subject: (sub: string) => `${prefix}sub:${sub}`,
   };
-  const subscribers = new Set<RedisClientLike>();
+  const channels = new Set<() => Promise<void>>();
 
   // Fails at once while the client is disconnected: node-redis would otherwise queue the
   // command until Redis is back, and the request would hang instead of getting its 503.
@@ -125,7 +123,7 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     }
   }
 
-  const message = (kind: RevocationEvent["kind"], id: string) => `${KINDS[kind]}:${id}`;
+  const message = announcement;
   const ms = (value: number) => String(Math.ceil(value));
 
   return {
@@ -169,36 +167,32 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     },
     ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
     async close() {
-      const closing = [...subscribers].map((subscriber) => subscriber.close().catch(() => undefined));
-      subscribers.clear();
+      const closing = [...channels].map((stop) => stop());
+      channels.clear();
       await Promise.all(closing);
     },
   };
 
   function subscribe(listener: RevocationListener): () => void {
-    const subscriber = client.duplicate();
-    subscribers.add(subscriber);
-    let subscribed = false;
-    // node-redis re-subscribes before it reports "ready" again: from then on nothing is missed.
-    subscriber.on("ready", () => subscribed && listener.up());
-    subscriber.on("error", () => listener.down());
-    subscriber.on("end", () => listener.down());
-    const onMessage = (text: string) => {
-      const kind = KIND_OF[text.slice(0, 1)];
-      if (kind !== undefined && text[1] === ":") listener.event({ kind, id: text.slice(2) });
-    };
-    subscriber
-      .connect()
-      .then(() => subscriber.subscribe(channel, onMessage))
-      .then(() => {
-        subscribed = true;
-        listener.up();
-      })
-      // The connection retries by itself; until it subscribes, every use asks Redis.
-      .catch(() => listener.down());
+    const stop = heartbeatedChannel(
+      {
+        open({ message, ready, lost }) {
+          const subscriber = client.duplicate();
+          subscriber.on("ready", ready);
+          subscriber.on("error", lost);
+          subscriber.on("end", lost);
+          const subscribed = subscriber.connect().then(() => subscriber.subscribe(channel, message));
+          return { subscribed, close: () => subscriber.close() };
+        },
+        publish: (text) => send(["PUBLISH", channel, text]),
+        onCommandsBack: (back) => void client.on("ready", back),
+      },
+      listener,
+    );
+    channels.add(stop);
     return () => {
-      subscribers.delete(subscriber);
-      void subscriber.close().catch(() => undefined);
+      channels.delete(stop);
+      void stop();
     };
   }
 }

@@ -2,6 +2,7 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, type TokenPair } from "trpc-jwt";
+import { idle } from "./endingSubscription.js";
 
 const pairOut = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authToken.signed, refreshToken: refreshToken.signed });
 
@@ -9,7 +10,8 @@ const pairOut = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authTo
  * A router that uses sessions as an app would: login, rotate (the refresh token in the input, so
  * that concurrent rotations reach `rotate` itself), logout (`auth.revoke(ctx.token)`), and guarded calls.
  * login, rotate and revokeSubject are plain procedures with no guard and no error handling of
- * their own: the manager's refusals must reach the client as their codes by themselves.
+ * their own: the manager's refusals must reach the client as their codes by themselves. `idle` is
+ * a guarded subscription that sends nothing until it ends.
  */
 export function createSessionApp(auth: AuthManager) {
   const createContext = createJwtContext(auth);
@@ -22,6 +24,7 @@ export function createSessionApp(auth: AuthManager) {
     rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(async ({ input }) => pairOut(await auth.rotate(input.refresh))),
     logout: authedProcedure.mutation(({ ctx }) => auth.revoke(ctx.token)),
     revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.revokeSubject(input.sub)),
+    idle: authedProcedure.subscription(idle),
   });
   return { router, createContext };
 }

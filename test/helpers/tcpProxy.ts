@@ -6,7 +6,9 @@ export interface TcpProxy {
   readonly port: number;
   /** Stops forwarding in both directions: bytes are held, nothing is reset or closed. */
   stall(): void;
-  /** Forwards again, what was held first. */
+  /** Resets every connection and refuses new ones (a path that fails loudly) until `resume()`. */
+  cut(): void;
+  /** Forwards again, what was held first, and accepts connections again. */
   resume(): void;
   close(): Promise<void>;
 }
@@ -16,12 +18,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const held: (() => void)[] = [];
   let stalled = false;
+  let refusing = false;
   const forward = (from: Socket, to: Socket) =>
     from.on("data", (chunk: Buffer) => {
       if (stalled) held.push(() => to.write(chunk));
       else to.write(chunk);
     });
   const server = createServer((inbound) => {
+    if (refusing) return void inbound.destroy();
     const outbound = createConnection({ host: "127.0.0.1", port: targetPort });
     for (const [socket, other] of [
       [inbound, outbound],
@@ -44,8 +48,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     stall() {
       stalled = true;
     },
+    cut() {
+      refusing = true;
+      held.length = 0;
+      for (const socket of sockets) socket.destroy();
+    },
     resume() {
       stalled = false;
+      refusing = false;
       for (const write of held.splice(0)) write();
     },
     async close() {

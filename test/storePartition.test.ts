@@ -1,0 +1,132 @@
+// Issue 25, items 4 and 5 of the review: partitions. A process whose path to Redis goes silent
+// (a proxy that stops forwarding, no reset) stops trusting its remembered verdicts within 2 s of
+// the last sign of life on the revocation channel, and its open subscriptions end within 5 s;
+// a process whose pub/sub connection comes back before its command connection asks again about
+// its subscriptions until a check succeeds. Real redis-server, real tRPC over HTTP and WebSocket.
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuthManager } from "trpc-jwt";
+import { redisStore, type RedisClientLike } from "trpc-jwt/redis";
+import { openSubscription, type Ending } from "./helpers/endingSubscription.js";
+import { HS256_SECRET } from "./helpers/keys.js";
+import { startServer } from "./helpers/httpServer.js";
+import { connectRedis, hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
+import { createSessionApp, type SessionRouter } from "./helpers/sessionApp.js";
+import { startTcpProxy, type TcpProxy } from "./helpers/tcpProxy.js";
+
+const TIMEOUT = 300;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Reconnect attempts at most 100 ms apart, as the multi-process tests' server processes do.
+const reconnectStrategy = (retries: number) => Math.min(retries * 50, 100);
+
+describe.runIf(hasRedisServer())("redisStore across partitions", () => {
+  let redis: RedisServer;
+  const cleanup: (() => Promise<unknown>)[] = [];
+  let elsewhere: AuthManager; // another process: its own connection, straight to Redis
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    const direct = await connectRedis(redis.url);
+    const store = redisStore(direct);
+    elsewhere = new AuthManager({ issuer: "partition", authType: "HS256", secret: HS256_SECRET, store });
+    cleanup.push(
+      () => store.close(),
+      () => direct.close(),
+      () => redis.stop(),
+    );
+  });
+  afterAll(async () => {
+    for (const close of cleanup.reverse()) await close().catch(() => undefined);
+  });
+
+  /** The process under test: its commands through `commands`, its subscriber through `pubsub`. */
+  async function processBehind(commands: TcpProxy, pubsub: TcpProxy = commands) {
+    const { createClient } = await import("redis");
+    const connect = (port: number) => createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy } });
+    const client = connect(commands.port);
+    client.on("error", () => undefined);
+    await client.connect();
+    // The store's subscriber is the client's duplicate(): here, one through the pub/sub proxy.
+    const duplicate = () => {
+      const subscriber = connect(pubsub.port);
+      return subscriber;
+    };
+    const store = redisStore(Object.assign(client, { duplicate }) as unknown as RedisClientLike, { timeout: TIMEOUT });
+    const auth = new AuthManager({ issuer: "partition", authType: "HS256", secret: HS256_SECRET, store });
+    const app = createSessionApp(auth);
+    const server = await startServer(app);
+    cleanup.push(
+      () => server.close(),
+      () => store.close(),
+      () => client.close(),
+    );
+    const call = (token: string) =>
+      createTRPCClient<SessionRouter>({ links: [httpLink({ url: server.url, transformer: superjson, headers: { authorization: `Bearer ${token}` } })] });
+    const subscribe = async (token: string) => {
+      const subscription = await openSubscription(app.router, app.createContext as never, token);
+      cleanup.push(() => subscription.close());
+      return subscription;
+    };
+    return { call, subscribe };
+  }
+
+  async function proxy(): Promise<TcpProxy> {
+    const started = await startTcpProxy(redis.port);
+    cleanup.push(() => started.close());
+    return started;
+  }
+
+  it("silent partition: a session revoked elsewhere is refused (or 503) within 2.5 s, and its subscription ends within 5.5 s", async () => {
+    const path = await proxy();
+    const partitioned = await processBehind(path);
+    const pair = await elsewhere.login("alice");
+    const token = pair.authToken.signed;
+    // Known unrevoked, remembered, and watched by an open subscription.
+    for (let i = 0; i < 3; i++) expect(await partitioned.call(token).me.query()).toBe("alice");
+    const subscription = await partitioned.subscribe(token);
+    await sleep(1_000); // heartbeats flowing
+
+    path.stall();
+    const revokedAt = Date.now();
+    await elsewhere.revokeSession(String(pair.authToken.claims["sid"]));
+    const ending = subscription.ending(8_000);
+    let refusedFromMs = Infinity;
+    let firstRefusalAnsweredMs = Infinity;
+    const answers = new Set<string>();
+    while (Date.now() - revokedAt < 3_500) {
+      const sentMs = Date.now() - revokedAt;
+      const answer = await partitioned
+        .call(token)
+        .me.query()
+        .then(
+          () => "200",
+          (error: unknown) => {
+            const data = (error as TRPCClientError<SessionRouter>).data as { httpStatus?: number; jwtCode?: string } | undefined;
+            return `${data?.httpStatus} ${data?.jwtCode}`;
+          },
+        );
+      if (answer === "200") {
+        expect(refusedFromMs, "accepted after a refusal").toBe(Infinity);
+        continue;
+      }
+      answers.add(answer);
+      if (refusedFromMs === Infinity) [refusedFromMs, firstRefusalAnsweredMs] = [sentMs, Date.now() - revokedAt];
+    }
+    const ended = await ending;
+    path.resume();
+    const endedMs = typeof ended === "object" ? ended.atMs - revokedAt : Infinity;
+    console.log(
+      `silent partition: requests sent ${refusedFromMs} ms after the revocation on are refused (${[...answers].join(", ")}; the first answered at ${firstRefusalAnsweredMs} ms; bound 2,500 ms); the subscription ended ${endedMs} ms after it with ${codeOf(ended)} (bound 5,500 ms)`,
+    );
+    expect(refusedFromMs).toBeLessThan(2_500);
+    expect(firstRefusalAnsweredMs).toBeLessThan(2_500 + TIMEOUT);
+    for (const answer of answers) expect(["503 STORE_UNAVAILABLE", "401 TOKEN_REVOKED"]).toContain(answer);
+    expect(typeof ended === "object" && ["STORE_UNAVAILABLE", "TOKEN_REVOKED"].includes(String(ended.code))).toBe(true);
+    expect(endedMs).toBeLessThan(5_500);
+  }, 20_000);
+});
+
+function codeOf(ending: Ending): string {
+  return typeof ending === "object" ? String(ending.code) : ending;
+}
