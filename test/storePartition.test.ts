@@ -125,6 +125,32 @@ describe.runIf(hasRedisServer())("redisStore across partitions", () => {
     expect(typeof ended === "object" && ["STORE_UNAVAILABLE", "TOKEN_REVOKED"].includes(String(ended.code))).toBe(true);
     expect(endedMs).toBeLessThan(5_500);
   }, 20_000);
+
+  it("pub/sub back before commands: the subscription of a session revoked during the outage ends within 1 s of the command connection's return", async () => {
+    const [commands, pubsub] = [await proxy(), await proxy()];
+    const process = await processBehind(commands, pubsub);
+    const pair = await elsewhere.login("bob");
+    const subscription = await process.subscribe(pair.authToken.signed);
+    await sleep(1_000);
+
+    commands.cut();
+    pubsub.cut();
+    await sleep(200);
+    await elsewhere.revokeSession(String(pair.authToken.claims["sid"])); // announced while this process cannot hear
+    await sleep(600);
+    pubsub.resume(); // the subscriber reconnects, resubscribes, and the recheck it triggers fails
+    await sleep(1_700);
+    expect(await subscription.ending(0)).toBe("still open");
+    commands.resume();
+    const backAt = Date.now();
+    const ended = await subscription.ending(4_000);
+    const endedMs = typeof ended === "object" ? ended.atMs - backAt : Infinity;
+    console.log(
+      `pub/sub back 1.7 s before commands: the revoked session's subscription ended ${endedMs} ms after the command path returned, with ${codeOf(ended)} (bound 1,000 ms)`,
+    );
+    expect(typeof ended === "object" && ended.code).toBe("TOKEN_REVOKED");
+    expect(endedMs).toBeLessThan(1_000);
+  }, 20_000);
 });
 
 function codeOf(ending: Ending): string {
