@@ -12,8 +12,9 @@ const LAYERS = [
   ["refusals", "^src/refusals/"], // a refusal's code and reason, and its TRPCError
   ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
   ["policy", "^src/policy/"], // requireToken's rules, pure
+  ["issuer", "^src/issuers/Issuer\\.ts$"], // what a request context needs of an issuer, either kind
   ["manager", "^src/AuthManager\\.ts$"],
-  ["issuers", "^src/issuers/"], // identity providers, several issuers in one context
+  ["issuers", "^src/issuers/(?!Issuer\\.ts$)"], // identity providers, several issuers in one context
   ["trpc", "^src/trpc/"], // context, guards, cookies, errors on the wire
   ["testing", "^src/testing/"],
   ["entries", "^src/(index|client|redis|testing)\\.ts$"],

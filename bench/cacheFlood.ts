@@ -4,7 +4,7 @@
 // so hits are counted exactly. Reports hit rates; asserts nothing.
 import { createHmac, randomUUID } from "node:crypto";
 import { AuthManager } from "trpc-jwt";
-import { verifierOf } from "../src/AuthManager.js";
+import { ISSUER } from "../src/issuers/Issuer.js";
 
 const SECRET = "benchmark-secret-0123456789abcdef";
 const OTHER_USERS = 1_000;
@@ -20,7 +20,7 @@ function mint(sub: string): string {
 
 async function run(flood: number): Promise<{ calls: number; hits: number }> {
   const auth = new AuthManager({ issuer: "bench", authType: "HS256", secret: SECRET }); // default cache: 10,000
-  const verify = verifierOf(auth);
+  const { verify } = auth[ISSUER]();
   const others = Array.from({ length: OTHER_USERS }, (_, i) => mint(`user-${i}`));
   let calls = 0;
   let hits = 0;

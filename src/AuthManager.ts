@@ -4,7 +4,8 @@ import { JwtConfigError } from "./errors.js";
 import { importKeys } from "./keys/importKeys.js";
 import type { JwkSet } from "./keys/JwkSet.js";
 import type { KeyRing } from "./keys/KeyRing.js";
-import { withRevocationCheck, type RevocationCheck } from "./sessions/RevocationCheck.js";
+import { expiresAt, ISSUER, type Issuer } from "./issuers/Issuer.js";
+import { withRevocationCheck } from "./sessions/RevocationCheck.js";
 import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
 import {
   checkIssued,
@@ -29,18 +30,6 @@ import { createVerifier } from "./tokens/verifyToken.js";
 // The one place refusals become tRPC errors; session methods answer callers through it.
 import { rejectForCaller } from "./refusals/toTRPCError.js";
 
-/** The manager's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
-export let clockOf!: (auth: AnyAuthManager) => () => number;
-
-/** The manager's `clockTolerance` in seconds, for the subscription expiry watch. Module-internal. */
-export let toleranceOf!: (auth: AnyAuthManager) => number;
-
-/**
- * The manager's verifier, for `ctx.jwt` (`JwtRequest`): unlike `verifyToken`, it hands back a
- * cached token without a promise. Module-internal (not exported from the package).
- */
-export let verifierOf!: (auth: AnyAuthManager) => Verifier;
-
 /** Any manager, whatever its schemas. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAuthManager = AuthManager<any, any>;
@@ -50,12 +39,6 @@ export type AnyAuthManager = AuthManager<any, any>;
  * else plain `JwtToken`.
  */
 export type AuthTokenOf<TAuth> = TAuth extends AuthManager<infer TClaims, infer TScope> ? JwtToken<TypedClaims<TClaims>, TypedScope<TScope>> : JwtToken;
-
-/**
- * The manager's revocation check (undefined without a store), for `ctx.jwt` to apply on every
- * use of a token it verified earlier. Module-internal.
- */
-export let revocationCheckOf!: (auth: AuthManager) => RevocationCheck | undefined;
 
 /**
  * Issues and verifies auth and refresh tokens for one issuer and one algorithm: signs with one
@@ -101,13 +84,6 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   // #verify, then the revocation check when there is a store.
   readonly #verifyUnrevoked: Verifier;
   readonly #schemas: ClaimSchemas | undefined;
-
-  static {
-    verifierOf = (auth) => auth.#verify;
-    clockOf = (auth) => auth.#options.clock;
-    toleranceOf = (auth) => auth.#options.clockTolerance;
-    revocationCheckOf = (auth) => auth.#sessions.revocationCheck;
-  }
 
   constructor(options: AuthManagerOptions & SchemaOptions<TClaims, TScope>) {
     const { claims, scope, ...rest } = options;
@@ -225,7 +201,13 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   isUnexpired(token: JwtToken<object, unknown>): boolean {
-    return (token.exp + this.#options.clockTolerance) * 1000 > this.#options.clock();
+    return expiresAt(token, this.#options.clockTolerance) > this.#options.clock();
+  }
+
+  /** @internal What a request context needs of this manager (`createJwtContext`). */
+  [ISSUER](): Issuer {
+    const { clock, clockTolerance } = this.#options;
+    return { issuer: this.issuer, verify: this.#verify, now: clock, tolerance: clockTolerance, revocation: this.#sessions.revocationCheck };
   }
 
   /**

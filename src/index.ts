@@ -6,7 +6,7 @@ export type { JwkSet, PublicJwk } from "./keys/JwkSet.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
 export { RemoteIssuer } from "./issuers/RemoteIssuer.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerOptions, RemoteIssuerSettings, RemoteJwkSet } from "./issuers/remoteIssuerOptions.js";
-export type { IssuedToken, JwtIssuer } from "./issuers/tokenSourceOf.js";
+export type { IssuedToken, JwtIssuer } from "./issuers/JwtIssuer.js";
 export { checkRules } from "./policy/checkRules.js";
 export { compileRules, type AllowRule, type CompiledRules, type RequireTokenRules } from "./policy/compileRules.js";
 export { findRuleFailure, type RuleFailure } from "./policy/findRuleFailure.js";

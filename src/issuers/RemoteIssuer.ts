@@ -3,19 +3,8 @@ import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { createRemoteVerifier } from "./createRemoteVerifier.js";
 import { discoverJwksUri } from "./discoverJwksUri.js";
+import { expiresAt, ISSUER, type Issuer } from "./Issuer.js";
 import { resolveRemoteOptions, type DiscoveryOptions, type RemoteAlgorithm, type RemoteIssuerOptions } from "./remoteIssuerOptions.js";
-
-/**
- * The issuer's verifier, for `createJwtContext`: unlike `verifyToken`, it hands back a cached
- * token without a promise. Module-internal (not exported from the package).
- */
-export let remoteVerifierOf!: (issuer: RemoteIssuer) => Verifier;
-
-/** The issuer's clock (milliseconds), for `requireToken({ maxAuthAge })`. Module-internal. */
-export let remoteClockOf!: (issuer: RemoteIssuer) => () => number;
-
-/** The issuer's `clockTolerance` in seconds, for the subscription expiry watch. Module-internal. */
-export let remoteToleranceOf!: (issuer: RemoteIssuer) => number;
 
 /**
  * Verifies access tokens that an external identity provider (Auth0, Keycloak, Cognito, Clerk,
@@ -46,12 +35,6 @@ export class RemoteIssuer {
   readonly #verify: Verifier;
   readonly #clock: () => number;
   readonly #clockTolerance: number;
-
-  static {
-    remoteVerifierOf = (issuer) => issuer.#verify;
-    remoteClockOf = (issuer) => issuer.#clock;
-    remoteToleranceOf = (issuer) => issuer.#clockTolerance;
-  }
 
   constructor(options: RemoteIssuerOptions) {
     const resolved = resolveRemoteOptions(options);
@@ -112,6 +95,11 @@ export class RemoteIssuer {
    * ```
    */
   isUnexpired(token: JwtToken): boolean {
-    return (token.exp + this.#clockTolerance) * 1000 > this.#clock();
+    return expiresAt(token, this.#clockTolerance) > this.#clock();
+  }
+
+  /** @internal What a request context needs of this issuer (`createJwtContext`). */
+  [ISSUER](): Issuer {
+    return { issuer: this.issuer, verify: this.#verify, now: this.#clock, tolerance: this.#clockTolerance, revocation: undefined };
   }
 }

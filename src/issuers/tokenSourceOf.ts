@@ -1,28 +1,9 @@
 import { base64url } from "jose";
-import { AuthManager, clockOf, revocationCheckOf, toleranceOf, verifierOf, type AnyAuthManager, type AuthTokenOf } from "../AuthManager.js";
 import { JwtConfigError, JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { tokenRefusal } from "../tokens/tokenProblem.js";
 import type { Verifier } from "../tokens/Verifier.js";
-import { RemoteIssuer, remoteClockOf, remoteToleranceOf, remoteVerifierOf } from "./RemoteIssuer.js";
-
-/**
- * Something that verifies tokens of one issuer: your own `AuthManager`, or a `RemoteIssuer` for
- * an identity provider's access tokens.
- *
- * @example
- * ```ts
- * const issuers: JwtIssuer[] = [auth, idp];
- * ```
- */
-export type JwtIssuer = AnyAuthManager | RemoteIssuer;
-
-/**
- * The auth tokens a context built on `issuers` yields: an `AuthManager`'s typed from its
- * schemas, a `RemoteIssuer`'s plain `JwtToken`; with several issuers, the union.
- */
-export type IssuedToken<TIssuers> = TIssuers extends readonly (infer TIssuer)[] ? TokenOfIssuer<TIssuer> : TokenOfIssuer<TIssuers>;
-type TokenOfIssuer<TIssuer> = TIssuer extends AnyAuthManager ? AuthTokenOf<TIssuer> : JwtToken;
+import { expiresAt, ISSUER, type HasIssuer, type Issuer } from "./Issuer.js";
 
 /**
  * What a request context needs from its issuers: a verifier (a cache hit comes back without a
@@ -69,7 +50,7 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
  * const source = tokenSourceOf([auth, idp]);
  * ```
  */
-export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenSource {
+export function tokenSourceOf(issuers: HasIssuer | readonly HasIssuer[]): TokenSource {
   const list: readonly unknown[] = Array.isArray(issuers) ? issuers : [issuers];
   if (list.length === 0) throw new JwtConfigError("issuers", "must name at least one AuthManager or RemoteIssuer");
   const byIssuer = new Map<string, TokenSource>();
@@ -107,39 +88,27 @@ export function tokenSourceOf(issuers: JwtIssuer | readonly JwtIssuer[]): TokenS
   };
 }
 
-function sourceOf(issuer: unknown): [string, TokenSource] {
-  if (issuer instanceof AuthManager) {
-    const revocations = revocationCheckOf(issuer);
-    const common = {
-      verify: verifierOf(issuer),
-      isUnexpired: (token: JwtToken) => issuer.isUnexpired(token),
-      now: clockOf(issuer),
-      expiresAt: expiryAfter(toleranceOf(issuer)),
-    };
-    if (revocations === undefined) return [issuer.issuer, { ...common, unrevoked: undefined, watchRevocation: undefined }];
-    return [
-      issuer.issuer,
-      { ...common, unrevoked: (token) => revocations.check(token), watchRevocation: (token, onRevoked) => revocations.watch(token, onRevoked) },
-    ];
-  }
-  if (issuer instanceof RemoteIssuer) {
-    return [
-      issuer.issuer,
-      {
-        verify: remoteVerifierOf(issuer),
-        isUnexpired: (token) => issuer.isUnexpired(token),
-        now: remoteClockOf(issuer),
-        expiresAt: expiryAfter(remoteToleranceOf(issuer)),
-        unrevoked: undefined,
-        watchRevocation: undefined,
-      },
-    ];
-  }
-  throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
+function sourceOf(item: unknown): [string, TokenSource] {
+  const { issuer, verify, now, tolerance, revocation } = issuerOf(item);
+  return [
+    issuer,
+    {
+      verify,
+      isUnexpired: (token) => expiresAt(token, tolerance) > now(),
+      now,
+      expiresAt: (token) => expiresAt(token, tolerance),
+      unrevoked: revocation === undefined ? undefined : (token) => revocation.check(token),
+      watchRevocation: revocation === undefined ? undefined : (token, onRevoked) => revocation.watch(token, onRevoked),
+    },
+  ];
 }
 
-// A token is expired from `exp + clockTolerance` seconds on, as `isUnexpired` decides.
-const expiryAfter = (toleranceSeconds: number) => (token: JwtToken) => (token.exp + toleranceSeconds) * 1000;
+// Only an AuthManager or a RemoteIssuer has the method (its key is module-internal).
+function issuerOf(item: unknown): Issuer {
+  const method = typeof item === "object" && item !== null ? (item as Partial<HasIssuer>)[ISSUER] : undefined;
+  if (typeof method !== "function") throw new JwtConfigError("issuers", "must be an AuthManager, a RemoteIssuer, or a list of them");
+  return method.call(item);
+}
 
 /** The `iss` a compact token claims, unverified; `undefined` when it cannot be read. */
 function unverifiedIssuer(signed: unknown): string | undefined {

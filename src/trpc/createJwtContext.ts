@@ -1,5 +1,6 @@
 import { JwtConfigError } from "../errors.js";
-import { tokenSourceOf, type IssuedToken, type JwtIssuer } from "../issuers/tokenSourceOf.js";
+import type { IssuedToken, JwtIssuer } from "../issuers/JwtIssuer.js";
+import { tokenSourceOf } from "../issuers/tokenSourceOf.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
 import { JwtRequest } from "./JwtRequest.js";
