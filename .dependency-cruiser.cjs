@@ -1,9 +1,9 @@
 // The layers of src/, lowest first: a module may import its own layer and the layers below it,
 // never one above, and no import cycle is allowed (type-only imports included). `npm run lint`
 // runs this over src/; docs/development.md explains the layers. The browser entry's modules
-// (src/client/) reach nothing of the server but the error table and the options toolkit.
+// (src/client/) reach nothing of the server but the error table, the wire constants and the options toolkit.
 const LAYERS = [
-  ["base", "^src/(errors|tokens/json)\\.ts$"], // coded errors, JSON values: import nothing
+  ["base", "^src/((errors|tokens/json)\\.ts$|wire/)"], // coded errors, JSON values, wire constants: import nothing
   ["options", "^src/options/"], // how an option is checked, and every limit: browser-safe
   ["stores", "^src/stores/"], // the TokenStore contract and its adapters
   ["config", "^src/config/"], // AuthManager's options, checked once
@@ -43,10 +43,10 @@ module.exports = {
     ...sideways,
     {
       name: "client-is-browser-safe",
-      comment: "the client entry's modules import only each other, the error table and the options toolkit",
+      comment: "the client entry's modules import only each other, the error table, the wire constants and the options toolkit",
       severity: "error",
       from: { path: "^src/(client/|client\\.ts$)" },
-      to: { path: "^src/", pathNot: "^src/(client/|options/|errors\\.ts$)" },
+      to: { path: "^src/", pathNot: "^src/(client/|options/|wire/|errors\\.ts$)" },
     },
     { name: "no-unresolvable", comment: "an import that resolves to nothing", severity: "error", from: {}, to: { couldNotResolve: true } },
   ],

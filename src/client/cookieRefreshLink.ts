@@ -2,7 +2,8 @@ import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 import type { JwtErrorCode } from "../errors.js";
-import { firstDocumentCookie } from "./documentCookie.js";
+import { hintExpiry } from "../wire/cookies.js";
+import { sessionCookie } from "./documentCookie.js";
 import { jwtErrorAction, settleError, type JwtErrorAction } from "./jwtErrorAction.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
 
@@ -61,8 +62,7 @@ interface LockManager {
  */
 export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: CookieRefreshLinkOptions): TRPCLink<TRouter> {
   const { refresh, onLogout, refreshBefore = 10, lockName = "trpc-jwt-refresh" } = options;
-  const hintNames = options.expiryCookie === undefined ? ["__Host-auth-exp", "auth-exp"] : [options.expiryCookie];
-  const hint = () => firstDocumentCookie(hintNames);
+  const hint = sessionCookie("expires", options.expiryCookie);
   let inflight: Promise<Outcome> | undefined;
   // The session (by its hint) that onLogout was called for: every call failing on it after that
   // reports "login" without calling it again.
@@ -98,8 +98,8 @@ export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: Cookie
   // Before a call: refresh first when the auth cookie is about to expire.
   function ready(): Promise<Outcome> | undefined {
     const current = hint();
-    const exp = Number(current?.split(".")[0]); // "<exp>.<token id>"
-    if (current === undefined || !Number.isFinite(exp) || exp - Date.now() / 1000 > refreshBefore) return inflight;
+    const exp = current === undefined ? NaN : hintExpiry(current);
+    if (!Number.isFinite(exp) || exp - Date.now() / 1000 > refreshBefore) return inflight;
     return refreshOnce(current);
   }
 

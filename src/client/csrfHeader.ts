@@ -1,4 +1,5 @@
-import { firstDocumentCookie } from "./documentCookie.js";
+import { CSRF_HEADER } from "../wire/cookies.js";
+import { sessionCookie } from "./documentCookie.js";
 
 /**
  * A synchronous `headers` function for `httpLink` / `httpBatchLink` in cookie sessions: sends the
@@ -14,9 +15,9 @@ import { firstDocumentCookie } from "./documentCookie.js";
  * ```
  */
 export function csrfHeader(name?: string): () => Record<string, string> {
-  const names = name === undefined ? ["__Host-csrf", "csrf"] : [name];
+  const csrf = sessionCookie("csrf", name);
   return () => {
-    const value = firstDocumentCookie(names);
-    return value === undefined ? {} : { "x-csrf-token": value };
+    const value = csrf();
+    return value === undefined ? {} : { [CSRF_HEADER]: value };
   };
 }

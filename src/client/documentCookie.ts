@@ -1,3 +1,5 @@
+import { defaultCookieName, type CookieRole } from "../wire/cookies.js";
+
 /**
  * The value of the cookie `name` as scripts see it (`document.cookie`), or `undefined` when
  * there is none, no document (server rendering, workers), or the name appears twice.
@@ -20,11 +22,17 @@ export function documentCookie(name: string): string | undefined {
   return found === "" ? undefined : found;
 }
 
-/** The first of `names` that the document has a cookie for. Module-internal. */
-export function firstDocumentCookie(names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value = documentCookie(name);
-    if (value !== undefined) return value;
-  }
-  return undefined;
+/**
+ * Reads a session cookie from the document: `name` when given, else the server's default name for
+ * `role` (the `__Host-` one, then the plain-http development one). Module-internal.
+ */
+export function sessionCookie(role: CookieRole, name: string | undefined): () => string | undefined {
+  const names = name === undefined ? [defaultCookieName(role, true), defaultCookieName(role, false)] : [name];
+  return () => {
+    for (const each of names) {
+      const value = documentCookie(each);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
 }

@@ -1,5 +1,6 @@
 import { JwtConfigError } from "../../errors.js";
 import { isCookieName } from "../../policy/isCookieName.js";
+import { defaultCookieName } from "../../wire/cookies.js";
 
 /** The cookies' names; each has a default (see {@link JwtCookieOptions}). */
 export interface JwtCookieNames {
@@ -58,14 +59,13 @@ export function cookieSettings(options: JwtCookieOptions): CookieSettings {
   if (typeof secure !== "boolean") throw new JwtConfigError("cookies.secure", "must be a boolean");
   if (!SAME_SITE.has(sameSite)) throw new JwtConfigError("cookies.sameSite", 'must be "lax", "strict" or "none"');
   if (sameSite === "none" && !secure) throw new JwtConfigError("cookies.sameSite", 'browsers refuse "none" without secure: true');
-  const prefix = secure ? "__Host-" : "";
-  const name = (key: keyof JwtCookieNames, fallback: string): string => {
-    const value = names[key] ?? prefix + fallback;
+  const name = (key: keyof JwtCookieNames): string => {
+    const value = names[key] ?? defaultCookieName(key, secure);
     if (!isCookieName(value)) throw new JwtConfigError(`cookies.names.${key}`, "must be a valid cookie name");
     if (!secure && PREFIXED.test(value)) throw new JwtConfigError(`cookies.names.${key}`, "a __Host- or __Secure- cookie needs secure: true");
     return value;
   };
-  const resolved = { auth: name("auth", "auth"), refresh: name("refresh", "refresh"), csrf: name("csrf", "csrf"), expires: name("expires", "auth-exp") };
+  const resolved = { auth: name("auth"), refresh: name("refresh"), csrf: name("csrf"), expires: name("expires") };
   if (new Set(Object.values(resolved)).size !== 4) throw new JwtConfigError("cookies.names", "must be four different names");
   return Object.freeze({ secure, sameSite, names: Object.freeze(resolved), allowedOrigins: originSet(allowedOrigins) });
 }

@@ -1,9 +1,7 @@
 import type { JwtToken } from "../../tokens/JwtToken.js";
 import { headerValues, isWebSocket, type JwtContextOptions } from "../readCredential.js";
+import { CSRF_HEADER } from "../../wire/cookies.js";
 import type { CookieSettings } from "./cookieSettings.js";
-
-/** The header that must repeat the csrf value on cookie-authenticated requests other than GET. */
-export const CSRF_HEADER = "x-csrf-token";
 
 /**
  * Why a token that came from a cookie may not be used on this request, or `undefined` when it

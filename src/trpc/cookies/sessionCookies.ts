@@ -1,6 +1,7 @@
 import { stringifySetCookie } from "cookie";
 import { JwtConfigError } from "../../errors.js";
 import type { JwtToken } from "../../tokens/JwtToken.js";
+import { expiryHint } from "../../wire/cookies.js";
 import type { CookieSettings } from "./cookieSettings.js";
 
 /** The two tokens `ctx.jwt.setTokens` writes: what `auth.login` and `auth.rotate` return. */
@@ -39,9 +40,7 @@ export function sessionCookies(settings: CookieSettings, tokens: CookieTokens, n
     stringifySetCookie(names.auth, authToken.signed, attributes(authToken, true)),
     stringifySetCookie(names.refresh, refreshToken.signed, attributes(refreshToken, true)),
     stringifySetCookie(names.csrf, csrf, attributes(refreshToken, false)),
-    // exp (seconds), then the auth token's id: two pairs issued in the same second still differ,
-    // so a tab can tell that another one refreshed.
-    stringifySetCookie(names.expires, `${authToken.exp}.${authToken.jti ?? ""}`, attributes(refreshToken, false)),
+    stringifySetCookie(names.expires, expiryHint(authToken.exp, authToken.jti), attributes(refreshToken, false)),
   ];
 }
 
