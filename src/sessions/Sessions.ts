@@ -1,66 +1,13 @@
-import { base64url } from "jose";
 import { isRefusal, JwtConfigError, JwtError, refusal } from "../errors.js";
-import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
-import { JwtToken, type TokenClaims, type TokenType } from "../tokens/JwtToken.js";
-import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
+import type { JsonObject, JsonValue } from "../tokens/json.js";
+import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import { randomId } from "./randomId.js";
-import { RevocationCheck, tokenRef } from "./RevocationCheck.js";
-import type { RevocationEvent, SessionData, TokenRef, TokenStore } from "../stores/TokenStore.js";
+import { RevocationCheck } from "./RevocationCheck.js";
+import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
+import type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
+import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
 
-/** The claims that tie a token to its session; every token of one login carries the same three. */
-export interface SessionClaims {
-  /** The session's id. */
-  readonly sid: string;
-  /** When the user logged in, in seconds since the epoch. */
-  readonly auth_time: number;
-  /** A random value for the double-submit CSRF check of cookie sessions. */
-  readonly csrf: string;
-  /**
-   * Refresh tokens only: which rotation of the session the token is (0 from `login`). The store
-   * keeps only the session's current rotation, so reuse detection costs nothing per rotation.
-   */
-  readonly rot?: number;
-}
-
-/**
- * The pair of tokens `login` and `rotate` return. The auth token is typed by the manager's
- * `claims` and `scope` schemas (inferred: never write the parameters).
- */
-export interface TokenPair<TClaims extends object = TokenClaims, TScope = JsonValue | undefined> {
-  readonly authToken: JwtToken<TClaims, TScope>;
-  readonly refreshToken: JwtToken;
-}
-
-/**
- * What `rotate` may change about the session's auth tokens; a field that is present replaces the
- * session's. Typed (and checked) by the manager's `claims` and `scope` schemas when it has them.
- */
-export interface SessionUpdate<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> {
-  readonly scope?: ScopeArgument<TScope> | undefined;
-  readonly claims?: ClaimsArgument<TClaims> | undefined;
-}
-
-/** How sessions sign and verify, provided by the `AuthManager`. */
-export interface SessionSigner {
-  /** Signs a token carrying the session's claims. Misuse throws `JwtConfigError`. */
-  issue(type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims): Promise<JwtToken>;
-  /** Verifies signature, issuer, lifetime and type, without asking about revocation; rejects with `JwtError`. */
-  verify(signed: string, type?: TokenType): Promise<JwtToken>;
-}
-
-/** Settings of the session logic, from the `AuthManager` options. */
-export interface SessionOptions {
-  readonly store: TokenStore | undefined;
-  /** Seconds during which a just-rotated refresh token may be rotated again (0: never). */
-  readonly rotationGrace: number;
-  /** Seconds: the longest any token lives (the larger of the two lifetimes). */
-  readonly maxTokenLifetime: number;
-  /** Seconds a token is still accepted after its `exp`: every entry lives that much longer. */
-  readonly clockTolerance: number;
-  /** How many unrevoked tokens to remember between announcements. */
-  readonly cacheSize: number;
-  readonly clock: () => number;
-}
+export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 
 /**
  * Login, single-use refresh tokens with reuse detection, and revocation: the logic behind
@@ -259,62 +206,4 @@ export class Sessions {
     if (store === undefined) throw new JwtConfigError("store", `${method}() needs a TokenStore (memoryStore() or redisStore(client))`);
     return store;
   }
-}
-
-function requireSub(sub: unknown): void {
-  if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
-}
-
-function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined): SessionData {
-  // Frozen copies: the caller's objects may change after the call.
-  const data: { sub: string; scope?: JsonValue; claims?: JsonObject } = { sub };
-  const scopeCopy = scope === undefined || scope === null ? NOT_JSON : copyJson(scope);
-  if (scopeCopy !== NOT_JSON) data.scope = scopeCopy;
-  const claimsCopy = claims === undefined ? NOT_JSON : copyJson(claims);
-  if (claimsCopy !== NOT_JSON && isJsonObject(claimsCopy)) data.claims = claimsCopy;
-  return data;
-}
-
-// The ids of a verified token; a malformed `sid` is a refusal.
-async function refOf(token: JwtToken): Promise<TokenRef> {
-  try {
-    return await tokenRef(token);
-  } catch (error) {
-    return asRefusal(error);
-  }
-}
-
-/**
- * The session a sessionless refresh token starts: its id derived from the token's `jti`, so that
- * a second presentation (reuse) ends the session the first one started; `auth_time` its `iat`,
- * the latest the user can have logged in. Only tokens with a `jti` (trpc-jwt's): a token
- * identified by a hash of its text could be presented again in another spelling.
- */
-async function adoptedSession(token: JwtToken): Promise<SessionClaims> {
-  if (token.jti === undefined || token.claims["csrf"] !== undefined || token.claims["auth_time"] !== undefined) throw refusal("TOKEN_INVALID");
-  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`trpc-jwt adopted session ${token.jti}`));
-  return { sid: base64url.encode(new Uint8Array(hash).slice(0, 16)), auth_time: token.iat, csrf: randomId() };
-}
-
-/** The session claims of a token with a `sid`. */
-function sessionClaimsOf(token: JwtToken): SessionClaims {
-  const { sid, auth_time, csrf, rot = 0 } = token.claims;
-  if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");
-  if (typeof auth_time !== "number" || !Number.isSafeInteger(auth_time) || auth_time < 0) throw refusal("TOKEN_INVALID");
-  // Refresh tokens issued before rotations were counted have none: they are rotation 0.
-  if (typeof rot !== "number" || !Number.isSafeInteger(rot) || rot < 0) throw refusal("TOKEN_INVALID");
-  return { sid, auth_time, csrf, rot };
-}
-
-// Store failures reach the caller as 503 STORE_UNAVAILABLE, whatever the store threw.
-async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    throw refusal("STORE_UNAVAILABLE");
-  }
-}
-
-function asRefusal(error: unknown): never {
-  throw error instanceof JwtError ? refusal(error.code) : error;
 }

@@ -1,0 +1,71 @@
+import { base64url } from "jose";
+import { JwtConfigError, JwtError, refusal } from "../errors.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
+import type { JwtToken } from "../tokens/JwtToken.js";
+import { randomId } from "./randomId.js";
+import { tokenRef } from "./RevocationCheck.js";
+import type { SessionClaims } from "./sessionTypes.js";
+import type { SessionData, TokenRef } from "../stores/TokenStore.js";
+
+// The session logic's readers of tokens and arguments, and its mapping of failures to refusals:
+// each a pure function of its input, apart from `Sessions` so that it reads as the protocol.
+
+/** A `sub` argument: a non-empty string, else JwtConfigError("sub"). */
+export function requireSub(sub: unknown): void {
+  if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
+}
+
+/** The session data to store: frozen copies of scope and claims (the caller may change its objects). */
+export function sessionData(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined): SessionData {
+  const data: { sub: string; scope?: JsonValue; claims?: JsonObject } = { sub };
+  const scopeCopy = scope === undefined || scope === null ? NOT_JSON : copyJson(scope);
+  if (scopeCopy !== NOT_JSON) data.scope = scopeCopy;
+  const claimsCopy = claims === undefined ? NOT_JSON : copyJson(claims);
+  if (claimsCopy !== NOT_JSON && isJsonObject(claimsCopy)) data.claims = claimsCopy;
+  return data;
+}
+
+/** The ids of a verified token; a malformed `sid` is a refusal. */
+export async function refOf(token: JwtToken): Promise<TokenRef> {
+  try {
+    return await tokenRef(token);
+  } catch (error) {
+    return asRefusal(error);
+  }
+}
+
+/**
+ * The session a sessionless refresh token starts: its id derived from the token's `jti`, so that
+ * a second presentation (reuse) ends the session the first one started; `auth_time` its `iat`,
+ * the latest the user can have logged in. Only tokens with a `jti` (trpc-jwt's): a token
+ * identified by a hash of its text could be presented again in another spelling.
+ */
+export async function adoptedSession(token: JwtToken): Promise<SessionClaims> {
+  if (token.jti === undefined || token.claims["csrf"] !== undefined || token.claims["auth_time"] !== undefined) throw refusal("TOKEN_INVALID");
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`trpc-jwt adopted session ${token.jti}`));
+  return { sid: base64url.encode(new Uint8Array(hash).slice(0, 16)), auth_time: token.iat, csrf: randomId() };
+}
+
+/** The session claims of a token with a `sid`. */
+export function sessionClaimsOf(token: JwtToken): SessionClaims {
+  const { sid, auth_time, csrf, rot = 0 } = token.claims;
+  if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");
+  if (typeof auth_time !== "number" || !Number.isSafeInteger(auth_time) || auth_time < 0) throw refusal("TOKEN_INVALID");
+  // Refresh tokens issued before rotations were counted have none: they are rotation 0.
+  if (typeof rot !== "number" || !Number.isSafeInteger(rot) || rot < 0) throw refusal("TOKEN_INVALID");
+  return { sid, auth_time, csrf, rot };
+}
+
+/** Runs a store call; any failure reaches the caller as 503 STORE_UNAVAILABLE, whatever the store threw. */
+export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    throw refusal("STORE_UNAVAILABLE");
+  }
+}
+
+/** Throws a `JwtError` as its refusal (a TRPCError), anything else as is. */
+export function asRefusal(error: unknown): never {
+  throw error instanceof JwtError ? refusal(error.code) : error;
+}
