@@ -1,9 +1,21 @@
 // Issue 24 (review P4): every option parser checks its options with one toolkit against one
 // LIMITS table, so an option two parsers take is bounded the same in both, and every bad option is
 // a JwtConfigError naming it (never a RangeError from deep inside).
-import { describe, expect, it } from "vitest";
-import { AuthManager, JwtConfigError, RemoteIssuer, type AuthManagerOptions, type RemoteIssuerOptions } from "trpc-jwt";
+import { initTRPC } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  JwtConfigError,
+  RemoteIssuer,
+  type AuthManagerOptions,
+  type JwtContextConfig,
+  type RemoteIssuerOptions,
+} from "trpc-jwt";
+import { redisStore, type RedisStoreOptions } from "trpc-jwt/redis";
 import { HS256_SECRET } from "./helpers/keys.js";
+import { connectRedis, hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
 
 const manager = { issuer: "api", authType: "HS256", secret: HS256_SECRET } as const;
 const remote = { issuer: "https://idp.example.test/", jwksUri: "https://idp.example.test/jwks", audience: "https://api.example.test" } as const;
@@ -63,5 +75,62 @@ describe("an unknown option is named, with the nearest real one", () => {
     expect(newRemote({ leeway: 5 })?.message).toBe('leeway: is not a RemoteIssuer option; did you mean "clockTolerance"?');
     expect(newRemote({ frobnicate: 1 })?.message).toBe("frobnicate: is not a RemoteIssuer option");
     expect(newManager({ leeway: 5 })?.message).toBe('leeway: is not an AuthManager option; did you mean "clockTolerance"?');
+  });
+});
+
+describe("createJwtContext and requireToken name an unknown option", () => {
+  const auth = new AuthManager(manager);
+  const newContext = (config: Record<string, unknown>) => configError(() => createJwtContext(auth, config as JwtContextConfig));
+
+  it("a misspelt createJwtContext option is refused, not silently ignored (cookies would be off)", () => {
+    expect(newContext({ cookie: { secure: true } })?.message).toBe('cookie: is not a createJwtContext option; did you mean "cookies"?');
+    expect(newContext({ onRefuse: () => undefined })?.option).toBe("onRefuse");
+    expect(newContext({ connectionParam: " " })?.option).toBe("connectionParam");
+    expect(newContext({ connectionParam: "auth", onRefused: () => undefined, cookies: {} })).toBeUndefined();
+  });
+
+  it("a misspelt rule names the nearest rule", () => {
+    const createContext = createJwtContext(auth);
+    const { requireToken } = createJwtProcedures(initTRPC.context<typeof createContext>().create());
+    const rules = (value: Record<string, unknown>) => configError(() => requireToken(value as never));
+    const list = "issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge";
+    expect(rules({ scopes: "read" })?.message).toBe(`requireToken.scopes: is not a rule (${list}); did you mean "scope"?`);
+    expect(rules({ frobnicate: 1 })?.message).toBe(`requireToken.frobnicate: is not a rule (${list})`);
+    expect(rules({ type: "access" })?.message).toBe('requireToken.type: must be "auth" or "refresh"');
+  });
+});
+
+describe.runIf(hasRedisServer())("redisStore options", () => {
+  let server: RedisServer;
+  let client: Awaited<ReturnType<typeof connectRedis>>;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = await connectRedis(server.url);
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.stop();
+  });
+  const newStore = (options: Record<string, unknown>) => configError(() => redisStore(client, options as RedisStoreOptions));
+
+  it("timeout is a timer's milliseconds, at most 2**31 - 1 as RemoteIssuer's timeoutDuration: a longer one fired at once and failed every command", async () => {
+    expect(newStore({ timeout: 2 ** 31 })?.problem).toBe(newRemote({ timeoutDuration: 2 ** 31 })?.problem);
+    for (const timeout of [0, 1.5, "1000", Number.POSITIVE_INFINITY]) expect(newStore({ timeout })?.option).toBe("timeout");
+    const store = redisStore(client, { timeout: 2 ** 31 - 1, pubsub: false });
+    await expect(store.ready()).resolves.toBeUndefined();
+    const auth = new AuthManager({ ...manager, store });
+    const { authToken } = await auth.login("alice");
+    await expect(auth.verifyToken(authToken.signed)).resolves.toMatchObject({ sub: "alice" });
+    await store.close();
+  });
+
+  it('pubsub must be a boolean, as allowEviction: the string "false" turned pub/sub on', () => {
+    for (const pubsub of ["false", 0, null]) expect(newStore({ pubsub })?.option).toBe("pubsub");
+    expect(newStore({ allowEviction: "yes" })?.option).toBe("allowEviction");
+  });
+
+  it("an unknown option names the nearest real one", () => {
+    expect(newStore({ timeOut: 5 })?.message).toBe('timeOut: is not a redisStore option; did you mean "timeout"?');
+    expect(newStore({ keyPrefix: "app:" })?.message).toBe('keyPrefix: is not a redisStore option; did you mean "prefix"?');
   });
 });

@@ -1,4 +1,5 @@
 import { JwtConfigError } from "../errors.js";
+import { oneOf, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
@@ -85,7 +86,8 @@ export interface CompiledRules {
   readonly maxAuthAge: number | undefined;
 }
 
-const RULE_NAMES = new Set(["issuer", "type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge"]);
+const RULE_NAMES: readonly (keyof RequireTokenRules)[] = ["issuer", "type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge"];
+const TOKEN_TYPES: readonly TokenType[] = ["auth", "refresh"];
 // RFC 6749 3.3: scope-token *( SP scope-token ).
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PATH = /^[^.]+(\.[^.]+)*$/;
@@ -105,12 +107,9 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
   if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
-  for (const key of Object.keys(rules)) {
-    if (!RULE_NAMES.has(key))
-      throw new JwtConfigError(`requireToken.${key}`, "is not a rule (issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge)");
-  }
+  unknownKeys(rules, { names: RULE_NAMES, kind: `a rule (${RULE_NAMES.join(", ")})`, prefix: "requireToken." });
   const { type = "auth", cookie } = rules;
-  if (type !== "auth" && type !== "refresh") throw new JwtConfigError("requireToken.type", 'must be "auth" or "refresh"');
+  oneOf(type, TOKEN_TYPES, "requireToken.type", 'must be "auth" or "refresh"');
   if (cookie !== undefined && !isCookieName(cookie)) {
     throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
   }

@@ -1,4 +1,6 @@
 import { JwtConfigError } from "../errors.js";
+import { LIMITS } from "../options/limits.js";
+import { booleanOf, objectOf, wholeNumber } from "../options/validate.js";
 import { evictionCheck } from "./evictionPolicy.js";
 import { announcement, heartbeatedChannel } from "./redisChannel.js";
 import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
@@ -55,6 +57,8 @@ export interface RedisTokenStore extends TokenStore {
   close(): Promise<void>;
 }
 
+const OPTION_NAMES: readonly (keyof RedisStoreOptions)[] = ["prefix", "timeout", "pubsub", "allowEviction"];
+
 /**
  * A `TokenStore` in Redis (7.0 or later), shared by every process that uses the same server:
  * consume-once is atomic across processes, and revocations are announced on a pub/sub channel
@@ -82,11 +86,12 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
   if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function") {
     throw new JwtConfigError("client", "must be a node-redis client (createClient() from the redis package)");
   }
-  const { prefix = "trpc-jwt:", timeout = 1000, pubsub = true, allowEviction = false } = options;
-  if (typeof allowEviction !== "boolean") throw new JwtConfigError("allowEviction", "must be a boolean");
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "a redisStore option" });
+  const allowEviction = booleanOf(options.allowEviction, false, "allowEviction");
+  const pubsub = booleanOf(options.pubsub, true, "pubsub");
+  const { prefix = "trpc-jwt:" } = options;
   if (typeof prefix !== "string") throw new JwtConfigError("prefix", "must be a string");
-  if (typeof timeout !== "number" || !Number.isSafeInteger(timeout) || timeout < 1)
-    throw new JwtConfigError("timeout", "must be a whole number of milliseconds >= 1");
+  const timeout = wholeNumber(options.timeout, LIMITS.redisTimeout, "timeout");
   const channel = `${prefix}revoked`;
   const key = {
     session: (sid: string) => `${prefix}sess:${sid}`,

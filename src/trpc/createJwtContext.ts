@@ -1,6 +1,7 @@
 import { JwtConfigError } from "../errors.js";
 import type { IssuedToken, JwtIssuer } from "../issuers/JwtIssuer.js";
 import { tokenSourceOf } from "../issuers/tokenSourceOf.js";
+import { functionOf, nonEmptyString, objectOf } from "../options/validate.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
 import { JwtRequest } from "./JwtRequest.js";
@@ -36,6 +37,8 @@ export interface JwtContextConfig {
   readonly cookies?: JwtCookieOptions | undefined;
 }
 
+const CONFIG_NAMES: readonly (keyof JwtContextConfig)[] = ["connectionParam", "onRefused", "cookies"];
+
 /**
  * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express, Fastify and WebSocket
  * adapters, and for server-side calls from `{ headers }` alone (Next.js `headers()` in a Server
@@ -65,11 +68,10 @@ export function createJwtContext<const TIssuers extends JwtIssuer | readonly Jwt
   issuers: TIssuers,
   config: JwtContextConfig = {},
 ): (opts: JwtContextOptions | ServerCallOptions) => JwtContext<IssuedToken<TIssuers>> {
-  const { connectionParam = "token", onRefused, cookies } = config;
-  if (typeof connectionParam !== "string" || connectionParam === "") {
-    throw new JwtConfigError("connectionParam", "must be a non-empty string");
-  }
-  if (onRefused !== undefined && typeof onRefused !== "function") throw new JwtConfigError("onRefused", "must be a function");
+  objectOf(config, "options", { names: CONFIG_NAMES, kind: "a createJwtContext option" });
+  const { connectionParam = "token", cookies } = config;
+  nonEmptyString(connectionParam, "connectionParam");
+  const onRefused = functionOf(config.onRefused, "onRefused");
   const source = tokenSourceOf(issuers);
   const settings = { connectionParam, onRefused, cookies: cookies === undefined ? undefined : cookieSettings(cookies) };
   return (opts) => ({ jwt: new JwtRequest<IssuedToken<TIssuers>>(source, requestOptions(opts), settings) });
