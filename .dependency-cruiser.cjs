@@ -4,6 +4,7 @@
 // (src/client/) reach nothing of the server but the error table, the wire constants and the options toolkit.
 const LAYERS = [
   ["base", "^src/((errors|tokens/json)\\.ts$|wire/)"], // coded errors, JSON values, wire constants: import nothing
+  ["jws", "^src/jws/"], // JOSE facts without token semantics: the algorithm table
   ["options", "^src/options/"], // how an option is checked, and every limit: browser-safe
   ["stores", "^src/stores/"], // the TokenStore contract and its adapters
   ["config", "^src/config/"], // AuthManager's options, checked once

@@ -1,4 +1,5 @@
-import { resolveOptions, type AuthManagerOptions, type AuthType, type ResolvedOptions } from "./config/options.js";
+import { resolveOptions, type AuthManagerOptions, type ResolvedOptions } from "./config/options.js";
+import type { AuthType } from "./jws/algorithms.js";
 import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js";
 import { JwtConfigError } from "./errors.js";
 import { importKeys } from "./keys/importKeys.js";

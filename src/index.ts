@@ -1,6 +1,7 @@
 // The whole public surface of the server entry, in one screen.
 export { AuthManager, type AnyAuthManager, type AuthTokenOf } from "./AuthManager.js";
-export { AUTH_TYPES, type AuthManagerOptions, type AuthType, type JwkObject, type KeyInput, type KeyObjectLike, type PreviousKey } from "./config/options.js";
+export type { AuthManagerOptions, JwkObject, KeyInput, KeyObjectLike, PreviousKey } from "./config/options.js";
+export { AUTH_TYPES, type AuthType } from "./jws/algorithms.js";
 export type { Env } from "./config/optionsFromEnv.js";
 export type { JwkSet, PublicJwk } from "./keys/JwkSet.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";

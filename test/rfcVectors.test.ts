@@ -4,7 +4,8 @@
 // 2011) are for no AuthManager, so the claim check is not part of this.
 import type { JsonWebKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { resolveOptions, type AuthType } from "../src/config/options.js";
+import { resolveOptions } from "../src/config/options.js";
+import type { AuthType } from "../src/jws/algorithms.js";
 import { importKeys } from "../src/keys/importKeys.js";
 import { jwkThumbprint } from "../src/keys/jwkThumbprint.js";
 import { createSignatureCheck } from "../src/tokens/createSignatureCheck.js";

@@ -2,33 +2,7 @@ import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
 import { functionOf, nonEmptyString, objectOf, oneOf, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
-
-/** The signing algorithms trpc-jwt supports: every JOSE signature algorithm but `none` (RFC 7518, RFC 8037). */
-export type AuthType = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
-
-/**
- * Every supported `authType`, in a stable order.
- *
- * @example
- * ```ts
- * if (!AUTH_TYPES.includes(process.env.JWT_AUTHTYPE as AuthType)) throw new Error("unsupported");
- * ```
- */
-export const AUTH_TYPES: readonly AuthType[] = Object.freeze([
-  "HS256",
-  "HS384",
-  "HS512",
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-] as const);
+import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
 
 /**
  * node:crypto's `KeyObject`, as far as the options need to name it: the package's declarations
@@ -256,13 +230,14 @@ function tokenStore(store: unknown): TokenStore | undefined {
  * ```
  */
 export function missingSecret(authType: string): string {
-  if (isHmac(authType)) return `is missing: ${authType} signs and verifies with a shared secret of at least ${Number(authType.slice(2)) / 8} random bytes`;
+  if (isHmac(authType))
+    return `is missing: ${authType} signs and verifies with a shared secret of at least ${algorithmOf(authType)?.minSecretBytes} random bytes`;
   if (!AUTH_TYPES.includes(authType as AuthType)) return "is missing";
   return `is missing: the private key that signs ${authType} tokens (a service that only verifies: new AuthManager({ issuer, authType, publicKey }), without secret)`;
 }
 
 function isHmac(authType: string): boolean {
-  return /^HS(256|384|512)$/.test(authType);
+  return algorithmOf(authType)?.keyType === "secret";
 }
 
 function isMissing(value: unknown): boolean {

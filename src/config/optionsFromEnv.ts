@@ -1,5 +1,6 @@
 import { JwtConfigError } from "../errors.js";
-import { missingSecret, type AuthManagerOptions, type AuthType } from "./options.js";
+import type { AuthType } from "../jws/algorithms.js";
+import { missingSecret, type AuthManagerOptions } from "./options.js";
 
 /** The variable behind each option: Flask_PyJWT's names, so a service can move over unchanged. */
 export const ENV_NAMES = {

@@ -1,20 +1,19 @@
 import type { JSONWebKeySet, JWK } from "jose";
-import { AUTH_TYPES } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
 import { functionOf, nonEmptyString, objectOf, wholeNumber } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
-import { ALGORITHM_PARAMS } from "../keys/algorithms.js";
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
 import { publicKeySet } from "./publicKeySet.js";
 import { secureUrl } from "./secureUrl.js";
 
 /** The asymmetric algorithms an identity provider may sign access tokens with. */
-export type RemoteAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
+export type RemoteAlgorithm = AsymmetricAlgorithm;
 
 // The one algorithm table's asymmetric rows: a provider never shares an HMAC secret with us.
-const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set(AUTH_TYPES.filter((alg) => ALGORITHM_PARAMS[alg].keyType !== "secret"));
+const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set(ASYMMETRIC_ALGORITHMS);
 
 /**
  * Options for `new RemoteIssuer(options)`: where the provider's keys come from (`jwksUri`, or

@@ -1,6 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { AuthType } from "../config/options.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 
 /**
  * One checked key of the ring, held in both forms a verifier may want: a node `KeyObject` (for

@@ -1,4 +1,4 @@
-import type { AuthType } from "../config/options.js";
+import type { AuthType } from "../jws/algorithms.js";
 
 /** A public JWK as `auth.jwks()` publishes it: the key's public members plus `kid`, `alg`, `use`. */
 export interface PublicJwk {

@@ -1,4 +1,4 @@
-import type { AuthType } from "../config/options.js";
+import type { AuthType } from "../jws/algorithms.js";
 import { JwtConfigError } from "../errors.js";
 import type { ImportedKey } from "./ImportedKey.js";
 import type { JwkSet, PublicJwk } from "./JwkSet.js";

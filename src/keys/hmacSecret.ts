@@ -1,6 +1,6 @@
-import type { AuthType, KeyInput } from "../config/options.js";
+import type { KeyInput } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { isKeyMaterial } from "./isKeyMaterial.js";
 
 /**

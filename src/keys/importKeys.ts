@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import type { PreviousKey, ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS } from "../jws/algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
 import { jwkThumbprint } from "./jwkThumbprint.js";

@@ -1,13 +1,11 @@
 import type { KeyInput, ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
 import type { PreviousEntry } from "./PreviousEntry.js";
 import { KeyRing } from "./KeyRing.js";
 import { publicHalf } from "./publicHalf.js";
-
-const MIN_RSA_BITS = 2048;
 
 /**
  * The key ring where node:crypto is missing (edge runtimes): everything through Web Crypto.
@@ -38,8 +36,8 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
   const givenPublic = options.publicKey === undefined ? undefined : readWithWebCrypto(options.publicKey, "publicKey", "public", params);
   const checked = handled(
     (async () => {
-      const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, "secret");
-      const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, "publicKey"));
+      const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, alg, "secret");
+      const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, alg, "publicKey"));
       const publicJwk = jwk === undefined ? (given as JsonWebKey) : publicHalf(jwk);
       if (given !== undefined && !sameMembers(publicJwk, given)) throw new JwtConfigError("publicKey", "is not the public half of secret");
       const { ext: _ext, key_ops: _ops, ...signing } = jwk ?? {};
@@ -54,7 +52,7 @@ export function importWithWebCrypto(options: ResolvedOptions, previous: readonly
     if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
     if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
     if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
-    const publicJwk = checkedJwk(readWithWebCrypto(entry.publicKey, `${option}.publicKey`, "public", params), `${option}.publicKey`).then(publicHalf);
+    const publicJwk = checkedJwk(readWithWebCrypto(entry.publicKey, `${option}.publicKey`, "public", params), alg, `${option}.publicKey`).then(publicHalf);
     return {
       publicJwk,
       key: new ImportedKey(
@@ -134,10 +132,12 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** The imported key as a JWK, after the checks node:crypto would have made at construction. */
-async function checkedJwk(key: Promise<CryptoKey>, option: string): Promise<JsonWebKey> {
+async function checkedJwk(key: Promise<CryptoKey>, alg: AuthType, option: string): Promise<JsonWebKey> {
   const imported = await key;
   const bits = (imported.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength;
-  if (bits !== undefined && bits < MIN_RSA_BITS) throw new JwtConfigError(option, `must be an RSA key of at least ${MIN_RSA_BITS} bits`);
+  const { minRsaBits } = ALGORITHM_PARAMS[alg];
+  if (bits !== undefined && minRsaBits !== undefined && bits < minRsaBits)
+    throw new JwtConfigError(option, `must be an RSA key of at least ${minRsaBits} bits`);
   // The curve and family were fixed by the import parameters: another curve does not import.
   return crypto.subtle.exportKey("jwk", imported);
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { AuthType } from "../config/options.js";
+import type { AuthType } from "../jws/algorithms.js";
 import { nativeCrypto, nodeSignatureParams } from "./nodeCrypto.js";
 
 /** One signature with a pinned algorithm and key: the JWS signing input in, the signature (base64url) out. */

@@ -1,6 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { AuthType } from "../config/options.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { nativeCrypto, nodeSignatureParams } from "./nodeCrypto.js";
 
 /**
@@ -8,12 +7,6 @@ import { nativeCrypto, nodeSignatureParams } from "./nodeCrypto.js";
  * last dot) and the decoded signature bytes in, a yes or no out. Never throws.
  */
 export type NativeCheck = (signingInput: string, signature: Uint8Array) => boolean;
-
-// The exact signature length per algorithm (RFC 7518 3.2 and 3.4, RFC 8037 3.1): HMAC output,
-// ECDSA's fixed-width R || S (never DER), Ed25519's R || S; for RSA, the modulus length (RFC 8017
-// 8.1.2 and 8.2.2 step 1), which OpenSSL does not insist on for PSS.
-const SIGNATURE_BYTES: Partial<Record<AuthType, number>> = { HS256: 32, HS384: 48, HS512: 64, ES256: 64, ES384: 96, ES512: 132, EdDSA: 64 };
-const MIN_RSA_BITS = 2048;
 
 /**
  * A synchronous signature check on a key imported once, made of node:crypto's one-shot
@@ -70,7 +63,8 @@ export function nativeVerify(alg: AuthType, key: KeyObject): NativeCheck | undef
  * ```
  */
 export function signatureLength(alg: AuthType, key: KeyObject): number {
-  return SIGNATURE_BYTES[alg] ?? Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+  // RSA: the modulus length, which OpenSSL does not insist on for PSS.
+  return ALGORITHM_PARAMS[alg].signatureBytes ?? Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
 }
 
 /**
@@ -79,13 +73,13 @@ export function signatureLength(alg: AuthType, key: KeyObject): number {
  * public key for EdDSA. Messages name the algorithm, never the key.
  */
 export function assertKeyFits(alg: AuthType, key: KeyObject): void {
-  const { keyType, curve } = ALGORITHM_PARAMS[alg];
+  const { keyType, curve, minRsaBits = 0 } = ALGORITHM_PARAMS[alg];
   const fits =
     keyType === "secret"
       ? key.type === "secret"
       : key.type === "public" &&
         key.asymmetricKeyType === keyType &&
-        (keyType !== "rsa" || (key.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_RSA_BITS) &&
+        (keyType !== "rsa" || (key.asymmetricKeyDetails?.modulusLength ?? 0) >= minRsaBits) &&
         (curve === undefined || key.asymmetricKeyDetails?.namedCurve === curve.node);
   if (!fits) throw new TypeError(`the verification key does not fit ${alg}`);
 }

@@ -1,6 +1,5 @@
 import type { KeyObject, SignKeyObjectInput } from "node:crypto";
-import type { AuthType } from "../config/options.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 
 /** The node:crypto module, as the runtime provides it. */
 export type NodeCrypto = typeof import("node:crypto");

@@ -1,7 +1,7 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
-import type { AuthType, KeyInput } from "../config/options.js";
+import type { KeyInput } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
-import { ALGORITHM_PARAMS } from "./algorithms.js";
+import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { isJwkLike } from "./isKeyMaterial.js";
 import { nodeCrypto } from "./nodeCrypto.js";
 import { openSshPublicKey } from "./openSshPublicKey.js";
@@ -9,7 +9,6 @@ import { openSshPublicKey } from "./openSshPublicKey.js";
 // readKey runs only where node:crypto exists (importKeys checks); edge runtimes use Web Crypto.
 const node = () => nodeCrypto as NonNullable<typeof nodeCrypto>;
 
-const MIN_RSA_BITS = 2048;
 const FORMS = "PEM, a JWK, a KeyObject or a CryptoKey";
 
 /**
@@ -38,8 +37,8 @@ export function readKey(value: KeyInput, alg: AuthType, option: string, half: "p
   if ("curve" in params && key.asymmetricKeyDetails?.namedCurve !== params.curve.node) {
     throw new JwtConfigError(option, `must be an EC key on curve ${params.curve.crv} for ${alg}`);
   }
-  if (params.keyType === "rsa" && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
-    throw new JwtConfigError(option, `must be an RSA key of at least ${MIN_RSA_BITS} bits`);
+  if (params.minRsaBits !== undefined && (key.asymmetricKeyDetails?.modulusLength ?? 0) < params.minRsaBits) {
+    throw new JwtConfigError(option, `must be an RSA key of at least ${params.minRsaBits} bits`);
   }
   return key;
 }

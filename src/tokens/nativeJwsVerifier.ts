@@ -1,4 +1,4 @@
-import type { AuthType } from "../config/options.js";
+import type { AuthType } from "../jws/algorithms.js";
 import type { NativeCheck } from "../keys/nativeVerify.js";
 
 /** A compact JWS whose signature verified: its protected header and its payload bytes, as jose returns them. */

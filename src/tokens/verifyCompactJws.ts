@@ -1,6 +1,6 @@
 import { compactVerify, type CryptoKey, type KeyObject as JoseKeyObject } from "jose";
 import type { KeyObject } from "node:crypto";
-import type { AuthType } from "../config/options.js";
+import type { AuthType } from "../jws/algorithms.js";
 import { nativeVerify, signatureLength } from "../keys/nativeVerify.js";
 import { nativeJwsVerifier, type VerifiedJws } from "./nativeJwsVerifier.js";
 
