@@ -89,6 +89,15 @@ describe("createJwtContext and requireToken name an unknown option", () => {
     expect(newContext({ connectionParam: "auth", onRefused: () => undefined, cookies: {} })).toBeUndefined();
   });
 
+  it("a misspelt cookies option or cookie role is refused, not silently ignored (sameSite would stay lax)", () => {
+    expect(newContext({ cookies: { samesite: "strict" } })?.message).toBe('cookies.samesite: is not a cookies option; did you mean "sameSite"?');
+    expect(newContext({ cookies: { names: { refesh: "r" } } })?.message).toBe(
+      'cookies.names.refesh: is not a cookie (auth, refresh, csrf, expires); did you mean "refresh"?',
+    );
+    expect(newContext({ cookies: { names: "session" } })?.option).toBe("cookies.names");
+    expect(newContext({ cookies: { sameSite: "strict", names: { auth: "__Host-a" }, allowedOrigins: [] } })).toBeUndefined();
+  });
+
   it("a misspelt rule names the nearest rule", () => {
     const createContext = createJwtContext(auth);
     const { requireToken } = createJwtProcedures(initTRPC.context<typeof createContext>().create());

@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { functionOf, nonEmptyString, objectOf, oneOf, wholeNumber } from "../options/validate.js";
+import { functionOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
 
@@ -144,23 +144,23 @@ export interface ResolvedOptions {
 }
 
 /** Every option name, for the "did you mean" of an unknown one. */
-export const OPTION_NAMES: readonly (keyof AuthManagerOptions)[] = Object.freeze([
-  "issuer",
-  "authType",
-  "secret",
-  "publicKey",
-  "keyId",
-  "previousKeys",
-  "audience",
-  "clockTolerance",
-  "authMaxAge",
-  "refreshMaxAge",
-  "maxTokenLength",
-  "cacheSize",
-  "clock",
-  "store",
-  "rotationGrace",
-] as const);
+const OPTION_NAMES = optionNames<AuthManagerOptions>({
+  issuer: true,
+  authType: true,
+  secret: true,
+  publicKey: true,
+  keyId: true,
+  previousKeys: true,
+  audience: true,
+  clockTolerance: true,
+  authMaxAge: true,
+  refreshMaxAge: true,
+  maxTokenLength: true,
+  cacheSize: true,
+  clock: true,
+  store: true,
+  rotationGrace: true,
+});
 
 /**
  * Checks every option once and fills in the defaults. Keys are checked separately, by

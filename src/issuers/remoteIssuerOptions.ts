@@ -1,7 +1,7 @@
 import type { JSONWebKeySet, JWK } from "jose";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { functionOf, nonEmptyString, objectOf, wholeNumber } from "../options/validate.js";
+import { functionOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
@@ -135,23 +135,23 @@ export interface ResolvedRemoteOptions {
   readonly cacheSize: number;
 }
 
-const OPTION_NAMES: readonly (keyof RemoteIssuerOptions)[] = Object.freeze([
-  "issuer",
-  "jwksUri",
-  "keys",
-  "audience",
-  "algorithms",
-  "clockTolerance",
-  "authorizedParties",
-  "requiredClaims",
-  "cacheMaxAge",
-  "maxStale",
-  "cooldownDuration",
-  "timeoutDuration",
-  "maxTokenLength",
-  "cacheSize",
-  "clock",
-] as const);
+const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
+  issuer: true,
+  jwksUri: true,
+  keys: true,
+  audience: true,
+  algorithms: true,
+  clockTolerance: true,
+  authorizedParties: true,
+  requiredClaims: true,
+  cacheMaxAge: true,
+  maxStale: true,
+  cooldownDuration: true,
+  timeoutDuration: true,
+  maxTokenLength: true,
+  cacheSize: true,
+  clock: true,
+});
 // Claims that tie an audience-less access token to one client of the provider.
 const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
 

@@ -16,6 +16,19 @@ export interface OptionNames {
 }
 
 /**
+ * The option names of `T`, from a record TypeScript checks lists every one of them and nothing
+ * else: an option added to the type cannot be forgotten by the unknown-key check.
+ *
+ * @example
+ * ```ts
+ * const NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: true, pubsub: true, allowEviction: true });
+ * ```
+ */
+export function optionNames<T>(names: { readonly [K in keyof T]-?: true }): readonly string[] {
+  return Object.freeze(Object.keys(names));
+}
+
+/**
  * An options object: `value` itself when it is an object whose every own key is one of `keys`;
  * else `JwtConfigError` naming `name` (not an object) or the unknown key, with the nearest real
  * one ("did you mean").

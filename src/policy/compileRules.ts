@@ -1,5 +1,5 @@
 import { JwtConfigError } from "../errors.js";
-import { oneOf, unknownKeys } from "../options/validate.js";
+import { oneOf, optionNames, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
@@ -86,7 +86,17 @@ export interface CompiledRules {
   readonly maxAuthAge: number | undefined;
 }
 
-const RULE_NAMES: readonly (keyof RequireTokenRules)[] = ["issuer", "type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge"];
+const RULE_NAMES = optionNames<RequireTokenRules>({
+  issuer: true,
+  type: true,
+  cookie: true,
+  input: true,
+  claims: true,
+  scope: true,
+  override: true,
+  allow: true,
+  maxAuthAge: true,
+});
 const TOKEN_TYPES: readonly TokenType[] = ["auth", "refresh"];
 // RFC 6749 3.3: scope-token *( SP scope-token ).
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;

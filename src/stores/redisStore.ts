@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { booleanOf, objectOf, wholeNumber } from "../options/validate.js";
+import { booleanOf, objectOf, optionNames, wholeNumber } from "../options/validate.js";
 import { evictionCheck } from "./evictionPolicy.js";
 import { announcement, heartbeatedChannel } from "./redisChannel.js";
 import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
@@ -57,7 +57,7 @@ export interface RedisTokenStore extends TokenStore {
   close(): Promise<void>;
 }
 
-const OPTION_NAMES: readonly (keyof RedisStoreOptions)[] = ["prefix", "timeout", "pubsub", "allowEviction"];
+const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: true, pubsub: true, allowEviction: true });
 
 /**
  * A `TokenStore` in Redis (7.0 or later), shared by every process that uses the same server:

@@ -1,7 +1,7 @@
 import { JwtConfigError } from "../errors.js";
 import type { IssuedToken, JwtIssuer } from "../issuers/JwtIssuer.js";
 import { tokenSourceOf } from "../issuers/tokenSourceOf.js";
-import { functionOf, nonEmptyString, objectOf } from "../options/validate.js";
+import { functionOf, nonEmptyString, objectOf, optionNames } from "../options/validate.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
 import { JwtRequest } from "./JwtRequest.js";
@@ -37,7 +37,7 @@ export interface JwtContextConfig {
   readonly cookies?: JwtCookieOptions | undefined;
 }
 
-const CONFIG_NAMES: readonly (keyof JwtContextConfig)[] = ["connectionParam", "onRefused", "cookies"];
+const CONFIG_NAMES = optionNames<JwtContextConfig>({ connectionParam: true, onRefused: true, cookies: true });
 
 /**
  * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express, Fastify and WebSocket

@@ -1,4 +1,5 @@
 import { JwtConfigError } from "../../errors.js";
+import { booleanOf, objectOf, oneOf, optionNames } from "../../options/validate.js";
 import { isCookieName } from "../../policy/isCookieName.js";
 import { defaultCookieName } from "../../wire/cookies.js";
 
@@ -40,7 +41,9 @@ export interface CookieSettings {
   readonly allowedOrigins: ReadonlySet<string> | undefined;
 }
 
-const SAME_SITE = new Set(["lax", "strict", "none"]);
+const COOKIE_OPTIONS = optionNames<JwtCookieOptions>({ secure: true, sameSite: true, names: true, allowedOrigins: true });
+const COOKIE_ROLES = optionNames<JwtCookieNames>({ auth: true, refresh: true, csrf: true, expires: true });
+const SAME_SITE = ["lax", "strict", "none"] as const;
 // Browsers drop a cookie whose name claims a prefix its attributes do not honour.
 const PREFIXED = /^__(host|secure)-/i;
 
@@ -54,10 +57,11 @@ const PREFIXED = /^__(host|secure)-/i;
  * ```
  */
 export function cookieSettings(options: JwtCookieOptions): CookieSettings {
-  if (typeof options !== "object" || options === null) throw new JwtConfigError("cookies", "must be an object");
-  const { secure = true, sameSite = "lax", names = {}, allowedOrigins } = options;
-  if (typeof secure !== "boolean") throw new JwtConfigError("cookies.secure", "must be a boolean");
-  if (!SAME_SITE.has(sameSite)) throw new JwtConfigError("cookies.sameSite", 'must be "lax", "strict" or "none"');
+  objectOf(options, "cookies", { names: COOKIE_OPTIONS, kind: "a cookies option", prefix: "cookies." });
+  const { sameSite = "lax", names = {}, allowedOrigins } = options;
+  const secure = booleanOf(options.secure, true, "cookies.secure");
+  oneOf(sameSite, SAME_SITE, "cookies.sameSite", 'must be "lax", "strict" or "none"');
+  objectOf(names, "cookies.names", { names: COOKIE_ROLES, kind: "a cookie (auth, refresh, csrf, expires)", prefix: "cookies.names." });
   if (sameSite === "none" && !secure) throw new JwtConfigError("cookies.sameSite", 'browsers refuse "none" without secure: true');
   const name = (key: keyof JwtCookieNames): string => {
     const value = names[key] ?? defaultCookieName(key, secure);
