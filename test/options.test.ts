@@ -8,6 +8,7 @@ import {
   createJwtContext,
   createJwtProcedures,
   JwtConfigError,
+  memoryStore,
   RemoteIssuer,
   type AuthManagerOptions,
   type JwtContextConfig,
@@ -66,6 +67,16 @@ describe("an option AuthManager and RemoteIssuer both take is bounded the same i
       expect(newManager({ [option]: "  " })?.option).toBe(option);
       expect(newRemote({ [option]: " \t" })?.option).toBe(option);
     }
+  });
+});
+
+describe("a clock is checked wherever it is taken", () => {
+  it("memoryStore refuses a clock that is not a function, as AuthManager and RemoteIssuer do (it failed only when first used)", () => {
+    const own = newManager({ clock: Date.now() });
+    expect(own?.option).toBe("clock");
+    expect(newRemote({ clock: Date.now() })?.message).toBe(own?.message);
+    expect(configError(() => memoryStore({ clock: Date.now() } as never))?.message).toBe(own?.message);
+    expect(configError(() => memoryStore({ clok: () => 0 } as never))?.message).toBe('clok: is not a memoryStore option; did you mean "clock"?');
   });
 });
 

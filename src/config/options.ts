@@ -1,8 +1,9 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { functionOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
+import { clockOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
+import { missingSecret } from "./missingSecret.js";
 
 /**
  * node:crypto's `KeyObject`, as far as the options need to name it: the package's declarations
@@ -172,9 +173,9 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
   nonEmptyString(issuer, "issuer");
   oneOf(authType, AUTH_TYPES, "authType");
   // Only an omitted secret makes a verify-only manager; one given as undefined or empty is missing.
-  const verifyOnly = !Object.hasOwn(options, "secret") && !isHmac(authType) && !isMissing(publicKey);
+  const verifyOnly = !Object.hasOwn(options, "secret") && algorithmOf(authType)?.keyType !== "secret" && !isMissing(publicKey);
   if (!verifyOnly && isMissing(secret)) throw new JwtConfigError("secret", missingSecret(authType));
-  const clock = functionOf(options.clock, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
+  const clock = clockOf(options.clock);
   if (keyId !== undefined) nonEmptyString(keyId, "keyId");
   if (audience !== undefined) nonEmptyString(audience, "audience");
   if (previousKeys !== undefined && !Array.isArray(previousKeys)) {
@@ -218,26 +219,6 @@ function tokenStore(store: unknown): TokenStore | undefined {
     throw new JwtConfigError("store", "must be a TokenStore (memoryStore() or redisStore(client))");
   }
   return store as TokenStore;
-}
-
-/**
- * What "secret: is missing" goes on to say for this algorithm: what belongs there, and for an
- * asymmetric one, how a service that only verifies is configured instead.
- *
- * @example
- * ```ts
- * throw new JwtConfigError("secret", missingSecret("HS256"));
- * ```
- */
-export function missingSecret(authType: string): string {
-  if (isHmac(authType))
-    return `is missing: ${authType} signs and verifies with a shared secret of at least ${algorithmOf(authType)?.minSecretBytes} random bytes`;
-  if (!AUTH_TYPES.includes(authType as AuthType)) return "is missing";
-  return `is missing: the private key that signs ${authType} tokens (a service that only verifies: new AuthManager({ issuer, authType, publicKey }), without secret)`;
-}
-
-function isHmac(authType: string): boolean {
-  return algorithmOf(authType)?.keyType === "secret";
 }
 
 function isMissing(value: unknown): boolean {

@@ -1,6 +1,7 @@
 import { JwtConfigError } from "../errors.js";
 import type { AuthType } from "../jws/algorithms.js";
-import { missingSecret, type AuthManagerOptions } from "./options.js";
+import { missingSecret } from "./missingSecret.js";
+import type { AuthManagerOptions } from "./options.js";
 
 /** The variable behind each option: Flask_PyJWT's names, so a service can move over unchanged. */
 export const ENV_NAMES = {

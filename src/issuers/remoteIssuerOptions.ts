@@ -1,7 +1,7 @@
 import type { JSONWebKeySet, JWK } from "jose";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { functionOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import { clockOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
@@ -168,7 +168,7 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
   if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => REMOTE_ALGORITHMS.has(alg))) {
     throw new JwtConfigError("algorithms", `must be a non-empty list of ${[...REMOTE_ALGORITHMS].join(", ")}`);
   }
-  const clock = functionOf(options.clock, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
+  const clock = clockOf(options.clock);
   const requiredClaims = optionalClaims(options.requiredClaims);
   if (audience === false && !AUDIENCE_SUBSTITUTES.some((claim) => requiredClaims !== undefined && Object.hasOwn(requiredClaims, claim))) {
     throw new JwtConfigError("audience", "may be false only when requiredClaims pins client_id or token_use");

@@ -123,10 +123,22 @@ export function booleanOf(value: unknown, fallback: boolean, name: string): bool
  *
  * @example
  * ```ts
- * const clock = functionOf(options.clock, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
+ * const onRefused = functionOf(config.onRefused, "onRefused");
  * ```
  */
 export function functionOf<T extends (...args: never[]) => unknown>(value: T | undefined, name: string, problem = "must be a function"): T | undefined {
   if (value !== undefined && typeof value !== "function") throw new JwtConfigError(name, problem);
   return value;
+}
+
+/**
+ * A `clock` option (the time in milliseconds since the epoch, for tests): `Date.now` when unset.
+ *
+ * @example
+ * ```ts
+ * const clock = clockOf(options.clock);
+ * ```
+ */
+export function clockOf(value: (() => number) | undefined): () => number {
+  return functionOf(value, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
 }

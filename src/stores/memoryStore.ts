@@ -1,3 +1,4 @@
+import { clockOf, objectOf, optionNames } from "../options/validate.js";
 import { ExpiringMap } from "./ExpiringMap.js";
 import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 
@@ -6,6 +7,8 @@ export interface MemoryStoreOptions {
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly clock?: (() => number) | undefined;
 }
+
+const OPTION_NAMES = optionNames<MemoryStoreOptions>({ clock: true });
 
 /**
  * A `TokenStore` in this process's memory: sessions (with their current rotation), used
@@ -19,7 +22,8 @@ export interface MemoryStoreOptions {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
-  const clock = options.clock ?? Date.now;
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "a memoryStore option" });
+  const clock = clockOf(options.clock);
   // A session with its current rotation: one entry per session, however often it rotates.
   const sessions = new ExpiringMap<SessionEntry>(clock);
   const used = new ExpiringMap<number>(clock);
