@@ -109,10 +109,16 @@ describe("createJwtContext and requireToken name an unknown option", () => {
     expect(newContext({ cookies: { sameSite: "strict", names: { auth: "__Host-a" }, allowedOrigins: [] } })).toBeUndefined();
   });
 
+  const createContext = createJwtContext(auth);
+  const { requireToken } = createJwtProcedures(initTRPC.context<typeof createContext>().create());
+  const rules = (value: Record<string, unknown>) => configError(() => requireToken(value as never));
+
+  it("requireToken's issuer must hold more than whitespace, as AuthManager's and RemoteIssuer's: no token could match it", () => {
+    expect(rules({ issuer: " " })?.message).toBe("requireToken.issuer: must be an issuer string, an AuthManager or a RemoteIssuer");
+    expect(rules({ issuer: auth })).toBeUndefined();
+  });
+
   it("a misspelt rule names the nearest rule", () => {
-    const createContext = createJwtContext(auth);
-    const { requireToken } = createJwtProcedures(initTRPC.context<typeof createContext>().create());
-    const rules = (value: Record<string, unknown>) => configError(() => requireToken(value as never));
     const list = "issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge";
     expect(rules({ scopes: "read" })?.message).toBe(`requireToken.scopes: is not a rule (${list}); did you mean "scope"?`);
     expect(rules({ frobnicate: 1 })?.message).toBe(`requireToken.frobnicate: is not a rule (${list})`);

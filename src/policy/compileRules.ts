@@ -1,5 +1,5 @@
 import { JwtConfigError } from "../errors.js";
-import { oneOf, optionNames, unknownKeys } from "../options/validate.js";
+import { nonEmptyString, oneOf, optionNames, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
@@ -140,8 +140,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
 function compileIssuer(issuer: unknown): string | undefined {
   if (issuer === undefined) return undefined;
   const iss = typeof issuer === "object" && issuer !== null && "issuer" in issuer ? (issuer as { issuer: unknown }).issuer : issuer;
-  if (typeof iss !== "string" || iss === "") throw new JwtConfigError("requireToken.issuer", "must be an issuer string, an AuthManager or a RemoteIssuer");
-  return iss;
+  return nonEmptyString(iss, "requireToken.issuer", "must be an issuer string, an AuthManager or a RemoteIssuer");
 }
 
 function compileInput(input: RequireTokenRules["input"]): readonly InputBinding[] {
