@@ -61,6 +61,7 @@ describe("built client entry", () => {
       "client/documentCookie.js",
       "client/jwtErrorAction.js",
       "client/jwtErrorCode.js",
+      "client/refreshCoordinator.js",
       "client/refreshLink.js",
       "client/sameSubject.js",
       "client/wsConnectionParams.js",

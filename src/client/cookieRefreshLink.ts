@@ -1,11 +1,9 @@
-import type { TRPCClientError, TRPCLink } from "@trpc/client";
+import type { TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { observable, type Unsubscribable } from "@trpc/server/observable";
-import type { JwtErrorCode } from "../errors.js";
 import { hintExpiry } from "../wire/cookies.js";
 import { sessionCookie } from "./documentCookie.js";
-import { jwtErrorAction, settleError, type JwtErrorAction } from "./jwtErrorAction.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
+import { refreshCoordinator } from "./refreshCoordinator.js";
 
 /** Options for {@link cookieRefreshLink}. */
 export interface CookieRefreshLinkOptions {
@@ -24,11 +22,6 @@ export interface CookieRefreshLinkOptions {
   /** The Web Lock that lets one tab refresh at a time. Default `"trpc-jwt-refresh"`. */
   readonly lockName?: string | undefined;
 }
-
-type Outcome = "refreshed" | "logout" | "retry-later";
-
-// The server ended the session itself: no refresh can help.
-const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN_REUSED"]);
 
 interface LockManager {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
@@ -49,6 +42,10 @@ interface LockManager {
  * runs once and the calls fail with `jwtErrorAction(error) === "login"`. A 503 keeps it
  * (`"retry-later"`).
  *
+ * Unlike `refreshLink`, it sends a call again in whatever session the cookies then hold (it
+ * cannot read the HttpOnly token to compare users), and it leaves subscriptions alone: one that
+ * ends with `TOKEN_EXPIRED` fails with it.
+ *
  * @example
  * ```ts
  * const plain = createTRPCClient<AppRouter>({ links: [httpLink({ url: "/trpc", headers: csrfHeader() })] });
@@ -63,101 +60,53 @@ interface LockManager {
 export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: CookieRefreshLinkOptions): TRPCLink<TRouter> {
   const { refresh, onLogout, refreshBefore = 10, lockName = "trpc-jwt-refresh" } = options;
   const hint = sessionCookie("expires", options.expiryCookie);
-  let inflight: Promise<Outcome> | undefined;
+  // The HttpOnly auth cookie may be there without its hint, so the link never knows that a call
+  // went out without a credential: no hint is a credential of its own for the coordinator.
+  const current = () => hint() ?? NO_HINT;
   // The session (by its hint) that onLogout was called for: every call failing on it after that
   // reports "login" without calling it again.
-  let ended: { readonly hint: string | undefined } | undefined;
-  function endSession(session: string | undefined): void {
-    if (ended !== undefined && ended.hint === session) return;
-    ended = { hint: session };
-    onLogout?.();
-  }
+  let ended: string | undefined;
 
-  // Refreshes unless the hint moved on since `seen` (this tab or another refreshed meanwhile).
-  async function runRefresh(seen: string | undefined): Promise<Outcome> {
-    try {
-      await withLock(lockName, async () => {
-        if (hint() === seen) await refresh();
-      });
-      return "refreshed";
-    } catch (error) {
-      if (hint() !== seen) return "refreshed";
-      if (jwtErrorAction(error) === "retry-later") return "retry-later";
-      endSession(seen);
-      return "logout";
-    }
-  }
-
-  function refreshOnce(seen: string | undefined): Promise<Outcome> {
-    inflight ??= runRefresh(seen).finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
-  }
-
-  // Before a call: refresh first when the auth cookie is about to expire.
-  function ready(): Promise<Outcome> | undefined {
-    const current = hint();
-    const exp = current === undefined ? NaN : hintExpiry(current);
-    if (!Number.isFinite(exp) || exp - Date.now() / 1000 > refreshBefore) return inflight;
-    return refreshOnce(current);
-  }
-
-  const shouldRefresh = (error: unknown): boolean => {
-    const code = jwtErrorCode(error);
-    return code === "TOKEN_EXPIRED" || (code === "TOKEN_MISSING" && hint() !== undefined);
-  };
-
-  return () =>
-    ({ op, next }) =>
-      observable((observer) => {
-        let subscription: Unsubscribable | undefined;
-        let disposed = false;
-        let sentWith: string | undefined;
-
-        const fail = (error: TRPCClientError<TRouter>, action?: JwtErrorAction) => {
-          if (!disposed) observer.error(action === undefined ? error : settleError(error, action));
-        };
-
-        function send(isRetry: boolean): void {
-          sentWith = hint();
-          subscription = next(op).subscribe({
-            next: (value) => observer.next(value),
-            complete: () => observer.complete(),
-            error: (error) => disposed || onError(error, isRetry),
-          });
-        }
-
-        function onError(error: TRPCClientError<TRouter>, isRetry: boolean): void {
-          const code = jwtErrorCode(error);
-          if (code !== undefined && ENDS_SESSION.has(code)) {
-            if (hint() === sentWith) endSession(sentWith);
-            return fail(error, "login");
-          }
-          if (isRetry || op.type === "subscription" || !shouldRefresh(error)) return fail(error);
-          refreshOnce(sentWith).then(
-            (outcome) => {
-              if (disposed) return;
-              if (outcome === "logout") return fail(error, "login");
-              if (outcome === "retry-later") return fail(error, "retry-later");
-              if (op.signal?.aborted) return fail(error);
-              send(true);
-            },
-            () => fail(error, "login"),
-          );
-        }
-
-        const waiting = op.type === "subscription" ? undefined : ready();
-        if (waiting === undefined) send(false);
-        else void waiting.then(() => disposed || send(false));
-        return () => {
-          disposed = true;
-          subscription?.unsubscribe();
-        };
-      });
+  return refreshCoordinator<TRouter>({
+    current,
+    // Under the Web Lock, and only unless the hint moved on since `seen` (this tab or another
+    // refreshed meanwhile): a second tab must not present the refresh token the first just used.
+    refresh: (seen) =>
+      withLock(lockName, async () => {
+        if (current() === seen) await refresh();
+      }).catch((error: unknown) => {
+        if (current() === seen) throw error;
+      }),
+    endSession(seen) {
+      if (seen === ended) return;
+      ended = seen;
+      onLogout?.();
+    },
+    // TOKEN_MISSING while the hint says a session exists: the browser dropped the expired cookie.
+    shouldRefresh(error) {
+      const code = jwtErrorCode(error);
+      return code === "TOKEN_EXPIRED" || (code === "TOKEN_MISSING" && current() !== NO_HINT);
+    },
+    // Any session the cookies now hold: the link cannot read the HttpOnly token to compare users,
+    // and the browser sends the cookies with every call anyway, so a new call would go out in that
+    // session just the same.
+    mayResend: () => true,
+    // Over wsLink a socket keeps the cookies it connected with, and this link has no socket to
+    // close (refreshLink has its webSocket option): a subscription subscribed again there would
+    // carry the expired session again. The link cannot tell the transports apart, so every
+    // subscription fails with its own error; the app subscribes again.
+    subscriptions: "pass",
+    expiresSoon(seen) {
+      const exp = seen === NO_HINT ? NaN : hintExpiry(seen);
+      return Number.isFinite(exp) && exp - Date.now() / 1000 <= refreshBefore;
+    },
+  });
 }
 
-// Across tabs when the browser has Web Locks; within this page only (the shared `inflight`) otherwise.
+// What the link compares when there is no expiry hint cookie (never a cookie's value: those are not empty).
+const NO_HINT = "";
+
+// Across tabs when the browser has Web Locks; within this page only (the coordinator's single refresh) otherwise.
 function withLock(name: string, task: () => Promise<void>): Promise<void> {
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
   return locks === undefined ? task() : locks.request(name, task);

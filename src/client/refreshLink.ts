@@ -1,10 +1,9 @@
 import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { observable, type Unsubscribable } from "@trpc/server/observable";
-import type { JwtErrorCode } from "../errors.js";
 import type { TokenStore, Tokens } from "./createTokenStore.js";
-import { jwtErrorAction, settleError, type JwtErrorAction } from "./jwtErrorAction.js";
+import { settleError } from "./jwtErrorAction.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
+import { refreshCoordinator } from "./refreshCoordinator.js";
 import { sameSubject } from "./sameSubject.js";
 
 /** Options for {@link refreshLink}. */
@@ -33,12 +32,6 @@ export interface RefreshLinkOptions {
    */
   readonly webSocket?: { close(): Promise<void> } | undefined;
 }
-
-// What a refresh came to. "dropped": the store changed while it ran (a logout, another login).
-type Outcome = "refreshed" | "dropped" | "logout" | "retry-later";
-
-// The server ended the session itself: no refresh can help.
-const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN_REUSED"]);
 
 /**
  * A link that keeps calls working across auth-token expiry, and never across users.
@@ -73,12 +66,11 @@ const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN
  * ```
  */
 export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkOptions): TRPCLink<TRouter> {
-  const { store, refresh, onLogout, webSocket } = options;
+  const { store, refresh: exchange, onLogout, webSocket } = options;
   const shouldRefresh = options.shouldRefresh ?? ((error: unknown) => jwtErrorCode(error) === "TOKEN_EXPIRED");
-  let inflight: Promise<Outcome> | undefined;
   // The link's own last refresh: a call sent with `from` may be sent again with `to`.
   let lastRefresh: { readonly from: string | undefined; readonly to: string } | undefined;
-  // A token the link stored that the transport was seen not to send (see onError).
+  // A token the link stored that the transport was seen not to send (see insteadOfRefresh).
   let notSent: string | undefined;
   let closing: Promise<void> | undefined;
 
@@ -96,124 +88,57 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
   const watched = webSocket !== undefined && typeof store.subscribe === "function";
   if (watched) store.subscribe?.(closeSocket);
 
-  function endSession(): void {
-    try {
-      store.clear();
-    } finally {
+  return refreshCoordinator<TRouter>({
+    current: () => store.getAuthToken(),
+    async refresh(seen) {
+      const refreshToken = store.getRefreshToken();
+      const changed = () => store.getAuthToken() !== seen || store.getRefreshToken() !== refreshToken;
+      let tokens: Tokens & { readonly authToken: string };
+      try {
+        if (refreshToken === undefined) throw new Error("no refresh token");
+        tokens = await exchange(refreshToken);
+        if (typeof tokens?.authToken !== "string" || tokens.authToken === "") throw new Error("no auth token");
+      } catch (error) {
+        if (changed()) return; // that session is no longer the store's to end
+        throw error;
+      }
+      // Writing this pair now would bring back the session the app just ended or replaced.
+      if (changed()) return;
+      store.setTokens(tokens);
+      lastRefresh = { from: seen, to: tokens.authToken };
       if (!watched) closeSocket();
-      onLogout?.();
-    }
-  }
-
-  async function runRefresh(): Promise<Outcome> {
-    const authToken = store.getAuthToken();
-    const refreshToken = store.getRefreshToken();
-    const changed = () => store.getAuthToken() !== authToken || store.getRefreshToken() !== refreshToken;
-    let tokens: Tokens & { readonly authToken: string };
-    try {
-      if (refreshToken === undefined) throw new Error("no refresh token");
-      tokens = await refresh(refreshToken);
-      if (typeof tokens?.authToken !== "string" || tokens.authToken === "") throw new Error("no auth token");
-    } catch (error) {
-      if (changed()) return "dropped"; // that session is no longer the store's to end
-      if (jwtErrorAction(error) === "retry-later") return "retry-later";
-      endSession();
-      return "logout";
-    }
-    // Writing this pair now would bring back the session the app just ended or replaced.
-    if (changed()) return "dropped";
-    store.setTokens(tokens);
-    lastRefresh = { from: authToken, to: tokens.authToken };
-    if (!watched) closeSocket();
-    return "refreshed";
-  }
-
-  // One refresh at a time: every call that fails while it runs waits for the same result.
-  function refreshOnce(): Promise<Outcome> {
-    inflight ??= runRefresh().finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
-  }
-
-  return () =>
-    ({ op, next }) =>
-      observable((observer) => {
-        let subscription: Unsubscribable | undefined;
-        let disposed = false;
-        let sentWith: string | undefined;
-
-        const fail = (error: TRPCClientError<TRouter>, action?: JwtErrorAction) => {
-          if (!disposed) observer.error(action === undefined ? error : settleError(error, action));
-        };
-
-        function send(isRetry: boolean): void {
-          // A socket bound to a replaced token is closing: nothing may go out on it.
-          if (closing !== undefined) {
-            void closing.then(() => disposed || send(isRetry));
-            return;
-          }
-          sentWith = store.getAuthToken();
-          subscription = next(op).subscribe({
-            next: (value) => {
-              // A subscription that receives data again on its new token may be refreshed again
-              // when that token expires in turn.
-              if (isRetry && op.type === "subscription" && isData(value.result)) isRetry = false;
-              observer.next(value);
-            },
-            complete: () => observer.complete(),
-            error: (error) => disposed || onError(error, isRetry),
-          });
-        }
-
-        function onError(error: TRPCClientError<TRouter>, isRetry: boolean): void {
-          const code = jwtErrorCode(error);
-          if (code !== undefined && ENDS_SESSION.has(code)) {
-            // The first call to learn it ends the session; later ones find the store changed.
-            try {
-              if (sentWith !== undefined && store.getAuthToken() === sentWith) endSession();
-            } catch {
-              // The app's store or logout handler threw; this call still fails below.
-            }
-            return fail(error, "login");
-          }
-          if (!shouldRefresh(error)) return fail(error);
-          // The retry right after the link's refresh, with the token it just stored, refused as
-          // expired: the transport still sends the old token (a wsLink socket, bound when it
-          // connected, without the webSocket option). Refreshing again cannot help, so later calls
-          // with that token fail the same way instead of refreshing each time. Only this evidence
-          // counts: once the stored token expires in its turn, a call with it is refreshed as usual.
-          if (webSocket === undefined && sentWith !== undefined && (sentWith === notSent || (isRetry && sentWith === lastRefresh?.to))) {
-            notSent = sentWith;
-            return fail(staleTransportError(error));
-          }
-          if (isRetry) return fail(error);
-          const sent = sentWith;
-          // Sent with a token that has since been replaced: no refresh, judge the new token below.
-          const ready: Promise<Outcome | undefined> = store.getAuthToken() === sent ? refreshOnce() : Promise.resolve(inflight);
-          ready.then(
-            (outcome) => {
-              if (disposed) return;
-              if (outcome === "logout") return fail(error, "login");
-              if (outcome === "retry-later") return fail(error, "retry-later");
-              const now = store.getAuthToken();
-              const ours = lastRefresh !== undefined && lastRefresh.from === sent && lastRefresh.to === now;
-              const sameUser = ours || (now !== undefined && now !== sent && sameSubject(sent, now));
-              if (!sameUser) return fail(error, "login");
-              // A call cancelled (op.signal) while the refresh ran is not sent again.
-              if (op.signal?.aborted) return fail(error);
-              send(true);
-            },
-            () => fail(error, "login"),
-          );
-        }
-
-        send(false);
-        return () => {
-          disposed = true;
-          subscription?.unsubscribe();
-        };
-      });
+    },
+    endSession() {
+      try {
+        store.clear();
+      } finally {
+        if (!watched) closeSocket();
+        onLogout?.();
+      }
+    },
+    shouldRefresh,
+    // Only with a token of the same user: the link's own refresh of the token the call was sent
+    // with, or a token of the same `iss` and `sub` someone else stored (another tab refreshed).
+    mayResend(sent, now) {
+      const ours = lastRefresh !== undefined && lastRefresh.from === sent && lastRefresh.to === now;
+      return ours || (now !== undefined && now !== sent && sameSubject(sent, now));
+    },
+    // The server ends a subscription when its token expires; with a fresh token it carries on.
+    subscriptions: "resubscribe",
+    // A socket bound to a replaced token is closing: nothing may go out on it.
+    hold: () => closing,
+    // The retry right after the link's refresh, with the token it just stored, refused as
+    // expired: the transport still sends the old token (a wsLink socket, bound when it
+    // connected, without the webSocket option). Refreshing again cannot help, so later calls
+    // with that token fail the same way instead of refreshing each time. Only this evidence
+    // counts: once the stored token expires in its turn, a call with it is refreshed as usual.
+    insteadOfRefresh(error, sent, isRetry) {
+      const stale = webSocket === undefined && sent !== undefined && (sent === notSent || (isRetry && sent === lastRefresh?.to));
+      if (!stale) return undefined;
+      notSent = sent;
+      return staleTransportError(error);
+    },
+  });
 }
 
 const STALE_TRANSPORT =
@@ -233,9 +158,4 @@ function staleTransportError<TRouter extends AnyTRPCRouter>(error: TRPCClientErr
     ...(error.meta === undefined ? {} : { meta: error.meta }),
   });
   return settleError(stale, "login");
-}
-
-// A value of the subscription itself, not a connection-state or "started" notice.
-function isData(result: { readonly type?: string }): boolean {
-  return result.type === undefined || result.type === "data";
 }

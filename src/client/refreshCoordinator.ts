@@ -1,0 +1,176 @@
+import type { TRPCClientError, TRPCLink } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { observable, type Unsubscribable } from "@trpc/server/observable";
+import type { JwtErrorCode } from "../errors.js";
+import { jwtErrorAction, settleError, type JwtErrorAction } from "./jwtErrorAction.js";
+import { jwtErrorCode } from "./jwtErrorCode.js";
+
+/**
+ * What a refresh link gives {@link refreshCoordinator}: where its credential is, how it refreshes,
+ * and its two policies (`subscriptions`, `mayResend`). `refreshLink` (bearer tokens in a token
+ * store) and `cookieRefreshLink` (HttpOnly cookies) are each one of these. Module-internal.
+ */
+export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
+  /**
+   * The credential calls go out with now, as far as the link can see it; only ever compared. A
+   * call may trigger a refresh, or end the session, only while what it was sent with is still
+   * current. `undefined`: calls go out with no credential, so such a call's refusal ends nothing.
+   */
+  current(): string | undefined;
+  /**
+   * Refreshes the session whose credential was `seen`. Resolves once a new credential is in
+   * place, or once the session has moved on meanwhile (then it writes nothing, and `mayResend`
+   * judges what is current). Rejects with the refusal only while the session is still `seen`'s.
+   */
+  refresh(seen: string | undefined): Promise<void>;
+  /** Ends the session `seen` (its refresh was refused, or the server ended it): forget it, call `onLogout`. */
+  endSession(seen: string | undefined): void;
+  /** Whether a call's error warrants a refresh (before the policies below). */
+  shouldRefresh(error: unknown): boolean;
+  /**
+   * Policy: whether a call that failed with `sent` may be sent again now that `now` is current
+   * (after a refresh, or after the credential changed while it was on the wire). `false` fails
+   * it as `"login"`: a call must never go out as another user than the one who made it.
+   */
+  mayResend(sent: string | undefined, now: string | undefined): boolean;
+  /**
+   * Policy for subscriptions. `"resubscribe"`: a subscription the server ends with an expired
+   * credential is refreshed like a call and subscribed again from its input; once it receives
+   * data again, its next expiry is handled likewise. `"pass"`: the link leaves subscriptions
+   * alone (no refresh before, none after), apart from a session-ending error.
+   */
+  readonly subscriptions: "resubscribe" | "pass";
+  /** Whether `current` is about to expire: a call's first send then waits for a refresh, and for one already running. Omitted: never. */
+  readonly expiresSoon?: ((current: string) => boolean) | undefined;
+  /** A wait before anything is sent, asked again after it (a socket bound to a replaced credential is closing). */
+  readonly hold?: (() => Promise<void> | undefined) | undefined;
+  /** An error to fail with instead of refreshing, when there is evidence a refresh cannot help. */
+  readonly insteadOfRefresh?:
+    ((error: TRPCClientError<TRouter>, sent: string | undefined, isRetry: boolean) => TRPCClientError<TRouter> | undefined) | undefined;
+}
+
+// What a refresh came to. "refreshed": a new credential may be in place, whoever put it there;
+// `mayResend` judges it.
+type Outcome = "refreshed" | "logout" | "retry-later";
+
+// The server ended the session itself: no refresh can help.
+const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN_REUSED"]);
+
+/**
+ * The one refresh machinery behind both refresh links: a single refresh in flight shared by every
+ * call that fails meanwhile, what its outcome means for those calls (`"login"`, `"retry-later"`,
+ * sent once more), the errors that end the session, and cancellation. Module-internal.
+ *
+ * @example
+ * ```ts
+ * return refreshCoordinator<TRouter>({ current, refresh, endSession, shouldRefresh, mayResend: () => true, subscriptions: "pass" });
+ * ```
+ */
+export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: RefreshSource<TRouter>): TRPCLink<TRouter> {
+  let inflight: Promise<Outcome> | undefined;
+
+  async function runRefresh(seen: string | undefined): Promise<Outcome> {
+    try {
+      await source.refresh(seen);
+      return "refreshed";
+    } catch (error) {
+      if (jwtErrorAction(error) === "retry-later") return "retry-later";
+      source.endSession(seen);
+      return "logout";
+    }
+  }
+
+  // One refresh at a time: every call that fails while it runs waits for the same result.
+  function refreshOnce(seen: string | undefined): Promise<Outcome> {
+    inflight ??= runRefresh(seen).finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  }
+
+  // Before a call's first send: refresh first when the credential is about to expire.
+  function ready(): Promise<Outcome> | undefined {
+    if (source.expiresSoon === undefined) return undefined;
+    const current = source.current();
+    return current !== undefined && source.expiresSoon(current) ? refreshOnce(current) : inflight;
+  }
+
+  return () =>
+    ({ op, next }) =>
+      observable((observer) => {
+        let subscription: Unsubscribable | undefined;
+        let disposed = false;
+        let sentWith: string | undefined;
+        const subscribing = op.type === "subscription";
+        const leftAlone = subscribing && source.subscriptions === "pass";
+
+        const fail = (error: TRPCClientError<TRouter>, action?: JwtErrorAction) => {
+          if (!disposed) observer.error(action === undefined ? error : settleError(error, action));
+        };
+
+        function send(isRetry: boolean): void {
+          const held = source.hold?.();
+          if (held !== undefined) {
+            void held.then(() => disposed || send(isRetry));
+            return;
+          }
+          sentWith = source.current();
+          subscription = next(op).subscribe({
+            next: (value) => {
+              // A subscription that receives data again on its new credential may be refreshed
+              // again when that expires in turn.
+              if (isRetry && subscribing && isData(value.result)) isRetry = false;
+              observer.next(value);
+            },
+            complete: () => observer.complete(),
+            error: (error) => disposed || onError(error, isRetry),
+          });
+        }
+
+        function onError(error: TRPCClientError<TRouter>, isRetry: boolean): void {
+          const code = jwtErrorCode(error);
+          if (code !== undefined && ENDS_SESSION.has(code)) {
+            // The first call to learn it ends the session; later ones find the credential changed.
+            try {
+              if (sentWith !== undefined && source.current() === sentWith) source.endSession(sentWith);
+            } catch {
+              // The app's store or logout handler threw; this call still fails below.
+            }
+            return fail(error, "login");
+          }
+          if (leftAlone || !source.shouldRefresh(error)) return fail(error);
+          const instead = source.insteadOfRefresh?.(error, sentWith, isRetry);
+          if (instead !== undefined) return fail(instead);
+          if (isRetry) return fail(error);
+          const sent = sentWith;
+          // Sent with a credential that has since been replaced: no refresh, judge the new one below.
+          const ready: Promise<Outcome | undefined> = source.current() === sent ? refreshOnce(sent) : Promise.resolve(inflight);
+          ready.then(
+            (outcome) => {
+              if (disposed) return;
+              if (outcome === "logout") return fail(error, "login");
+              if (outcome === "retry-later") return fail(error, "retry-later");
+              if (!source.mayResend(sent, source.current())) return fail(error, "login");
+              // A call cancelled (op.signal) while the refresh ran is not sent again.
+              if (op.signal?.aborted) return fail(error);
+              send(true);
+            },
+            () => fail(error, "login"),
+          );
+        }
+
+        const waiting = leftAlone ? undefined : ready();
+        const go = () => disposed || send(false);
+        if (waiting === undefined) send(false);
+        else void waiting.then(go, go);
+        return () => {
+          disposed = true;
+          subscription?.unsubscribe();
+        };
+      });
+}
+
+// A value of the subscription itself, not a connection-state or "started" notice.
+function isData(result: { readonly type?: string }): boolean {
+  return result.type === undefined || result.type === "data";
+}
