@@ -23,7 +23,7 @@ import {
   type TypedScope,
 } from "./tokens/claimSchemas.js";
 import { createTokenSigner, type TokenSigner } from "./tokens/createTokenSigner.js";
-import { issueToken, type IssueRequest } from "./tokens/issueToken.js";
+import { issuePair, issueToken, type IssueRequest, type PairRequest } from "./tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "./tokens/json.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
 import type { Verifier } from "./tokens/Verifier.js";
@@ -346,11 +346,22 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     return schemas === undefined ? issued : issued.then((token) => typedIssued(token, schemas));
   }
 
+  // The two tokens of a login or rotation, signed in one step (see issuePair).
+  #issuePair(request: PairRequest): TokenPair | Promise<TokenPair> {
+    const sign = this.#sign;
+    if (sign === undefined) return this.#refused({}) as Promise<never>;
+    const pair = issuePair(this.#options, sign, request);
+    const schemas = this.#schemas;
+    if (schemas === undefined) return pair;
+    const typed = ({ authToken, refreshToken }: TokenPair) => ({ authToken: typedIssued(authToken, schemas), refreshToken });
+    return pair instanceof Promise ? pair.then(typed) : typed(pair);
+  }
+
   #createSessions(): Sessions {
     const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance } = this.#options;
     const signer = {
-      issue: (type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims) =>
-        this.#issue({ type, sub, scope, claims, session }),
+      issuePair: (sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot: number) =>
+        this.#issuePair({ sub, scope, claims, session, rot }),
       verify: (signed: string, type?: TokenType) => Promise.resolve(this.#verify(signed, type)),
     };
     return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance });

@@ -3,10 +3,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { AuthManager, JwtConfigError, JwtError, JwtToken, memoryStore, type TokenStore } from "trpc-jwt";
+import { AuthManager, JwtConfigError, JwtError, JwtToken, memoryStore, type JsonObject, type JsonValue, type TokenStore, type TokenType } from "trpc-jwt";
 import { isRefusal, type JwtErrorCode } from "../src/errors.js";
 import { RevocationCheck, tokenRef } from "../src/sessions/RevocationCheck.js";
-import { Sessions, type SessionSigner } from "../src/sessions/Sessions.js";
+import { Sessions, type SessionClaims, type SessionSigner } from "../src/sessions/Sessions.js";
 import type { RevocationListener, RevocationState, TokenRef } from "../src/stores/TokenStore.js";
 import { HS256_SECRET } from "./helpers/keys.js";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
@@ -23,19 +23,23 @@ function harness(store: TokenStore | undefined, rotationGrace = 0) {
   const clock = () => Date.now() + offsetMs;
   const auth = new AuthManager({ issuer: ISSUER, authType: "HS256", secret: HS256_SECRET, clock, refreshMaxAge: REFRESH_MAX_AGE });
   const key = new TextEncoder().encode(HS256_SECRET);
+  const issue = async (type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims) => {
+    const iat = Math.floor(clock() / 1000);
+    const exp = iat + (type === "auth" ? 3600 : REFRESH_MAX_AGE);
+    const extra = type === "auth" ? { ...(scope === undefined ? {} : { scope }), ...claims } : {};
+    const payload = { iss: ISSUER, iat, exp, sub, type, jti: randomUUID(), ...extra, ...session };
+    return auth.verifyToken(await new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(key));
+  };
   const signer: SessionSigner = {
-    async issue(type, sub, scope, claims, session) {
-      const iat = Math.floor(clock() / 1000);
-      const exp = iat + (type === "auth" ? 3600 : REFRESH_MAX_AGE);
-      const extra = type === "auth" ? { ...(scope === undefined ? {} : { scope }), ...claims } : {};
-      const payload = { iss: ISSUER, iat, exp, sub, type, jti: randomUUID(), ...extra, ...session };
-      return auth.verifyToken(await new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(key));
-    },
+    issuePair: async (sub, scope, claims, session, rot) => ({
+      authToken: await issue("auth", sub, scope, claims, session),
+      refreshToken: await issue("refresh", sub, undefined, undefined, { ...session, rot }),
+    }),
     verify: (signed, type) => auth.verifyToken(signed, type),
   };
   const sessions = new Sessions(signer, { store, rotationGrace, maxTokenLifetime: REFRESH_MAX_AGE, clockTolerance: 0, cacheSize: 100, clock });
   const check = (token: JwtToken) => Promise.resolve(sessions.revocationCheck!.check(token));
-  return { sessions, auth, signer, check, advance: (ms: number) => (offsetMs += ms) };
+  return { sessions, auth, issue, check, advance: (ms: number) => (offsetMs += ms) };
 }
 
 async function refusalCode(promise: Promise<unknown>): Promise<JwtErrorCode> {
@@ -371,8 +375,8 @@ describe("RevocationCheck", () => {
   });
 
   it("refuses a token whose sid is not a non-empty string", async () => {
-    const { signer } = harness(memoryStore());
-    const token = await signer.issue("auth", "alice", undefined, undefined, { sid: "", auth_time: 1, csrf: "x".repeat(16) });
+    const { issue } = harness(memoryStore());
+    const token = await issue("auth", "alice", undefined, undefined, { sid: "", auth_time: 1, csrf: "x".repeat(16) });
     const revocations = new RevocationCheck(memoryStore(), 10);
     expect(await checkCode(Promise.resolve(revocations.check(token)))).toBe("TOKEN_INVALID");
   });

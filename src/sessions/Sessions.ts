@@ -37,7 +37,8 @@ export class Sessions {
   async login(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<TokenPair> {
     const nowMs = this.#options.clock();
     const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId() };
-    const pair = await this.#issuePair(sub, scope, claims, session);
+    const issued = this.#issuePair(sub, scope, claims, session);
+    const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
     if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), this.#pairExpiry(pair)));
     return pair;
@@ -135,10 +136,8 @@ export class Sessions {
     return state.subjectGeneration;
   }
 
-  async #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot = 0): Promise<TokenPair> {
-    const authToken = await this.#signer.issue("auth", sub, scope, claims, session);
-    const refreshToken = await this.#signer.issue("refresh", sub, undefined, undefined, { ...session, rot });
-    return { authToken, refreshToken };
+  #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot = 0): TokenPair | Promise<TokenPair> {
+    return this.#signer.issuePair(sub, scope, claims, session, rot);
   }
 
   // A token string, or a JwtToken, verified by this manager: a JwtToken may be another manager's

@@ -57,12 +57,17 @@ export function sessionClaimsOf(token: JwtToken): SessionClaims {
 }
 
 /** Runs a store call; any failure reaches the caller as 503 STORE_UNAVAILABLE, whatever the store threw. */
-export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+// Not async: one promise less on every login's and rotation's path.
+export function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return Promise.resolve(call()).catch(storeUnavailable);
   } catch {
-    throw refusal("STORE_UNAVAILABLE");
+    return Promise.reject(refusal("STORE_UNAVAILABLE"));
   }
+}
+
+function storeUnavailable(): never {
+  throw refusal("STORE_UNAVAILABLE");
 }
 
 /** Throws a `JwtError` as its refusal (a TRPCError), anything else as is. */

@@ -41,8 +41,11 @@ export interface SessionUpdate<TClaims extends ClaimsSchema | undefined = undefi
 
 /** How sessions sign and verify, provided by the `AuthManager`. */
 export interface SessionSigner {
-  /** Signs a token carrying the session's claims. Misuse throws `JwtConfigError`. */
-  issue(type: TokenType, sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims): Promise<JwtToken>;
+  /**
+   * Signs the pair of a session: an auth token with `scope`, `claims` and the session claims, and
+   * a refresh token with the session claims and `rot`. Misuse throws (or rejects with) `JwtConfigError`.
+   */
+  issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot: number): TokenPair | Promise<TokenPair>;
   /** Verifies signature, issuer, lifetime and type, without asking about revocation; rejects with `JwtError`. */
   verify(signed: string, type?: TokenType): Promise<JwtToken>;
 }

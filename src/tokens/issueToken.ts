@@ -17,6 +17,22 @@ export interface IssueRequest {
   readonly generation?: number | undefined;
 }
 
+/** What `issuePair` puts in the two tokens of one session: the auth token's scope and claims, and the session claims. */
+export interface PairRequest {
+  readonly sub: unknown;
+  readonly scope?: unknown;
+  readonly claims?: unknown;
+  readonly session: { readonly sid: string; readonly auth_time: number; readonly csrf: string };
+  /** The refresh token's rotation. */
+  readonly rot: number;
+}
+
+/** The auth and the refresh token `issuePair` signs. */
+export interface IssuedPair {
+  readonly authToken: JwtToken;
+  readonly refreshToken: JwtToken;
+}
+
 /**
  * Signs a new token with the manager's signer (`createTokenSigner`: its key's `kid` in the
  * header): `iss`, `aud` (when an audience is configured), `iat`, `exp`, `sub`, `type`, `jti`,
@@ -26,9 +42,44 @@ export interface IssueRequest {
  * refuse it unread), with `JwtConfigError` naming that limit.
  */
 export async function issueToken(options: ResolvedOptions, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
+  const payload = payloadOf(options, request, Math.floor(options.clock() / 1000));
+  const signature = sign(JSON.stringify(payload));
+  return tokenOf(options, payload, typeof signature === "string" ? signature : await signature);
+}
+
+/**
+ * The two tokens of a `login` or `rotate`, exactly as two `issueToken` calls would write them (an
+ * auth token with the scope, claims and session claims; a refresh token with the session claims
+ * and `rot`), issued at one instant and, on node:crypto, in one synchronous step: a login pays
+ * for two signatures, not for two trips through the promise machinery. Throws what `issueToken`
+ * rejects with.
+ *
+ * @example
+ * ```ts
+ * const { authToken, refreshToken } = await issuePair(options, sign, { sub: "alice", session, rot: 0 });
+ * ```
+ */
+export function issuePair(options: ResolvedOptions, sign: TokenSigner, request: PairRequest): IssuedPair | Promise<IssuedPair> {
+  const { sub, session } = request;
+  const iat = Math.floor(options.clock() / 1000);
+  const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, iat);
+  const refresh = payloadOf(
+    options,
+    { type: "refresh", sub, session: { sid: session.sid, auth_time: session.auth_time, csrf: session.csrf, rot: request.rot } },
+    iat,
+  );
+  const authSigned = sign(JSON.stringify(auth));
+  const refreshSigned = sign(JSON.stringify(refresh));
+  if (typeof authSigned === "string" && typeof refreshSigned === "string") {
+    return { authToken: tokenOf(options, auth, authSigned), refreshToken: tokenOf(options, refresh, refreshSigned) };
+  }
+  return Promise.all([authSigned, refreshSigned]).then(([a, r]) => ({ authToken: tokenOf(options, auth, a), refreshToken: tokenOf(options, refresh, r) }));
+}
+
+// The claims of a new token, checked; misuse throws JwtConfigError naming the argument.
+function payloadOf(options: ResolvedOptions, request: IssueRequest, iat: number): Record<string, JsonValue> {
   const { type, sub } = request;
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
-  const iat = Math.floor(options.clock() / 1000);
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
   const { issuer: iss, audience: aud } = options;
   const jti = crypto.randomUUID();
@@ -47,9 +98,12 @@ export async function issueToken(options: ResolvedOptions, sign: TokenSigner, re
     }
   }
   if (request.session !== undefined) Object.assign(payload, request.session);
-  const signature = sign(JSON.stringify(payload));
-  const signed = typeof signature === "string" ? signature : await signature;
-  // A token its own verifier would refuse unread (isCompactJws) is the caller's mistake, not a token.
+  return payload;
+}
+
+// The token of a signed payload; a token its own verifier would refuse unread (isCompactJws) is
+// the caller's mistake, not a token.
+function tokenOf(options: ResolvedOptions, payload: Record<string, JsonValue>, signed: string): JwtToken {
   if (signed.length > options.maxTokenLength) {
     throw new JwtConfigError(
       "maxTokenLength",
