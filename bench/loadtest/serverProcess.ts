@@ -38,10 +38,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   };
 }
 
-function listeningUrl(child: ChildProcess): Promise<string> {
+/** The URL a server process prints as "listening on http://127.0.0.1:<port>" once it accepts connections. */
+export function listeningUrl(child: ChildProcess, name = "example server"): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = "";
-    const timer = setTimeout(() => reject(new Error("example server did not start within 30 s")), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s`)), 30_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
@@ -52,7 +53,7 @@ function listeningUrl(child: ChildProcess): Promise<string> {
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`example server exited with ${code} before listening`));
+      reject(new Error(`${name} exited with ${code} before listening`));
     });
   });
 }
