@@ -18,7 +18,7 @@ const LAYERS = [
   ["issuers", "^src/issuers/(?!Issuer\\.ts$)"], // identity providers, several issuers in one context
   ["trpc", "^src/trpc/"], // context, guards, cookies, errors on the wire
   ["testing", "^src/testing/"],
-  ["entries", "^src/(index|client|redis|testing)\\.ts$"],
+  ["entries", "^src/(index|client|redis|testing|types|policy)\\.ts$"],
 ];
 // Siblings that must not know each other.
 const SIBLINGS = [["sessions", "policy"]];

@@ -53,6 +53,8 @@ export default defineConfig({
       { find: /^trpc-jwt\/client$/, replacement: src("client.ts") },
       { find: /^trpc-jwt\/redis$/, replacement: src("redis.ts") },
       { find: /^trpc-jwt\/testing$/, replacement: src("testing.ts") },
+      { find: /^trpc-jwt\/types$/, replacement: src("types.ts") },
+      { find: /^trpc-jwt\/policy$/, replacement: src("policy.ts") },
     ],
   },
   test: {

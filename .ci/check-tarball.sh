@@ -24,6 +24,9 @@ import { createTokenStore, jwtErrorCode } from "trpc-jwt/client";
 // The Redis entry loads without the optional `redis` package installed (as here): it only uses
 // the client it is given.
 import { redisStore } from "trpc-jwt/redis";
+// The secondary entries: the matching helpers, and the types-only entry.
+import { matchScope } from "trpc-jwt/policy";
+import type { TokenContext } from "trpc-jwt/types";
 
 const auth = new AuthManager({ issuer: "scratch", authType: "HS256", secret: "s".repeat(32) });
 const createContext = createJwtContext(auth);
@@ -43,6 +46,9 @@ if ((await caller.user({ username: "alice" })) !== "alice") throw new Error("wro
 createTokenStore();
 if (typeof jwtErrorCode !== "function") throw new Error("client entry incomplete");
 if (typeof redisStore !== "function") throw new Error("redis entry incomplete");
+if (!matchScope("read", "write read")) throw new Error("policy entry incomplete");
+const context: TokenContext = { token: await auth.verifyToken(signed, "auth") };
+if (context.token.sub !== "alice") throw new Error("types entry incomplete");
 console.log("scratch project: imports, types and a guarded call work");
 
 // The store conformance suite loads without any test runner installed (none is, here) and runs

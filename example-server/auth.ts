@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { AuthManager, memoryStore, type Env, type TokenStore } from "trpc-jwt";
+import { AuthManager, memoryStore, type TokenStore } from "trpc-jwt";
+import type { Env } from "trpc-jwt/types";
 
 /**
  * The demo's AuthManager: Flask_PyJWT's JWT_* variables when set, else zero-configuration

@@ -1,4 +1,5 @@
-import { RemoteIssuer, type Env } from "trpc-jwt";
+import { RemoteIssuer } from "trpc-jwt";
+import type { Env } from "trpc-jwt/types";
 
 /**
  * An external identity provider whose access tokens the example API also accepts, when

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import type { Env } from "trpc-jwt";
+import type { Env } from "trpc-jwt/types";
 import { createAppRouter } from "./appRouter.js";
 import { createAuth } from "./auth.js";
 import { createBrowserExample } from "./browserExample.js";

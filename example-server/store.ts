@@ -1,5 +1,6 @@
 import { createClient } from "redis";
-import { memoryStore, type Env, type TokenStore } from "trpc-jwt";
+import { memoryStore, type TokenStore } from "trpc-jwt";
+import type { Env } from "trpc-jwt/types";
 import { redisStore } from "trpc-jwt/redis";
 
 /**

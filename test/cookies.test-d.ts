@@ -4,7 +4,8 @@ import { initTRPC } from "@trpc/server";
 import type { CreateHTTPContextOptions } from "@trpc/server/adapters/standalone";
 import type { FetchCreateContextFnOptions } from "@trpc/server/adapters/fetch";
 import { describe, expectTypeOf, it } from "vitest";
-import { AuthManager, createJwtContext, type CookieTokens, type JwtContext, type JwtCookieOptions } from "trpc-jwt";
+import { AuthManager, createJwtContext, type JwtContext, type TokenPair } from "trpc-jwt";
+import type { JwtCookieOptions } from "trpc-jwt/types";
 import { cookieRefreshLink, csrfHeader } from "trpc-jwt/client";
 
 const auth = new AuthManager({ issuer: "types", authType: "HS256", secret: "s".repeat(32) });
@@ -33,7 +34,7 @@ describe("cookie sessions", () => {
 
   it("setTokens takes the pair login and rotate return; clearTokens takes nothing", () => {
     const { jwt } = createContext({ headers: new Headers() });
-    expectTypeOf(jwt.setTokens).parameter(0).toEqualTypeOf<CookieTokens>();
+    expectTypeOf(jwt.setTokens).parameter(0).toEqualTypeOf<TokenPair>();
     expectTypeOf(jwt.setTokens).returns.toBeVoid();
     expectTypeOf(jwt.clearTokens).parameters.toEqualTypeOf<[]>();
     // @ts-expect-error signed strings are not tokens

@@ -3,7 +3,8 @@
 import { initTRPC } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
-import { AuthManager, compileRules, createJwtContext, createJwtProcedures, jwtErrorFormatter, type RefusalEvent, type RequireTokenRules } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, type RefusalEvent, type RequireTokenRules } from "trpc-jwt";
+import { compileRules } from "../src/policy/compileRules.js";
 import { forgeHmac, goodClaims } from "./helpers/forge.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { trpcRefusal } from "./helpers/trpcRefusal.js";

@@ -3,16 +3,8 @@
 import { initTRPC } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import {
-  AuthManager,
-  createJwtContext,
-  createJwtProcedures,
-  type ContextFromCreateJwtContext,
-  type InputNeedsInputFirst,
-  type JwtContext,
-  type JwtToken,
-  type RefusalEvent,
-} from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, type JwtContext, type JwtToken, type RefusalEvent } from "trpc-jwt";
+import type { ContextFromCreateJwtContext, InputNeedsInputFirst } from "trpc-jwt/types";
 
 const auth = new AuthManager({ issuer: "types", authType: "HS256", secret: "s".repeat(32) });
 const createContext = createJwtContext(auth);

@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { z } from "zod";
 import {
   AuthManager,
-  compileRules,
   createJwtContext,
   createJwtProcedures,
   JwtConfigError,
@@ -16,6 +15,7 @@ import {
   type RefusalEvent,
   type RequireTokenRules,
 } from "trpc-jwt";
+import { compileRules } from "../src/policy/compileRules.js";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { refusal } from "../src/errors.js";
 import { startServer } from "./helpers/httpServer.js";

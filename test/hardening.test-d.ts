@@ -3,7 +3,8 @@
 import { initTRPC } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, type InputPath } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
+import type { InputPath } from "trpc-jwt/types";
 
 const auth = new AuthManager({ issuer: "types", authType: "HS256", secret: "s".repeat(32) });
 const createContext = createJwtContext(auth);

@@ -2,7 +2,8 @@
 // one issuer or several.
 import { initTRPC } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
-import { AuthManager, createJwtContext, createJwtProcedures, RemoteIssuer, type JwtIssuer, type JwtToken } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, RemoteIssuer, type JwtToken } from "trpc-jwt";
+import type { JwtIssuer } from "trpc-jwt/types";
 
 declare const auth: AuthManager;
 const base = { issuer: "https://idp.example.com/", jwksUri: "https://idp.example.com/jwks" };

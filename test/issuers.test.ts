@@ -4,7 +4,8 @@
 import { createHmac, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { JwtConfigError, JwtError, JwtToken, RemoteIssuer, type DiscoveryOptions, type RemoteIssuerOptions } from "trpc-jwt";
+import { JwtConfigError, JwtError, JwtToken, RemoteIssuer, type RemoteIssuerOptions } from "trpc-jwt";
+import type { DiscoveryOptions } from "trpc-jwt/types";
 import { rsaSigningKey, signAccessToken, startJwksServer, type JwksServer } from "./helpers/jwksServer.js";
 import { fakeClock } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";

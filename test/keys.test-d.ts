@@ -1,7 +1,8 @@
 // Issue 9: the key options and auth.jwks() as users type them.
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { expectTypeOf, it } from "vitest";
-import { AuthManager, type AuthManagerOptions, type AuthType, type JwkSet, type PublicJwk } from "trpc-jwt";
+import { AuthManager, type AuthManagerOptions, type AuthType, type JwkSet } from "trpc-jwt";
+import type { PublicJwk } from "trpc-jwt/types";
 
 it("authType names the 13 algorithms and nothing else", () => {
   expectTypeOf<AuthType>().toEqualTypeOf<

@@ -1,7 +1,11 @@
 // Table-driven tests of the matching rules (DESIGN.md, "Semantics"), including every place where
 // Flask_PyJWT's _check_claims is wrong.
 import { describe, expect, it } from "vitest";
-import { checkRules, compileRules, JwtConfigError, matchInput, matchScope, matchValue, type JsonValue, type JwtToken, type RequireTokenRules } from "trpc-jwt";
+import { JwtConfigError, type JsonValue, type JwtToken, type RequireTokenRules } from "trpc-jwt";
+import { matchScope, matchValue } from "trpc-jwt/policy";
+import { compileRules } from "../src/policy/compileRules.js";
+import { findRuleFailure } from "../src/policy/findRuleFailure.js";
+import { matchInput } from "../src/policy/matchInput.js";
 
 type Row = [name: string, required: JsonValue, actual: JsonValue | undefined, expected: boolean];
 
@@ -91,7 +95,7 @@ describe("matchInput", () => {
   });
 });
 
-describe("checkRules order and override", () => {
+describe("rule order and override (the code findRuleFailure reports)", () => {
   const token = (claims: Record<string, JsonValue>) => ({ claims: { sub: "alice", ...claims }, scope: claims["scope"] }) as unknown as JwtToken;
   const rows: [string, RequireTokenRules, Record<string, JsonValue>, unknown, string | undefined][] = [
     ["all pass", { input: { sub: "u" }, claims: { c: 1 }, scope: "a" }, { c: 1, scope: "a" }, { u: "alice" }, undefined],
@@ -110,7 +114,7 @@ describe("checkRules order and override", () => {
     ["refresh-like token without scope fails a scope rule", { scope: "a" }, {}, {}, "SCOPE_MISMATCH"],
   ];
   it.each(rows)("%s", (_name, rules, claims, input, expected) => {
-    expect(checkRules(compileRules(rules), token(claims), input)).toBe(expected);
+    expect(findRuleFailure(compileRules(rules), token(claims), input)?.code).toBe(expected);
   });
 });
 

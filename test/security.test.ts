@@ -21,9 +21,9 @@ import {
   memoryStore,
   RemoteIssuer,
   unpinnedProcedures,
-  type DiscoveryOptions,
   type TokenStore,
 } from "trpc-jwt";
+import type { DiscoveryOptions } from "trpc-jwt/types";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { ATTACKS, CANARY_CLAIM, type Attack, type Managers } from "./helpers/attacks.js";
 import { idle, openSubscription } from "./helpers/endingSubscription.js";

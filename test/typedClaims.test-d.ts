@@ -9,18 +9,17 @@ import {
   AuthManager,
   createJwtContext,
   createJwtProcedures,
+  memoryStore,
   RemoteIssuer,
   type JsonObject,
   type JsonValue,
   type JwtContext,
-  memoryStore,
   type JwtToken,
-  type NoInputFitsClaim,
-  type RegisteredClaims,
   type TokenClaims,
   type TokenPair,
   type TokenType,
 } from "trpc-jwt";
+import type { NoInputFitsClaim, RegisteredClaims } from "trpc-jwt/types";
 
 const secret = "s".repeat(32);
 const auth = new AuthManager({

@@ -7,16 +7,8 @@ import { type } from "arktype";
 import * as v from "valibot";
 import { describe, expectTypeOf, it } from "vitest";
 import { z as z3 } from "zod/v3";
-import {
-  AuthManager,
-  createJwtContext,
-  createJwtProcedures,
-  memoryStore,
-  type AuthTokenOf,
-  type JwtToken,
-  type RegisteredClaims,
-  type TokenPair,
-} from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, memoryStore, type JwtToken, type TokenPair } from "trpc-jwt";
+import type { AuthTokenOf, RegisteredClaims } from "trpc-jwt/types";
 
 const secret = "s".repeat(32);
 type Claims = RegisteredClaims & { org: { id: string }; roles: string[]; tier: string };

@@ -3,8 +3,11 @@ import type { JsonObject, JsonValue } from "./json.js";
 /** The two kinds of token: short-lived `auth` tokens and long-lived `refresh` tokens. */
 export type TokenType = "auth" | "refresh";
 
-/** The claims every verified token carries, plus whatever extra claims it was issued with. */
-export interface TokenClaims extends JsonObject {
+/**
+ * The claims every verified token carries. With a claims schema, `ctx.token.claims` is these and
+ * the schema's output (`TypedClaims`).
+ */
+export interface RegisteredClaims {
   readonly iss: string;
   readonly sub: string;
   readonly iat: number;
@@ -12,6 +15,9 @@ export interface TokenClaims extends JsonObject {
   /** Set on tokens this library issues; access tokens of identity providers have none. */
   readonly type?: TokenType;
 }
+
+/** The claims of a token without a claims schema: the registered ones and any extra JSON claims. */
+export interface TokenClaims extends JsonObject, RegisteredClaims {}
 
 /**
  * A signed token whose signature, issuer, lifetime, type and claims have been checked (or that

@@ -1,7 +1,7 @@
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { RESERVED_CLAIMS } from "./reservedClaims.js";
 import type { JsonObject, JsonValue } from "./json.js";
-import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
+import { JwtToken, type RegisteredClaims, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { isStandardSchema, validate, type StandardInput, type StandardOutput, type StandardSchemaV1 } from "./standardSchema.js";
 import type { Verifier } from "./Verifier.js";
 
@@ -31,15 +31,6 @@ export interface SchemaOptions<TClaims extends ClaimsSchema | undefined = undefi
    * and issuing without a scope is never refused.
    */
   readonly scope?: TScope;
-}
-
-/** The claims a verified token always has (those `TokenClaims` names), without its index signature. */
-export interface RegisteredClaims {
-  readonly iss: string;
-  readonly sub: string;
-  readonly iat: number;
-  readonly exp: number;
-  readonly type?: "auth" | "refresh";
 }
 
 /** `ctx.token.claims` for a claims schema: the registered claims and the schema's output. */

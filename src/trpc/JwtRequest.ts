@@ -2,11 +2,12 @@ import { JwtConfigError, type JwtError } from "../errors.js";
 import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { isCookieName } from "../policy/isCookieName.js";
 import { isFresh } from "../policy/isFresh.js";
+import type { TokenPair } from "../sessions/Sessions.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import { appendSetCookies } from "./cookies/appendSetCookies.js";
 import type { CookieSettings } from "./cookies/cookieSettings.js";
 import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
-import { clearingCookies, sessionCookies, type CookieTokens } from "./cookies/sessionCookies.js";
+import { clearingCookies, sessionCookies } from "./cookies/sessionCookies.js";
 import type { RefusalEvent } from "./RefusalEvent.js";
 import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
 import { asRefusal, reasonOf, refused } from "../refusals/refused.js";
@@ -124,7 +125,7 @@ export class JwtRequest<TToken = JwtToken> {
    * }),
    * ```
    */
-  setTokens(tokens: CookieTokens): void {
+  setTokens(tokens: TokenPair): void {
     const cookies = this.#cookieSettings("setTokens");
     appendSetCookies(
       this.#opts,

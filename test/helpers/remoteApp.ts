@@ -2,7 +2,8 @@ import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trp
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { expect } from "vitest";
-import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type JwtContextConfig, type JwtIssuer } from "trpc-jwt";
+import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type JwtContextConfig } from "trpc-jwt";
+import type { JwtIssuer } from "trpc-jwt/types";
 
 /** A small API guarded by tokens of `issuers` (identity providers, our own managers, or both). */
 export function createRemoteApp(issuers: JwtIssuer | readonly JwtIssuer[], config: JwtContextConfig = {}) {

@@ -1,14 +1,9 @@
 import { stringifySetCookie } from "cookie";
 import { JwtConfigError } from "../../errors.js";
+import type { TokenPair } from "../../sessions/Sessions.js";
 import type { JwtToken } from "../../tokens/JwtToken.js";
 import { expiryHint } from "../../wire/cookies.js";
 import type { CookieSettings } from "./cookieSettings.js";
-
-/** The two tokens `ctx.jwt.setTokens` writes: what `auth.login` and `auth.rotate` return. */
-export interface CookieTokens {
-  readonly authToken: JwtToken;
-  readonly refreshToken: JwtToken;
-}
 
 // Shorter values would be guessable; `auth.login` makes 22+ characters.
 const MIN_CSRF_LENGTH = 16;
@@ -25,7 +20,7 @@ const MIN_CSRF_LENGTH = 16;
  * for (const value of sessionCookies(settings, await auth.login("alice"), () => now)) res.appendHeader("set-cookie", value);
  * ```
  */
-export function sessionCookies(settings: CookieSettings, tokens: CookieTokens, nowSeconds: (token: JwtToken) => number): string[] {
+export function sessionCookies(settings: CookieSettings, tokens: TokenPair, nowSeconds: (token: JwtToken) => number): string[] {
   const { authToken, refreshToken } = tokens ?? {};
   if (authToken?.tokenType !== "auth" || refreshToken?.tokenType !== "refresh") {
     throw new JwtConfigError("setTokens", "takes { authToken, refreshToken }, an auth and a refresh JwtToken (what auth.login and auth.rotate return)");
