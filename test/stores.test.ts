@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { memoryStore } from "trpc-jwt";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
@@ -7,6 +7,31 @@ import { storeConformance } from "trpc-jwt/testing";
 describe("memoryStore() conformance", () => {
   const store = memoryStore();
   storeConformance({ open: async () => store }, { it, expect });
+});
+
+describe("memoryStore() revocation state (issue 26: a first-seen token's check costs one lookup)", () => {
+  const lookups = async (ask: () => Promise<unknown>) => {
+    const get = vi.spyOn(Map.prototype, "get");
+    try {
+      await ask();
+      return get.mock.calls.length;
+    } finally {
+      get.mockRestore();
+    }
+  };
+
+  it("asks one map for a session's token and none for a sessionless one while nothing is revoked, and still finds each revocation", async () => {
+    const store = memoryStore();
+    const expires = Date.now() + 60_000;
+    await store.createSession("s1", { sub: "alice" }, expires);
+    expect(await lookups(() => store.revocationState({ tokenId: "t1", sid: "s1", sub: "alice" }))).toBe(1);
+    expect(await lookups(() => store.revocationState({ tokenId: "t2", sid: undefined, sub: "alice" }))).toBe(0);
+    // Once something is revoked, the maps that hold it are asked, and answer.
+    await store.revokeToken("t2", expires);
+    await store.revokeSubject("bob", Date.now(), expires);
+    expect(await store.revocationState({ tokenId: "t2", sid: undefined, sub: "alice" })).toMatchObject({ tokenRevoked: true, subjectGeneration: 0 });
+    expect((await store.revocationState({ tokenId: "t3", sid: undefined, sub: "bob" })).subjectGeneration).toBeGreaterThan(0);
+  });
 });
 
 describe.runIf(hasRedisServer())("redisStore() conformance, on a real redis-server", () => {

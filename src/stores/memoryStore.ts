@@ -76,11 +76,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       subjects.set(sub, Math.max(previous + 1, nowMs), Math.max(expiresAtMs, subjects.expiresAt(sub) ?? 0));
       announce({ kind: "subject", id: sub });
     },
+    // Every first-seen token's check (issue 26): one lookup, the session's. The maps of revoked
+    // tokens and subjects are asked only once they hold something (usually they are empty), so a
+    // token's new id strings are not hashed for nothing.
     async revocationState(ref: TokenRef): Promise<RevocationState> {
       return {
-        tokenRevoked: revokedTokens.get(ref.tokenId) === true,
+        tokenRevoked: revokedTokens.size !== 0 && revokedTokens.get(ref.tokenId) === true,
         session: ref.sid === undefined ? undefined : sessions.get(ref.sid)?.session,
-        subjectGeneration: subjects.get(ref.sub) ?? 0,
+        subjectGeneration: subjects.size === 0 ? 0 : (subjects.get(ref.sub) ?? 0),
       };
     },
     subscribe(listener: RevocationListener) {
