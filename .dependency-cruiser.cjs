@@ -14,7 +14,7 @@ const LAYERS = [
   ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
   ["policy", "^src/policy/"], // requireToken's rules, pure
   ["issuer", "^src/issuers/Issuer\\.ts$"], // what a request context needs of an issuer, either kind
-  ["manager", "^src/AuthManager\\.ts$"],
+  ["manager", "^src/(AuthManager\\.ts$|manager/)"], // AuthManager, and the core and session methods it is built of
   ["issuers", "^src/issuers/(?!Issuer\\.ts$)"], // identity providers, several issuers in one context
   ["trpc", "^src/trpc/"], // context, guards, cookies, errors on the wire
   ["testing", "^src/testing/"],

@@ -1,34 +1,14 @@
-import { resolveOptions, type AuthManagerOptions, type ResolvedOptions } from "./config/options.js";
+import type { AuthManagerOptions } from "./config/options.js";
 import type { AuthType } from "./jws/algorithms.js";
 import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js";
 import { JwtConfigError } from "./errors.js";
-import { importKeys } from "./keys/importKeys.js";
-import type { JwkSet } from "./keys/JwkSet.js";
-import type { KeyRing } from "./keys/KeyRing.js";
 import { expiresAt, ISSUER, type Issuer } from "./issuers/Issuer.js";
-import { withRevocationCheck } from "./sessions/RevocationCheck.js";
-import { Sessions, type SessionClaims, type SessionUpdate, type TokenPair } from "./sessions/Sessions.js";
-import {
-  checkIssued,
-  readSchemas,
-  typedIssued,
-  withSchemas,
-  type ClaimsArgument,
-  type ClaimSchemas,
-  type ClaimsSchema,
-  type SchemaOptions,
-  type ScopeArgument,
-  type ScopeSchema,
-  type TypedClaims,
-  type TypedScope,
-} from "./tokens/claimSchemas.js";
-import { createTokenSigner, type TokenSigner } from "./tokens/createTokenSigner.js";
-import { issuePair, issueToken, type IssueRequest, type PairRequest } from "./tokens/issueToken.js";
-import type { JsonObject, JsonValue } from "./tokens/json.js";
+import type { JwkSet } from "./keys/JwkSet.js";
+import { ManagerCore } from "./manager/ManagerCore.js";
+import { SessionMethods } from "./manager/SessionMethods.js";
+import type { ClaimsArgument, ClaimsSchema, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";
 import type { JwtToken, TokenType } from "./tokens/JwtToken.js";
-import type { Verifier } from "./tokens/Verifier.js";
-import { createVerifier } from "./tokens/verifyToken.js";
-// The one place refusals become tRPC errors; session methods answer callers through it.
+// The one place refusals become tRPC errors; issuing answers callers through it.
 import { rejectForCaller } from "./refusals/toTRPCError.js";
 
 /** Any manager, whatever its schemas. */
@@ -63,7 +43,10 @@ export type AuthTokenOf<TAuth> = TAuth extends AuthManager<infer TClaims, infer 
  * const token = await auth.verifyToken(signed, "auth");
  * ```
  */
-export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> {
+export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> extends SessionMethods<
+  TClaims,
+  TScope
+> {
   /** The `iss` claim this manager writes and requires. */
   readonly issuer: string;
   /** The one algorithm this manager signs with and accepts. */
@@ -72,36 +55,22 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   readonly authMaxAge: number;
   /** Refresh token lifetime, seconds. */
   readonly refreshMaxAge: number;
-  readonly #options: ResolvedOptions;
   /** The `kid` of issued tokens (verify-only: of `publicKey`'s); undefined for HMAC without `keyId`. */
   readonly keyId: string | undefined;
   /** The `aud` of issued tokens, required of verified ones; undefined when none is configured. */
   readonly audience: string | undefined;
-  readonly #keys: KeyRing;
-  // Undefined for a verify-only manager.
-  readonly #sign: TokenSigner | undefined;
-  readonly #verify: Verifier;
-  readonly #sessions: Sessions;
-  // #verify, then the revocation check when there is a store.
-  readonly #verifyUnrevoked: Verifier;
-  readonly #schemas: ClaimSchemas | undefined;
+  readonly #core: ManagerCore;
 
   constructor(options: AuthManagerOptions & SchemaOptions<TClaims, TScope>) {
-    const { claims, scope, ...rest } = options;
-    this.#options = resolveOptions(rest);
-    this.#schemas = readSchemas({ claims, scope });
-    this.#keys = importKeys(this.#options);
-    this.#sign = this.#keys.signing === undefined ? undefined : createTokenSigner(this.#keys.signing);
-    const verify = createVerifier(this.#options, this.#keys);
-    this.#verify = this.#schemas === undefined ? verify : withSchemas(verify, this.#schemas);
-    this.#sessions = this.#createSessions();
-    this.#verifyUnrevoked = withRevocationCheck(this.#verify, this.#sessions.revocationCheck);
-    this.issuer = this.#options.issuer;
-    this.authType = this.#options.authType;
-    this.authMaxAge = this.#options.authMaxAge;
-    this.refreshMaxAge = this.#options.refreshMaxAge;
-    this.keyId = this.#keys.current.kid;
-    this.audience = this.#options.audience;
+    const core = new ManagerCore(options);
+    super(core);
+    this.#core = core;
+    this.issuer = core.options.issuer;
+    this.authType = core.options.authType;
+    this.authMaxAge = core.options.authMaxAge;
+    this.refreshMaxAge = core.options.refreshMaxAge;
+    this.keyId = core.keyId;
+    this.audience = core.options.audience;
     Object.freeze(this);
   }
 
@@ -149,7 +118,8 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    */
   authToken(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>> {
     const issued =
-      this.#refused({ scope, claims }) ?? this.#sessions.generationOf(sub).then((generation) => this.#issue({ type: "auth", sub, scope, claims, generation }));
+      this.#core.refused({ scope, claims }) ??
+      this.#core.sessions.generationOf(sub).then((generation) => this.#core.issue({ type: "auth", sub, scope, claims, generation }));
     return issued.catch(rejectForCaller) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
@@ -163,7 +133,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   refreshToken(sub: string): Promise<JwtToken> {
-    const issued = this.#refused({}) ?? this.#sessions.generationOf(sub).then((generation) => this.#issue({ type: "refresh", sub, generation }));
+    const issued = this.#core.refused({}) ?? this.#core.sessions.generationOf(sub).then((generation) => this.#core.issue({ type: "refresh", sub, generation }));
     return issued.catch(rejectForCaller);
   }
 
@@ -189,7 +159,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     }
     // Promise.resolve hands a promise back as is, and wraps a cache hit.
-    return Promise.resolve(this.#verifyUnrevoked(signed, type));
+    return Promise.resolve(this.#core.verifyUnrevoked(signed, type));
   }
 
   /**
@@ -202,13 +172,12 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   isUnexpired(token: JwtToken<object, unknown>): boolean {
-    return expiresAt(token, this.#options.clockTolerance) > this.#options.clock();
+    return expiresAt(token, this.#core.options.clockTolerance) > this.#core.options.clock();
   }
 
   /** @internal What a request context needs of this manager (`createJwtContext`). */
   [ISSUER](): Issuer {
-    const { clock, clockTolerance } = this.#options;
-    return { issuer: this.issuer, verify: this.#verify, now: clock, tolerance: clockTolerance, revocation: this.#sessions.revocationCheck };
+    return this.#core.issuer();
   }
 
   /**
@@ -227,7 +196,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   ready(): Promise<void> {
-    return this.#keys.ready();
+    return this.#core.ready();
   }
 
   /**
@@ -243,127 +212,6 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   jwks(): JwkSet {
-    return this.#keys.jwks();
-  }
-
-  /**
-   * Starts a session: an auth and a refresh token sharing a new `sid`, with `auth_time` (now) and
-   * a random `csrf` claim. With a store, the session's scope and claims are kept there for
-   * `rotate`. Works without a store.
-   *
-   * @example
-   * ```ts
-   * const { authToken, refreshToken } = await auth.login(user.id, user.scope, { org: user.org });
-   * ```
-   */
-  login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
-    const pair =
-      this.#refused({ scope, claims }) ?? this.#sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
-    return pair as Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>>;
-  }
-
-  /**
-   * Uses up a refresh token (a string, or the `JwtToken` of a `refreshProcedure`) for a new pair
-   * in the same session: same `sid`, `auth_time` and `csrf`; the session's scope and claims
-   * unless `update` replaces them. A refresh token presented a second time (outside
-   * `rotationGrace`) is reuse: 401 TOKEN_REUSED, and the whole session is revoked (once). A
-   * sessionless refresh token of this manager (`refreshToken`, the Quick start's) is accepted once
-   * and starts a session, with the scope and claims `update` gives. A token of another manager
-   * is refused, a `JwtToken` included. Needs a store.
-   *
-   * @example
-   * ```ts
-   * refresh: refreshProcedure.mutation(({ ctx }) => auth.rotate(ctx.token, { scope: currentScopeOf(ctx.token.sub) })),
-   * ```
-   */
-  rotate(refresh: string | JwtToken, update?: SessionUpdate<TClaims, TScope>): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
-    // Checked before the refresh token is used up: a bad update must not cost the session.
-    const pair = this.#refused(update ?? {}) ?? this.#sessions.rotate(refresh, update as SessionUpdate).catch(rejectForCaller);
-    return pair as Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>>;
-  }
-
-  /**
-   * Logout, for any token this manager issued (a string, or a `JwtToken` such as `ctx.token`): a
-   * token of a session ends its session (as `revokeSession`), any other token is revoked until it
-   * would have expired. From then on they get 401 TOKEN_REVOKED in every process sharing the
-   * store. A token of another manager is refused (TOKEN_INVALID). Needs a store.
-   *
-   * @example
-   * ```ts
-   * logout: authedProcedure.mutation(({ ctx }) => auth.revoke(ctx.token)),
-   * ```
-   */
-  revoke(token: string | JwtToken): Promise<void> {
-    return this.#sessions.revoke(token).catch(rejectForCaller);
-  }
-
-  /**
-   * Revokes every token of one login (its `sid` claim), the newest included. A `sid` that is not
-   * a non-empty string throws `JwtConfigError` naming `sid`: a logout never silently does nothing.
-   * For the caller's own logout, `auth.revoke(ctx.token)` needs no `sid`. Needs a store.
-   *
-   * @example
-   * ```ts
-   * await auth.revokeSession(sidOfTheDeviceToSignOut);
-   * ```
-   */
-  revokeSession(sid: string): Promise<void> {
-    return this.#sessions.revokeSession(sid).catch(rejectForCaller);
-  }
-
-  /**
-   * Revokes every token of `sub` issued so far, in every session: "log out everywhere". A login
-   * afterwards works. Needs a store.
-   *
-   * @example
-   * ```ts
-   * await auth.revokeSubject("alice");
-   * ```
-   */
-  revokeSubject(sub: string): Promise<void> {
-    return this.#sessions.revokeSubject(sub).catch(rejectForCaller);
-  }
-
-  // An issuing call that must not start, as its rejection: a verify-only manager (no secret), or
-  // scope or claims that fail the schemas, found before anything is read, signed or used up.
-  // Undefined when it may go on.
-  #refused(fields: { readonly scope?: unknown; readonly claims?: unknown }): Promise<never> | undefined {
-    try {
-      this.#keys.signingKey();
-      if (this.#schemas !== undefined) checkIssued(this.#schemas, fields);
-      return undefined;
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  // Every token this manager signs; auth tokens come back as verification will see them.
-  #issue(request: IssueRequest): Promise<JwtToken> {
-    const sign = this.#sign;
-    // A verify-only manager refuses before anything else: #refused rejects with signingKey's error.
-    const issued = sign === undefined ? (this.#refused({}) as Promise<never>) : issueToken(this.#options, sign, request);
-    const schemas = this.#schemas;
-    return schemas === undefined ? issued : issued.then((token) => typedIssued(token, schemas));
-  }
-
-  // The two tokens of a login or rotation, signed in one step (see issuePair).
-  #issuePair(request: PairRequest): TokenPair | Promise<TokenPair> {
-    const sign = this.#sign;
-    if (sign === undefined) return this.#refused({}) as Promise<never>;
-    const pair = issuePair(this.#options, sign, request);
-    const schemas = this.#schemas;
-    if (schemas === undefined) return pair;
-    const typed = ({ authToken, refreshToken }: TokenPair) => ({ authToken: typedIssued(authToken, schemas), refreshToken });
-    return pair instanceof Promise ? pair.then(typed) : typed(pair);
-  }
-
-  #createSessions(): Sessions {
-    const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance } = this.#options;
-    const signer = {
-      issuePair: (sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot: number) =>
-        this.#issuePair({ sub, scope, claims, session, rot }),
-      verify: (signed: string, type?: TokenType) => Promise.resolve(this.#verify(signed, type)),
-    };
-    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance });
+    return this.#core.jwks();
   }
 }

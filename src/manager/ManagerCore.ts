@@ -1,0 +1,117 @@
+import { resolveOptions, type AuthManagerOptions, type ResolvedOptions } from "../config/options.js";
+import type { Issuer } from "../issuers/Issuer.js";
+import { importKeys } from "../keys/importKeys.js";
+import type { JwkSet } from "../keys/JwkSet.js";
+import type { KeyRing } from "../keys/KeyRing.js";
+import { withRevocationCheck } from "../sessions/RevocationCheck.js";
+import { Sessions, type SessionClaims, type TokenPair } from "../sessions/Sessions.js";
+import { checkIssued, readSchemas, typedIssued, withSchemas, type ClaimSchemas } from "../tokens/claimSchemas.js";
+import { createTokenSigner, type TokenSigner } from "../tokens/createTokenSigner.js";
+import { issuePair, issueToken, type IssueRequest, type PairRequest } from "../tokens/issueToken.js";
+import type { JsonObject, JsonValue } from "../tokens/json.js";
+import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
+import type { Verifier } from "../tokens/Verifier.js";
+import { createVerifier } from "../tokens/verifyToken.js";
+
+/**
+ * What one `AuthManager` runs on, built from its options once: the keys, the signer, the
+ * verifiers (with the schemas and, with a store, the revocation check) and the sessions. The
+ * manager's public methods are the documented face of it; this is the wiring behind them, held
+ * by the manager alone. Module-internal (not exported from the package).
+ *
+ * @example
+ * ```ts
+ * const core = new ManagerCore({ issuer: "my-api", authType: "HS256", secret });
+ * const token = await core.issue({ type: "refresh", sub: "alice" });
+ * ```
+ */
+export class ManagerCore {
+  readonly options: ResolvedOptions;
+  /** The `kid` of issued tokens (see `AuthManager.keyId`). */
+  readonly keyId: string | undefined;
+  readonly schemas: ClaimSchemas | undefined;
+  /** With the schemas; no revocation check (the context applies it on every use of a token). */
+  readonly verify: Verifier;
+  /** `verify`, then the revocation check when there is a store. */
+  readonly verifyUnrevoked: Verifier;
+  readonly sessions: Sessions;
+  // Reached through keyId, ready, jwks and refused only.
+  readonly #keys: KeyRing;
+  // Undefined for a verify-only manager.
+  readonly #sign: TokenSigner | undefined;
+
+  constructor(options: AuthManagerOptions & { readonly claims?: unknown; readonly scope?: unknown }) {
+    const { claims, scope, ...rest } = options;
+    this.options = resolveOptions(rest);
+    this.schemas = readSchemas({ claims, scope });
+    this.#keys = importKeys(this.options);
+    this.keyId = this.#keys.current.kid;
+    this.#sign = this.#keys.signing === undefined ? undefined : createTokenSigner(this.#keys.signing);
+    const verify = createVerifier(this.options, this.#keys);
+    this.verify = this.schemas === undefined ? verify : withSchemas(verify, this.schemas);
+    this.sessions = this.#createSessions();
+    this.verifyUnrevoked = withRevocationCheck(this.verify, this.sessions.revocationCheck);
+    Object.freeze(this);
+  }
+
+  /**
+   * An issuing call that must not start, as its rejection: a verify-only manager (no secret), or
+   * scope or claims that fail the schemas, found before anything is read, signed or used up.
+   * Undefined when it may go on.
+   */
+  refused(fields: { readonly scope?: unknown; readonly claims?: unknown }): Promise<never> | undefined {
+    try {
+      this.#keys.signingKey();
+      if (this.schemas !== undefined) checkIssued(this.schemas, fields);
+      return undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Every token the manager signs; auth tokens come back as verification will see them. */
+  issue(request: IssueRequest): Promise<JwtToken> {
+    const sign = this.#sign;
+    // A verify-only manager refuses before anything else: refused rejects with signingKey's error.
+    const issued = sign === undefined ? (this.refused({}) as Promise<never>) : issueToken(this.options, sign, request);
+    const schemas = this.schemas;
+    return schemas === undefined ? issued : issued.then((token) => typedIssued(token, schemas));
+  }
+
+  /** See `AuthManager.ready`. */
+  ready(): Promise<void> {
+    return this.#keys.ready();
+  }
+
+  /** See `AuthManager.jwks`. */
+  jwks(): JwkSet {
+    return this.#keys.jwks();
+  }
+
+  /** The two tokens of a login or rotation, signed in one step (see `issuePair`). */
+  issuePair(request: PairRequest): TokenPair | Promise<TokenPair> {
+    const sign = this.#sign;
+    if (sign === undefined) return this.refused({}) as Promise<never>;
+    const pair = issuePair(this.options, sign, request);
+    const schemas = this.schemas;
+    if (schemas === undefined) return pair;
+    const typed = ({ authToken, refreshToken }: TokenPair) => ({ authToken: typedIssued(authToken, schemas), refreshToken });
+    return pair instanceof Promise ? pair.then(typed) : typed(pair);
+  }
+
+  /** What a request context needs of the manager (see `Issuer`). */
+  issuer(): Issuer {
+    const { issuer, clock, clockTolerance } = this.options;
+    return { issuer, verify: this.verify, now: clock, tolerance: clockTolerance, revocation: this.sessions.revocationCheck };
+  }
+
+  #createSessions(): Sessions {
+    const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance } = this.options;
+    const signer = {
+      issuePair: (sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot: number) =>
+        this.issuePair({ sub, scope, claims, session, rot }),
+      verify: (signed: string, type?: TokenType) => Promise.resolve(this.verify(signed, type)),
+    };
+    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance });
+  }
+}
