@@ -1,9 +1,13 @@
 import type { TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
+import { JwtConfigError } from "../errors.js";
+import { LIMITS } from "../options/limits.js";
+import { functionOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
 import { hintExpiry } from "../wire/cookies.js";
+import { isCookieName } from "../wire/isCookieName.js";
 import { sessionCookie } from "./documentCookie.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
-import { refreshCoordinator } from "./refreshCoordinator.js";
+import { refreshCallOf, refreshCoordinator } from "./refreshCoordinator.js";
 
 /** Options for {@link cookieRefreshLink}. */
 export interface CookieRefreshLinkOptions {
@@ -22,6 +26,8 @@ export interface CookieRefreshLinkOptions {
   /** The Web Lock that lets one tab refresh at a time. Default `"trpc-jwt-refresh"`. */
   readonly lockName?: string | undefined;
 }
+
+const OPTION_NAMES = optionNames<CookieRefreshLinkOptions>({ refresh: true, onLogout: true, expiryCookie: true, refreshBefore: true, lockName: true });
 
 interface LockManager {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
@@ -58,7 +64,12 @@ interface LockManager {
  * ```
  */
 export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: CookieRefreshLinkOptions): TRPCLink<TRouter> {
-  const { refresh, onLogout, refreshBefore = 10, lockName = "trpc-jwt-refresh" } = options;
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "a cookieRefreshLink option" });
+  const refresh = refreshCallOf(options.refresh);
+  const onLogout = functionOf(options.onLogout, "onLogout");
+  const refreshBefore = wholeNumber(options.refreshBefore, LIMITS.refreshBefore, "refreshBefore");
+  const lockName = options.lockName === undefined ? "trpc-jwt-refresh" : nonEmptyString(options.lockName, "lockName");
+  if (options.expiryCookie !== undefined && !isCookieName(options.expiryCookie)) throw new JwtConfigError("expiryCookie", "must be a valid cookie name");
   const hint = sessionCookie("expires", options.expiryCookie);
   // The HttpOnly auth cookie may be there without its hint, so the link never knows that a call
   // went out without a credential: no hint is a credential of its own for the coordinator.

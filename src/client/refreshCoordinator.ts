@@ -1,7 +1,7 @@
 import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
-import type { JwtErrorCode } from "../errors.js";
+import { JwtConfigError, type JwtErrorCode } from "../errors.js";
 import { jwtErrorAction, settleError, type JwtErrorAction } from "./jwtErrorAction.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
 
@@ -173,4 +173,10 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
 // A value of the subscription itself, not a connection-state or "started" notice.
 function isData(result: { readonly type?: string }): boolean {
   return result.type === undefined || result.type === "data";
+}
+
+/** A link's `refresh` option: the function that calls your refresh procedure, else `JwtConfigError` naming it. Module-internal. */
+export function refreshCallOf<T extends (...args: never[]) => unknown>(value: T): T {
+  if (typeof value !== "function") throw new JwtConfigError("refresh", "must be a function that calls your refresh procedure");
+  return value;
 }

@@ -1,9 +1,11 @@
 import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
+import { JwtConfigError } from "../errors.js";
+import { functionOf, objectOf, optionNames } from "../options/validate.js";
 import type { TokenStore, Tokens } from "./createTokenStore.js";
 import { settleError } from "./jwtErrorAction.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
-import { refreshCoordinator } from "./refreshCoordinator.js";
+import { refreshCallOf, refreshCoordinator } from "./refreshCoordinator.js";
 import { sameSubject } from "./sameSubject.js";
 
 /** Options for {@link refreshLink}. */
@@ -66,8 +68,14 @@ export interface RefreshLinkOptions {
  * ```
  */
 export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkOptions): TRPCLink<TRouter> {
-  const { store, refresh: exchange, onLogout, webSocket } = options;
-  const shouldRefresh = options.shouldRefresh ?? ((error: unknown) => jwtErrorCode(error) === "TOKEN_EXPIRED");
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "a refreshLink option" });
+  const store = tokenStoreOf(options.store);
+  const exchange = refreshCallOf(options.refresh);
+  const onLogout = functionOf(options.onLogout, "onLogout");
+  const shouldRefresh = functionOf(options.shouldRefresh, "shouldRefresh") ?? ((error: unknown) => jwtErrorCode(error) === "TOKEN_EXPIRED");
+  const webSocket = options.webSocket;
+  if (webSocket !== undefined && typeof webSocket?.close !== "function")
+    throw new JwtConfigError("webSocket", "must be the WebSocket client wsLink sends on (createWSClient), which has close()");
   // The link's own last refresh: a call sent with `from` may be sent again with `to`.
   let lastRefresh: { readonly from: string | undefined; readonly to: string } | undefined;
   // A token the link stored that the transport was seen not to send (see insteadOfRefresh).
@@ -139,6 +147,19 @@ export function refreshLink<TRouter extends AnyTRPCRouter>(options: RefreshLinkO
       return staleTransportError(error);
     },
   });
+}
+
+const OPTION_NAMES = optionNames<RefreshLinkOptions>({ store: true, refresh: true, onLogout: true, shouldRefresh: true, webSocket: true });
+const STORE_METHODS = ["getAuthToken", "getRefreshToken", "setTokens", "clear"] as const;
+
+// A token store: its four methods, and `subscribe` a function when there is one.
+function tokenStoreOf(store: TokenStore): TokenStore {
+  const methods = store as unknown as Record<string, unknown> | null | undefined;
+  if (typeof store !== "object" || store === null || STORE_METHODS.some((name) => typeof methods?.[name] !== "function")) {
+    throw new JwtConfigError("store", "must be a token store with getAuthToken, getRefreshToken, setTokens and clear (createTokenStore() makes one)");
+  }
+  functionOf(store.subscribe, "store.subscribe");
+  return store;
 }
 
 const STALE_TRANSPORT =

@@ -28,6 +28,8 @@ export const LIMITS = Object.freeze({
   authMaxAge: { min: 1, max: TEN_YEARS, fallback: 3600 },
   /** Seconds a refresh token lives. */
   refreshMaxAge: { min: 1, max: TEN_YEARS, fallback: 604_800 },
+  /** Seconds before the auth cookie's expiry that cookieRefreshLink refreshes: at most an auth token's longest life. */
+  refreshBefore: { min: 0, max: TEN_YEARS, fallback: 10 },
   /** Seconds a just-rotated refresh token may be presented again. */
   rotationGrace: { min: 0, max: TEN_YEARS, fallback: 0 },
   /** Characters of the longest token read; JWT headers and payloads need room, below 64 no real token fits. */

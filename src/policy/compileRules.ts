@@ -3,7 +3,7 @@ import { nonEmptyString, oneOf, optionNames, unknownKeys } from "../options/vali
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
-import { isCookieName } from "./isCookieName.js";
+import { isCookieName } from "../wire/isCookieName.js";
 import type { InputBinding } from "./matchInput.js";
 import type { ScopeRequirement } from "./matchScope.js";
 

@@ -1,6 +1,6 @@
 import { JwtConfigError, type JwtError } from "../errors.js";
 import type { TokenSource } from "../issuers/tokenSourceOf.js";
-import { isCookieName } from "../policy/isCookieName.js";
+import { isCookieName } from "../wire/isCookieName.js";
 import { isFresh } from "../policy/isFresh.js";
 import type { TokenPair } from "../sessions/Sessions.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";

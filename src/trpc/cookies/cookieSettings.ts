@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../../errors.js";
 import { booleanOf, objectOf, oneOf, optionNames } from "../../options/validate.js";
-import { isCookieName } from "../../policy/isCookieName.js";
+import { isCookieName } from "../../wire/isCookieName.js";
 import { defaultCookieName } from "../../wire/cookies.js";
 
 /** The cookies' names; each has a default (see {@link JwtCookieOptions}). */
