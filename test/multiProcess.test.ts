@@ -1,68 +1,16 @@
 // Several server processes sharing one real redis-server: propagation of revocations, concurrent
 // rotation, and a Redis outage, observed over HTTP as clients see them.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
-import type { SessionRouter } from "./helpers/sessionApp.js";
-
-const SCRIPT = fileURLToPath(new URL("./helpers/sessionServerProcess.ts", import.meta.url));
-const SECRET = "multi-process-secret-of-32-bytes!";
-
-interface ServerProcess {
-  readonly child: ChildProcess;
-  readonly url: string;
-  stderr: string;
-}
-
-async function startProcess(redisUrl: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT], {
-    env: { ...process.env, REDIS_URL: redisUrl, JWT_SECRET: SECRET },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const started: ServerProcess = { child, url: "", stderr: "" };
-  child.stderr?.on("data", (chunk: Buffer) => (started.stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, "line"), once(child, "exit").then(() => [`exited: ${started.stderr}`])])) as [string];
-  const { port } = JSON.parse(line) as { port: number };
-  return Object.assign(started, { url: `http://127.0.0.1:${port}` });
-}
-
-async function stopProcess({ child }: ServerProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = once(child, "exit");
-  process.kill(child.pid, "SIGTERM");
-  await exited;
-}
-
-const client = (url: string, token?: string) =>
-  createTRPCClient<SessionRouter>({
-    links: [httpLink({ url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })],
-  });
-
-/** The HTTP status and jwtCode of a call: 200 on success. */
-async function outcome(call: Promise<unknown>): Promise<{ status: number; jwtCode?: string | undefined }> {
-  try {
-    await call;
-    return { status: 200 };
-  } catch (error) {
-    if (!(error instanceof TRPCClientError)) return { status: -1, jwtCode: String(error) };
-    const data = error.data as { httpStatus?: number; jwtCode?: string } | undefined;
-    return { status: data?.httpStatus ?? -1, jwtCode: data?.jwtCode };
-  }
-}
+import { client, outcome, sessionProcessTests, startProcess, stopProcess, type ServerProcess } from "./helpers/serverProcesses.js";
 
 describe.runIf(hasRedisServer())("three server processes sharing one redis-server", () => {
   let redis: RedisServer;
   let servers: ServerProcess[] = [];
   beforeAll(async () => {
     redis = await startRedisServer();
-    servers = await Promise.all([1, 2, 3].map(() => startProcess(redis.url)));
+    servers = await Promise.all([1, 2, 3].map(() => startProcess({ REDIS_URL: redis.url })));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(servers.map(stopProcess));
@@ -72,38 +20,7 @@ describe.runIf(hasRedisServer())("three server processes sharing one redis-serve
   const b = () => servers[1]!.url;
   const c = () => servers[2]!.url;
 
-  it("a logout in one process is refused by another within 100 ms, for a token it had cached", async () => {
-    const pair = await client(a()).login.mutate({ sub: "alice" });
-    for (let i = 0; i < 3; i++) expect(await client(b(), pair.authToken).me.query()).toBe("alice");
-    await client(a(), pair.authToken).logout.mutate();
-    const revokedAt = performance.now();
-    // Propagation: how long after the logout returned a request to B must be sent to be refused
-    // (every later one is refused too). Polled back to back for up to a second.
-    let refusedFrom = Infinity;
-    let answeredIn = 0;
-    while (performance.now() - revokedAt < 1000) {
-      const sentAt = performance.now() - revokedAt;
-      const result = await outcome(client(b(), pair.authToken).me.query());
-      if (result.status === 200) {
-        expect(refusedFrom).toBe(Infinity); // once refused, never accepted again
-        continue;
-      }
-      expect(result).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
-      if (refusedFrom === Infinity) [refusedFrom, answeredIn] = [sentAt, performance.now() - revokedAt - sentAt];
-    }
-    console.log(
-      `revocation in process A: process B refuses requests sent ${refusedFrom.toFixed(1)} ms after the logout returned (first refusal answered in ${answeredIn.toFixed(1)} ms; bound: 100 ms)`,
-    );
-    expect(refusedFrom).toBeLessThan(100);
-  });
-
-  it("20 concurrent rotations of one refresh token across the processes: exactly one new pair, 19 TOKEN_REUSED", async () => {
-    const { refreshToken } = await client(a()).login.mutate({ sub: "bob" });
-    const urls = [a(), b(), c()];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => outcome(client(urls[i % 3]!).rotate.mutate({ refresh: refreshToken }))));
-    expect(results.filter((result) => result.status === 200)).toHaveLength(1);
-    expect(results.filter((result) => result.status !== 200)).toEqual(Array(19).fill({ status: 401, jwtCode: "TOKEN_REUSED" }));
-  });
+  sessionProcessTests(() => [a(), b(), c()]);
 
   it("Redis stopped mid-run: only 503 STORE_UNAVAILABLE (no 200 for an unchecked token, no 500); normal service within 2 s of the restart", async () => {
     const pair = await client(a()).login.mutate({ sub: "carol" });

@@ -46,4 +46,6 @@ export const LIMITS = Object.freeze({
   timeoutDuration: { min: 1, max: MAX_TIMER_MS, fallback: 5000 },
   /** Milliseconds a Redis command may take (a timer). */
   redisTimeout: { min: 1, max: MAX_TIMER_MS, fallback: 1000 },
+  /** Replicas a redisStore write waits for (`WAIT`); the fallback is unused: the default depends on the Redis. */
+  redisReplicas: { min: 0, max: 16, fallback: 0 },
 } satisfies Record<string, Limit>);

@@ -5,8 +5,10 @@ import { createHash } from "node:crypto";
 
 /** The Lua scripts of `redisStore`, by name. */
 export const SCRIPTS = {
-  // KEYS: session, subject. ARGV: sub, data, expiresAt.
-  create: `local gen = redis.call('GET', KEYS[2]) or '0'
+  // KEYS: session, subject. ARGV: sub, data, expiresAt. On a cluster KEYS: session; ARGV[4]: the
+  // subject's generation, read before (the subject's key is in another slot).
+  create: `local gen = ARGV[4]
+if #KEYS == 2 then gen = redis.call('GET', KEYS[2]) or '0' end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
   // KEYS: session. ARGV: sub, data, expiresAt.
@@ -36,19 +38,19 @@ return {redis.call('EXISTS', KEYS[1]), session, redis.call('GET', KEYS[#KEYS])}`
 if first then return first end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 return false`,
-  // KEYS: revoked mark. ARGV: expiresAt, channel, message.
+  // KEYS: revoked mark. ARGV: expiresAt, channel ('' on a cluster: published apart), message.
   revokeToken: `redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1])
-redis.call('PUBLISH', ARGV[2], ARGV[3])`,
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end`,
   // KEYS: session. ARGV: unknownExpiresAt, channel, message.
   revokeSession: `local known = redis.call('EXISTS', KEYS[1])
 redis.call('HSET', KEYS[1], 'revoked', '1')
 if known == 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])`,
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end`,
   // KEYS: subject. ARGV: now, expiresAt, channel, message.
   revokeSubject: `local gen = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1, tonumber(ARGV[1]))
 local at = math.max(redis.call('PEXPIRETIME', KEYS[1]), tonumber(ARGV[2]))
 redis.call('SET', KEYS[1], string.format('%d', gen), 'PXAT', string.format('%d', at))
-redis.call('PUBLISH', ARGV[3], ARGV[4])`,
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end`,
 } as const;
 
 /** A script's name. */

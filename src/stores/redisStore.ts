@@ -1,25 +1,12 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
 import { booleanOf, objectOf, optionNames, wholeNumber } from "../options/validate.js";
-import { evictionCheck } from "./evictionPolicy.js";
 import { announcement, heartbeatedChannel } from "./redisChannel.js";
-import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
+import { redisCommands, type RedisClientLike, type RedisClusterLike } from "./redisCommands.js";
 import type { RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
 
-/**
- * What trpc-jwt uses of a node-redis (`redis` package, 6.3 or later, as the peer range says and the tests use) client. A client from
- * `createClient()` fits as is.
- */
-export interface RedisClientLike {
-  readonly isReady: boolean;
-  sendCommand<T = unknown>(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<T>;
-  duplicate(): RedisClientLike;
-  connect(): Promise<unknown>;
-  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
-  on(event: "ready" | "error" | "end", listener: (...args: unknown[]) => void): unknown;
-  close(): Promise<void>;
-}
+export type { RedisClientLike, RedisClusterLike } from "./redisCommands.js";
 
 /** Options for {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -42,6 +29,13 @@ export interface RedisStoreOptions {
    * the store refuses such a Redis with `JwtConfigError("store")`.
    */
   readonly allowEviction?: boolean | undefined;
+  /**
+   * How many replicas must acknowledge a revocation, a rotation or a login (`WAIT`) before it
+   * returns, so that a failover cannot lose it; without their acknowledgement within `timeout`
+   * the call fails with 503 STORE_UNAVAILABLE. Default 1 on a cluster or on a client whose Redis
+   * has replicas (asked once at start), 0 otherwise.
+   */
+  readonly replicas?: number | undefined;
 }
 
 /** A `TokenStore` in Redis, with `close()` for the connection it opened itself. */
@@ -57,7 +51,7 @@ export interface RedisTokenStore extends TokenStore {
   close(): Promise<void>;
 }
 
-const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: true, pubsub: true, allowEviction: true });
+const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: true, pubsub: true, allowEviction: true, replicas: true });
 
 /**
  * A `TokenStore` in Redis (7.0 or later), shared by every process that uses the same server:
@@ -65,7 +59,9 @@ const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: tru
  * so every process stops accepting a revoked token within milliseconds. Every key expires
  * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash, with the session's current
  * rotation), `<prefix>used:<jti>` (refresh tokens without a session, or without `rot`),
- * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`; channel `<prefix>revoked`.
+ * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`; channel `<prefix>revoked`. On a Redis Cluster
+ * (`createCluster()`), each id is a hash tag (`<prefix>sess:{<sid>}`), announcements use sharded
+ * pub/sub (SSUBSCRIBE/SPUBLISH), and writes wait for a replica (`replicas`).
  *
  * Give the client an `error` listener (node-redis requires one) and connect it; while Redis is
  * unreachable, guarded calls get 503 STORE_UNAVAILABLE and recover by themselves.
@@ -82,9 +78,9 @@ const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: tru
  * // at shutdown: await store.close(); await redis.close();
  * ```
  */
-export function redisStore(client: RedisClientLike, options: RedisStoreOptions = {}): RedisTokenStore {
+export function redisStore(client: RedisClientLike | RedisClusterLike, options: RedisStoreOptions = {}): RedisTokenStore {
   if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function") {
-    throw new JwtConfigError("client", "must be a node-redis client (createClient() from the redis package)");
+    throw new JwtConfigError("client", "must be a node-redis client or cluster (createClient() or createCluster() from the redis package)");
   }
   objectOf(options, "options", { names: OPTION_NAMES, kind: "a redisStore option" });
   const allowEviction = booleanOf(options.allowEviction, false, "allowEviction");
@@ -92,84 +88,71 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
   const { prefix = "trpc-jwt:" } = options;
   if (typeof prefix !== "string") throw new JwtConfigError("prefix", "must be a string");
   const timeout = wholeNumber(options.timeout, LIMITS.redisTimeout, "timeout");
+  const replicas = options.replicas === undefined ? undefined : wholeNumber(options.replicas, LIMITS.redisReplicas, "replicas");
+  const redis = redisCommands(client, { timeout, allowEviction, replicas });
+  const { command, run, write, cluster } = redis;
   const channel = `${prefix}revoked`;
+  // On a cluster each id is a hash tag: every key is alone in what a script touches, and lands
+  // where its id hashes; the single-Redis layout stays as it was (no migration).
+  const tag = cluster ? (id: string) => `{${id}}` : (id: string) => id;
   const key = {
-    session: (sid: string) => `${prefix}sess:${sid}`,
-    used: (tokenId: string) => `${prefix}used:${tokenId}`,
-    revoked: (tokenId: string) => `${prefix}rev:${tokenId}`,
-    subject: (sub: string) => `${prefix}sub:${sub}`,
+    session: (sid: string) => `${prefix}sess:${tag(sid)}`,
+    used: (tokenId: string) => `${prefix}used:${tag(tokenId)}`,
+    revoked: (tokenId: string) => `${prefix}rev:${tag(tokenId)}`,
+    subject: (sub: string) => `${prefix}sub:${tag(sub)}`,
   };
   const channels = new Set<() => Promise<void>>();
-
-  // Fails at once while the client is disconnected: node-redis would otherwise queue the
-  // command until Redis is back, and the request would hang instead of getting its 503.
-  // Bounded on the wire: node-redis's own `timeout` stops counting once a command is written,
-  // so a slow or stalled Redis would hold the call; the store stops waiting after `timeout`
-  // (the reply, if it ever comes, is dropped) and the caller gets its 503.
-  function send<T>(args: string[]): Promise<T> {
-    if (!client.isReady) return Promise.reject(new Error("Redis is not connected"));
-    return withDeadline(client.sendCommand<T>(args, { timeout }), timeout);
-  }
-  const checkEviction = evictionCheck(send, allowEviction);
-
-  function command<T>(args: string[]): Promise<T> {
-    const checking = checkEviction();
-    return checking === undefined ? send<T>(args) : checking.then(() => send<T>(args));
-  }
-
-  async function run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await command<T>(["EVALSHA", SHAS[name], ...tail]);
-    } catch (error) {
-      // A restarted (or flushed) server has forgotten the script: send it once in full.
-      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return command<T>(["EVAL", SCRIPTS[name], ...tail]);
-    }
-  }
-
-  const message = announcement;
   const ms = (value: number) => String(Math.ceil(value));
+
+  // A revocation script publishes its announcement itself on one Redis (atomic with the write);
+  // on a cluster the announcement is a sharded publish after the write (a script may only
+  // publish to a shard channel of its own slot), and the call fails if it cannot be made.
+  async function revoke(script: "revokeToken" | "revokeSession" | "revokeSubject", keyName: string, args: string[], text: string): Promise<void> {
+    await write(script, [keyName], [...args, cluster ? "" : channel, text]);
+    if (cluster) await command(channel, ["SPUBLISH", channel, text]);
+  }
 
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number) {
-      await run("create", [key.session(sid), key.subject(data.sub)], [data.sub, encode(data), ms(expiresAtMs)]);
+      const args = [data.sub, encode(data), ms(expiresAtMs)];
+      if (!cluster) return void (await write("create", [key.session(sid), key.subject(data.sub)], args));
+      // The subject lives in another slot: its generation is read first. A revocation between
+      // the two steps leaves the session with the older generation, so it is revoked by it.
+      const generation = await command<string | null>(key.subject(data.sub), ["GET", key.subject(data.sub)]);
+      await write("create", [key.session(sid)], [...args, generation ?? "0"]);
     },
     async updateSession(sid: string, data: SessionData, expiresAtMs: number) {
-      await run("update", [key.session(sid)], [data.sub, encode(data), ms(expiresAtMs)]);
+      await write("update", [key.session(sid)], [data.sub, encode(data), ms(expiresAtMs)]);
     },
     async loadSession(sid: string) {
-      return decodeSession(await command<(string | null)[]>(["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
+      return decodeSession(await command<(string | null)[]>(key.session(sid), ["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
     },
     async consumeRotation(sid: string, rotation: number, nowMs: number) {
-      const used = await run<string | null>("rotation", [key.session(sid)], [String(rotation), ms(nowMs)]);
+      const used = await write<string | null>("rotation", [key.session(sid)], [String(rotation), ms(nowMs)]);
       return used === null ? undefined : Number(used);
     },
     async consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number) {
-      const first = await run<string | null>("consume", [key.used(tokenId)], [ms(nowMs), ms(expiresAtMs)]);
+      const first = await write<string | null>("consume", [key.used(tokenId)], [ms(nowMs), ms(expiresAtMs)]);
       return first === null ? undefined : Number(first);
     },
     async revokeToken(tokenId: string, expiresAtMs: number) {
-      await run("revokeToken", [key.revoked(tokenId)], [ms(expiresAtMs), channel, message("token", tokenId)]);
+      await revoke("revokeToken", key.revoked(tokenId), [ms(expiresAtMs)], announcement("token", tokenId));
     },
     async revokeSession(sid: string, unknownExpiresAtMs: number) {
-      await run("revokeSession", [key.session(sid)], [ms(unknownExpiresAtMs), channel, message("session", sid)]);
+      await revoke("revokeSession", key.session(sid), [ms(unknownExpiresAtMs)], announcement("session", sid));
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
-      await run("revokeSubject", [key.subject(sub)], [ms(nowMs), ms(expiresAtMs), channel, message("subject", sub)]);
+      await revoke("revokeSubject", key.subject(sub), [ms(nowMs), ms(expiresAtMs)], announcement("subject", sub));
     },
     async revocationState(ref: TokenRef): Promise<RevocationState> {
-      const keys = [key.revoked(ref.tokenId), ...(ref.sid === undefined ? [] : [key.session(ref.sid)]), key.subject(ref.sub)];
-      const [revoked, session, generation] = await run<[number, (string | null)[] | null, string | null]>("state", keys, []);
+      const [revoked, session, generation] = await readState(ref);
       return {
         tokenRevoked: revoked === 1,
         session: ref.sid === undefined || session === null ? undefined : decodeSession(session),
         subjectGeneration: generation === null ? 0 : Number(generation),
       };
     },
-    async ready() {
-      await checkEviction();
-    },
+    ready: () => redis.ready(),
     ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
     async close() {
       const closing = [...channels].map((stop) => stop());
@@ -178,22 +161,21 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     },
   };
 
+  // One script on one Redis; on a cluster the three keys live in three slots, so three reads
+  // sent together (one round trip). Each part only ever moves towards "revoked".
+  function readState(ref: TokenRef): Promise<[number, (string | null)[] | null, string | null]> {
+    const [revoked, subject] = [key.revoked(ref.tokenId), key.subject(ref.sub)];
+    const session = ref.sid === undefined ? undefined : key.session(ref.sid);
+    if (!cluster) return run("state", [revoked, ...(session === undefined ? [] : [session]), subject], []);
+    return Promise.all([
+      command<number>(revoked, ["EXISTS", revoked]),
+      session === undefined ? null : command<(string | null)[]>(session, ["HMGET", session, "sub", "data", "gen", "revoked"]),
+      command<string | null>(subject, ["GET", subject]),
+    ]);
+  }
+
   function subscribe(listener: RevocationListener): () => void {
-    const stop = heartbeatedChannel(
-      {
-        open({ message, ready, lost }) {
-          const subscriber = client.duplicate();
-          subscriber.on("ready", ready);
-          subscriber.on("error", lost);
-          subscriber.on("end", lost);
-          const subscribed = subscriber.connect().then(() => subscriber.subscribe(channel, message));
-          return { subscribed, close: () => subscriber.close() };
-        },
-        publish: (text) => send(["PUBLISH", channel, text]),
-        onCommandsBack: (back) => void client.on("ready", back),
-      },
-      listener,
-    );
+    const stop = heartbeatedChannel(redis.channel(channel), listener);
     channels.add(stop);
     return () => {
       channels.delete(stop);
@@ -219,20 +201,4 @@ function decodeSession([sub, data, gen, revoked]: (string | null)[]): StoredSess
     generation: Number(gen ?? "0"),
     revoked: revoked === "1",
   };
-}
-
-function withDeadline<T>(reply: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("Redis did not answer in time")), ms);
-    reply.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

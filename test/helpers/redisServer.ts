@@ -83,7 +83,7 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
   async function stop(): Promise<void> {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null || running.pid === undefined) return;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null || running.pid === undefined) return;
     const exited = once(running, "exit");
     process.kill(running.pid, "SIGTERM");
     await exited;

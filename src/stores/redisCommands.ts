@@ -1,0 +1,164 @@
+import { evictionCheck } from "./evictionPolicy.js";
+import type { ChannelConnection } from "./redisChannel.js";
+import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
+
+/**
+ * What trpc-jwt uses of a node-redis (`redis` package, 6.3 or later, as the peer range says and the tests use) client. A client from
+ * `createClient()` fits as is.
+ */
+export interface RedisClientLike {
+  readonly isReady: boolean;
+  sendCommand<T = unknown>(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<T>;
+  duplicate(): RedisClientLike;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  on(event: "ready" | "error" | "end", listener: (...args: unknown[]) => void): unknown;
+  close(): Promise<void>;
+}
+
+/** What trpc-jwt uses of a node-redis cluster. A cluster from `createCluster()` fits as is. */
+export interface RedisClusterLike {
+  readonly isReady: boolean;
+  sendCommand<T = unknown>(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[], options?: { timeout?: number }): Promise<T>;
+  /** The connection to the master of `key`'s slot: `WAIT` must follow a write on its own connection. */
+  getNodeClientForKey(key: string): Promise<{ sendCommand<T = unknown>(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<T> }>;
+  duplicate(): RedisClusterLike;
+  connect(): Promise<unknown>;
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  on(event: "error", listener: (...args: unknown[]) => void): unknown;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+/** Whether `redis` is a cluster (`createCluster()`) rather than a client. */
+export function isCluster(redis: RedisClientLike | RedisClusterLike): redis is RedisClusterLike {
+  return typeof (redis as Partial<RedisClusterLike>).getNodeClientForKey === "function";
+}
+
+/** How `redisStore` talks to Redis: every command bounded by `timeout`, routed by key on a cluster. */
+export interface RedisCommands {
+  readonly cluster: boolean;
+  /** One command; on a cluster routed by `key` (the master of its slot). */
+  command<T>(key: string | undefined, args: string[]): Promise<T>;
+  /** A script: EVALSHA, and EVAL once more where Redis has forgotten it (NOSCRIPT). */
+  run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T>;
+  /**
+   * A script that writes something a failover must not lose: with `replicas` > 0, it returns
+   * only once that many replicas have acknowledged it (`WAIT`), and fails otherwise.
+   */
+  write<T>(name: ScriptName, keys: string[], args: string[]): Promise<T>;
+  /** The revocation channel over this connection (sharded pub/sub on a cluster). */
+  channel(name: string): ChannelConnection;
+  /** The eviction check, and on a client without a `replicas` option, whether it has replicas. */
+  ready(): Promise<void>;
+}
+
+/**
+ * The command layer of `redisStore` over a client or a cluster. Fails at once while the
+ * connection is down: node-redis would otherwise queue the command until Redis is back, and the
+ * request would hang instead of getting its 503. Bounded on the wire: node-redis's own `timeout`
+ * stops counting once a command is written, so a slow or stalled Redis would hold the call; the
+ * store stops waiting after `timeout` (the reply, if it ever comes, is dropped).
+ */
+export function redisCommands(
+  redis: RedisClientLike | RedisClusterLike,
+  { timeout, allowEviction, replicas }: { timeout: number; allowEviction: boolean; replicas: number | undefined },
+): RedisCommands {
+  const cluster = isCluster(redis);
+  function send<T>(key: string | undefined, args: string[]): Promise<T> {
+    if (!redis.isReady) return Promise.reject(new Error("Redis is not connected"));
+    const reply = isCluster(redis) ? redis.sendCommand<T>(key, false, args, { timeout }) : redis.sendCommand<T>(args, { timeout });
+    return withDeadline(reply, timeout);
+  }
+  const checkEviction = evictionCheck((args) => send(undefined, args), allowEviction);
+  // A cluster has replicas; a client is asked once (INFO replication) unless told.
+  let waitFor: number | undefined = replicas ?? (cluster ? 1 : undefined);
+  async function ready(): Promise<void> {
+    await checkEviction();
+    if (waitFor === undefined) waitFor = connectedReplicas(await send<string>(undefined, ["INFO", "replication"])) > 0 ? 1 : 0;
+  }
+  function command<T>(key: string | undefined, args: string[]): Promise<T> {
+    const checking = waitFor === undefined || checkEviction() !== undefined ? ready() : undefined;
+    return checking === undefined ? send<T>(key, args) : checking.then(() => send<T>(key, args));
+  }
+  async function run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await command<T>(keys[0], ["EVALSHA", SHAS[name], ...tail]);
+    } catch (error) {
+      // A restarted (or flushed) server has forgotten the script: send it once in full.
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return command<T>(keys[0], ["EVAL", SCRIPTS[name], ...tail]);
+    }
+  }
+  // WAIT counts the writes made on the connection it is sent on: the client's one, or the
+  // connection to the master of the key's slot (where the cluster sent the write).
+  async function acknowledged(key: string | undefined): Promise<void> {
+    const wanted = waitFor ?? 0;
+    if (wanted === 0) return;
+    const args = ["WAIT", String(wanted), String(timeout)];
+    const acks = isCluster(redis)
+      ? await withDeadline(
+          redis.getNodeClientForKey(key ?? "").then((node) => node.sendCommand<number>(args, { timeout: timeout * 2 })),
+          timeout * 2,
+        )
+      : await send<number>(undefined, args);
+    if (Number(acks) < wanted) throw new Error("Redis replicas did not acknowledge the write in time");
+  }
+  return {
+    cluster,
+    command,
+    run,
+    async write<T>(name: ScriptName, keys: string[], args: string[]) {
+      const result = await run<T>(name, keys, args);
+      await acknowledged(keys[0]);
+      return result;
+    },
+    channel: (name) => channelOver(redis, name, (text) => send(name, [cluster ? "SPUBLISH" : "PUBLISH", name, text])),
+    ready,
+  };
+}
+
+function channelOver(redis: RedisClientLike | RedisClusterLike, name: string, publish: (text: string) => Promise<unknown>): ChannelConnection {
+  return {
+    open({ message, ready, lost }) {
+      if (isCluster(redis)) {
+        // Sharded pub/sub: the channel lives on the master of its slot, not on every node.
+        const subscriber = redis.duplicate();
+        subscriber.on("error", lost);
+        const subscribed = subscriber.connect().then(() => subscriber.sSubscribe(name, message));
+        return { subscribed, close: async () => subscriber.destroy() };
+      }
+      const subscriber = redis.duplicate();
+      subscriber.on("ready", ready);
+      subscriber.on("error", lost);
+      subscriber.on("end", lost);
+      const subscribed = subscriber.connect().then(() => subscriber.subscribe(name, message));
+      return { subscribed, close: () => subscriber.close() };
+    },
+    publish,
+    onCommandsBack: (back) => void (isCluster(redis) ? undefined : redis.on("ready", back)),
+  };
+}
+
+function connectedReplicas(info: unknown): number {
+  const match = /connected_slaves:(\d+)/.exec(String(info));
+  return match === null ? 0 : Number(match[1]);
+}
+
+/** `reply`, or a rejection once `ms` have passed without it. */
+export function withDeadline<T>(reply: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("Redis did not answer in time")), ms);
+    reply.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
