@@ -3,6 +3,7 @@ import { memoryStore } from "trpc-jwt";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
 import { storeConformance } from "trpc-jwt/testing";
+import { redisStore } from "trpc-jwt/redis";
 
 describe("memoryStore() conformance", () => {
   const store = memoryStore();
@@ -69,6 +70,16 @@ describe.runIf(hasRedisServer())("redisStore() conformance, on a real redis-serv
       if (Date.now() > deadline) throw new Error("store did not recover");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  });
+
+  it("replicas: 1 on a Redis without a replica: writes fail (no acknowledgement within timeout) rather than pretend; reads work", async () => {
+    const client = await connectRedis(redis.server().url);
+    redis.onCleanup(() => client.close());
+    const store = redisStore(client, { replicas: 1, timeout: 200, pubsub: false });
+    await expect(store.revokeToken("unacknowledged", Date.now() + 60_000)).rejects.toThrow();
+    expect((await store.revocationState({ tokenId: "other", sid: undefined, sub: "a" })).tokenRevoked).toBe(false);
+    // The default on a Redis without replicas is 0: the same write returns.
+    await (await open()).revokeToken("acknowledged", Date.now() + 60_000);
   });
 
   it("runs its scripts again after a restart has flushed them (NOSCRIPT)", async () => {
