@@ -10,7 +10,7 @@ import { AuthManager } from "trpc-jwt";
 import { ImportedKey } from "../src/keys/ImportedKey.js";
 import { KeyRing } from "../src/keys/KeyRing.js";
 import { useNativeCrypto } from "../src/keys/nodeCrypto.js";
-import { createSignatureCheck } from "../src/tokens/createSignatureCheck.js";
+import { createSignatureStep } from "../src/tokens/createSignatureStep.js";
 import { BENCH_ALGS, benchKeys, floorVerifier, signJws, type BenchAlg, type BenchKeys } from "./algorithms.js";
 import { measureGroup, type Case, type GroupOptions, type Row } from "./harness.js";
 
@@ -40,8 +40,8 @@ export function onPath<T>(native: boolean, build: () => T): T {
 /** The signature step for `keys` (a ring of one key), native or forced onto the jose fallback. */
 function stepFor(keys: BenchKeys, native: boolean): (token: string) => Promise<unknown> {
   const ring = new KeyRing(new ImportedKey(undefined, keys.alg, keys.signKey, ["sign"]), [new ImportedKey(undefined, keys.alg, keys.verifyKey, ["verify"])]);
-  const check = onPath(native, () => createSignatureCheck(ring));
-  return (token) => check(token, (verified) => verified, refused);
+  const step = onPath(native, () => createSignatureStep(ring.alg, ring));
+  return (token) => Promise.resolve(step(token)).then((verified) => verified ?? refused());
 }
 
 /** `verifyToken` of a manager for `keys`, native or forced onto the jose fallback. */

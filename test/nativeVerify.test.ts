@@ -13,14 +13,19 @@ const { ImportedKey } = await import("../src/keys/ImportedKey.js");
 const { KeyRing } = await import("../src/keys/KeyRing.js");
 const { assertKeyFits, nativeVerify } = await import("../src/keys/nativeVerify.js");
 const { useNativeCrypto } = await import("../src/keys/nodeCrypto.js");
-const { createSignatureCheck } = await import("../src/tokens/createSignatureCheck.js");
-const { createJwsVerifier } = await import("../src/tokens/verifyCompactJws.js");
+const { createSignatureStep } = await import("../src/tokens/createSignatureStep.js");
 const { isCompactJws } = await import("../src/tokens/isCompactJws.js");
 const { readClaims } = await import("../src/tokens/readClaims.js");
 const { claimRefusal } = await import("../src/tokens/tokenProblem.js");
 const { ALL_JWS_ALGORITHMS, baseCases, CASE_ISSUER, CASE_NOW, CURRENT_KID, keyFor, PREVIOUS_KID } = await import("./helpers/jwsCases.js");
-type SignatureCheck = import("../src/tokens/createSignatureCheck.js").SignatureCheck;
-type VerifiedJws = import("../src/tokens/nativeJwsVerifier.js").VerifiedJws;
+type SignatureStep = import("../src/tokens/createSignatureStep.js").SignatureStep;
+type VerifiedJws = import("../src/tokens/createSignatureStep.js").VerifiedJws;
+/** A signature step in continuation form: the verified JWS to `verified`, a refusal to `refused`. */
+type SignatureCheck = <T>(signed: string, verified: (result: VerifiedJws) => T, refused: () => never) => Promise<T>;
+const continuation =
+  (step: SignatureStep): SignatureCheck =>
+  (signed, verified, refused) =>
+    Promise.resolve(step(signed)).then((result) => (result === undefined ? refused() : verified(result)));
 
 const MAX_LENGTH = 8192;
 // Cases per algorithm: 100,400 in all, HMAC-heavy (cheap), every algorithm well covered.
@@ -100,13 +105,10 @@ function onBothPaths(make: () => SignatureCheck): Paths {
 
 /**
  * The one-key signature step a caller that picked the key itself uses (RemoteIssuer, by `kid`
- * from a key set): `createJwsVerifier`, in the same continuation form.
+ * from a key set): `createSignatureStep` with one key.
  */
 function singleKeyPaths(alg: AuthType): Paths {
-  return onBothPaths(() => {
-    const verify = createJwsVerifier(alg, { keyObject: keyFor(alg).verifyKey, joseKey: keyFor(alg).verifyKey });
-    return (signed, verified, refused) => Promise.resolve(verify(signed)).then((result) => (result === undefined ? refused() : verified(result)));
-  });
+  return onBothPaths(() => continuation(createSignatureStep(alg, { keyObject: keyFor(alg).verifyKey, joseKey: keyFor(alg).verifyKey })));
 }
 
 function ringCheck(alg: AuthType, withPrevious: boolean): SignatureCheck {
@@ -114,7 +116,7 @@ function ringCheck(alg: AuthType, withPrevious: boolean): SignatureCheck {
   const verifying: [InstanceType<typeof ImportedKey>, ...InstanceType<typeof ImportedKey>[]] = [new ImportedKey(CURRENT_KID, alg, main.verifyKey, ["verify"])];
   if (withPrevious) verifying.push(new ImportedKey(PREVIOUS_KID, alg, keyFor(alg, "other").verifyKey, ["verify"]));
   const ring = new KeyRing(new ImportedKey(CURRENT_KID, alg, main.signKey, ["sign"]), verifying);
-  return createSignatureCheck(ring);
+  return continuation(createSignatureStep(alg, ring));
 }
 
 const reencode = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");

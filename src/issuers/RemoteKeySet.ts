@@ -1,7 +1,7 @@
 import { createLocalJWKSet, errors, type CryptoKey, type JSONWebKeySet, type JWK } from "jose";
 import { JwtConfigError, JwtError } from "../errors.js";
 import { nodeCrypto } from "../keys/nodeCrypto.js";
-import { createJwsVerifier, type JwsVerifier } from "../tokens/verifyCompactJws.js";
+import { createSignatureStep, type SignatureStep } from "../tokens/createSignatureStep.js";
 import { fetchJson } from "./fetchJson.js";
 import { publicKeySet } from "./publicKeySet.js";
 import type { KeySetTiming, RemoteAlgorithm } from "./remoteIssuerOptions.js";
@@ -25,7 +25,7 @@ export interface PublishedKey {
 
 /** A signature step and the published key it checks with. */
 export interface KeyVerifier {
-  readonly verify: JwsVerifier;
+  readonly verify: SignatureStep;
   readonly key: PublishedKey;
 }
 
@@ -128,7 +128,7 @@ export class RemoteKeySet {
     if (fitting.length > 1) throw new errors.JWKSMultipleMatchingKeys();
     const { key, cryptoKey } = fitting[0] as { key: PublishedKey; cryptoKey: CryptoKey };
     // Throws for a key that cannot be alg's (an RSA key under 2048 bits, another curve).
-    const verifier = { verify: createJwsVerifier(alg, { keyObject: nodeCrypto?.KeyObject.from(cryptoKey), joseKey: cryptoKey }), key };
+    const verifier = { verify: createSignatureStep(alg, { keyObject: nodeCrypto?.KeyObject.from(cryptoKey), joseKey: cryptoKey }), key };
     // Kept with the set it came from: a key a newer set dropped never comes back through it.
     loaded.verifiers.set(`${alg} ${kid ?? ""}`, verifier);
     return verifier;

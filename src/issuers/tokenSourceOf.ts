@@ -1,5 +1,5 @@
-import { base64url } from "jose";
 import { JwtConfigError, JwtError } from "../errors.js";
+import { decodeSegment } from "../jws/decodeSegment.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { tokenRefusal } from "../tokens/tokenProblem.js";
 import type { Verifier } from "../tokens/Verifier.js";
@@ -35,7 +35,6 @@ export interface TokenSource {
 // Longest payload segment read to find `iss` before verification; real ones are a few hundred
 // characters, and each verifier applies its own, smaller, length limit afterwards.
 const MAX_PEEK = 64 * 1024;
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The token source for one issuer or several. With several, a token one of them has verified
@@ -116,12 +115,7 @@ function unverifiedIssuer(signed: unknown): string | undefined {
   const start = signed.indexOf(".") + 1;
   const end = signed.indexOf(".", start);
   if (start === 0 || end < 0 || end - start > MAX_PEEK) return undefined;
-  try {
-    const payload: unknown = JSON.parse(UTF8.decode(base64url.decode(signed.slice(start, end))));
-    if (typeof payload !== "object" || payload === null || !Object.hasOwn(payload, "iss")) return undefined;
-    const { iss } = payload as { iss: unknown };
-    return typeof iss === "string" ? iss : undefined;
-  } catch {
-    return undefined;
-  }
+  const payload = decodeSegment(signed.slice(start, end));
+  const iss = payload !== undefined && Object.hasOwn(payload, "iss") ? payload["iss"] : undefined;
+  return typeof iss === "string" ? iss : undefined;
 }

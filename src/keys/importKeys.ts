@@ -1,7 +1,8 @@
 import type { KeyObject } from "node:crypto";
-import type { PreviousKey, ResolvedOptions } from "../config/options.js";
+import type { PreviousKey } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "../jws/algorithms.js";
+import type { KeyConfig } from "./KeyConfig.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
 import { jwkThumbprint } from "./jwkThumbprint.js";
@@ -22,7 +23,7 @@ import { readKey } from "./readKey.js";
  * ring.current.kid; // the RFC 7638 thumbprint of the public key
  * ```
  */
-export function importKeys(options: ResolvedOptions): KeyRing {
+export function importKeys(options: KeyConfig): KeyRing {
   const { authType: alg } = options;
   const previous = options.previousKeys.map((entry, i) => previousEntry(entry, `previousKeys[${i}]`));
   const node = nodeCrypto;

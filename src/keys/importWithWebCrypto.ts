@@ -1,4 +1,5 @@
-import type { KeyInput, ResolvedOptions } from "../config/options.js";
+import type { KeyInput } from "../config/options.js";
+import type { KeyConfig } from "./KeyConfig.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";
@@ -17,7 +18,7 @@ import { publicHalf } from "./publicHalf.js";
  * import. No thumbprint either: a key's `kid` is its `keyId` or none, and previous asymmetric
  * keys need a `keyId`. Module-internal; `importKeys` calls it.
  */
-export function importWithWebCrypto(options: ResolvedOptions, previous: readonly PreviousEntry[]): KeyRing {
+export function importWithWebCrypto(options: KeyConfig, previous: readonly PreviousEntry[]): KeyRing {
   const { authType: alg } = options;
   const params = ALGORITHM_PARAMS[alg].webCrypto;
   if (ALGORITHM_PARAMS[alg].keyType === "secret") {

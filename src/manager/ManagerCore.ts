@@ -11,7 +11,9 @@ import { issuePair, issueToken, type IssueRequest, type PairRequest } from "../t
 import type { JsonObject, JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
-import { createVerifier } from "../tokens/verifyToken.js";
+import { createSignatureStep } from "../tokens/createSignatureStep.js";
+import { createVerifier } from "../tokens/createVerifier.js";
+import { readClaims } from "../tokens/readClaims.js";
 
 /**
  * What one `AuthManager` runs on, built from its options once: the keys, the signer, the
@@ -47,7 +49,7 @@ export class ManagerCore {
     this.#keys = importKeys(this.options);
     this.keyId = this.#keys.current.kid;
     this.#sign = this.#keys.signing === undefined ? undefined : createTokenSigner(this.#keys.signing);
-    const verify = createVerifier(this.options, this.#keys);
+    const verify = createVerifier(this.options, { signature: createSignatureStep(this.#keys.alg, this.#keys), claims: readClaims });
     this.verify = this.schemas === undefined ? verify : withSchemas(verify, this.schemas);
     this.sessions = this.#createSessions();
     this.verifyUnrevoked = withRevocationCheck(this.verify, this.sessions.revocationCheck);

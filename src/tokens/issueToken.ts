@@ -1,9 +1,21 @@
-import type { ResolvedOptions } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import type { TokenSigner } from "./createTokenSigner.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { RESERVED_CLAIMS, SUBJECT_GENERATION } from "./reservedClaims.js";
+
+/** What issuing reads of the manager's options (its resolved options are one). */
+export interface IssuePolicy {
+  readonly issuer: string;
+  readonly audience: string | undefined;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+  /** Lifetimes in seconds. */
+  readonly authMaxAge: number;
+  readonly refreshMaxAge: number;
+  /** The manager's own verifier refuses longer tokens unread. */
+  readonly maxTokenLength: number;
+}
 
 /** What to put in a new token besides the registered claims. */
 export interface IssueRequest {
@@ -41,7 +53,7 @@ export interface IssuedPair {
  * naming the argument; a token longer than the manager's own `maxTokenLength` (its verifier would
  * refuse it unread), with `JwtConfigError` naming that limit.
  */
-export async function issueToken(options: ResolvedOptions, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
+export async function issueToken(options: IssuePolicy, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
   const payload = payloadOf(options, request, Math.floor(options.clock() / 1000));
   const signature = sign(JSON.stringify(payload));
   return tokenOf(options, payload, typeof signature === "string" ? signature : await signature);
@@ -59,7 +71,7 @@ export async function issueToken(options: ResolvedOptions, sign: TokenSigner, re
  * const { authToken, refreshToken } = await issuePair(options, sign, { sub: "alice", session, rot: 0 });
  * ```
  */
-export function issuePair(options: ResolvedOptions, sign: TokenSigner, request: PairRequest): IssuedPair | Promise<IssuedPair> {
+export function issuePair(options: IssuePolicy, sign: TokenSigner, request: PairRequest): IssuedPair | Promise<IssuedPair> {
   const { sub, session } = request;
   const iat = Math.floor(options.clock() / 1000);
   const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, iat);
@@ -77,7 +89,7 @@ export function issuePair(options: ResolvedOptions, sign: TokenSigner, request: 
 }
 
 // The claims of a new token, checked; misuse throws JwtConfigError naming the argument.
-function payloadOf(options: ResolvedOptions, request: IssueRequest, iat: number): Record<string, JsonValue> {
+function payloadOf(options: IssuePolicy, request: IssueRequest, iat: number): Record<string, JsonValue> {
   const { type, sub } = request;
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
@@ -103,7 +115,7 @@ function payloadOf(options: ResolvedOptions, request: IssueRequest, iat: number)
 
 // The token of a signed payload; a token its own verifier would refuse unread (isCompactJws) is
 // the caller's mistake, not a token.
-function tokenOf(options: ResolvedOptions, payload: Record<string, JsonValue>, signed: string): JwtToken {
+function tokenOf(options: IssuePolicy, payload: Record<string, JsonValue>, signed: string): JwtToken {
   if (signed.length > options.maxTokenLength) {
     throw new JwtConfigError(
       "maxTokenLength",
