@@ -7,7 +7,8 @@ import type { JwtToken } from "../tokens/JwtToken.js";
 import { isWatchedInCall, watchingIn } from "./callWatches.js";
 import type { JwtContext } from "./createJwtContext.js";
 import { endWithToken } from "./endWithToken.js";
-import { JwtRequest, reportRefusal, requestedToken, sourceOfRequest } from "./JwtRequest.js";
+import type { CredentialResolver } from "./CredentialResolver.js";
+import { CREDENTIALS, JwtRequest } from "./JwtRequest.js";
 import { refused } from "../refusals/refused.js";
 import { toTRPCError } from "../refusals/toTRPCError.js";
 import { watchToken, type WatchedParts } from "./watchToken.js";
@@ -99,62 +100,91 @@ export function createTokenMiddleware(rules: RequireTokenRules = {}, optional = 
   return middleware;
 }
 
+/** One guarded call: what the steps below share. */
+interface GuardCall {
+  readonly opts: MiddlewareOptions;
+  readonly credentials: CredentialResolver;
+  readonly compiled: CompiledRules;
+  readonly optional: boolean;
+}
+
 function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: MiddlewareOptions) => Promise<unknown> {
   // Not async on purpose: when the token is already known (a cache hit), the call goes on to
   // `next` without a promise hop of its own. tRPC turns a thrown error into the call's failure.
-  return ({ ctx, input, path, type, next }) => {
-    const request = ctx.jwt;
-    if (!(request instanceof JwtRequest)) {
-      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "trpc-jwt: ctx.jwt is missing; build the context with createJwtContext(auth)" });
-    }
-    const report = (error: TRPCError) => {
-      if (REPORTED.has(error)) return;
-      REPORTED.add(error);
-      reportRefusal(request, error.cause as JwtError, path);
-    };
-    const refuse = (error: unknown): TRPCError => {
-      const trpcError = toTRPCError(error);
-      report(trpcError);
-      return trpcError;
-    };
-    // A subscription outlives the check: it ends when its token expires (or is revoked, or,
-    // with maxAuthAge, its login grows too old). A token a guard of this very call watches is
-    // not watched twice; one the app put in ctx.token itself is no guard's and is watched here.
-    const pass = (token: JwtToken | null) => {
-      const parts = type === "subscription" && token !== null ? partsToWatch(ctx, token, compiled) : undefined;
-      // A token an earlier guard already put in ctx goes on without a new ctx: tRPC then reuses
-      // the ctx object instead of copying it (its copies are most of what a middleware costs).
-      const passed = parts?.lifetime === true ? { token, ...watchingIn(ctx, token as JwtToken) } : token === ctx.token ? undefined : { token };
-      return next(passed === undefined ? undefined : { ctx: passed }).then((result) => {
-        const dressed = dressRefusal(result as NextResult, refuse, report);
-        return parts === undefined ? dressed : endedWithToken(dressed, request, token as JwtToken, refuse, parts);
-      });
-    };
-    const proceed = (token: JwtToken) => {
-      const failure = findRuleFailure(compiled, token, input);
-      if (failure !== undefined) throw refuse(refused(failure.code, failure.reason));
-      return pass(token);
-    };
-    // Only a request with no token at all is anonymous: a bad or expired one is refused, so a
-    // stale client learns to refresh instead of silently losing its user.
-    const fail = (error: unknown) => (optional && isRefusal(error) && error.code === "TOKEN_MISSING" ? pass(null) : Promise.reject(refuse(error)));
+  return (opts) => {
+    const call: GuardCall = { opts, credentials: credentialsOf(opts.ctx), compiled, optional };
     let found: JwtToken | Promise<JwtToken>;
     try {
-      found = requestedToken(request, compiled, ctx.token);
+      found = call.credentials.requested(compiled, opts.ctx.token);
     } catch (error) {
-      return fail(error);
+      return failed(call, error);
     }
-    return found instanceof Promise ? found.then(proceed, fail) : proceed(found);
+    return found instanceof Promise
+      ? found.then(
+          (token) => checked(call, token),
+          (error: unknown) => failed(call, error),
+        )
+      : checked(call, found);
   };
+}
+
+function credentialsOf(ctx: MiddlewareOptions["ctx"]): CredentialResolver {
+  const request = ctx.jwt;
+  if (!(request instanceof JwtRequest)) {
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "trpc-jwt: ctx.jwt is missing; build the context with createJwtContext(auth)" });
+  }
+  return request[CREDENTIALS];
+}
+
+// The token passed the checks of its own (expiry, type, freshness, CSRF, revocation); now the
+// guard's rules on its claims, scope and the input.
+function checked(call: GuardCall, token: JwtToken): Promise<unknown> {
+  const failure = findRuleFailure(call.compiled, token, call.opts.input);
+  if (failure !== undefined) throw refuse(call, refused(failure.code, failure.reason));
+  return pass(call, token);
+}
+
+// Only a request with no token at all is anonymous: a bad or expired one is refused, so a stale
+// client learns to refresh instead of silently losing its user.
+function failed(call: GuardCall, error: unknown): Promise<unknown> {
+  return call.optional && isRefusal(error) && error.code === "TOKEN_MISSING" ? pass(call, null) : Promise.reject(refuse(call, error));
+}
+
+// A subscription outlives the check: it ends when its token expires (or is revoked, or, with
+// maxAuthAge, its login grows too old). A token a guard of this very call watches is not watched
+// twice; one the app put in ctx.token itself is no guard's and is watched here.
+function pass(call: GuardCall, token: JwtToken | null): Promise<unknown> {
+  const { ctx, type, next } = call.opts;
+  const parts = type === "subscription" && token !== null ? partsToWatch(ctx, token, call.compiled) : undefined;
+  // A token an earlier guard already put in ctx goes on without a new ctx: tRPC then reuses the
+  // ctx object instead of copying it (its copies are most of what a middleware costs).
+  const passed = parts?.lifetime === true ? { token, ...watchingIn(ctx, token as JwtToken) } : token === ctx.token ? undefined : { token };
+  return next(passed === undefined ? undefined : { ctx: passed }).then((result) => {
+    const dressed = dressRefusal(call, result as NextResult);
+    return parts === undefined ? dressed : endedWithToken(call, dressed, token as JwtToken, parts);
+  });
+}
+
+// A refusal as the caller's TRPCError, told to onRefused.
+function refuse(call: GuardCall, error: unknown): TRPCError {
+  const trpcError = toTRPCError(error);
+  report(call, trpcError);
+  return trpcError;
+}
+
+function report(call: GuardCall, error: TRPCError): void {
+  if (REPORTED.has(error)) return;
+  REPORTED.add(error);
+  call.credentials.report(error.cause as JwtError, call.opts.path);
 }
 
 // The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
 // the token expires, TOKEN_REVOKED when it is revoked (with a token store), or TOKEN_NOT_FRESH
 // when its login grows older than the guard's maxAuthAge.
-function endedWithToken(result: NextResult, request: JwtRequest, token: JwtToken, refuse: (error: unknown) => TRPCError, parts: WatchedParts): unknown {
+function endedWithToken(call: GuardCall, result: NextResult, token: JwtToken, parts: WatchedParts): unknown {
   if (!result.ok) return result;
-  const source = sourceOfRequest(request);
-  return { ...result, data: endWithToken(result.data, watchToken(source, token, refuse, parts)) };
+  const watch = watchToken(call.credentials.source, token, (error) => refuse(call, error), parts);
+  return { ...result, data: endWithToken(result.data, watch) };
 }
 
 // What this guard watches of a subscription's token; `undefined` when a guard of this call
@@ -169,12 +199,12 @@ function partsToWatch(ctx: object, token: JwtToken, { maxAuthAge }: CompiledRule
 // threw as its TRPCError (the manager's session methods do) is reported and kept. A TRPCError
 // the app chose itself, or a JwtError the app made of some other token (not a refusal), is left
 // as it is.
-function dressRefusal(result: NextResult, refuse: (error: unknown) => TRPCError, report: (error: TRPCError) => void): NextResult {
+function dressRefusal(call: GuardCall, result: NextResult): NextResult {
   const { error } = result;
   if (result.ok || error === undefined || !isRefusal(error.cause)) return result;
   if (error.code !== "INTERNAL_SERVER_ERROR") {
-    report(error);
+    report(call, error);
     return result;
   }
-  return { ...result, error: refuse(error.cause) };
+  return { ...result, error: refuse(call, error.cause) };
 }

@@ -1,0 +1,168 @@
+import type { JwtError } from "../errors.js";
+import type { TokenSource } from "../issuers/tokenSourceOf.js";
+import { isFresh } from "../policy/isFresh.js";
+import { asRefusal, reasonOf, refused } from "../refusals/refused.js";
+import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
+import type { CookieSettings } from "./cookies/cookieSettings.js";
+import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
+import type { RefusalEvent } from "./RefusalEvent.js";
+import { eitherCredential, readAuthorization, readConnectionParam, readCookie, type Credential, type JwtContextOptions } from "./readCredential.js";
+
+/** Where to look for a token and what type it must be. */
+export interface TokenRequirement {
+  /** `"auth"` (default) or `"refresh"`. */
+  readonly type?: TokenType | undefined;
+  /** Read the named cookie instead of the `Authorization` header. */
+  readonly cookie?: string | undefined;
+}
+
+/** What a guard asks of the token beyond its location and type. Module-internal. */
+export interface GuardRequirement extends TokenRequirement {
+  /** The most seconds since the login (`auth_time`); else `TOKEN_NOT_FRESH`. */
+  readonly maxAuthAge?: number | undefined;
+}
+
+/** The settings of one `createJwtContext`, validated there. Module-internal. */
+export interface RequestSettings {
+  readonly connectionParam: string;
+  readonly onRefused: ((event: RefusalEvent) => unknown) | undefined;
+  readonly cookies: CookieSettings | undefined;
+}
+
+/** A token, known now or being verified. */
+export type Slot = JwtToken | Promise<JwtToken>;
+
+/**
+ * The caller's credentials on one request (or one WebSocket connection): finds the credential
+ * at the location a requirement names, verifies each location at most once (the header, or the
+ * WebSocket connection param, and each named cookie are separate slots), and checks the token on
+ * every use (expiry, type, freshness, cross-site use of a cookie, revocation). Held by the
+ * `ctx.jwt` facade (`JwtRequest`) and by the guards, which reach it as `ctx.jwt[CREDENTIALS]`.
+ * Throws or rejects with refusals (`JwtError`). Module-internal (not exported from the package).
+ *
+ * @example
+ * ```ts
+ * const found = credentials.requested({ type: "auth", maxAuthAge: 300 }, ctx.token);
+ * ```
+ */
+export class CredentialResolver {
+  /** The issuers' verifier, clocks and revocation checks. */
+  readonly source: TokenSource;
+  readonly #opts: JwtContextOptions;
+  readonly #settings: RequestSettings;
+  // A credential found in one location is never the credential of a procedure that reads another.
+  #header: Slot | undefined;
+  readonly #cookies = new Map<string, Slot>();
+  // Tokens verified on this request, with the cookie they came from (undefined: the header).
+  readonly #locations = new WeakMap<JwtToken, { readonly cookie: string | undefined }>();
+
+  constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
+    this.source = source;
+    this.#opts = opts;
+    this.#settings = settings;
+  }
+
+  /**
+   * For the guards: the caller's token of the required type, returned as is when it is already
+   * known (a cache hit, or verified earlier on this request), else a promise. `current` is the
+   * `ctx.token` an earlier guard put in the context: when this request verified it and it is of
+   * the required type, it is reused with its location instead of looking again (a rule added to
+   * a cookie-authenticated base procedure, say), unless the requirement names another location.
+   */
+  requested(requirement: GuardRequirement, current: unknown): Slot {
+    return this.#reuse(requirement, current) ?? this.find(requirement);
+  }
+
+  /** The token at the location `requirement` names (the session cookie when no header is sent), checked. */
+  find(requirement: GuardRequirement): Slot {
+    const cookie = requirement.cookie ?? this.#sessionCookie(requirement.type ?? "auth");
+    let found = cookie === undefined ? this.#header : this.#cookies.get(cookie);
+    if (found === undefined) {
+      found = this.#verifyAt(cookie);
+      this.#store(cookie, found);
+    }
+    const check = (token: JwtToken) => this.#check(token, requirement, cookie);
+    return found instanceof Promise ? found.then(check) : check(found);
+  }
+
+  /**
+   * Tells the context's `onRefused` hook, if any, about a refusal on `path`. The hook can neither
+   * throw nor reject into the response.
+   */
+  report(error: JwtError, path: string): void {
+    const hook = this.#settings.onRefused;
+    if (hook === undefined) return;
+    try {
+      const returned: unknown = hook(Object.freeze({ code: error.code, reason: reasonOf(error), path }));
+      // An async hook that rejects must not become an unhandled rejection either.
+      if (returned instanceof Promise) returned.catch(() => undefined);
+    } catch {
+      // A development hook that throws changes nothing about the response.
+    }
+  }
+
+  #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
+    const { type = "auth", cookie } = requirement;
+    if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
+    const location = this.#locations.get(current);
+    if (location === undefined || (cookie !== undefined && cookie !== location.cookie)) return undefined;
+    return this.#check(current, requirement, location.cookie);
+  }
+
+  // With the `cookies` option, a request that sends no Authorization header (no WebSocket
+  // connection param) is authenticated by the session cookie of the required type.
+  #sessionCookie(type: TokenType): string | undefined {
+    const cookies = this.#settings.cookies;
+    if (cookies === undefined || this.#header !== undefined || this.#headerCredential().kind !== "none") return undefined;
+    return type === "auth" ? cookies.names.auth : cookies.names.refresh;
+  }
+
+  #headerCredential(): Credential {
+    return eitherCredential(readAuthorization(this.#opts.req), readConnectionParam(this.#opts, this.#settings.connectionParam));
+  }
+
+  #store(cookie: string | undefined, found: Slot): void {
+    const settle = (token: JwtToken) => {
+      if (cookie === undefined) this.#header = token;
+      else this.#cookies.set(cookie, token);
+      if (!this.#locations.has(token)) this.#locations.set(token, { cookie });
+    };
+    if (!(found instanceof Promise)) return settle(found);
+    if (cookie === undefined) this.#header = found;
+    else this.#cookies.set(cookie, found);
+    // Once settled, later calls on this request (a batch, a WebSocket) need not wait a tick.
+    found.then(settle, () => undefined);
+  }
+
+  // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection
+  // outlives its token, and may outlive its session. Freshness is a property of the token too
+  // (401, before any 403 rule), and no override skips it. Without a store, all synchronous.
+  // A token from a cookie (any cookie: the browser sends them all) is also checked against
+  // cross-site use.
+  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement, cookie: string | undefined): Slot {
+    if (!this.source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
+    if (token.tokenType !== type) throw refused("TOKEN_WRONG_TYPE", "type");
+    if (maxAuthAge !== undefined && !isFresh(token, maxAuthAge, Math.floor(this.source.now(token) / 1000))) throw refused("TOKEN_NOT_FRESH", "auth_time");
+    if (cookie !== undefined) {
+      const failure = crossSiteFailure(this.#opts, token, this.#settings.cookies);
+      if (failure !== undefined) throw refused("CSRF_MISMATCH", failure);
+    }
+    const { unrevoked } = this.source;
+    if (unrevoked === undefined) return token;
+    const checked = unrevoked(token);
+    return checked instanceof Promise ? checked.catch((error: unknown) => Promise.reject(asRefusal(error))) : checked;
+  }
+
+  #verifyAt(cookie: string | undefined): Slot {
+    const credential: Credential = cookie === undefined ? this.#headerCredential() : readCookie(this.#opts.req, cookie);
+    if (credential.kind === "none") return Promise.reject(refused("TOKEN_MISSING", "missing"));
+    if (credential.kind === "bad") return Promise.reject(refused("TOKEN_INVALID", "credential"));
+    let verified: Slot;
+    try {
+      verified = this.source.verify(credential.value);
+    } catch (error) {
+      return Promise.reject(asRefusal(error));
+    }
+    return verified instanceof Promise ? verified.catch((error: unknown) => Promise.reject(asRefusal(error))) : verified;
+  }
+}
