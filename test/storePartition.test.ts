@@ -156,3 +156,30 @@ describe.runIf(hasRedisServer())("redisStore across partitions", () => {
 function codeOf(ending: Ending): string {
   return typeof ending === "object" ? String(ending.code) : ending;
 }
+
+describe("redisStore's listeners on the app's client", () => {
+  // Review finding: each subscription added a "ready" listener to the app's own client that
+  // neither its end nor close() removed (an AuthManager per request, or tests, leaked them, and
+  // from the eleventh Node printed MaxListenersExceededWarning).
+  it("leaves no listener on the app's client once every subscription has ended and the store is closed", async () => {
+    const { EventEmitter } = await import("node:events");
+    class FakeClient extends EventEmitter {
+      isReady = true;
+      async sendCommand(args: readonly string[]) {
+        return args[0] === "CONFIG" ? ["maxmemory-policy", "noeviction"] : null;
+      }
+      duplicate() {
+        return new FakeClient();
+      }
+      async connect() {}
+      async subscribe() {}
+      async close() {}
+    }
+    const client = new FakeClient();
+    const before = client.listenerCount("ready");
+    const store = redisStore(client as unknown as RedisClientLike);
+    for (let i = 0; i < 12; i++) store.subscribe!({ event() {}, up() {}, down() {} })();
+    await store.close();
+    expect(client.listenerCount("ready")).toBe(before);
+  });
+});

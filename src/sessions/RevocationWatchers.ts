@@ -45,6 +45,8 @@ export class RevocationWatchers {
   // By the token's `jti`, or the token itself when it has none.
   readonly #groups = new Map<string, Group>();
   #live = false;
+  // When the channel last came up (ms, `performance.now()`): announcements are heard from then on.
+  #liveSinceMs = 0;
   #poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(lookup: (token: JwtToken) => Promise<JwtToken>) {
@@ -82,6 +84,7 @@ export class RevocationWatchers {
    * `sinceMs` (`performance.now()`): when it was last known to work, so what was known then holds.
    */
   setLive(live: boolean, sinceMs = performance.now()): void {
+    if (live && !this.#live) this.#liveSinceMs = performance.now();
     this.#live = live;
     if (live) for (const [key, group] of this.#groups) this.#recheck(key, group, true);
     else for (const group of this.#groups.values()) group.checkedMs = Math.max(group.checkedMs, Math.min(sinceMs, performance.now()));
@@ -106,6 +109,10 @@ export class RevocationWatchers {
       (error: unknown) => {
         group.asking = false;
         if (!(error instanceof JwtError) || error.code === "STORE_UNAVAILABLE") {
+          // Heard on the channel from its last check to this question, the token was known
+          // unrevoked until it was asked: its 5 s start there, not at its last check (a token
+          // watched for a minute would otherwise be ended at once, never asked again).
+          if (this.#live && !group.failing && this.#liveSinceMs <= group.checkedMs) group.checkedMs = Math.max(group.checkedMs, startedMs);
           group.failing = true;
           group.waitMs = Math.min(group.waitMs * 2, MAX_WAIT_MS);
           group.nextPollMs = startedMs + group.waitMs;

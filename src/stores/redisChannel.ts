@@ -22,8 +22,8 @@ export interface ChannelConnection {
   open(handlers: { message(text: string): void; ready(): void; lost(): void }): { subscribed: Promise<void>; close(): Promise<void> };
   /** Publishes `text` on the channel through the command connection. */
   publish(text: string): Promise<unknown>;
-  /** Registers `back`, called when the command connection is ready again after an outage. */
-  onCommandsBack(back: () => void): void;
+  /** Registers `back`, called when the command connection is ready again after an outage; returns its removal. */
+  onCommandsBack(back: () => void): () => void;
 }
 
 /**
@@ -71,7 +71,8 @@ export function heartbeatedChannel(connection: ChannelConnection, listener: Revo
     // The connection retries by itself; until it subscribes, every use asks Redis.
     () => listener.down(),
   );
-  connection.onCommandsBack(() => {
+  // Removed on close: the command connection is the app's own client, which outlives the store.
+  const stopCommandsBack = connection.onCommandsBack(() => {
     if (live && !closed) listener.up();
   });
   const timer = setInterval(() => {
@@ -88,6 +89,7 @@ export function heartbeatedChannel(connection: ChannelConnection, listener: Revo
   return () => {
     closed = true;
     clearInterval(timer);
+    stopCommandsBack();
     return subscriber.close().catch(() => undefined);
   };
 }

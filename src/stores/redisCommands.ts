@@ -13,6 +13,7 @@ export interface RedisClientLike {
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   on(event: "ready" | "error" | "end", listener: (...args: unknown[]) => void): unknown;
+  off(event: "ready", listener: (...args: unknown[]) => void): unknown;
   close(): Promise<void>;
 }
 
@@ -137,7 +138,11 @@ function channelOver(redis: RedisClientLike | RedisClusterLike, name: string, pu
       return { subscribed, close: () => subscriber.close() };
     },
     publish,
-    onCommandsBack: (back) => void (isCluster(redis) ? undefined : redis.on("ready", back)),
+    onCommandsBack(back) {
+      if (isCluster(redis)) return () => undefined;
+      redis.on("ready", back);
+      return () => void redis.off("ready", back);
+    },
   };
 }
 
