@@ -26,6 +26,13 @@ describe("without node:crypto", () => {
     expect(await rejectionOf(mismatched.verifyToken(genuine.signed))).toMatchObject({ code: "TOKEN_INVALID" });
   });
 
+  it("an HMAC previous key with a publicKey is refused naming it, as on node:crypto (the two importers had drifted: this one ignored it)", () => {
+    const secret = secretFor("HS256");
+    expect(
+      () => new AuthManager({ issuer: "edge", authType: "HS256", secret, previousKeys: [{ keyId: "old", secret, publicKey: PAIRS["P-256"].publicKey }] }),
+    ).toThrow(expect.objectContaining({ name: "JwtConfigError", option: "previousKeys[0].publicKey" }));
+  });
+
   it("previous keys need a keyId, found by kid; jwks() publishes them all once ready() has resolved", async () => {
     const base = { issuer: "edge", authType: "EdDSA" } as const;
     expect(() => new AuthManager({ ...base, secret: PAIRS.Ed25519.privateKey, previousKeys: [{ publicKey: PAIRS.Ed25519.publicKey }] })).toThrow(

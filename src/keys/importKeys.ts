@@ -1,21 +1,21 @@
-import type { KeyObject } from "node:crypto";
-import type { PreviousKey } from "../config/options.js";
+import type { KeyInput, PreviousKey } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "../jws/algorithms.js";
-import type { KeyConfig } from "./KeyConfig.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
-import { jwkThumbprint } from "./jwkThumbprint.js";
-import { importWithWebCrypto } from "./importWithWebCrypto.js";
+import type { KeyBackend, KeyConfig, PublishedKey } from "./KeyBackend.js";
 import { KeyRing } from "./KeyRing.js";
 import { nodeCrypto } from "./nodeCrypto.js";
-import type { PreviousEntry } from "./PreviousEntry.js";
-import { readKey } from "./readKey.js";
+import { nodeKeys } from "./nodeKeys.js";
+import { webCryptoKeys } from "./webCryptoKeys.js";
 
 /**
- * Checks the configured keys synchronously (so bad keys fail in the constructor) and builds the
- * manager's key ring: the signing key, the current verifying key and the previous keys of a
- * rotation, each with its `kid`. Throws `JwtConfigError` naming the option; never echoes a key.
+ * Checks the configured keys and builds the manager's key ring: the signing key, the current
+ * verifying key and the previous keys of a rotation, each with its `kid`. One flow for both
+ * backends: node:crypto checks every key synchronously (bad keys fail in the constructor); where
+ * node:crypto is missing (edge runtimes) Web Crypto imports them, and the checks that need the
+ * imported key reject `ring.ready()` and the first signing instead. Throws `JwtConfigError`
+ * naming the option; never echoes a key.
  *
  * @example
  * ```ts
@@ -23,50 +23,41 @@ import { readKey } from "./readKey.js";
  * ring.current.kid; // the RFC 7638 thumbprint of the public key
  * ```
  */
-export function importKeys(options: KeyConfig): KeyRing {
-  const { authType: alg } = options;
-  const previous = options.previousKeys.map((entry, i) => previousEntry(entry, `previousKeys[${i}]`));
-  const node = nodeCrypto;
-  if (node === undefined) return refuseRepeatedIds(importWithWebCrypto(options, previous));
-  const { createPublicKey, createSecretKey } = node;
-  let ring: KeyRing;
+export function importKeys(config: KeyConfig): KeyRing {
+  const alg = config.authType;
+  const previous = config.previousKeys.map((entry, i) => previousEntry(entry, `previousKeys[${i}]`));
+  const backend = nodeCrypto === undefined ? webCryptoKeys : nodeKeys;
   if (ALGORITHM_PARAMS[alg].keyType === "secret") {
-    if (options.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
-    const current = new ImportedKey(options.keyId, alg, createSecretKey(hmacSecret(options.secret, alg, "secret")), ["sign", "verify"]);
+    if (config.publicKey !== undefined) throw new JwtConfigError("publicKey", `is only used with asymmetric algorithms, not ${alg}`);
+    const secret = (value: KeyInput | undefined, option: string, usages: KeyUsage[]) => backend.secretKey(hmacSecret(value, alg, option), alg, usages);
+    const current = new ImportedKey(config.keyId, alg, secret(config.secret, "secret", ["sign", "verify"]), ["sign", "verify"]);
     const old = previous.map(({ entry, option }) => {
       if (entry.publicKey !== undefined)
         throw new JwtConfigError(`${option}.publicKey`, `is only used with asymmetric algorithms; ${alg} keys are { keyId, secret }`);
       // An HMAC key has no public thumbprint: its tokens can only find it by an explicit id.
       if (entry.keyId === undefined) throw new JwtConfigError(`${option}.keyId`, `is missing (required for ${alg} keys)`);
-      return new ImportedKey(entry.keyId, alg, createSecretKey(hmacSecret(entry.secret, alg, `${option}.secret`)), ["verify"]);
+      return new ImportedKey(entry.keyId, alg, secret(entry.secret, `${option}.secret`, ["verify"]), ["verify"]);
     });
-    ring = new KeyRing(current, [current, ...old]);
-  } else {
-    // Without secret (verify-only) resolveOptions has made sure of a publicKey.
-    const privateKey = options.secret === undefined ? undefined : readKey(options.secret, alg, "secret", "private");
-    const derived = privateKey === undefined ? undefined : createPublicKey(privateKey);
-    const publicKey = options.publicKey === undefined ? (derived as KeyObject) : readKey(options.publicKey, alg, "publicKey", "public");
-    if (derived !== undefined && !publicKey.equals(derived)) throw new JwtConfigError("publicKey", "is not the public half of secret");
-    const kid = options.keyId ?? jwkThumbprint(publicKey);
-    const old = previous.map(({ entry, option }) => {
-      if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
-      if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
-      const key = readKey(entry.publicKey, alg, `${option}.publicKey`, "public");
-      return new ImportedKey(entry.keyId ?? jwkThumbprint(key), alg, key, ["verify"]);
-    });
-    const verifying = [new ImportedKey(kid, alg, publicKey, ["verify"]), ...old] as const;
-    // Each holds a public KeyObject, which exports only public members.
-    const signing = privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]);
-    ring = new KeyRing(
-      signing,
-      verifying,
-      verifying.map((key) => key.keyObject?.export({ format: "jwk" }) as JsonWebKey),
-    );
+    return refuseRepeatedIds(new KeyRing(current, [current, ...old]));
   }
-  return refuseRepeatedIds(ring);
+  // Without secret (verify-only) resolveOptions has made sure of a publicKey.
+  const { signing, current } = backend.currentKeys(config);
+  const old = previous.map(({ entry, option }) => previousPublicKey(backend, config, entry, option));
+  const verifying = [current, ...old] as const;
+  const jwks = verifying.map(({ jwk }) => jwk);
+  const published = jwks.some((jwk) => jwk instanceof Promise) ? Promise.all(jwks) : (jwks as JsonWebKey[]);
+  return refuseRepeatedIds(new KeyRing(signing, [current.key, ...old.map(({ key }) => key)], published));
 }
 
-function previousEntry(entry: PreviousKey, option: string): PreviousEntry {
+function previousPublicKey(backend: KeyBackend, { authType: alg }: KeyConfig, entry: PreviousKey, option: string): PublishedKey {
+  if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
+  if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
+  if (!backend.thumbprints && entry.keyId === undefined)
+    throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
+  return backend.previousKey(entry.publicKey, alg, entry.keyId, `${option}.publicKey`);
+}
+
+function previousEntry(entry: PreviousKey, option: string): { readonly entry: PreviousKey; readonly option: string } {
   if (typeof entry !== "object" || entry === null) throw new JwtConfigError(option, "must be an object { keyId?, publicKey } (HMAC: { keyId, secret })");
   for (const name of Object.keys(entry)) {
     if (name !== "keyId" && name !== "publicKey" && name !== "secret")

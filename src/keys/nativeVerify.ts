@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
+import { keyMisfit } from "./keyMisfit.js";
 import { nativeCrypto, nodeSignatureParams } from "./nodeCrypto.js";
 
 /**
@@ -73,13 +74,6 @@ export function signatureLength(alg: AuthType, key: KeyObject): number {
  * public key for EdDSA. Messages name the algorithm, never the key.
  */
 export function assertKeyFits(alg: AuthType, key: KeyObject): void {
-  const { keyType, curve, minRsaBits = 0 } = ALGORITHM_PARAMS[alg];
-  const fits =
-    keyType === "secret"
-      ? key.type === "secret"
-      : key.type === "public" &&
-        key.asymmetricKeyType === keyType &&
-        (keyType !== "rsa" || (key.asymmetricKeyDetails?.modulusLength ?? 0) >= minRsaBits) &&
-        (curve === undefined || key.asymmetricKeyDetails?.namedCurve === curve.node);
-  if (!fits) throw new TypeError(`the verification key does not fit ${alg}`);
+  const misfit = keyMisfit(key, alg, ALGORITHM_PARAMS[alg].keyType === "secret" ? "secret" : "public");
+  if (misfit !== undefined) throw new TypeError(`the verification key does not fit ${alg}`);
 }

@@ -1,8 +1,10 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import type { KeyInput } from "../config/options.js";
 import { JwtConfigError } from "../errors.js";
-import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
+import type { AuthType } from "../jws/algorithms.js";
 import { isJwkLike } from "./isKeyMaterial.js";
+import { keyMisfit } from "./keyMisfit.js";
+import { wrongHalf } from "./KeyBackend.js";
 import { nodeCrypto } from "./nodeCrypto.js";
 import { openSshPublicKey } from "./openSshPublicKey.js";
 
@@ -24,29 +26,9 @@ const FORMS = "PEM, a JWK, a KeyObject or a CryptoKey";
  */
 export function readKey(value: KeyInput, alg: AuthType, option: string, half: "private" | "public"): KeyObject {
   const key = toKeyObject(value, option, half);
-  if (key.type !== half) {
-    throw new JwtConfigError(
-      option,
-      key.type === "secret" ? `is a secret key; ${alg} needs a ${half} key` : `is a ${key.type} key; ${alg} needs the ${half} key here`,
-    );
-  }
-  const params = ALGORITHM_PARAMS[alg];
-  if (key.asymmetricKeyType !== params.keyType) {
-    throw new JwtConfigError(option, `must be ${describe(alg)} key`);
-  }
-  if ("curve" in params && key.asymmetricKeyDetails?.namedCurve !== params.curve.node) {
-    throw new JwtConfigError(option, `must be an EC key on curve ${params.curve.crv} for ${alg}`);
-  }
-  if (params.minRsaBits !== undefined && (key.asymmetricKeyDetails?.modulusLength ?? 0) < params.minRsaBits) {
-    throw new JwtConfigError(option, `must be an RSA key of at least ${params.minRsaBits} bits`);
-  }
+  const misfit = keyMisfit(key, alg, half);
+  if (misfit !== undefined) throw new JwtConfigError(option, misfit);
   return key;
-}
-
-function describe(alg: AuthType): string {
-  const params = ALGORITHM_PARAMS[alg];
-  if ("curve" in params) return `an EC (${params.curve.crv})`;
-  return params.keyType === "rsa" ? "an RSA" : "an Ed25519";
 }
 
 function toKeyObject(value: KeyInput, option: string, half: "private" | "public"): KeyObject {
@@ -81,10 +63,6 @@ function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyOb
   if (isPrivate !== (half === "private")) throw wrongHalf(option, half);
   const input = { key: jwk as JsonWebKey, format: "jwk" } as const;
   return attempt(() => (half === "private" ? node().createPrivateKey(input) : node().createPublicKey(input)), option, half);
-}
-
-function wrongHalf(option: string, half: "private" | "public"): JwtConfigError {
-  return new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
 }
 
 function keyText(value: string | Uint8Array): string {

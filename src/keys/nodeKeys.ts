@@ -1,0 +1,36 @@
+import type { KeyObject } from "node:crypto";
+import { ImportedKey } from "./ImportedKey.js";
+import { jwkThumbprint } from "./jwkThumbprint.js";
+import { notThePair, type KeyBackend } from "./KeyBackend.js";
+import { nodeCrypto } from "./nodeCrypto.js";
+import { readKey } from "./readKey.js";
+
+// Chosen by importKeys only where node:crypto exists.
+const node = () => nodeCrypto as NonNullable<typeof nodeCrypto>;
+// A public KeyObject exports only public members.
+const jwkOf = (key: KeyObject) => key.export({ format: "jwk" }) as JsonWebKey;
+
+/**
+ * The node:crypto key backend: every key read and checked synchronously (`readKey`: PEM, JWK,
+ * OpenSSH, KeyObject, CryptoKey), the pair compared, a key without `keyId` named by its RFC 7638
+ * thumbprint. Module-internal; `importKeys` chooses it.
+ */
+export const nodeKeys: KeyBackend = {
+  thumbprints: true,
+  secretKey: (bytes) => node().createSecretKey(bytes),
+  currentKeys({ authType: alg, secret, publicKey: given, keyId }) {
+    const privateKey = secret === undefined ? undefined : readKey(secret, alg, "secret", "private");
+    const derived = privateKey === undefined ? undefined : node().createPublicKey(privateKey);
+    const publicKey = given === undefined ? (derived as KeyObject) : readKey(given, alg, "publicKey", "public");
+    if (derived !== undefined && !publicKey.equals(derived)) throw notThePair();
+    const kid = keyId ?? jwkThumbprint(publicKey);
+    return {
+      signing: privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]),
+      current: { key: new ImportedKey(kid, alg, publicKey, ["verify"]), jwk: jwkOf(publicKey) },
+    };
+  },
+  previousKey(value, alg, keyId, option) {
+    const key = readKey(value, alg, option, "public");
+    return { key: new ImportedKey(keyId ?? jwkThumbprint(key), alg, key, ["verify"]), jwk: jwkOf(key) };
+  },
+};
