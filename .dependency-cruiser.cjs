@@ -7,9 +7,9 @@ const LAYERS = [
   ["jws", "^src/jws/"], // JOSE facts without token semantics: the algorithm table
   ["options", "^src/options/"], // how an option is checked, and every limit: browser-safe
   ["stores", "^src/stores/"], // the TokenStore contract and its adapters
-  ["config", "^src/config/"], // AuthManager's options, checked once
   ["keys", "^src/keys/"], // key material -> KeyRing
   ["tokens", "^src/tokens/"], // the token model, verification and issuing
+  ["config", "^src/config/"], // AuthManager's options, checked once (above keys and tokens: they take narrow parameters, KeyConfig, VerifyPolicy, IssuePolicy)
   ["refusals", "^src/refusals/"], // a refusal's code and reason, and its TRPCError
   ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
   ["policy", "^src/policy/"], // requireToken's rules, pure

@@ -2,7 +2,8 @@
 // inferred type (or to write a store adapter) are in "trpc-jwt/types"; the matching helpers for
 // an app's own checks in "trpc-jwt/policy". docs/api.md lists every export (test/apiDocs.test.ts).
 export { AuthManager } from "./AuthManager.js";
-export type { AuthManagerOptions, KeyInput, PreviousKey } from "./config/options.js";
+export type { AuthManagerOptions } from "./config/options.js";
+export type { KeyInput, PreviousKey } from "./keys/KeyInput.js";
 export { AUTH_TYPES, type AuthType } from "./jws/algorithms.js";
 export type { JwkSet } from "./keys/JwkSet.js";
 export { JWT_ERRORS, JWT_ERROR_CODES, JwtConfigError, JwtError, type JwtErrorCode } from "./errors.js";

@@ -3,7 +3,7 @@
 // of the option types, and the records a TokenStore adapter reads and writes. The server entry
 // loads this one, so declaration emit in an app names these from here.
 export type { AnyAuthManager, AuthTokenOf } from "./AuthManager.js";
-export type { JwkObject, KeyObjectLike } from "./config/options.js";
+export type { JwkObject, KeyObjectLike } from "./keys/KeyInput.js";
 export type { Env } from "./config/optionsFromEnv.js";
 export type { JwtErrorInfo } from "./errors.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerSettings, RemoteJwkSet } from "./issuers/remoteIssuerOptions.js";

@@ -1,4 +1,4 @@
-import type { KeyInput, PreviousKey } from "../config/options.js";
+import type { KeyInput, PreviousKey } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import type { AuthType } from "../jws/algorithms.js";
 import type { ImportedKey } from "./ImportedKey.js";

@@ -1,4 +1,4 @@
-import type { KeyInput } from "../config/options.js";
+import type { KeyInput } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { isKeyMaterial } from "./isKeyMaterial.js";

@@ -1,4 +1,4 @@
-import type { KeyInput, PreviousKey } from "../config/options.js";
+import type { KeyInput, PreviousKey } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS } from "../jws/algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";

@@ -1,5 +1,5 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
-import type { KeyInput } from "../config/options.js";
+import type { KeyInput } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import type { AuthType } from "../jws/algorithms.js";
 import { isJwkLike } from "./isKeyMaterial.js";
