@@ -49,7 +49,7 @@ describe("built client entry", () => {
   }, 60_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it("imports only the client modules, the error table, the wire constants, the options toolkit and tRPC's observable", () => {
+  it("imports only the client modules, the error table, the wire constants, the options toolkit, the segment decoder and tRPC's observable", () => {
     const { files, packages } = importGraph(join(out, "client.js"));
     const names = [...files].map((file) => relative(out, file)).sort();
     expect(names).toEqual([
@@ -66,6 +66,7 @@ describe("built client entry", () => {
       "client/sameSubject.js",
       "client/wsConnectionParams.js",
       "errors.js",
+      "jws/decodeSegment.js",
       "options/limits.js",
       "options/suggestOption.js",
       "options/validate.js",

@@ -1,3 +1,5 @@
+import { decodeSegment } from "../jws/decodeSegment.js";
+
 /**
  * Whether two tokens name the same user (`iss` and `sub` of their payloads, read without
  * verifying: the client only uses this to decide whether a failed call may be sent again with
@@ -11,13 +13,8 @@ export function sameSubject(a: string | undefined, b: string | undefined): boole
 
 function subjectOf(token: string | undefined): string | undefined {
   const payload = token?.split(".")[1];
-  if (payload === undefined) return undefined;
-  try {
-    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
-    if (typeof claims !== "object" || claims === null) return undefined;
-    const { iss, sub } = claims as { iss?: unknown; sub?: unknown };
-    return typeof sub === "string" ? JSON.stringify([iss ?? null, sub]) : undefined;
-  } catch {
-    return undefined;
-  }
+  const claims = payload === undefined ? undefined : decodeSegment(payload);
+  if (claims === undefined) return undefined;
+  const { iss, sub } = claims;
+  return typeof sub === "string" ? JSON.stringify([iss ?? null, sub]) : undefined;
 }
