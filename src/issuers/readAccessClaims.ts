@@ -1,4 +1,4 @@
-import { matchClaims } from "../policy/matchClaims.js";
+import { matchValue } from "../policy/matchClaims.js";
 import { checkRegisteredClaims, type ClaimPolicy } from "../tokens/checkRegisteredClaims.js";
 import type { JsonObject } from "../tokens/json.js";
 import type { TokenClaims } from "../tokens/JwtToken.js";
@@ -42,6 +42,6 @@ export function readAccessClaims(header: object, payloadBytes: Uint8Array, profi
   if (typeof sub !== "string" || sub === "") return "claims";
   if (type !== undefined && type !== "auth") return "claims";
   if (authorizedParties !== undefined && !(typeof azp === "string" && authorizedParties.has(azp))) return "claims";
-  if (requiredClaims !== undefined && !matchClaims(requiredClaims, claims)) return "claims";
+  if (requiredClaims !== undefined && !matchValue(requiredClaims, claims)) return "claims";
   return checkRegisteredClaims(claims, profile, nowSeconds) ?? (claims as TokenClaims);
 }

@@ -2,7 +2,7 @@ import type { JSONWebKeySet, JWK } from "jose";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
 import { clockOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
-import { copyJson, isJsonObject, NOT_JSON, type JsonObject } from "../tokens/json.js";
+import { copyJson, isJsonObject, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";

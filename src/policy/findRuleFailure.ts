@@ -2,7 +2,7 @@ import type { JwtErrorCode } from "../errors.js";
 import type { JsonObject, JsonValue } from "../tokens/json.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { CompiledRules } from "./compileRules.js";
-import { matchClaims, matchValue } from "./matchClaims.js";
+import { matchValue } from "./matchClaims.js";
 import { matchInput } from "./matchInput.js";
 import { matchScope } from "./matchScope.js";
 
@@ -28,7 +28,7 @@ export interface RuleFailure {
 export function findRuleFailure(rules: CompiledRules, token: JwtToken, input: unknown): RuleFailure | undefined {
   // Before override: an override claim another issuer lets its users set must not skip the pin.
   if (rules.issuer !== undefined && token.iss !== rules.issuer) return { code: "CLAIMS_MISMATCH", reason: "issuer" };
-  if (rules.override === undefined || !matchClaims(rules.override, token.claims)) {
+  if (rules.override === undefined || !matchValue(rules.override, token.claims)) {
     const failure = declaredRuleFailure(rules, token, input);
     if (failure !== undefined) return failure;
   }
@@ -49,7 +49,7 @@ function declaredRuleFailure(rules: CompiledRules, token: JwtToken, input: unkno
     const failed = rules.input.find((binding) => !matchInput([binding], claims, input));
     return { code: "CLAIMS_MISMATCH", reason: `claims.input.${failed?.claim ?? ""}` };
   }
-  if (rules.claims !== undefined && !matchClaims(rules.claims, claims)) {
+  if (rules.claims !== undefined && !matchValue(rules.claims, claims)) {
     return { code: "CLAIMS_MISMATCH", reason: `claims.${failedClaim(rules.claims, claims)}` };
   }
   if (rules.scope !== undefined && !matchScope(rules.scope, token.scope)) return { code: "SCOPE_MISMATCH", reason: "scope" };

@@ -21,15 +21,3 @@ export function matchValue(required: JsonValue, actual: JsonValue | undefined): 
   }
   return required === actual;
 }
-
-/**
- * Whether a token's claims hold every required claim (see {@link matchValue}).
- *
- * @example
- * ```ts
- * matchClaims({ admin: true }, token.claims);
- * ```
- */
-export function matchClaims(required: JsonObject, claims: JsonObject): boolean {
-  return matchValue(required, claims);
-}
