@@ -4,9 +4,6 @@ import { clockOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } fr
 import type { TokenStore } from "../stores/TokenStore.js";
 import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
 import type { KeyInput, PreviousKey } from "../keys/KeyInput.js";
-import type { KeyConfig } from "../keys/KeyBackend.js";
-import type { VerifyPolicy } from "../tokens/createVerifier.js";
-import type { IssuePolicy } from "../tokens/issueToken.js";
 import { missingSecret } from "./missingSecret.js";
 
 /**
@@ -81,11 +78,22 @@ export interface AuthManagerOptions {
   rotationGrace?: number | undefined;
 }
 
-/**
- * Options after validation, with every default filled in: the narrow parameters of the layers
- * below (`KeyConfig`, `IssuePolicy`, `VerifyPolicy`) and the session options. Keys are checked by `importKeys`.
- */
-export interface ResolvedOptions extends KeyConfig, IssuePolicy, VerifyPolicy {
+/** Options after validation, with every default filled in. Keys are checked by `importKeys`. */
+export interface ResolvedOptions {
+  readonly issuer: string;
+  readonly authType: AuthType;
+  /** Undefined for a verify-only manager (asymmetric, with `publicKey`). */
+  readonly secret: KeyInput | undefined;
+  readonly publicKey: KeyInput | undefined;
+  readonly keyId: string | undefined;
+  readonly previousKeys: readonly PreviousKey[];
+  readonly audience: string | undefined;
+  readonly clockTolerance: number;
+  readonly authMaxAge: number;
+  readonly refreshMaxAge: number;
+  readonly maxTokenLength: number;
+  readonly cacheSize: number;
+  readonly clock: () => number;
   readonly store: TokenStore | undefined;
   readonly rotationGrace: number;
 }

@@ -7,7 +7,7 @@ import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionD
 import type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
 
-export type { SessionClaims, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
+export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 
 /**
  * Login, single-use refresh tokens with reuse detection, and revocation: the logic behind

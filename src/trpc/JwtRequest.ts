@@ -9,6 +9,8 @@ import { clearingCookies, sessionCookies } from "./cookies/sessionCookies.js";
 import { CredentialResolver, type RequestSettings, type TokenRequirement } from "./CredentialResolver.js";
 import type { JwtContextOptions } from "./readCredential.js";
 
+export type { TokenRequirement } from "./CredentialResolver.js";
+
 /**
  * The key under which `ctx.jwt` holds its request's `CredentialResolver`, for the guards
  * (`requireToken`). A symbol that is not exported from the package, so it is no part of the
