@@ -2,7 +2,7 @@ import type { TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { functionOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import { functionOf, nonEmptyString, numberWithin, objectOf, optionNames } from "../options/validate.js";
 import { hintExpiry } from "../wire/cookies.js";
 import { isCookieName } from "../wire/isCookieName.js";
 import { sessionCookie } from "./documentCookie.js";
@@ -67,7 +67,8 @@ export function cookieRefreshLink<TRouter extends AnyTRPCRouter>(options: Cookie
   objectOf(options, "options", { names: OPTION_NAMES, kind: "a cookieRefreshLink option" });
   const refresh = refreshCallOf(options.refresh);
   const onLogout = functionOf(options.onLogout, "onLogout");
-  const refreshBefore = wholeNumber(options.refreshBefore, LIMITS.refreshBefore, "refreshBefore");
+  // Seconds with a fraction allowed: a token living 6 s is refreshed 1.5 s before it ends.
+  const refreshBefore = numberWithin(options.refreshBefore, LIMITS.refreshBefore, "refreshBefore");
   const lockName = options.lockName === undefined ? "trpc-jwt-refresh" : nonEmptyString(options.lockName, "lockName");
   if (options.expiryCookie !== undefined && !isCookieName(options.expiryCookie)) throw new JwtConfigError("expiryCookie", "must be a valid cookie name");
   const hint = sessionCookie("expires", options.expiryCookie);

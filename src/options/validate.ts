@@ -79,6 +79,23 @@ export function wholeNumber(value: unknown, limit: Limit, name: string): number 
 }
 
 /**
+ * A finite number within `limit` (seconds that may have a fraction, such as `refreshBefore` for a
+ * short-lived token), or its fallback when left out.
+ *
+ * @example
+ * ```ts
+ * const refreshBefore = numberWithin(options.refreshBefore, LIMITS.refreshBefore, "refreshBefore");
+ * ```
+ */
+export function numberWithin(value: unknown, limit: Limit, name: string): number {
+  if (value === undefined) return limit.fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < limit.min || value > limit.max) {
+    throw new JwtConfigError(name, `must be a number from ${limit.min} to ${limit.max}`);
+  }
+  return value;
+}
+
+/**
  * A string with something in it besides whitespace (an issuer, an audience, a key id).
  *
  * @example
