@@ -7,6 +7,7 @@ import superjson from "superjson";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorAction, jwtErrorCode, refreshLink, type TokenStore } from "trpc-jwt/client";
+import { clientRefusal } from "./helpers/clientRefusal.js";
 import { startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
@@ -144,15 +145,7 @@ describe("refreshLink: a call whose token was replaced before its error came bac
           sent.push(token);
           void answer.then(() => {
             if (token === expired) {
-              observer.error(
-                TRPCClientError.from({
-                  error: {
-                    code: -32001,
-                    message: "Authentication token has expired",
-                    data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_EXPIRED" },
-                  },
-                } as never),
-              );
+              observer.error(clientRefusal("TOKEN_EXPIRED"));
             } else {
               observer.next({ result: { type: "data", data: token } });
               observer.complete();

@@ -1,11 +1,12 @@
 // cookieRefreshLink against a real cookie-session server on 127.0.0.1, with a small cookie jar
 // standing in for the browser (HttpOnly cookies kept from scripts, document.cookie the rest).
-import { createTRPCClient, httpLink, TRPCClientError, type TRPCLink } from "@trpc/client";
+import { createTRPCClient, httpLink, type TRPCLink } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthManager } from "trpc-jwt";
 import { cookieRefreshLink, csrfHeader, JWT_ERROR_CODES, jwtErrorAction, jwtErrorCode, type JwtErrorCode } from "trpc-jwt/client";
+import { clientRefusal } from "./helpers/clientRefusal.js";
 import { createCookieApp, serveCookieApp, type CookieRouter } from "./helpers/cookieApp.js";
 import { optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
@@ -111,8 +112,6 @@ describe("cookieRefreshLink's policies", () => {
   });
   type Scripted = typeof scripted;
   const setHint = (hint: string) => Object.assign(globalThis, { document: { cookie: `auth-exp=${hint}` } });
-  const refusal = (jwtCode: JwtErrorCode) =>
-    TRPCClientError.from({ error: { code: -32001, message: "refused", data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode } } } as never);
 
   /** `answer(hint)`: a code refuses the operation, any other string is its data. `sent` records the hints. */
   function terminal(answer: (hint: string | undefined) => string, sent: (string | undefined)[], delivered = Promise.resolve()): TRPCLink<Scripted> {
@@ -124,7 +123,7 @@ describe("cookieRefreshLink's policies", () => {
           sent.push(hint);
           void delivered.then(() => {
             const value = answer(hint);
-            if ((JWT_ERROR_CODES as readonly string[]).includes(value)) return observer.error(refusal(value as JwtErrorCode));
+            if ((JWT_ERROR_CODES as readonly string[]).includes(value)) return observer.error(clientRefusal(value as JwtErrorCode));
             observer.next({ result: { type: "data", data: value } });
             observer.complete();
           });
@@ -172,7 +171,7 @@ describe("cookieRefreshLink's policies", () => {
     expect(jwtErrorAction(await rejectionOf(revoked.me.query()))).toBe("login");
     setHint(`${Math.floor(Date.now() / 1000) - 1}.b`);
     const refused = async () => {
-      throw refusal("TOKEN_REUSED");
+      throw clientRefusal("TOKEN_REUSED");
     };
     const due = createTRPCClient<Scripted>({ links: [cookieRefreshLink({ refresh: refused, onLogout }), terminal(() => "TOKEN_EXPIRED", [])] });
     expect(jwtErrorCode(await rejectionOf(due.me.query()))).toBe("TOKEN_EXPIRED");

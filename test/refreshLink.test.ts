@@ -6,6 +6,7 @@ import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorAction, jwtErrorCode, refreshLink } from "trpc-jwt/client";
+import { clientRefusal } from "./helpers/clientRefusal.js";
 import { startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 
@@ -160,15 +161,7 @@ describe("refreshLink in isolation", () => {
           void op;
           queueMicrotask(() => {
             if (store.getAuthToken() === "old") {
-              observer.error(
-                TRPCClientError.from({
-                  error: {
-                    code: -32001,
-                    message: "Authentication token has expired",
-                    data: { code: "UNAUTHORIZED", httpStatus: 401, jwtCode: "TOKEN_EXPIRED" },
-                  },
-                } as never),
-              );
+              observer.error(clientRefusal("TOKEN_EXPIRED"));
             } else {
               observer.next({ result: { type: "data", data: "ok" } });
               observer.complete();
