@@ -6,6 +6,7 @@ const LAYERS = [
   ["base", "^src/((errors|tokens/json)\\.ts$|wire/)"], // coded errors, JSON values, wire constants: import nothing
   ["jws", "^src/jws/"], // JOSE facts without token semantics: the algorithm table
   ["options", "^src/options/"], // how an option is checked, and every limit: browser-safe
+  ["telemetry", "^src/telemetry/"], // the audit hook, and OpenTelemetry spans and metrics when @opentelemetry/api is installed
   ["stores", "^src/stores/"], // the TokenStore contract and its adapters
   ["keys", "^src/keys/"], // key material -> KeyRing
   ["tokens", "^src/tokens/"], // the token model, verification and issuing

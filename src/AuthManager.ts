@@ -78,7 +78,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * Builds a manager from Flask_PyJWT's variables: `JWT_ISSUER`, `JWT_AUTHTYPE`, `JWT_SECRET`
    * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_KEYID`,
    * `JWT_AUDIENCE`, `JWT_CLOCKTOLERANCE`, `JWT_MAXTOKENLENGTH` and `JWT_CACHESIZE`. Errors name
-   * the variable. What no variable can hold (a `store`, a `clock`, `rotationGrace`, the `claims`
+   * the variable. What no variable can hold (a `store`, a `clock`, `rotationGrace`, `audit`, the `claims`
    * and `scope` schemas) comes in `extra`; the manager is typed by its schemas as with `new`.
    *
    * @example
@@ -89,7 +89,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    */
   static fromEnv<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined>(
     env: Env = process.env,
-    extra: Pick<AuthManagerOptions, "store" | "rotationGrace" | "clock"> & SchemaOptions<TClaims, TScope> = {},
+    extra: Pick<AuthManagerOptions, "store" | "rotationGrace" | "clock" | "audit"> & SchemaOptions<TClaims, TScope> = {},
   ): AuthManager<TClaims, TScope> {
     try {
       return new AuthManager<TClaims, TScope>({ ...optionsFromEnv(env), ...extra });

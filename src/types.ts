@@ -17,6 +17,7 @@ export type { MemoryStoreOptions } from "./stores/memoryStore.js";
 export type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef } from "./stores/TokenStore.js";
 export type { ClaimsArgument, ClaimsSchema, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";
 export type { RegisteredClaims } from "./tokens/JwtToken.js";
+export type { AuditEvent, AuditEventName } from "./telemetry/AuditEvent.js";
 export type { JsonPrimitive } from "./tokens/json.js";
 export type { JwtCookieNames, JwtCookieOptions } from "./trpc/cookies/cookieSettings.js";
 export type { ContextFromCreateJwtContext } from "./trpc/createJwtProcedures.js";

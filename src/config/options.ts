@@ -1,9 +1,10 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { clockOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
+import { clockOf, functionOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
 import type { KeyInput, PreviousKey } from "../keys/KeyInput.js";
+import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { missingSecret } from "./missingSecret.js";
 
 /**
@@ -76,6 +77,13 @@ export interface AuthManagerOptions {
    * session instead of counting as reuse (parallel refreshes that cannot coordinate). Default 0.
    */
   rotationGrace?: number | undefined;
+  /**
+   * The audit trail: called once after each `login`, `rotate`, detected reuse, `revoke`,
+   * `revokeSession` and `revokeSubject` that succeeded, with `{ event, sub, sid?, at }` (see
+   * `AuditEvent` and docs/observability.md). It runs after the caller has its result: what it
+   * throws, rejects with or never finishes changes nothing. Default: none.
+   */
+  audit?: AuditHook | undefined;
 }
 
 /** Options after validation, with every default filled in. Keys are checked by `importKeys`. */
@@ -96,6 +104,7 @@ export interface ResolvedOptions {
   readonly clock: () => number;
   readonly store: TokenStore | undefined;
   readonly rotationGrace: number;
+  readonly audit: AuditHook | undefined;
 }
 
 /** Every option name, for the "did you mean" of an unknown one. */
@@ -115,6 +124,7 @@ const OPTION_NAMES = optionNames<AuthManagerOptions>({
   clock: true,
   store: true,
   rotationGrace: true,
+  audit: true,
 });
 
 /**
@@ -151,6 +161,7 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
     clock,
     store: tokenStore(options.store),
     rotationGrace: wholeNumber(options.rotationGrace, LIMITS.rotationGrace, "rotationGrace"),
+    audit: functionOf(options.audit, "audit"),
   };
 }
 

@@ -16,7 +16,7 @@ export const ENV_NAMES = {
   refreshMaxAge: "JWT_REFRESHMAXAGE",
   maxTokenLength: "JWT_MAXTOKENLENGTH",
   cacheSize: "JWT_CACHESIZE",
-} as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock" | "previousKeys" | "store" | "rotationGrace">, string>;
+} as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock" | "previousKeys" | "store" | "rotationGrace" | "audit">, string>;
 
 /** An environment: `process.env` or any record of strings. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -6,6 +6,8 @@ import { RevocationCheck } from "./RevocationCheck.js";
 import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
 import type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
+import type { AuditEvent } from "../telemetry/AuditEvent.js";
+import { emitAudit } from "../telemetry/emitAudit.js";
 
 export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 
@@ -41,6 +43,7 @@ export class Sessions {
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
     if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), this.#pairExpiry(pair)));
+    this.#audit({ event: "login", sub, sid: session.sid });
     return pair;
   }
 
@@ -72,6 +75,7 @@ export class Sessions {
     });
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
       await this.#endReused(store, session.sid);
+      this.#audit({ event: "reuseDetected", sub: token.sub, sid: session.sid });
       throw refusal("TOKEN_REUSED");
     }
     if (revoked !== undefined) asRefusal(revoked);
@@ -84,6 +88,7 @@ export class Sessions {
     // Grace twins share a rotation: an adopted session's first pair is rotation 0.
     const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
     await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), this.#pairExpiry(pair)));
+    this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
     return pair;
   }
 
@@ -101,17 +106,31 @@ export class Sessions {
       throw error;
     }
     const { tokenId, sid } = await refOf(verified);
-    if (sid !== undefined) return this.revokeSession(sid);
-    await storeCall(() => store.revokeToken(tokenId, this.#expiry(verified)));
-    this.#applied({ kind: "token", id: tokenId });
+    if (sid !== undefined) await this.#revokeSession(store, sid);
+    else {
+      await storeCall(() => store.revokeToken(tokenId, this.#expiry(verified)));
+      this.#applied({ kind: "token", id: tokenId });
+    }
+    this.#audit(sid === undefined ? { event: "revoke", sub: verified.sub } : { event: "revoke", sub: verified.sub, sid });
   }
 
-  /** Revokes every token of one login, the newest included. */
+  /**
+   * Revokes every token of one login, the newest included. Audited with the session's subject,
+   * read from the store after the revocation (off the caller's path); a session the store does
+   * not know (expired, or never started) had no tokens left to revoke, and is not audited.
+   */
   async revokeSession(sid: string): Promise<void> {
     const store = this.#requireStore("revokeSession");
     if (typeof sid !== "string" || sid === "") throw new JwtConfigError("sid", "must be a non-empty string");
-    await storeCall(() => store.revokeSession(sid, this.#latestExpiry()));
-    this.#applied({ kind: "session", id: sid });
+    await this.#revokeSession(store, sid);
+    if (this.#options.audit === undefined) return;
+    const at = this.#options.clock();
+    store.loadSession(sid).then(
+      (stored) => {
+        if (stored !== undefined && stored.sub !== "") emitAudit(this.#options.audit, { event: "revokeSession", sub: stored.sub, sid, at });
+      },
+      () => undefined,
+    );
   }
 
   /** Revokes every token of `sub` issued so far; a login afterwards works. */
@@ -120,6 +139,7 @@ export class Sessions {
     requireSub(sub);
     await storeCall(() => store.revokeSubject(sub, this.#options.clock(), this.#latestExpiry()));
     this.#applied({ kind: "subject", id: sub });
+    this.#audit({ event: "revokeSubject", sub });
   }
 
   /**
@@ -160,8 +180,11 @@ export class Sessions {
       () => undefined,
       (error: unknown) => error,
     );
-    if (revoked === undefined) return pair;
-    await this.revokeSession(session.sid).catch(() => undefined);
+    if (revoked === undefined) {
+      this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
+      return pair;
+    }
+    await this.#revokeSession(store, session.sid).catch(() => undefined);
     return asRefusal(revoked);
   }
 
@@ -171,7 +194,18 @@ export class Sessions {
   async #endReused(store: TokenStore, sid: string): Promise<void> {
     const stored = await store.loadSession(sid).catch(() => undefined);
     if (stored?.revoked === true) return;
-    await this.revokeSession(sid).catch(() => undefined);
+    await this.#revokeSession(store, sid).catch(() => undefined);
+  }
+
+  // The revocation itself, for revokeSession and for the operations that end a session on the way
+  // (logout, reuse, a lost race): each of those is audited as itself, not as a revokeSession.
+  async #revokeSession(store: TokenStore, sid: string): Promise<void> {
+    await storeCall(() => store.revokeSession(sid, this.#latestExpiry()));
+    this.#applied({ kind: "session", id: sid });
+  }
+
+  #audit(event: Omit<AuditEvent, "at">): void {
+    if (this.#options.audit !== undefined) emitAudit(this.#options.audit, { ...event, at: this.#options.clock() });
   }
 
   // Within the grace a parallel refresh with the same token is not reuse. The first use may come

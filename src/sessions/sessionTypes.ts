@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenClaims, TokenType } from "../tokens/JwtToken.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import type { TokenStore } from "../stores/TokenStore.js";
+import type { AuditHook } from "../telemetry/AuditEvent.js";
 
 // The types of the session logic, apart from it: what `login` and `rotate` return and take, and
 // what the `AuthManager` provides to `Sessions`.
@@ -62,4 +63,6 @@ export interface SessionOptions {
   /** How many unrevoked tokens to remember between announcements. */
   readonly cacheSize: number;
   readonly clock: () => number;
+  /** Told of each operation once it has succeeded (see `emitAudit`). */
+  readonly audit?: AuditHook | undefined;
 }

@@ -1,0 +1,31 @@
+/**
+ * What an `audit` event records: `"login"`, `"rotate"` (a refresh token used up for a new pair),
+ * `"reuseDetected"` (a used refresh token presented again: its session is revoked),
+ * `"revoke"` (logout with a token), `"revokeSession"`, `"revokeSubject"`.
+ */
+export type AuditEventName = "login" | "rotate" | "reuseDetected" | "revoke" | "revokeSession" | "revokeSubject";
+
+/**
+ * One entry of the audit trail, given to `AuthManager`'s `audit` option after an operation has
+ * succeeded. Never token text, claim values or key material: who (`sub`), which session, when.
+ *
+ * @example
+ * ```ts
+ * const auth = new AuthManager({ issuer, authType: "HS256", secret, store,
+ *   audit: ({ event, sub, sid, at }) => log.info({ event, sub, sid, at: new Date(at).toISOString() }) });
+ * ```
+ */
+export interface AuditEvent {
+  readonly event: AuditEventName;
+  /** The subject the operation acted on. */
+  readonly sub: string;
+  /** The session (`sid`) it acted on, when it acted on one. */
+  readonly sid?: string;
+  /** The id of the API key it acted on, for API key events. */
+  readonly keyId?: string;
+  /** When it succeeded: milliseconds since the epoch, by the manager's `clock`. */
+  readonly at: number;
+}
+
+/** The `audit` option: told of each operation once, after it succeeded; what it returns or throws is ignored. */
+export type AuditHook = (event: AuditEvent) => unknown;

@@ -1,0 +1,25 @@
+import type { AuditEvent, AuditHook } from "./AuditEvent.js";
+
+/**
+ * Tells the `audit` hook, if any, about one operation that has succeeded. The hook runs after the
+ * caller's code has its result (a microtask later), so whatever it does cannot change the result:
+ * what it throws or rejects with is dropped, and nothing waits for what it returns.
+ *
+ * @example
+ * ```ts
+ * emitAudit(options.audit, { event: "login", sub, sid, at: clock() });
+ * ```
+ */
+export function emitAudit(hook: AuditHook | undefined, event: AuditEvent): void {
+  if (hook === undefined) return;
+  const frozen = Object.freeze(event);
+  queueMicrotask(() => {
+    try {
+      const returned: unknown = hook(frozen);
+      // An async hook that rejects must not become an unhandled rejection either.
+      if (returned instanceof Promise) returned.catch(() => undefined);
+    } catch {
+      // An audit sink that fails is the app's to notice; the operation has happened.
+    }
+  });
+}
