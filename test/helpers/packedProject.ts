@@ -90,7 +90,9 @@ function build(target: string): void {
     }
     symlinkSync(join(repo, "node_modules"), join(staging, "node_modules"));
     run(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], staging);
-    const tarball = run("npm", ["pack", "--silent", "--pack-destination", work], staging).trim().split("\n").pop() ?? "";
+    // Built just above: without --ignore-scripts npm pack would run `prepare` (npm run build) and
+    // compile the same sources a second time, the larger part of a cold build.
+    const tarball = run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", work], staging).trim().split("\n").pop() ?? "";
 
     const project = join(work, "project");
     mkdirSync(project);
