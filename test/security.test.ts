@@ -297,8 +297,12 @@ describe("identity providers (issue #23)", () => {
 
 // Issue #23, second outside review. Each section is an attack that succeeded on the code of the
 // time, as the review ran it, through real servers on 127.0.0.1.
+//
+// The next three sections wait on real expiry and freshness timers, each test on its own server,
+// managers and clock: they run concurrently (seconds of waiting in parallel, not one after another),
+// asserting with their test's own `expect`.
 
-describe("#23.1 a subscription inside the clock tolerance does not spin the event loop", () => {
+describe.concurrent("#23.1 a subscription inside the clock tolerance does not spin the event loop", () => {
   const TOLERANCE = 3;
   /** The wall clock, counting how often the issuer reads it: once a millisecond is a busy loop. */
   const countingClock = () => {
@@ -332,9 +336,9 @@ describe("#23.1 a subscription inside the clock tolerance does not spin the even
     },
   };
 
-  it.each(Object.keys(issuers) as (keyof typeof issuers)[])(
+  it.for(Object.keys(issuers) as (keyof typeof issuers)[])(
     "%s: the subscription ends with TOKEN_EXPIRED within 1 s after exp + clockTolerance, and its watch reads the clock a few times, not once a millisecond",
-    async (kind) => {
+    async (kind, { expect }) => {
       const clock = countingClock();
       const { issuer, signed, exp, close } = await issuers[kind](clock);
       const createContext = createJwtContext(issuer);
@@ -357,7 +361,7 @@ describe("#23.1 a subscription inside the clock tolerance does not spin the even
   );
 });
 
-describe("#23.4 a guard watches a subscription's token even when the app put it in ctx.token itself", () => {
+describe.concurrent("#23.4 a guard watches a subscription's token even when the app put it in ctx.token itself", () => {
   // The optional-auth pattern: an app middleware puts the caller's token (or null) in ctx.token,
   // and requireToken guards the subscription behind it.
   function appWithOptionalAuth(auth: AuthManager) {
@@ -368,7 +372,7 @@ describe("#23.4 a guard watches a subscription's token even when the app put it 
     return { router: t.router({ idle: t.procedure.use(withToken).use(requireToken()).subscription(idle) }), createContext };
   }
 
-  it("the subscription ends with TOKEN_EXPIRED when its token expires", async () => {
+  it("the subscription ends with TOKEN_EXPIRED when its token expires", async ({ expect }) => {
     const auth = new AuthManager(optionsFor("HS256", { authMaxAge: 1 }));
     const { router, createContext } = appWithOptionalAuth(auth);
     const token = await auth.authToken("alice");
@@ -378,7 +382,7 @@ describe("#23.4 a guard watches a subscription's token even when the app put it 
     expect(ending).toMatchObject({ code: "TOKEN_EXPIRED" });
   });
 
-  it("the subscription ends with TOKEN_REVOKED when its session is revoked", async () => {
+  it("the subscription ends with TOKEN_REVOKED when its session is revoked", async ({ expect }) => {
     const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
     const { router, createContext } = appWithOptionalAuth(auth);
     const { authToken } = await auth.login("alice");
@@ -390,7 +394,7 @@ describe("#23.4 a guard watches a subscription's token even when the app put it 
   });
 });
 
-describe("#23 (also raised) maxAuthAge holds for the whole life of a subscription", () => {
+describe.concurrent("#23 (also raised) maxAuthAge holds for the whole life of a subscription", () => {
   const MAX_AUTH_AGE = 60;
   const auth = new AuthManager(optionsFor("HS256"));
   const createContext = createJwtContext(auth);
@@ -402,9 +406,9 @@ describe("#23 (also raised) maxAuthAge holds for the whole life of a subscriptio
     behindAnotherGuard: authedProcedure.use(requireToken({ maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
   });
 
-  it.each(["alone", "behindAnotherGuard"])(
+  it.for(["alone", "behindAnotherGuard"])(
     "%s: the subscription ends with TOKEN_NOT_FRESH within 1 s of the moment the guard stops accepting its login",
-    async (path) => {
+    async (path, { expect }) => {
       // Logged in 59 s ago (by whole seconds): still fresh, for 1-2 s more.
       const past = new AuthManager(optionsFor("HS256", { clock: () => Date.now() - (MAX_AUTH_AGE - 1) * 1000 }));
       const { authToken } = await past.login("alice");
