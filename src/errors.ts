@@ -15,6 +15,7 @@ export type JwtErrorCode =
   | "TOKEN_REVOKED"
   | "TOKEN_REUSED"
   | "TOKEN_NOT_FRESH"
+  | "STEP_UP_REQUIRED"
   | "CSRF_MISMATCH"
   | "STORE_UNAVAILABLE"
   | "KEYS_UNAVAILABLE";
@@ -45,6 +46,8 @@ export const JWT_ERRORS = {
   TOKEN_REVOKED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Authentication token has been revoked" },
   TOKEN_REUSED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "Refresh token has already been used" },
   TOKEN_NOT_FRESH: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "A more recent login is required" },
+  // RFC 9470: the token is fine, but this procedure needs a stronger (acr, amr) or more recent login.
+  STEP_UP_REQUIRED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "A stronger or more recent login is required" },
   CSRF_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "CSRF token is missing or does not match" },
   // 503, never 401: the token may be fine, and a 401 would make the client log its user out.
   STORE_UNAVAILABLE: { trpcCode: "SERVICE_UNAVAILABLE", httpStatus: 503, message: "Token store is unavailable" },

@@ -13,6 +13,8 @@ export type { AllowRule } from "./policy/compileRules.js";
 export type { InputPath } from "./policy/InputPath.js";
 export type { InputNeedsInputFirst, NoInputFitsClaim, RulesFor } from "./policy/TypedRules.js";
 export type { SessionClaims, SessionUpdate } from "./sessions/Sessions.js";
+export type { LoginOptions } from "./sessions/loginOptions.js";
+export type { StepUpChallenge } from "./refusals/stepUpRefusal.js";
 export type { MemoryStoreOptions } from "./stores/memoryStore.js";
 export type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef } from "./stores/TokenStore.js";
 export type { ClaimsArgument, ClaimsSchema, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";

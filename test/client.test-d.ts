@@ -13,9 +13,9 @@ import {
 } from "trpc-jwt/client";
 
 describe("client entry types", () => {
-  it("jwtErrorAction returns one of four actions or undefined; the table is keyed by every code", () => {
+  it("jwtErrorAction returns one of five actions or undefined; the table is keyed by every code", () => {
     expectTypeOf(jwtErrorAction(new Error("x"))).toEqualTypeOf<JwtErrorAction | undefined>();
-    expectTypeOf<JwtErrorAction>().toEqualTypeOf<"refresh" | "login" | "forbidden" | "retry-later">();
+    expectTypeOf<JwtErrorAction>().toEqualTypeOf<"refresh" | "login" | "forbidden" | "retry-later" | "step-up">();
     expectTypeOf<keyof typeof JWT_ERROR_ACTIONS>().toEqualTypeOf<JwtErrorCode>();
     expectTypeOf(JWT_ERROR_ACTIONS.TOKEN_EXPIRED).toEqualTypeOf<"refresh">();
   });

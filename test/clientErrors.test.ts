@@ -141,6 +141,7 @@ describe("jwtErrorCode and jwtErrorAction on a TRPCClientError over HTTP", () =>
       TOKEN_REVOKED: "login",
       TOKEN_REUSED: "login",
       TOKEN_NOT_FRESH: "login",
+      STEP_UP_REQUIRED: "step-up",
       CLAIMS_MISMATCH: "forbidden",
       SCOPE_MISMATCH: "forbidden",
       CSRF_MISMATCH: "forbidden",

@@ -9,8 +9,10 @@ import { jwtErrorCode } from "./jwtErrorCode.js";
  * - `"forbidden"`: the user is logged in but may not do this; show it, do not log out.
  * - `"retry-later"`: the server could not check the token (store or keys unavailable); the
  *   session may be fine, so keep it and try again later.
+ * - `"step-up"`: the session is fine, but this procedure needs a stronger or more recent login
+ *   (`acrValues`, `maxAge` in the error data); re-authenticate and call again (`stepUpLink` does this).
  */
-export type JwtErrorAction = "refresh" | "login" | "forbidden" | "retry-later";
+export type JwtErrorAction = "refresh" | "login" | "forbidden" | "retry-later" | "step-up";
 
 /**
  * The action for each code.
@@ -30,6 +32,7 @@ export const JWT_ERROR_ACTIONS = Object.freeze({
   TOKEN_REVOKED: "login",
   TOKEN_REUSED: "login",
   TOKEN_NOT_FRESH: "login",
+  STEP_UP_REQUIRED: "step-up",
   CSRF_MISMATCH: "forbidden",
   STORE_UNAVAILABLE: "retry-later",
   KEYS_UNAVAILABLE: "retry-later",

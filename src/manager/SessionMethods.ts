@@ -1,3 +1,4 @@
+import type { LoginOptions } from "../sessions/loginOptions.js";
 import type { Sessions, SessionUpdate, TokenPair } from "../sessions/Sessions.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "../tokens/claimSchemas.js";
 import type { JsonObject, JsonValue } from "../tokens/json.js";
@@ -37,17 +38,26 @@ export class SessionMethods<TClaims extends ClaimsSchema | undefined, TScope ext
   /**
    * Starts a session: an auth and a refresh token sharing a new `sid`, with `auth_time` (now) and
    * a random `csrf` claim. With a store, the session's scope and claims are kept there for
-   * `rotate`. Works without a store.
+   * `rotate`. Works without a store. `options.acr` and `options.amr` say how the user logged in
+   * (issued as those reserved claims, kept by rotations) for `requireToken({ acr, amr })`
+   * (step-up, docs/step-up.md); a bad one throws `JwtConfigError` naming it.
    *
    * @example
    * ```ts
    * const { authToken, refreshToken } = await auth.login(user.id, user.scope, { org: user.org });
+   * // after a second factor:
+   * await auth.login(user.id, user.scope, undefined, { acr: "urn:mfa", amr: ["pwd", "otp"] });
    * ```
    */
-  login(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
+  login(
+    sub: string,
+    scope?: ScopeArgument<TScope>,
+    claims?: ClaimsArgument<TClaims>,
+    options?: LoginOptions,
+  ): Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>> {
     const pair =
       this.#core.refused({ scope, claims }) ??
-      this.#core.sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined).catch(rejectForCaller);
+      this.#core.sessions.login(sub, scope as JsonValue | undefined, claims as JsonObject | undefined, options).catch(rejectForCaller);
     return pair as Promise<TokenPair<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 

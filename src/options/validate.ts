@@ -159,3 +159,20 @@ export function functionOf<T extends (...args: never[]) => unknown>(value: T | u
 export function clockOf(value: (() => number) | undefined): () => number {
   return functionOf(value, "clock", "must be a function returning milliseconds since the epoch") ?? Date.now;
 }
+
+/**
+ * A non-empty list of strings, each matching `pattern`: a frozen copy without repeats, or
+ * `undefined` when unset.
+ *
+ * @example
+ * ```ts
+ * const acr = stringList(rules.acr, "requireToken.acr", /^\S+$/, "must be a non-empty list of acr values");
+ * ```
+ */
+export function stringList(value: unknown, name: string, pattern: RegExp, problem: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === "string" && pattern.test(item))) {
+    throw new JwtConfigError(name, problem);
+  }
+  return Object.freeze([...new Set(value as string[])]);
+}

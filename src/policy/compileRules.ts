@@ -1,8 +1,9 @@
 import { JwtConfigError } from "../errors.js";
-import { nonEmptyString, oneOf, optionNames, unknownKeys } from "../options/validate.js";
+import { nonEmptyString, oneOf, optionNames, stringList, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
+import { CHALLENGE_VALUE } from "../wire/challengeValue.js";
 import { isCookieName } from "../wire/isCookieName.js";
 import type { InputBinding } from "./matchInput.js";
 import type { ScopeRequirement } from "./matchScope.js";
@@ -65,11 +66,30 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
    */
   readonly allow?: AllowRule<TInput, TToken> | undefined;
   /**
-   * Seconds since the user last logged in (the token's `auth_time`), at most: otherwise 401
-   * `TOKEN_NOT_FRESH` ("log in again"), for sensitive operations. A token without `auth_time`
-   * fails; `override` never skips it.
+   * Seconds since the user last logged in (the token's `auth_time`), at most, for sensitive
+   * operations. A token without `auth_time` fails; `override` never skips it. Alone, a refusal is
+   * 401 `TOKEN_NOT_FRESH` ("log in again"); beside `acr` or `amr`, 401 `STEP_UP_REQUIRED`. Either
+   * carries `maxAge` in the error data and the RFC 9470 `WWW-Authenticate` challenge on HTTP.
    */
   readonly maxAuthAge?: number | undefined;
+  /**
+   * Step-up (RFC 9470): the authentication context classes the login must have been one of
+   * (the token's `acr`; any listed value fits). Otherwise 401 `STEP_UP_REQUIRED` with `acrValues`
+   * in the error data and `WWW-Authenticate: Bearer error="insufficient_user_authentication",
+   * acr_values="..."` on HTTP. `override` never skips it. See docs/step-up.md.
+   *
+   * @example
+   * ```ts
+   * requireToken({ acr: ["urn:mfa"], maxAuthAge: 300 })
+   * ```
+   */
+  readonly acr?: readonly string[] | undefined;
+  /**
+   * Step-up: the authentication methods of which the login must have used at least one (the
+   * token's `amr` array, RFC 8176 values such as `"otp"`, `"hwk"`). Otherwise 401
+   * `STEP_UP_REQUIRED` (with `amrValues` in the error data). `override` never skips it.
+   */
+  readonly amr?: readonly string[] | undefined;
 }
 
 /** Rules after validation: frozen copies, paths split. */
@@ -84,6 +104,8 @@ export interface CompiledRules {
   readonly override: JsonObject | undefined;
   readonly allow: AllowRule<unknown> | undefined;
   readonly maxAuthAge: number | undefined;
+  readonly acr: readonly string[] | undefined;
+  readonly amr: readonly string[] | undefined;
 }
 
 const RULE_NAMES = optionNames<RequireTokenRules>({
@@ -96,6 +118,8 @@ const RULE_NAMES = optionNames<RequireTokenRules>({
   override: true,
   allow: true,
   maxAuthAge: true,
+  acr: true,
+  amr: true,
 });
 const TOKEN_TYPES: readonly TokenType[] = ["auth", "refresh"];
 // RFC 6749 3.3: scope-token *( SP scope-token ).
@@ -133,6 +157,8 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     override: requiredObject(rules.override, "requireToken.override"),
     allow: compileAllow(rules.allow),
     maxAuthAge: compileMaxAuthAge(rules.maxAuthAge),
+    acr: stringList(rules.acr, "requireToken.acr", CHALLENGE_VALUE, "must be a non-empty list of acr values (printable, no spaces or quotes)"),
+    amr: stringList(rules.amr, "requireToken.amr", CHALLENGE_VALUE, "must be a non-empty list of amr values (printable, no spaces or quotes)"),
   });
 }
 

@@ -1,6 +1,7 @@
 import { isRefusal, JwtConfigError, JwtError, refusal } from "../errors.js";
 import type { JsonObject, JsonValue } from "../tokens/json.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
+import { loginClaims, type LoginOptions } from "./loginOptions.js";
 import { randomId } from "./randomId.js";
 import { RevocationCheck } from "./RevocationCheck.js";
 import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
@@ -35,10 +36,10 @@ export class Sessions {
     return this.#check;
   }
 
-  /** A new session: an auth and a refresh token sharing `sid`, `auth_time` and `csrf`. */
-  async login(sub: string, scope?: JsonValue, claims?: JsonObject): Promise<TokenPair> {
+  /** A new session: an auth and a refresh token sharing `sid`, `auth_time`, `csrf` and the login's `acr`/`amr`. */
+  async login(sub: string, scope?: JsonValue, claims?: JsonObject, options?: LoginOptions): Promise<TokenPair> {
     const nowMs = this.#options.clock();
-    const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId() };
+    const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId(), ...loginClaims(options) };
     const issued = this.#issuePair(sub, scope, claims, session);
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;

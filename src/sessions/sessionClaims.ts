@@ -46,14 +46,17 @@ export async function adoptedSession(token: JwtToken): Promise<SessionClaims> {
   return { sid: base64url.encode(new Uint8Array(hash).slice(0, 16)), auth_time: token.iat, csrf: randomId() };
 }
 
-/** The session claims of a token with a `sid`. */
+/** The session claims of a token with a `sid`, its login's `acr` and `amr` included. */
 export function sessionClaimsOf(token: JwtToken): SessionClaims {
-  const { sid, auth_time, csrf, rot = 0 } = token.claims;
+  const { sid, auth_time, csrf, rot = 0, acr, amr } = token.claims;
   if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");
   if (typeof auth_time !== "number" || !Number.isSafeInteger(auth_time) || auth_time < 0) throw refusal("TOKEN_INVALID");
   // Refresh tokens issued before rotations were counted have none: they are rotation 0.
   if (typeof rot !== "number" || !Number.isSafeInteger(rot) || rot < 0) throw refusal("TOKEN_INVALID");
-  return { sid, auth_time, csrf, rot };
+  // Signed by this manager from checked options: anything else is not its token.
+  if (acr !== undefined && typeof acr !== "string") throw refusal("TOKEN_INVALID");
+  if (amr !== undefined && !(Array.isArray(amr) && amr.every((method) => typeof method === "string"))) throw refusal("TOKEN_INVALID");
+  return { sid, auth_time, csrf, rot, ...(acr === undefined ? {} : { acr }), ...(amr === undefined ? {} : { amr: amr as string[] }) };
 }
 
 /** Runs a store call; any failure reaches the caller as 503 STORE_UNAVAILABLE, whatever the store threw. */

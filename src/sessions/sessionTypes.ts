@@ -15,6 +15,9 @@ export interface SessionClaims {
   readonly auth_time: number;
   /** A random value for the double-submit CSRF check of cookie sessions. */
   readonly csrf: string;
+  /** How the user logged in (`login`'s `acr` and `amr` options), when told: kept by every rotation. */
+  readonly acr?: string;
+  readonly amr?: readonly string[];
   /**
    * Refresh tokens only: which rotation of the session the token is (0 from `login`). The store
    * keeps only the session's current rotation, so reuse detection costs nothing per rotation.

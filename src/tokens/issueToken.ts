@@ -24,7 +24,7 @@ export interface IssueRequest {
   readonly scope?: unknown;
   readonly claims?: unknown;
   /** The session claims of `login` / `rotate`, in both tokens of a pair (`rot` in refresh tokens only). */
-  readonly session?: { readonly sid: string; readonly auth_time: number; readonly csrf: string; readonly rot?: number } | undefined;
+  readonly session?: (PairRequest["session"] & { readonly rot?: number }) | undefined;
   /** The subject's revocation generation in the store, for a sessionless token of a manager with one. */
   readonly generation?: number | undefined;
 }
@@ -34,7 +34,14 @@ export interface PairRequest {
   readonly sub: unknown;
   readonly scope?: unknown;
   readonly claims?: unknown;
-  readonly session: { readonly sid: string; readonly auth_time: number; readonly csrf: string };
+  readonly session: {
+    readonly sid: string;
+    readonly auth_time: number;
+    readonly csrf: string;
+    /** The login's `acr` and `amr`, when `login` was told them. */
+    readonly acr?: string;
+    readonly amr?: readonly string[];
+  };
   /** The refresh token's rotation. */
   readonly rot: number;
 }
@@ -75,11 +82,7 @@ export function issuePair(options: IssuePolicy, sign: TokenSigner, request: Pair
   const { sub, session } = request;
   const iat = Math.floor(options.clock() / 1000);
   const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, iat);
-  const refresh = payloadOf(
-    options,
-    { type: "refresh", sub, session: { sid: session.sid, auth_time: session.auth_time, csrf: session.csrf, rot: request.rot } },
-    iat,
-  );
+  const refresh = payloadOf(options, { type: "refresh", sub, session: { ...session, rot: request.rot } }, iat);
   const authSigned = sign(JSON.stringify(auth));
   const refreshSigned = sign(JSON.stringify(refresh));
   if (typeof authSigned === "string" && typeof refreshSigned === "string") {
@@ -109,8 +112,14 @@ function payloadOf(options: IssuePolicy, request: IssueRequest, iat: number): Re
       payload[name] = jsonArgument(value, `claims.${name}`);
     }
   }
-  if (request.session !== undefined) Object.assign(payload, request.session);
+  if (request.session !== undefined) Object.assign(payload, sessionPayload(request.session));
   return payload;
+}
+
+// Session claims as JSON: a frozen copy of `amr`, and no `rot` of an auth token's session.
+function sessionPayload(session: NonNullable<IssueRequest["session"]>): Record<string, JsonValue> {
+  const { amr, ...rest } = session;
+  return amr === undefined ? { ...rest } : { ...rest, amr: Object.freeze([...amr]) };
 }
 
 // The token of a signed payload; a token its own verifier would refuse unread (isCompactJws) is

@@ -30,4 +30,6 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   "csrf",
   SUBJECT_GENERATION,
   "rot",
+  "acr",
+  "amr",
 ]);

@@ -1,7 +1,10 @@
 import type { JwtError } from "../errors.js";
 import type { TokenSource } from "../issuers/tokenSourceOf.js";
-import { isFresh } from "../policy/isFresh.js";
+import { findStepUpFailure, type StepUpRules } from "../policy/findStepUpFailure.js";
 import { asRefusal, reasonOf, refused } from "../refusals/refused.js";
+import { challengeOf, stepUpRefusal } from "../refusals/stepUpRefusal.js";
+import { appendResponseHeader } from "./appendResponseHeader.js";
+import { wwwAuthenticate } from "./wwwAuthenticate.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import type { CookieSettings } from "./cookies/cookieSettings.js";
 import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
@@ -16,11 +19,11 @@ export interface TokenRequirement {
   readonly cookie?: string | undefined;
 }
 
-/** What a guard asks of the token beyond its location and type. Module-internal. */
-export interface GuardRequirement extends TokenRequirement {
-  /** The most seconds since the login (`auth_time`); else `TOKEN_NOT_FRESH`. */
-  readonly maxAuthAge?: number | undefined;
-}
+/**
+ * What a guard asks of the token beyond its location and type: the login behind it (`acr`,
+ * `amr`, `auth_time`; else `STEP_UP_REQUIRED` or `TOKEN_NOT_FRESH`). Module-internal.
+ */
+export interface GuardRequirement extends TokenRequirement, StepUpRules {}
 
 /** The settings of one `createJwtContext`, validated there. Module-internal. */
 export interface RequestSettings {
@@ -101,6 +104,16 @@ export class CredentialResolver {
     }
   }
 
+  /**
+   * For a step-up refusal, the RFC 9470 `WWW-Authenticate` challenge on this request's HTTP
+   * response; where there is none (a WebSocket, a server-side call) or its headers are gone (a
+   * streamed batch), the error data alone carries the challenge.
+   */
+  challenge(error: JwtError): void {
+    const challenge = challengeOf(error);
+    if (challenge !== undefined) appendResponseHeader(this.#opts, "www-authenticate", [wwwAuthenticate(challenge)]);
+  }
+
   #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
     const { type = "auth", cookie } = requirement;
     if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
@@ -135,14 +148,18 @@ export class CredentialResolver {
   }
 
   // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection
-  // outlives its token, and may outlive its session. Freshness is a property of the token too
-  // (401, before any 403 rule), and no override skips it. Without a store, all synchronous.
+  // outlives its token, and may outlive its session. The login behind the token (freshness,
+  // step-up) is a property of the token too (401, before any 403 rule), and no override skips
+  // it. Without a store, all synchronous.
   // A token from a cookie (any cookie: the browser sends them all) is also checked against
   // cross-site use.
-  #check(token: JwtToken, { type = "auth", maxAuthAge }: GuardRequirement, cookie: string | undefined): Slot {
+  #check(token: JwtToken, requirement: GuardRequirement, cookie: string | undefined): Slot {
     if (!this.source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
-    if (token.tokenType !== type) throw refused("TOKEN_WRONG_TYPE", "type");
-    if (maxAuthAge !== undefined && !isFresh(token, maxAuthAge, Math.floor(this.source.now(token) / 1000))) throw refused("TOKEN_NOT_FRESH", "auth_time");
+    if (token.tokenType !== (requirement.type ?? "auth")) throw refused("TOKEN_WRONG_TYPE", "type");
+    if (requirement.maxAuthAge !== undefined || requirement.acr !== undefined || requirement.amr !== undefined) {
+      const failure = findStepUpFailure(requirement, token, Math.floor(this.source.now(token) / 1000));
+      if (failure !== undefined) throw stepUpRefusal(failure.code, failure.reason, failure.challenge);
+    }
     if (cookie !== undefined) {
       const failure = crossSiteFailure(this.#opts, token, this.#settings.cookies);
       if (failure !== undefined) throw refused("CSRF_MISMATCH", failure);

@@ -12,6 +12,7 @@ export interface RefusalEvent {
    * (not exactly one well-formed credential: a duplicated header or cookie, another scheme),
    * the step that refused a token (`"format"`, `"header"`, `"signature"`, `"claims"`), `"expired"`, `"type"`,
    * `"auth_time"` (`maxAuthAge`: the login is too old, or the token has no `auth_time`),
+   * `"acr"` / `"amr"` (step-up: the login's `acr` or `amr` is not one the guard accepts),
    * `"revoked"`, `"keys"` / `"store"` (unavailable), `"claims.input.<claim>"` (the claim does not
    * match the bound input), `"claims.<claim>"` (a literal claim rule), `"scope"`, `"allow"`
    * (the predicate returned something other than `true`), `"procedure"` (a refusal thrown

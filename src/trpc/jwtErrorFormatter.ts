@@ -1,11 +1,14 @@
 import type { TRPCError } from "@trpc/server";
 import { isRefusal, type JwtErrorCode } from "../errors.js";
+import { challengeOf, type StepUpChallenge } from "../refusals/stepUpRefusal.js";
 
 /**
  * An `errorFormatter` that adds `data.jwtCode` to errors that refuse the caller's credentials
  * (made by the guards, or by `auth.rotate` inside a guarded procedure), so clients read the code
- * directly (`jwtErrorCode(error)` on the client also works without it). A `JwtError` the app
- * raises itself, say from `auth.verifyToken` of an invite link, is the app's error: no `jwtCode`.
+ * directly (`jwtErrorCode(error)` on the client also works without it). A step-up refusal
+ * (`STEP_UP_REQUIRED`, `TOKEN_NOT_FRESH`) also gets its challenge, `acrValues`, `amrValues` and
+ * `maxAge`, as the guard's rules give them (`stepUpLink` hands them to your `stepUp`). A `JwtError`
+ * the app raises itself, say from `auth.verifyToken` of an invite link, is the app's error: no `jwtCode`.
  *
  * @example
  * ```ts
@@ -14,8 +17,11 @@ import { isRefusal, type JwtErrorCode } from "../errors.js";
  * errorFormatter: (opts) => ({ ...jwtErrorFormatter(opts), extra: 1 }),
  * ```
  */
-export function jwtErrorFormatter<TShape extends { data: object }>(opts: { shape: TShape; error: TRPCError }): TShape & { data: { jwtCode?: JwtErrorCode } } {
+export function jwtErrorFormatter<TShape extends { data: object }>(opts: {
+  shape: TShape;
+  error: TRPCError;
+}): TShape & { data: { jwtCode?: JwtErrorCode } & StepUpChallenge } {
   const { shape, error } = opts;
   if (!isRefusal(error.cause)) return shape;
-  return { ...shape, data: { ...shape.data, jwtCode: error.cause.code } };
+  return { ...shape, data: { ...shape.data, jwtCode: error.cause.code, ...challengeOf(error.cause) } };
 }

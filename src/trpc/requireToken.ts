@@ -172,10 +172,12 @@ function refuse(call: GuardCall, error: unknown): TRPCError {
   return trpcError;
 }
 
+// Once per refusal: onRefused is told, and a step-up refusal's challenge goes on the response.
 function report(call: GuardCall, error: TRPCError): void {
   if (REPORTED.has(error)) return;
   REPORTED.add(error);
   call.credentials.report(error.cause as JwtError, call.opts.path);
+  call.credentials.challenge(error.cause as JwtError);
 }
 
 // The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
@@ -189,9 +191,9 @@ function endedWithToken(call: GuardCall, result: NextResult, token: JwtToken, pa
 
 // What this guard watches of a subscription's token; `undefined` when a guard of this call
 // already watches all of it.
-function partsToWatch(ctx: object, token: JwtToken, { maxAuthAge }: CompiledRules): WatchedParts | undefined {
+function partsToWatch(ctx: object, token: JwtToken, { maxAuthAge, acr, amr }: CompiledRules): WatchedParts | undefined {
   const lifetime = !isWatchedInCall(ctx, token);
-  return lifetime || maxAuthAge !== undefined ? { lifetime, maxAuthAge } : undefined;
+  return lifetime || maxAuthAge !== undefined ? { lifetime, maxAuthAge, acr, amr } : undefined;
 }
 
 // tRPC wraps whatever a procedure throws raw in an INTERNAL_SERVER_ERROR; when that was a
