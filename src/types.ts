@@ -23,6 +23,7 @@ export type { AuditEvent, AuditEventName } from "./telemetry/AuditEvent.js";
 export type { JsonPrimitive } from "./tokens/json.js";
 export type { JwtCookieNames, JwtCookieOptions } from "./trpc/cookies/cookieSettings.js";
 export type { ContextFromCreateJwtContext } from "./trpc/createJwtProcedures.js";
+export type { JwtTelemetryOptions } from "./trpc/createJwtContext.js";
 export type { TokenRequirement } from "./trpc/JwtRequest.js";
 export type { NodeRequestLike, ServerCallOptions } from "./trpc/readCredential.js";
 export type { OptionalToken, OptionalTokenContext, RequireToken, TokenContext, TokenOfContext } from "./trpc/requireToken.js";

@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditHook } from "./AuditEvent.js";
+import { callHook } from "./callHook.js";
 
 /**
  * Tells the `audit` hook, if any, about one operation that has succeeded. The hook runs after the
@@ -13,13 +14,5 @@ import type { AuditEvent, AuditHook } from "./AuditEvent.js";
 export function emitAudit(hook: AuditHook | undefined, event: AuditEvent): void {
   if (hook === undefined) return;
   const frozen = Object.freeze(event);
-  queueMicrotask(() => {
-    try {
-      const returned: unknown = hook(frozen);
-      // An async hook that rejects must not become an unhandled rejection either.
-      if (returned instanceof Promise) returned.catch(() => undefined);
-    } catch {
-      // An audit sink that fails is the app's to notice; the operation has happened.
-    }
-  });
+  queueMicrotask(() => callHook(hook, frozen));
 }

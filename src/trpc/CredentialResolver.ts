@@ -5,6 +5,8 @@ import { asRefusal, reasonOf, refused } from "../refusals/refused.js";
 import { challengeOf, stepUpRefusal } from "../refusals/stepUpRefusal.js";
 import { appendResponseHeader } from "./appendResponseHeader.js";
 import { wwwAuthenticate } from "./wwwAuthenticate.js";
+import { callHook } from "../telemetry/callHook.js";
+import { guardTelemetry } from "../telemetry/guardTelemetry.js";
 import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import type { CookieSettings } from "./cookies/cookieSettings.js";
 import { crossSiteFailure } from "./cookies/crossSiteCheck.js";
@@ -30,6 +32,8 @@ export interface RequestSettings {
   readonly connectionParam: string;
   readonly onRefused: ((event: RefusalEvent) => unknown) | undefined;
   readonly cookies: CookieSettings | undefined;
+  /** Whether traces may carry the caller's `sub` as `enduser.id` (`telemetry: { subject }`). */
+  readonly traceSubject: boolean;
 }
 
 /** A token, known now or being verified. */
@@ -89,19 +93,19 @@ export class CredentialResolver {
   }
 
   /**
-   * Tells the context's `onRefused` hook, if any, about a refusal on `path`. The hook can neither
-   * throw nor reject into the response.
+   * Tells the context's `onRefused` hook, if any, and OpenTelemetry (when installed) about a
+   * refusal on `path`. The hook can neither throw nor reject into the response.
    */
   report(error: JwtError, path: string): void {
+    const reason = reasonOf(error);
+    guardTelemetry.refused(error.code, reason);
     const hook = this.#settings.onRefused;
-    if (hook === undefined) return;
-    try {
-      const returned: unknown = hook(Object.freeze({ code: error.code, reason: reasonOf(error), path }));
-      // An async hook that rejects must not become an unhandled rejection either.
-      if (returned instanceof Promise) returned.catch(() => undefined);
-    } catch {
-      // A development hook that throws changes nothing about the response.
-    }
+    if (hook !== undefined) callHook(hook, Object.freeze({ code: error.code, reason, path }));
+  }
+
+  /** Tells OpenTelemetry (when installed) who the caller is: `token` passed a guard. */
+  passed(token: JwtToken): void {
+    guardTelemetry.passed(this.#settings.traceSubject ? token.sub : undefined, token.tokenType);
   }
 
   /**

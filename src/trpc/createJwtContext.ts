@@ -1,7 +1,7 @@
 import { JwtConfigError } from "../errors.js";
 import type { IssuedToken, JwtIssuer } from "../issuers/JwtIssuer.js";
 import { tokenSourceOf } from "../issuers/tokenSourceOf.js";
-import { functionOf, nonEmptyString, objectOf, optionNames } from "../options/validate.js";
+import { booleanOf, functionOf, nonEmptyString, objectOf, optionNames } from "../options/validate.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
 import { JwtRequest } from "./JwtRequest.js";
@@ -35,9 +35,22 @@ export interface JwtContextConfig {
    * `trpc-jwt/client`), else 403 `CSRF_MISMATCH`. Off by default.
    */
   readonly cookies?: JwtCookieOptions | undefined;
+  /**
+   * OpenTelemetry, when `@opentelemetry/api` is installed (see docs/observability.md): guards put
+   * the caller's `sub` on the active span as `enduser.id`. `subject: false` leaves it out, for
+   * deployments where it is personal data. Default `{ subject: true }`.
+   */
+  readonly telemetry?: JwtTelemetryOptions | undefined;
 }
 
-const CONFIG_NAMES = optionNames<JwtContextConfig>({ connectionParam: true, onRefused: true, cookies: true });
+/** The `telemetry` option of {@link createJwtContext}. */
+export interface JwtTelemetryOptions {
+  /** Whether guards record the token's `sub` as `enduser.id` on the active span. Default `true`. */
+  readonly subject?: boolean | undefined;
+}
+
+const CONFIG_NAMES = optionNames<JwtContextConfig>({ connectionParam: true, onRefused: true, cookies: true, telemetry: true });
+const TELEMETRY_NAMES = optionNames<JwtTelemetryOptions>({ subject: true });
 
 /**
  * Makes a tRPC `createContext` for the fetch, standalone/Node `http`, Express, Fastify and WebSocket
@@ -73,8 +86,19 @@ export function createJwtContext<const TIssuers extends JwtIssuer | readonly Jwt
   nonEmptyString(connectionParam, "connectionParam");
   const onRefused = functionOf(config.onRefused, "onRefused");
   const source = tokenSourceOf(issuers);
-  const settings = { connectionParam, onRefused, cookies: cookies === undefined ? undefined : cookieSettings(cookies) };
+  const settings = {
+    connectionParam,
+    onRefused,
+    cookies: cookies === undefined ? undefined : cookieSettings(cookies),
+    traceSubject: traceSubject(config.telemetry),
+  };
   return (opts) => ({ jwt: new JwtRequest<IssuedToken<TIssuers>>(source, requestOptions(opts), settings) });
+}
+
+function traceSubject(telemetry: JwtTelemetryOptions | undefined): boolean {
+  if (telemetry === undefined) return true;
+  objectOf(telemetry, "telemetry", { names: TELEMETRY_NAMES, kind: "a telemetry option", prefix: "telemetry." });
+  return booleanOf(telemetry.subject, true, "telemetry.subject");
 }
 
 // A server-side call's headers stand in for a request with no method and no response.

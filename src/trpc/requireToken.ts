@@ -155,6 +155,7 @@ function failed(call: GuardCall, error: unknown): Promise<unknown> {
 // twice; one the app put in ctx.token itself is no guard's and is watched here.
 function pass(call: GuardCall, token: JwtToken | null): Promise<unknown> {
   const { ctx, type, next } = call.opts;
+  if (token !== null) call.credentials.passed(token);
   const parts = type === "subscription" && token !== null ? partsToWatch(ctx, token, call.compiled) : undefined;
   // A token an earlier guard already put in ctx goes on without a new ctx: tRPC then reuses the
   // ctx object instead of copying it (its copies are most of what a middleware costs).

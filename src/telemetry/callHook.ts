@@ -1,0 +1,18 @@
+/**
+ * Calls an app's hook (`onRefused`, `audit`) so that it can change nothing of ours: what it throws
+ * is dropped, a promise it returns is not waited for, and its rejection is handled (never an
+ * unhandled rejection).
+ *
+ * @example
+ * ```ts
+ * callHook(settings.onRefused, { code, reason, path });
+ * ```
+ */
+export function callHook<T>(hook: (event: T) => unknown, event: T): void {
+  try {
+    const returned: unknown = hook(event);
+    if (returned instanceof Promise) returned.catch(() => undefined);
+  } catch {
+    // The hook's failure is the app's to notice; what it was told about has happened.
+  }
+}
