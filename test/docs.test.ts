@@ -31,27 +31,15 @@
 //    that exist (link a guide once it is on main), and at files the package ships (`files` of
 //    package.json), so that they work in node_modules/trpc-jwt too.
 // An error is reported at its markdown line: `docs/keys.md:42:7 TS2304 Cannot find name 'x'.`
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileDocs, type DocsCompilation, type DocSource } from "./helpers/compileDocs.js";
-import { extractBlocks, isChecked } from "./helpers/docBlocks.js";
-import { packedProject } from "./helpers/packedProject.js";
+import type { DocsCompilation } from "./helpers/compileDocs.js";
+import { isChecked } from "./helpers/docBlocks.js";
+import { DOC_SOURCES as docs, DOC_TEXTS as texts, docsCompilation } from "./helpers/docsCompilation.js";
 
 const repoFile = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-const guides = (() => {
-  try {
-    return readdirSync(repoFile("docs"))
-      .filter((name) => name.endsWith(".md"))
-      .sort()
-      .map((name) => `docs/${name}`);
-  } catch {
-    return [];
-  }
-})();
-const texts = new Map(["README.md", ...guides].map((name) => [name, readFileSync(repoFile(name), "utf8")]));
-const docs: DocSource[] = [...texts].map(([name, text]) => ({ name, blocks: extractBlocks(text) }));
 
 // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
 const anchor = (heading: string) =>
@@ -78,32 +66,14 @@ function brokenLinks(name: string, markdown: string): string[] {
   });
 }
 
-// The checker checks itself in the same compilation: a broken block must be reported at its
-// markdown line, prose fences must be left alone, and named modules must see each other.
-const SELF_TEST = [
-  "# Self-test",
-  "```sh",
-  "this is not TypeScript",
-  "```",
-  "```ts file=server.ts",
-  'import { AuthManager } from "trpc-jwt";',
-  "export const auth: AuthManager = AuthManager.fromEnv();",
-  "```",
-  "```ts",
-  'import { auth } from "./server.js";',
-  "declare const sub: string;",
-  "const token = await auth.authToken(sub);",
-  "```",
-  "```ts",
-  "const n: number = token.sub;",
-  "```",
-].join("\n");
-const selfTest: DocSource = { name: "self-test.md", blocks: extractBlocks(SELF_TEST) };
+// The checker checks itself in the same compilation (helpers/docsCompilation.ts: SELF_TEST_SOURCE):
+// a broken block must be reported at its markdown line, prose fences must be left alone, and named
+// modules must see each other.
 
 describe("code blocks in README.md and docs/*.md compile against the packed package", () => {
   let compiled: DocsCompilation;
   beforeAll(async () => {
-    compiled = compileDocs(await packedProject(), [...docs, selfTest]);
+    compiled = await docsCompilation();
   }, 300_000);
   afterAll(() => compiled?.dispose());
 

@@ -8,10 +8,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileDocs, type DocsCompilation } from "./helpers/compileDocs.js";
+import type { DocsCompilation } from "./helpers/compileDocs.js";
 import { extractBlocks } from "./helpers/docBlocks.js";
 import { FREE_PORT_FOR_3000, runNode } from "./helpers/docProcess.js";
-import { packedProject } from "./helpers/packedProject.js";
+import { docsCompilation } from "./helpers/docsCompilation.js";
 
 const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
 const quickStart = extractBlocks(readme).filter((block) => block.section === "Quick start");
@@ -42,18 +42,14 @@ console.log(\`refreshes during the last call: \${refreshes - before}\`);
 process.exit(0);
 `;
 
-// docs/testing.md's test file, compiled beside the Quick start (```ts beside=README.md).
-const testingGuide = extractBlocks(readFileSync(fileURLToPath(new URL("../docs/testing.md", import.meta.url)), "utf8"));
+// docs/testing.md's test file is compiled beside the Quick start (```ts beside=README.md), in the
+// one compilation of every doc (helpers/docsCompilation.ts), which docs.test.ts shares.
 const secret = () => randomBytes(32).toString("base64url");
 
 describe("README Quick start", () => {
   let compiled: DocsCompilation;
   beforeAll(async () => {
-    const docs = [
-      { name: "README.md", blocks: quickStart },
-      { name: "docs/testing.md", blocks: testingGuide },
-    ];
-    compiled = compileDocs(await packedProject(), docs, { emit: true });
+    compiled = await docsCompilation();
   }, 300_000);
   afterAll(() => compiled?.dispose());
 

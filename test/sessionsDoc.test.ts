@@ -8,10 +8,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthManager } from "../src/index.js";
-import { compileDocs, type DocsCompilation } from "./helpers/compileDocs.js";
+import type { DocsCompilation } from "./helpers/compileDocs.js";
 import { extractBlocks } from "./helpers/docBlocks.js";
 import { FREE_PORT_FOR_3000, startNode } from "./helpers/docProcess.js";
-import { packedProject } from "./helpers/packedProject.js";
+import { docsCompilation } from "./helpers/docsCompilation.js";
 import { freePort, hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
 
 const guide = readFileSync(fileURLToPath(new URL("../docs/sessions.md", import.meta.url)), "utf8");
@@ -29,7 +29,7 @@ describe.runIf(hasRedisServer())("docs/sessions.md: the Redis start and shutdown
   let driver: string;
   const secret = randomBytes(32).toString("base64url");
   beforeAll(async () => {
-    compiled = compileDocs(await packedProject(), [{ name: "docs/sessions.md", blocks }], { emit: true });
+    compiled = await docsCompilation(); // every doc in one program, shared with docs.test.ts
     driver = join(dirname(compiled.emitted("docs/sessions.md", "redis.ts")), "driver.mjs");
     writeFileSync(driver, DRIVER);
     redis = await startRedisServer();

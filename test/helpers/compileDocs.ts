@@ -44,17 +44,23 @@ export interface DocsCompilation {
 
 const folderOf = (doc: string) => doc.replace(/\.md$/, "").replace(/[^A-Za-z0-9_-]+/g, "_");
 
+/** {@link DocsCompilation.emitted} for a compilation written to `dir` (as {@link compileDocs} lays it out). */
+export const emittedIn =
+  (dir: string): DocsCompilation["emitted"] =>
+  (doc, file) =>
+    join(dir, "out", folderOf(doc), file.replace(/\.ts$/, ".js"));
+
 /**
  * Writes each doc's modules to its own folder (a `beside=` module to that doc's folder) of a fresh directory under `project` and compiles
- * them all in one program; with `emit`, JavaScript goes to `out/` beside them. `options` override
- * {@link STRICT_OPTIONS}.
+ * them all in one program; with `emit`, JavaScript goes to `out/` beside them (only when there is no error, unless `emit` is
+ * "always"). `options` override {@link STRICT_OPTIONS}. `dir` is the directory to write to instead of a fresh one.
  */
 export function compileDocs(
   project: string,
   docs: readonly DocSource[],
-  { emit = false, options = {} }: { emit?: boolean; options?: ts.CompilerOptions } = {},
+  { emit = false, options = {}, dir }: { emit?: boolean | "always"; options?: ts.CompilerOptions; dir?: string } = {},
 ): DocsCompilation {
-  const root = mkdtempSync(join(project, "check-"));
+  const root = dir ?? mkdtempSync(join(project, "check-"));
   const src = join(root, "src");
   const out = join(root, "out");
   const origin = new Map<string, { doc: string; module: DocModule }>();
@@ -69,7 +75,7 @@ export function compileDocs(
   }
   const program = ts.createProgram([...origin.keys()], { ...STRICT_OPTIONS, ...options, noEmit: !emit, rootDir: src, outDir: out });
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
-  if (emit && diagnostics.length === 0) diagnostics.push(...program.emit().diagnostics);
+  if (emit === "always" || (emit && diagnostics.length === 0)) diagnostics.push(...program.emit().diagnostics);
 
   const problems = new Map<string, string[]>(docs.map((doc) => [doc.name, []]));
   for (const diagnostic of diagnostics) {
@@ -86,7 +92,7 @@ export function compileDocs(
   }
   return {
     problems,
-    emitted: (doc, file) => join(out, folderOf(doc), file.replace(/\.ts$/, ".js")),
+    emitted: emittedIn(root),
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
 }

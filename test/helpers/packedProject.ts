@@ -57,8 +57,11 @@ function contentKey(): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// mkdir is atomic: whoever creates the lock directory builds; the others wait for it to go.
-async function withLock<T>(lock: string, work: () => T): Promise<T> {
+/**
+ * Runs `work` holding `lock` (a directory: mkdir is atomic, so whoever creates it works and the
+ * others, in any process, wait for it to go). A lock older than 5 minutes was left by a killed run.
+ */
+export async function withLock<T>(lock: string, work: () => T): Promise<T> {
   for (const started = Date.now(); ;) {
     try {
       mkdirSync(lock);
