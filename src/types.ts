@@ -15,6 +15,8 @@ export type { InputNeedsInputFirst, NoInputFitsClaim, RulesFor } from "./policy/
 export type { SessionClaims, SessionUpdate } from "./sessions/Sessions.js";
 export type { LoginOptions } from "./sessions/loginOptions.js";
 export type { StepUpChallenge } from "./refusals/stepUpRefusal.js";
+export type { SessionInfo } from "./sessions/SessionDevices.js";
+export type { ListedSession, SessionDevice, SessionInventory, SessionListing } from "./stores/SessionInventory.js";
 export type { MemoryStoreOptions } from "./stores/memoryStore.js";
 export type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef } from "./stores/TokenStore.js";
 export type { ClaimsArgument, ClaimsSchema, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";

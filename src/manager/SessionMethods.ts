@@ -1,5 +1,6 @@
 import type { LoginOptions } from "../sessions/loginOptions.js";
 import type { Sessions, SessionUpdate, TokenPair } from "../sessions/Sessions.js";
+import type { SessionInfo } from "../sessions/SessionDevices.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "../tokens/claimSchemas.js";
 import type { JsonObject, JsonValue } from "../tokens/json.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
@@ -40,13 +41,17 @@ export class SessionMethods<TClaims extends ClaimsSchema | undefined, TScope ext
    * a random `csrf` claim. With a store, the session's scope and claims are kept there for
    * `rotate`. Works without a store. `options.acr` and `options.amr` say how the user logged in
    * (issued as those reserved claims, kept by rotations) for `requireToken({ acr, amr })`
-   * (step-up, docs/step-up.md); a bad one throws `JwtConfigError` naming it.
+   * (step-up, docs/step-up.md); a bad one throws `JwtConfigError` naming it. With a store, the
+   * session is listed (`listSessions`) with `options.userAgent` and `options.ip`, stored as given
+   * (hash the IP first if you must; a user agent is cut to 512 characters).
    *
    * @example
    * ```ts
    * const { authToken, refreshToken } = await auth.login(user.id, user.scope, { org: user.org });
    * // after a second factor:
    * await auth.login(user.id, user.scope, undefined, { acr: "urn:mfa", amr: ["pwd", "otp"] });
+   * // your devices:
+   * await auth.login(user.id, user.scope, undefined, { userAgent: request.headers.get("user-agent") ?? undefined });
    * ```
    */
   login(
@@ -121,5 +126,35 @@ export class SessionMethods<TClaims extends ClaimsSchema | undefined, TScope ext
    */
   revokeSubject(sub: string): Promise<void> {
     return this.#core.sessions.revokeSubject(sub).catch(rejectForCaller);
+  }
+
+  /**
+   * The live sessions of `sub` ("your devices"), newest first: `sid`, `createdAt` and
+   * `lastUsedAt` (seconds since the epoch; a use is recorded at most once a minute per session,
+   * a rotation at once), and the `userAgent` and `ip` given to `login`. Revoked and expired
+   * sessions are not listed. One store round trip on Redis and on a cluster. Needs a store.
+   *
+   * @example
+   * ```ts
+   * devices: authedProcedure.query(({ ctx }) => auth.listSessions(ctx.token.sub)),
+   * ```
+   */
+  listSessions(sub: string): Promise<SessionInfo[]> {
+    return this.#core.sessions.devices.list(sub).catch(rejectForCaller);
+  }
+
+  /**
+   * "Sign out of all other devices": revokes every session of the token's subject except the
+   * token's own. Their calls get 401 TOKEN_REVOKED and their open subscriptions end, in every
+   * process sharing the store; a rotation of one of them racing this call yields no usable pair.
+   * On one Redis it is one atomic script. Resolves how many sessions it revoked. Needs a store.
+   *
+   * @example
+   * ```ts
+   * signOutOthers: authedProcedure.mutation(({ ctx }) => auth.revokeOtherSessions(ctx.token)),
+   * ```
+   */
+  revokeOtherSessions(token: string | JwtToken): Promise<number> {
+    return this.#core.sessions.revokeOtherSessions(token).catch(rejectForCaller);
   }
 }

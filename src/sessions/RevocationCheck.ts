@@ -34,15 +34,18 @@ export class RevocationCheck {
   // Bumped by every announcement and channel change: an answer read across one is not kept.
   #changes = 0;
   readonly #watchers = new RevocationWatchers((token) => this.lookup(token));
+  readonly #used: ((token: JwtToken) => void) | undefined;
 
   /**
    * `skewMs`: how far another process's clock may be ahead; a token that only has its `iat` to
    * tell when it was issued counts as issued before a subject's revocation for that much longer.
+   * `used`: told of every token `check` passes (the session inventory's last use).
    */
-  constructor(store: TokenStore, maxEntries: number, skewMs = 1000) {
+  constructor(store: TokenStore, maxEntries: number, skewMs = 1000, used?: (token: JwtToken) => void) {
     this.#store = store;
     this.#maxEntries = maxEntries;
     this.#skewMs = skewMs;
+    this.#used = used;
     store.subscribe?.({
       event: (event) => this.apply(event),
       up: () => this.#reset(true),
@@ -56,8 +59,13 @@ export class RevocationCheck {
    * `TOKEN_INVALID` (a malformed `sid`) or `STORE_UNAVAILABLE`. Synchronous when remembered.
    */
   check(token: JwtToken): JwtToken | Promise<JwtToken> {
-    if (this.#live && token.jti !== undefined && this.#verdicts.has(token.jti)) return token;
-    return this.lookup(token);
+    const used = this.#used;
+    if (this.#live && token.jti !== undefined && this.#verdicts.has(token.jti)) {
+      used?.(token);
+      return token;
+    }
+    const found = this.lookup(token);
+    return used === undefined ? found : found.then((passed) => (used(passed), passed));
   }
 
   /** Like {@link check}, but always asks the store. */

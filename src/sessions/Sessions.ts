@@ -4,6 +4,8 @@ import { JwtToken, type TokenType } from "../tokens/JwtToken.js";
 import { loginClaims, type LoginOptions } from "./loginOptions.js";
 import { randomId } from "./randomId.js";
 import { RevocationCheck } from "./RevocationCheck.js";
+import { SessionDevices } from "./SessionDevices.js";
+import { latestExpiry, pairExpiry, tokenExpiry } from "./sessionExpiry.js";
 import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
 import type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
@@ -21,11 +23,15 @@ export class Sessions {
   readonly #signer: SessionSigner;
   readonly #options: SessionOptions;
   readonly #check: RevocationCheck | undefined;
+  /** The session inventory: `listSessions`, and the uses of session tokens. */
+  readonly devices: SessionDevices;
 
   constructor(signer: SessionSigner, options: SessionOptions) {
     this.#signer = signer;
     this.#options = options;
-    this.#check = options.store === undefined ? undefined : new RevocationCheck(options.store, options.cacheSize, (options.clockTolerance + 1) * 1000);
+    const { store, cacheSize, clockTolerance, clock } = options;
+    const devices = (this.devices = new SessionDevices(store, clock));
+    this.#check = store && new RevocationCheck(store, cacheSize, (clockTolerance + 1) * 1000, (token) => devices.used(token));
   }
 
   /**
@@ -40,12 +46,23 @@ export class Sessions {
   async login(sub: string, scope?: JsonValue, claims?: JsonObject, options?: LoginOptions): Promise<TokenPair> {
     const nowMs = this.#options.clock();
     const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId(), ...loginClaims(options) };
+    const listing = this.devices.listing(session.sid, options, nowMs);
     const issued = this.#issuePair(sub, scope, claims, session);
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
-    if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), this.#pairExpiry(pair)));
+    if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), pairExpiry(pair, this.#options), listing));
     this.#audit({ event: "login", sub, sid: session.sid });
     return pair;
+  }
+
+  /** Every session of the token's subject but its own ends, here at once, elsewhere by announcement; resolves how many. */
+  async revokeOtherSessions(token: string | JwtToken): Promise<number> {
+    this.devices.requireInventory("revokeOtherSessions");
+    const verified = await this.#presented(token);
+    const { sid, revoked } = await this.devices.revokeOthers(verified, latestExpiry(this.#options));
+    for (const other of revoked) this.#applied({ kind: "session", id: other });
+    this.#audit({ event: "revokeOtherSessions", sub: verified.sub, ...(sid === undefined ? {} : { sid }) });
+    return revoked.length;
   }
 
   /**
@@ -71,7 +88,8 @@ export class Sessions {
     // from before rotations were counted has no `rot` (rotation 0, which a session stored then has
     // not used): its used-mark from then is read first, so one used before the upgrade is reuse.
     const firstUse = await storeCall(async () => {
-      const marked = sid === undefined || token.claims["rot"] === undefined ? await store.consumeRefreshToken(tokenId, nowMs, this.#expiry(token)) : undefined;
+      const marked =
+        sid === undefined || token.claims["rot"] === undefined ? await store.consumeRefreshToken(tokenId, nowMs, tokenExpiry(token, this.#options)) : undefined;
       return sid === undefined || marked !== undefined ? marked : store.consumeRotation(session.sid, rot ?? 0, nowMs);
     });
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
@@ -88,7 +106,8 @@ export class Sessions {
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
     // Grace twins share a rotation: an adopted session's first pair is rotation 0.
     const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
-    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), this.#pairExpiry(pair)));
+    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair, this.#options), nowMs));
+    this.devices.rotated(session.sid, nowMs);
     this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
     return pair;
   }
@@ -109,7 +128,7 @@ export class Sessions {
     const { tokenId, sid } = await refOf(verified);
     if (sid !== undefined) await this.#revokeSession(store, sid);
     else {
-      await storeCall(() => store.revokeToken(tokenId, this.#expiry(verified)));
+      await storeCall(() => store.revokeToken(tokenId, tokenExpiry(verified, this.#options)));
       this.#applied({ kind: "token", id: tokenId });
     }
     this.#audit(sid === undefined ? { event: "revoke", sub: verified.sub } : { event: "revoke", sub: verified.sub, sid });
@@ -138,7 +157,7 @@ export class Sessions {
   async revokeSubject(sub: string): Promise<void> {
     const store = this.#requireStore("revokeSubject");
     requireSub(sub);
-    await storeCall(() => store.revokeSubject(sub, this.#options.clock(), this.#latestExpiry()));
+    await storeCall(() => store.revokeSubject(sub, this.#options.clock(), latestExpiry(this.#options)));
     this.#applied({ kind: "subject", id: sub });
     this.#audit({ event: "revokeSubject", sub });
   }
@@ -174,7 +193,8 @@ export class Sessions {
   // claims `update` gives (it has none of its own).
   async #adopt(store: TokenStore, check: RevocationCheck, token: JwtToken, session: SessionClaims, update: SessionUpdate | undefined): Promise<TokenPair> {
     const pair = await this.#issuePair(token.sub, update?.scope, update?.claims, session);
-    await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), this.#pairExpiry(pair)));
+    const listing = this.devices.listing(session.sid, undefined, this.#options.clock());
+    await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), pairExpiry(pair, this.#options), listing));
     // A revokeSubject between the check above and the session's start would have stamped the new
     // session with its generation: asked again, the token must still pass, or the session ends.
     const revoked = await check.lookup(token).then(
@@ -201,7 +221,7 @@ export class Sessions {
   // The revocation itself, for revokeSession and for the operations that end a session on the way
   // (logout, reuse, a lost race): each of those is audited as itself, not as a revokeSession.
   async #revokeSession(store: TokenStore, sid: string): Promise<void> {
-    await storeCall(() => store.revokeSession(sid, this.#latestExpiry()));
+    await storeCall(() => store.revokeSession(sid, latestExpiry(this.#options)));
     this.#applied({ kind: "session", id: sid });
   }
 
@@ -219,20 +239,6 @@ export class Sessions {
   // The revoking process enforces its own revocation at once, without waiting for the echo.
   #applied(event: RevocationEvent): void {
     this.#check?.apply(event);
-  }
-
-  // When a token stops being accepted, in ms: what concerns it is kept until then, not longer.
-  #expiry(token: JwtToken): number {
-    return (token.exp + this.#options.clockTolerance) * 1000;
-  }
-
-  #pairExpiry({ authToken, refreshToken }: TokenPair): number {
-    return Math.max(this.#expiry(authToken), this.#expiry(refreshToken));
-  }
-
-  // The latest any token issued so far stops being accepted.
-  #latestExpiry(): number {
-    return this.#options.clock() + (this.#options.maxTokenLifetime + this.#options.clockTolerance) * 1000;
   }
 
   #requireStore(method: string): TokenStore {

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../tokens/json.js";
+import type { SessionInventory, SessionListing } from "./SessionInventory.js";
 
 /** What a session keeps besides its tokens: the subject, and the scope and claims of its auth tokens. */
 export interface SessionData {
@@ -79,14 +80,18 @@ export interface RevocationListener {
  * const auth = new AuthManager({ issuer, authType: "HS256", secret, store });
  * ```
  */
-export interface TokenStore {
-  /** Saves a new session, stamped with the subject's current generation; it expires at `expiresAtMs`. */
-  createSession(sid: string, data: SessionData, expiresAtMs: number): Promise<void>;
+export interface TokenStore extends Partial<SessionInventory> {
+  /**
+   * Saves a new session, stamped with the subject's current generation; it expires at `expiresAtMs`.
+   * A store with a {@link SessionInventory} lists it with `listing`.
+   */
+  createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing): Promise<void>;
   /**
    * Replaces the scope and claims of a session that still exists (else does nothing) and moves
-   * its expiry to `expiresAtMs` if that is later. Its generation and revoked mark stay.
+   * its expiry to `expiresAtMs` if that is later. Its generation and revoked mark stay. A store
+   * with a {@link SessionInventory} records `nowMs` (a rotation's time) as its last use.
    */
-  updateSession(sid: string, data: SessionData, expiresAtMs: number): Promise<void>;
+  updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number): Promise<void>;
   /** The session, or `undefined` when it is unknown or has expired. */
   loadSession(sid: string): Promise<StoredSession | undefined>;
   /**

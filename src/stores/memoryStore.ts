@@ -1,5 +1,7 @@
 import { clockOf, objectOf, optionNames } from "../options/validate.js";
 import { ExpiringMap } from "./ExpiringMap.js";
+import { MemoryInventory } from "./MemoryInventory.js";
+import type { SessionListing } from "./SessionInventory.js";
 import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 
 /** Options for {@link memoryStore}. */
@@ -29,19 +31,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   const used = new ExpiringMap<number>(clock);
   const revokedTokens = new ExpiringMap<true>(clock);
   const subjects = new ExpiringMap<number>(clock);
+  const inventory = new MemoryInventory(clock);
   const listeners = new Set<RevocationListener>();
   const announce = (event: RevocationEvent) => {
     for (const listener of listeners) listener.event(event);
   };
 
+  function markRevoked(sid: string, unknownExpiresAtMs: number): void {
+    const entry = sessions.get(sid) ?? { session: { sub: "", generation: 0, revoked: true }, next: 0, usedAtMs: 0 };
+    sessions.set(sid, { ...entry, session: { ...entry.session, revoked: true } }, sessions.expiresAt(sid) ?? unknownExpiresAtMs);
+    inventory.forget(entry.session.sub, sid);
+    announce({ kind: "session", id: sid });
+  }
+
   // Async functions, so that a mistake in one becomes a rejection, as with any other store.
   return {
-    async createSession(sid: string, data: SessionData, expiresAtMs: number) {
+    async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
       sessions.set(sid, { session: storedSession(data, subjects.get(data.sub) ?? 0, false), next: 0, usedAtMs: 0 }, expiresAtMs);
+      inventory.enlist(data.sub, sid, listing ?? { createdAtMs: clock() }, expiresAtMs);
     },
-    async updateSession(sid: string, data: SessionData, expiresAtMs: number) {
+    async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number) {
       const entry = sessions.get(sid);
       if (entry === undefined) return;
+      if (!entry.session.revoked) inventory.relist(data.sub, sid, expiresAtMs, nowMs);
       const { generation, revoked } = entry.session;
       sessions.set(sid, { ...entry, session: storedSession(data, generation, revoked) }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
     },
@@ -67,13 +79,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       announce({ kind: "token", id: tokenId });
     },
     async revokeSession(sid: string, unknownExpiresAtMs: number) {
-      const entry = sessions.get(sid) ?? { session: { sub: "", generation: 0, revoked: true }, next: 0, usedAtMs: 0 };
-      sessions.set(sid, { ...entry, session: { ...entry.session, revoked: true } }, sessions.expiresAt(sid) ?? unknownExpiresAtMs);
-      announce({ kind: "session", id: sid });
+      markRevoked(sid, unknownExpiresAtMs);
+    },
+    async listSessions(sub: string, nowMs: number) {
+      return inventory.list(sub, nowMs);
+    },
+    async touchSession(sub: string, sid: string, nowMs: number, intervalMs: number) {
+      return inventory.touch(sub, sid, nowMs, intervalMs);
+    },
+    // One synchronous pass: no rotation or login of this process runs in between.
+    async revokeOtherSessions(sub: string, keepSid: string, unknownExpiresAtMs: number) {
+      const others = inventory.others(sub, keepSid);
+      for (const sid of others) markRevoked(sid, unknownExpiresAtMs);
+      return others;
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
       const previous = subjects.get(sub) ?? 0;
       subjects.set(sub, Math.max(previous + 1, nowMs), Math.max(expiresAtMs, subjects.expiresAt(sub) ?? 0));
+      inventory.forgetSubject(sub);
       announce({ kind: "subject", id: sub });
     },
     // Every first-seen token's check (issue 26): one lookup, the session's. The maps of revoked

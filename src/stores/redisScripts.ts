@@ -1,21 +1,28 @@
 import { createHash } from "node:crypto";
+import { INVENTORY_FUNCTIONS, INVENTORY_SCRIPTS, REVOKE_FUNCTION } from "./inventoryScripts.js";
 
 // Lua, so that each of these is one atomic step on the server, whatever other processes do.
 // Expiries are absolute (PXAT / PEXPIREAT): the token's own `exp`, never a guess.
 
 /** The Lua scripts of `redisStore`, by name. */
 export const SCRIPTS = {
-  // KEYS: session, subject. ARGV: sub, data, expiresAt. On a cluster KEYS: session; ARGV[4]: the
-  // subject's generation, read before (the subject's key is in another slot).
-  create: `local gen = ARGV[4]
-if #KEYS == 2 then gen = redis.call('GET', KEYS[2]) or '0' end
+  // KEYS: session, subject, list, meta (the inventory). ARGV: sub, data, expiresAt, '', sid,
+  // listing, now. On a cluster KEYS: session; ARGV[4]: the subject's generation, read (and the
+  // session listed) before by 'enlist' (the subject's keys are in another slot).
+  create: `${INVENTORY_FUNCTIONS}local gen = ARGV[4]
+if #KEYS == 4 then
+  gen = redis.call('GET', KEYS[2]) or '0'
+  enlist(KEYS[3], KEYS[4], ARGV[5], ARGV[3], ARGV[6], ARGV[7])
+end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
-  // KEYS: session. ARGV: sub, data, expiresAt.
-  update: `local at = redis.call('PEXPIRETIME', KEYS[1])
+  // KEYS: session, and on one Redis list, meta. ARGV: sub, data, expiresAt, sid, now ('' when
+  // not a rotation). A revoked session is not listed again.
+  update: `${INVENTORY_FUNCTIONS}local at = redis.call('PEXPIRETIME', KEYS[1])
 if at == -2 then return 0 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
 if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+if #KEYS == 3 and redis.call('HGET', KEYS[1], 'revoked') ~= '1' then relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5]) end
 return 1`,
   // KEYS: session. ARGV: rotation, now. The session's hash keeps its current rotation ('rot')
   // and when the one before it was used ('used'): two fields, however often it rotates.
@@ -41,16 +48,19 @@ return false`,
   // KEYS: revoked mark. ARGV: expiresAt, channel ('' on a cluster: published apart), message.
   revokeToken: `redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1])
 if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end`,
-  // KEYS: session. ARGV: unknownExpiresAt, channel, message.
-  revokeSession: `local known = redis.call('EXISTS', KEYS[1])
-redis.call('HSET', KEYS[1], 'revoked', '1')
-if known == 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end
-if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end`,
-  // KEYS: subject. ARGV: now, expiresAt, channel, message.
-  revokeSubject: `local gen = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1, tonumber(ARGV[1]))
+  // KEYS: session. ARGV: unknownExpiresAt, channel, message. Returns the session's sub, so that
+  // it is unlisted after.
+  revokeSession: `${REVOKE_FUNCTION}local sub = markRevoked(KEYS[1], ARGV[1])
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return sub`,
+  // KEYS: subject, list, meta (same slot). ARGV: now, expiresAt, channel, message. Unlists
+  // every session of the subject.
+  revokeSubject: `redis.call('DEL', KEYS[2], KEYS[3])
+local gen = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1, tonumber(ARGV[1]))
 local at = math.max(redis.call('PEXPIRETIME', KEYS[1]), tonumber(ARGV[2]))
 redis.call('SET', KEYS[1], string.format('%d', gen), 'PXAT', string.format('%d', at))
 if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end`,
+  ...INVENTORY_SCRIPTS,
 } as const;
 
 /** A script's name. */

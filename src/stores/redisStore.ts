@@ -3,6 +3,8 @@ import { LIMITS } from "../options/limits.js";
 import { booleanOf, objectOf, optionNames, wholeNumber } from "../options/validate.js";
 import { announcement, heartbeatedChannel } from "./redisChannel.js";
 import { redisCommands, type RedisClientLike, type RedisClusterLike } from "./redisCommands.js";
+import { listingArgs, redisInventory } from "./redisInventory.js";
+import type { SessionListing } from "./SessionInventory.js";
 import type { RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 import { copyJson, isJsonObject, type JsonObject, type JsonValue } from "../tokens/json.js";
 
@@ -59,7 +61,8 @@ const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: tru
  * so every process stops accepting a revoked token within milliseconds. Every key expires
  * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash, with the session's current
  * rotation), `<prefix>used:<jti>` (refresh tokens without a session, or without `rot`),
- * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`; channel `<prefix>revoked`. On a Redis Cluster
+ * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`, and each subject's session inventory
+ * `<prefix>devices:<sub>` (sorted set) and `<prefix>devinfo:<sub>` (hash); channel `<prefix>revoked`. On a Redis Cluster
  * (`createCluster()`), each id is a hash tag (`<prefix>sess:{<sid>}`), announcements use sharded
  * pub/sub (SSUBSCRIBE/SPUBLISH), and writes wait for a replica (`replicas`).
  *
@@ -100,6 +103,8 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     used: (tokenId: string) => `${prefix}used:${tag(tokenId)}`,
     revoked: (tokenId: string) => `${prefix}rev:${tag(tokenId)}`,
     subject: (sub: string) => `${prefix}sub:${tag(sub)}`,
+    // The subject's session inventory, in the slot of its `sub:` key.
+    inventory: (sub: string): [string, string] => [`${prefix}devices:${tag(sub)}`, `${prefix}devinfo:${tag(sub)}`],
   };
   const channels = new Set<() => Promise<void>>();
   const ms = (value: number) => String(Math.ceil(value));
@@ -107,22 +112,31 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   // A revocation script publishes its announcement itself on one Redis (atomic with the write);
   // on a cluster the announcement is a sharded publish after the write (a script may only
   // publish to a shard channel of its own slot), and the call fails if it cannot be made.
-  async function revoke(script: "revokeToken" | "revokeSession" | "revokeSubject", keyName: string, args: string[], text: string): Promise<void> {
-    await write(script, [keyName], [...args, cluster ? "" : channel, text]);
+  async function revoke<T>(script: "revokeToken" | "revokeSession" | "revokeSubject", keyNames: string[], args: string[], text: string): Promise<T> {
+    const result = await write<T>(script, keyNames, [...args, cluster ? "" : channel, text]);
     if (cluster) await command(channel, ["SPUBLISH", channel, text]);
+    return result;
   }
+  const revokeSession = (sid: string, unknownExpiresAtMs: number) =>
+    revoke<string | null>("revokeSession", [key.session(sid)], [ms(unknownExpiresAtMs)], announcement("session", sid));
+  const inventory = redisInventory({ redis, channel, keys: key.inventory, session: key.session, revokeSession });
 
   return {
-    async createSession(sid: string, data: SessionData, expiresAtMs: number) {
+    async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
       const args = [data.sub, encode(data), ms(expiresAtMs)];
-      if (!cluster) return void (await write("create", [key.session(sid), key.subject(data.sub)], args));
-      // The subject lives in another slot: its generation is read first. A revocation between
-      // the two steps leaves the session with the older generation, so it is revoked by it.
-      const generation = await command<string | null>(key.subject(data.sub), ["GET", key.subject(data.sub)]);
-      await write("create", [key.session(sid)], [...args, generation ?? "0"]);
+      const listed = listingArgs(sid, listing ?? { createdAtMs: Date.now() });
+      if (!cluster) return void (await write("create", [key.session(sid), key.subject(data.sub), ...key.inventory(data.sub)], [...args, "", ...listed]));
+      // The subject lives in another slot: its generation is read first (and the session listed
+      // there). A revocation between the two steps leaves the session with the older generation,
+      // so it is revoked by it.
+      const [id, json, now] = listed;
+      const generation = await run<string>("enlist", [key.subject(data.sub), ...key.inventory(data.sub)], [id, ms(expiresAtMs), json, now]);
+      await write("create", [key.session(sid)], [...args, generation, ...listed]);
     },
-    async updateSession(sid: string, data: SessionData, expiresAtMs: number) {
-      await write("update", [key.session(sid)], [data.sub, encode(data), ms(expiresAtMs)]);
+    async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number) {
+      const args = [data.sub, encode(data), ms(expiresAtMs), sid, nowMs === undefined ? "" : ms(nowMs)];
+      await write("update", [key.session(sid), ...(cluster ? [] : key.inventory(data.sub))], args);
+      if (cluster) await run("relist", key.inventory(data.sub), args.slice(2));
     },
     async loadSession(sid: string) {
       return decodeSession(await command<(string | null)[]>(key.session(sid), ["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
@@ -136,14 +150,18 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
       return first === null ? undefined : Number(first);
     },
     async revokeToken(tokenId: string, expiresAtMs: number) {
-      await revoke("revokeToken", key.revoked(tokenId), [ms(expiresAtMs)], announcement("token", tokenId));
+      await revoke("revokeToken", [key.revoked(tokenId)], [ms(expiresAtMs)], announcement("token", tokenId));
     },
     async revokeSession(sid: string, unknownExpiresAtMs: number) {
-      await revoke("revokeSession", key.session(sid), [ms(unknownExpiresAtMs)], announcement("session", sid));
+      const sub = await revokeSession(sid, unknownExpiresAtMs);
+      if (typeof sub === "string" && sub !== "") await inventory.forget(sub, [sid]);
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
-      await revoke("revokeSubject", key.subject(sub), [ms(nowMs), ms(expiresAtMs)], announcement("subject", sub));
+      await revoke("revokeSubject", [key.subject(sub), ...key.inventory(sub)], [ms(nowMs), ms(expiresAtMs)], announcement("subject", sub));
     },
+    listSessions: inventory.listSessions,
+    touchSession: inventory.touchSession,
+    revokeOtherSessions: inventory.revokeOtherSessions,
     async revocationState(ref: TokenRef): Promise<RevocationState> {
       const [revoked, session, generation] = await readState(ref);
       return {

@@ -3,32 +3,10 @@
 // imports no test runner: the caller hands in its own `it` and `expect` (vitest, jest, bun:test),
 // so loading the entry never loads a runner, and it uses only Web APIs (crypto.randomUUID).
 import type { RevocationEvent, RevocationListener, TokenStore } from "../stores/TokenStore.js";
+import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
+import { inventoryConformance } from "./inventoryConformance.js";
 
-/**
- * How the conformance suite reaches a store: `open()` returns a store on the shared backend;
- * calling it twice gives two views of the same data, as two server processes would have (for an
- * in-memory store, the same instance).
- */
-export interface StoreUnderTest {
-  open(): Promise<TokenStore>;
-}
-
-/** The matchers the suite uses; vitest's, jest's and bun:test's `expect` have them all. */
-export interface ConformanceMatchers {
-  toBe(expected: unknown): unknown;
-  toEqual(expected: unknown): unknown;
-  toBeUndefined(): unknown;
-  toBeGreaterThan(expected: number): unknown;
-  toBeGreaterThanOrEqual(expected: number): unknown;
-  toBeLessThan(expected: number): unknown;
-  toHaveLength(expected: number): unknown;
-}
-
-/** The test runner's functions the suite registers its cases with. */
-export interface ConformanceRunner {
-  it(name: string, test: () => Promise<void>): unknown;
-  expect(actual: unknown): ConformanceMatchers;
-}
+export type { ConformanceMatchers, ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
 
 const id = () => globalThis.crypto.randomUUID();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -236,4 +214,5 @@ export function storeConformance(target: StoreUnderTest, { it, expect }: Conform
     ]);
     stop();
   });
+  inventoryConformance(target, { it, expect });
 }

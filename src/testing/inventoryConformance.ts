@@ -1,0 +1,97 @@
+// The session-inventory part of the conformance suite, for stores that have one (the optional
+// `SessionInventory` methods): run by `storeConformance` itself.
+import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
+import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
+
+const id = () => globalThis.crypto.randomUUID();
+const HOUR = 3_600_000;
+
+type InventoryStore = TokenStore & Required<Pick<TokenStore, "listSessions" | "touchSession" | "revokeOtherSessions">>;
+
+/**
+ * The behaviour of a store's session inventory: listing, unlisting on revocation and expiry,
+ * uses recorded once per interval, and `revokeOtherSessions`. Called by `storeConformance`;
+ * each case passes at once for a store without the inventory.
+ *
+ * @example
+ * ```ts
+ * inventoryConformance({ open: async () => memoryStore() }, { it, expect });
+ * ```
+ */
+export function inventoryConformance(target: StoreUnderTest, { it, expect }: ConformanceRunner): void {
+  const open = async (): Promise<InventoryStore | undefined> => {
+    const store = await target.open();
+    return store.listSessions === undefined || store.touchSession === undefined || store.revokeOtherSessions === undefined
+      ? undefined
+      : (store as InventoryStore);
+  };
+  const login = async (store: TokenStore, sub: string, atMs: number, device: { userAgent?: string; ip?: string } = {}) => {
+    const sid = id();
+    await store.createSession(sid, { sub }, atMs + HOUR, { createdAtMs: atMs, ...device });
+    return sid;
+  };
+
+  it("lists a subject's sessions with what they were listed with, through any view; another subject lists nothing", async () => {
+    const [a, b] = [await open(), await open()];
+    if (a === undefined || b === undefined) return;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const first = await login(a, sub, t0, { userAgent: "Firefox", ip: "192.0.2.1" });
+    const second = await login(b, sub, t0 + 1, { ip: "2001:db8::1" });
+    const listed = (await b.listSessions(sub, t0 + 2)).sort((x, y) => x.createdAtMs - y.createdAtMs);
+    expect(listed).toEqual([
+      { sid: first, createdAtMs: t0, lastUsedAtMs: t0, userAgent: "Firefox", ip: "192.0.2.1" },
+      { sid: second, createdAtMs: t0 + 1, lastUsedAtMs: t0 + 1, ip: "2001:db8::1" },
+    ]);
+    expect(await a.listSessions(`u-${id()}`, t0)).toEqual([]);
+  });
+
+  it("unlists a session revoked, a subject revoked, and a session past its expiry; a rotation relists with its time and expiry", async () => {
+    const store = await open();
+    if (store === undefined) return;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const [kept, revoked] = [await login(store, sub, t0), await login(store, sub, t0)];
+    await store.revokeSession(revoked, t0 + HOUR);
+    await store.updateSession(revoked, { sub }, t0 + 3 * HOUR, t0 + 5);
+    await store.updateSession(kept, { sub }, t0 + 2 * HOUR, t0 + 7);
+    expect((await store.listSessions(sub, t0 + 1.5 * HOUR)).map(({ sid, lastUsedAtMs }) => ({ sid, lastUsedAtMs }))).toEqual([
+      { sid: kept, lastUsedAtMs: t0 + 7 },
+    ]);
+    expect(await store.listSessions(sub, t0 + 2 * HOUR)).toEqual([]);
+    const other = `u-${id()}`;
+    await login(store, other, t0);
+    await store.revokeSubject(other, Date.now(), t0 + HOUR);
+    expect(await store.listSessions(other, t0)).toEqual([]);
+  });
+
+  it("records a use only when the last recorded one is an interval old, through any view", async () => {
+    const [a, b] = [await open(), await open()];
+    if (a === undefined || b === undefined) return;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const sid = await login(a, sub, t0);
+    expect(await a.touchSession(sub, sid, t0 + 59_999, 60_000)).toBe(false);
+    expect(await b.touchSession(sub, sid, t0 + 60_000, 60_000)).toBe(true);
+    expect(await a.touchSession(sub, sid, t0 + 60_001, 60_000)).toBe(false);
+    expect(await a.touchSession(sub, id(), t0 + HOUR, 60_000)).toBe(false);
+    expect((await a.listSessions(sub, t0))[0]?.lastUsedAtMs).toBe(t0 + 60_000);
+  });
+
+  it("revokes, unlists and announces every other session of a subject, and only those", async () => {
+    const [a, b] = [await open(), await open()];
+    if (a === undefined || b === undefined) return;
+    const events: RevocationEvent[] = [];
+    const stop = b.subscribe?.({ event: (event) => events.push(event), up: () => undefined, down: () => undefined });
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const [mine, x, y] = [await login(a, sub, t0), await login(a, sub, t0), await login(b, sub, t0)];
+    const bystander = await login(a, `u-${id()}`, t0);
+    expect((await b.revokeOtherSessions(sub, mine, t0 + HOUR)).sort()).toEqual([x, y].sort());
+    expect((await a.listSessions(sub, t0)).map(({ sid }) => sid)).toEqual([mine]);
+    for (const sid of [x, y]) expect((await a.loadSession(sid))?.revoked).toBe(true);
+    for (const sid of [mine, bystander]) expect((await a.loadSession(sid))?.revoked).toBe(false);
+    expect(await a.revokeOtherSessions(sub, mine, t0 + HOUR)).toEqual([]);
+    if (stop === undefined) return;
+    const deadline = Date.now() + 2000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(events.map(({ id: sid }) => sid).sort()).toEqual([x, y].sort());
+    stop();
+  });
+}
