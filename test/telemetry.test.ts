@@ -8,8 +8,21 @@ import { initTRPC } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, memoryStore, type JwtContextConfig } from "trpc-jwt";
+import {
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  JwtConfigError,
+  jwtErrorFormatter,
+  memoryStore,
+  RemoteIssuer,
+  type JwtContextConfig,
+} from "trpc-jwt";
+import { redisStore } from "trpc-jwt/redis";
+import type { DataPoint, Histogram } from "@opentelemetry/sdk-metrics";
 import { failingStore } from "./helpers/failingStore.js";
+import { rsaSigningKey, signAccessToken, startJwksServer, type JwksServer } from "./helpers/jwksServer.js";
+import { connectRedis, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
 import { listenOnLoopback } from "./helpers/httpServer.js";
 import { optionsFor, secretFor } from "./helpers/keys.js";
 import { startOpenTelemetrySdk, type OpenTelemetrySdk } from "./helpers/openTelemetrySdk.js";
@@ -18,9 +31,12 @@ import { rejectionOf } from "./helpers/rejection.js";
 const SECRET_CLAIM = "org-value-never-exported";
 const SECRET_SCOPE = "scope-value-never-exported";
 const auth = new AuthManager({ ...optionsFor("HS256"), store: memoryStore() });
+const IDP = "https://idp.example.test/";
+const idpKey = rsaSigningKey("idp-key-1");
+const unpublishedKey = rsaSigningKey("idp-key-2");
 const down = new AuthManager({ ...optionsFor("HS256", { issuer: "down" }), store: failingStore() });
 
-function appFor(issuer: AuthManager, config: JwtContextConfig = {}) {
+function appFor(issuer: AuthManager | RemoteIssuer, config: JwtContextConfig = {}) {
   const createContext = createJwtContext(issuer, config);
   const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
   const { authedProcedure, requireToken } = createJwtProcedures(t);
@@ -41,6 +57,9 @@ const servers: { url: string; close: () => Promise<void> }[] = [];
 let url: string;
 let anonymousUrl: string;
 let downUrl: string;
+let idpUrl: string;
+let jwks: JwksServer;
+let redis: RedisServer;
 const serve = async ({ handler }: ReturnType<typeof appFor>) => {
   const server = await listenOnLoopback(createServer(sdk.traced(handler)));
   servers.push(server);
@@ -63,9 +82,14 @@ beforeAll(async () => {
   url = await serve(appFor(auth));
   anonymousUrl = await serve(appFor(auth, { telemetry: { subject: false } }));
   downUrl = await serve(appFor(down));
+  jwks = await startJwksServer([idpKey]);
+  idpUrl = await serve(appFor(new RemoteIssuer({ issuer: IDP, jwksUri: jwks.url, audience: "api", cooldownDuration: 0 })));
+  redis = await startRedisServer();
 });
 afterAll(async () => {
   for (const server of servers) await server.close();
+  await jwks.close();
+  await redis.stop();
   await sdk.shutdown();
 });
 
@@ -145,7 +169,62 @@ describe("metrics", () => {
     expect(await sdk.count("trpc_jwt.refusals", { code: "CLAIMS_MISMATCH" })).toBe(before.claims + 2);
     expect(await sdk.count("trpc_jwt.refusals")).toBe(total + 7);
   });
+
+  it("trpc_jwt.cache.hits and .misses: a token is verified in full twice (admitted on its second sight), then answered by the cache", async () => {
+    const token = (await auth.authToken("frank")).signed;
+    const before = { hits: await sdk.count("trpc_jwt.cache.hits"), misses: await sdk.count("trpc_jwt.cache.misses") };
+    for (let call = 0; call < 5; call++) expect(await client(url, token).me.query()).toBe("frank");
+    expect({ hits: await sdk.count("trpc_jwt.cache.hits"), misses: await sdk.count("trpc_jwt.cache.misses") }).toEqual({
+      hits: before.hits + 3,
+      misses: before.misses + 2,
+    });
+  });
+
+  it("trpc_jwt.store.duration: each command of redisStore on a real redis-server, by command (a script's name) and outcome", async () => {
+    const redisClient = await connectRedis(redis.url);
+    const store = redisStore(redisClient);
+    try {
+      const withRedis = new AuthManager({ ...optionsFor("HS256"), store });
+      const before = await storeCounts();
+      const { authToken } = await withRedis.login("gina");
+      await withRedis.revokeSubject("gina");
+      const after = await storeCounts();
+      expect(after.get("create ok")! - (before.get("create ok") ?? 0)).toBe(1);
+      expect(after.get("revokeSubject ok")! - (before.get("revokeSubject ok") ?? 0)).toBe(1);
+      expect([...after.keys()].every((key) => / (ok|error)$/.test(key))).toBe(true);
+      sent.add(authToken.signed);
+    } finally {
+      await store.close();
+      await redisClient.close();
+    }
+  });
+
+  it("trpc_jwt.keyset.fetches: each fetch of a remote issuer's key set, by outcome (ok, error, invalid)", async () => {
+    const fetches = async () =>
+      Object.fromEntries(
+        await Promise.all(["ok", "error", "invalid"].map(async (outcome) => [outcome, await sdk.count("trpc_jwt.keyset.fetches", { outcome })])),
+      );
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: IDP, aud: "api", sub: "idp-user", iat: now, exp: now + 600, scope: SECRET_SCOPE };
+    const known = await signAccessToken(idpKey, claims);
+    const unknown = await signAccessToken(unpublishedKey, claims);
+    const start = await fetches();
+    expect(await client(idpUrl, known).me.query()).toBe("idp-user");
+    expect(await codeOf(client(idpUrl, unknown).me.query())).toMatchObject({ jwtCode: "TOKEN_INVALID" });
+    jwks.setMode("error");
+    expect(await codeOf(client(idpUrl, unknown).me.query())).toMatchObject({ jwtCode: "KEYS_UNAVAILABLE", httpStatus: 503 });
+    jwks.setMode("private");
+    expect(await codeOf(client(idpUrl, unknown).me.query())).toMatchObject({ jwtCode: "KEYS_UNAVAILABLE" });
+    jwks.setMode("ok");
+    expect(await fetches()).toEqual({ ok: start.ok + 2, error: start.error + 1, invalid: start.invalid + 1 });
+  });
 });
+
+// Recorded store commands: "<command> <outcome>" -> how many.
+async function storeCounts(): Promise<Map<string, number>> {
+  const points = ((await sdk.collect()).get("trpc_jwt.store.duration")?.dataPoints ?? []) as DataPoint<Histogram>[];
+  return new Map(points.map((point) => [`${String(point.attributes["command"])} ${String(point.attributes["outcome"])}`, point.value.count]));
+}
 
 describe("what is exported", () => {
   it("no span, event, attribute or metric holds token text, key material, or a claim value other than sub", async () => {
@@ -154,7 +233,10 @@ describe("what is exported", () => {
     const exported = JSON.stringify({ spans, metrics });
     expect(spans.length).toBeGreaterThan(10);
     expect(exported).toContain("enduser.id");
-    const forbidden = new Set<string>([secretFor("HS256"), SECRET_CLAIM, SECRET_SCOPE]);
+    expect(exported).toContain("trpc_jwt.store.duration");
+    expect(exported).toContain("trpc_jwt.keyset.fetches");
+    const keyMaterial = [idpKey, unpublishedKey].flatMap(({ publicJwk, privateJwk }) => [publicJwk.n, privateJwk.d, privateJwk.p, privateJwk.q, privateJwk.dp]);
+    const forbidden = new Set<string>([secretFor("HS256"), SECRET_CLAIM, SECRET_SCOPE, ...keyMaterial.map(String)]);
     expect(sent.size).toBeGreaterThan(5);
     for (const token of sent) {
       forbidden.add(token);

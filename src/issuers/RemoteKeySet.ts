@@ -3,6 +3,7 @@ import { JwtConfigError, JwtError } from "../errors.js";
 import { nodeCrypto } from "../keys/nodeCrypto.js";
 import { createSignatureStep, type SignatureStep } from "../tokens/createSignatureStep.js";
 import { fetchJson } from "./fetchJson.js";
+import { metricHooks, type KeySetFetchOutcome } from "../telemetry/metricHooks.js";
 import { publicKeySet } from "./publicKeySet.js";
 import type { KeySetTiming, RemoteAlgorithm } from "./remoteIssuerOptions.js";
 
@@ -146,17 +147,19 @@ export class RemoteKeySet {
     const refreshing = fetchJson(url, { signal: AbortSignal.timeout(timeoutDuration), maxBytes: MAX_JWKS_BYTES }).then(
       (document): Refresh => {
         const keys = publicKeySet(document);
-        if (keys === undefined || !this.#load(keys, this.#timing.clock())) return this.#failed();
+        if (keys === undefined || !this.#load(keys, this.#timing.clock())) return this.#failed("invalid");
         this.#lastFailed = false;
+        metricHooks.keySetFetch("ok");
         return "loaded";
       },
-      () => this.#failed(),
+      () => this.#failed("error"),
     );
     this.#refreshing = refreshing.finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
   }
 
-  #failed(): Refresh {
+  #failed(outcome: KeySetFetchOutcome): Refresh {
+    metricHooks.keySetFetch(outcome);
     this.#lastFailed = true;
     return "failed";
   }

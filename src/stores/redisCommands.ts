@@ -1,6 +1,7 @@
 import { evictionCheck } from "./evictionPolicy.js";
 import type { ChannelConnection } from "./redisChannel.js";
 import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
+import { metricHooks } from "../telemetry/metricHooks.js";
 
 /**
  * What trpc-jwt uses of a node-redis (`redis` package, 6.3 or later, as the peer range says and the tests use) client. A client from
@@ -66,10 +67,11 @@ export function redisCommands(
   { timeout, allowEviction, replicas }: { timeout: number; allowEviction: boolean; replicas: number | undefined },
 ): RedisCommands {
   const cluster = isCluster(redis);
-  function send<T>(key: string | undefined, args: string[]): Promise<T> {
+  // `kind` names the command in the store's duration metric: a script's name, else the command.
+  function send<T>(key: string | undefined, args: string[], kind = args[0] ?? ""): Promise<T> {
     if (!redis.isReady) return Promise.reject(new Error("Redis is not connected"));
     const reply = isCluster(redis) ? redis.sendCommand<T>(key, false, args, { timeout }) : redis.sendCommand<T>(args, { timeout });
-    return withDeadline(reply, timeout);
+    return metricHooks.storeCommand(kind, withDeadline(reply, timeout));
   }
   const checkEviction = evictionCheck((args) => send(undefined, args), allowEviction);
   // A cluster has replicas; a client is asked once (INFO replication) unless told.
@@ -78,18 +80,18 @@ export function redisCommands(
     await checkEviction();
     if (waitFor === undefined) waitFor = connectedReplicas(await send<string>(undefined, ["INFO", "replication"])) > 0 ? 1 : 0;
   }
-  function command<T>(key: string | undefined, args: string[]): Promise<T> {
+  function command<T>(key: string | undefined, args: string[], kind?: string): Promise<T> {
     const checking = waitFor === undefined || checkEviction() !== undefined ? ready() : undefined;
-    return checking === undefined ? send<T>(key, args) : checking.then(() => send<T>(key, args));
+    return checking === undefined ? send<T>(key, args, kind) : checking.then(() => send<T>(key, args, kind));
   }
   async function run<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await command<T>(keys[0], ["EVALSHA", SHAS[name], ...tail]);
+      return await command<T>(keys[0], ["EVALSHA", SHAS[name], ...tail], name);
     } catch (error) {
       // A restarted (or flushed) server has forgotten the script: send it once in full.
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return command<T>(keys[0], ["EVAL", SCRIPTS[name], ...tail]);
+      return command<T>(keys[0], ["EVAL", SCRIPTS[name], ...tail], name);
     }
   }
   // WAIT counts the writes made on the connection it is sent on: the client's one, or the
@@ -99,9 +101,12 @@ export function redisCommands(
     if (wanted === 0) return;
     const args = ["WAIT", String(wanted), String(timeout)];
     const acks = isCluster(redis)
-      ? await withDeadline(
-          redis.getNodeClientForKey(key ?? "").then((node) => node.sendCommand<number>(args, { timeout: timeout * 2 })),
-          timeout * 2,
+      ? await metricHooks.storeCommand(
+          "WAIT",
+          withDeadline(
+            redis.getNodeClientForKey(key ?? "").then((node) => node.sendCommand<number>(args, { timeout: timeout * 2 })),
+            timeout * 2,
+          ),
         )
       : await send<number>(undefined, args);
     if (Number(acks) < wanted) throw new Error("Redis replicas did not acknowledge the write in time");

@@ -4,6 +4,7 @@ import { isCompactJws } from "./isCompactJws.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { claimRefusal, tokenRefusal, type ClaimProblem } from "./tokenProblem.js";
 import { EXPIRED, TokenCache } from "./TokenCache.js";
+import { metricHooks } from "../telemetry/metricHooks.js";
 import type { Verifier } from "./Verifier.js";
 
 /** What every verifier is configured with besides its keys (an `AuthManager`'s resolved options are one). */
@@ -100,11 +101,21 @@ export function createVerifier<P extends VerifyPolicy, V extends VerifiedJws>(po
   };
   const fits = (signed: unknown): signed is string => typeof signed === "string" && signed.length <= maxTokenLength;
   // Not async on purpose: a cache hit is answered without a promise.
+  // Each verification counts one cache lookup, hit or miss; a peek (`cached`, which several
+  // issuers' sources ask before their own verify) counts only its hits, or a miss would count twice.
   const verify = (signed: string, type?: TokenType) => {
     if (!fits(signed)) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
     const nowMs = clock();
-    return (cache === undefined ? undefined : answer(cache, signed, nowMs, type)) ?? verifyFresh(signed, nowMs, type);
+    if (cache === undefined) return verifyFresh(signed, nowMs, type);
+    const answered = answer(cache, signed, nowMs, type);
+    metricHooks.cacheLookup(answered !== undefined);
+    return answered ?? verifyFresh(signed, nowMs, type);
   };
-  const cached = cache === undefined ? undefined : (signed: string, type?: TokenType) => (fits(signed) ? answer(cache, signed, clock(), type) : undefined);
+  const peek = (entries: TokenCache, signed: string, type: TokenType | undefined) => {
+    const answered = fits(signed) ? answer(entries, signed, clock(), type) : undefined;
+    if (answered !== undefined) metricHooks.cacheLookup(true);
+    return answered;
+  };
+  const cached = cache === undefined ? undefined : (signed: string, type?: TokenType) => peek(cache, signed, type);
   return Object.assign(verify, { cached });
 }
