@@ -14,7 +14,7 @@ export type { InputPath } from "./policy/InputPath.js";
 export type { InputNeedsInputFirst, NoInputFitsClaim, RulesFor } from "./policy/TypedRules.js";
 export type { SessionClaims, SessionUpdate } from "./sessions/Sessions.js";
 export type { LoginOptions } from "./sessions/loginOptions.js";
-export type { StepUpChallenge } from "./refusals/stepUpRefusal.js";
+export type { StepUpChallenge } from "./wire/StepUpChallenge.js";
 export type { SessionInfo } from "./sessions/SessionDevices.js";
 export type { ListedSession, SessionDevice, SessionInventory, SessionListing } from "./stores/SessionInventory.js";
 export type { MemoryStoreOptions } from "./stores/memoryStore.js";

@@ -6,7 +6,9 @@ import {
   JWT_ERROR_ACTIONS,
   jwtErrorAction,
   refreshLink,
+  stepUpLink,
   wsConnectionParams,
+  type StepUpLinkOptions,
   type JwtErrorAction,
   type JwtErrorCode,
   type TokenStore,
@@ -24,6 +26,19 @@ describe("client entry types", () => {
     expectTypeOf(createTokenStore().subscribe).toEqualTypeOf<(listener: () => void) => () => void>();
     const minimal: TokenStore = { getAuthToken: () => undefined, getRefreshToken: () => undefined, setTokens: () => undefined, clear: () => undefined };
     refreshLink({ store: minimal, refresh: async () => ({ authToken: "a" }) });
+  });
+
+  it("stepUpLink's stepUp is given the challenge, typed", () => {
+    stepUpLink({
+      stepUp: async (challenge) => {
+        expectTypeOf(challenge.acrValues).toEqualTypeOf<string | undefined>();
+        expectTypeOf(challenge.amrValues).toEqualTypeOf<readonly string[] | undefined>();
+        expectTypeOf(challenge.maxAge).toEqualTypeOf<number | undefined>();
+      },
+    });
+    expectTypeOf<StepUpLinkOptions["stepUp"]>().returns.toEqualTypeOf<Promise<unknown>>();
+    // @ts-expect-error stepUp is required
+    stepUpLink({});
   });
 
   it("tRPC's WebSocket client fits refreshLink's webSocket and wsConnectionParams fits its connectionParams", () => {

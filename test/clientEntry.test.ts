@@ -64,6 +64,7 @@ describe("built client entry", () => {
       "client/refreshCoordinator.js",
       "client/refreshLink.js",
       "client/sameSubject.js",
+      "client/stepUpLink.js",
       "client/wsConnectionParams.js",
       "errors.js",
       "jws/decodeSegment.js",

@@ -2,7 +2,7 @@
 // typed client, for our own tokens (auth.login(..., { acr, amr })) and an identity provider's:
 // 401 STEP_UP_REQUIRED with acrValues / maxAge in the error data and the WWW-Authenticate
 // challenge on the response; maxAuthAge alone stays TOKEN_NOT_FRESH and carries maxAge too.
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpLink } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
@@ -12,6 +12,7 @@ import { jwtErrorAction } from "trpc-jwt/client";
 import { compileRules } from "../src/policy/compileRules.js";
 import { forgeWith } from "./helpers/forge.js";
 import { startServer } from "./helpers/httpServer.js";
+import { clientErrorOf } from "./helpers/rejection.js";
 import { fakeClock, HS256_SECRET, optionsFor } from "./helpers/keys.js";
 
 const clock = fakeClock(Date.now());
@@ -51,14 +52,7 @@ function clientWith(token: string) {
   return { client, challenges };
 }
 
-async function refusalOf(call: Promise<unknown>) {
-  const error = await call.then(
-    () => expect.fail("the call succeeded"),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return error as TRPCClientError<Router>;
-}
+const refusalOf = (call: Promise<unknown>) => clientErrorOf<Router>(call);
 
 const nowSeconds = () => Math.floor(clock.now() / 1000);
 const idpToken = (claims: Record<string, unknown>) =>

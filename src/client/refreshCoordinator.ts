@@ -8,7 +8,8 @@ import { jwtErrorCode } from "./jwtErrorCode.js";
 /**
  * What a refresh link gives {@link refreshCoordinator}: where its credential is, how it refreshes,
  * and its two policies (`subscriptions`, `mayResend`). `refreshLink` (bearer tokens in a token
- * store) and `cookieRefreshLink` (HttpOnly cookies) are each one of these. Module-internal.
+ * store), `cookieRefreshLink` (HttpOnly cookies) and `stepUpLink` (a re-authentication, whose
+ * "credential" is how many step-ups have completed) are each one of these. Module-internal.
  */
 export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
   /**
@@ -18,11 +19,12 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
    */
   current(): string | undefined;
   /**
-   * Refreshes the session whose credential was `seen`. Resolves once a new credential is in
+   * Refreshes the session whose credential was `seen`, for the call that failed with `error` (the
+   * first of those that wait; none before a first send). Resolves once a new credential is in
    * place, or once the session has moved on meanwhile (then it writes nothing, and `mayResend`
    * judges what is current). Rejects with the refusal only while the session is still `seen`'s.
    */
-  refresh(seen: string | undefined): Promise<void>;
+  refresh(seen: string | undefined, error?: TRPCClientError<TRouter>): Promise<void>;
   /** Ends the session `seen` (its refresh was refused, or the server ended it): forget it, call `onLogout`. */
   endSession(seen: string | undefined): void;
   /** Whether a call's error warrants a refresh (before the policies below). */
@@ -44,14 +46,21 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
   readonly expiresSoon?: ((current: string) => boolean) | undefined;
   /** A wait before anything is sent, asked again after it (a socket bound to a replaced credential is closing). */
   readonly hold?: (() => Promise<void> | undefined) | undefined;
+  /**
+   * What a refresh that rejects means. `"end-session"` (the default): the session is over
+   * (`endSession`, calls fail as `"login"`), unless the server could not check it (`"retry-later"`).
+   * `"fail-calls"`: nothing ends; the calls that waited fail with their own errors, untouched (a
+   * step-up the user cancelled leaves the session as it was).
+   */
+  readonly onRefreshRejected?: "end-session" | "fail-calls" | undefined;
   /** An error to fail with instead of refreshing, when there is evidence a refresh cannot help. */
   readonly insteadOfRefresh?:
     ((error: TRPCClientError<TRouter>, sent: string | undefined, isRetry: boolean) => TRPCClientError<TRouter> | undefined) | undefined;
 }
 
 // What a refresh came to. "refreshed": a new credential may be in place, whoever put it there;
-// `mayResend` judges it.
-type Outcome = "refreshed" | "logout" | "retry-later";
+// `mayResend` judges it. "failed": it did not happen, and ends nothing.
+type Outcome = "refreshed" | "logout" | "retry-later" | "failed";
 
 // The server ended the session itself: no refresh can help.
 const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN_REUSED"]);
@@ -69,11 +78,12 @@ const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN
 export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: RefreshSource<TRouter>): TRPCLink<TRouter> {
   let inflight: Promise<Outcome> | undefined;
 
-  async function runRefresh(seen: string | undefined): Promise<Outcome> {
+  async function runRefresh(seen: string | undefined, failed: TRPCClientError<TRouter> | undefined): Promise<Outcome> {
     try {
-      await source.refresh(seen);
+      await source.refresh(seen, failed);
       return "refreshed";
     } catch (error) {
+      if (source.onRefreshRejected === "fail-calls") return "failed";
       if (jwtErrorAction(error) === "retry-later") return "retry-later";
       source.endSession(seen);
       return "logout";
@@ -81,8 +91,8 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
   }
 
   // One refresh at a time: every call that fails while it runs waits for the same result.
-  function refreshOnce(seen: string | undefined): Promise<Outcome> {
-    inflight ??= runRefresh(seen).finally(() => {
+  function refreshOnce(seen: string | undefined, failed?: TRPCClientError<TRouter>): Promise<Outcome> {
+    inflight ??= runRefresh(seen, failed).finally(() => {
       inflight = undefined;
     });
     return inflight;
@@ -144,12 +154,13 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
           if (isRetry) return fail(error);
           const sent = sentWith;
           // Sent with a credential that has since been replaced: no refresh, judge the new one below.
-          const ready: Promise<Outcome | undefined> = source.current() === sent ? refreshOnce(sent) : Promise.resolve(inflight);
+          const ready: Promise<Outcome | undefined> = source.current() === sent ? refreshOnce(sent, error) : Promise.resolve(inflight);
           ready.then(
             (outcome) => {
               if (disposed) return;
               if (outcome === "logout") return fail(error, "login");
               if (outcome === "retry-later") return fail(error, "retry-later");
+              if (outcome === "failed") return fail(error);
               if (!source.mayResend(sent, source.current())) return fail(error, "login");
               // A call cancelled (op.signal) while the refresh ran is not sent again.
               if (op.signal?.aborted) return fail(error);

@@ -1,4 +1,4 @@
-import type { StepUpChallenge } from "../refusals/stepUpRefusal.js";
+import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { isFresh } from "./isFresh.js";
 

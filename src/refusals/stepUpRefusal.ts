@@ -1,19 +1,6 @@
 import type { JwtError } from "../errors.js";
+import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
 import { refused } from "./refused.js";
-
-/**
- * What a refused caller must bring to be let in (RFC 9470 section 3): sent as the error data's
- * `acrValues`, `amrValues` and `maxAge` on every transport, and on HTTP responses as the
- * `WWW-Authenticate` challenge's `acr_values` and `max_age`.
- */
-export interface StepUpChallenge {
-  /** The acceptable `acr` values, space-separated, as an authorization request's `acr_values` takes them. */
-  readonly acrValues?: string;
-  /** The acceptable `amr` values (RFC 9470 has no parameter for them: for the app's own re-authentication). */
-  readonly amrValues?: readonly string[];
-  /** The most seconds since the login: an authorization request's `max_age`. */
-  readonly maxAge?: number;
-}
 
 // Kept beside the error, never on it, like the reasons in refused.ts.
 const CHALLENGES = new WeakMap<JwtError, StepUpChallenge>();

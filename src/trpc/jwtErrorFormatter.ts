@@ -1,6 +1,7 @@
 import type { TRPCError } from "@trpc/server";
 import { isRefusal, type JwtErrorCode } from "../errors.js";
-import { challengeOf, type StepUpChallenge } from "../refusals/stepUpRefusal.js";
+import { challengeOf } from "../refusals/stepUpRefusal.js";
+import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
 
 /**
  * An `errorFormatter` that adds `data.jwtCode` to errors that refuse the caller's credentials

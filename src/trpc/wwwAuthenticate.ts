@@ -1,4 +1,4 @@
-import type { StepUpChallenge } from "../refusals/stepUpRefusal.js";
+import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
 
 /**
  * The RFC 9470 `WWW-Authenticate` challenge of a step-up refusal: `Bearer

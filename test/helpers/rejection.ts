@@ -1,3 +1,5 @@
+import { TRPCClientError } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
 import { expect } from "vitest";
 
 /** What `promise` rejected with; the test fails if it resolved instead. */
@@ -8,4 +10,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   );
   if (outcome.resolved) expect.fail(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
   return outcome.reason;
+}
+
+/** The `TRPCClientError` a client call failed with; the test fails if it succeeded or failed otherwise. */
+export async function clientErrorOf<TRouter extends AnyTRPCRouter>(call: Promise<unknown>): Promise<TRPCClientError<TRouter>> {
+  const error = await rejectionOf(call);
+  expect(error).toBeInstanceOf(TRPCClientError);
+  return error as TRPCClientError<TRouter>;
 }

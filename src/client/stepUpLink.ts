@@ -1,0 +1,75 @@
+import type { TRPCClientError, TRPCLink } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { JwtConfigError } from "../errors.js";
+import { functionOf, objectOf, optionNames } from "../options/validate.js";
+import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
+import { jwtErrorCode } from "./jwtErrorCode.js";
+import { refreshCoordinator } from "./refreshCoordinator.js";
+
+/** Options for {@link stepUpLink}. */
+export interface StepUpLinkOptions {
+  /**
+   * Re-authenticates the user at the level the refusal names (`acrValues`, `amrValues`, `maxAge`
+   * from the error data: the server needs `jwtErrorFormatter`) and puts the new token where the
+   * transport reads it (your token store, or the session cookies). Resolve when that is done;
+   * reject, or resolve `false`, when the user cancelled or it failed: the waiting calls then fail
+   * with their own `STEP_UP_REQUIRED` error.
+   */
+  readonly stepUp: (challenge: StepUpChallenge) => Promise<unknown>;
+}
+
+const OPTION_NAMES = optionNames<StepUpLinkOptions>({ stepUp: true });
+
+/**
+ * A link that answers step-up refusals (401 `STEP_UP_REQUIRED`, from `requireToken({ acr, amr })`):
+ * a query or mutation refused for step-up waits while your `stepUp` runs, once for every call
+ * refused meanwhile, and is then sent once more; exactly those calls, never the others of their
+ * batch. A call refused again after that fails (no second step-up for it). A call that was sent
+ * before a step-up completed and is refused after it is sent again without another one. When
+ * `stepUp` rejects or resolves `false`, the waiting calls fail with their original error
+ * (`jwtErrorAction` says `"step-up"`); nothing ends the session. Subscriptions pass through.
+ * Every other error passes through untouched; aborting a call's signal cancels its retry. Put it
+ * beside `refreshLink` or `cookieRefreshLink` (either order): they never refresh on this code.
+ *
+ * @example
+ * ```ts
+ * const client = createTRPCClient<AppRouter>({
+ *   links: [
+ *     stepUpLink({ stepUp: async ({ acrValues, maxAge }) => store.setTokens(await reauthenticate({ acrValues, maxAge })) }),
+ *     refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), onLogout }),
+ *     httpBatchLink({ url, headers: bearerHeaders(store.getAuthToken) }),
+ *   ],
+ * });
+ * ```
+ */
+export function stepUpLink<TRouter extends AnyTRPCRouter>(options: StepUpLinkOptions): TRPCLink<TRouter> {
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "a stepUpLink option" });
+  const stepUp = functionOf(options.stepUp, "stepUp", "must be a function that re-authenticates the user");
+  if (stepUp === undefined) throw new JwtConfigError("stepUp", "must be a function that re-authenticates the user");
+  // The coordinator compares credentials; here the credential is the number of step-ups done: a
+  // call sent before the latest one completed is sent again without another.
+  let completed = 0;
+  return refreshCoordinator<TRouter>({
+    current: () => String(completed),
+    async refresh(_seen, error) {
+      if ((await stepUp(challengeOf(error))) === false) throw new Error("step-up cancelled");
+      completed++;
+    },
+    onRefreshRejected: "fail-calls",
+    endSession: () => undefined,
+    shouldRefresh: (error) => jwtErrorCode(error) === "STEP_UP_REQUIRED",
+    mayResend: () => true,
+    subscriptions: "pass",
+  });
+}
+
+// The challenge in the refusal's data, each part only when it has the type the server sends.
+function challengeOf(error: TRPCClientError<AnyTRPCRouter> | undefined): StepUpChallenge {
+  const data = (error?.data ?? {}) as { acrValues?: unknown; amrValues?: unknown; maxAge?: unknown };
+  const { acrValues, amrValues, maxAge } = data;
+  return {
+    ...(typeof acrValues === "string" ? { acrValues } : {}),
+    ...(Array.isArray(amrValues) && amrValues.every((value) => typeof value === "string") ? { amrValues: amrValues as string[] } : {}),
+    ...(typeof maxAge === "number" ? { maxAge } : {}),
+  };
+}
