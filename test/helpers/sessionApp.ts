@@ -23,6 +23,7 @@ export function createSessionApp(auth: AuthManager) {
     login: t.procedure.input(z.object({ sub: z.string() })).mutation(async ({ input }) => pairOut(await auth.login(input.sub))),
     rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(async ({ input }) => pairOut(await auth.rotate(input.refresh))),
     logout: authedProcedure.mutation(({ ctx }) => auth.revoke(ctx.token)),
+    revokeOthers: authedProcedure.mutation(({ ctx }) => auth.revokeOtherSessions(ctx.token)),
     revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.revokeSubject(input.sub)),
     idle: authedProcedure.subscription(idle),
   });

@@ -1,9 +1,11 @@
 // One server process of the multi-process tests: the session app over HTTP on 127.0.0.1, its
-// store in the Redis at REDIS_URL, or in the Redis Cluster whose nodes REDIS_CLUSTER lists
+// store in the Redis at REDIS_URL, with WebSocket calls on the same port, or in the Redis Cluster whose nodes REDIS_CLUSTER lists
 // (comma-separated urls). ROTATION_GRACE (seconds) and STORE_TIMEOUT (ms) set those options.
 // Prints {"port":N} on stdout once listening; stops on SIGTERM. An unhandled rejection is
 // reported on stderr and ends the process with code 70.
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import { WebSocketServer } from "ws";
 import { createClient, createCluster } from "redis";
 import { AuthManager } from "trpc-jwt";
 import { redisStore } from "trpc-jwt/redis";
@@ -33,12 +35,16 @@ const auth = new AuthManager({
   store,
   ...(grace === undefined ? {} : { rotationGrace: Number(grace) }),
 });
-const server = createHTTPServer(createSessionApp(auth));
+const app = createSessionApp(auth);
+const server = createHTTPServer(app);
+const wss = new WebSocketServer({ server });
+applyWSSHandler({ wss, ...app });
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address !== null ? address.port : 0 })}\n`);
 });
 process.on("SIGTERM", () => {
+  for (const socket of wss.clients) socket.terminate();
   server.closeAllConnections();
   server.close();
   void Promise.all([store.close(), redis.close().catch(() => undefined)]).then(() => process.exit(0));
