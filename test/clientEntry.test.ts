@@ -1,15 +1,11 @@
-// The "trpc-jwt/client" entry, as built: its import graph holds no server code and no jose; and
-// the server-side "trpc-jwt/testing" entry stays out of the main entry.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+// The "trpc-jwt/client" entry, as built and packed: its import graph holds no server code and no
+// jose; and the server-side "trpc-jwt/testing" entry stays out of the main entry. The build is the
+// packed package's dist/ (helpers/packedProject.ts: built from src/ with tsconfig.build.json, once
+// per content, shared with the docs tests), not a build of its own.
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+import { beforeAll, describe, expect, it } from "vitest";
+import { packedProject } from "./helpers/packedProject.js";
 const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 /** Every built file reachable from `entry`, and every package it imports. */
@@ -31,23 +27,9 @@ function importGraph(entry: string) {
 
 describe("built client entry", () => {
   let out: string;
-  beforeAll(() => {
-    out = mkdtempSync(join(tmpdir(), "trpc-jwt-build-"));
-    execFileSync(process.execPath, [
-      tsc,
-      "-p",
-      join(root, "tsconfig.build.json"),
-      "--outDir",
-      out,
-      "--declaration",
-      "false",
-      "--declarationMap",
-      "false",
-      "--sourceMap",
-      "false",
-    ]);
-  }, 60_000);
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  beforeAll(async () => {
+    out = join(await packedProject(), "node_modules", "trpc-jwt", "dist");
+  }, 300_000);
 
   it("imports only the client modules, the error table, the wire constants, the options toolkit, the segment decoder and tRPC's observable", () => {
     const { files, packages } = importGraph(join(out, "client.js"));
