@@ -73,6 +73,9 @@ describe("audit: one event per operation, after success", () => {
     const { refreshToken } = await auth.login("dave");
     const sid = String(refreshToken.claims["sid"]);
     expect(await audited(() => auth.revokeSession(sid))).toEqual([{ event: "revokeSession", sub: "dave", sid, at: clock.now() }]);
+    expect(await audited(() => auth.login("dave", undefined, undefined, { ip: "203.0.113.7", userAgent: "test" }))).toEqual([
+      { event: "login", sub: "dave", sid: expect.any(String), ip: "203.0.113.7", at: clock.now() },
+    ]);
     const lone = await auth.authToken("erin");
     expect(await audited(() => auth.revoke(lone))).toEqual([{ event: "revoke", sub: "erin", at: clock.now() }]);
     const sessionless = await auth.refreshToken("frank");

@@ -17,6 +17,7 @@ import {
   memoryStore,
   RemoteIssuer,
   type JwtContextConfig,
+  type JwtToken,
 } from "trpc-jwt";
 import { redisStore } from "trpc-jwt/redis";
 import type { DataPoint, Histogram } from "@opentelemetry/sdk-metrics";
@@ -39,8 +40,13 @@ const down = new AuthManager({ ...optionsFor("HS256", { issuer: "down" }), store
 function appFor(issuer: AuthManager | RemoteIssuer, config: JwtContextConfig = {}) {
   const createContext = createJwtContext(issuer, config);
   const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
-  const { authedProcedure, requireToken } = createJwtProcedures(t);
+  const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
+  const rotateWith = (manager: AuthManager | RemoteIssuer, refresh: string | JwtToken) =>
+    manager instanceof AuthManager ? manager.rotate(refresh).then(({ refreshToken }) => refreshToken.signed) : "";
   const router = t.router({
+    // The refresh token in the input (a plain procedure) and in the header (refreshProcedure).
+    rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(({ input }) => rotateWith(issuer, input.refresh)),
+    refresh: refreshProcedure.mutation(({ ctx }) => rotateWith(issuer, ctx.token)),
     me: authedProcedure.query(({ ctx }) => ctx.token.sub),
     admin: authedProcedure.use(requireToken({ scope: "admin" })).query(() => "admin"),
     org: authedProcedure
@@ -168,6 +174,26 @@ describe("metrics", () => {
     expect(await sdk.count("trpc_jwt.refusals", { code: "TOKEN_INVALID" })).toBe(before.invalid + 2);
     expect(await sdk.count("trpc_jwt.refusals", { code: "CLAIMS_MISMATCH" })).toBe(before.claims + 2);
     expect(await sdk.count("trpc_jwt.refusals")).toBe(total + 7);
+  });
+
+  it("a session method's refusal is told once, from a plain procedure and through a guard: TOKEN_REUSED twice is 2", async () => {
+    const reused = () => sdk.count("trpc_jwt.refusals", { code: "TOKEN_REUSED" });
+    const before = await reused();
+    // Two sessions, each with its refresh token used once already.
+    const used = await Promise.all(
+      ["hank", "ivy"].map(async (sub) => {
+        const { refreshToken } = await auth.login(sub);
+        sent.add(refreshToken.signed).add(await client(url).rotate.mutate({ refresh: refreshToken.signed }));
+        return refreshToken.signed;
+      }),
+    );
+    const plain = await spanOf(() => client(url).rotate.mutate({ refresh: used[0]! }));
+    const guarded = await spanOf(() => client(url, used[1]).refresh.mutate());
+    for (const span of [plain, guarded]) {
+      expect(span.events.map(({ attributes }) => attributes)).toEqual([{ code: "TOKEN_REUSED", reason: "procedure" }]);
+      expect(span.status.code).toBe(0);
+    }
+    expect(await reused()).toBe(before + 2);
   });
 
   it("trpc_jwt.cache.hits and .misses: a token is verified in full twice (admitted on its second sight), then answered by the cache", async () => {

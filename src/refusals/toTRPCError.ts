@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { isRefusal, JWT_ERRORS, type JwtError } from "../errors.js";
-import { asRefusal } from "./refused.js";
+import { guardTelemetry } from "../telemetry/guardTelemetry.js";
+import { asRefusal, reasonOf } from "./refused.js";
 
 /**
  * The `TRPCError` for a refusal of the caller's credentials: `UNAUTHORIZED` (401), `FORBIDDEN`
@@ -22,7 +23,8 @@ export function toTRPCError(error: unknown): TRPCError {
 /**
  * What the manager's session methods (`login`, `rotate`, `revoke*`) reject with: a refusal
  * becomes its `TRPCError` (see {@link toTRPCError}), so that it reaches the client as its code
- * from any procedure, a plain `t.procedure` included, where tRPC would make a raw error a 500.
+ * from any procedure, a plain `t.procedure` included, where tRPC would make a raw error a 500;
+ * and it is told to OpenTelemetry (see `guardTelemetry.refused`).
  * Anything else (a `JwtConfigError`: misuse) is left as it is. Module-internal.
  *
  * @example
@@ -31,5 +33,10 @@ export function toTRPCError(error: unknown): TRPCError {
  * ```
  */
 export function rejectForCaller(error: unknown): Promise<never> {
-  return Promise.reject(isRefusal(error) ? toTRPCError(error) : error);
+  if (!isRefusal(error)) return Promise.reject(error);
+  const refusal = toTRPCError(error);
+  // Told to OpenTelemetry here, where every session method's refusal passes, guarded or not: a
+  // TOKEN_REUSED from a plain procedure's rotate is the signal of a stolen refresh token.
+  guardTelemetry.refused(error.code, reasonOf(error), refusal);
+  return Promise.reject(refusal);
 }

@@ -51,7 +51,7 @@ export class Sessions {
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
     if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), pairExpiry(pair, this.#options), listing));
-    this.#audit({ event: "login", sub, sid: session.sid });
+    this.#audit({ event: "login", sub, sid: session.sid, ...(options?.ip === undefined ? {} : { ip: options.ip }) });
     return pair;
   }
 

@@ -24,6 +24,8 @@ export interface AuditEvent {
   readonly sid?: string;
   /** The id of the API key it acted on, for API key events. */
   readonly keyId?: string;
+  /** `login` only: the client's address the app gave `login` (`{ ip }`), when it gave one. */
+  readonly ip?: string;
   /** When it succeeded: milliseconds since the epoch, by the manager's `clock`. */
   readonly at: number;
 }

@@ -4,6 +4,8 @@ import { openTelemetry } from "./openTelemetry.js";
 
 // SpanStatusCode.ERROR of @opentelemetry/api (a stable number of the API).
 const STATUS_ERROR = 2;
+// Refusals told already (each a TRPCError of its own; a JwtError may be shared by many).
+const TOLD = new WeakSet<object>();
 
 /**
  * What a guard tells OpenTelemetry, when `@opentelemetry/api` is installed: the caller's
@@ -13,7 +15,7 @@ const STATUS_ERROR = 2;
  * @example
  * ```ts
  * guardTelemetry.passed(token.sub, token.tokenType);
- * guardTelemetry.refused("TOKEN_EXPIRED", "expired");
+ * guardTelemetry.refused("TOKEN_EXPIRED", "expired", trpcError);
  * ```
  */
 export const guardTelemetry = {
@@ -30,13 +32,16 @@ export const guardTelemetry = {
 
   /**
    * A `trpc_jwt.refused` event with the code and the fixed reason (those of `onRefused`) on the
-   * active span, and `trpc_jwt.refusals` counted by code. A 401 or 403 is the caller's failure,
-   * not the server's: the span's status is left alone. A 503 (a store or key outage) sets it to
-   * error, with the code as its message.
+   * active span, and `trpc_jwt.refusals` counted by code, once per `refusal` (the `TRPCError` the
+   * caller gets): a session method's refusal is told where it is made, and not again by the guard
+   * it passes on its way out. A 401 or 403 is the caller's failure, not the server's: the span's
+   * status is left alone. A 503 (a store or key outage) sets it to error, with the code as its
+   * message.
    */
-  refused(code: JwtErrorCode, reason: string): void {
+  refused(code: JwtErrorCode, reason: string, refusal: object): void {
     const api = openTelemetry();
-    if (api === undefined) return;
+    if (api === undefined || TOLD.has(refusal)) return;
+    TOLD.add(refusal);
     instruments()?.refusals.add(1, { code });
     const span = api.trace.getActiveSpan();
     if (span === undefined) return;

@@ -94,11 +94,12 @@ export class CredentialResolver {
 
   /**
    * Tells the context's `onRefused` hook, if any, and OpenTelemetry (when installed) about a
-   * refusal on `path`. The hook can neither throw nor reject into the response.
+   * refusal on `path`: `error`, as the `TRPCError` `refusal` the caller gets. The hook can
+   * neither throw nor reject into the response.
    */
-  report(error: JwtError, path: string): void {
+  report(error: JwtError, path: string, refusal: object): void {
     const reason = reasonOf(error);
-    guardTelemetry.refused(error.code, reason);
+    guardTelemetry.refused(error.code, reason, refusal);
     const hook = this.#settings.onRefused;
     if (hook !== undefined) callHook(hook, Object.freeze({ code: error.code, reason, path }));
   }

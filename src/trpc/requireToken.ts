@@ -177,7 +177,7 @@ function refuse(call: GuardCall, error: unknown): TRPCError {
 function report(call: GuardCall, error: TRPCError): void {
   if (REPORTED.has(error)) return;
   REPORTED.add(error);
-  call.credentials.report(error.cause as JwtError, call.opts.path);
+  call.credentials.report(error.cause as JwtError, call.opts.path, error);
   call.credentials.challenge(error.cause as JwtError);
 }
 
