@@ -13,6 +13,7 @@ const LAYERS = [
   ["config", "^src/config/"], // AuthManager's options, checked once (above keys and tokens: they take narrow parameters, KeyConfig, VerifyPolicy, IssuePolicy)
   ["refusals", "^src/refusals/"], // a refusal's code and reason, and its TRPCError
   ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
+  ["apiKeys", "^src/apiKeys/"], // API keys: their form, secrets, verification and the auth.apiKeys methods
   ["policy", "^src/policy/"], // requireToken's rules, pure
   ["issuer", "^src/issuers/Issuer\\.ts$"], // what a request context needs of an issuer, either kind
   ["manager", "^src/(AuthManager\\.ts$|manager/)"], // AuthManager, and the core and session methods it is built of

@@ -1,3 +1,4 @@
+import { ApiKeys } from "./apiKeys/ApiKeys.js";
 import type { AuthManagerOptions } from "./config/options.js";
 import type { AuthType } from "./jws/algorithms.js";
 import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js";
@@ -59,6 +60,8 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   readonly keyId: string | undefined;
   /** The `aud` of issued tokens, required of verified ones; undefined when none is configured. */
   readonly audience: string | undefined;
+  /** API keys for machine clients: `create`, `revoke`, `list` (see docs/api-keys.md). Needs a store. */
+  readonly apiKeys: ApiKeys<TClaims, TScope>;
   readonly #core: ManagerCore;
 
   constructor(options: AuthManagerOptions & SchemaOptions<TClaims, TScope>) {
@@ -71,6 +74,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     this.refreshMaxAge = core.options.refreshMaxAge;
     this.keyId = core.keyId;
     this.audience = core.options.audience;
+    this.apiKeys = new ApiKeys(core.apiKeys);
     Object.freeze(this);
   }
 

@@ -3,6 +3,8 @@
 // of the option types, and the records a TokenStore adapter reads and writes. The server entry
 // loads this one, so declaration emit in an app names these from here.
 export type { AnyAuthManager, AuthTokenOf } from "./AuthManager.js";
+export type { ApiKeyInfo, ApiKeyOptions, ApiKeys, CreatedApiKey } from "./apiKeys/ApiKeys.js";
+export type { ApiKeyRecord, ApiKeyStore } from "./stores/ApiKeyStore.js";
 export type { JwkObject, KeyObjectLike } from "./keys/KeyInput.js";
 export type { Env } from "./config/optionsFromEnv.js";
 export type { JwtErrorInfo } from "./errors.js";
@@ -28,4 +30,5 @@ export type { ContextFromCreateJwtContext } from "./trpc/createJwtProcedures.js"
 export type { JwtTelemetryOptions } from "./trpc/createJwtContext.js";
 export type { TokenRequirement } from "./trpc/JwtRequest.js";
 export type { NodeRequestLike, ServerCallOptions } from "./trpc/readCredential.js";
+export type { UnguardedOptions } from "./trpc/unguardedProcedures.js";
 export type { OptionalToken, OptionalTokenContext, RequireToken, TokenContext, TokenOfContext } from "./trpc/requireToken.js";

@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { clockOf, functionOf, nonEmptyString, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
+import { clockOf, functionOf, nonEmptyString, objectOf, oneOf, optionNames, stringMatching, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
 import type { KeyInput, PreviousKey } from "../keys/KeyInput.js";
@@ -84,6 +84,12 @@ export interface AuthManagerOptions {
    * throws, rejects with or never finishes changes nothing. Default: none.
    */
   audit?: AuditHook | undefined;
+  /**
+   * What the API keys of this manager start with (`auth.apiKeys`, see docs/api-keys.md), so a
+   * key is told from a JWT at a glance and by secret scanners: 1 to 16 lower-case letters or
+   * digits (a letter first) and `_`. Default `"tjk_"`.
+   */
+  apiKeyPrefix?: string | undefined;
 }
 
 /** Options after validation, with every default filled in. Keys are checked by `importKeys`. */
@@ -105,6 +111,7 @@ export interface ResolvedOptions {
   readonly store: TokenStore | undefined;
   readonly rotationGrace: number;
   readonly audit: AuditHook | undefined;
+  readonly apiKeyPrefix: string;
 }
 
 /** Every option name, for the "did you mean" of an unknown one. */
@@ -125,6 +132,7 @@ const OPTION_NAMES = optionNames<AuthManagerOptions>({
   store: true,
   rotationGrace: true,
   audit: true,
+  apiKeyPrefix: true,
 });
 
 /**
@@ -162,8 +170,18 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
     store: tokenStore(options.store),
     rotationGrace: wholeNumber(options.rotationGrace, LIMITS.rotationGrace, "rotationGrace"),
     audit: functionOf(options.audit, "audit"),
+    apiKeyPrefix: stringMatching(
+      options.apiKeyPrefix,
+      "tjk_",
+      API_KEY_PREFIX,
+      "apiKeyPrefix",
+      "must be 1 to 16 lower-case letters or digits, a letter first, then _ (such as tjk_)",
+    ),
   };
 }
+
+// Never the start of a JWT (`eyJ`: upper case), never a character a key's own parts use as a separator.
+const API_KEY_PREFIX = /^[a-z][a-z0-9]{0,15}_$/;
 
 // The methods every TokenStore has (`subscribe` is optional).
 const STORE_METHODS = [

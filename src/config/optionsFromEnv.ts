@@ -16,6 +16,7 @@ export const ENV_NAMES = {
   refreshMaxAge: "JWT_REFRESHMAXAGE",
   maxTokenLength: "JWT_MAXTOKENLENGTH",
   cacheSize: "JWT_CACHESIZE",
+  apiKeyPrefix: "JWT_APIKEYPREFIX",
 } as const satisfies Record<Exclude<keyof AuthManagerOptions, "clock" | "previousKeys" | "store" | "rotationGrace" | "audit">, string>;
 
 /** An environment: `process.env` or any record of strings. */
@@ -55,5 +56,6 @@ export function optionsFromEnv(env: Env): AuthManagerOptions {
     refreshMaxAge: whole(ENV_NAMES.refreshMaxAge),
     maxTokenLength: whole(ENV_NAMES.maxTokenLength),
     cacheSize: whole(ENV_NAMES.cacheSize),
+    apiKeyPrefix: optional(ENV_NAMES.apiKeyPrefix),
   };
 }

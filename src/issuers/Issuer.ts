@@ -1,3 +1,4 @@
+import type { ApiKeyVerifier } from "../apiKeys/ApiKeyVerifier.js";
 import type { JwtError } from "../errors.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
@@ -30,6 +31,8 @@ export interface Issuer {
   readonly tolerance: number;
   /** `undefined` when the issuer has no token store. */
   readonly revocation: Revocation | undefined;
+  /** Its API keys' verifier (`requireToken({ apiKey: true })`); absent when it has none. */
+  readonly apiKeys?: ApiKeyVerifier | undefined;
 }
 
 /** An issuer's revocation check, applied on every use of a token it verified. Module-internal. */

@@ -30,6 +30,12 @@ export interface TokenSource {
    * function that stops watching. `undefined` when no issuer has a token store.
    */
   readonly watchRevocation: ((token: JwtToken, onRevoked: (error: JwtError) => void) => () => void) | undefined;
+  /**
+   * For `requireToken({ apiKey: true })`: the token of an API key (a refusal when it is not a
+   * valid, unrevoked key), or `undefined` when `credential` starts with no issuer's API key prefix
+   * (it is then read as a JWT). `undefined` when no issuer has API keys.
+   */
+  readonly apiKey: ((credential: string) => JwtToken | Promise<JwtToken> | undefined) | undefined;
 }
 
 // Longest payload segment read to find `iss` before verification; real ones are a few hundred
@@ -60,6 +66,10 @@ export function tokenSourceOf(issuers: HasIssuer | readonly HasIssuer[]): TokenS
   }
   if (byIssuer.size === 1) return byIssuer.values().next().value as TokenSource;
   const anyStore = [...byIssuer.values()].some((source) => source.unrevoked !== undefined);
+  const apiKeySources = [...byIssuer.values()].flatMap(({ apiKey }) => (apiKey === undefined ? [] : [apiKey]));
+  // Each issuer's keys have their own prefix: a key is verified by the one whose prefix it has.
+  if (new Set(apiKeyPrefixes(list)).size < apiKeySources.length)
+    throw new JwtConfigError("issuers", "two of them make API keys with the same apiKeyPrefix: a key's prefix must pick one");
   // A token one of them has verified before is answered from its cache, unparsed.
   const caches = [...byIssuer.values()].flatMap(({ verify }) => (verify.cached === undefined ? [] : [verify.cached]));
   return {
@@ -84,11 +94,28 @@ export function tokenSourceOf(issuers: HasIssuer | readonly HasIssuer[]): TokenS
             byIssuer.get(token.iss)?.watchRevocation?.(token, onRevoked) ?? (() => undefined),
         }
       : { unrevoked: undefined, watchRevocation: undefined }),
+    apiKey:
+      apiKeySources.length === 0
+        ? undefined
+        : (credential) => {
+            for (const apiKey of apiKeySources) {
+              const token = apiKey(credential);
+              if (token !== undefined) return token;
+            }
+            return undefined;
+          },
   };
 }
 
+function apiKeyPrefixes(list: readonly unknown[]): string[] {
+  return list.flatMap((item) => {
+    const prefix = issuerOf(item).apiKeys?.prefix;
+    return prefix === undefined ? [] : [prefix];
+  });
+}
+
 function sourceOf(item: unknown): [string, TokenSource] {
-  const { issuer, verify, now, tolerance, revocation } = issuerOf(item);
+  const { issuer, verify, now, tolerance, revocation, apiKeys } = issuerOf(item);
   return [
     issuer,
     {
@@ -98,6 +125,7 @@ function sourceOf(item: unknown): [string, TokenSource] {
       expiresAt: (token) => expiresAt(token, tolerance),
       unrevoked: revocation === undefined ? undefined : (token) => revocation.check(token),
       watchRevocation: revocation === undefined ? undefined : (token, onRevoked) => revocation.watch(token, onRevoked),
+      apiKey: apiKeys === undefined ? undefined : (credential) => (credential.startsWith(apiKeys.prefix) ? apiKeys.verify(credential) : undefined),
     },
   ];
 }

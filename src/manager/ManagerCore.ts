@@ -1,3 +1,6 @@
+import { apiKeySecretsOf } from "../apiKeys/apiKeySecretsOf.js";
+import { ApiKeyVerifier } from "../apiKeys/ApiKeyVerifier.js";
+import type { ApiKeyBackend } from "../apiKeys/ApiKeys.js";
 import { resolveOptions, type AuthManagerOptions, type ResolvedOptions } from "../config/options.js";
 import type { Issuer } from "../issuers/Issuer.js";
 import { importKeys } from "../keys/importKeys.js";
@@ -37,6 +40,10 @@ export class ManagerCore {
   /** `verify`, then the revocation check when there is a store. */
   readonly verifyUnrevoked: Verifier;
   readonly sessions: Sessions;
+  /** Checks presented API keys; undefined without a store that keeps them (or without node:crypto). */
+  readonly apiKeyVerifier: ApiKeyVerifier | undefined;
+  /** What `auth.apiKeys` runs on. */
+  readonly apiKeys: ApiKeyBackend;
   // Reached through keyId, ready, jwks and refused only.
   readonly #keys: KeyRing;
   // Undefined for a verify-only manager.
@@ -53,6 +60,14 @@ export class ManagerCore {
     this.verify = this.schemas === undefined ? verify : withSchemas(verify, this.schemas);
     this.sessions = this.#createSessions();
     this.verifyUnrevoked = withRevocationCheck(this.verify, this.sessions.revocationCheck);
+    const { apiKeyPrefix: prefix, store, clock, issuer, cacheSize } = this.options;
+    const secrets = apiKeySecretsOf(this.#keys);
+    const check = this.sessions.revocationCheck;
+    this.apiKeyVerifier =
+      secrets === undefined || check === undefined || store?.apiKeys === undefined
+        ? undefined
+        : new ApiKeyVerifier({ prefix, issuer, cacheSize, secrets, check, schemas: this.schemas });
+    this.apiKeys = { prefix, clock, store: store?.apiKeys, secrets, check, refused: (fields) => this.refused(fields) };
     Object.freeze(this);
   }
 
@@ -104,7 +119,7 @@ export class ManagerCore {
   /** What a request context needs of the manager (see `Issuer`). */
   issuer(): Issuer {
     const { issuer, clock, clockTolerance } = this.options;
-    return { issuer, verify: this.verify, now: clock, tolerance: clockTolerance, revocation: this.sessions.revocationCheck };
+    return { issuer, verify: this.verify, now: clock, tolerance: clockTolerance, revocation: this.sessions.revocationCheck, apiKeys: this.apiKeyVerifier };
   }
 
   #createSessions(): Sessions {

@@ -48,4 +48,6 @@ export const LIMITS = Object.freeze({
   redisTimeout: { min: 1, max: MAX_TIMER_MS, fallback: 1000 },
   /** Replicas a redisStore write waits for (`WAIT`); the fallback is unused: the default depends on the Redis. */
   redisReplicas: { min: 0, max: 16, fallback: 0 },
+  /** Seconds an API key lives (`apiKeys.create`'s `expiresIn`); the fallback is unused: unset, a key does not expire. */
+  apiKeyExpiresIn: { min: 1, max: TEN_YEARS, fallback: 0 },
 } satisfies Record<string, Limit>);

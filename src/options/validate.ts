@@ -109,6 +109,20 @@ export function nonEmptyString(value: unknown, name: string, problem = "must be 
 }
 
 /**
+ * A string option of a fixed form: `fallback` when unset, else a string `pattern` matches whole.
+ *
+ * @example
+ * ```ts
+ * const prefix = stringMatching(options.apiKeyPrefix, "tjk_", /^[a-z][a-z0-9]{0,15}_$/, "apiKeyPrefix", "must be ...");
+ * ```
+ */
+export function stringMatching(value: unknown, fallback: string, pattern: RegExp, name: string, problem: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || !pattern.test(value)) throw new JwtConfigError(name, problem);
+  return value;
+}
+
+/**
  * One of a closed set of values.
  *
  * @example

@@ -1,5 +1,5 @@
 import { JwtConfigError } from "../errors.js";
-import { nonEmptyString, oneOf, optionNames, stringList, unknownKeys } from "../options/validate.js";
+import { booleanOf, nonEmptyString, oneOf, optionNames, stringList, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
@@ -90,6 +90,19 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
    * `STEP_UP_REQUIRED` (with `amrValues` in the error data). `override` never skips it.
    */
   readonly amr?: readonly string[] | undefined;
+  /**
+   * Accept an API key (`auth.apiKeys.create`) in the `Authorization` header as well as an auth
+   * token: `ctx.token.type` is then `"apikey"`, with the key's `sub`, `scope` and `claims`, and
+   * every other rule applies to it as to an auth token. Without it, a key is refused like any
+   * credential that is not a JWT (401 `TOKEN_INVALID`). Not with `type: "refresh"` or `cookie`:
+   * a key is sent in the header. Default `false`.
+   *
+   * @example
+   * ```ts
+   * requireToken({ apiKey: true, scope: { deploy: true } })
+   * ```
+   */
+  readonly apiKey?: boolean | undefined;
 }
 
 /** Rules after validation: frozen copies, paths split. */
@@ -106,6 +119,7 @@ export interface CompiledRules {
   readonly maxAuthAge: number | undefined;
   readonly acr: readonly string[] | undefined;
   readonly amr: readonly string[] | undefined;
+  readonly apiKey: boolean;
 }
 
 const RULE_NAMES = optionNames<RequireTokenRules>({
@@ -120,6 +134,7 @@ const RULE_NAMES = optionNames<RequireTokenRules>({
   maxAuthAge: true,
   acr: true,
   amr: true,
+  apiKey: true,
 });
 const TOKEN_TYPES: readonly TokenType[] = ["auth", "refresh"];
 // RFC 6749 3.3: scope-token *( SP scope-token ).
@@ -159,7 +174,16 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     maxAuthAge: compileMaxAuthAge(rules.maxAuthAge),
     acr: stringList(rules.acr, "requireToken.acr", CHALLENGE_VALUE, "must be a non-empty list of acr values (printable, no spaces or quotes)"),
     amr: stringList(rules.amr, "requireToken.amr", CHALLENGE_VALUE, "must be a non-empty list of amr values (printable, no spaces or quotes)"),
+    apiKey: compileApiKey(rules.apiKey, type, cookie),
   });
+}
+
+// Keys stand in for auth tokens, and are sent in the Authorization header only.
+function compileApiKey(apiKey: unknown, type: TokenType, cookie: string | undefined): boolean {
+  const accepted = booleanOf(apiKey, false, "requireToken.apiKey");
+  if (accepted && type !== "auth") throw new JwtConfigError("requireToken.apiKey", 'stands in for auth tokens: not with type "refresh"');
+  if (accepted && cookie !== undefined) throw new JwtConfigError("requireToken.apiKey", "keys are sent in the Authorization header, never in a cookie");
+  return accepted;
 }
 
 // An issuer object is read once: its `iss` is what tokens are compared with.

@@ -5,6 +5,7 @@ import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { RevocationWatchers } from "./RevocationWatchers.js";
 import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "../stores/TokenStore.js";
+import type { ApiKeyRecord } from "../stores/ApiKeyStore.js";
 
 interface Verdict {
   readonly sid: string | undefined;
@@ -22,7 +23,8 @@ interface Verdict {
  * is down (a lost connection may have lost announcements, and a heartbeated channel counts as
  * down after 2 s of silence), nothing is remembered and every use
  * asks the store, so a store outage is a 503, never a pass. Stores without a channel are asked
- * every time.
+ * every time. API keys follow the same model: a key's record is read from the store on its
+ * first use and remembered (as the key's token) while the channel is up.
  */
 export class RevocationCheck {
   readonly #store: TokenStore;
@@ -30,6 +32,10 @@ export class RevocationCheck {
   readonly #skewMs: number;
   // Token id -> what may revoke it, for tokens found unrevoked since the channel came up.
   readonly #verdicts = new Map<string, Verdict>();
+  // API key id -> the token of its record, for keys found held since the channel came up.
+  readonly #apiKeys = new Map<string, JwtToken>();
+  // Tokens of API keys just read from the store: their first check asks nothing more.
+  readonly #fresh = new WeakSet<JwtToken>();
   #live = false;
   // Bumped by every announcement and channel change: an answer read across one is not kept.
   #changes = 0;
@@ -59,6 +65,11 @@ export class RevocationCheck {
    * `TOKEN_INVALID` (a malformed `sid`) or `STORE_UNAVAILABLE`. Synchronous when remembered.
    */
   check(token: JwtToken): JwtToken | Promise<JwtToken> {
+    // An API key: its record remembered, or just read (never a "last used" write on this path).
+    if (token.type === "apikey") {
+      if ((this.#live && this.#apiKeys.get(token.jti as string) === token) || this.#fresh.delete(token)) return token;
+      return this.lookup(token);
+    }
     const used = this.#used;
     if (this.#live && token.jti !== undefined && this.#verdicts.has(token.jti)) {
       used?.(token);
@@ -68,8 +79,19 @@ export class RevocationCheck {
     return used === undefined ? found : found.then((passed) => (used(passed), passed));
   }
 
+  /**
+   * The token of the API key `id` (made by `toToken` from its record): remembered while the
+   * channel is live; else read from the store (0 reads when remembered, 1 otherwise). Rejects
+   * with `TOKEN_REVOKED` when the store does not hold the key, `STORE_UNAVAILABLE` when it cannot say.
+   */
+  apiKey(id: string, toToken: (record: ApiKeyRecord) => JwtToken): JwtToken | Promise<JwtToken> {
+    const known = this.#live ? this.#apiKeys.get(id) : undefined;
+    return known ?? this.#readApiKey(id, toToken);
+  }
+
   /** Like {@link check}, but always asks the store. */
   async lookup(token: JwtToken): Promise<JwtToken> {
+    if (token.type === "apikey") return this.#readApiKey(token.jti as string, () => token);
     const changes = this.#changes;
     const found = tokenRef(token);
     const ref = found instanceof Promise ? await found : found;
@@ -97,29 +119,52 @@ export class RevocationCheck {
   apply(event: RevocationEvent): void {
     this.#changes++;
     this.#watchers.notify(event);
-    if (event.kind === "token") {
-      this.#verdicts.delete(event.id);
+    if (event.kind === "token" || event.kind === "apikey") {
+      (event.kind === "token" ? this.#verdicts : this.#apiKeys).delete(event.id);
       return;
     }
     const field = event.kind === "session" ? "sid" : "sub";
     for (const [id, verdict] of this.#verdicts) if (verdict[field] === event.id) this.#verdicts.delete(id);
   }
 
-  #remember({ tokenId, sid, sub }: TokenRef): void {
-    if (this.#maxEntries === 0) return; // cacheSize 0: every use asks the store
-    if (this.#verdicts.size >= this.#maxEntries) {
-      const oldest = this.#verdicts.keys().next();
-      if (!oldest.done) this.#verdicts.delete(oldest.value);
+  async #readApiKey(id: string, toToken: (record: ApiKeyRecord) => JwtToken): Promise<JwtToken> {
+    const changes = this.#changes;
+    const apiKeys = this.#store.apiKeys;
+    let record: ApiKeyRecord | undefined;
+    try {
+      record = await apiKeys?.load(id);
+    } catch {
+      throw new JwtError("STORE_UNAVAILABLE");
     }
-    this.#verdicts.set(tokenId, { sid, sub });
+    // A key the store does not hold was revoked (or expired long ago): its record is deleted then.
+    if (record === undefined) throw new JwtError("TOKEN_REVOKED");
+    const token = toToken(record);
+    if (this.#live && changes === this.#changes) remember(this.#apiKeys, this.#maxEntries, id, token);
+    else this.#fresh.add(token);
+    return token;
+  }
+
+  #remember({ tokenId, sid, sub }: TokenRef): void {
+    remember(this.#verdicts, this.#maxEntries, tokenId, { sid, sub });
   }
 
   #reset(live: boolean, sinceMs?: number): void {
     this.#live = live;
     this.#changes++;
     this.#verdicts.clear();
+    this.#apiKeys.clear();
     this.#watchers.setLive(live, sinceMs);
   }
+}
+
+// Bounded by the manager's cacheSize (0: every use asks the store); the oldest entry makes room.
+function remember<V>(map: Map<string, V>, maxEntries: number, key: string, value: V): void {
+  if (maxEntries === 0) return;
+  if (map.size >= maxEntries && !map.has(key)) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
 }
 
 /**

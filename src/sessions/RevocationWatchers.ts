@@ -165,6 +165,7 @@ export class RevocationWatchers {
 // Whether a revocation may concern a token. A token without a `jti` is filed under a hash of
 // itself: any token revocation may concern it (such tokens are rare; asking is cheap).
 function concerns({ kind, id }: RevocationEvent, token: JwtToken): boolean {
+  if (kind === "apikey" || token.type === "apikey") return kind === "apikey" && token.type === "apikey" && token.jti === id;
   if (kind === "token") return token.jti === undefined || token.jti === id;
   return kind === "session" ? token.claims["sid"] === id : token.sub === id;
 }

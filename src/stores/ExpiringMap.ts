@@ -35,6 +35,10 @@ export class ExpiringMap<V> {
     else this.#entries.set(key, { value, expiresAtMs });
   }
 
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
   #sweep(now: number): void {
     this.#nextSweepMs = now + 60_000;
     for (const [key, entry] of this.#entries) if (entry.expiresAtMs <= now) this.#entries.delete(key);

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "../tokens/json.js";
 import type { SessionInventory, SessionListing } from "./SessionInventory.js";
+import type { ApiKeyStore } from "./ApiKeyStore.js";
 
 /** What a session keeps besides its tokens: the subject, and the scope and claims of its auth tokens. */
 export interface SessionData {
@@ -39,8 +40,8 @@ export interface TokenRef {
 
 /** A revocation, as stores announce it to every process sharing them. */
 export interface RevocationEvent {
-  readonly kind: "token" | "session" | "subject";
-  /** The token id, the `sid` or the `sub`. */
+  readonly kind: "token" | "session" | "subject" | "apikey";
+  /** The token id, the `sid`, the `sub` or the API key's id. */
   readonly id: string;
 }
 
@@ -130,4 +131,6 @@ export interface TokenStore extends Partial<SessionInventory> {
    * on every use of a token. Returns a function that stops listening.
    */
   subscribe?(listener: RevocationListener): () => void;
+  /** Optional: API keys (`auth.apiKeys`); `memoryStore` and `redisStore` have them. */
+  readonly apiKeys?: ApiKeyStore | undefined;
 }

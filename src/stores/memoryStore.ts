@@ -2,6 +2,7 @@ import { clockOf, objectOf, optionNames } from "../options/validate.js";
 import { ExpiringMap } from "./ExpiringMap.js";
 import { MemoryInventory } from "./MemoryInventory.js";
 import type { SessionListing } from "./SessionInventory.js";
+import { memoryApiKeys } from "./memoryApiKeys.js";
 import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 
 /** Options for {@link memoryStore}. */
@@ -14,7 +15,7 @@ const OPTION_NAMES = optionNames<MemoryStoreOptions>({ clock: true });
 
 /**
  * A `TokenStore` in this process's memory: sessions (with their current rotation), used
- * sessionless refresh tokens and revocations, each dropped when the token it concerns expires. For one server process; several processes must
+ * sessionless refresh tokens, revocations and API keys, each dropped when the token it concerns expires. For one server process; several processes must
  * share a store (`redisStore` from `trpc-jwt/redis`). Revocations apply at once.
  *
  * @example
@@ -114,6 +115,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       listener.up();
       return () => void listeners.delete(listener);
     },
+    apiKeys: memoryApiKeys(clock, announce),
   };
 }
 

@@ -11,8 +11,8 @@ export const SILENCE_MS = 1_500;
 const CHECK_MS = 100;
 const HEARTBEAT = "h:";
 
-const KINDS = { token: "t", session: "s", subject: "u" } as const;
-const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "session", u: "subject" };
+const KINDS = { token: "t", session: "s", subject: "u", apikey: "k" } as const;
+const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "session", u: "subject", k: "apikey" };
 
 /** The text of an announcement on the channel. */
 export const announcement = (kind: RevocationEvent["kind"], id: string) => `${KINDS[kind]}:${id}`;

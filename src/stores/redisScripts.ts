@@ -61,6 +61,16 @@ local at = math.max(redis.call('PEXPIRETIME', KEYS[1]), tonumber(ARGV[2]))
 redis.call('SET', KEYS[1], string.format('%d', gen), 'PXAT', string.format('%d', at))
 if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end`,
   ...INVENTORY_SCRIPTS,
+  // KEYS: API key record, and on one Redis its subject's list. ARGV: record, keepUntil ('': for
+  // ever), id. On a cluster the list lives in another slot: apiKeyList adds to it after.
+  apiKeySave: `redis.call('SET', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
+if #KEYS == 2 then redis.call('SADD', KEYS[2], ARGV[3]) end`,
+  // KEYS: a subject's list of API key ids. ARGV: 'add' or 'rem', id.
+  apiKeyList: `if ARGV[1] == 'add' then redis.call('SADD', KEYS[1], ARGV[2]) else redis.call('SREM', KEYS[1], ARGV[2]) end`,
+  // KEYS: API key record. ARGV: channel ('' on a cluster: published apart), message.
+  apiKeyRevoke: `redis.call('DEL', KEYS[1])
+if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end`,
 } as const;
 
 /** A script's name. */

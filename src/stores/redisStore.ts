@@ -1,6 +1,7 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
 import { booleanOf, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import { redisApiKeys } from "./redisApiKeys.js";
 import { announcement, heartbeatedChannel } from "./redisChannel.js";
 import { redisCommands, type RedisClientLike, type RedisClusterLike } from "./redisCommands.js";
 import { listingArgs, redisInventory } from "./redisInventory.js";
@@ -61,8 +62,9 @@ const OPTION_NAMES = optionNames<RedisStoreOptions>({ prefix: true, timeout: tru
  * so every process stops accepting a revoked token within milliseconds. Every key expires
  * when the token it concerns does. Keys: `<prefix>sess:<sid>` (hash, with the session's current
  * rotation), `<prefix>used:<jti>` (refresh tokens without a session, or without `rot`),
- * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`, and each subject's session inventory
- * `<prefix>devices:<sub>` (sorted set) and `<prefix>devinfo:<sub>` (hash); channel `<prefix>revoked`. On a Redis Cluster
+ * `<prefix>rev:<jti>`, `<prefix>sub:<sub>`, each subject's session inventory
+ * `<prefix>devices:<sub>` (sorted set) and `<prefix>devinfo:<sub>` (hash), and API keys
+ * `<prefix>akey:<id>` and `<prefix>akeys:<sub>`; channel `<prefix>revoked`. On a Redis Cluster
  * (`createCluster()`), each id is a hash tag (`<prefix>sess:{<sid>}`), announcements use sharded
  * pub/sub (SSUBSCRIBE/SPUBLISH), and writes wait for a replica (`replicas`).
  *
@@ -105,6 +107,8 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     subject: (sub: string) => `${prefix}sub:${tag(sub)}`,
     // The subject's session inventory, in the slot of its `sub:` key.
     inventory: (sub: string): [string, string] => [`${prefix}devices:${tag(sub)}`, `${prefix}devinfo:${tag(sub)}`],
+    apiKey: (id: string) => `${prefix}akey:${tag(id)}`,
+    apiKeysOf: (sub: string) => `${prefix}akeys:${tag(sub)}`,
   };
   const channels = new Set<() => Promise<void>>();
   const ms = (value: number) => String(Math.ceil(value));
@@ -112,7 +116,12 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   // A revocation script publishes its announcement itself on one Redis (atomic with the write);
   // on a cluster the announcement is a sharded publish after the write (a script may only
   // publish to a shard channel of its own slot), and the call fails if it cannot be made.
-  async function revoke<T>(script: "revokeToken" | "revokeSession" | "revokeSubject", keyNames: string[], args: string[], text: string): Promise<T> {
+  async function revoke<T>(
+    script: "revokeToken" | "revokeSession" | "revokeSubject" | "apiKeyRevoke",
+    keyNames: string[],
+    args: string[],
+    text: string,
+  ): Promise<T> {
     const result = await write<T>(script, keyNames, [...args, cluster ? "" : channel, text]);
     if (cluster) await command(channel, ["SPUBLISH", channel, text]);
     return result;
@@ -170,6 +179,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
         subjectGeneration: generation === null ? 0 : Number(generation),
       };
     },
+    apiKeys: redisApiKeys({ redis, recordKey: key.apiKey, listKey: key.apiKeysOf, revoke: (keyName, text) => revoke("apiKeyRevoke", [keyName], [], text) }),
     ready: () => redis.ready(),
     ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
     async close() {

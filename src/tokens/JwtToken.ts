@@ -12,8 +12,8 @@ export interface RegisteredClaims {
   readonly sub: string;
   readonly iat: number;
   readonly exp: number;
-  /** Set on tokens this library issues; access tokens of identity providers have none. */
-  readonly type?: TokenType;
+  /** Set on tokens this library issues (`"apikey"` on an API key's); access tokens of identity providers have none. */
+  readonly type?: TokenType | "apikey";
 }
 
 /** The claims of a token without a claims schema: the registered ones and any extra JSON claims. */
@@ -35,8 +35,13 @@ export interface TokenClaims extends JsonObject, RegisteredClaims {}
  * ```
  */
 export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue | undefined> {
-  /** `"auth"` or `"refresh"`. */
+  /**
+   * `"auth"` or `"refresh"`: what the token is accepted as. An API key is accepted as an auth
+   * token (where `requireToken({ apiKey: true })` allows it), so its `tokenType` is `"auth"`.
+   */
   readonly tokenType: TokenType;
+  /** What the caller presented: `"auth"`, `"refresh"`, or `"apikey"` for an API key. */
+  readonly type: TokenType | "apikey";
   /** The subject: a non-empty string. */
   readonly sub: string;
   /**
@@ -49,7 +54,7 @@ export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue |
    * typed as the registered claims and the schema's output.
    */
   readonly claims: TClaims;
-  /** The compact JWT string. */
+  /** The compact JWT string; empty for an API key (the key itself is never kept). */
   readonly signed: string;
   /** The issuer. */
   readonly iss: string;
@@ -64,8 +69,11 @@ export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue |
    * @internal Built by `AuthManager` or `RemoteIssuer` from checked, frozen claims; not for user
    * code. `tokenType` is given for access tokens of identity providers, which carry no `type`.
    */
-  constructor(claims: TokenClaims, signed: string, tokenType: TokenType = claims.type as TokenType) {
-    this.tokenType = tokenType;
+  constructor(claims: TokenClaims, signed: string, tokenType?: TokenType) {
+    // Only this library's own claims say "apikey": an identity provider's (given `tokenType`) never do.
+    const apiKey = tokenType === undefined && claims.type === "apikey";
+    this.tokenType = tokenType ?? (apiKey ? "auth" : (claims.type as TokenType));
+    this.type = apiKey ? "apikey" : this.tokenType;
     this.sub = claims.sub;
     // Own properties only: a `scope` on Object.prototype (a bug elsewhere in the app) is no scope.
     this.scope = ownClaim(claims, "scope") as TScope;

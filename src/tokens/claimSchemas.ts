@@ -1,6 +1,6 @@
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { RESERVED_CLAIMS } from "./reservedClaims.js";
-import type { JsonObject, JsonValue } from "./json.js";
+import { deepFreeze, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type RegisteredClaims, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { isStandardSchema, validate, type StandardInput, type StandardOutput, type StandardSchemaV1 } from "./standardSchema.js";
 import type { Verifier } from "./Verifier.js";
@@ -170,12 +170,4 @@ function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError
     for (const [name, value] of Object.entries(parsed.value)) if (!RESERVED_CLAIMS.has(name)) claims[name] = value;
   }
   return new JwtToken(deepFreeze(claims) as TokenClaims, token.signed);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }

@@ -103,15 +103,7 @@ function payloadOf(options: IssuePolicy, request: IssueRequest, iat: number): Re
   const payload: Record<string, JsonValue> = aud === undefined ? { iss, iat, exp, sub, type, jti } : { iss, aud, iat, exp, sub, type, jti };
   if (request.generation !== undefined) payload[SUBJECT_GENERATION] = request.generation;
   if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
-  if (request.claims !== undefined) {
-    if (!isJsonObject(request.claims)) throw new JwtConfigError("claims", "must be a plain object");
-    for (const [name, value] of Object.entries(request.claims as JsonObject)) {
-      if (RESERVED_CLAIMS.has(name)) throw new JwtConfigError(`claims.${name}`, "is a reserved claim and cannot be set");
-      // Assigning "__proto__" would replace the payload's prototype instead of adding a claim.
-      if (name === "__proto__") throw new JwtConfigError(`claims.${name}`, "is not a valid claim name");
-      payload[name] = jsonArgument(value, `claims.${name}`);
-    }
-  }
+  if (request.claims !== undefined) addClaims(payload, request.claims);
   if (request.session !== undefined) Object.assign(payload, sessionPayload(request.session));
   return payload;
 }
@@ -134,7 +126,35 @@ function tokenOf(options: IssuePolicy, payload: Record<string, JsonValue>, signe
   return new JwtToken(Object.freeze(Object.setPrototypeOf(payload, null)) as TokenClaims, signed);
 }
 
-function jsonArgument(value: unknown, name: string): JsonValue {
+/**
+ * Copies the caller's extra `claims` into `target`, checked: a plain object of JSON values, no
+ * reserved claim; misuse throws `JwtConfigError` naming the claim. Module-internal (tokens and
+ * API keys).
+ *
+ * @example
+ * ```ts
+ * addClaims(payload, { org: "acme" });
+ * ```
+ */
+export function addClaims(target: Record<string, JsonValue>, claims: unknown): void {
+  if (!isJsonObject(claims)) throw new JwtConfigError("claims", "must be a plain object");
+  for (const [name, value] of Object.entries(claims)) {
+    if (RESERVED_CLAIMS.has(name)) throw new JwtConfigError(`claims.${name}`, "is a reserved claim and cannot be set");
+    // Assigning "__proto__" would replace the payload's prototype instead of adding a claim.
+    if (name === "__proto__") throw new JwtConfigError(`claims.${name}`, "is not a valid claim name");
+    target[name] = jsonArgument(value, `claims.${name}`);
+  }
+}
+
+/**
+ * A copy of a JSON argument (a scope, a claim); `JwtConfigError` naming it when it is not plain JSON. Module-internal.
+ *
+ * @example
+ * ```ts
+ * const scope = jsonArgument(request.scope, "scope");
+ * ```
+ */
+export function jsonArgument(value: unknown, name: string): JsonValue {
   const copy = copyJson(value);
   if (copy === NOT_JSON)
     throw new JwtConfigError(name, "must be plain JSON (no undefined, functions, class instances, non-finite numbers or integers beyond 2^53)");

@@ -79,3 +79,19 @@ export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   const bObj = b as JsonObject;
   return aKeys.every((k) => Object.hasOwn(bObj, k) && jsonEqual((a as JsonObject)[k], bObj[k]));
 }
+
+/**
+ * `value`, frozen at every depth (a claim set handed to user code cannot be changed by it).
+ *
+ * @example
+ * ```ts
+ * const claims = deepFreeze({ org: { id: "acme" } });
+ * ```
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

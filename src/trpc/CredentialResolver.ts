@@ -25,7 +25,10 @@ export interface TokenRequirement {
  * What a guard asks of the token beyond its location and type: the login behind it (`acr`,
  * `amr`, `auth_time`; else `STEP_UP_REQUIRED` or `TOKEN_NOT_FRESH`). Module-internal.
  */
-export interface GuardRequirement extends TokenRequirement, StepUpRules {}
+export interface GuardRequirement extends TokenRequirement, StepUpRules {
+  /** An API key in the `Authorization` header is accepted too (`requireToken({ apiKey: true })`). */
+  readonly apiKey?: boolean | undefined;
+}
 
 /** The settings of one `createJwtContext`, validated there. Module-internal. */
 export interface RequestSettings {
@@ -59,6 +62,8 @@ export class CredentialResolver {
   readonly #settings: RequestSettings;
   // A credential found in one location is never the credential of a procedure that reads another.
   #header: Slot | undefined;
+  // The header's credential read as an API key: apart from #header, where it is an invalid JWT.
+  #apiKey: Slot | undefined;
   readonly #cookies = new Map<string, Slot>();
   // Tokens verified on this request, with the cookie they came from (undefined: the header).
   readonly #locations = new WeakMap<JwtToken, { readonly cookie: string | undefined }>();
@@ -82,6 +87,11 @@ export class CredentialResolver {
 
   /** The token at the location `requirement` names (the session cookie when no header is sent), checked. */
   find(requirement: GuardRequirement): Slot {
+    const key = requirement.apiKey === true ? this.#apiKeyAt() : undefined;
+    if (key !== undefined) {
+      const checkKey = (token: JwtToken) => this.#check(token, requirement, undefined);
+      return key instanceof Promise ? key.then(checkKey) : checkKey(key);
+    }
     const cookie = requirement.cookie ?? this.#sessionCookie(requirement.type ?? "auth");
     let found = cookie === undefined ? this.#header : this.#cookies.get(cookie);
     if (found === undefined) {
@@ -143,13 +153,41 @@ export class CredentialResolver {
     const settle = (token: JwtToken) => {
       if (cookie === undefined) this.#header = token;
       else this.#cookies.set(cookie, token);
-      if (!this.#locations.has(token)) this.#locations.set(token, { cookie });
+      this.#located(token, cookie);
     };
     if (!(found instanceof Promise)) return settle(found);
     if (cookie === undefined) this.#header = found;
     else this.#cookies.set(cookie, found);
     // Once settled, later calls on this request (a batch, a WebSocket) need not wait a tick.
     found.then(settle, () => undefined);
+  }
+
+  // The API key in the header (or WebSocket connection param), verified once per request;
+  // undefined when the credential there has no API key prefix (it is read as a JWT).
+  #apiKeyAt(): Slot | undefined {
+    if (this.#apiKey !== undefined) return this.#apiKey;
+    const credential = this.#headerCredential();
+    const verify = this.source.apiKey;
+    if (credential.kind !== "one" || verify === undefined) return undefined;
+    let found: Slot | undefined;
+    try {
+      found = verify(credential.value);
+    } catch (error) {
+      found = Promise.reject(asRefusal(error));
+    }
+    if (found instanceof Promise) {
+      found = found.catch((error: unknown) => Promise.reject(asRefusal(error)));
+      found.then(
+        (token) => this.#located(token, undefined),
+        () => undefined,
+      );
+    } else if (found !== undefined) this.#located(found, undefined);
+    this.#apiKey = found;
+    return found;
+  }
+
+  #located(token: JwtToken, cookie: string | undefined): void {
+    if (!this.#locations.has(token)) this.#locations.set(token, { cookie });
   }
 
   // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection
@@ -159,6 +197,8 @@ export class CredentialResolver {
   // A token from a cookie (any cookie: the browser sends them all) is also checked against
   // cross-site use.
   #check(token: JwtToken, requirement: GuardRequirement, cookie: string | undefined): Slot {
+    // An API key passed on by an earlier guard that accepts keys is refused by one that does not.
+    if (token.type === "apikey" && requirement.apiKey !== true) throw refused("TOKEN_INVALID", "credential");
     if (!this.source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
     if (token.tokenType !== (requirement.type ?? "auth")) throw refused("TOKEN_WRONG_TYPE", "type");
     if (requirement.maxAuthAge !== undefined || requirement.acr !== undefined || requirement.amr !== undefined) {

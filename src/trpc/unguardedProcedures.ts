@@ -1,6 +1,7 @@
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { CompiledRules } from "../policy/compileRules.js";
 import { JwtConfigError } from "../errors.js";
+import { booleanOf, objectOf, optionNames } from "../options/validate.js";
 import { guardRulesOf, isRequiringGuard } from "./requireToken.js";
 
 interface RouterInternals {
@@ -10,20 +11,38 @@ interface RouterInternals {
   };
 }
 
+const OPTION_NAMES = optionNames<UnguardedOptions>({ apiKey: true });
+
+/** Options for {@link unguardedProcedures}. */
+export interface UnguardedOptions {
+  /**
+   * List as well the procedures an API key can call: those whose every guard says
+   * `requireToken({ apiKey: true })`. Default `false`.
+   */
+  readonly apiKey?: boolean | undefined;
+}
+
 /**
  * Default-deny audit: the sorted dotted paths of the procedures that can run without a token,
  * i.e. that no `authedProcedure`, `refreshProcedure` or `requireToken` protects (public ones and
- * `optionalProcedure`s). Pin the list in a test, so a forgotten guard fails CI. A `lazy()` router
- * that is not loaded yet cannot be audited: that throws `JwtConfigError` naming its path (audit
- * the router it loads with its own call).
+ * `optionalProcedure`s). With `{ apiKey: true }`, also those a machine client's API key can call
+ * (every guard of theirs accepts keys): pin both lists, so a forgotten guard, or a procedure
+ * opened to keys by mistake, fails CI. A `lazy()` router that is not loaded yet cannot be
+ * audited: that throws `JwtConfigError` naming its path (audit the router it loads with its own call).
  *
  * @example
  * ```ts
  * expect(unguardedProcedures(appRouter)).toEqual(["health", "login", "posts.list"]);
+ * expect(unguardedProcedures(appRouter, { apiKey: true })).toEqual(["deploy", "health", "login", "posts.list"]);
  * ```
  */
-export function unguardedProcedures(router: AnyTRPCRouter): string[] {
-  return pathsWhere(router, (middlewares) => !middlewares.some(isRequiringGuard));
+export function unguardedProcedures(router: AnyTRPCRouter, options: UnguardedOptions = {}): string[] {
+  objectOf(options, "options", { names: OPTION_NAMES, kind: "an unguardedProcedures option" });
+  const apiKey = booleanOf(options.apiKey, false, "apiKey");
+  return pathsWhere(router, (middlewares) => {
+    const guards = middlewares.filter(isRequiringGuard);
+    return guards.length === 0 || (apiKey && guards.every((guard) => guardRulesOf(guard)?.apiKey === true));
+  });
 }
 
 /**

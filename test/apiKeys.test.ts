@@ -1,0 +1,251 @@
+// API keys for machine clients (issue 28, DESIGN-scale section 3): created, listed and revoked by
+// auth.apiKeys, sent as `Authorization: Bearer <key>`, accepted only where
+// requireToken({ apiKey: true }) says so, with every rule applying; over real HTTP with the typed client.
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  AuthManager,
+  createJwtContext,
+  createJwtProcedures,
+  JwtConfigError,
+  jwtErrorFormatter,
+  memoryStore,
+  unguardedProcedures,
+  type AuthManagerOptions,
+  type TokenStore,
+} from "trpc-jwt";
+import { idle, openSubscription } from "./helpers/endingSubscription.js";
+import { startServer } from "./helpers/httpServer.js";
+import { HS256_SECRET, RSA_PRIVATE_PEM } from "./helpers/keys.js";
+import { rejectionOf } from "./helpers/rejection.js";
+
+function createApp(auth: AuthManager) {
+  const createContext = createJwtContext(auth);
+  const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
+  const { authedProcedure, requireToken } = createJwtProcedures(t);
+  const router = t.router({
+    health: t.procedure.query(() => "ok"),
+    me: authedProcedure.query(({ ctx }) => ctx.token.sub),
+    deploy: t.procedure
+      .use(requireToken({ apiKey: true, scope: { deploy: true } }))
+      .query(({ ctx }) => ({ sub: ctx.token.sub, type: ctx.token.type, scope: ctx.token.scope, claims: ctx.token.claims })),
+    reports: t.procedure.use(requireToken({ apiKey: true, scope: { reports: "read" } })).query(({ ctx }) => ctx.token.sub),
+    repo: t.procedure
+      .input(z.object({ owner: z.string() }))
+      .use(requireToken({ apiKey: true, input: { sub: "owner" } }))
+      .query(({ input }) => input.owner),
+    team: t.procedure.use(requireToken({ apiKey: true, claims: { team: "platform" } })).query(({ ctx }) => ctx.token.claims["team"]),
+    owner: t.procedure
+      .input(z.object({ name: z.string() }))
+      .use(requireToken({ apiKey: true, allow: ({ token, input }) => token.sub === input.name }))
+      .query(() => "allowed"),
+    // A key passes the first guard, then meets one that takes auth tokens only.
+    mixed: t.procedure
+      .use(requireToken({ apiKey: true }))
+      .use(requireToken())
+      .query(() => "both"),
+    watch: t.procedure.use(requireToken({ apiKey: true })).subscription(idle),
+  });
+  return { router, createContext };
+}
+type Router = ReturnType<typeof createApp>["router"];
+
+const clock = { now: Date.now() };
+const options = (store?: TokenStore): AuthManagerOptions => ({
+  issuer: "api-keys",
+  authType: "HS256",
+  secret: HS256_SECRET,
+  clock: () => clock.now,
+  ...(store === undefined ? {} : { store }),
+});
+
+async function refusal(call: Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined; text: string }> {
+  const error = await rejectionOf(call);
+  expect(error).toBeInstanceOf(TRPCClientError);
+  const data = (error as TRPCClientError<Router>).data as { httpStatus?: number; jwtCode?: string } | undefined;
+  return { status: data?.httpStatus, code: data?.jwtCode, text: JSON.stringify(error) + String((error as Error).message) };
+}
+
+describe("API keys over HTTP with the typed client", () => {
+  const store = memoryStore({ clock: () => clock.now });
+  const auth = new AuthManager(options(store));
+  const app = createApp(auth);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  const client = (key?: string) =>
+    createTRPCClient<Router>({
+      links: [httpLink({ url: server.url, transformer: superjson, headers: key === undefined ? {} : { authorization: `Bearer ${key}` } })],
+    });
+  beforeAll(async () => {
+    server = await startServer({ router: app.router, createContext: app.createContext });
+  });
+  afterAll(() => server.close());
+
+  it("a key for ci with scope { deploy: true } calls a procedure that requires that scope; ctx.token.type is apikey", async () => {
+    const { key, id } = await auth.apiKeys.create("ci", { name: "ci deploy", scope: { deploy: true }, claims: { team: "platform" } });
+    expect(key).toMatch(/^tjk_[0-9a-z]{26}_[0-9a-z]{39}$/);
+    expect(key).toContain(id);
+    const result = await client(key).deploy.query();
+    expect(result).toMatchObject({ sub: "ci", type: "apikey", scope: { deploy: true }, claims: { team: "platform", jti: id, iss: "api-keys" } });
+    // Claims rules apply to a key as to an auth token.
+    expect(await client(key).team.query()).toBe("platform");
+  });
+
+  it("the same key is 401 TOKEN_INVALID at authedProcedure, and 403 SCOPE_MISMATCH where its scope does not fit", async () => {
+    const { key } = await auth.apiKeys.create("ci", { name: "ci", scope: { deploy: true } });
+    expect(await refusal(client(key).me.query())).toMatchObject({ status: 401, code: "TOKEN_INVALID" });
+    expect(await refusal(client(key).reports.query())).toMatchObject({ status: 403, code: "SCOPE_MISMATCH" });
+    // A guard that takes auth tokens only refuses a key an earlier guard accepted.
+    expect(await refusal(client(key).mixed.query())).toMatchObject({ status: 401, code: "TOKEN_INVALID" });
+  });
+
+  it("input binding and allow work with the key's sub", async () => {
+    const { key } = await auth.apiKeys.create("ci", { name: "ci" });
+    expect(await client(key).repo.query({ owner: "ci" })).toBe("ci");
+    expect(await refusal(client(key).repo.query({ owner: "bob" }))).toMatchObject({ status: 403, code: "CLAIMS_MISMATCH" });
+    expect(await client(key).owner.query({ name: "ci" })).toBe("allowed");
+    expect(await refusal(client(key).owner.query({ name: "bob" }))).toMatchObject({ status: 403, code: "CLAIMS_MISMATCH" });
+  });
+
+  it("auth tokens still work where keys are accepted", async () => {
+    const token = await auth.authToken("ci", { deploy: true });
+    expect(await client(token.signed).deploy.query()).toMatchObject({ sub: "ci", type: "auth" });
+  });
+
+  it("random, mistyped and forged keys are 401 TOKEN_INVALID; no refusal contains the key", async () => {
+    const { key } = await auth.apiKeys.create("ci", { name: "ci", scope: { deploy: true } });
+    const typo = key.slice(0, 10) + (key[10] === "a" ? "b" : "a") + key.slice(11);
+    const forged = await forgedKey(key);
+    for (const bad of ["tjk_garbage", typo, forged, key + "x", `tjk_${"0".repeat(26)}_${"0".repeat(39)}`]) {
+      const refused = await refusal(client(bad).deploy.query());
+      expect(refused).toMatchObject({ status: 401, code: "TOKEN_INVALID" });
+      expect(refused.text).not.toContain(bad.slice(4, 30));
+    }
+  });
+
+  it("a revoked key is 401 TOKEN_REVOKED; an expired one TOKEN_EXPIRED", async () => {
+    const { key, id } = await auth.apiKeys.create("ci", { name: "short", scope: { deploy: true }, expiresIn: 60 });
+    expect(await client(key).deploy.query()).toMatchObject({ sub: "ci" });
+    clock.now += 61_000;
+    try {
+      expect(await refusal(client(key).deploy.query())).toMatchObject({ status: 401, code: "TOKEN_EXPIRED" });
+    } finally {
+      clock.now -= 61_000;
+    }
+    await auth.apiKeys.revoke(id);
+    const refused = await refusal(client(key).deploy.query());
+    expect(refused).toMatchObject({ status: 401, code: "TOKEN_REVOKED" });
+    expect(refused.text).not.toContain(key);
+  });
+
+  it("list gives names and ids, newest first, never a key; revoked keys leave it", async () => {
+    const manager = new AuthManager(options(memoryStore()));
+    const first = await manager.apiKeys.create("partner", { name: "first", scope: { reports: "read" }, expiresIn: 3600 });
+    clock.now += 1;
+    const second = await manager.apiKeys.create("partner", { name: "second" });
+    clock.now -= 1;
+    const listed = await manager.apiKeys.list("partner");
+    expect(listed.map(({ id, name }) => ({ id, name }))).toEqual([
+      { id: second.id, name: "second" },
+      { id: first.id, name: "first" },
+    ]);
+    expect(listed[1]).toEqual({
+      id: first.id,
+      name: "first",
+      createdAt: clock.now,
+      expiresAt: clock.now + 3_600_000,
+      scope: { reports: "read" },
+      claims: undefined,
+    });
+    expect(JSON.stringify(listed)).not.toContain(first.key.slice(31));
+    await manager.apiKeys.revoke(first.id);
+    expect((await manager.apiKeys.list("partner")).map(({ id }) => id)).toEqual([second.id]);
+    expect(await manager.apiKeys.list("nobody")).toEqual([]);
+  });
+
+  it("unguardedProcedures shows which procedures a key can call", () => {
+    expect(unguardedProcedures(app.router)).toEqual(["health"]);
+    expect(unguardedProcedures(app.router, { apiKey: true })).toEqual(["deploy", "health", "owner", "repo", "reports", "team", "watch"]);
+  });
+
+  it("an open subscription authenticated by a key ends with TOKEN_REVOKED when the key is revoked", async () => {
+    const { key, id } = await auth.apiKeys.create("ci", { name: "stream" });
+    const subscription = await openSubscription(app.router, app.createContext as never, key, { path: "watch", transport: "httpSubscriptionLink (SSE)" });
+    try {
+      expect(await subscription.ending(50)).toBe("still open");
+      const revokedAt = Date.now();
+      await auth.apiKeys.revoke(id);
+      const ending = await subscription.ending(5000);
+      expect(ending).toMatchObject({ code: "TOKEN_REVOKED" });
+      console.log(`subscription ended ${(ending as { atMs: number }).atMs - revokedAt} ms after the revocation (bound: 1000 ms)`);
+      expect((ending as { atMs: number }).atMs - revokedAt).toBeLessThan(1000);
+    } finally {
+      await subscription.close();
+    }
+  });
+});
+
+describe("API key rules and options", () => {
+  it("keys need a store: create, revoke and list throw JwtConfigError('store') without one", async () => {
+    const auth = new AuthManager(options());
+    for (const call of [auth.apiKeys.create("ci", { name: "x" }), auth.apiKeys.list("ci"), auth.apiKeys.revoke("0".repeat(26))]) {
+      const error = await rejectionOf(call);
+      expect(error).toBeInstanceOf(JwtConfigError);
+      expect((error as JwtConfigError).option).toBe("store");
+    }
+  });
+
+  it("bad arguments throw JwtConfigError naming them", async () => {
+    const auth = new AuthManager(options(memoryStore()));
+    const optionOf = async (call: Promise<unknown>) => ((await rejectionOf(call)) as JwtConfigError).option;
+    expect(await optionOf(auth.apiKeys.create("", { name: "x" }))).toBe("sub");
+    expect(await optionOf(auth.apiKeys.create("ci", { name: "" }))).toBe("name");
+    expect(await optionOf(auth.apiKeys.create("ci", { name: "x", expiresIn: 0 }))).toBe("expiresIn");
+    expect(await optionOf(auth.apiKeys.create("ci", { name: "x", claims: { sub: "root" } }))).toBe("claims.sub");
+    expect(await optionOf(auth.apiKeys.create("ci", { name: "x", nmae: "y" } as never))).toBe("nmae");
+    expect(await optionOf(auth.apiKeys.revoke("not-an-id"))).toBe("id");
+    expect(() => new AuthManager({ ...options(), apiKeyPrefix: "Bad-" })).toThrow(JwtConfigError);
+    const createContext = createJwtContext(auth);
+    const { requireToken } = createJwtProcedures(initTRPC.context<typeof createContext>().create());
+    expect(() => requireToken({ apiKey: true, type: "refresh" })).toThrow(/requireToken.apiKey/);
+    expect(() => requireToken({ apiKey: true, cookie: "session" })).toThrow(/requireToken.apiKey/);
+    expect(() => requireToken({ apiKey: "yes" as never })).toThrow(/requireToken.apiKey/);
+  });
+
+  it("a configured prefix; a verify-only manager cannot make keys", async () => {
+    const auth = new AuthManager({ ...options(memoryStore()), apiKeyPrefix: "acme_" });
+    const { key } = await auth.apiKeys.create("ci", { name: "x" });
+    expect(key.startsWith("acme_")).toBe(true);
+    const { createPublicKey } = await import("node:crypto");
+    const verifyOnly = new AuthManager({ issuer: "v", authType: "RS256", publicKey: createPublicKey(RSA_PRIVATE_PEM), store: memoryStore() });
+    expect(((await rejectionOf(verifyOnly.apiKeys.create("ci", { name: "x" }))) as JwtConfigError).option).toBe("secret");
+  });
+
+  it("previousKeys keep keys made under an old secret valid; without them such keys are invalid", async () => {
+    const store = memoryStore();
+    const old = new AuthManager(options(store));
+    const { key } = await old.apiKeys.create("ci", { name: "before the rotation" });
+    const rotated = new AuthManager({ ...options(store), secret: "a-new-secret-of-at-least-32-bytes", previousKeys: [{ keyId: "old", secret: HS256_SECRET }] });
+    const alone = new AuthManager({ ...options(store), secret: "a-new-secret-of-at-least-32-bytes" });
+    const call = async (manager: AuthManager) => {
+      const { router, createContext } = createApp(manager);
+      const caller = router.createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }) } as never) as never);
+      return caller.repo({ owner: "ci" });
+    };
+    expect(await call(rotated)).toBe("ci");
+    expect(await rejectionOf(call(alone))).toMatchObject({ code: "UNAUTHORIZED", cause: { code: "TOKEN_INVALID" } });
+    // A key made now is under the new secret.
+    const { key: fresh } = await rotated.apiKeys.create("ci", { name: "after" });
+    expect(fresh).not.toBe(key);
+  });
+});
+
+// A key with a valid checksum and a secret that is not the HMAC of its id.
+async function forgedKey(real: string): Promise<string> {
+  const { formatApiKey } = await import("../src/apiKeys/apiKeyFormat.js");
+  const id = real.slice(4, 30);
+  const secret = real.slice(31, 63);
+  return formatApiKey("tjk_", id, secret.slice(1) + (secret[0] === "a" ? "b" : "a"));
+}
