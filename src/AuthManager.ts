@@ -81,7 +81,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
   /**
    * Builds a manager from Flask_PyJWT's variables: `JWT_ISSUER`, `JWT_AUTHTYPE`, `JWT_SECRET`
    * (required), `JWT_PUBLICKEY`, `JWT_AUTHMAXAGE`, `JWT_REFRESHMAXAGE`, plus `JWT_KEYID`,
-   * `JWT_AUDIENCE`, `JWT_CLOCKTOLERANCE`, `JWT_MAXTOKENLENGTH` and `JWT_CACHESIZE`. Errors name
+   * `JWT_AUDIENCE`, `JWT_CLOCKTOLERANCE`, `JWT_MAXTOKENLENGTH`, `JWT_CACHESIZE` and `JWT_APIKEYPREFIX`. Errors name
    * the variable. What no variable can hold (a `store`, a `clock`, `rotationGrace`, `audit`, the `claims`
    * and `scope` schemas) comes in `extra`; the manager is typed by its schemas as with `new`.
    *

@@ -119,7 +119,7 @@ describe("createJwtContext and requireToken name an unknown option", () => {
   });
 
   it("a misspelt rule names the nearest rule", () => {
-    const list = "issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge, acr, amr";
+    const list = "issuer, type, cookie, input, claims, scope, override, allow, maxAuthAge, acr, amr, apiKey";
     expect(rules({ scopes: "read" })?.message).toBe(`requireToken.scopes: is not a rule (${list}); did you mean "scope"?`);
     expect(rules({ frobnicate: 1 })?.message).toBe(`requireToken.frobnicate: is not a rule (${list})`);
     expect(rules({ type: "access" })?.message).toBe('requireToken.type: must be "auth" or "refresh"');
