@@ -214,6 +214,20 @@ describe("API key rules and options", () => {
     expect(() => requireToken({ apiKey: "yes" as never })).toThrow(/requireToken.apiKey/);
   });
 
+  it("create and revoke are told to the audit hook with the key's id, never the key; revoking an unknown id is not", async () => {
+    const told: unknown[] = [];
+    const auth = new AuthManager({ ...options(memoryStore()), audit: (event) => void told.push(event) });
+    const { key, id } = await auth.apiKeys.create("ci", { name: "audited" });
+    await auth.apiKeys.revoke(id);
+    await auth.apiKeys.revoke(id);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(told).toEqual([
+      { event: "apikey.create", sub: "ci", keyId: id, at: clock.now },
+      { event: "apikey.revoke", sub: "ci", keyId: id, at: clock.now },
+    ]);
+    expect(JSON.stringify(told)).not.toContain(key.slice(31));
+  });
+
   it("a configured prefix; a verify-only manager cannot make keys", async () => {
     const auth = new AuthManager({ ...options(memoryStore()), apiKeyPrefix: "acme_" });
     const { key } = await auth.apiKeys.create("ci", { name: "x" });

@@ -8,6 +8,8 @@ import type { ApiKeyRecord, ApiKeyStore } from "../stores/ApiKeyStore.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import { addClaims, jsonArgument } from "../tokens/issueToken.js";
 import type { JsonObject, JsonValue } from "../tokens/json.js";
+import { emitAudit } from "../telemetry/emitAudit.js";
+import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { formatApiKey, isKeyId, newKeyId } from "./apiKeyFormat.js";
 import type { ApiKeySecrets } from "./ApiKeySecrets.js";
 
@@ -50,6 +52,7 @@ export interface ApiKeyBackend {
   readonly store: ApiKeyStore | undefined;
   readonly secrets: ApiKeySecrets | undefined;
   readonly check: RevocationCheck | undefined;
+  readonly audit: AuditHook | undefined;
   /** See `ManagerCore.refused`: a verify-only manager, or scope or claims the schemas refuse. */
   refused(fields: { readonly scope?: unknown; readonly claims?: unknown }): Promise<never> | undefined;
 }
@@ -118,6 +121,7 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
     };
     const keepUntil = record.expiresAt === undefined ? undefined : record.expiresAt + KEEP_EXPIRED_MS;
     await storeCall(() => store.save(record, keepUntil)).catch(rejectForCaller);
+    emitAudit(this.#backend.audit, { event: "apikey.create", sub, keyId: id, at: this.#backend.clock() });
     return { key: formatApiKey(this.#backend.prefix, id, secret), id };
   }
 
@@ -134,9 +138,11 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
   async revoke(id: string): Promise<void> {
     const store = this.#store("revoke");
     if (!isKeyId(id)) throw new JwtConfigError("id", "must be the id of an API key (as create and list give it)");
-    await storeCall(() => store.revoke(id)).catch(rejectForCaller);
+    const revoked = await storeCall(() => store.revoke(id)).catch(rejectForCaller);
     // This process refuses it at once, without waiting for the announcement's echo.
     this.#backend.check?.apply({ kind: "apikey", id });
+    // An id the store did not hold had nothing left to revoke, and is not audited.
+    if (revoked !== undefined) emitAudit(this.#backend.audit, { event: "apikey.revoke", sub: revoked.sub, keyId: id, at: this.#backend.clock() });
   }
 
   /**

@@ -60,14 +60,14 @@ export class ManagerCore {
     this.verify = this.schemas === undefined ? verify : withSchemas(verify, this.schemas);
     this.sessions = this.#createSessions();
     this.verifyUnrevoked = withRevocationCheck(this.verify, this.sessions.revocationCheck);
-    const { apiKeyPrefix: prefix, store, clock, issuer, cacheSize } = this.options;
+    const { apiKeyPrefix: prefix, store, clock, issuer, cacheSize, audit } = this.options;
     const secrets = apiKeySecretsOf(this.#keys);
     const check = this.sessions.revocationCheck;
     this.apiKeyVerifier =
       secrets === undefined || check === undefined || store?.apiKeys === undefined
         ? undefined
         : new ApiKeyVerifier({ prefix, issuer, cacheSize, secrets, check, schemas: this.schemas });
-    this.apiKeys = { prefix, clock, store: store?.apiKeys, secrets, check, refused: (fields) => this.refused(fields) };
+    this.apiKeys = { prefix, clock, store: store?.apiKeys, secrets, check, audit, refused: (fields) => this.refused(fields) };
     Object.freeze(this);
   }
 

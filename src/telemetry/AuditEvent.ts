@@ -2,9 +2,10 @@
  * What an `audit` event records: `"login"`, `"rotate"` (a refresh token used up for a new pair),
  * `"reuseDetected"` (a used refresh token presented again: its session is revoked),
  * `"revoke"` (logout with a token), `"revokeSession"`, `"revokeSubject"`, `"revokeOtherSessions"`
- * (its `sid` is the session kept).
+ * (its `sid` is the session kept), `"apikey.create"` and `"apikey.revoke"` (with `keyId`).
  */
-export type AuditEventName = "login" | "rotate" | "reuseDetected" | "revoke" | "revokeSession" | "revokeSubject" | "revokeOtherSessions";
+export type AuditEventName =
+  "login" | "rotate" | "reuseDetected" | "revoke" | "revokeSession" | "revokeSubject" | "revokeOtherSessions" | "apikey.create" | "apikey.revoke";
 
 /**
  * One entry of the audit trail, given to `AuthManager`'s `audit` option after an operation has
