@@ -1,5 +1,5 @@
 // Type tests for the guard layer: the allow predicate typed from the procedure's input, and the
-// compile errors that name their fix (their printed text is asserted in compileErrors.test.ts).
+// compile errors that name their fix (their printed text is asserted in typeTests.test.ts).
 import { initTRPC } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";

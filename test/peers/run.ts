@@ -40,7 +40,7 @@ const atLeast = (version: string, floor: string) => {
 /**
  * The test files that drive tRPC: procedures through callers and the real HTTP, WebSocket and
  * SSE adapters, the client links. Left out: the ones that compile or spawn against the
- * repository's own install (docs, compileErrors, clientEntry, multiProcess), where the peers of
+ * repository's own install (docs, typeTests, clientEntry, multiProcess), where the peers of
  * the matrix cannot reach.
  */
 export const TRPC_FACING = [
