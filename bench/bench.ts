@@ -17,6 +17,7 @@ import { benchToken, NATIVE_STEP_ROW, nativeStepRows, onPath, threadPoolReport }
 import { remoteIssuerReference, remoteIssuerRows, remoteIssuerTarget } from "./remoteIssuer.js";
 import { sessionRows, sessionTargets } from "./sessions.js";
 import { AUTH_TOKEN_ROW, signingRows, signingTargets } from "./signing.js";
+import { telemetryRows, telemetryTargets } from "./telemetry.js";
 import { typedClaimsRows, typedClaimsTarget } from "./typedClaims.js";
 
 // Cycles per group; each cycle runs every case for one slice (5 ms; 10 ms with 64 in flight, so
@@ -124,7 +125,7 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 // `npm run bench -- sign sessions` runs only the parts named (the part names below); all by default.
-const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "flood", "subscriptions"] as const;
+const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "telemetry", "flood", "subscriptions"] as const;
 const only = process.argv.slice(2);
 for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}; the parts: ${PARTS.join(", ")}`);
 const runs = (part: (typeof PARTS)[number]) => only.length === 0 || only.includes(part);
@@ -138,6 +139,7 @@ if (runs("sessions")) rows.push(...(await sessionRows(TRPC)));
 if (runs("native")) rows.push(...(await nativeStepRows(SEQUENTIAL)));
 if (runs("remote")) rows.push(...(await remoteIssuerRows(SEQUENTIAL)));
 if (runs("typed")) rows.push(...(await typedClaimsRows(TRPC)));
+if (runs("telemetry")) rows.push(...(await telemetryRows(TRPC)));
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(
@@ -184,6 +186,7 @@ for (const alg of runs("verify") ? BENCH_ALGS : []) {
 }
 if (runs("remote")) console.log(remoteIssuerTarget(rows, spread));
 if (runs("typed")) console.log(typedClaimsTarget(rows, spread));
+if (runs("telemetry")) for (const line of telemetryTargets(rows, spread)) console.log(line);
 if (runs("trpc")) {
   const trpcGroup = "tRPC call through fetchRequestHandler, repeated token";
   const trpcRow = (prefix: string) => find(trpcGroup, prefix)!;
