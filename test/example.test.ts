@@ -10,8 +10,10 @@ import { startExampleServer } from "../example-server/server.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { hasRedisServer, startRedisServer } from "./helpers/redisServer.js";
 
-describe("example server and client", () => {
-  it("log in, call, get refused, refresh and log out, as the demo prints", { timeout: 15_000 }, async () => {
+// The two demo runs (each waits 3 s for its auth token to expire) run concurrently: each has its
+// own server, store and client, and asserts with its own `expect`.
+describe.concurrent("example server and client", () => {
+  it("log in, call, get refused, refresh and log out, as the demo prints", { timeout: 15_000 }, async ({ expect }) => {
     const server = await startExampleServer(0, () => undefined);
     const lines: string[] = [];
     try {
@@ -32,20 +34,20 @@ describe("example server and client", () => {
   });
 });
 
-describe.runIf(hasRedisServer())("example server with REDIS_URL set", () => {
-  it("keeps its sessions in Redis, and the demo walks through every step as with memory", { timeout: 20_000 }, async () => {
+describe.runIf(hasRedisServer()).concurrent("example server with REDIS_URL set", () => {
+  it("keeps its sessions in Redis, and the demo walks through every step as with memory", { timeout: 20_000 }, async ({ expect }) => {
     const redis = await startRedisServer();
-    process.env["REDIS_URL"] = redis.url;
     const logged: string[] = [];
     try {
-      const server = await startExampleServer(0, (line) => logged.push(line));
+      // REDIS_URL in the server's environment (its `env`, process.env by default): the other demo
+      // run, at the same time, keeps its sessions in memory.
+      const server = await startExampleServer(0, (line) => logged.push(line), { ...process.env, REDIS_URL: redis.url });
       try {
         expect(await runDemoClient(server.url, () => undefined)).toBe(true);
       } finally {
         await server.stop();
       }
     } finally {
-      delete process.env["REDIS_URL"];
       await redis.stop();
     }
     expect(logged).toContain("Sessions in Redis (REDIS_URL).");
