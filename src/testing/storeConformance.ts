@@ -4,6 +4,7 @@
 // so loading the entry never loads a runner, and it uses only Web APIs (crypto.randomUUID).
 import type { RevocationEvent, RevocationListener, TokenStore } from "../stores/TokenStore.js";
 import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
+import { apiKeyConformance } from "./apiKeyConformance.js";
 import { inventoryConformance } from "./inventoryConformance.js";
 
 export type { ConformanceMatchers, ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
@@ -215,4 +216,5 @@ export function storeConformance(target: StoreUnderTest, { it, expect }: Conform
     stop();
   });
   inventoryConformance(target, { it, expect });
+  apiKeyConformance(target, { it, expect });
 }
