@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { expect, it } from "vitest";
+import { jwtErrorCode } from "trpc-jwt/client";
 import type { SessionRouter } from "./sessionApp.js";
+import { subscriptionLink } from "./subscriptionLink.js";
 
 const SCRIPT = fileURLToPath(new URL("./sessionServerProcess.ts", import.meta.url));
 const SECRET = "multi-process-secret-of-32-bytes!";
@@ -94,6 +96,50 @@ export function sessionProcessTests(servers: () => string[]): void {
       `revocation in process A: process B refuses requests sent ${refusedFrom.toFixed(1)} ms after the logout returned (first refusal answered in ${answeredIn.toFixed(1)} ms; bound: 100 ms)`,
     );
     expect(refusedFrom).toBeLessThan(100);
+  });
+
+  it("an API key revoked in one process is refused by the others (latency measured), and its open subscription there ends", async () => {
+    const urls = servers();
+    const others = urls.slice(1);
+    const { key, id } = await client(a()).createKey.mutate({ sub: "ci" });
+    for (const url of others) for (let i = 0; i < 3; i++) expect(await client(url, key).keyMe.query()).toBe("ci");
+    const watched = others.at(-1)!;
+    const { link, close } = subscriptionLink<SessionRouter>({ httpUrl: watched, wsUrl: "" }, "httpSubscriptionLink (SSE)", key);
+    let onStarted!: () => void;
+    const started = new Promise<void>((resolve) => (onStarted = resolve));
+    const ended = new Promise<{ code: string | undefined; atMs: number }>((resolve) => {
+      createTRPCClient<SessionRouter>({ links: [link] }).keyIdle.subscribe(undefined, {
+        onStarted,
+        onError: (error) => resolve({ code: jwtErrorCode(error), atMs: performance.now() }),
+      });
+    });
+    try {
+      await started;
+      await client(a()).revokeKey.mutate({ id });
+      const revokedAt = performance.now();
+      // Each other process, polled back to back: when it first refuses (a generous bound for a
+      // loaded machine; the latency itself is measured by `npm run bench -- apikeys`).
+      const refusedAfter = await Promise.all(
+        others.map(async (url) => {
+          for (;;) {
+            const sentAt = performance.now() - revokedAt;
+            const result = await outcome(client(url, key).keyMe.query());
+            if (result.status !== 200) return (expect(result).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" }), sentAt);
+            if (sentAt > 2000) return Infinity;
+          }
+        }),
+      );
+      const ending = await Promise.race([ended, new Promise<undefined>((resolve) => setTimeout(resolve, 5000))]);
+      const endedAfter = ending === undefined ? Infinity : ending.atMs - revokedAt;
+      console.log(
+        `API key revoked in process A: refused by ${refusedAfter.map((ms) => `${ms.toFixed(1)} ms`).join(" and ")} after revoke returned; the SSE subscription ended ${endedAfter.toFixed(0)} ms after (under load)`,
+      );
+      for (const ms of refusedAfter) expect(ms).toBeLessThan(1000);
+      expect(ending?.code).toBe("TOKEN_REVOKED");
+      expect(endedAfter).toBeLessThan(1000);
+    } finally {
+      await close();
+    }
   });
 
   it("20 concurrent rotations of one refresh token across the processes: exactly one new pair, 19 TOKEN_REUSED", async () => {

@@ -11,12 +11,12 @@ const pairOut = ({ authToken, refreshToken }: TokenPair) => ({ authToken: authTo
  * that concurrent rotations reach `rotate` itself), logout (`auth.revoke(ctx.token)`), and guarded calls.
  * login, rotate and revokeSubject are plain procedures with no guard and no error handling of
  * their own: the manager's refusals must reach the client as their codes by themselves. `idle` is
- * a guarded subscription that sends nothing until it ends.
+ * a guarded subscription that sends nothing until it ends; `keyMe` and `keyIdle` accept API keys.
  */
 export function createSessionApp(auth: AuthManager) {
   const createContext = createJwtContext(auth);
   const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
-  const { authedProcedure } = createJwtProcedures(t);
+  const { authedProcedure, requireToken } = createJwtProcedures(t);
   const router = t.router({
     hello: t.procedure.query(() => "hello"),
     me: authedProcedure.query(({ ctx }) => ctx.token.sub),
@@ -26,6 +26,11 @@ export function createSessionApp(auth: AuthManager) {
     revokeOthers: authedProcedure.mutation(({ ctx }) => auth.revokeOtherSessions(ctx.token)),
     revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.revokeSubject(input.sub)),
     idle: authedProcedure.subscription(idle),
+    // API keys: made and revoked by plain procedures, accepted where requireToken says apiKey.
+    createKey: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.apiKeys.create(input.sub, { name: "multi-process" })),
+    revokeKey: t.procedure.input(z.object({ id: z.string() })).mutation(({ input }) => auth.apiKeys.revoke(input.id)),
+    keyMe: t.procedure.use(requireToken({ apiKey: true })).query(({ ctx }) => ctx.token.sub),
+    keyIdle: t.procedure.use(requireToken({ apiKey: true })).subscription(idle),
   });
   return { router, createContext };
 }
