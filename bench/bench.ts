@@ -9,6 +9,7 @@ import { importSPKI, jwtVerify } from "jose";
 import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
+import { API_KEY_GROUP, apiKeyPropagation, apiKeyRows, apiKeyTargets } from "./apiKeys.js";
 import { cacheFlood } from "./cacheFlood.js";
 import { idleSubscriptions } from "./idleSubscriptions.js";
 import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
@@ -125,7 +126,7 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 // `npm run bench -- sign sessions` runs only the parts named (the part names below); all by default.
-const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "telemetry", "flood", "subscriptions"] as const;
+const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "telemetry", "apikeys", "flood", "subscriptions"] as const;
 const only = process.argv.slice(2);
 for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}; the parts: ${PARTS.join(", ")}`);
 const runs = (part: (typeof PARTS)[number]) => only.length === 0 || only.includes(part);
@@ -140,6 +141,7 @@ if (runs("native")) rows.push(...(await nativeStepRows(SEQUENTIAL)));
 if (runs("remote")) rows.push(...(await remoteIssuerRows(SEQUENTIAL)));
 if (runs("typed")) rows.push(...(await typedClaimsRows(TRPC)));
 if (runs("telemetry")) rows.push(...(await telemetryRows(TRPC)));
+if (runs("apikeys")) rows.push(...(await apiKeyRows(TRPC)));
 const find = (group: string, prefix: string) => rows.find((row) => row.group === group && row.name.startsWith(prefix));
 
 console.log(
@@ -163,6 +165,7 @@ for (const group of [...new Set(rows.map((row) => row.group))]) {
       if (group.startsWith("signature step")) return find(group, NATIVE_STEP_ROW);
       if (group.startsWith("RemoteIssuer")) return find(group, remoteIssuerReference(row.name));
       if (group.startsWith("sign")) return find(group, AUTH_TOKEN_ROW);
+      if (group === API_KEY_GROUP) return find(group, "repeated auth token,");
       return find(group, "public procedure");
     }),
   );
@@ -187,6 +190,7 @@ for (const alg of runs("verify") ? BENCH_ALGS : []) {
 if (runs("remote")) console.log(remoteIssuerTarget(rows, spread));
 if (runs("typed")) console.log(typedClaimsTarget(rows, spread));
 if (runs("telemetry")) for (const line of telemetryTargets(rows, spread)) console.log(line);
+if (runs("apikeys")) for (const line of apiKeyTargets(rows, spread)) console.log(line);
 if (runs("trpc")) {
   const trpcGroup = "tRPC call through fetchRequestHandler, repeated token";
   const trpcRow = (prefix: string) => find(trpcGroup, prefix)!;
@@ -225,4 +229,5 @@ if (runs("flood")) {
   console.log(`\n${await cacheFlood()}`);
 }
 if (runs("subscriptions")) console.log(`\n${await idleSubscriptions()}`);
+if (runs("apikeys")) console.log(`\n${await apiKeyPropagation()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
