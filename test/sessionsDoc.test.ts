@@ -44,7 +44,9 @@ describe.runIf(hasRedisServer())("docs/sessions.md: the Redis start and shutdown
     expect(compiled.problems.get("docs/sessions.md")).toEqual([]);
   });
 
-  it("serves through the Redis store, and SIGTERM ends the process with code 0 within 2 s", { timeout: 30_000 }, async () => {
+  // The two runs below are processes of their own (one with Redis, one with nothing at REDIS_URL):
+  // they run concurrently, the second's 5 s start-up bound beside the first.
+  it.concurrent("serves through the Redis store, and SIGTERM ends the process with code 0 within 2 s", { timeout: 30_000 }, async ({ expect }) => {
     const server = startNode(driver, { REDIS_URL: redis.url, JWT_SECRET: secret }, { timeout: 20_000 });
     const { port } = JSON.parse(await server.line(/^\{"port"/)) as { port: number };
     const token = await new AuthManager({ issuer: "my-api", authType: "HS256", secret }).authToken("alice");
@@ -61,14 +63,18 @@ describe.runIf(hasRedisServer())("docs/sessions.md: the Redis start and shutdown
     expect(elapsed).toBeLessThan(2_000);
   });
 
-  it("with nothing listening at REDIS_URL, the bounded start exits with code 1 instead of waiting for ever", { timeout: 30_000 }, async () => {
-    const stopped = `redis://127.0.0.1:${await freePort()}`;
-    const started = performance.now();
-    const { code, signal, stdout, stderr } = await startNode(driver, { REDIS_URL: stopped, JWT_SECRET: secret }, { timeout: 20_000 }).exited;
-    const elapsed = performance.now() - started;
-    console.info(`docs/sessions.md start with Redis down: exit after ${elapsed.toFixed(0)} ms`);
-    expect({ code, signal, stdout: stdout.trim() }).toEqual({ code: 1, signal: null, stdout: "" });
-    expect(stderr).toContain("redis: unreachable at start-up, exiting");
-    expect(stderr).toContain("redis: connect ECONNREFUSED");
-  });
+  it.concurrent(
+    "with nothing listening at REDIS_URL, the bounded start exits with code 1 instead of waiting for ever",
+    { timeout: 30_000 },
+    async ({ expect }) => {
+      const stopped = `redis://127.0.0.1:${await freePort()}`;
+      const started = performance.now();
+      const { code, signal, stdout, stderr } = await startNode(driver, { REDIS_URL: stopped, JWT_SECRET: secret }, { timeout: 20_000 }).exited;
+      const elapsed = performance.now() - started;
+      console.info(`docs/sessions.md start with Redis down: exit after ${elapsed.toFixed(0)} ms`);
+      expect({ code, signal, stdout: stdout.trim() }).toEqual({ code: 1, signal: null, stdout: "" });
+      expect(stderr).toContain("redis: unreachable at start-up, exiting");
+      expect(stderr).toContain("redis: connect ECONNREFUSED");
+    },
+  );
 });
