@@ -13,7 +13,7 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
-import { openTelemetry, openTelemetryLoaded, useOpenTelemetry } from "../src/telemetry/openTelemetry.js";
+import { openTelemetry, useOpenTelemetry } from "../src/telemetry/openTelemetry.js";
 import { measureGroup, ratio, type Case, type GroupOptions, type Row } from "./harness.js";
 
 const GROUP = "tRPC authedProcedure with OpenTelemetry, repeated token";
@@ -28,7 +28,6 @@ const dropMetrics: PushMetricExporter = { export: (_metrics, done) => done(SUCCE
 
 /** The group, measured side by side through fetchRequestHandler. */
 export async function telemetryRows(options: GroupOptions): Promise<Row[]> {
-  await openTelemetryLoaded;
   const api = openTelemetry();
   if (api === undefined) throw new Error("bench telemetry: @opentelemetry/api is not installed (npm ci)");
   const contextManager = new AsyncLocalStorageContextManager().enable();

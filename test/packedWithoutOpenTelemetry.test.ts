@@ -4,7 +4,9 @@
 // `telemetry` option work, and nothing is recorded anywhere. One Node process, no server.
 // The project lies in the temporary directory, and Node looks for packages in every folder above
 // it too: a machine where something left a node_modules there (/tmp/node_modules) would lend the
-// project its packages. A resolve hook cuts the lookup off at the project, as on a clean machine.
+// project its packages. The lookup is cut off at the project, as on a clean machine: a resolve
+// hook for imports, and for require (trpc-jwt looks the peer up with Node's require) the list of
+// node_modules folders Node searches.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +20,11 @@ import { initTRPC } from "@trpc/server";
 import { AuthManager, createJwtContext, createJwtProcedures, memoryStore } from "trpc-jwt";
 import { redisStore } from "trpc-jwt/redis";
 
+import { createRequire } from "node:module";
+
 const absent = await import("@opentelemetry/api").then(() => false, () => true);
+let required = true;
+try { createRequire(import.meta.url)("@opentelemetry/api"); } catch { required = false; }
 const audited = [];
 const auth = new AuthManager({ issuer: "scratch", authType: "HS256", secret: "s".repeat(32), store: memoryStore(), audit: (event) => audited.push(event.event) });
 const createContext = createJwtContext(auth, { telemetry: { subject: false } });
@@ -31,7 +37,7 @@ const sub = await call(authToken.signed);
 const refused = await call(undefined).then(() => "passed", (error) => error.cause?.code);
 await auth.revoke(authToken);
 await new Promise((resolve) => setTimeout(resolve, 0));
-console.log(JSON.stringify({ absent, sub, refused, audited, redis: typeof redisStore }));
+console.log(JSON.stringify({ absent, required, sub, refused, audited, redis: typeof redisStore }));
 `;
 
 const HOOKS = `
@@ -42,6 +48,13 @@ export async function resolve(specifier, context, next) {
   }
   return resolved;
 }
+`;
+
+const REGISTER = `
+import Module, { register } from "node:module";
+register("./hooks.mjs", import.meta.url);
+const paths = Module._nodeModulePaths;
+Module._nodeModulePaths = (from) => paths(from).filter((path) => path.startsWith(process.env.PROJECT_DIR));
 `;
 
 describe("the packed package without @opentelemetry/api", () => {
@@ -57,12 +70,19 @@ describe("the packed package without @opentelemetry/api", () => {
     expect(existsSync(join(project, "node_modules", "@opentelemetry", "api"))).toBe(false);
     writeFileSync(join(dir, "main.mjs"), SCRIPT);
     writeFileSync(join(dir, "hooks.mjs"), HOOKS);
-    writeFileSync(join(dir, "register.mjs"), 'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n');
+    writeFileSync(join(dir, "register.mjs"), REGISTER);
     const { stdout } = await promisify(execFile)(process.execPath, ["--import", "./register.mjs", "main.mjs"], {
       cwd: dir,
       timeout: 30_000,
-      env: { ...process.env, PROJECT_URL: `${pathToFileURL(project).href}/` },
+      env: { ...process.env, PROJECT_URL: `${pathToFileURL(project).href}/`, PROJECT_DIR: `${project}/` },
     });
-    expect(JSON.parse(stdout)).toEqual({ absent: true, sub: "alice", refused: "TOKEN_MISSING", audited: ["login", "revoke"], redis: "function" });
+    expect(JSON.parse(stdout)).toEqual({
+      absent: true,
+      required: false,
+      sub: "alice",
+      refused: "TOKEN_MISSING",
+      audited: ["login", "revoke"],
+      redis: "function",
+    });
   });
 });

@@ -1,16 +1,18 @@
-// `@opentelemetry/api` is an optional peer: found at run time, never imported statically, so the
-// package loads and works without it on every runtime (Node, Bun, Deno, Workers) and in every
+// `@opentelemetry/api` is an optional peer: looked up at run time, never imported statically, so
+// the package loads and works without it on every runtime (Node, Bun, Deno, Workers) and in every
 // bundle. Why this way and not another (docs/observability.md, "How the API is found"):
 // - A static import would make the peer required, and fail to load where it is missing.
-// - Top-level await of the import would stall every importer of the package until it settles, and
-//   breaks bundles and runtimes without top-level await.
-// - So the import starts once, when this module loads, and its result is used once it has
-//   arrived. The specifier is a variable with the bundlers' ignore comments: webpack, Vite and
-//   esbuild leave it to the runtime (a literal would be bundled when present, and fail the build
-//   when absent). Where the runtime cannot import from node_modules (a Worker bundle), the import
-//   fails quietly and there is no telemetry, as without the package.
-// The API keeps its state (the registered SDK) on a global, versioned symbol, so this copy and the
-// app's own copy of `@opentelemetry/api` see the same tracer and meter providers.
+// - Top-level await of a dynamic import would stall every importer of the package until the
+//   lookup settles, and breaks bundles and runtimes without top-level await; a dynamic import()
+//   left unawaited still puts an import expression in the bundle, which Workers' module loader
+//   (miniflare, wrangler) refuses to load when its specifier is not a literal, and bundlers try to
+//   resolve (and fail on) when it is.
+// - So the lookup is synchronous, when this module loads, through Node's own `require` reached as
+//   `node:crypto` is (keys/nodeCrypto.ts): `process.getBuiltinModule("node:module")`. Where there
+//   is no such thing (Workers, edge runtimes, browsers) or no package, there is no telemetry, and
+//   each recording is one check of a variable. Bundlers see no import to resolve.
+// The API keeps its state (the registered SDK) on a global, versioned symbol, so the copy found
+// here and the app's own copy (an ESM or CJS build, or a bundled one) see the same providers.
 
 /** The attributes trpc-jwt records: fixed names, string values (never token text or key material). */
 export type TelemetryAttributes = Readonly<Record<string, string>>;
@@ -38,11 +40,11 @@ export interface OpenTelemetryApi {
 }
 
 const PEER = "@opentelemetry/api";
-let api: OpenTelemetryApi | undefined;
+let api: OpenTelemetryApi | undefined = lookUp();
 
 /**
- * `@opentelemetry/api` once it has been found, else `undefined` (not installed, not loadable on
- * this runtime, or not loaded yet): every recording starts with this check and nothing else.
+ * `@opentelemetry/api` when it was found as this module loaded, else `undefined` (not installed,
+ * or no `require` on this runtime): every recording starts with this check and nothing else.
  *
  * @example
  * ```ts
@@ -54,33 +56,29 @@ export function openTelemetry(): OpenTelemetryApi | undefined {
 }
 
 /**
- * Settles once the search for `@opentelemetry/api` is over, found or not; never rejects. Tests
- * and benchmarks await it; the library itself never waits for it.
- *
- * @example
- * ```ts
- * await openTelemetryLoaded;
- * ```
- */
-export const openTelemetryLoaded: Promise<void> = import(/* webpackIgnore: true */ /* @vite-ignore */ PEER).then(
-  (module: unknown) => {
-    if (isApi(module)) api = module;
-  },
-  () => undefined,
-);
-
-/**
  * Replaces the API found (`undefined`: as if it were not installed). For tests and benchmarks
  * that compare with and without it in one process; module-internal, not exported from the package.
  *
  * @example
  * ```ts
- * await openTelemetryLoaded;
  * useOpenTelemetry(undefined); // the "API absent" row of the telemetry benchmark
  * ```
  */
 export function useOpenTelemetry(value: OpenTelemetryApi | undefined): void {
   api = value;
+}
+
+// Node's `require`, from this file, where the runtime has one (Node, Bun, Deno); the package's
+// CommonJS build, whichever build the app imports.
+function lookUp(): OpenTelemetryApi | undefined {
+  try {
+    const nodeModule = globalThis.process?.getBuiltinModule?.("node:module");
+    const found: unknown = nodeModule?.createRequire(import.meta.url)(PEER);
+    return isApi(found) ? found : undefined;
+  } catch {
+    // Not installed, or not loadable here (a runtime without a file system, a denied permission).
+    return undefined;
+  }
 }
 
 function isApi(module: unknown): module is OpenTelemetryApi {
