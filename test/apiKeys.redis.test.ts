@@ -141,6 +141,26 @@ describe.runIf(hasRedisServer())("API keys on redis-server: Redis commands count
     expect(counts).toEqual({});
   });
 
+  it("100 concurrent first uses of a key in a process cost 1 read; once revoked, 1,000 presentations there cost 0 commands", async () => {
+    const issuer = await freshManager();
+    const { key, id } = await issuer.auth.apiKeys.create("ci", { name: "burst", scope: { deploy: true } });
+    const app = createApp((await freshManager()).auth);
+    const call = () => app.router.createCaller(app.createContext({ headers: new Headers({ authorization: `Bearer ${key}` }) })).deploy();
+    await commandsSince();
+    expect(await Promise.all(Array.from({ length: 100 }, call))).toEqual(Array(100).fill("ci"));
+    expect(await commandsSince()).toEqual({ get: 1 });
+    await issuer.auth.apiKeys.revoke(id);
+    await commandsSince();
+    const refused = async () =>
+      (await call().then(
+        () => undefined,
+        (error: { cause?: JwtError }) => error.cause?.code,
+      )) === "TOKEN_REVOKED";
+    for (let i = 0; i < 1000 && !(await refused()); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+    for (let i = 0; i < 1000; i++) expect(await refused()).toBe(true);
+    expect(await commandsSince()).toEqual({});
+  });
+
   it("the store never holds a key in clear: every value Redis keeps, read back, contains neither the key nor its secret", async () => {
     const { auth } = await freshManager();
     const created = await Promise.all(

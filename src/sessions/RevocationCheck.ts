@@ -36,6 +36,11 @@ export class RevocationCheck {
   readonly #apiKeys = new Map<string, JwtToken>();
   // Tokens of API keys just read from the store: their first check asks nothing more.
   readonly #fresh = new WeakSet<JwtToken>();
+  // Ids of API keys found revoked: a revocation is for good (ids are never reused), so it is
+  // remembered whatever the channel does, and a revoked key in a retry loop costs no store read.
+  readonly #revokedKeys = new Map<string, true>();
+  // First uses under way while the channel is live: concurrent first uses of a key share one read.
+  readonly #reading = new Map<string, Promise<JwtToken>>();
   #live = false;
   // Bumped by every announcement and channel change: an answer read across one is not kept.
   #changes = 0;
@@ -86,7 +91,14 @@ export class RevocationCheck {
    */
   apiKey(id: string, toToken: (record: ApiKeyRecord) => JwtToken): JwtToken | Promise<JwtToken> {
     const known = this.#live ? this.#apiKeys.get(id) : undefined;
-    return known ?? this.#readApiKey(id, toToken);
+    if (known !== undefined) return known;
+    if (!this.#live) return this.#readApiKey(id, toToken);
+    let reading = this.#reading.get(id);
+    if (reading === undefined) {
+      reading = this.#readApiKey(id, toToken).finally(() => this.#reading.delete(id));
+      this.#reading.set(id, reading);
+    }
+    return reading;
   }
 
   /** Like {@link check}, but always asks the store. */
@@ -121,6 +133,7 @@ export class RevocationCheck {
     this.#watchers.notify(event);
     if (event.kind === "token" || event.kind === "apikey") {
       (event.kind === "token" ? this.#verdicts : this.#apiKeys).delete(event.id);
+      if (event.kind === "apikey") remember(this.#revokedKeys, this.#maxEntries, event.id, true);
       return;
     }
     const field = event.kind === "session" ? "sid" : "sub";
@@ -128,6 +141,7 @@ export class RevocationCheck {
   }
 
   async #readApiKey(id: string, toToken: (record: ApiKeyRecord) => JwtToken): Promise<JwtToken> {
+    if (this.#revokedKeys.has(id)) throw new JwtError("TOKEN_REVOKED");
     const changes = this.#changes;
     const apiKeys = this.#store.apiKeys;
     let record: ApiKeyRecord | undefined;
@@ -137,7 +151,10 @@ export class RevocationCheck {
       throw new JwtError("STORE_UNAVAILABLE");
     }
     // A key the store does not hold was revoked (or expired long ago): its record is deleted then.
-    if (record === undefined) throw new JwtError("TOKEN_REVOKED");
+    if (record === undefined) {
+      remember(this.#revokedKeys, this.#maxEntries, id, true);
+      throw new JwtError("TOKEN_REVOKED");
+    }
     const token = toToken(record);
     if (this.#live && changes === this.#changes) remember(this.#apiKeys, this.#maxEntries, id, token);
     else this.#fresh.add(token);
