@@ -5,71 +5,24 @@
 import { EventEmitter, on } from "node:events";
 import { createTRPCClient, createWSClient, httpLink, httpSubscriptionLink, wsLink, type TRPCClientError, type TRPCLink } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
-import { observable } from "@trpc/server/observable";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it, type ExpectStatic } from "vitest";
 import { WebSocket } from "ws";
-import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, type RefusalEvent } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
 import { bearerHeaders, createTokenStore, jwtErrorCode, refreshLink, wsConnectionParams } from "trpc-jwt/client";
 import { testContext } from "trpc-jwt/testing";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { subscriptionLink, type Transport } from "./helpers/subscriptionLink.js";
-import { startHttpAndWsServer } from "./helpers/wsServer.js";
+import { startTickingApp, type TickingApp } from "./helpers/tickingApp.js";
 
 const auth = new AuthManager(optionsFor("HS256", { authMaxAge: 60 }));
 // Same issuer and key: its tokens verify with `auth`, and expire 1 to 2 seconds after issue.
 const shortLived = new AuthManager(optionsFor("HS256", { authMaxAge: 2 }));
-const refusals: RefusalEvent[] = [];
-const createContext = createJwtContext(auth, { onRefused: (event) => refusals.push(event) });
-const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
-const { authedProcedure, refreshProcedure, requireToken } = createJwtProcedures(t);
-const refreshes = { count: 0 };
-const ticks = new EventEmitter();
-const router = t.router({
-  ticks: authedProcedure.subscription(async function* ({ signal }) {
-    for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
-  }),
-  // Two guards on one procedure: the token the first found is watched once.
-  adminTicks: authedProcedure.use(requireToken({ scope: { admin: true } })).subscription(async function* ({ signal }) {
-    for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
-  }),
-  refresh: refreshProcedure.mutation(async ({ ctx }) => {
-    refreshes.count++;
-    return { authToken: (await auth.authToken(ctx.token.sub)).signed };
-  }),
-  // tRPC's legacy observable subscriptions end the same way.
-  observed: authedProcedure.subscription(() =>
-    observable<number>((emit) => {
-      const onTick = (tick: number) => emit.next(tick);
-      ticks.on("tick", onTick);
-      return () => ticks.off("tick", onTick);
-    }),
-  ),
-});
-type Router = typeof router;
 
-let server: Awaited<ReturnType<typeof startHttpAndWsServer>>;
-let ticker: ReturnType<typeof setInterval> | undefined;
-let tickCount = 0;
-beforeAll(async () => {
-  server = await startHttpAndWsServer(router, createContext);
-});
-const clients: { close(): Promise<void> | void }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  stopTicking();
-  refusals.length = 0;
-});
-afterAll(() => server.close());
-
-function startTicking(): void {
-  ticker = setInterval(() => ticks.emit("tick", ++tickCount), 50);
-}
-function stopTicking(): void {
-  if (ticker !== undefined) clearInterval(ticker);
-  ticker = undefined;
-}
+type Router = TickingApp["router"];
+type App = TickingApp;
+const startApp = () => startTickingApp(auth);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Active timers (setTimeout/setInterval), counted while no sleep of ours is pending. */
@@ -86,15 +39,19 @@ async function eventually(check: () => boolean): Promise<boolean> {
  * The link for `transport` sending the current `authToken()`: a WebSocket of its own (token in
  * connectionParams), or SSE with the bearer header; both read the token at every (re)connection.
  */
-function linkFor(transport: Transport, authToken: () => string | undefined): { link: TRPCLink<Router>; webSocket?: { close(): Promise<void> } } {
+function linkFor(app: App, transport: Transport, authToken: () => string | undefined): { link: TRPCLink<Router>; webSocket?: { close(): Promise<void> } } {
   if (transport === "wsLink") {
-    const wsClient = createWSClient({ url: server.wsUrl, WebSocket: WebSocket as never, connectionParams: wsConnectionParams({ getAuthToken: authToken }) });
-    clients.push(wsClient);
+    const wsClient = createWSClient({
+      url: app.server.wsUrl,
+      WebSocket: WebSocket as never,
+      connectionParams: wsConnectionParams({ getAuthToken: authToken }),
+    });
+    app.clients.push(wsClient);
     return { link: wsLink({ client: wsClient, transformer: superjson }), webSocket: wsClient };
   }
   return {
     link: httpSubscriptionLink({
-      url: server.httpUrl,
+      url: app.server.httpUrl,
       transformer: superjson,
       EventSource,
       eventSourceOptions: () => ({ fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, ...bearerHeaders(authToken)() } }) }),
@@ -103,9 +60,9 @@ function linkFor(transport: Transport, authToken: () => string | undefined): { l
 }
 
 /** A typed client whose every call carries `token`: its own WebSocket, or SSE with the bearer header. */
-function clientWith(transport: Transport, token: string) {
-  const { link, close } = subscriptionLink<Router>(server, transport, token);
-  clients.push({ close });
+function clientWith(app: App, transport: Transport, token: string) {
+  const { link, close } = subscriptionLink<Router>(app.server, transport, token);
+  app.clients.push({ close });
   return createTRPCClient<Router>({ links: [link] });
 }
 
@@ -134,7 +91,7 @@ function watch(client: ReturnType<typeof clientWith>, procedure: "ticks" | "admi
 }
 
 /** The subscription failed with UNAUTHORIZED TOKEN_EXPIRED, at `exp` or within 1 s after it. */
-function expectExpiredWithinASecond(outcome: Awaited<ReturnType<typeof watch>["ended"]>, exp: number) {
+function expectExpiredWithinASecond(expect: ExpectStatic, outcome: Awaited<ReturnType<typeof watch>["ended"]>, exp: number) {
   if (outcome === "complete") throw new Error("the subscription completed instead of failing");
   expect(jwtErrorCode(outcome.error)).toBe("TOKEN_EXPIRED");
   expect(outcome.error.data?.code).toBe("UNAUTHORIZED");
@@ -144,73 +101,90 @@ function expectExpiredWithinASecond(outcome: Awaited<ReturnType<typeof watch>["e
 }
 
 /** Opens `procedure` with a token expiring 1 to 2 s in; checks it ends with TOKEN_EXPIRED within 1 s of exp. */
-async function expectEndsAtExpiry(transport: Transport, procedure: "ticks" | "adminTicks" | "observed", scope?: { admin: boolean }) {
+async function expectEndsAtExpiry(
+  expect: ExpectStatic,
+  app: App,
+  transport: Transport,
+  procedure: "ticks" | "adminTicks" | "observed",
+  scope?: { admin: boolean },
+) {
   const short = await shortLived.authToken("alice", scope);
-  const ending = watch(clientWith(transport, short.signed), procedure);
+  const ending = watch(clientWith(app, transport, short.signed), procedure);
   await ending.started;
-  startTicking();
+  app.startTicking();
   const outcome = await ending.ended;
-  expectExpiredWithinASecond(outcome, short.exp);
+  expectExpiredWithinASecond(expect, outcome, short.exp);
 }
 
-describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("guarded subscriptions over %s", (transport) => {
+const TRANSPORTS: Transport[] = ["wsLink", "httpSubscriptionLink (SSE)"];
+
+// This test counts the process's timers: it runs alone, before the others.
+describe.each(TRANSPORTS)("guarded subscriptions over %s", (transport) => {
   it("a token expiring 1-2 s in ends its subscription within 1 s of expiry with TOKEN_EXPIRED; a longer token's subscription keeps receiving; nothing is left behind", async () => {
+    const app = await startApp();
     const timersBefore = activeTimers();
     const short = await shortLived.authToken("alice");
     const long = await auth.authToken("bob");
-    const ending = watch(clientWith(transport, short.signed), "ticks");
-    const lasting = watch(clientWith(transport, long.signed), "ticks");
+    const ending = watch(clientWith(app, transport, short.signed), "ticks");
+    const lasting = watch(clientWith(app, transport, long.signed), "ticks");
     await Promise.all([ending.started, lasting.started]);
-    startTicking();
+    app.startTicking();
 
     const outcome = await ending.ended;
-    expectExpiredWithinASecond(outcome, short.exp);
-    expect(refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "ticks" }]);
+    expectExpiredWithinASecond(expect, outcome, short.exp);
+    expect(app.refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "ticks" }]);
 
     const receivedAtEnd = lasting.received.length;
     expect(await eventually(() => lasting.received.length >= receivedAtEnd + 3)).toBe(true);
     // The ended subscription's procedure was stopped: only the lasting one still listens.
-    expect(await eventually(() => ticks.listenerCount("tick") === 1)).toBe(true);
+    expect(await eventually(() => app.ticks.listenerCount("tick") === 1)).toBe(true);
 
     lasting.unsubscribe();
-    stopTicking();
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-    expect(await eventually(() => ticks.listenerCount("tick") === 0)).toBe(true);
+    app.stopTicking();
+    await Promise.all(app.clients.splice(0).map((client) => client.close()));
+    expect(await eventually(() => app.ticks.listenerCount("tick") === 0)).toBe(true);
     // The lasting token's 60-second expiry timer went with its subscription.
     expect(await eventually(() => activeTimers() <= timersBefore)).toBe(true);
   });
+});
 
-  it("with two guards (authedProcedure + requireToken) the subscription ends once, with TOKEN_EXPIRED", async () => {
-    await expectEndsAtExpiry(transport, "adminTicks", { admin: true });
-    expect(refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "adminTicks" }]);
+// The tests below wait on real expiry, each with its own app, client and `expect`: they run
+// concurrently, over both transports at once.
+describe.concurrent.each(TRANSPORTS)("guarded subscriptions over %s", (transport) => {
+  it("with two guards (authedProcedure + requireToken) the subscription ends once, with TOKEN_EXPIRED", async ({ expect }) => {
+    const app = await startApp();
+    await expectEndsAtExpiry(expect, app, transport, "adminTicks", { admin: true });
+    expect(app.refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "adminTicks" }]);
   });
 
-  it("an observable subscription ends with its token too, and unsubscribes from its source", async () => {
-    await expectEndsAtExpiry(transport, "observed");
-    expect(await eventually(() => ticks.listenerCount("tick") === 0)).toBe(true);
+  it("an observable subscription ends with its token too, and unsubscribes from its source", async ({ expect }) => {
+    const app = await startApp();
+    await expectEndsAtExpiry(expect, app, transport, "observed");
+    expect(await eventually(() => app.ticks.listenerCount("tick") === 0)).toBe(true);
   });
 });
 
-describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("refreshLink over %s", (transport) => {
-  it("a subscription ended by its token's expiry is refreshed once and subscribed again with the new token", async () => {
+describe.concurrent.each(TRANSPORTS)("refreshLink over %s", (transport) => {
+  it("a subscription ended by its token's expiry is refreshed once and subscribed again with the new token", async ({ expect }) => {
+    const app = await startApp();
     const store = createTokenStore();
     store.setTokens({ authToken: (await shortLived.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
     const refreshClient = createTRPCClient<Router>({
-      links: [httpLink({ url: server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
+      links: [httpLink({ url: app.server.httpUrl, transformer: superjson, headers: bearerHeaders(store.getRefreshToken) })],
     });
-    const { link, webSocket } = linkFor(transport, store.getAuthToken);
+    const { link, webSocket } = linkFor(app, transport, store.getAuthToken);
     const client = createTRPCClient<Router>({ links: [refreshLink({ store, refresh: () => refreshClient.refresh.mutate(), webSocket }), link] });
-    refreshes.count = 0;
+    app.refreshes.count = 0;
     const short = store.getAuthToken();
     const lasting = watch(client, "ticks");
     await lasting.started;
-    startTicking();
+    app.startTicking();
     const expiresAtMs = (JSON.parse(Buffer.from(short!.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1000;
     // Still receiving a while after its first token expired, on the refreshed one.
     await sleep(Math.max(0, expiresAtMs + 300 - Date.now()));
     const atExpiry = lasting.received.length;
     expect(await eventually(() => lasting.received.length >= atExpiry + 3)).toBe(true);
-    expect(refreshes.count).toBe(1);
+    expect(app.refreshes.count).toBe(1);
     expect(store.getAuthToken()).not.toBe(short);
     lasting.unsubscribe();
     const outcome = await Promise.race([lasting.ended, sleep(100).then(() => "open" as const)]);
@@ -220,6 +194,7 @@ describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])("refreshLink 
 
 describe("the expiry timer", () => {
   it("a token valid for 30 days does not end its subscription at once (timers re-armed in steps below 2^31 ms)", async () => {
+    const ticks = new EventEmitter();
     const clock = fakeClock(Date.now());
     const monthly = new AuthManager(optionsFor("HS256", { authMaxAge: 30 * 86_400, clock: clock.now }));
     const monthlyRouter = (() => {
