@@ -49,6 +49,7 @@ function appFor(issuer: AuthManager | RemoteIssuer, config: JwtContextConfig = {
     refresh: refreshProcedure.mutation(({ ctx }) => rotateWith(issuer, ctx.token)),
     me: authedProcedure.query(({ ctx }) => ctx.token.sub),
     admin: authedProcedure.use(requireToken({ scope: "admin" })).query(() => "admin"),
+    deploy: t.procedure.use(requireToken({ apiKey: true })).query(({ ctx }) => ctx.token.sub),
     org: authedProcedure
       .input(z.object({ org: z.string() }))
       .use(requireToken({ input: { org: "org" } }))
@@ -139,6 +140,13 @@ describe("traces", () => {
     const span = await spanOf(() => client(downUrl, signed).me.query());
     expect(span.events.map(({ attributes }) => attributes)).toEqual([{ code: "STORE_UNAVAILABLE", reason: "store" }]);
     expect(span.status).toEqual({ code: 2, message: "STORE_UNAVAILABLE" });
+  });
+
+  it("an API key's call: trpc_jwt.token_type apikey, enduser.id the key's subject", async () => {
+    const { key } = await auth.apiKeys.create("ci", { name: "ci deploy" });
+    sent.add(key);
+    const span = await spanOf(() => client(url, key).deploy.query());
+    expect(span.attributes).toMatchObject({ "enduser.id": "ci", "trpc_jwt.token_type": "apikey", "http.response.status_code": 200 });
   });
 
   it("telemetry: { subject: false } leaves enduser.id out, and the token type in", async () => {
@@ -266,7 +274,9 @@ describe("what is exported", () => {
     expect(sent.size).toBeGreaterThan(5);
     for (const token of sent) {
       forbidden.add(token);
-      for (const segment of token.split(".")) if (segment.length >= 8) forbidden.add(segment);
+      // A JWT's segments; an API key's parts (prefix_id_secret...).
+      for (const segment of token.split(/[._]/)) if (segment.length >= 8) forbidden.add(segment);
+      if (token.split(".").length !== 3) continue;
       // Every string claim (sid, jti, csrf, iss, org, ...) but sub, and type ("auth" or "refresh",
       // which trpc_jwt.token_type tells by design); numbers (exp, iat) are left out: a
       // timestamp's digits may well appear in a span's own times.

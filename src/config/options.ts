@@ -79,7 +79,8 @@ export interface AuthManagerOptions {
   rotationGrace?: number | undefined;
   /**
    * The audit trail: called once after each `login`, `rotate`, detected reuse, `revoke`,
-   * `revokeSession` and `revokeSubject` that succeeded, with `{ event, sub, sid?, at }` (see
+   * `revokeSession`, `revokeSubject`, `revokeOtherSessions` and API key `create` / `revoke` that
+   * succeeded, with `{ event, sub, sid?, keyId?, ip?, at }` (see
    * `AuditEvent` and docs/observability.md). It runs after the caller has its result: what it
    * throws, rejects with or never finishes changes nothing. Default: none.
    */

@@ -21,7 +21,8 @@ const TOLD = new WeakSet<object>();
 export const guardTelemetry = {
   /**
    * `enduser.id` (the token's `sub`; `undefined` when the app turned it off with
-   * `telemetry: { subject: false }`) and `trpc_jwt.token_type` on the active span.
+   * `telemetry: { subject: false }`) and `trpc_jwt.token_type` (what the caller presented:
+   * `auth`, `refresh` or `apikey`) on the active span.
    */
   passed(sub: string | undefined, tokenType: string): void {
     const span = openTelemetry()?.trace.getActiveSpan();

@@ -116,7 +116,7 @@ export class CredentialResolver {
 
   /** Tells OpenTelemetry (when installed) who the caller is: `token` passed a guard. */
   passed(token: JwtToken): void {
-    guardTelemetry.passed(this.#settings.traceSubject ? token.sub : undefined, token.tokenType);
+    guardTelemetry.passed(this.#settings.traceSubject ? token.sub : undefined, token.type);
   }
 
   /**
