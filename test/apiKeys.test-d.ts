@@ -32,6 +32,7 @@ describe("auth.apiKeys", () => {
   it("list gives records without the key; revoke takes an id", () => {
     expectTypeOf(plain.apiKeys.list("ci")).resolves.toEqualTypeOf<ApiKeyInfo[]>();
     expectTypeOf<Awaited<ReturnType<typeof typed.apiKeys.list>>[number]["scope"]>().toEqualTypeOf<{ deploy: boolean } | undefined>();
+    expectTypeOf<Awaited<ReturnType<typeof typed.apiKeys.list>>[number]["claims"]>().toEqualTypeOf<{ team: string } | undefined>();
     expectTypeOf<Awaited<ReturnType<typeof plain.apiKeys.list>>[number]>().not.toHaveProperty("key");
     expectTypeOf(typed.apiKeys.revoke).parameters.toEqualTypeOf<[id: string]>();
   });

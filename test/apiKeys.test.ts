@@ -256,6 +256,27 @@ describe("API key rules and options", () => {
   });
 });
 
+describe("API keys with several issuers in one context", () => {
+  it("each manager verifies the keys of its own prefix; two managers with one prefix are refused", async () => {
+    const store = memoryStore();
+    const first = new AuthManager(options(store));
+    const second = new AuthManager({ ...options(store), issuer: "partners", secret: "another-secret-of-at-least-32-bytes", apiKeyPrefix: "ptk_" });
+    const createContext = createJwtContext([first, second]);
+    const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
+    const { requireToken } = createJwtProcedures(t);
+    const router = t.router({ who: t.procedure.use(requireToken({ apiKey: true })).query(({ ctx }) => `${ctx.token.iss}:${ctx.token.sub}`) });
+    const call = (key: string) => router.createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }) }) as never).who();
+    expect(await call((await first.apiKeys.create("ci", { name: "a" })).key)).toBe("api-keys:ci");
+    expect(await call((await second.apiKeys.create("acme", { name: "b" })).key)).toBe("partners:acme");
+    // A key in the other's form, with this one's prefix: its secret is not this manager's.
+    const { key } = await second.apiKeys.create("acme", { name: "c" });
+    const { formatApiKey } = await import("../src/apiKeys/apiKeyFormat.js");
+    expect(await rejectionOf(call(formatApiKey("tjk_", key.slice(4, 30), key.slice(31, 63))))).toMatchObject({ cause: { code: "TOKEN_INVALID" } });
+    const clash = new AuthManager({ ...options(store), issuer: "clash" });
+    expect(() => createJwtContext([first, clash])).toThrow(/apiKeyPrefix/);
+  });
+});
+
 // A key with a valid checksum and a secret that is not the HMAC of its id.
 async function forgedKey(real: string): Promise<string> {
   const { formatApiKey } = await import("../src/apiKeys/apiKeyFormat.js");

@@ -7,7 +7,7 @@ import { storeCall } from "../sessions/sessionClaims.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../stores/ApiKeyStore.js";
 import type { ClaimsArgument, ClaimsSchema, ScopeArgument, ScopeSchema } from "../tokens/claimSchemas.js";
 import { addClaims, jsonArgument } from "../tokens/issueToken.js";
-import type { JsonObject, JsonValue } from "../tokens/json.js";
+import type { JsonValue } from "../tokens/json.js";
 import { emitAudit } from "../telemetry/emitAudit.js";
 import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { formatApiKey, isKeyId, newKeyId } from "./apiKeyFormat.js";
@@ -33,7 +33,7 @@ export interface CreatedApiKey {
 }
 
 /** One key as `list` shows it: never the key itself. */
-export interface ApiKeyInfo<TScope extends ScopeSchema | undefined = undefined> {
+export interface ApiKeyInfo<TClaims extends ClaimsSchema | undefined = undefined, TScope extends ScopeSchema | undefined = undefined> {
   readonly id: string;
   readonly name: string;
   /** Milliseconds since the epoch. */
@@ -42,7 +42,8 @@ export interface ApiKeyInfo<TScope extends ScopeSchema | undefined = undefined> 
   readonly expiresAt: number | undefined;
   /** The scope it was created with (the schema's input, as stored). */
   readonly scope: ScopeArgument<TScope> | undefined;
-  readonly claims: JsonObject | undefined;
+  /** The claims it was created with (the schema's input, as stored). */
+  readonly claims: ClaimsArgument<TClaims> | undefined;
 }
 
 /** What the API key methods run on, from the manager. Module-internal. */
@@ -154,14 +155,21 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
    * const keys = await auth.apiKeys.list("ci"); // [{ id, name, createdAt, expiresAt, scope, claims }]
    * ```
    */
-  async list(sub: string): Promise<ApiKeyInfo<TScope>[]> {
+  async list(sub: string): Promise<ApiKeyInfo<TClaims, TScope>[]> {
     const store = this.#store("list");
     nonEmptyString(sub, "sub");
     const records = await storeCall(() => store.list(sub)).catch(rejectForCaller);
     return records
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
       .map(({ id, name, createdAt, expiresAt, scope, claims }) =>
-        Object.freeze({ id, name, createdAt, expiresAt, scope: scope as ScopeArgument<TScope> | undefined, claims }),
+        Object.freeze({
+          id,
+          name,
+          createdAt,
+          expiresAt,
+          scope: scope as ScopeArgument<TScope> | undefined,
+          claims: claims as ClaimsArgument<TClaims> | undefined,
+        }),
       );
   }
 
