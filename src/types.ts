@@ -10,6 +10,8 @@ export type { Env } from "./config/optionsFromEnv.js";
 export type { JwtErrorInfo } from "./errors.js";
 export type { DiscoveryOptions, RemoteAlgorithm, RemoteIssuerSettings, RemoteJwkSet } from "./issuers/remoteIssuerOptions.js";
 export type { IssuedToken, JwtIssuer } from "./issuers/JwtIssuer.js";
+export type { BackchannelLogoutHandler, NodeLogoutRequest, NodeLogoutResponse } from "./issuers/backchannelLogout.js";
+export type { BackchannelLogoutOptions } from "./issuers/RemoteIssuer.js";
 export type { PublicJwk } from "./keys/JwkSet.js";
 export type { AllowRule } from "./policy/compileRules.js";
 export type { InputPath } from "./policy/InputPath.js";

@@ -2,6 +2,7 @@ import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
 import { clockOf, functionOf, nonEmptyString, objectOf, oneOf, optionNames, stringMatching, wholeNumber } from "../options/validate.js";
 import type { TokenStore } from "../stores/TokenStore.js";
+import { tokenStoreOf } from "../stores/tokenStoreOf.js";
 import { algorithmOf, AUTH_TYPES, type AuthType } from "../jws/algorithms.js";
 import type { KeyInput, PreviousKey } from "../keys/KeyInput.js";
 import type { AuditHook } from "../telemetry/AuditEvent.js";
@@ -168,7 +169,7 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
     maxTokenLength: wholeNumber(options.maxTokenLength, LIMITS.maxTokenLength, "maxTokenLength"),
     cacheSize: wholeNumber(options.cacheSize, LIMITS.cacheSize, "cacheSize"),
     clock,
-    store: tokenStore(options.store),
+    store: tokenStoreOf(options.store),
     rotationGrace: wholeNumber(options.rotationGrace, LIMITS.rotationGrace, "rotationGrace"),
     audit: functionOf(options.audit, "audit"),
     apiKeyPrefix: stringMatching(
@@ -183,27 +184,6 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
 
 // Never the start of a JWT (`eyJ`: upper case), never a character a key's own parts use as a separator.
 const API_KEY_PREFIX = /^[a-z][a-z0-9]{0,15}_$/;
-
-// The methods every TokenStore has (`subscribe` is optional).
-const STORE_METHODS = [
-  "createSession",
-  "updateSession",
-  "loadSession",
-  "consumeRotation",
-  "consumeRefreshToken",
-  "revokeToken",
-  "revokeSession",
-  "revokeSubject",
-  "revocationState",
-] as const;
-
-function tokenStore(store: unknown): TokenStore | undefined {
-  if (store === undefined) return undefined;
-  if (typeof store !== "object" || store === null || STORE_METHODS.some((name) => typeof (store as Record<string, unknown>)[name] !== "function")) {
-    throw new JwtConfigError("store", "must be a TokenStore (memoryStore() or redisStore(client))");
-  }
-  return store as TokenStore;
-}
 
 function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === "" || (value instanceof Uint8Array && value.byteLength === 0);

@@ -1,10 +1,37 @@
 import { JwtConfigError } from "../errors.js";
+import { nonEmptyString, objectOf, oneOf, optionNames } from "../options/validate.js";
+import { withRevocationCheck } from "../sessions/RevocationCheck.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
+import { createBackchannelLogout, type BackchannelLogoutHandler } from "./backchannelLogout.js";
 import { createRemoteVerifier } from "./createRemoteVerifier.js";
 import { discoverJwksUri } from "./discoverJwksUri.js";
 import { expiresAt, ISSUER, type Issuer } from "./Issuer.js";
-import { resolveRemoteOptions, type DiscoveryOptions, type RemoteAlgorithm, type RemoteIssuerOptions } from "./remoteIssuerOptions.js";
+import { readAccessClaims } from "./readAccessClaims.js";
+import { readLogoutClaims } from "./readLogoutClaims.js";
+import {
+  resolveRemoteOptions,
+  type DiscoveryOptions,
+  type RemoteAlgorithm,
+  type RemoteIssuerOptions,
+  type ResolvedRemoteOptions,
+} from "./remoteIssuerOptions.js";
+import { RemoteKeySet } from "./RemoteKeySet.js";
+import { RemoteRevocation } from "./RemoteRevocation.js";
+
+/** Options for `idp.backchannelLogout(options)`. */
+export interface BackchannelLogoutOptions {
+  /** Your client id at the provider: a logout token's `aud` must name it. */
+  readonly clientId: string;
+  /**
+   * What a logout ends. `"session"` (default): the access tokens with the logout token's `sid`
+   * (without one: every token of its `sub`). `"subject"`: every token of its `sub`, for providers
+   * whose access tokens carry no `sid` (the access tokens' `sub` must be the logout token's).
+   */
+  readonly revoke?: "session" | "subject" | undefined;
+}
+
+const LOGOUT_OPTION_NAMES = optionNames<BackchannelLogoutOptions>({ clientId: true, revoke: true });
 
 /**
  * Verifies access tokens that an external identity provider (Auth0, Keycloak, Cognito, Clerk,
@@ -35,16 +62,28 @@ export class RemoteIssuer {
   readonly #verify: Verifier;
   readonly #clock: () => number;
   readonly #clockTolerance: number;
+  readonly #options: ResolvedRemoteOptions;
+  readonly #keys: RemoteKeySet;
+  readonly #revocation: RemoteRevocation | undefined;
 
   constructor(options: RemoteIssuerOptions) {
     const resolved = resolveRemoteOptions(options);
-    this.issuer = resolved.profile.issuer;
+    const { profile, timing, store } = resolved;
+    this.issuer = profile.issuer;
     this.jwksUri = resolved.keySource instanceof URL ? resolved.keySource.href : undefined;
     this.audience = resolved.audience;
     this.algorithms = resolved.algorithms;
-    this.#clock = resolved.timing.clock;
-    this.#clockTolerance = resolved.profile.clockTolerance;
-    this.#verify = createRemoteVerifier(resolved);
+    this.#clock = timing.clock;
+    this.#clockTolerance = profile.clockTolerance;
+    this.#options = resolved;
+    // One key set for access tokens and logout tokens alike.
+    this.#keys = new RemoteKeySet(resolved.keySource, timing);
+    const policy = { ...profile, clock: timing.clock, maxTokenLength: resolved.maxTokenLength, cacheSize: resolved.cacheSize };
+    this.#verify = createRemoteVerifier(this.#keys, resolved.algorithms, timing, { policy, claims: readAccessClaims });
+    this.#revocation =
+      store === undefined
+        ? undefined
+        : new RemoteRevocation(this.issuer, store, { ...policy, clockTolerance: profile.clockTolerance, maxTokenLifetime: resolved.maxTokenLifetime });
     Object.freeze(this);
   }
 
@@ -83,7 +122,43 @@ export class RemoteIssuer {
     if (type !== undefined && type !== "auth" && type !== "refresh") {
       return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     }
-    return Promise.resolve(this.#verify(signed, type));
+    return Promise.resolve(withRevocationCheck(this.#verify, this.#revocation)(signed, type));
+  }
+
+  /**
+   * The endpoint for OpenID Connect Back-Channel Logout 1.0: register its URL as your client's
+   * `backchannel_logout_uri` at the provider. It takes the provider's form POST
+   * (`logout_token=`), verifies the logout token exactly as the specification says (a signature
+   * by the provider's keys with one of `algorithms`, never `none` or HMAC; `iss`; `aud` equal to
+   * `clientId`; `iat` within five minutes; `typ` `logout+jwt` or absent; the back-channel-logout
+   * `events` member; no `nonce`; `sid` and/or `sub`; a `jti` never seen before, in any process
+   * sharing the store) and revokes through the `store` every access token of this provider with
+   * that `sid` (without one: of that `sub`), in every process within the store's announcement
+   * time, open subscriptions included. 200 when done; 400 with no body for any bad request or
+   * token, which revokes nothing; 503 when the keys or the store cannot be had (the provider
+   * retries). Access tokens match a logout by their own `sid` claim: see
+   * docs/identity-providers.md for providers that do not put one in access tokens. Throws
+   * `JwtConfigError` without a `store`, or for a bad `clientId`.
+   *
+   * @example
+   * ```ts
+   * const logout = idp.backchannelLogout({ clientId: "my-app" });
+   * export const POST = logout;                          // Next.js route handler, Hono, Workers
+   * app.post("/auth/backchannel-logout", logout.node);   // Express, Node's http
+   * ```
+   */
+  backchannelLogout(options: BackchannelLogoutOptions): BackchannelLogoutHandler {
+    objectOf(options, "options", { names: LOGOUT_OPTION_NAMES, kind: "a backchannelLogout option" });
+    const clientId = nonEmptyString(options.clientId, "clientId", "must be your client id at the provider (a logout token's aud)");
+    const bySubject = oneOf(options.revoke ?? "session", ["session", "subject"], "revoke") === "subject";
+    const revocation = this.#revocation;
+    if (revocation === undefined) throw new JwtConfigError("store", "backchannelLogout() needs a TokenStore: new RemoteIssuer({ ..., store })");
+    const { algorithms, timing, maxTokenLength } = this.#options;
+    // The issuer's own pipeline and key set, with the logout-token claim check; never cached (each jti counts once).
+    const policy = { issuer: this.issuer, clientId, clockTolerance: this.#clockTolerance, clock: this.#clock, maxTokenLength, cacheSize: 0 };
+    const verify = createRemoteVerifier(this.#keys, algorithms, timing, { policy, claims: readLogoutClaims });
+    // By subject: the sid goes (a token without sub still ends its session).
+    return createBackchannelLogout(verify, (request) => revocation.logout(bySubject && request.sub !== undefined ? { ...request, sid: undefined } : request));
   }
 
   /**
@@ -100,6 +175,6 @@ export class RemoteIssuer {
 
   /** @internal What a request context needs of this issuer (`createJwtContext`). */
   [ISSUER](): Issuer {
-    return { issuer: this.issuer, verify: this.#verify, now: this.#clock, tolerance: this.#clockTolerance, revocation: undefined };
+    return { issuer: this.issuer, verify: this.#verify, now: this.#clock, tolerance: this.#clockTolerance, revocation: this.#revocation };
   }
 }

@@ -1,31 +1,46 @@
 import { decodeSegment } from "../jws/decodeSegment.js";
 import type { VerifiedJws } from "../tokens/createSignatureStep.js";
-import { createVerifier } from "../tokens/createVerifier.js";
-import type { JwtToken } from "../tokens/JwtToken.js";
-import { tokenRefusal } from "../tokens/tokenProblem.js";
+import { createVerifier, type VerifyPolicy } from "../tokens/createVerifier.js";
+import type { JwtToken, TokenClaims } from "../tokens/JwtToken.js";
+import { tokenRefusal, type ClaimProblem } from "../tokens/tokenProblem.js";
 import type { Verifier } from "../tokens/Verifier.js";
-import { readAccessClaims } from "./readAccessClaims.js";
-import type { RemoteAlgorithm, ResolvedRemoteOptions } from "./remoteIssuerOptions.js";
-import { RemoteKeySet, type KeyVerifier, type PublishedKey } from "./RemoteKeySet.js";
+import type { KeySetTiming, RemoteAlgorithm } from "./remoteIssuerOptions.js";
+import type { KeyVerifier, PublishedKey, RemoteKeySet } from "./RemoteKeySet.js";
 
 /** A remote token's verified JWS, with the published key that verified it. */
 interface VerifiedByKey extends VerifiedJws {
   readonly key: PublishedKey;
 }
 
+/** One kind of token a provider signs: the policy its claims are checked under, and the check. */
+export interface RemoteTokenKind<P extends VerifyPolicy> {
+  readonly policy: P;
+  /** `readAccessClaims` (access tokens) or `readLogoutClaims` (back-channel logout tokens). */
+  readonly claims: (header: object, payload: Uint8Array, policy: P, nowSeconds: number) => TokenClaims | ClaimProblem;
+}
+
 /**
- * The verifier of a `RemoteIssuer`: the shared pipeline (`createVerifier`) with the provider's
- * key set as its key resolver and the access-token claim profile (`readAccessClaims`). The key is
- * the one the unverified header's `alg` (one of the configured algorithms) and `kid` select from
- * the provider's key set, and its signature step is pinned to that algorithm and key. A missing
- * key set is `KEYS_UNAVAILABLE`; anything else is `TOKEN_INVALID` or `TOKEN_EXPIRED`. A cached
- * token is answered only while the key that verified it is still published, and for at most
- * `cacheMaxAge`; then it is verified again (keys reloaded).
+ * A verifier of a `RemoteIssuer`'s tokens: the shared pipeline (`createVerifier`) with the
+ * provider's key set as its key resolver and the claim check of one kind of token (access
+ * tokens; logout tokens: one key set, one signature path for both). The key is the one the
+ * unverified header's `alg` (one of the configured algorithms: asymmetric only, never `none`
+ * or HMAC) and `kid` select from the provider's key set, and its signature step is pinned to
+ * that algorithm and key. A missing key set is `KEYS_UNAVAILABLE`; anything else is
+ * `TOKEN_INVALID` or `TOKEN_EXPIRED`. A cached token is answered only while the key that
+ * verified it is still published, and for at most `cacheMaxAge`; then it is verified again.
+ *
+ * @example
+ * ```ts
+ * const verify = createRemoteVerifier(keys, algorithms, timing, { policy, claims: readAccessClaims });
+ * ```
  */
-export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
-  const { profile, algorithms, timing } = options;
+export function createRemoteVerifier<P extends VerifyPolicy>(
+  keys: RemoteKeySet,
+  algorithms: readonly RemoteAlgorithm[],
+  timing: KeySetTiming,
+  kind: RemoteTokenKind<P>,
+): Verifier {
   const { clock, cacheMaxAge } = timing;
-  const keys = new RemoteKeySet(options.keySource, timing);
   const verifiedBy = new WeakMap<JwtToken, { readonly key: PublishedKey; readonly at: number }>();
   // A key the provider dropped while this token was being checked verifies nothing.
   const checkWith =
@@ -42,19 +57,16 @@ export function createRemoteVerifier(options: ResolvedRemoteOptions): Verifier {
     const verifier = keys.verifierFor(header.alg, header.kid);
     return verifier instanceof Promise ? verifier.then(checkWith(signed)) : checkWith(signed)(verifier);
   };
-  return createVerifier(
-    { ...profile, clock, maxTokenLength: options.maxTokenLength, cacheSize: options.cacheSize },
-    {
-      signature,
-      claims: readAccessClaims,
-      tokenType: "auth",
-      onVerified: (token, { key }) => verifiedBy.set(token, { key, at: clock() }),
-      isCurrent: (token, nowMs) => {
-        const record = verifiedBy.get(token);
-        return record !== undefined && !record.key.retired && nowMs - record.at < cacheMaxAge;
-      },
+  return createVerifier(kind.policy, {
+    signature,
+    claims: kind.claims,
+    tokenType: "auth",
+    onVerified: (token, { key }) => verifiedBy.set(token, { key, at: clock() }),
+    isCurrent: (token, nowMs) => {
+      const record = verifiedBy.get(token);
+      return record !== undefined && !record.key.retired && nowMs - record.at < cacheMaxAge;
     },
-  );
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { checkRegisteredClaims, type ClaimPolicy } from "../tokens/checkRegister
 import type { JsonObject } from "../tokens/json.js";
 import type { TokenClaims } from "../tokens/JwtToken.js";
 import { parsePayload } from "../tokens/parsePayload.js";
+import { isAcceptedHeader } from "./isAcceptedHeader.js";
 import type { ClaimProblem } from "../tokens/tokenProblem.js";
 
 /**
@@ -17,11 +18,7 @@ export interface AccessTokenProfile extends ClaimPolicy {
   readonly requiredClaims: JsonObject | undefined;
 }
 
-// Header parameters we accept; `x5t` is a thumbprint hint some providers add (Entra ID). Anything
-// else (jku, jwk, x5u, x5c, crit, b64, ...) is refused: keys come from the JWKS, never the token.
-const HEADER_PARAMS = new Set(["alg", "typ", "kid", "x5t"]);
-// RFC 9068 section 2.1, plus plain JWTs and none at all (Cognito), compared case-insensitively
-// as media types are (RFC 7515 section 4.1.9).
+// RFC 9068 section 2.1, plus plain JWTs and none at all (Cognito).
 const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
 
 /**
@@ -32,9 +29,7 @@ const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
  * is refused: a trpc-jwt refresh token is never an access token.
  */
 export function readAccessClaims(header: object, payloadBytes: Uint8Array, profile: AccessTokenProfile, nowSeconds: number): TokenClaims | ClaimProblem {
-  for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return "claims";
-  const typ = Object.hasOwn(header, "typ") ? (header as { typ: unknown }).typ : undefined;
-  if (typ !== undefined && (typeof typ !== "string" || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase()))) return "claims";
+  if (!isAcceptedHeader(header, ACCESS_TOKEN_TYPES)) return "claims";
   const claims = parsePayload(payloadBytes);
   if (claims === undefined) return "claims";
   const { sub, azp, type } = claims;

@@ -6,6 +6,8 @@ import { copyJson, isJsonObject, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
+import type { TokenStore } from "../stores/TokenStore.js";
+import { tokenStoreOf } from "../stores/tokenStoreOf.js";
 import { publicKeySet } from "./publicKeySet.js";
 import { secureUrl } from "./secureUrl.js";
 
@@ -100,6 +102,19 @@ export interface RemoteIssuerSettings {
   cacheSize?: number | undefined;
   /** The current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: (() => number) | undefined;
+  /**
+   * A revocation store for this provider's tokens (`memoryStore()`, `redisStore(client)`, or the
+   * one your `AuthManager` uses: the provider's ids are kept apart from yours). With it, every use
+   * of a token asks whether it was revoked (answered from memory while the store's channel is
+   * up), and `backchannelLogout` can end the provider's sessions in every process.
+   */
+  store?: TokenStore | undefined;
+  /**
+   * With a `store`: the longest an access token of this provider lives (`exp - iat`), in seconds.
+   * A back-channel logout is kept that long, and a token that claims a longer life is refused
+   * (TOKEN_INVALID), so no token outlives its revocation. Default 86400 (one day).
+   */
+  maxTokenLifetime?: number | undefined;
 }
 
 /**
@@ -133,6 +148,9 @@ export interface ResolvedRemoteOptions {
   readonly timing: KeySetTiming;
   readonly maxTokenLength: number;
   readonly cacheSize: number;
+  readonly store: TokenStore | undefined;
+  /** Seconds. */
+  readonly maxTokenLifetime: number;
 }
 
 const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
@@ -151,6 +169,8 @@ const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
   maxTokenLength: true,
   cacheSize: true,
   clock: true,
+  store: true,
+  maxTokenLifetime: true,
 });
 // Claims that tie an audience-less access token to one client of the provider.
 const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
@@ -194,6 +214,8 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
     }),
     maxTokenLength: wholeNumber(options.maxTokenLength, LIMITS.maxTokenLength, "maxTokenLength"),
     cacheSize: wholeNumber(options.cacheSize, LIMITS.cacheSize, "cacheSize"),
+    store: tokenStoreOf(options.store),
+    maxTokenLifetime: wholeNumber(options.maxTokenLifetime, LIMITS.maxTokenLifetime, "maxTokenLifetime"),
   };
 }
 

@@ -36,6 +36,8 @@ export const LIMITS = Object.freeze({
   maxTokenLength: { min: 64, max: Number.MAX_SAFE_INTEGER, fallback: 8192 },
   /** Verified tokens remembered. The cache's "seen once" table grows with it: a million entries is already a large process. */
   cacheSize: { min: 0, max: 1_000_000, fallback: 10_000 },
+  /** Seconds the longest access token of an identity provider lives: its back-channel logouts are kept that long. */
+  maxTokenLifetime: { min: 1, max: TEN_YEARS, fallback: 86_400 },
   /** Milliseconds after which a remote key set is fetched again. */
   cacheMaxAge: { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 600_000 },
   /** Milliseconds past `cacheMaxAge` a remote key set still serves. */

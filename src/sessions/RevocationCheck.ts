@@ -1,11 +1,29 @@
-import { base64url } from "jose";
 import { JwtError } from "../errors.js";
 import { SUBJECT_GENERATION } from "../tokens/reservedClaims.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { RevocationWatchers } from "./RevocationWatchers.js";
+import { tokenRef } from "./tokenRef.js";
 import type { RevocationEvent, RevocationState, TokenRef, TokenStore } from "../stores/TokenStore.js";
 import type { ApiKeyRecord } from "../stores/ApiKeyStore.js";
+
+/** The optional settings of a {@link RevocationCheck}. */
+export interface RevocationCheckSettings {
+  /**
+   * How far another process's clock may be ahead (ms, default 1000); a token that only has its
+   * `iat` to tell when it was issued counts as issued before a subject's revocation for that much longer.
+   */
+  readonly skewMs?: number | undefined;
+  /** Told of every token `check` passes (the session inventory's last use). */
+  readonly used?: ((token: JwtToken) => void) | undefined;
+  /**
+   * Prefixed to every id this check asks the store about (and to the revocations it heeds): an
+   * identity provider's tokens are filed apart from our own and from another provider's, so
+   * that one issuer's `sid` or `sub` never revokes another's. Our own tokens have none (the ids
+   * stores always had); only they are trusted with a `sub_gen` claim.
+   */
+  readonly namespace?: string | undefined;
+}
 
 interface Verdict {
   readonly sid: string | undefined;
@@ -30,6 +48,7 @@ export class RevocationCheck {
   readonly #store: TokenStore;
   readonly #maxEntries: number;
   readonly #skewMs: number;
+  readonly #namespace: string;
   // Token id -> what may revoke it, for tokens found unrevoked since the channel came up.
   readonly #verdicts = new Map<string, Verdict>();
   // API key id -> the token of its record, for keys found held since the channel came up.
@@ -44,19 +63,16 @@ export class RevocationCheck {
   #live = false;
   // Bumped by every announcement and channel change: an answer read across one is not kept.
   #changes = 0;
-  readonly #watchers = new RevocationWatchers((token) => this.lookup(token));
+  readonly #watchers: RevocationWatchers;
   readonly #used: ((token: JwtToken) => void) | undefined;
 
-  /**
-   * `skewMs`: how far another process's clock may be ahead; a token that only has its `iat` to
-   * tell when it was issued counts as issued before a subject's revocation for that much longer.
-   * `used`: told of every token `check` passes (the session inventory's last use).
-   */
-  constructor(store: TokenStore, maxEntries: number, skewMs = 1000, used?: (token: JwtToken) => void) {
+  constructor(store: TokenStore, maxEntries: number, { skewMs = 1000, used, namespace = "" }: RevocationCheckSettings = {}) {
     this.#store = store;
     this.#maxEntries = maxEntries;
     this.#skewMs = skewMs;
     this.#used = used;
+    this.#namespace = namespace;
+    this.#watchers = new RevocationWatchers((token) => this.lookup(token), namespace);
     store.subscribe?.({
       event: (event) => this.apply(event),
       up: () => this.#reset(true),
@@ -76,7 +92,7 @@ export class RevocationCheck {
       return this.lookup(token);
     }
     const used = this.#used;
-    if (this.#live && token.jti !== undefined && this.#verdicts.has(token.jti)) {
+    if (this.#live && token.jti !== undefined && this.#verdicts.has(this.#namespace + token.jti)) {
       used?.(token);
       return token;
     }
@@ -105,7 +121,7 @@ export class RevocationCheck {
   async lookup(token: JwtToken): Promise<JwtToken> {
     if (token.type === "apikey") return this.#readApiKey(token.jti as string, () => token);
     const changes = this.#changes;
-    const found = tokenRef(token);
+    const found = tokenRef(token, this.#namespace);
     const ref = found instanceof Promise ? await found : found;
     let state: RevocationState;
     try {
@@ -113,7 +129,7 @@ export class RevocationCheck {
     } catch {
       throw new JwtError("STORE_UNAVAILABLE");
     }
-    if (isRevoked(token, state, this.#skewMs)) throw new JwtError("TOKEN_REVOKED");
+    if (isRevoked(token, state, this.#skewMs, this.#namespace === "")) throw new JwtError("TOKEN_REVOKED");
     // Only tokens with a `jti` are remembered: `check` looks them up by it, without hashing.
     if (this.#live && changes === this.#changes && token.jti !== undefined) this.#remember(ref);
     return token;
@@ -188,7 +204,7 @@ function remember<V>(map: Map<string, V>, maxEntries: number, key: string, value
  * `verify` followed by the revocation check; `verify` itself when there is no check, so that a
  * manager without a store verifies exactly as fast as before.
  */
-export function withRevocationCheck(verify: Verifier, check: RevocationCheck | undefined): Verifier {
+export function withRevocationCheck(verify: Verifier, check: Pick<RevocationCheck, "check"> | undefined): Verifier {
   if (check === undefined) return verify;
   return (signed, type) => {
     const verified = verify(signed, type);
@@ -196,27 +212,8 @@ export function withRevocationCheck(verify: Verifier, check: RevocationCheck | u
   };
 }
 
-/**
- * The ids a store files a token under: its `jti`, or for a token without one (Flask_PyJWT's, or
- * another issuer's sharing the key) a hash of its signing input (header and payload, without the
- * signature: an ECDSA signature has a twin, s' = n - s, that verifies too, so a hash of the whole
- * token would let the twin pass a revocation); its `sid` claim; its subject. A `sid` that is not a
- * non-empty string is TOKEN_INVALID: a session token must be checkable. Synchronous for a token
- * with a `jti` (every token trpc-jwt issues), so a check asks the store at once; the hash is Web
- * Crypto's, which every runtime has (the same ids as node:crypto's `createHash`).
- */
-export function tokenRef(token: JwtToken): TokenRef | Promise<TokenRef> {
-  const sid = token.claims["sid"];
-  if (sid !== undefined && (typeof sid !== "string" || sid === "")) throw new JwtError("TOKEN_INVALID");
-  const { jti, sub } = token;
-  if (jti !== undefined) return { tokenId: jti, sid, sub };
-  const signingInput = token.signed.slice(0, token.signed.lastIndexOf("."));
-  return crypto.subtle
-    .digest("SHA-256", new TextEncoder().encode(signingInput))
-    .then((hash) => ({ tokenId: base64url.encode(new Uint8Array(hash)), sid, sub }));
-}
-
-function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState, skewMs: number): boolean {
+// `ownToken`: only our own tokens' `sub_gen` is trusted (an identity provider's token could claim any).
+function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }: RevocationState, skewMs: number, ownToken: boolean): boolean {
   if (tokenRevoked || session?.revoked === true) return true;
   if (subjectGeneration === 0) return false;
   // A session knows the subject's generation it was born in, and a sessionless token of a
@@ -225,7 +222,7 @@ function isRevoked(token: JwtToken, { tokenRevoked, session, subjectGeneration }
   // every one issued before is refused.
   if (session !== undefined) return session.generation < subjectGeneration;
   const issuedUnder = token.claims[SUBJECT_GENERATION];
-  if (typeof issuedUnder === "number") return issuedUnder < subjectGeneration;
+  if (ownToken && typeof issuedUnder === "number") return issuedUnder < subjectGeneration;
   // Any other token only has its `iat` (whole seconds, by a clock that may be ahead): it counts
   // as revoked until it is surely younger than the revocation. Fails closed, for a while.
   return token.iat * 1000 < subjectGeneration + skewMs;

@@ -45,6 +45,7 @@ const TICK_MS = 50;
  */
 export class RevocationWatchers {
   readonly #lookup: (token: JwtToken) => Promise<JwtToken>;
+  readonly #namespace: string;
   // By the token's `jti`, or the token itself when it has none.
   readonly #groups = new Map<string, Group>();
   #live = false;
@@ -52,8 +53,10 @@ export class RevocationWatchers {
   #liveSinceMs = 0;
   #poll: ReturnType<typeof setInterval> | undefined;
 
-  constructor(lookup: (token: JwtToken) => Promise<JwtToken>) {
+  /** `namespace`: what the store's ids of these tokens are prefixed with (see `RevocationCheck`). */
+  constructor(lookup: (token: JwtToken) => Promise<JwtToken>, namespace = "") {
     this.#lookup = lookup;
+    this.#namespace = namespace;
   }
 
   /** Watches `token` (just checked) until it is found revoked or the returned function is called. */
@@ -79,7 +82,7 @@ export class RevocationWatchers {
 
   /** A revocation was made or announced: ask again about every token it may concern. */
   notify(event: RevocationEvent): void {
-    for (const [key, group] of this.#groups) if (concerns(event, group.token)) this.#recheck(key, group, true);
+    for (const [key, group] of this.#groups) if (concerns(event, group.token, this.#namespace)) this.#recheck(key, group, true);
   }
 
   /**
@@ -164,8 +167,9 @@ export class RevocationWatchers {
 
 // Whether a revocation may concern a token. A token without a `jti` is filed under a hash of
 // itself: any token revocation may concern it (such tokens are rare; asking is cheap).
-function concerns({ kind, id }: RevocationEvent, token: JwtToken): boolean {
+function concerns({ kind, id }: RevocationEvent, token: JwtToken, namespace: string): boolean {
   if (kind === "apikey" || token.type === "apikey") return kind === "apikey" && token.type === "apikey" && token.jti === id;
-  if (kind === "token") return token.jti === undefined || token.jti === id;
-  return kind === "session" ? token.claims["sid"] === id : token.sub === id;
+  if (kind === "token") return token.jti === undefined || namespace + token.jti === id;
+  const sid = token.claims["sid"];
+  return kind === "session" ? typeof sid === "string" && namespace + sid === id : namespace + token.sub === id;
 }

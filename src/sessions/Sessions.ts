@@ -31,7 +31,7 @@ export class Sessions {
     this.#options = options;
     const { store, cacheSize, clockTolerance, clock } = options;
     const devices = (this.devices = new SessionDevices(store, clock));
-    this.#check = store && new RevocationCheck(store, cacheSize, (clockTolerance + 1) * 1000, (token) => devices.used(token));
+    this.#check = store && new RevocationCheck(store, cacheSize, { skewMs: (clockTolerance + 1) * 1000, used: (token) => devices.used(token) });
   }
 
   /**

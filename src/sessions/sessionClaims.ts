@@ -3,7 +3,7 @@ import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { randomId } from "./randomId.js";
-import { tokenRef } from "./RevocationCheck.js";
+import { tokenRef } from "./tokenRef.js";
 import type { SessionClaims } from "./sessionTypes.js";
 import type { SessionData, TokenRef } from "../stores/TokenStore.js";
 

@@ -40,12 +40,29 @@ export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>
   return undefined;
 }
 
-function isAudienceOk(aud: unknown, audience: string | undefined): boolean {
+/**
+ * Whether an `aud` claim names `audience` (a string equal to it, or a non-empty array of strings
+ * containing it); with no audience configured, whether the token names none (RFC 7519 4.1.3).
+ *
+ * @example
+ * ```ts
+ * isAudienceOk(["a", "b"], "b"); // true
+ * ```
+ */
+export function isAudienceOk(aud: unknown, audience: string | undefined): boolean {
   // RFC 7519 4.1.3: with no audience configured, a token that names one is not for us.
   if (audience === undefined) return aud === undefined;
   return aud === audience || (Array.isArray(aud) && aud.length > 0 && aud.every((item) => typeof item === "string") && aud.includes(audience));
 }
 
-function isTimestamp(value: unknown): value is number {
+/**
+ * Whether a claim is a timestamp: whole seconds since the epoch, at most year 9999.
+ *
+ * @example
+ * ```ts
+ * isTimestamp(1700000000); // true
+ * ```
+ */
+export function isTimestamp(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= MAX_TIMESTAMP;
 }

@@ -1,0 +1,99 @@
+import { JwtError } from "../errors.js";
+import { RevocationCheck } from "../sessions/RevocationCheck.js";
+import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
+import type { JwtToken } from "../tokens/JwtToken.js";
+import type { Revocation } from "./Issuer.js";
+
+/** How an identity provider's revocations are kept: from its `RemoteIssuer` options. */
+export interface RemoteRevocationSettings {
+  /** How many unrevoked tokens to remember between announcements. */
+  readonly cacheSize: number;
+  /** Seconds. */
+  readonly clockTolerance: number;
+  /** Seconds: the longest one of its access tokens may live (`exp - iat`). */
+  readonly maxTokenLifetime: number;
+  readonly clock: () => number;
+}
+
+/** What a back-channel logout ends: a provider session (`sid`), else every session of `sub`. */
+export interface LogoutRequest {
+  /** The logout token's id: each is acted on once. */
+  readonly jti: string;
+  readonly sid: string | undefined;
+  readonly sub: string | undefined;
+  /** Until when (ms) the logout token itself could be presented again: its id is kept that long. */
+  readonly replayableUntilMs: number;
+}
+
+// A separator no issuer URL, sid or sub a provider issues contains in practice: the provider's ids
+// can neither collide with our own (which never start with it) nor with another provider's.
+const SEPARATOR = "\u001f";
+
+/**
+ * The revocations of one identity provider's access tokens in a shared `TokenStore`: the one
+ * remembered-verdict check (`RevocationCheck`), with every id the provider issues filed under a
+ * namespace of its issuer, so that its `sid` or `sub` never revokes our own tokens' or another
+ * provider's. A token that claims a longer life than `maxTokenLifetime` is refused
+ * (TOKEN_INVALID): a logout is kept that long, and no token may outlive it. Module-internal.
+ *
+ * @example
+ * ```ts
+ * const revocation = new RemoteRevocation("https://idp.example.com/", store, settings);
+ * await revocation.logout({ jti, sid, sub, replayableUntilMs });
+ * ```
+ */
+export class RemoteRevocation implements Revocation {
+  readonly #store: TokenStore;
+  readonly #settings: RemoteRevocationSettings;
+  readonly #namespace: string;
+  readonly #check: RevocationCheck;
+
+  constructor(issuer: string, store: TokenStore, settings: RemoteRevocationSettings) {
+    this.#store = store;
+    this.#settings = settings;
+    this.#namespace = `oidc${SEPARATOR}${issuer}${SEPARATOR}`;
+    this.#check = new RevocationCheck(store, settings.cacheSize, { skewMs: (settings.clockTolerance + 1) * 1000, namespace: this.#namespace });
+  }
+
+  /** The token itself when nothing revokes it; else rejects with `JwtError` (as `RevocationCheck.check`). */
+  check(token: JwtToken): JwtToken | Promise<JwtToken> {
+    if (token.exp - token.iat > this.#settings.maxTokenLifetime) return Promise.reject(new JwtError("TOKEN_INVALID"));
+    return this.#check.check(token);
+  }
+
+  /** Calls `onRevoked` once if `token` is revoked while watched (see `RevocationCheck.watch`). */
+  watch(token: JwtToken, onRevoked: (error: JwtError) => void): () => void {
+    return this.#check.watch(token, onRevoked);
+  }
+
+  /**
+   * Ends what a verified logout token names, through the store, in every process sharing it: the
+   * session `sid`, else every token of `sub` issued so far. The logout token's `jti` is used up
+   * first (atomically, in the store: `consumeRefreshToken`'s set-if-absent, under this
+   * provider's namespace), so a replay, in any process, revokes nothing: resolves `false` then.
+   * A store failure rejects with `JwtError("STORE_UNAVAILABLE")`.
+   */
+  async logout({ jti, sid, sub, replayableUntilMs }: LogoutRequest): Promise<boolean> {
+    const ns = this.#namespace;
+    const nowMs = this.#settings.clock();
+    // Every access token issued before now is gone by then; the record must outlive them all.
+    const untilMs = nowMs + (this.#settings.maxTokenLifetime + this.#settings.clockTolerance) * 1000;
+    let event: RevocationEvent;
+    try {
+      const seen = await this.#store.consumeRefreshToken(`${ns}logout${SEPARATOR}${jti}`, nowMs, replayableUntilMs);
+      if (seen !== undefined) return false;
+      if (sid !== undefined) {
+        event = { kind: "session", id: ns + sid };
+        await this.#store.revokeSession(event.id, untilMs);
+      } else {
+        event = { kind: "subject", id: ns + (sub as string) };
+        await this.#store.revokeSubject(event.id, nowMs, untilMs);
+      }
+    } catch {
+      throw new JwtError("STORE_UNAVAILABLE");
+    }
+    // This process enforces it at once, without waiting for the store's announcement.
+    this.#check.apply(event);
+    return true;
+  }
+}
