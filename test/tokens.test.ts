@@ -1,6 +1,6 @@
 // Issuing and verifying: claim sets, reserved claims, lifetimes, codes, immutability.
 import { describe, expect, it } from "vitest";
-import { AuthManager, JwtConfigError, JwtError, JwtToken, RESERVED_CLAIMS } from "trpc-jwt";
+import { AuthManager, JwtConfigError, JwtError, JwtToken, memoryStore, RESERVED_CLAIMS } from "trpc-jwt";
 import { forgeWith, goodClaims } from "./helpers/forge.js";
 import { ALGORITHMS, fakeClock, optionsFor, secretFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
@@ -92,6 +92,43 @@ describe("issuing refuses misuse", () => {
     const token = await auth.authToken("alice", undefined, claims);
     claims.roles.push("admin");
     expect(token.claims["roles"]).toEqual(["user"]);
+  });
+});
+
+describe("the payload is the claims' JSON", () => {
+  // issueToken writes the payload text from its parts instead of JSON.stringify of the claims:
+  // byte for byte the same text, whatever the names and values need escaped or reordered.
+  const text = (signed: string) => Buffer.from(signed.split(".")[1]!, "base64url").toString("utf8");
+  const odd = ['quote " and \\ backslash', "tab\tnewline\n", "lone \ud800 surrogate", "emoji \u{1F600} é", "\u2028\u2029", "</script>"];
+  const auth = new AuthManager(optionsFor("HS256", { issuer: odd[0], audience: odd[3], store: memoryStore() }));
+  const scopes = [undefined, null, "read write", ["a", odd[2]!], { [odd[1]!]: { deep: [1, -0, 2.5, 1e-7, 2 ** 53 - 1, false, null] } }, 0, true];
+  const claimSets = [
+    undefined,
+    {},
+    { "0": "index", b: 1, "10": 2 },
+    { "4294967294": 1, "4294967295": 2, a: odd[4] },
+    { "01": 1, "-1": 2, "1.5": 3 },
+    { [odd[5]!]: odd },
+  ];
+
+  it("for auth tokens, any scope and claims", async () => {
+    for (const [i, sub] of odd.entries())
+      for (const scope of scopes)
+        for (const claims of claimSets) {
+          const token = await auth.authToken(sub, scope as never, claims as never);
+          expect(text(token.signed), `sub ${i}`).toBe(JSON.stringify(token.claims));
+        }
+  });
+
+  it("for both tokens of a login and of a rotation", async () => {
+    for (const scope of scopes)
+      for (const claims of claimSets) {
+        const pair = await auth.login(odd[2]!, scope as never, claims as never, claims === undefined ? undefined : { acr: "urn:mfa", amr: ["pwd", "otp"] });
+        const rotated = await auth.rotate(pair.refreshToken);
+        for (const token of [pair.authToken, pair.refreshToken, rotated.authToken, rotated.refreshToken])
+          expect(text(token.signed)).toBe(JSON.stringify(token.claims));
+        expect(rotated.refreshToken.claims["rot"]).toBe(1);
+      }
   });
 });
 

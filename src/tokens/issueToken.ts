@@ -61,17 +61,18 @@ export interface IssuedPair {
  * refuse it unread), with `JwtConfigError` naming that limit.
  */
 export async function issueToken(options: IssuePolicy, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
-  const payload = payloadOf(options, request, Math.floor(options.clock() / 1000));
-  const signature = sign(JSON.stringify(payload));
-  return tokenOf(options, payload, typeof signature === "string" ? signature : await signature);
+  const payload = payloadOf(options, request, sharedText(options, request, Math.floor(options.clock() / 1000)));
+  const signature = sign(payload.json);
+  return tokenOf(options, payload.claims, typeof signature === "string" ? signature : await signature);
 }
 
 /**
  * The two tokens of a `login` or `rotate`, exactly as two `issueToken` calls would write them (an
  * auth token with the scope, claims and session claims; a refresh token with the session claims
  * and `rot`), issued at one instant and, on node:crypto, in one synchronous step: a login pays
- * for two signatures, not for two trips through the promise machinery. Throws what `issueToken`
- * rejects with.
+ * for two signatures, not for two trips through the promise machinery, and writes the JSON of
+ * what the two share (`iss`, `aud`, `iat`, `sub`, the session claims) once. Throws what
+ * `issueToken` rejects with.
  *
  * @example
  * ```ts
@@ -80,38 +81,93 @@ export async function issueToken(options: IssuePolicy, sign: TokenSigner, reques
  */
 export function issuePair(options: IssuePolicy, sign: TokenSigner, request: PairRequest): IssuedPair | Promise<IssuedPair> {
   const { sub, session } = request;
-  const iat = Math.floor(options.clock() / 1000);
-  const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, iat);
-  const refresh = payloadOf(options, { type: "refresh", sub, session: { ...session, rot: request.rot } }, iat);
-  const authSigned = sign(JSON.stringify(auth));
-  const refreshSigned = sign(JSON.stringify(refresh));
+  const text = sharedText(options, request, Math.floor(options.clock() / 1000));
+  const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, text);
+  const refresh = payloadOf(options, { type: "refresh", sub, session: { ...session, rot: request.rot } }, text);
+  const authSigned = sign(auth.json);
+  const refreshSigned = sign(refresh.json);
   if (typeof authSigned === "string" && typeof refreshSigned === "string") {
-    return { authToken: tokenOf(options, auth, authSigned), refreshToken: tokenOf(options, refresh, refreshSigned) };
+    return { authToken: tokenOf(options, auth.claims, authSigned), refreshToken: tokenOf(options, refresh.claims, refreshSigned) };
   }
-  return Promise.all([authSigned, refreshSigned]).then(([a, r]) => ({ authToken: tokenOf(options, auth, a), refreshToken: tokenOf(options, refresh, r) }));
+  return Promise.all([authSigned, refreshSigned]).then(([a, r]) => ({
+    authToken: tokenOf(options, auth.claims, a),
+    refreshToken: tokenOf(options, refresh.claims, r),
+  }));
 }
 
-// The claims of a new token, checked; misuse throws JwtConfigError naming the argument.
-function payloadOf(options: IssuePolicy, request: IssueRequest, iat: number): Record<string, JsonValue> {
-  const { type, sub } = request;
+// The JSON text of what the tokens of one issuing call share, written once: the claims up to
+// `iat`, the subject, and the session claims before `rot` (`sid`, `auth_time`, `csrf`, `acr`)
+// and after it (`amr`).
+interface SharedText {
+  readonly iat: number;
+  readonly head: string;
+  readonly sub: string;
+  readonly session: string;
+  readonly amr: string;
+}
+
+function sharedText(options: IssuePolicy, request: { readonly sub: unknown; readonly session?: IssueRequest["session"] }, iat: number): SharedText {
+  const { sub, session } = request;
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
+  const { issuer, audience } = options;
+  const aud = audience === undefined ? "" : `,"aud":${JSON.stringify(audience)}`;
+  let sessionText = "";
+  if (session !== undefined) {
+    sessionText = `,"sid":${JSON.stringify(session.sid)},"auth_time":${number(session.auth_time)},"csrf":${JSON.stringify(session.csrf)}`;
+    if (session.acr !== undefined) sessionText += `,"acr":${JSON.stringify(session.acr)}`;
+  }
+  const amr = session?.amr === undefined ? "" : `,"amr":${JSON.stringify(session.amr)}`;
+  return { iat, head: `{"iss":${JSON.stringify(issuer)}${aud},"iat":${number(iat)}`, sub: JSON.stringify(sub), session: sessionText, amr };
+}
+
+// The claims of a new token, checked, and their JSON text: what JSON.stringify writes of them,
+// built from the shared text and the token's own claims instead of serialising every name and
+// value again (callgrind: JSON.stringify of a login's two payloads was 23,600 of its 142,500
+// instructions; an HS256 authToken's, 7,100 of 60,600). Misuse throws JwtConfigError naming the argument.
+function payloadOf(options: IssuePolicy, request: IssueRequest, text: SharedText): { claims: Record<string, JsonValue>; json: string } {
+  const { type } = request;
+  const { iat } = text;
+  const sub = request.sub as string;
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
   const { issuer: iss, audience: aud } = options;
   const jti = crypto.randomUUID();
-  // An ordinary object while it is built and written out (V8's fast paths), prototype-free once
-  // frozen into the token's claims. Every value in it is a string, a number or a frozen copy.
+  // An ordinary object while it is built (V8's fast paths), prototype-free once frozen into the
+  // token's claims. Every value in it is a string, a number or a frozen copy.
   const payload: Record<string, JsonValue> = aud === undefined ? { iss, iat, exp, sub, type, jti } : { iss, aud, iat, exp, sub, type, jti };
-  if (request.generation !== undefined) payload[SUBJECT_GENERATION] = request.generation;
-  if (request.scope !== undefined && request.scope !== null) payload["scope"] = jsonArgument(request.scope, "scope");
-  if (request.claims !== undefined) addClaims(payload, request.claims);
-  if (request.session !== undefined) Object.assign(payload, sessionPayload(request.session));
-  return payload;
+  // `type` is "auth" or "refresh" and `jti` a UUID: nothing in them needs escaping.
+  let json = `${text.head},"exp":${number(exp)},"sub":${text.sub},"type":"${type}","jti":"${jti}"`;
+  if (request.generation !== undefined) {
+    payload[SUBJECT_GENERATION] = request.generation;
+    json += `,"${SUBJECT_GENERATION}":${number(request.generation)}`;
+  }
+  if (request.scope !== undefined && request.scope !== null) {
+    const scope = jsonArgument(request.scope, "scope");
+    payload["scope"] = scope;
+    json += `,"scope":${JSON.stringify(scope)}`;
+  }
+  // undefined when a claim's name is one JSON.stringify writes first (see addClaims).
+  let claimsText: string | undefined = "";
+  if (request.claims !== undefined) claimsText = addClaims(payload, request.claims);
+  const { session } = request;
+  if (session !== undefined) {
+    // In the order of `{ ...session }` with `amr` last, as a frozen copy.
+    payload["sid"] = session.sid;
+    payload["auth_time"] = session.auth_time;
+    payload["csrf"] = session.csrf;
+    if (session.acr !== undefined) payload["acr"] = session.acr;
+    if (session.rot !== undefined) payload["rot"] = session.rot;
+    if (session.amr !== undefined) payload["amr"] = Object.freeze([...session.amr]);
+  }
+  if (claimsText === undefined) return { claims: payload, json: JSON.stringify(payload) };
+  json += claimsText + text.session;
+  if (session?.rot !== undefined) json += `,"rot":${number(session.rot)}`;
+  return { claims: payload, json: `${json}${text.amr}}` };
 }
 
-// Session claims as JSON: a frozen copy of `amr`, and no `rot` of an auth token's session.
-function sessionPayload(session: NonNullable<IssueRequest["session"]>): Record<string, JsonValue> {
-  const { amr, ...rest } = session;
-  return amr === undefined ? { ...rest } : { ...rest, amr: Object.freeze([...amr]) };
+// A number as JSON.stringify writes it (a template for the usual finite number; anything else a
+// store or a caller got through, as JSON.stringify writes it).
+function number(value: number): string {
+  return typeof value === "number" && Number.isFinite(value) ? `${value}` : (JSON.stringify(value) as string);
 }
 
 // The token of a signed payload; a token its own verifier would refuse unread (isCompactJws) is
@@ -128,23 +184,32 @@ function tokenOf(options: IssuePolicy, payload: Record<string, JsonValue>, signe
 
 /**
  * Copies the caller's extra `claims` into `target`, checked: a plain object of JSON values, no
- * reserved claim; misuse throws `JwtConfigError` naming the claim. Module-internal (tokens and
+ * reserved claim; misuse throws `JwtConfigError` naming the claim. Returns their JSON text as
+ * JSON.stringify writes each (`,"name":value`), or `undefined` when a name is an array index,
+ * which JSON.stringify of `target` would write before all others. Module-internal (tokens and
  * API keys).
  *
  * @example
  * ```ts
- * addClaims(payload, { org: "acme" });
+ * addClaims(payload, { org: "acme" }); // ',"org":"acme"'
  * ```
  */
-export function addClaims(target: Record<string, JsonValue>, claims: unknown): void {
+export function addClaims(target: Record<string, JsonValue>, claims: unknown): string | undefined {
   if (!isJsonObject(claims)) throw new JwtConfigError("claims", "must be a plain object");
+  let text: string | undefined = "";
   for (const [name, value] of Object.entries(claims)) {
     if (RESERVED_CLAIMS.has(name)) throw new JwtConfigError(`claims.${name}`, "is a reserved claim and cannot be set");
     // Assigning "__proto__" would replace the payload's prototype instead of adding a claim.
     if (name === "__proto__") throw new JwtConfigError(`claims.${name}`, "is not a valid claim name");
-    target[name] = jsonArgument(value, `claims.${name}`);
+    const claim = jsonArgument(value, `claims.${name}`);
+    target[name] = claim;
+    if (text !== undefined) text = ARRAY_INDEX.test(name) ? undefined : `${text},${JSON.stringify(name)}:${JSON.stringify(claim)}`;
   }
+  return text;
 }
+
+// Names V8 keeps before all others in an object (array indices, 0 to 2^32 - 2; longer numerals too, to be safe).
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
 /**
  * A copy of a JSON argument (a scope, a claim); `JwtConfigError` naming it when it is not plain JSON. Module-internal.
