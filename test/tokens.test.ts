@@ -100,7 +100,7 @@ describe("the payload is the claims' JSON", () => {
   // byte for byte the same text, whatever the names and values need escaped or reordered.
   const text = (signed: string) => Buffer.from(signed.split(".")[1]!, "base64url").toString("utf8");
   const odd = ['quote " and \\ backslash', "tab\tnewline\n", "lone \ud800 surrogate", "emoji \u{1F600} é", "\u2028\u2029", "</script>"];
-  const auth = new AuthManager(optionsFor("HS256", { issuer: odd[0], audience: odd[3], store: memoryStore() }));
+  const auth = new AuthManager(optionsFor("HS256", { issuer: odd[0]!, audience: odd[3]!, store: memoryStore() }));
   const scopes = [undefined, null, "read write", ["a", odd[2]!], { [odd[1]!]: { deep: [1, -0, 2.5, 1e-7, 2 ** 53 - 1, false, null] } }, 0, true];
   const claimSets = [
     undefined,
