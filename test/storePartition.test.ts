@@ -77,80 +77,91 @@ describe.runIf(hasRedisServer())("redisStore across partitions", () => {
     return started;
   }
 
-  it("silent partition: a session revoked elsewhere is refused (or 503) within 2.5 s, and its subscription ends within 5.5 s", async () => {
-    const path = await proxy();
-    const partitioned = await processBehind(path);
-    const pair = await elsewhere.login("alice");
-    const token = pair.authToken.signed;
-    // Known unrevoked, remembered, and watched by an open subscription.
-    for (let i = 0; i < 3; i++) expect(await partitioned.call(token).me.query()).toBe("alice");
-    const subscription = await partitioned.subscribe(token);
-    await sleep(1_000); // heartbeats flowing
+  // The two partitions below run concurrently: each has its own proxies, process, session and
+  // subscription (Redis and the manager "elsewhere" are shared, as the real deployment shares
+  // them), and asserts with its own `expect`.
+  it.concurrent(
+    "silent partition: a session revoked elsewhere is refused (or 503) within 2.5 s, and its subscription ends within 5.5 s",
+    async ({ expect }) => {
+      const path = await proxy();
+      const partitioned = await processBehind(path);
+      const pair = await elsewhere.login("alice");
+      const token = pair.authToken.signed;
+      // Known unrevoked, remembered, and watched by an open subscription.
+      for (let i = 0; i < 3; i++) expect(await partitioned.call(token).me.query()).toBe("alice");
+      const subscription = await partitioned.subscribe(token);
+      await sleep(1_000); // heartbeats flowing
 
-    path.stall();
-    const revokedAt = Date.now();
-    await elsewhere.revokeSession(String(pair.authToken.claims["sid"]));
-    const ending = subscription.ending(8_000);
-    let refusedFromMs = Infinity;
-    let firstRefusalAnsweredMs = Infinity;
-    const answers = new Set<string>();
-    while (Date.now() - revokedAt < 3_500) {
-      const sentMs = Date.now() - revokedAt;
-      const answer = await partitioned
-        .call(token)
-        .me.query()
-        .then(
-          () => "200",
-          (error: unknown) => {
-            const data = (error as TRPCClientError<SessionRouter>).data as { httpStatus?: number; jwtCode?: string } | undefined;
-            return `${data?.httpStatus} ${data?.jwtCode}`;
-          },
-        );
-      if (answer === "200") {
-        expect(refusedFromMs, "accepted after a refusal").toBe(Infinity);
-        continue;
+      path.stall();
+      const revokedAt = Date.now();
+      await elsewhere.revokeSession(String(pair.authToken.claims["sid"]));
+      const ending = subscription.ending(8_000);
+      let refusedFromMs = Infinity;
+      let firstRefusalAnsweredMs = Infinity;
+      const answers = new Set<string>();
+      while (Date.now() - revokedAt < 3_500) {
+        const sentMs = Date.now() - revokedAt;
+        const answer = await partitioned
+          .call(token)
+          .me.query()
+          .then(
+            () => "200",
+            (error: unknown) => {
+              const data = (error as TRPCClientError<SessionRouter>).data as { httpStatus?: number; jwtCode?: string } | undefined;
+              return `${data?.httpStatus} ${data?.jwtCode}`;
+            },
+          );
+        if (answer === "200") {
+          expect(refusedFromMs, "accepted after a refusal").toBe(Infinity);
+          continue;
+        }
+        answers.add(answer);
+        if (refusedFromMs === Infinity) [refusedFromMs, firstRefusalAnsweredMs] = [sentMs, Date.now() - revokedAt];
       }
-      answers.add(answer);
-      if (refusedFromMs === Infinity) [refusedFromMs, firstRefusalAnsweredMs] = [sentMs, Date.now() - revokedAt];
-    }
-    const ended = await ending;
-    path.resume();
-    const endedMs = typeof ended === "object" ? ended.atMs - revokedAt : Infinity;
-    console.log(
-      `silent partition: requests sent ${refusedFromMs} ms after the revocation on are refused (${[...answers].join(", ")}; the first answered at ${firstRefusalAnsweredMs} ms; bound 2,500 ms); the subscription ended ${endedMs} ms after it with ${codeOf(ended)} (bound 5,500 ms)`,
-    );
-    expect(refusedFromMs).toBeLessThan(2_500);
-    expect(firstRefusalAnsweredMs).toBeLessThan(2_500 + TIMEOUT);
-    for (const answer of answers) expect(["503 STORE_UNAVAILABLE", "401 TOKEN_REVOKED"]).toContain(answer);
-    expect(typeof ended === "object" && ["STORE_UNAVAILABLE", "TOKEN_REVOKED"].includes(String(ended.code))).toBe(true);
-    expect(endedMs).toBeLessThan(5_500);
-  }, 20_000);
+      const ended = await ending;
+      path.resume();
+      const endedMs = typeof ended === "object" ? ended.atMs - revokedAt : Infinity;
+      console.log(
+        `silent partition: requests sent ${refusedFromMs} ms after the revocation on are refused (${[...answers].join(", ")}; the first answered at ${firstRefusalAnsweredMs} ms; bound 2,500 ms); the subscription ended ${endedMs} ms after it with ${codeOf(ended)} (bound 5,500 ms)`,
+      );
+      expect(refusedFromMs).toBeLessThan(2_500);
+      expect(firstRefusalAnsweredMs).toBeLessThan(2_500 + TIMEOUT);
+      for (const answer of answers) expect(["503 STORE_UNAVAILABLE", "401 TOKEN_REVOKED"]).toContain(answer);
+      expect(typeof ended === "object" && ["STORE_UNAVAILABLE", "TOKEN_REVOKED"].includes(String(ended.code))).toBe(true);
+      expect(endedMs).toBeLessThan(5_500);
+    },
+    20_000,
+  );
 
-  it("pub/sub back before commands: the subscription of a session revoked during the outage ends within 1 s of the command connection's return", async () => {
-    const [commands, pubsub] = [await proxy(), await proxy()];
-    const process = await processBehind(commands, pubsub);
-    const pair = await elsewhere.login("bob");
-    const subscription = await process.subscribe(pair.authToken.signed);
-    await sleep(1_000);
+  it.concurrent(
+    "pub/sub back before commands: the subscription of a session revoked during the outage ends within 1 s of the command connection's return",
+    async ({ expect }) => {
+      const [commands, pubsub] = [await proxy(), await proxy()];
+      const process = await processBehind(commands, pubsub);
+      const pair = await elsewhere.login("bob");
+      const subscription = await process.subscribe(pair.authToken.signed);
+      await sleep(1_000);
 
-    commands.cut();
-    pubsub.cut();
-    await sleep(200);
-    await elsewhere.revokeSession(String(pair.authToken.claims["sid"])); // announced while this process cannot hear
-    await sleep(600);
-    pubsub.resume(); // the subscriber reconnects, resubscribes, and the recheck it triggers fails
-    await sleep(1_700);
-    expect(await subscription.ending(0)).toBe("still open");
-    commands.resume();
-    const backAt = Date.now();
-    const ended = await subscription.ending(4_000);
-    const endedMs = typeof ended === "object" ? ended.atMs - backAt : Infinity;
-    console.log(
-      `pub/sub back 1.7 s before commands: the revoked session's subscription ended ${endedMs} ms after the command path returned, with ${codeOf(ended)} (bound 1,000 ms)`,
-    );
-    expect(typeof ended === "object" && ended.code).toBe("TOKEN_REVOKED");
-    expect(endedMs).toBeLessThan(1_000);
-  }, 20_000);
+      commands.cut();
+      pubsub.cut();
+      await sleep(200);
+      await elsewhere.revokeSession(String(pair.authToken.claims["sid"])); // announced while this process cannot hear
+      await sleep(600);
+      pubsub.resume(); // the subscriber reconnects, resubscribes, and the recheck it triggers fails
+      await sleep(1_700);
+      expect(await subscription.ending(0)).toBe("still open");
+      commands.resume();
+      const backAt = Date.now();
+      const ended = await subscription.ending(4_000);
+      const endedMs = typeof ended === "object" ? ended.atMs - backAt : Infinity;
+      console.log(
+        `pub/sub back 1.7 s before commands: the revoked session's subscription ended ${endedMs} ms after the command path returned, with ${codeOf(ended)} (bound 1,000 ms)`,
+      );
+      expect(typeof ended === "object" && ended.code).toBe("TOKEN_REVOKED");
+      expect(endedMs).toBeLessThan(1_000);
+    },
+    20_000,
+  );
 });
 
 function codeOf(ending: Ending): string {
