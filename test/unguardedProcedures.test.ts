@@ -82,10 +82,12 @@ describe("unpinnedProcedures (#23: several issuers, one rule namespace)", () => 
         admin: guards.authedProcedure.use(guards.requireToken({ override: { admin: true }, scope: "admin" })).query(() => 1),
         check: guards.authedProcedure.use(guards.requireToken({ allow: () => true })).query(() => 1),
         fresh: guards.authedProcedure.use(guards.requireToken({ maxAuthAge: 300 })).query(() => 1),
+        mfa: guards.authedProcedure.use(guards.requireToken({ acr: ["urn:mfa"] })).query(() => 1),
+        otp: guards.authedProcedure.use(guards.requireToken({ amr: ["otp"] })).query(() => 1),
         claims: guards.authedProcedure.use(guards.requireToken({ claims: { tenant: "acme" }, issuer: "my-api" })).query(() => 1),
       }),
     });
-    expect(unpinnedProcedures(router)).toEqual(["nested.admin", "nested.check", "nested.fresh", "owner"]);
+    expect(unpinnedProcedures(router)).toEqual(["nested.admin", "nested.check", "nested.fresh", "nested.mfa", "nested.otp", "owner"]);
     expect(unpinnedProcedures(appRouter)).toEqual(["posts.byOwner", "posts.optionalThenRule"]);
   });
 

@@ -48,7 +48,7 @@ export function unguardedProcedures(router: AnyTRPCRouter, options: UnguardedOpt
 /**
  * Audit for a context of several issuers (`createJwtContext([auth, idp])`): the sorted dotted
  * paths of the procedures whose `requireToken` rules read the token's claims (`input`, `claims`,
- * `scope`, `override`, `allow`, `maxAuthAge`) while none of their guards pins an `issuer`. Each
+ * `scope`, `override`, `allow`, `maxAuthAge`, `acr`, `amr`) while none of their guards pins an `issuer`. Each
  * accepts any issuer's token that satisfies the rule, so a subject or claim an identity provider
  * lets its users choose can satisfy a rule written for your own tokens. Pin the list in a test
  * (ideally empty). A `lazy()` router not loaded yet throws as in `unguardedProcedures`.
@@ -66,8 +66,8 @@ export function unpinnedProcedures(router: AnyTRPCRouter): string[] {
 }
 
 function readsClaims(rules: CompiledRules): boolean {
-  const { input, claims, scope, override, allow, maxAuthAge } = rules;
-  return input.length > 0 || [claims, scope, override, allow, maxAuthAge].some((rule) => rule !== undefined);
+  const { input, claims, scope, override, allow, maxAuthAge, acr, amr } = rules;
+  return input.length > 0 || [claims, scope, override, allow, maxAuthAge, acr, amr].some((rule) => rule !== undefined);
 }
 
 // The sorted paths whose middlewares satisfy `test`; a router with unloaded lazy routers throws.
