@@ -29,6 +29,9 @@ const router = t.router({
   otp: authedProcedure.use(requireToken({ amr: ["otp", "hwk"] })).query(() => "otp"),
   recent: authedProcedure.use(requireToken({ maxAuthAge: 300 })).query(() => "recent"),
   strong: authedProcedure.use(requireToken({ acr: ["urn:mfa", "urn:hw"], maxAuthAge: 300, override: { root: true } })).mutation(() => "strong"),
+  // The step-up rule as the procedure's only guard: its check is the one that reads the store.
+  mfaOnly: t.procedure.use(requireToken({ acr: ["urn:mfa"] })).mutation(() => "mfa"),
+  recentOnly: t.procedure.use(requireToken({ maxAuthAge: 300 })).query(() => "recent"),
 });
 type Router = typeof router;
 
@@ -118,6 +121,26 @@ describe("maxAuthAge", () => {
     expect(challenges[1]).toContain('acr_values="urn:mfa urn:hw", max_age=300');
     const weakRoot = await auth.login("dave", undefined, { root: true }, { acr: "urn:pwd" });
     expect((await refusalOf(clientWith(weakRoot.authToken.signed).client.strong.mutate())).data).toMatchObject({ jwtCode: "STEP_UP_REQUIRED" });
+  });
+});
+
+describe("a token whose login is over", () => {
+  it("revoked or expired is TOKEN_REVOKED or TOKEN_EXPIRED, never STEP_UP_REQUIRED or TOKEN_NOT_FRESH: the client logs out, not steps up", async () => {
+    const revoked = await auth.login("erin", undefined, { root: true }, { acr: "urn:pwd" });
+    await auth.revoke(revoked.authToken);
+    const { client } = clientWith(revoked.authToken.signed);
+    for (const call of [() => client.mfaOnly.mutate(), () => client.payout.mutate(), () => client.otp.query(), () => client.strong.mutate()]) {
+      const error = await refusalOf(call());
+      expect(error.data).toMatchObject({ httpStatus: 401, jwtCode: "TOKEN_REVOKED" });
+      expect(jwtErrorAction(error)).toBe("login");
+    }
+    clock.advance(301);
+    expect((await refusalOf(client.recentOnly.query())).data).toMatchObject({ jwtCode: "TOKEN_REVOKED" });
+    const expired = await auth.login("erin", undefined, undefined, { acr: "urn:pwd" });
+    clock.advance(auth.authMaxAge + 1);
+    const { client: stale } = clientWith(expired.authToken.signed);
+    expect((await refusalOf(stale.mfaOnly.mutate())).data).toMatchObject({ jwtCode: "TOKEN_EXPIRED" });
+    expect((await refusalOf(stale.recentOnly.query())).data).toMatchObject({ jwtCode: "TOKEN_EXPIRED" });
   });
 });
 

@@ -192,27 +192,36 @@ export class CredentialResolver {
 
   // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection
   // outlives its token, and may outlive its session. The login behind the token (freshness,
-  // step-up) is a property of the token too (401, before any 403 rule), and no override skips
-  // it. Without a store, all synchronous.
+  // step-up) is a property of the token too (401, before requireToken's 403 rules), and no
+  // override skips it. Without a store, all synchronous.
   // A token from a cookie (any cookie: the browser sends them all) is also checked against
-  // cross-site use.
+  // cross-site use, before anything is read from the store.
   #check(token: JwtToken, requirement: GuardRequirement, cookie: string | undefined): Slot {
     // An API key passed on by an earlier guard that accepts keys is refused by one that does not.
     if (token.type === "apikey" && requirement.apiKey !== true) throw refused("TOKEN_INVALID", "credential");
     if (!this.source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
     if (token.tokenType !== (requirement.type ?? "auth")) throw refused("TOKEN_WRONG_TYPE", "type");
-    if (requirement.maxAuthAge !== undefined || requirement.acr !== undefined || requirement.amr !== undefined) {
-      const failure = findStepUpFailure(requirement, token, Math.floor(this.source.now(token) / 1000));
-      if (failure !== undefined) throw stepUpRefusal(failure.code, failure.reason, failure.challenge);
-    }
     if (cookie !== undefined) {
       const failure = crossSiteFailure(this.#opts, token, this.#settings.cookies);
       if (failure !== undefined) throw refused("CSRF_MISMATCH", failure);
     }
     const { unrevoked } = this.source;
-    if (unrevoked === undefined) return token;
+    if (unrevoked === undefined) return this.#loggedInEnough(token, requirement);
     const checked = unrevoked(token);
-    return checked instanceof Promise ? checked.catch((error: unknown) => Promise.reject(asRefusal(error))) : checked;
+    if (!(checked instanceof Promise)) return this.#loggedInEnough(checked, requirement);
+    return checked.then(
+      (unrevokedToken) => this.#loggedInEnough(unrevokedToken, requirement),
+      (error: unknown) => Promise.reject(asRefusal(error)),
+    );
+  }
+
+  // The step-up rules come after expiry and revocation: a token that is over (expired, revoked)
+  // must tell the client to log out, not to step up a login that has ended.
+  #loggedInEnough(token: JwtToken, requirement: GuardRequirement): JwtToken {
+    if (requirement.maxAuthAge === undefined && requirement.acr === undefined && requirement.amr === undefined) return token;
+    const failure = findStepUpFailure(requirement, token, Math.floor(this.source.now(token) / 1000));
+    if (failure !== undefined) throw stepUpRefusal(failure.code, failure.reason, failure.challenge);
+    return token;
   }
 
   #verifyAt(cookie: string | undefined): Slot {
