@@ -1,13 +1,15 @@
 // The `audit` option (issue 31): each session operation is told to the hook exactly once, after it
 // has succeeded, through real tRPC calls over HTTP on 127.0.0.1 (and the manager's own methods for
-// the ones no router here exposes); a hook that throws, rejects or never settles changes nothing.
+// the ones no router here exposes); a hook that throws, rejects, never settles or blocks changes and delays nothing.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthManager, JwtConfigError, memoryStore } from "trpc-jwt";
 import type { AuditEvent } from "trpc-jwt/types";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { failingStore } from "./helpers/failingStore.js";
-import { startServer } from "./helpers/httpServer.js";
+import { listenOnLoopback } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { createSessionApp, type SessionRouter } from "./helpers/sessionApp.js";
@@ -21,7 +23,9 @@ const record: Hook = (event) => void events.push(event);
 const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const auth = new AuthManager({ ...optionsFor("HS256"), store: memoryStore({ clock: clock.now }), clock: clock.now, audit: (event) => hook(event) });
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+// What happened, in order: the server's responses handed to the OS, and the hooks' calls.
+const timeline: string[] = [];
 const client = (token?: string) =>
   createTRPCClient<SessionRouter>({
     links: [httpLink({ url: server.url, transformer: superjson, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })],
@@ -29,12 +33,15 @@ const client = (token?: string) =>
 
 beforeAll(async () => {
   const { router, createContext } = createSessionApp(auth);
-  server = await startServer({ router, createContext });
+  const http = createHTTPServer({ router, createContext });
+  http.on("request", (_request: IncomingMessage, response: ServerResponse) => response.once("finish", () => timeline.push("response sent")));
+  server = await listenOnLoopback(http);
 });
 afterAll(() => server.close());
 
 // Runs `operation` with the recorder as the hook, and returns what it was told.
 async function audited(operation: () => Promise<unknown>): Promise<AuditEvent[]> {
+  await settled(); // the events of what ran before are told before the window opens
   hook = record;
   events.length = 0;
   await operation();
@@ -116,6 +123,32 @@ describe("audit: one event per operation, after success", () => {
       await auth.revokeSession("no-such-session");
       await settled();
     }
+  });
+
+  it("a slow synchronous hook runs after the caller has its result and after the HTTP response is sent, so it delays neither", async () => {
+    // A synchronous audit sink that is slow (fs.appendFileSync, a blocking logger).
+    const slow: Hook = (event) => {
+      timeline.push(`hook ${event.event}`);
+      const end = performance.now() + 100;
+      while (performance.now() < end);
+    };
+    hook = slow;
+    timeline.length = 0;
+    const started = performance.now();
+    await auth.login("kim");
+    timeline.push("login resolved");
+    const direct = performance.now() - started;
+    await settled();
+    expect(timeline).toEqual(["login resolved", "hook login"]);
+
+    timeline.length = 0;
+    const sent = performance.now();
+    await client().login.mutate({ sub: "kim" });
+    const overHttp = performance.now() - sent;
+    await settled();
+    expect(timeline).toEqual(["response sent", "hook login"]);
+    // Under load: informative only (the client shares this thread, so it reads the response after the hook).
+    console.log(`with a 100 ms synchronous hook: login resolved after ${direct.toFixed(1)} ms; over HTTP, the client had it after ${overHttp.toFixed(1)} ms`);
   });
 
   it("is checked at construction: anything but a function is refused naming audit", () => {

@@ -81,9 +81,10 @@ export interface AuthManagerOptions {
   /**
    * The audit trail: called once after each `login`, `rotate`, detected reuse, `revoke`,
    * `revokeSession`, `revokeSubject`, `revokeOtherSessions` and API key `create` / `revoke` that
-   * succeeded, with `{ event, sub, sid?, keyId?, ip?, at }` (see
-   * `AuditEvent` and docs/observability.md). It runs after the caller has its result: what it
-   * throws, rejects with or never finishes changes nothing. Default: none.
+   * succeeded, with `{ event, sub, sid?, keyId?, ip?, at }` (see `AuditEvent` and
+   * docs/observability.md). It runs in a task of its own, after the caller has its result and a
+   * response built from it has been sent: what it throws, rejects with, never finishes or how
+   * long it blocks changes and delays nothing. Default: none.
    */
   audit?: AuditHook | undefined;
   /**

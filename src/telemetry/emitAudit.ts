@@ -1,10 +1,17 @@
 import type { AuditEvent, AuditHook } from "./AuditEvent.js";
 import { callHook } from "./callHook.js";
 
+// A task of its own, not a microtask: a microtask runs before the awaiting caller resumes (inside
+// `await auth.login()`) and before tRPC writes the response, so a slow synchronous hook delayed
+// both. A zero timeout runs after both, and exists on every runtime (setImmediate does not on
+// workerd); timeouts run in the order they were set, so the events keep the operations' order.
+const afterCaller = (run: () => void): unknown => setTimeout(run, 0);
+
 /**
- * Tells the `audit` hook, if any, about one operation that has succeeded. The hook runs after the
- * caller's code has its result (a microtask later), so whatever it does cannot change the result:
- * what it throws or rejects with is dropped, and nothing waits for what it returns.
+ * Tells the `audit` hook, if any, about one operation that has succeeded. The hook runs in a task
+ * of its own, after the caller has its result and after a response built from it has been
+ * written, so whatever it does can neither change nor delay them: what it throws or rejects with
+ * is dropped, and nothing waits for what it returns.
  *
  * @example
  * ```ts
@@ -14,5 +21,5 @@ import { callHook } from "./callHook.js";
 export function emitAudit(hook: AuditHook | undefined, event: AuditEvent): void {
   if (hook === undefined) return;
   const frozen = Object.freeze(event);
-  queueMicrotask(() => callHook(hook, frozen));
+  afterCaller(() => callHook(hook, frozen));
 }
