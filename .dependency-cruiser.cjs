@@ -14,6 +14,7 @@ const LAYERS = [
   ["refusals", "^src/refusals/"], // a refusal's code and reason, and its TRPCError
   ["sessions", "^src/sessions/"], // login, rotate, revoke, revocation checks
   ["apiKeys", "^src/apiKeys/"], // API keys: their form, secrets, verification and the auth.apiKeys methods
+  ["rateLimit", "^src/rateLimit/"], // auth.rateLimit's middleware, and the request facts it reads
   ["policy", "^src/policy/"], // requireToken's rules, pure
   ["issuer", "^src/issuers/Issuer\\.ts$"], // what a request context needs of an issuer, either kind
   ["manager", "^src/(AuthManager\\.ts$|manager/)"], // AuthManager, and the core and session methods it is built of

@@ -5,6 +5,7 @@ import { ENV_NAMES, optionsFromEnv, type Env } from "./config/optionsFromEnv.js"
 import { JwtConfigError } from "./errors.js";
 import { expiresAt, ISSUER, type Issuer } from "./issuers/Issuer.js";
 import type { JwkSet } from "./keys/JwkSet.js";
+import { createRateLimit, type RateLimitMiddleware, type RateLimitOptions } from "./rateLimit/createRateLimit.js";
 import { ManagerCore } from "./manager/ManagerCore.js";
 import { SessionMethods } from "./manager/SessionMethods.js";
 import type { ClaimsArgument, ClaimsSchema, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";
@@ -217,5 +218,25 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    */
   jwks(): JwkSet {
     return this.#core.jwks();
+  }
+
+  /**
+   * A rate-limiting middleware for `.use()`, counted in the manager's store (memoryStore in one
+   * process; Redis atomically across processes): at most `limit` calls per `key` in any `window`
+   * seconds (a sliding window). Over it: 429 `RATE_LIMITED`, `Retry-After` on HTTP and
+   * `retryAfter` in the error data on every transport. `key` gets `{ ctx, input, ip, path }`
+   * (`ip`: see `createJwtContext`'s `trustedProxies`). A store that cannot count refuses the call
+   * (503) unless `onStoreDown: "allow"`. See docs/rate-limits.md.
+   *
+   * @example
+   * ```ts
+   * login: t.procedure.input(credentials)
+   *   .use(auth.rateLimit({ key: ({ input, ip }) => `${ip}:${input.username}`, limit: 5, window: 60 })).mutation(...)
+   * ```
+   */
+  rateLimit<TContext, TMeta, TContextOverrides, TInput>(
+    options: RateLimitOptions<TContext, TInput>,
+  ): RateLimitMiddleware<TContext, TMeta, TContextOverrides, TInput> {
+    return createRateLimit(this.#core.options.store, options);
   }
 }

@@ -16,14 +16,15 @@ export type JwtErrorCode =
   | "TOKEN_REUSED"
   | "TOKEN_NOT_FRESH"
   | "STEP_UP_REQUIRED"
+  | "RATE_LIMITED"
   | "CSRF_MISMATCH"
   | "STORE_UNAVAILABLE"
   | "KEYS_UNAVAILABLE";
 
 /** What each code means on the wire: the tRPC error code, its HTTP status and the fixed message. */
 export interface JwtErrorInfo {
-  readonly trpcCode: "UNAUTHORIZED" | "FORBIDDEN" | "SERVICE_UNAVAILABLE";
-  readonly httpStatus: 401 | 403 | 503;
+  readonly trpcCode: "UNAUTHORIZED" | "FORBIDDEN" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE";
+  readonly httpStatus: 401 | 403 | 429 | 503;
   readonly message: string;
 }
 
@@ -50,6 +51,8 @@ export const JWT_ERRORS = {
   STEP_UP_REQUIRED: { trpcCode: "UNAUTHORIZED", httpStatus: 401, message: "A stronger or more recent login is required" },
   CSRF_MISMATCH: { trpcCode: "FORBIDDEN", httpStatus: 403, message: "CSRF token is missing or does not match" },
   // 503, never 401: the token may be fine, and a 401 would make the client log its user out.
+  // 429, never 401: the credentials are fine; the client waits `retryAfter` seconds (auth.rateLimit).
+  RATE_LIMITED: { trpcCode: "TOO_MANY_REQUESTS", httpStatus: 429, message: "Too many requests" },
   STORE_UNAVAILABLE: { trpcCode: "SERVICE_UNAVAILABLE", httpStatus: 503, message: "Token store is unavailable" },
   KEYS_UNAVAILABLE: { trpcCode: "SERVICE_UNAVAILABLE", httpStatus: 503, message: "Signing keys are unavailable" },
 } as const satisfies Record<JwtErrorCode, JwtErrorInfo>;

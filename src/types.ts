@@ -20,6 +20,8 @@ export type { SessionClaims, SessionUpdate } from "./sessions/Sessions.js";
 export type { LoginOptions } from "./sessions/loginOptions.js";
 export type { StepUpChallenge } from "./wire/StepUpChallenge.js";
 export type { SessionInfo } from "./sessions/SessionDevices.js";
+export type { RateLimitKeyInput, RateLimitMiddleware, RateLimitOptions } from "./rateLimit/createRateLimit.js";
+export type { RateLimitHit, RateLimitStore } from "./stores/RateLimitStore.js";
 export type { ListedSession, SessionDevice, SessionInventory, SessionListing } from "./stores/SessionInventory.js";
 export type { MemoryStoreOptions } from "./stores/memoryStore.js";
 export type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef } from "./stores/TokenStore.js";

@@ -145,6 +145,7 @@ describe("jwtErrorCode and jwtErrorAction on a TRPCClientError over HTTP", () =>
       CLAIMS_MISMATCH: "forbidden",
       SCOPE_MISMATCH: "forbidden",
       CSRF_MISMATCH: "forbidden",
+      RATE_LIMITED: "retry-later",
       STORE_UNAVAILABLE: "retry-later",
       KEYS_UNAVAILABLE: "retry-later",
     });

@@ -7,7 +7,8 @@ import { jwtErrorCode } from "./jwtErrorCode.js";
  * - `"login"`: the credentials are gone for good (missing, invalid, revoked, reused, or too old
  *   for this procedure); send the user to log in again.
  * - `"forbidden"`: the user is logged in but may not do this; show it, do not log out.
- * - `"retry-later"`: the server could not check the token (store or keys unavailable); the
+ * - `"retry-later"`: the server could not check the token (store or keys unavailable), or the
+ *   call was throttled (`RATE_LIMITED`: wait `retryAfter` seconds, in the error data); the
  *   session may be fine, so keep it and try again later.
  * - `"step-up"`: the session is fine, but this procedure needs a stronger or more recent login
  *   (`acrValues`, `maxAge` in the error data); re-authenticate and call again (`stepUpLink` does this).
@@ -34,6 +35,7 @@ export const JWT_ERROR_ACTIONS = Object.freeze({
   TOKEN_NOT_FRESH: "login",
   STEP_UP_REQUIRED: "step-up",
   CSRF_MISMATCH: "forbidden",
+  RATE_LIMITED: "retry-later",
   STORE_UNAVAILABLE: "retry-later",
   KEYS_UNAVAILABLE: "retry-later",
 } as const satisfies Record<JwtErrorCode, JwtErrorAction>);

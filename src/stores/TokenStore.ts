@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../tokens/json.js";
+import type { RateLimitStore } from "./RateLimitStore.js";
 import type { SessionInventory, SessionListing } from "./SessionInventory.js";
 import type { ApiKeyStore } from "./ApiKeyStore.js";
 
@@ -81,7 +82,7 @@ export interface RevocationListener {
  * const auth = new AuthManager({ issuer, authType: "HS256", secret, store });
  * ```
  */
-export interface TokenStore extends Partial<SessionInventory> {
+export interface TokenStore extends Partial<SessionInventory>, Partial<RateLimitStore> {
   /**
    * Saves a new session, stamped with the subject's current generation; it expires at `expiresAtMs`.
    * A store with a {@link SessionInventory} lists it with `listing`.

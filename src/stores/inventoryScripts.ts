@@ -80,4 +80,18 @@ for i = 1, n do
   end
 end
 return done`,
+  // Not the inventory's, but as small: auth.rateLimit's sliding window. KEYS: the key's sorted set
+  // of allowed calls. ARGV: limit, window (ms), a unique member. Redis's own clock: every process
+  // counts in one time line.
+  rateLimit: `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)`,
 } as const;

@@ -33,6 +33,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   const revokedTokens = new ExpiringMap<true>(clock);
   const subjects = new ExpiringMap<number>(clock);
   const inventory = new MemoryInventory(clock);
+  // Per rate-limit key, when each call still in its window was allowed.
+  const calls = new ExpiringMap<number[]>(clock);
   const listeners = new Set<RevocationListener>();
   const announce = (event: RevocationEvent) => {
     for (const listener of listeners) listener.event(event);
@@ -81,6 +83,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     },
     async revokeSession(sid: string, unknownExpiresAtMs: number) {
       markRevoked(sid, unknownExpiresAtMs);
+    },
+    async hitRateLimit(key: string, limit: number, windowMs: number) {
+      const now = clock();
+      const recent = (calls.get(key) ?? []).filter((at) => at > now - windowMs);
+      if (recent.length >= limit) return { allowed: false, retryAfterMs: (recent[0] as number) + windowMs - now };
+      calls.set(key, [...recent, now], now + windowMs);
+      return { allowed: true, retryAfterMs: 0 };
     },
     async listSessions(sub: string, nowMs: number) {
       return inventory.list(sub, nowMs);

@@ -106,6 +106,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     revoked: (tokenId: string) => `${prefix}rev:${tag(tokenId)}`,
     subject: (sub: string) => `${prefix}sub:${tag(sub)}`,
     // The subject's session inventory, in the slot of its `sub:` key.
+    rateLimit: (key: string) => `${prefix}rl:${tag(key)}`,
     inventory: (sub: string): [string, string] => [`${prefix}devices:${tag(sub)}`, `${prefix}devinfo:${tag(sub)}`],
     apiKey: (id: string) => `${prefix}akey:${tag(id)}`,
     apiKeysOf: (sub: string) => `${prefix}akeys:${tag(sub)}`,
@@ -167,6 +168,10 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
       await revoke("revokeSubject", [key.subject(sub), ...key.inventory(sub)], [ms(nowMs), ms(expiresAtMs)], announcement("subject", sub));
+    },
+    async hitRateLimit(id: string, limit: number, windowMs: number) {
+      const wait = await run<number>("rateLimit", [key.rateLimit(id)], [String(limit), ms(windowMs), crypto.randomUUID()]);
+      return { allowed: wait === 0, retryAfterMs: Number(wait) };
     },
     listSessions: inventory.listSessions,
     touchSession: inventory.touchSession,

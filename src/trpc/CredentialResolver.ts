@@ -4,6 +4,7 @@ import { findStepUpFailure, type StepUpRules } from "../policy/findStepUpFailure
 import { asRefusal, reasonOf, refused } from "../refusals/refused.js";
 import { challengeOf, stepUpRefusal } from "../refusals/stepUpRefusal.js";
 import { appendResponseHeader } from "./appendResponseHeader.js";
+import type { trustedProxiesOf } from "./clientIp.js";
 import { wwwAuthenticate } from "./wwwAuthenticate.js";
 import { callHook } from "../telemetry/callHook.js";
 import { guardTelemetry } from "../telemetry/guardTelemetry.js";
@@ -37,6 +38,8 @@ export interface RequestSettings {
   readonly cookies: CookieSettings | undefined;
   /** Whether traces may carry the caller's `sub` as `enduser.id` (`telemetry: { subject }`). */
   readonly traceSubject: boolean;
+  /** The `trustedProxies` option, parsed. */
+  readonly trustedProxies: ReturnType<typeof trustedProxiesOf>;
 }
 
 /** A token, known now or being verified. */

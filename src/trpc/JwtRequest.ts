@@ -3,6 +3,9 @@ import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { isCookieName } from "../wire/isCookieName.js";
 import type { TokenPair } from "../sessions/Sessions.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
+import { describeRequest } from "../rateLimit/requestFacts.js";
+import { appendResponseHeader } from "./appendResponseHeader.js";
+import { clientIp } from "./clientIp.js";
 import { appendSetCookies } from "./cookies/appendSetCookies.js";
 import type { CookieSettings } from "./cookies/cookieSettings.js";
 import { clearingCookies, sessionCookies } from "./cookies/sessionCookies.js";
@@ -45,6 +48,14 @@ export class JwtRequest<TToken = JwtToken> {
     this[CREDENTIALS] = new CredentialResolver(source, opts, settings);
     this.#opts = opts;
     this.#cookies = settings.cookies;
+    // For auth.rateLimit: read only when a limited procedure asks.
+    let ip: string | undefined | null = null;
+    describeRequest(this, {
+      get ip() {
+        return ip === null ? (ip = clientIp(opts, settings.trustedProxies)) : ip;
+      },
+      setHeader: (name, value) => void appendResponseHeader(opts, name, [value]),
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { tokenSourceOf } from "../issuers/tokenSourceOf.js";
 import { booleanOf, functionOf, nonEmptyString, objectOf, optionNames } from "../options/validate.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { cookieSettings, type JwtCookieOptions } from "./cookies/cookieSettings.js";
+import { trustedProxiesOf } from "./clientIp.js";
 import { JwtRequest } from "./JwtRequest.js";
 import type { JwtContextOptions, ServerCallOptions } from "./readCredential.js";
 import type { RefusalEvent } from "./RefusalEvent.js";
@@ -41,6 +42,13 @@ export interface JwtContextConfig {
    * deployments where it is personal data. Default `{ subject: true }`.
    */
   readonly telemetry?: JwtTelemetryOptions | undefined;
+  /**
+   * The proxies in front of this server (CIDRs or addresses, IPv4 and IPv6, e.g.
+   * `["10.0.0.0/8", "fd00::/8"]`): the client's address (`ip` in `auth.rateLimit`'s key) is then
+   * the rightmost `X-Forwarded-For` hop that is not one of them. Without it the socket's address
+   * is used and forwarded headers are never read (any client can send them). See docs/rate-limits.md.
+   */
+  readonly trustedProxies?: readonly string[] | undefined;
 }
 
 /** The `telemetry` option of {@link createJwtContext}. */
@@ -49,7 +57,7 @@ export interface JwtTelemetryOptions {
   readonly subject?: boolean | undefined;
 }
 
-const CONFIG_NAMES = optionNames<JwtContextConfig>({ connectionParam: true, onRefused: true, cookies: true, telemetry: true });
+const CONFIG_NAMES = optionNames<JwtContextConfig>({ connectionParam: true, onRefused: true, cookies: true, telemetry: true, trustedProxies: true });
 const TELEMETRY_NAMES = optionNames<JwtTelemetryOptions>({ subject: true });
 
 /**
@@ -91,6 +99,7 @@ export function createJwtContext<const TIssuers extends JwtIssuer | readonly Jwt
     onRefused,
     cookies: cookies === undefined ? undefined : cookieSettings(cookies),
     traceSubject: traceSubject(config.telemetry),
+    trustedProxies: trustedProxiesOf(config.trustedProxies),
   };
   return (opts) => ({ jwt: new JwtRequest<IssuedToken<TIssuers>>(source, requestOptions(opts), settings) });
 }

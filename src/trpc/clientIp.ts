@@ -1,0 +1,106 @@
+import { JwtConfigError } from "../errors.js";
+import { headerValues, type JwtContextOptions } from "./readCredential.js";
+
+/** A parsed CIDR: its family, network bits as a number, and prefix length. */
+interface Cidr {
+  readonly v6: boolean;
+  readonly network: bigint;
+  readonly bits: number;
+}
+
+/**
+ * Parses the `trustedProxies` option: CIDRs (`"10.0.0.0/8"`, `"::1/128"`) or single addresses.
+ * Throws `JwtConfigError` naming `trustedProxies` for anything else. Module-internal.
+ *
+ * @example
+ * ```ts
+ * const trusted = trustedProxiesOf(["127.0.0.0/8", "::1"]);
+ * ```
+ */
+export function trustedProxiesOf(value: unknown): readonly Cidr[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) throw new JwtConfigError("trustedProxies", 'must be a non-empty list of CIDRs, e.g. ["10.0.0.0/8"]');
+  return value.map((entry: unknown, i) => {
+    const [address = "", prefix, ...rest] = typeof entry === "string" ? entry.split("/") : [];
+    const parsed = parseIp(address);
+    const max = parsed?.v6 === true ? 128 : 32;
+    const bits = prefix === undefined ? max : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    if (parsed === undefined || rest.length > 0 || !(bits >= 0 && bits <= max)) {
+      throw new JwtConfigError(`trustedProxies[${i}]`, 'must be an IPv4 or IPv6 address or CIDR, e.g. "10.0.0.0/8" or "fd00::/8"');
+    }
+    return { v6: parsed.v6, network: mask(parsed.value, bits, max), bits };
+  });
+}
+
+/**
+ * The client's address: the socket's; with `trusted` proxies, the rightmost `X-Forwarded-For`
+ * hop (after the socket's own address) that is not one of them. Without `trusted`, forwarded
+ * headers are never read: anyone can send them. `undefined` where no socket is known (a fetch
+ * adapter's `Request`, a server-side call). Module-internal.
+ *
+ * @example
+ * ```ts
+ * clientIp(opts, trustedProxiesOf(["127.0.0.0/8"])); // "203.0.113.7"
+ * ```
+ */
+export function clientIp(opts: JwtContextOptions, trusted: readonly Cidr[] | undefined): string | undefined {
+  const socket = socketAddress(opts.req);
+  if (socket === undefined || trusted === undefined) return socket;
+  const hops = headerValues(opts.req, "x-forwarded-for").flatMap((value) => value.split(",").map((hop) => hop.trim()));
+  let client = socket;
+  // From the right: each trusted hop vouches for the one before it; the first untrusted one is the client.
+  while (isTrusted(client, trusted)) {
+    const previous = hops.pop();
+    if (previous === undefined || parseIp(previous) === undefined) return client;
+    client = normalize(previous);
+  }
+  return client;
+}
+
+function socketAddress(req: JwtContextOptions["req"]): string | undefined {
+  const node = ("raw" in req ? req.raw : req) as { socket?: { remoteAddress?: unknown } };
+  const address = node.socket?.remoteAddress;
+  return typeof address === "string" ? normalize(address) : undefined;
+}
+
+// An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d: it is the IPv4 address.
+function normalize(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
+}
+
+function isTrusted(address: string, trusted: readonly Cidr[]): boolean {
+  const parsed = parseIp(address);
+  if (parsed === undefined) return false;
+  return trusted.some(({ v6, network, bits }) => v6 === parsed.v6 && mask(parsed.value, bits, v6 ? 128 : 32) === network);
+}
+
+function mask(value: bigint, bits: number, max: number): bigint {
+  return bits === 0 ? 0n : (value >> BigInt(max - bits)) << BigInt(max - bits);
+}
+
+function parseIp(text: string): { v6: boolean; value: bigint } | undefined {
+  const v4 = parseV4(text);
+  if (v4 !== undefined) return { v6: false, value: v4 };
+  if (!/^[0-9a-f:.]+$/i.test(text) || text.split("::").length > 2) return undefined;
+  let tail = text;
+  const groups: number[] = [];
+  const lastColon = text.lastIndexOf(":");
+  const embedded = parseV4(text.slice(lastColon + 1));
+  if (embedded !== undefined) tail = `${text.slice(0, lastColon + 1)}${(embedded >> 16n).toString(16)}:${(embedded & 0xffffn).toString(16)}`;
+  const [head = "", rest] = tail.split("::");
+  const parts = (s: string) => (s === "" ? [] : s.split(":"));
+  const [left, right] = [parts(head), rest === undefined ? [] : parts(rest)];
+  const fill = rest === undefined ? 0 : 8 - left.length - right.length;
+  if (fill < (rest === undefined ? 0 : 1) || left.length + right.length + fill !== 8) return undefined;
+  for (const part of [...left, ...Array<string>(fill).fill("0"), ...right]) {
+    if (!/^[0-9a-f]{1,4}$/i.test(part)) return undefined;
+    groups.push(parseInt(part, 16));
+  }
+  return { v6: true, value: groups.reduce((sum, group) => (sum << 16n) | BigInt(group), 0n) };
+}
+
+function parseV4(text: string): bigint | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4 || !parts.every((part) => /^(0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255)) return undefined;
+  return parts.reduce((sum, part) => (sum << 8n) | BigInt(part), 0n);
+}
