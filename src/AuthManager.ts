@@ -235,7 +235,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   rateLimit<TContext, TMeta, TContextOverrides, TInput>(
-    options: RateLimitOptions<TContext, TInput>,
+    options: RateLimitOptions<TContext & TContextOverrides, TInput>,
   ): RateLimitMiddleware<TContext, TMeta, TContextOverrides, TInput> {
     return createRateLimit(this.#core.options.store, options);
   }

@@ -1,5 +1,5 @@
-import { base64url } from "jose";
 import type { TRPCMiddlewareFunction } from "@trpc/server";
+import { base64url } from "jose";
 import { JwtConfigError, refusal } from "../errors.js";
 import { functionOf, objectOf, oneOf, optionNames, wholeNumber } from "../options/validate.js";
 import { rateLimited } from "../refusals/rateLimitRefusal.js";
@@ -35,7 +35,10 @@ export interface RateLimitOptions<TContext = unknown, TInput = unknown> {
 
 const NAMES = optionNames<RateLimitOptions>({ key: true, limit: true, window: true, onStoreDown: true });
 
-/** A rate-limiting middleware for `.use()`, typed where it is used. */
+/**
+ * A rate-limiting middleware for `.use()`, typed where it is used (the procedure's context,
+ * overrides and input are inferred, never written).
+ */
 export type RateLimitMiddleware<TContext, TMeta, TContextOverrides, TInput> = TRPCMiddlewareFunction<TContext, TMeta, TContextOverrides, object, TInput>;
 
 /**
@@ -50,7 +53,7 @@ export type RateLimitMiddleware<TContext, TMeta, TContextOverrides, TInput> = TR
  */
 export function createRateLimit<TContext, TMeta, TContextOverrides, TInput>(
   store: TokenStore | undefined,
-  options: RateLimitOptions<TContext, TInput>,
+  options: RateLimitOptions<TContext & TContextOverrides, TInput>,
 ): RateLimitMiddleware<TContext, TMeta, TContextOverrides, TInput> {
   objectOf(options, "options", { names: NAMES, kind: "a rateLimit option" });
   const key = functionOf(options.key, "key");
@@ -60,7 +63,7 @@ export function createRateLimit<TContext, TMeta, TContextOverrides, TInput>(
   const onStoreDown = oneOf(options.onStoreDown ?? "refuse", ["refuse", "allow"] as const, "onStoreDown");
   const hit = store?.hitRateLimit?.bind(store);
   if (hit === undefined) throw new JwtConfigError("store", "rateLimit() needs a store that counts (memoryStore() or redisStore(client))");
-  const middleware = async (opts: { ctx: TContext; input: TInput; path: string; next: () => Promise<unknown> }) => {
+  const middleware = async (opts: { ctx: TContext & TContextOverrides; input: TInput; path: string; next: () => Promise<unknown> }) => {
     const { ctx, input, path, next } = opts;
     const facts = factsOf((ctx as { jwt?: unknown } | undefined)?.jwt);
     const bucket = key({ ctx, input, ip: facts?.ip, path });
