@@ -27,6 +27,7 @@ import { connectRedis, startRedisServer, type RedisServer } from "./helpers/redi
 import { listenOnLoopback } from "./helpers/httpServer.js";
 import { optionsFor, secretFor } from "./helpers/keys.js";
 import { startOpenTelemetrySdk, type OpenTelemetrySdk } from "./helpers/openTelemetrySdk.js";
+import { openTelemetry, useOpenTelemetry } from "../src/telemetry/openTelemetry.js";
 import { rejectionOf } from "./helpers/rejection.js";
 
 const SECRET_CLAIM = "org-value-never-exported";
@@ -154,6 +155,21 @@ describe("traces", () => {
     const span = await spanOf(() => client(anonymousUrl, token).me.query());
     expect(span.attributes["enduser.id"]).toBeUndefined();
     expect(span.attributes["trpc_jwt.token_type"]).toBe("auth");
+  });
+
+  it("an SDK that throws changes no answer: the call passes, the refusal keeps its code", async () => {
+    const found = openTelemetry();
+    const broken = () => {
+      throw new Error("broken span processor");
+    };
+    useOpenTelemetry({ trace: { getActiveSpan: broken }, metrics: { getMeterProvider: broken } });
+    try {
+      const token = (await auth.authToken("kate")).signed;
+      expect(await client(url, token).me.query()).toBe("kate");
+      expect(await codeOf(client(url).me.query())).toMatchObject({ jwtCode: "TOKEN_MISSING", httpStatus: 401 });
+    } finally {
+      useOpenTelemetry(found);
+    }
   });
 
   it("the telemetry option is checked at construction", () => {

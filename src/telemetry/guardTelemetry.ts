@@ -10,7 +10,9 @@ const TOLD = new WeakSet<object>();
 /**
  * What a guard tells OpenTelemetry, when `@opentelemetry/api` is installed: the caller's
  * identity on the active span when a token passes, an event and a count when a call is refused.
- * Without the API each is one check of a variable.
+ * Without the API each is one check of a variable. Nothing here can throw into a guard: the API
+ * promises not to, but an SDK's span processor or exporter is any code, and a refusal or a
+ * passed check must stand whatever it does.
  *
  * @example
  * ```ts
@@ -25,10 +27,16 @@ export const guardTelemetry = {
    * `auth`, `refresh` or `apikey`) on the active span.
    */
   passed(sub: string | undefined, tokenType: string): void {
-    const span = openTelemetry()?.trace.getActiveSpan();
-    if (span === undefined) return;
-    if (sub !== undefined) span.setAttribute("enduser.id", sub);
-    span.setAttribute("trpc_jwt.token_type", tokenType);
+    const api = openTelemetry();
+    if (api === undefined) return;
+    try {
+      const span = api.trace.getActiveSpan();
+      if (span === undefined) return;
+      if (sub !== undefined) span.setAttribute("enduser.id", sub);
+      span.setAttribute("trpc_jwt.token_type", tokenType);
+    } catch {
+      // A failing SDK (a span processor that throws) never changes an answer; see above.
+    }
   },
 
   /**
@@ -43,10 +51,14 @@ export const guardTelemetry = {
     const api = openTelemetry();
     if (api === undefined || TOLD.has(refusal)) return;
     TOLD.add(refusal);
-    instruments()?.refusals.add(1, { code });
-    const span = api.trace.getActiveSpan();
-    if (span === undefined) return;
-    span.addEvent("trpc_jwt.refused", { code, reason });
-    if (JWT_ERRORS[code].httpStatus >= 500) span.setStatus({ code: STATUS_ERROR, message: code });
+    try {
+      instruments()?.refusals.add(1, { code });
+      const span = api.trace.getActiveSpan();
+      if (span === undefined) return;
+      span.addEvent("trpc_jwt.refused", { code, reason });
+      if (JWT_ERRORS[code].httpStatus >= 500) span.setStatus({ code: STATUS_ERROR, message: code });
+    } catch {
+      // The refusal stands whatever the SDK does.
+    }
   },
 };

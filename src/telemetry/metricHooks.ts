@@ -1,4 +1,5 @@
 import { instruments } from "./instruments.js";
+import { openTelemetry } from "./openTelemetry.js";
 
 /** How a fetch of a remote issuer's JWK Set ended: a usable set, a document that is none, or no document. */
 export type KeySetFetchOutcome = "ok" | "invalid" | "error";
@@ -18,8 +19,12 @@ export type KeySetFetchOutcome = "ok" | "invalid" | "error";
 export const metricHooks = {
   /** A verification that asked the verified-token cache: `trpc_jwt.cache.hits` or `.misses`. */
   cacheLookup(hit: boolean): void {
-    const made = instruments();
-    if (made !== undefined) (hit ? made.cacheHits : made.cacheMisses).add(1);
+    try {
+      const made = instruments();
+      if (made !== undefined) (hit ? made.cacheHits : made.cacheMisses).add(1);
+    } catch {
+      // A failing SDK never changes a verification (see guardTelemetry).
+    }
   },
 
   /**
@@ -27,10 +32,15 @@ export const metricHooks = {
    * with `command` (a script's name, else the Redis command) and `outcome` (`ok` or `error`).
    */
   storeCommand<T>(command: string, reply: Promise<T>): Promise<T> {
-    const made = instruments();
-    if (made === undefined) return reply;
+    if (openTelemetry() === undefined) return reply;
     const started = performance.now();
-    const record = (outcome: string) => made.storeDuration.record((performance.now() - started) / 1000, { command, outcome });
+    const record = (outcome: string) => {
+      try {
+        instruments()?.storeDuration.record((performance.now() - started) / 1000, { command, outcome });
+      } catch {
+        // A failing SDK never changes a store's answer.
+      }
+    };
     reply.then(
       () => record("ok"),
       () => record("error"),
@@ -40,6 +50,10 @@ export const metricHooks = {
 
   /** A fetch of a remote issuer's JWK Set, counted in `trpc_jwt.keyset.fetches` by `outcome`. */
   keySetFetch(outcome: KeySetFetchOutcome): void {
-    instruments()?.keySetFetches.add(1, { outcome });
+    try {
+      instruments()?.keySetFetches.add(1, { outcome });
+    } catch {
+      // A failing SDK never changes a key set's refresh.
+    }
   },
 };
