@@ -4,7 +4,7 @@
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   AuthManager,
@@ -253,6 +253,57 @@ describe("API key rules and options", () => {
     // A key made now is under the new secret.
     const { key: fresh } = await rotated.apiKeys.create("ci", { name: "after" });
     expect(fresh).not.toBe(key);
+  });
+});
+
+describe("a key never appears in what the library tells anyone", () => {
+  it("onRefused events, console output and error messages of refused, revoked and expired keys hold neither the key nor its secret", async () => {
+    const auth = new AuthManager(options(memoryStore()));
+    const events: unknown[] = [];
+    const createContext = createJwtContext(auth, { onRefused: (event) => void events.push(event) });
+    const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
+    const { requireToken, authedProcedure } = createJwtProcedures(t);
+    const router = t.router({
+      deploy: t.procedure.use(requireToken({ apiKey: true, scope: { deploy: true } })).query(() => "ok"),
+      me: authedProcedure.query(() => "me"),
+    });
+    const logged: string[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" "))),
+    );
+    const { key, id } = await auth.apiKeys.create("ci", { name: "secretive", scope: { reports: "read" }, expiresIn: 60 });
+    const typo = key.slice(0, -1) + (key.endsWith("a") ? "b" : "a");
+    const errors: unknown[] = [];
+    try {
+      const call = (credential: string, path: "deploy" | "me") =>
+        router
+          .createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${credential}` }) }))
+          [path]()
+          .catch((error: unknown) => void errors.push(error));
+      await call(key, "deploy"); // 403 SCOPE_MISMATCH
+      await call(key, "me"); // 401 TOKEN_INVALID
+      await call(typo, "deploy");
+      clock.now += 61_000;
+      await call(key, "deploy"); // TOKEN_EXPIRED
+      clock.now -= 61_000;
+      await auth.apiKeys.revoke(id);
+      await call(key, "deploy"); // TOKEN_REVOKED
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(errors).toHaveLength(5);
+    expect(events.map((event) => (event as { code: string }).code)).toEqual([
+      "SCOPE_MISMATCH",
+      "TOKEN_INVALID",
+      "TOKEN_INVALID",
+      "TOKEN_EXPIRED",
+      "TOKEN_REVOKED",
+    ]);
+    const told =
+      JSON.stringify(events) +
+      logged.join("\n") +
+      errors.map((error) => `${String(error)} ${JSON.stringify(error, Object.getOwnPropertyNames(error))}`).join("\n");
+    for (const secret of [key, typo, key.slice(31, 63)]) expect(told).not.toContain(secret);
   });
 });
 
