@@ -23,10 +23,11 @@ export interface ServerProcess {
 
 /**
  * Starts one server process; `env`: REDIS_URL (one Redis) or REDIS_CLUSTER (comma-separated node
- * urls), and optionally ROTATION_GRACE and STORE_TIMEOUT. Resolves once it listens.
+ * urls), and optionally ROTATION_GRACE and STORE_TIMEOUT. Resolves once it listens. `script`:
+ * another server script that prints {"port":N} the same way (idpAppProcess.ts).
  */
-export async function startProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT], {
+export async function startProcess(env: Record<string, string>, script = SCRIPT): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
     env: { ...process.env, ...env, JWT_SECRET: SECRET },
     stdio: ["ignore", "pipe", "pipe"],
   });

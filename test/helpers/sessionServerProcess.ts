@@ -6,6 +6,7 @@
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
+import { listenInProcess } from "./listenInProcess.js";
 import { createClient, createCluster } from "redis";
 import { AuthManager } from "trpc-jwt";
 import { redisStore } from "trpc-jwt/redis";
@@ -39,13 +40,4 @@ const app = createSessionApp(auth);
 const server = createHTTPServer(app);
 const wss = new WebSocketServer({ server });
 applyWSSHandler({ wss, ...app });
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address !== null ? address.port : 0 })}\n`);
-});
-process.on("SIGTERM", () => {
-  for (const socket of wss.clients) socket.terminate();
-  server.closeAllConnections();
-  server.close();
-  void Promise.all([store.close(), redis.close().catch(() => undefined)]).then(() => process.exit(0));
-});
+listenInProcess(server, wss, () => Promise.all([store.close(), redis.close().catch(() => undefined)]));
