@@ -22,7 +22,7 @@ const shortLived = new AuthManager(optionsFor("HS256", { authMaxAge: 2 }));
 
 type Router = TickingApp["router"];
 type App = TickingApp;
-const startApp = () => startTickingApp(auth);
+const startApp = (onTestFinished: Parameters<typeof startTickingApp>[1]) => startTickingApp(auth, onTestFinished);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Active timers (setTimeout/setInterval), counted while no sleep of ours is pending. */
@@ -120,8 +120,10 @@ const TRANSPORTS: Transport[] = ["wsLink", "httpSubscriptionLink (SSE)"];
 
 // This test counts the process's timers: it runs alone, before the others.
 describe.each(TRANSPORTS)("guarded subscriptions over %s", (transport) => {
-  it("a token expiring 1-2 s in ends its subscription within 1 s of expiry with TOKEN_EXPIRED; a longer token's subscription keeps receiving; nothing is left behind", async () => {
-    const app = await startApp();
+  it("a token expiring 1-2 s in ends its subscription within 1 s of expiry with TOKEN_EXPIRED; a longer token's subscription keeps receiving; nothing is left behind", async ({
+    onTestFinished,
+  }) => {
+    const app = await startApp(onTestFinished);
     const timersBefore = activeTimers();
     const short = await shortLived.authToken("alice");
     const long = await auth.authToken("bob");
@@ -151,22 +153,22 @@ describe.each(TRANSPORTS)("guarded subscriptions over %s", (transport) => {
 // The tests below wait on real expiry, each with its own app, client and `expect`: they run
 // concurrently, over both transports at once.
 describe.concurrent.each(TRANSPORTS)("guarded subscriptions over %s", (transport) => {
-  it("with two guards (authedProcedure + requireToken) the subscription ends once, with TOKEN_EXPIRED", async ({ expect }) => {
-    const app = await startApp();
+  it("with two guards (authedProcedure + requireToken) the subscription ends once, with TOKEN_EXPIRED", async ({ expect, onTestFinished }) => {
+    const app = await startApp(onTestFinished);
     await expectEndsAtExpiry(expect, app, transport, "adminTicks", { admin: true });
     expect(app.refusals).toEqual([{ code: "TOKEN_EXPIRED", reason: "expired", path: "adminTicks" }]);
   });
 
-  it("an observable subscription ends with its token too, and unsubscribes from its source", async ({ expect }) => {
-    const app = await startApp();
+  it("an observable subscription ends with its token too, and unsubscribes from its source", async ({ expect, onTestFinished }) => {
+    const app = await startApp(onTestFinished);
     await expectEndsAtExpiry(expect, app, transport, "observed");
     expect(await eventually(() => app.ticks.listenerCount("tick") === 0)).toBe(true);
   });
 });
 
 describe.concurrent.each(TRANSPORTS)("refreshLink over %s", (transport) => {
-  it("a subscription ended by its token's expiry is refreshed once and subscribed again with the new token", async ({ expect }) => {
-    const app = await startApp();
+  it("a subscription ended by its token's expiry is refreshed once and subscribed again with the new token", async ({ expect, onTestFinished }) => {
+    const app = await startApp(onTestFinished);
     const store = createTokenStore();
     store.setTokens({ authToken: (await shortLived.authToken("alice")).signed, refreshToken: (await auth.refreshToken("alice")).signed });
     const refreshClient = createTRPCClient<Router>({

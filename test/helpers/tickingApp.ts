@@ -6,7 +6,7 @@ import { EventEmitter, on } from "node:events";
 import { initTRPC } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import superjson from "superjson";
-import { onTestFinished } from "vitest";
+import type { OnTestFinishedHandler } from "vitest";
 import { createJwtContext, createJwtProcedures, jwtErrorFormatter, type AuthManager, type RefusalEvent } from "trpc-jwt";
 import { startHttpAndWsServer } from "./wsServer.js";
 
@@ -46,10 +46,11 @@ export type TickingApp = Awaited<ReturnType<typeof startTickingApp>>;
 
 /**
  * The app, its tokens verified by `auth`, served on 127.0.0.1 (HTTP and WebSocket); stopped, with
- * the clients pushed to `clients`, when the current test ends. `startTicking()` emits a tick
- * every 50 ms until `stopTicking()`.
+ * the clients pushed to `clients`, when the test ends: `onTestFinished` is the test's own, from
+ * its context (vitest's global one may name another test while tests run concurrently).
+ * `startTicking()` emits a tick every 50 ms until `stopTicking()`.
  */
-export async function startTickingApp(auth: AuthManager) {
+export async function startTickingApp(auth: AuthManager, onTestFinished: (handler: OnTestFinishedHandler) => void) {
   const app = createApp(auth);
   const server = await startHttpAndWsServer(app.router, app.createContext);
   const clients: { close(): Promise<void> | void }[] = [];
