@@ -5,7 +5,7 @@ import { EventEmitter, on } from "node:events";
 import { createTRPCClient, type TRPCClientError } from "@trpc/client";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, type OnTestFinishedHandler } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures, jwtErrorFormatter, memoryStore, type TokenStore } from "trpc-jwt";
 import { jwtErrorCode } from "trpc-jwt/client";
 import { optionsFor } from "./helpers/keys.js";
@@ -14,7 +14,8 @@ import { useRedisStores } from "./helpers/useRedisStores.js";
 import { subscriptionLink, type Transport } from "./helpers/subscriptionLink.js";
 import { startHttpAndWsServer } from "./helpers/wsServer.js";
 
-const ticks = new EventEmitter();
+// Every app's tick source, each test's own: nothing may be left listening to any at the end.
+const tickSources: EventEmitter[] = [];
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 async function eventually(check: () => boolean): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
@@ -25,6 +26,8 @@ async function eventually(check: () => boolean): Promise<boolean> {
 }
 
 function appWith(store: TokenStore) {
+  const ticks = new EventEmitter();
+  tickSources.push(ticks);
   const auth = new AuthManager({ ...optionsFor("HS256"), store });
   const createContext = createJwtContext(auth);
   const t = initTRPC.context<typeof createContext>().create({ transformer: superjson, errorFormatter: jwtErrorFormatter });
@@ -34,19 +37,29 @@ function appWith(store: TokenStore) {
       for await (const [tick] of on(ticks, "tick", { signal })) yield tick as number;
     }),
   });
-  return { auth, router, createContext };
+  return { auth, router, createContext, ticks };
 }
 type Router = ReturnType<typeof appWith>["router"];
 
-const closers: (() => Promise<void> | void)[] = [];
-let ticker: ReturnType<typeof setInterval> | undefined;
-afterEach(async () => {
-  if (ticker !== undefined) clearInterval(ticker);
-  ticker = undefined;
-  for (const close of closers.splice(0).reverse()) await close();
-});
+/**
+ * What a test opened, closed in reverse order when it ends: `onTestFinished` is the test's own,
+ * from its context (vitest's global one may name another test while tests run concurrently).
+ */
+function closersOf(onTestFinished: (handler: OnTestFinishedHandler) => void): (() => Promise<void> | void)[] {
+  const closers: (() => Promise<void> | void)[] = [];
+  onTestFinished(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return closers;
+}
 
-async function subscribed(router: Router, createContext: (opts: never) => unknown, transport: Transport, token: string) {
+async function subscribed(
+  closers: (() => Promise<void> | void)[],
+  router: Router,
+  createContext: (opts: never) => unknown,
+  transport: Transport,
+  token: string,
+) {
   const server = await startHttpAndWsServer(router, createContext);
   closers.push(() => server.close());
   const { link, close } = subscriptionLink<Router>(server, transport, token);
@@ -69,18 +82,25 @@ async function subscribed(router: Router, createContext: (opts: never) => unknow
   return { received, ended };
 }
 
+// Each test has its own app, tick source, ticker and subscriptions, and asserts with its own
+// `expect`: the six (two transports over three stores) run concurrently.
 function revocationEndsSubscriptions(openStore: () => Promise<TokenStore>, label: string) {
-  describe.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])(`with ${label}, over %s`, (transport) => {
-    it("revokeSession in another manager on the store ends that session's subscription within 1 s with TOKEN_REVOKED; another session's keeps receiving", async () => {
-      const { auth, router, createContext } = appWith(await openStore());
+  describe.concurrent.each<Transport>(["wsLink", "httpSubscriptionLink (SSE)"])(`with ${label}, over %s`, (transport) => {
+    it("revokeSession in another manager on the store ends that session's subscription within 1 s with TOKEN_REVOKED; another session's keeps receiving", async ({
+      expect,
+      onTestFinished,
+    }) => {
+      const closers = closersOf(onTestFinished);
+      const { auth, router, createContext, ticks } = appWith(await openStore());
       // Another server process, as far as the store can tell: its own manager and connection.
       const elsewhere = new AuthManager({ ...optionsFor("HS256"), store: await openStore() });
       const alice = await auth.login("alice");
       const bob = await auth.login("bob");
-      const ending = await subscribed(router, createContext as never, transport, alice.authToken.signed);
-      const lasting = await subscribed(router, createContext as never, transport, bob.authToken.signed);
+      const ending = await subscribed(closers, router, createContext as never, transport, alice.authToken.signed);
+      const lasting = await subscribed(closers, router, createContext as never, transport, bob.authToken.signed);
       let tick = 0;
-      ticker = setInterval(() => ticks.emit("tick", ++tick), 50);
+      const ticker = setInterval(() => ticks.emit("tick", ++tick), 50);
+      closers.unshift(() => clearInterval(ticker)); // stopped before the rest is closed
       expect(await eventually(() => ending.received.length > 0 && lasting.received.length > 0)).toBe(true);
 
       const revokedAt = performance.now();
@@ -103,7 +123,7 @@ function revocationEndsSubscriptions(openStore: () => Promise<TokenStore>, label
 const shared = memoryStore(); // one process: every manager on it sees the same store
 revocationEndsSubscriptions(async () => shared, "memoryStore()");
 
-describe.runIf(hasRedisServer())("subscriptions with Redis", () => {
+describe.runIf(hasRedisServer()).concurrent("subscriptions with Redis", () => {
   const redis = useRedisStores();
   const asked = useRedisStores({ pubsub: false });
   revocationEndsSubscriptions(redis.open, "redisStore() (announced)");
@@ -111,4 +131,4 @@ describe.runIf(hasRedisServer())("subscriptions with Redis", () => {
   revocationEndsSubscriptions(asked.open, "redisStore({ pubsub: false }) (polled)");
 });
 
-afterAll(() => expect(ticks.listenerCount("tick")).toBe(0));
+afterAll(() => expect(tickSources.map((ticks) => ticks.listenerCount("tick"))).toEqual(tickSources.map(() => 0)));
