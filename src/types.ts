@@ -22,7 +22,7 @@ export type { StepUpChallenge } from "./wire/StepUpChallenge.js";
 export type { SessionInfo } from "./sessions/SessionDevices.js";
 export type { RateLimitKeyInput, RateLimitMiddleware, RateLimitOptions } from "./rateLimit/createRateLimit.js";
 export type { RateLimitHit, RateLimitStore } from "./stores/RateLimitStore.js";
-export type { ListedSession, SessionDevice, SessionInventory, SessionListing } from "./stores/SessionInventory.js";
+export type { KeptSession, ListedSession, SessionDevice, SessionInventory, SessionListing } from "./stores/SessionInventory.js";
 export type { MemoryStoreOptions } from "./stores/memoryStore.js";
 export type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef } from "./stores/TokenStore.js";
 export type { ClaimsArgument, ClaimsSchema, SchemaOptions, ScopeArgument, ScopeSchema, TypedClaims, TypedScope } from "./tokens/claimSchemas.js";

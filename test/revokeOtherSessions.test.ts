@@ -9,6 +9,7 @@ import { AuthManager, memoryStore } from "trpc-jwt";
 import type { AuditEvent } from "trpc-jwt/types";
 import { jwtErrorCode } from "trpc-jwt/client";
 import { optionsFor } from "./helpers/keys.js";
+import { rejectionOf } from "./helpers/rejection.js";
 import { hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
 import { client, outcome, startProcess, stopProcess, type ServerProcess } from "./helpers/serverProcesses.js";
 import type { SessionRouter } from "./helpers/sessionApp.js";
@@ -123,5 +124,42 @@ describe("revokeOtherSessions in one process (memoryStore)", () => {
     ]);
     const storeless = new AuthManager(optionsFor("HS256"));
     await expect(storeless.revokeOtherSessions((await storeless.login("ann")).authToken)).rejects.toMatchObject({ option: "store" });
+  });
+
+  it("a token whose session another device's call ended is refused with TOKEN_REVOKED and ends nothing", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
+    const [a, b] = [await auth.login("bea"), await auth.login("bea")];
+    expect(await auth.revokeOtherSessions(a.authToken)).toBe(1);
+    for (const token of [b.authToken, b.authToken.signed]) expect(jwtErrorCode(await rejectionOf(auth.revokeOtherSessions(token)))).toBe("TOKEN_REVOKED");
+    expect((await auth.verifyToken(a.authToken.signed, "auth")).sub).toBe("bea");
+    // Two at once in one process: one wins.
+    const [c, d] = [await auth.login("cid"), await auth.login("cid")];
+    const results = await Promise.allSettled([auth.revokeOtherSessions(c.authToken), auth.revokeOtherSessions(d.authToken)]);
+    expect(results.map(({ status }) => status).sort()).toEqual(["fulfilled", "rejected"]);
+  });
+
+  it("managers sharing a store list and end only their own sessions of a subject", async () => {
+    const store = memoryStore();
+    const admin = new AuthManager(optionsFor("HS256", { issuer: "admin-api", store }));
+    const shopManager = new AuthManager(optionsFor("HS256", { issuer: "shop-api", store }));
+    const shop = await shopManager.login("42", undefined, undefined, { userAgent: "shop app", ip: "192.0.2.8" });
+    const console_ = await admin.login("42", undefined, undefined, { userAgent: "admin console" });
+    const other = await admin.login("42");
+    expect((await admin.listSessions("42")).map(({ userAgent }) => userAgent).sort()).toEqual(["admin console", undefined].sort());
+    expect(await admin.revokeOtherSessions(console_.authToken)).toBe(1);
+    await expect(admin.verifyToken(other.authToken.signed)).rejects.toMatchObject({ code: "TOKEN_REVOKED" });
+    expect((await shopManager.verifyToken(shop.authToken.signed)).sub).toBe("42");
+    expect(await shopManager.listSessions("42")).toEqual([expect.objectContaining({ userAgent: "shop app", ip: "192.0.2.8" })]);
+  });
+
+  it("a sessionless refresh token is no session: it rotates into a new one after revokeOtherSessions (docs/sessions.md); revokeSubject ends it", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
+    const [legacy, spare] = [await auth.refreshToken("dana"), await auth.refreshToken("dana")];
+    const me = await auth.login("dana");
+    expect(await auth.revokeOtherSessions(me.authToken)).toBe(0);
+    const adopted = await auth.rotate(legacy);
+    expect((await auth.verifyToken(adopted.authToken.signed)).sub).toBe("dana");
+    await auth.revokeSubject("dana");
+    expect(jwtErrorCode(await rejectionOf(auth.rotate(spare)))).toBe("TOKEN_REVOKED");
   });
 });

@@ -1,6 +1,8 @@
 // Issue #29, "your devices": `login(sub, scope, claims, { userAgent, ip })` lists the session,
 // `listSessions(sub)` returns the live ones newest first, and `lastUsedAt` is written at most
-// once a minute per session however busy it is (counted at a real redis-server).
+// once a minute per session however busy it is (counted at a real redis-server). On Redis,
+// `revokeOtherSessions` checks the caller's session in its script (two devices at once: one
+// wins), lists a session from before the inventory at its rotation, and reads by the manager's clock.
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +11,7 @@ import { startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
 import { rejectionOf } from "./helpers/rejection.js";
+import { client, outcome } from "./helpers/serverProcesses.js";
 import { createSessionApp, type SessionRouter } from "./helpers/sessionApp.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
 
@@ -41,7 +44,7 @@ describe("listSessions (memoryStore)", () => {
     expect(await auth.listSessions("alice")).toEqual([]);
   });
 
-  it("checks the device argument (JwtConfigError naming the field), keeps at most 512 characters of a user agent, and needs a store", async () => {
+  it("checks the device argument (JwtConfigError naming the field), keeps at most 512 characters of a user agent and of an ip, and needs a store", async () => {
     const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
     for (const [device, option] of [
       [{ userAgent: 7 }, "userAgent"],
@@ -52,8 +55,8 @@ describe("listSessions (memoryStore)", () => {
       expect(error).toBeInstanceOf(JwtConfigError);
       expect((error as JwtConfigError).option).toBe(option);
     }
-    await auth.login("carol", undefined, undefined, { userAgent: "x".repeat(5000) });
-    expect((await auth.listSessions("carol"))[0]?.userAgent).toHaveLength(512);
+    await auth.login("carol", undefined, undefined, { userAgent: "x".repeat(5000), ip: "1".repeat(5000) });
+    expect(await auth.listSessions("carol")).toEqual([expect.objectContaining({ userAgent: "x".repeat(512), ip: "1".repeat(512) })]);
     const storeless = new AuthManager(optionsFor("HS256"));
     expect(((await rejectionOf(storeless.listSessions("alice"))) as JwtConfigError).option).toBe("store");
     expect(((await rejectionOf(auth.listSessions(""))) as JwtConfigError).option).toBe("sub");
@@ -116,5 +119,51 @@ describe.runIf(hasRedisServer())("listSessions on a real redis-server", () => {
     ]);
     await auth.revokeSession(sids[1] as string);
     expect((await auth.listSessions("erin")).map(({ userAgent }) => userAgent)).toEqual(["c", "a"]);
+  });
+
+  it("two devices press 'sign out other devices' at once over HTTP: exactly one call succeeds and its session works on; the other gets TOKEN_REVOKED", async () => {
+    for (let round = 0; round < 5; round++) {
+      const sub = `frank-${round}`;
+      const [a, b] = [await client(server.url).login.mutate({ sub }), await client(server.url).login.mutate({ sub })];
+      const results = await Promise.all([a, b].map(({ authToken }) => outcome(client(server.url, authToken).revokeOthers.mutate())));
+      expect(results.map(({ status }) => status).sort()).toEqual([200, 401]);
+      expect(results.find(({ status }) => status === 401)).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+      const alive = await Promise.all([a, b].map(({ authToken }) => outcome(client(server.url, authToken).me.query())));
+      expect(alive.map(({ status }) => status)).toEqual(results.map(({ status }) => status));
+    }
+  });
+
+  it("a session from before the inventory (its listing gone) is listed again at its rotation, then ended by revokeOtherSessions", async () => {
+    const old = await auth.login("gina", undefined, undefined, { userAgent: "Old phone" });
+    const raw = await connectRedis(redis.server().url);
+    redis.onCleanup(() => raw.close());
+    // The state an upgrade (or an eviction under allowEviction) leaves: the session's hash, no listing.
+    expect(await raw.del(["trpc-jwt:devices:gina", "trpc-jwt:devinfo:gina"])).toBe(2);
+    expect(await auth.listSessions("gina")).toEqual([]);
+    clock.advance(5);
+    const rotated = await auth.rotate(old.refreshToken);
+    expect(await auth.listSessions("gina")).toEqual([
+      { sid: old.authToken.claims["sid"], createdAt: old.authToken.claims["auth_time"], lastUsedAt: Math.floor(clock.now() / 1000) },
+    ]);
+    const fresh = await auth.login("gina");
+    expect(await auth.revokeOtherSessions(fresh.authToken)).toBe(1);
+    expect(await outcome(client(server.url, rotated.authToken.signed).me.query())).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+    // The caller's own session, unlisted, is listed by the call that keeps it.
+    await raw.del(["trpc-jwt:devices:gina", "trpc-jwt:devinfo:gina"]);
+    expect(await auth.revokeOtherSessions(fresh.authToken)).toBe(0);
+    expect((await auth.listSessions("gina")).map(({ sid }) => sid)).toEqual([fresh.authToken.claims["sid"]]);
+  });
+
+  it("revokeOtherSessions reads the listing by the manager's clock: sessions past their expiry by it are not counted", async () => {
+    const own = fakeClock(Date.now());
+    const manager = new AuthManager(optionsFor("HS256", { store: await redis.open(), clock: own.now, authMaxAge: 60, refreshMaxAge: 60 }));
+    const first = await manager.login("hank");
+    await manager.login("hank");
+    await manager.login("hank");
+    own.advance(50);
+    const mine = await manager.rotate(first.refreshToken); // this session now lives 60 s more
+    own.advance(30); // the other two have expired by the manager's clock (Redis, by the machine's, still holds them)
+    expect(await manager.revokeOtherSessions(mine.authToken)).toBe(0);
+    expect((await manager.listSessions("hank")).map(({ sid }) => sid)).toEqual([mine.authToken.claims["sid"]]);
   });
 });

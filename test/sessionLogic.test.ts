@@ -38,7 +38,7 @@ function harness(store: TokenStore | undefined, rotationGrace = 0) {
     }),
     verify: (signed, type) => auth.verifyToken(signed, type),
   };
-  const sessions = new Sessions(signer, { store, rotationGrace, maxTokenLifetime: REFRESH_MAX_AGE, clockTolerance: 0, cacheSize: 100, clock });
+  const sessions = new Sessions(signer, { store, issuer: ISSUER, rotationGrace, maxTokenLifetime: REFRESH_MAX_AGE, clockTolerance: 0, cacheSize: 100, clock });
   const check = (token: JwtToken) => Promise.resolve(sessions.revocationCheck!.check(token));
   return { sessions, auth, issue, check, advance: (ms: number) => (offsetMs += ms) };
 }

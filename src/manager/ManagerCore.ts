@@ -123,12 +123,21 @@ export class ManagerCore {
   }
 
   #createSessions(): Sessions {
-    const { store, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance, audit } = this.options;
+    const { store, issuer, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance, audit } = this.options;
     const signer = {
       issuePair: (sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot: number) =>
         this.issuePair({ sub, scope, claims, session, rot }),
       verify: (signed: string, type?: TokenType) => Promise.resolve(this.verify(signed, type)),
     };
-    return new Sessions(signer, { store, rotationGrace, cacheSize, clock, maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge), clockTolerance, audit });
+    return new Sessions(signer, {
+      store,
+      issuer,
+      rotationGrace,
+      cacheSize,
+      clock,
+      maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge),
+      clockTolerance,
+      audit,
+    });
   }
 }

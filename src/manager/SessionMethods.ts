@@ -43,7 +43,7 @@ export class SessionMethods<TClaims extends ClaimsSchema | undefined, TScope ext
    * (issued as those reserved claims, kept by rotations) for `requireToken({ acr, amr })`
    * (step-up, docs/step-up.md); a bad one throws `JwtConfigError` naming it. With a store, the
    * session is listed (`listSessions`) with `options.userAgent` and `options.ip`, stored as given
-   * (hash the IP first if you must; a user agent is cut to 512 characters).
+   * (hash the IP first if you must; a user agent and an IP are each cut to 512 characters).
    *
    * @example
    * ```ts
@@ -144,10 +144,14 @@ export class SessionMethods<TClaims extends ClaimsSchema | undefined, TScope ext
   }
 
   /**
-   * "Sign out of all other devices": revokes every session of the token's subject except the
-   * token's own. Their calls get 401 TOKEN_REVOKED and their open subscriptions end, in every
-   * process sharing the store; a rotation of one of them racing this call yields no usable pair.
-   * On one Redis it is one atomic script. Resolves how many sessions it revoked. Needs a store.
+   * "Sign out of all other devices": revokes every session of this manager's of the token's
+   * subject except the token's own. Their calls get 401 TOKEN_REVOKED and their open
+   * subscriptions end, in every process sharing the store; a rotation of one of them racing this
+   * call yields no usable pair. A token whose own session is revoked (by another device's call of
+   * this method too) is refused with TOKEN_REVOKED and ends nothing, checked in the store's
+   * atomic step (on one Redis one script): of two devices calling it at once, exactly one wins.
+   * Resolves how many sessions it revoked. Needs a store. Sessionless tokens are no session: see
+   * docs/sessions.md.
    *
    * @example
    * ```ts

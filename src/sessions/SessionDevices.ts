@@ -1,5 +1,6 @@
-import { JwtConfigError } from "../errors.js";
-import type { ListedSession, SessionDevice, SessionListing } from "../stores/SessionInventory.js";
+import { JwtConfigError, refusal } from "../errors.js";
+import type { KeptSession, ListedSession, SessionDevice, SessionListing } from "../stores/SessionInventory.js";
+import { SUBJECT_GENERATION } from "../tokens/reservedClaims.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { refOf, requireSub, storeCall } from "./sessionClaims.js";
@@ -19,8 +20,9 @@ export interface SessionInfo {
 
 /** How often, at most, a session's use is written: a busy session costs one write a minute. */
 export const USE_INTERVAL_MS = 60_000;
-// A user agent is untrusted text of any length: what is kept of it is bounded, never refused.
-const MAX_USER_AGENT = 512;
+// A user agent and an ip are untrusted text of any length (a header, a hash the app chose): what
+// is kept of each is bounded, never refused.
+const MAX_DEVICE_TEXT = 512;
 // Sessions whose last write this process remembers; beyond it the oldest are forgotten (one
 // more conditional write each, never one per request).
 const MAX_REMEMBERED = 10_000;
@@ -33,33 +35,47 @@ const MAX_REMEMBERED = 10_000;
  *
  * @example
  * ```ts
- * const devices = new SessionDevices(store, Date.now);
+ * const devices = new SessionDevices(store, Date.now, "my-api");
  * devices.used(token); // on every use: at most one store write a minute for its session
  * ```
  */
 export class SessionDevices {
   readonly #store: TokenStore | undefined;
   readonly #clock: () => number;
+  readonly #issuer: string;
   // sid -> when this process last wrote (or had the store decide about) its use, in ms.
   readonly #written = new Map<string, number>();
 
-  constructor(store: TokenStore | undefined, clock: () => number) {
+  /** `issuer`: the manager's; its sessions are listed (and ended) apart from other managers' sharing the store. */
+  constructor(store: TokenStore | undefined, clock: () => number, issuer: string) {
     this.#store = store;
     this.#clock = clock;
+    this.#issuer = issuer;
   }
 
   /** The listing of a session starting now; `device`'s fields checked (JwtConfigError naming one; its other fields are the login's). */
   listing(sid: string, device: SessionDevice | undefined, nowMs: number): SessionListing {
     this.#remember(sid, nowMs);
-    if (device === undefined) return { createdAtMs: nowMs };
+    const issuer = this.#issuer;
+    if (device === undefined) return { createdAtMs: nowMs, issuer };
     const { userAgent, ip } = device;
     if (userAgent !== undefined && typeof userAgent !== "string") throw new JwtConfigError("userAgent", "must be a string");
     if (ip !== undefined && typeof ip !== "string") throw new JwtConfigError("ip", "must be a string");
     return {
       createdAtMs: nowMs,
-      ...(userAgent === undefined ? {} : { userAgent: userAgent.slice(0, MAX_USER_AGENT) }),
-      ...(ip === undefined ? {} : { ip }),
+      issuer,
+      ...(userAgent === undefined ? {} : { userAgent: userAgent.slice(0, MAX_DEVICE_TEXT) }),
+      ...(ip === undefined ? {} : { ip: ip.slice(0, MAX_DEVICE_TEXT) }),
     };
+  }
+
+  /**
+   * What a session of `token` (its refresh or auth token) is listed with when the store does not
+   * list it (one from before the inventory, or whose listing was evicted): created at its `auth_time`.
+   */
+  relisting(token: JwtToken): SessionListing {
+    const authTime = token.claims["auth_time"];
+    return { createdAtMs: typeof authTime === "number" ? authTime * 1000 : this.#clock(), issuer: this.#issuer };
   }
 
   /** A rotation of `sid` at `nowMs`: the store records it with the rotation itself. */
@@ -67,22 +83,34 @@ export class SessionDevices {
     this.#remember(sid, nowMs);
   }
 
-  /** The live sessions of `sub`, newest first. */
+  /** The live sessions of `sub` of this manager, newest first. */
   async list(sub: string): Promise<SessionInfo[]> {
     requireSub(sub);
     const store = this.requireInventory("listSessions");
-    const listed = await storeCall(() => store.listSessions(sub, this.#clock()));
+    const listed = await storeCall(() => store.listSessions(sub, this.#clock(), this.#issuer));
     return listed.sort((a, b) => b.createdAtMs - a.createdAtMs || (a.sid < b.sid ? -1 : 1)).map(sessionInfo);
   }
 
   /**
-   * Revokes every other listed session of the subject of `token` (verified by the caller; every
-   * session for a token without one). Resolves the token's own `sid` and the ids revoked.
+   * Revokes every other session of this manager listed for the subject of `token` (verified by
+   * the caller; every session for a token without one), refusing with `TOKEN_REVOKED` in the
+   * store's same atomic step when the token's own session or the token is revoked. Resolves the
+   * token's own `sid` and the ids revoked.
    */
   async revokeOthers(token: JwtToken, unknownExpiresAtMs: number): Promise<{ sid: string | undefined; revoked: string[] }> {
     const store = this.requireInventory("revokeOtherSessions");
-    const { sid } = await refOf(token);
-    const revoked = await storeCall(() => store.revokeOtherSessions(token.sub, sid ?? "", unknownExpiresAtMs));
+    const { sid, tokenId } = await refOf(token);
+    const generation = token.claims[SUBJECT_GENERATION];
+    const keep: KeptSession = {
+      sub: token.sub,
+      issuer: this.#issuer,
+      sid,
+      tokenId,
+      subjectGeneration: typeof generation === "number" ? generation : undefined,
+      listing: this.relisting(token),
+    };
+    const revoked = await storeCall(() => store.revokeOtherSessions(keep, this.#clock(), unknownExpiresAtMs));
+    if (revoked === undefined) throw refusal("TOKEN_REVOKED");
     return { sid, revoked };
   }
 

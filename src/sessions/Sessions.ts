@@ -29,8 +29,8 @@ export class Sessions {
   constructor(signer: SessionSigner, options: SessionOptions) {
     this.#signer = signer;
     this.#options = options;
-    const { store, cacheSize, clockTolerance, clock } = options;
-    const devices = (this.devices = new SessionDevices(store, clock));
+    const { store, cacheSize, clockTolerance, clock, issuer } = options;
+    const devices = (this.devices = new SessionDevices(store, clock, issuer));
     this.#check = store && new RevocationCheck(store, cacheSize, { skewMs: (clockTolerance + 1) * 1000, used: (token) => devices.used(token) });
   }
 
@@ -59,6 +59,9 @@ export class Sessions {
   async revokeOtherSessions(token: string | JwtToken): Promise<number> {
     this.devices.requireInventory("revokeOtherSessions");
     const verified = await this.#presented(token);
+    // The whole revocation state first (a cluster's store can check only part of it atomically
+    // with the revocation); the store checks the kept session again in its atomic step.
+    await (this.#check as RevocationCheck).lookup(verified).catch(asRefusal);
     const { sid, revoked } = await this.devices.revokeOthers(verified, latestExpiry(this.#options));
     for (const other of revoked) this.#applied({ kind: "session", id: other });
     this.#audit({ event: "revokeOtherSessions", sub: verified.sub, ...(sid === undefined ? {} : { sid }) });
@@ -106,7 +109,9 @@ export class Sessions {
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
     // Grace twins share a rotation: an adopted session's first pair is rotation 0.
     const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
-    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair, this.#options), nowMs));
+    // A session the store does not list (from before the inventory) is listed from its rotation on.
+    const listing = this.devices.relisting(token);
+    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair, this.#options), nowMs, listing));
     this.devices.rotated(session.sid, nowMs);
     this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
     return pair;

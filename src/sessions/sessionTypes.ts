@@ -57,6 +57,8 @@ export interface SessionSigner {
 /** Settings of the session logic, from the `AuthManager` options. */
 export interface SessionOptions {
   readonly store: TokenStore | undefined;
+  /** The manager's `iss`: its sessions are listed apart from other managers' sharing the store. */
+  readonly issuer: string;
   /** Seconds during which a just-rotated refresh token may be rotated again (0: never). */
   readonly rotationGrace: number;
   /** Seconds: the longest any token lives (the larger of the two lifetimes). */

@@ -34,11 +34,17 @@ export class MemoryInventory {
     this.#keep(sub, sessions);
   }
 
-  /** A rotation: a listed session lives until `expiresAtMs` if later, used at `nowMs` when given. */
-  relist(sub: string, sid: string, expiresAtMs: number, nowMs: number | undefined): void {
+  /**
+   * A rotation: a listed session lives until `expiresAtMs` if later, used at `nowMs` when given;
+   * one not listed is listed with `listing` (when given).
+   */
+  relist(sub: string, sid: string, expiresAtMs: number, nowMs: number | undefined, listing?: SessionListing): void {
     const sessions = this.#live(sub);
     const entry = sessions?.get(sid);
-    if (sessions === undefined || entry === undefined) return;
+    if (sessions === undefined || entry === undefined) {
+      if (listing !== undefined) this.enlist(sub, sid, listing, expiresAtMs);
+      return;
+    }
     entry.expiresAtMs = Math.max(entry.expiresAtMs, expiresAtMs);
     if (nowMs !== undefined) entry.lastUsedAtMs = Math.max(entry.lastUsedAtMs, nowMs);
     this.#keep(sub, sessions);
@@ -55,12 +61,19 @@ export class MemoryInventory {
   }
 
   /** See `SessionInventory.listSessions`. */
-  list(sub: string, nowMs: number): ListedSession[] {
+  list(sub: string, nowMs: number, issuer: string | undefined): ListedSession[] {
     const listed: ListedSession[] = [];
     for (const [sid, { listing, lastUsedAtMs, expiresAtMs }] of this.#live(sub) ?? []) {
-      if (expiresAtMs > nowMs) listed.push({ ...listing, sid, lastUsedAtMs });
+      const { issuer: owner, ...device } = listing;
+      if (expiresAtMs > nowMs && ofIssuer(owner, issuer)) listed.push({ ...device, sid, lastUsedAtMs });
     }
     return listed;
+  }
+
+  /** Whether `sid` is listed (unexpired at `nowMs`). */
+  has(sub: string, sid: string, nowMs: number): boolean {
+    const entry = this.#live(sub)?.get(sid);
+    return entry !== undefined && entry.expiresAtMs > nowMs;
   }
 
   /** See `SessionInventory.touchSession`. */
@@ -71,9 +84,13 @@ export class MemoryInventory {
     return true;
   }
 
-  /** The listed sessions of `sub` but `keepSid`. */
-  others(sub: string, keepSid: string): string[] {
-    return [...(this.#live(sub)?.keys() ?? [])].filter((sid) => sid !== keepSid);
+  /** The sessions of `sub` and `issuer` listed at `nowMs` but `keepSid`. */
+  others(sub: string, keepSid: string | undefined, issuer: string, nowMs: number): string[] {
+    const others: string[] = [];
+    for (const [sid, { listing, expiresAtMs }] of this.#live(sub) ?? []) {
+      if (sid !== keepSid && expiresAtMs > nowMs && ofIssuer(listing.issuer, issuer)) others.push(sid);
+    }
+    return others;
   }
 
   // The subject's sessions that have not expired (the expired ones are dropped).
@@ -90,4 +107,9 @@ export class MemoryInventory {
     for (const entry of sessions.values()) latest = Math.max(latest, entry.expiresAtMs);
     this.#subjects.set(sub, sessions, latest);
   }
+}
+
+// A session listed without an issuer (none given) counts as every issuer's; no issuer asked: all.
+function ofIssuer(owner: string | undefined, issuer: string | undefined): boolean {
+  return owner === undefined || issuer === undefined || owner === issuer;
 }

@@ -91,9 +91,11 @@ export interface TokenStore extends Partial<SessionInventory>, Partial<RateLimit
   /**
    * Replaces the scope and claims of a session that still exists (else does nothing) and moves
    * its expiry to `expiresAtMs` if that is later. Its generation and revoked mark stay. A store
-   * with a {@link SessionInventory} records `nowMs` (a rotation's time) as its last use.
+   * with a {@link SessionInventory} records `nowMs` (a rotation's time) as its last use, and lists
+   * an unrevoked session it does not list (one from before the inventory, or whose listing was
+   * evicted) with `listing`.
    */
-  updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number): Promise<void>;
+  updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing): Promise<void>;
   /** The session, or `undefined` when it is unknown or has expired. */
   loadSession(sid: string): Promise<StoredSession | undefined>;
   /**

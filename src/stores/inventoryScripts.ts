@@ -4,26 +4,39 @@
 // script below touches one slot. The two functions are shared with the session scripts that list
 // (create) and relist (update) a session in the same step on one Redis.
 
-/** Lua: `enlist(list, meta, sid, expiresAt, listing, now)` and `relist(list, meta, sid, expiresAt, now)`. */
+/**
+ * Lua: `enlist(list, meta, sid, expiresAt, listing, now, issuer)` and
+ * `relist(list, meta, sid, expiresAt, now, listing, issuer)` (a session not listed is listed with
+ * `listing` when it is not ''); `ofIssuer(meta, sid, issuer)`: a session listed without an issuer
+ * ('i:<sid>') is every issuer's.
+ */
 export const INVENTORY_FUNCTIONS = `local function keepUntil(list, meta, at)
   local keep = math.max(redis.call('PEXPIRETIME', list), tonumber(at))
   redis.call('PEXPIREAT', list, keep)
   redis.call('PEXPIREAT', meta, keep)
 end
-local function enlist(list, meta, sid, at, listing, now)
+local function enlist(list, meta, sid, at, listing, now, issuer)
   local gone = redis.call('ZRANGEBYSCORE', list, '-inf', now)
-  for _, old in ipairs(gone) do redis.call('HDEL', meta, 'm:' .. old, 'u:' .. old) end
+  for _, old in ipairs(gone) do redis.call('HDEL', meta, 'm:' .. old, 'u:' .. old, 'i:' .. old, 'x:' .. old) end
   if #gone > 0 then redis.call('ZREMRANGEBYSCORE', list, '-inf', now) end
   redis.call('ZADD', list, at, sid)
   redis.call('HSET', meta, 'm:' .. sid, listing, 'u:' .. sid, now)
+  if issuer ~= '' then redis.call('HSET', meta, 'i:' .. sid, issuer) end
   keepUntil(list, meta, at)
 end
-local function relist(list, meta, sid, at, now)
+local function relist(list, meta, sid, at, now, listing, issuer)
   local score = redis.call('ZSCORE', list, sid)
-  if not score then return end
+  if not score then
+    if listing ~= '' and now ~= '' then enlist(list, meta, sid, at, listing, now, issuer) end
+    return
+  end
   if tonumber(score) < tonumber(at) then redis.call('ZADD', list, at, sid) end
   if now ~= '' then redis.call('HSET', meta, 'u:' .. sid, now) end
   keepUntil(list, meta, at)
+end
+local function ofIssuer(meta, sid, issuer)
+  local owner = redis.call('HGET', meta, 'i:' .. sid)
+  return issuer == '' or not owner or owner == issuer
 end
 `;
 
@@ -36,21 +49,41 @@ export const REVOKE_FUNCTION = `local function markRevoked(key, unknownAt)
 end
 `;
 
+// The checks of the kept session, on one Redis. KEYS: list, meta, subject, the presented token's
+// revoked mark, and the kept session's hash when it has one. ARGV as in 'revokeOthers'. True when
+// the caller may go on: its session exists, is the subject's, is not revoked (by a flag or by the
+// subject's generation), and its token is not revoked; a kept session not listed is listed.
+const KEPT_CHECK = `local function keptAlive()
+  local gen = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if redis.call('EXISTS', KEYS[4]) == 1 then return false end
+  if #KEYS == 4 then return ARGV[8] == '' or tonumber(ARGV[8]) >= gen end
+  local s = redis.call('HMGET', KEYS[5], 'sub', 'gen', 'revoked')
+  if s[1] ~= ARGV[7] or s[3] == '1' or tonumber(s[2] or '0') < gen then return false end
+  if not redis.call('ZSCORE', KEYS[1], ARGV[5]) then
+    enlist(KEYS[1], KEYS[2], ARGV[5], redis.call('PEXPIRETIME', KEYS[5]), ARGV[9], ARGV[1], ARGV[4])
+  end
+  return true
+end
+`;
+
 /** The inventory's own scripts, by name (merged into `SCRIPTS`). */
 export const INVENTORY_SCRIPTS = {
-  // Cluster logins: KEYS: subject, list, meta. ARGV: sid, expiresAt, listing, now. Lists the
-  // session and returns the subject's generation (same slot), before the session is created.
-  enlist: `${INVENTORY_FUNCTIONS}enlist(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+  // Cluster logins: KEYS: subject, list, meta. ARGV: sid, expiresAt, listing, now, issuer. Lists
+  // the session and returns the subject's generation (same slot), before the session is created.
+  enlist: `${INVENTORY_FUNCTIONS}enlist(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 return redis.call('GET', KEYS[1]) or '0'`,
-  // Cluster rotations: KEYS: list, meta. ARGV: expiresAt, sid, now ('' : not a use).
-  relist: `${INVENTORY_FUNCTIONS}relist(KEYS[1], KEYS[2], ARGV[2], ARGV[1], ARGV[3])`,
-  // KEYS: list, meta. ARGV: now. Read only: sid, listing, last use, for each live session.
-  list: `local out = {}
+  // Cluster rotations: KEYS: list, meta. ARGV: expiresAt, sid, now ('' : not a use), listing, issuer.
+  relist: `${INVENTORY_FUNCTIONS}relist(KEYS[1], KEYS[2], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5])`,
+  // KEYS: list, meta. ARGV: now, issuer ('': every issuer's). Read only: sid, listing, last use,
+  // for each live session.
+  list: `${INVENTORY_FUNCTIONS}local out = {}
 for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
-  local m = redis.call('HMGET', KEYS[2], 'm:' .. sid, 'u:' .. sid)
-  table.insert(out, sid)
-  table.insert(out, m[1] or '{}')
-  table.insert(out, m[2] or '0')
+  if ofIssuer(KEYS[2], sid, ARGV[2]) then
+    local m = redis.call('HMGET', KEYS[2], 'm:' .. sid, 'u:' .. sid)
+    table.insert(out, sid)
+    table.insert(out, m[1] or '{}')
+    table.insert(out, m[2] or '0')
+  end
 end
 return out`,
   // KEYS: list, meta. ARGV: sid, now, interval. Writes only when the last use is that old.
@@ -59,27 +92,46 @@ local last = tonumber(redis.call('HGET', KEYS[2], 'u:' .. ARGV[1]) or '0')
 if tonumber(ARGV[2]) - last < tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[2], 'u:' .. ARGV[1], ARGV[2])
 return 1`,
-  // KEYS: list, meta. ARGV: the sids to unlist.
+  // KEYS: list, meta. ARGV: the sids to unlist. A session's 'x:' mark (being ended by a cluster's
+  // revokeOtherSessions) stays until the inventory expires: its own call must still be refused.
   forget: `for _, sid in ipairs(ARGV) do
   redis.call('ZREM', KEYS[1], sid)
-  redis.call('HDEL', KEYS[2], 'm:' .. sid, 'u:' .. sid)
+  redis.call('HDEL', KEYS[2], 'm:' .. sid, 'u:' .. sid, 'i:' .. sid)
 end`,
-  // One Redis: KEYS: list, meta, then the n sessions. ARGV: unknownExpiresAt, channel, the n sids,
-  // the n announcements. Each session still listed is revoked, unlisted and announced, all in
-  // one step: a rotation or a revocation runs wholly before or after it.
-  revokeOthers: `${REVOKE_FUNCTION}local n = #KEYS - 2
+  // One Redis. KEYS: see KEPT_CHECK. ARGV: now, unknownExpiresAt, channel, issuer, keepSid ('':
+  // none), the session key prefix, sub, the token's sub_gen ('': none or a session's), the kept
+  // session's listing, the announcement prefix. The kept session is checked, then every other
+  // session of the issuer listed now is revoked, unlisted and announced, all in one step: a
+  // rotation, a login or another revokeOtherSessions runs wholly before or after it. The session
+  // keys are built here (one Redis: no slots to declare). False when refused.
+  revokeOthers: `${INVENTORY_FUNCTIONS}${REVOKE_FUNCTION}${KEPT_CHECK}if not keptAlive() then return false end
 local done = {}
-for i = 1, n do
-  local sid = ARGV[2 + i]
-  if redis.call('ZSCORE', KEYS[1], sid) then
-    markRevoked(KEYS[2 + i], ARGV[1])
+for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  if sid ~= ARGV[5] and ofIssuer(KEYS[2], sid, ARGV[4]) then
+    markRevoked(ARGV[6] .. sid, ARGV[2])
     redis.call('ZREM', KEYS[1], sid)
-    redis.call('HDEL', KEYS[2], 'm:' .. sid, 'u:' .. sid)
-    redis.call('PUBLISH', ARGV[2], ARGV[2 + n + i])
+    redis.call('HDEL', KEYS[2], 'm:' .. sid, 'u:' .. sid, 'i:' .. sid)
+    redis.call('PUBLISH', ARGV[3], ARGV[10] .. sid)
     table.insert(done, sid)
   end
 end
 return done`,
+  // Cluster, the subject's slot. KEYS: list, meta. ARGV: now, issuer, keepSid ('': none), the kept
+  // session's expiry and listing. Refused (false) when the kept session is being ended by another
+  // call ('x:' mark); else lists it if it was not, marks every other session of the issuer listed
+  // now as being ended and returns them: of two concurrent calls, the second sees its mark.
+  claimOthers: `${INVENTORY_FUNCTIONS}if ARGV[3] ~= '' then
+  if redis.call('HEXISTS', KEYS[2], 'x:' .. ARGV[3]) == 1 then return false end
+  if not redis.call('ZSCORE', KEYS[1], ARGV[3]) then enlist(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[1], ARGV[2]) end
+end
+local out = {}
+for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  if sid ~= ARGV[3] and ofIssuer(KEYS[2], sid, ARGV[2]) then
+    redis.call('HSET', KEYS[2], 'x:' .. sid, '1')
+    table.insert(out, sid)
+  end
+end
+return out`,
   // Not the inventory's, but as small: auth.rateLimit's sliding window. KEYS: the key's sorted set
   // of allowed calls. ARGV: limit, window (ms), a unique member. Redis's own clock: every process
   // counts in one time line.

@@ -1,7 +1,7 @@
 import { clockOf, objectOf, optionNames } from "../options/validate.js";
 import { ExpiringMap } from "./ExpiringMap.js";
 import { MemoryInventory } from "./MemoryInventory.js";
-import type { SessionListing } from "./SessionInventory.js";
+import type { KeptSession, SessionListing } from "./SessionInventory.js";
 import { memoryApiKeys } from "./memoryApiKeys.js";
 import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
 
@@ -53,10 +53,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       sessions.set(sid, { session: storedSession(data, subjects.get(data.sub) ?? 0, false), next: 0, usedAtMs: 0 }, expiresAtMs);
       inventory.enlist(data.sub, sid, listing ?? { createdAtMs: clock() }, expiresAtMs);
     },
-    async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number) {
+    async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
       const entry = sessions.get(sid);
       if (entry === undefined) return;
-      if (!entry.session.revoked) inventory.relist(data.sub, sid, expiresAtMs, nowMs);
+      if (!entry.session.revoked) inventory.relist(data.sub, sid, expiresAtMs, nowMs, listing);
       const { generation, revoked } = entry.session;
       sessions.set(sid, { ...entry, session: storedSession(data, generation, revoked) }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
     },
@@ -91,15 +91,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       calls.set(key, [...recent, now], now + windowMs);
       return { allowed: true, retryAfterMs: 0 };
     },
-    async listSessions(sub: string, nowMs: number) {
-      return inventory.list(sub, nowMs);
+    async listSessions(sub: string, nowMs: number, issuer?: string) {
+      return inventory.list(sub, nowMs, issuer);
     },
     async touchSession(sub: string, sid: string, nowMs: number, intervalMs: number) {
       return inventory.touch(sub, sid, nowMs, intervalMs);
     },
-    // One synchronous pass: no rotation or login of this process runs in between.
-    async revokeOtherSessions(sub: string, keepSid: string, unknownExpiresAtMs: number) {
-      const others = inventory.others(sub, keepSid);
+    // One synchronous pass, the kept session's check included: no rotation, login or other
+    // revokeOtherSessions of this process runs in between.
+    async revokeOtherSessions(keep: KeptSession, nowMs: number, unknownExpiresAtMs: number) {
+      const { sub, sid: keepSid, issuer } = keep;
+      const generation = subjects.get(sub) ?? 0;
+      if (revokedTokens.get(keep.tokenId) === true || (keep.subjectGeneration ?? generation) < generation) return undefined;
+      if (keepSid !== undefined) {
+        const kept = sessions.get(keepSid);
+        if (kept === undefined || kept.session.revoked || kept.session.sub !== sub || kept.session.generation < generation) return undefined;
+        if (!inventory.has(sub, keepSid, nowMs)) inventory.enlist(sub, keepSid, keep.listing, sessions.expiresAt(keepSid) ?? nowMs);
+      }
+      const others = inventory.others(sub, keepSid, issuer, nowMs);
       for (const sid of others) markRevoked(sid, unknownExpiresAtMs);
       return others;
     },

@@ -1,6 +1,7 @@
 import { announcement } from "./redisChannel.js";
 import type { RedisCommands } from "./redisCommands.js";
-import type { ListedSession, SessionInventory, SessionListing } from "./SessionInventory.js";
+import type { KeptSession, ListedSession, SessionInventory, SessionListing } from "./SessionInventory.js";
+import type { RevocationState, TokenRef } from "./TokenStore.js";
 
 /** What the inventory needs of `redisStore`: its commands, key names and session revocation. */
 export interface InventoryContext {
@@ -9,40 +10,46 @@ export interface InventoryContext {
   /** The subject's sorted set and hash, sharing the subject's hash tag on a cluster. */
   keys(sub: string): [string, string];
   session(sid: string): string;
+  /** The subject's revocation generation, and a token's revoked mark (the kept session's checks). */
+  subject(sub: string): string;
+  revoked(tokenId: string): string;
   /** `redisStore.revokeSession` without the unlisting (the cluster's way, one session at a time). */
   revokeSession(sid: string, unknownExpiresAtMs: number): Promise<unknown>;
+  /** `redisStore.revocationState`: the kept session's checks on a cluster, where its slot is its own. */
+  revocationState(ref: TokenRef): Promise<RevocationState>;
 }
 
 const ms = (value: number) => String(Math.ceil(value));
 
-/** The arguments a session is listed with: sid, the listing as JSON, and its time. */
-export function listingArgs(sid: string, listing: SessionListing): [string, string, string] {
-  const { createdAtMs, userAgent, ip } = listing;
-  return [sid, JSON.stringify({ c: createdAtMs, ua: userAgent, ip }), ms(createdAtMs)];
+/** The arguments a session is listed with: sid, the listing as JSON, its time, and its issuer ('' : none). */
+export function listingArgs(sid: string, listing: SessionListing): [string, string, string, string] {
+  const { createdAtMs, userAgent, ip, issuer } = listing;
+  return [sid, JSON.stringify({ c: createdAtMs, ua: userAgent, ip }), ms(createdAtMs), issuer ?? ""];
 }
 
 /**
  * `redisStore`'s {@link SessionInventory}: listing is one script on the subject's slot (one
  * round trip on a client and on a cluster); a use is recorded by a script that writes only when
- * the last one is `intervalMs` old. `revokeOtherSessions` is one script on one Redis (every
- * session it names is revoked, unlisted and announced in one step); on a cluster the sessions
- * live in their own slots, so each is revoked (and announced) on its own, then unlisted. Module-internal.
+ * the last one is `intervalMs` old. `revokeOtherSessions` is one script on one Redis (the kept
+ * session checked, every other session listed then revoked, unlisted and announced in one step);
+ * on a cluster the sessions live in their own slots, so one script on the subject's slot claims
+ * the others (refusing a caller whose session another call is ending), then each is revoked (and
+ * announced) on its own, then unlisted. Module-internal.
  *
  * @example
  * ```ts
- * const inventory = redisInventory({ redis, channel, keys, session, revokeSession });
+ * const inventory = redisInventory({ redis, channel, keys, session, subject, revoked, revokeSession });
  * await inventory.listSessions("alice", Date.now());
  * ```
  */
 export function redisInventory(context: InventoryContext): SessionInventory & { forget(sub: string, sids: string[]): Promise<void> } {
   const { redis, keys } = context;
-  const live = async (sub: string, nowMs: number) => redis.command<string[]>(keys(sub)[0], ["ZRANGEBYSCORE", keys(sub)[0], `(${ms(nowMs)}`, "+inf"]);
   const forget = async (sub: string, sids: string[]) => {
     if (sids.length > 0) await redis.run("forget", keys(sub), sids);
   };
   return {
-    async listSessions(sub: string, nowMs: number): Promise<ListedSession[]> {
-      const flat = await redis.run<string[]>("list", keys(sub), [ms(nowMs)]);
+    async listSessions(sub: string, nowMs: number, issuer?: string): Promise<ListedSession[]> {
+      const flat = await redis.run<string[]>("list", keys(sub), [ms(nowMs), issuer ?? ""]);
       const listed: ListedSession[] = [];
       for (let i = 0; i + 2 < flat.length; i += 3) listed.push(listedSession(flat[i] as string, flat[i + 1] as string, flat[i + 2] as string));
       return listed;
@@ -50,22 +57,49 @@ export function redisInventory(context: InventoryContext): SessionInventory & { 
     async touchSession(sub: string, sid: string, nowMs: number, intervalMs: number) {
       return (await redis.run<number>("touch", keys(sub), [sid, ms(nowMs), ms(intervalMs)])) === 1;
     },
-    async revokeOtherSessions(sub: string, keepSid: string, unknownExpiresAtMs: number) {
-      const others = (await live(sub, Date.now())).filter((sid) => sid !== keepSid);
-      if (others.length === 0) return [];
+    async revokeOtherSessions(keep: KeptSession, nowMs: number, unknownExpiresAtMs: number) {
+      const { sub, sid, issuer } = keep;
+      const [, listing] = listingArgs(sid ?? "", keep.listing);
       if (!redis.cluster) {
-        const messages = others.map((sid) => announcement("session", sid));
-        const keyNames = [...keys(sub), ...others.map((sid) => context.session(sid))];
-        return redis.write<string[]>("revokeOthers", keyNames, [ms(unknownExpiresAtMs), context.channel, ...others, ...messages]);
+        const keyNames = [...keys(sub), context.subject(sub), context.revoked(keep.tokenId), ...(sid === undefined ? [] : [context.session(sid)])];
+        const generation = sid === undefined && keep.subjectGeneration !== undefined ? String(keep.subjectGeneration) : "";
+        const args = [
+          ms(nowMs),
+          ms(unknownExpiresAtMs),
+          context.channel,
+          issuer,
+          sid ?? "",
+          context.session(""),
+          sub,
+          generation,
+          listing,
+          announcement("session", ""),
+        ];
+        return (await redis.write<string[] | null>("revokeOthers", keyNames, args)) ?? undefined;
       }
+      // The kept session's slot is not the subject's: its revoked mark and the token's are read
+      // just before (with its expiry, for listing it if it was not), the rest in the script.
+      const [state, expiry] = await Promise.all([
+        context.revocationState({ tokenId: keep.tokenId, sid, sub }),
+        sid === undefined ? -1 : redis.command<number>(context.session(sid), ["PEXPIRETIME", context.session(sid)]),
+      ]);
+      if (!keptAlive(keep, state)) return undefined;
+      const others = await redis.write<string[] | null>("claimOthers", keys(sub), [ms(nowMs), issuer, sid ?? "", String(expiry), listing]);
+      if (others === null) return undefined;
       // Each revocation is final on its own (a rotation after it gets an unusable pair); they
       // are unlisted once all are made, so a failure half-way leaves them listed for a retry.
-      await Promise.all(others.map((sid) => context.revokeSession(sid, unknownExpiresAtMs)));
+      await Promise.all(others.map((other) => context.revokeSession(other, unknownExpiresAtMs)));
       await forget(sub, others);
       return others;
     },
     forget,
   };
+}
+// The cluster's checks of the kept session, as the one-Redis script makes them.
+function keptAlive({ sub, sid, subjectGeneration }: KeptSession, { tokenRevoked, session, subjectGeneration: current }: RevocationState): boolean {
+  if (tokenRevoked) return false;
+  if (sid === undefined) return (subjectGeneration ?? current) >= current;
+  return session !== undefined && !session.revoked && session.sub === sub && session.generation >= current;
 }
 
 function listedSession(sid: string, json: string, lastUsed: string): ListedSession {

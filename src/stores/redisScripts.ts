@@ -7,22 +7,23 @@ import { INVENTORY_FUNCTIONS, INVENTORY_SCRIPTS, REVOKE_FUNCTION } from "./inven
 /** The Lua scripts of `redisStore`, by name. */
 export const SCRIPTS = {
   // KEYS: session, subject, list, meta (the inventory). ARGV: sub, data, expiresAt, '', sid,
-  // listing, now. On a cluster KEYS: session; ARGV[4]: the subject's generation, read (and the
+  // listing, now, issuer. On a cluster KEYS: session; ARGV[4]: the subject's generation, read (and the
   // session listed) before by 'enlist' (the subject's keys are in another slot).
   create: `${INVENTORY_FUNCTIONS}local gen = ARGV[4]
 if #KEYS == 4 then
   gen = redis.call('GET', KEYS[2]) or '0'
-  enlist(KEYS[3], KEYS[4], ARGV[5], ARGV[3], ARGV[6], ARGV[7])
+  enlist(KEYS[3], KEYS[4], ARGV[5], ARGV[3], ARGV[6], ARGV[7], ARGV[8])
 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
   // KEYS: session, and on one Redis list, meta. ARGV: sub, data, expiresAt, sid, now ('' when
-  // not a rotation). A revoked session is not listed again.
+  // not a rotation), listing and issuer ('' : none) for a session not listed. A revoked session
+  // is not listed again.
   update: `${INVENTORY_FUNCTIONS}local at = redis.call('PEXPIRETIME', KEYS[1])
 if at == -2 then return 0 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
 if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
-if #KEYS == 3 and redis.call('HGET', KEYS[1], 'revoked') ~= '1' then relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5]) end
+if #KEYS == 3 and redis.call('HGET', KEYS[1], 'revoked') ~= '1' then relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5], ARGV[6], ARGV[7]) end
 return 1`,
   // KEYS: session. ARGV: rotation, now. The session's hash keeps its current rotation ('rot')
   // and when the one before it was used ('used'): two fields, however often it rotates.

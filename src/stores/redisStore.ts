@@ -129,7 +129,16 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   }
   const revokeSession = (sid: string, unknownExpiresAtMs: number) =>
     revoke<string | null>("revokeSession", [key.session(sid)], [ms(unknownExpiresAtMs)], announcement("session", sid));
-  const inventory = redisInventory({ redis, channel, keys: key.inventory, session: key.session, revokeSession });
+  const inventory = redisInventory({
+    redis,
+    channel,
+    keys: key.inventory,
+    session: key.session,
+    subject: key.subject,
+    revoked: key.revoked,
+    revokeSession,
+    revocationState: (ref) => revocationState(ref),
+  });
 
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
@@ -139,12 +148,13 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
       // The subject lives in another slot: its generation is read first (and the session listed
       // there). A revocation between the two steps leaves the session with the older generation,
       // so it is revoked by it.
-      const [id, json, now] = listed;
-      const generation = await run<string>("enlist", [key.subject(data.sub), ...key.inventory(data.sub)], [id, ms(expiresAtMs), json, now]);
+      const [id, json, now, issuer] = listed;
+      const generation = await run<string>("enlist", [key.subject(data.sub), ...key.inventory(data.sub)], [id, ms(expiresAtMs), json, now, issuer]);
       await write("create", [key.session(sid)], [...args, generation, ...listed]);
     },
-    async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number) {
-      const args = [data.sub, encode(data), ms(expiresAtMs), sid, nowMs === undefined ? "" : ms(nowMs)];
+    async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
+      const [, json, , issuer] = listing === undefined ? ["", "", "", ""] : listingArgs(sid, listing);
+      const args = [data.sub, encode(data), ms(expiresAtMs), sid, nowMs === undefined ? "" : ms(nowMs), json, issuer];
       await write("update", [key.session(sid), ...(cluster ? [] : key.inventory(data.sub))], args);
       if (cluster) await run("relist", key.inventory(data.sub), args.slice(2));
     },
@@ -176,14 +186,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     listSessions: inventory.listSessions,
     touchSession: inventory.touchSession,
     revokeOtherSessions: inventory.revokeOtherSessions,
-    async revocationState(ref: TokenRef): Promise<RevocationState> {
-      const [revoked, session, generation] = await readState(ref);
-      return {
-        tokenRevoked: revoked === 1,
-        session: ref.sid === undefined || session === null ? undefined : decodeSession(session),
-        subjectGeneration: generation === null ? 0 : Number(generation),
-      };
-    },
+    revocationState,
     apiKeys: redisApiKeys({ redis, recordKey: key.apiKey, listKey: key.apiKeysOf, revoke: (keyName, text) => revoke("apiKeyRevoke", [keyName], [], text) }),
     ready: () => redis.ready(),
     ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
@@ -193,6 +196,15 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
       await Promise.all(closing);
     },
   };
+
+  async function revocationState(ref: TokenRef): Promise<RevocationState> {
+    const [revoked, session, generation] = await readState(ref);
+    return {
+      tokenRevoked: revoked === 1,
+      session: ref.sid === undefined || session === null ? undefined : decodeSession(session),
+      subjectGeneration: generation === null ? 0 : Number(generation),
+    };
+  }
 
   // One script on one Redis; on a cluster the three keys live in three slots, so three reads
   // sent together (one round trip). Each part only ever moves towards "revoked".

@@ -1,5 +1,6 @@
 // The session-inventory part of the conformance suite, for stores that have one (the optional
 // `SessionInventory` methods): run by `storeConformance` itself.
+import type { KeptSession } from "../stores/SessionInventory.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
 import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
 
@@ -25,11 +26,19 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
       ? undefined
       : (store as InventoryStore);
   };
-  const login = async (store: TokenStore, sub: string, atMs: number, device: { userAgent?: string; ip?: string } = {}) => {
+  const login = async (store: TokenStore, sub: string, atMs: number, device: { userAgent?: string; ip?: string; issuer?: string } = {}) => {
     const sid = id();
     await store.createSession(sid, { sub }, atMs + HOUR, { createdAtMs: atMs, ...device });
     return sid;
   };
+  // The kept session of a `revokeOtherSessions` call: `sid` of `sub`, presented with a fresh token id.
+  const keep = (sub: string, sid: string | undefined, issuer = "app"): KeptSession => ({
+    sub,
+    issuer,
+    sid,
+    tokenId: id(),
+    listing: { createdAtMs: Date.now(), issuer },
+  });
 
   it("lists a subject's sessions with what they were listed with, through any view; another subject lists nothing", async () => {
     const [a, b] = [await open(), await open()];
@@ -83,15 +92,60 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
     const [sub, t0] = [`u-${id()}`, Date.now()];
     const [mine, x, y] = [await login(a, sub, t0), await login(a, sub, t0), await login(b, sub, t0)];
     const bystander = await login(a, `u-${id()}`, t0);
-    expect((await b.revokeOtherSessions(sub, mine, t0 + HOUR)).sort()).toEqual([x, y].sort());
+    expect((await b.revokeOtherSessions(keep(sub, mine), t0, t0 + HOUR))?.sort()).toEqual([x, y].sort());
     expect((await a.listSessions(sub, t0)).map(({ sid }) => sid)).toEqual([mine]);
     for (const sid of [x, y]) expect((await a.loadSession(sid))?.revoked).toBe(true);
     for (const sid of [mine, bystander]) expect((await a.loadSession(sid))?.revoked).toBe(false);
-    expect(await a.revokeOtherSessions(sub, mine, t0 + HOUR)).toEqual([]);
+    expect(await a.revokeOtherSessions(keep(sub, mine), t0, t0 + HOUR)).toEqual([]);
     if (stop === undefined) return;
     const deadline = Date.now() + 2000;
     while (events.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(events.map(({ id: sid }) => sid).sort()).toEqual([x, y].sort());
     stop();
+  });
+
+  it("revokeOtherSessions refuses (undefined, nothing revoked) a kept session revoked, missing, of another subject, or a revoked token", async () => {
+    const store = await open();
+    if (store === undefined) return;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const [mine, other] = [await login(store, sub, t0), await login(store, sub, t0)];
+    await store.revokeSession(mine, t0 + HOUR);
+    const token = id();
+    await store.revokeToken(token, t0 + HOUR);
+    const live = await login(store, sub, t0);
+    for (const kept of [keep(sub, mine), keep(sub, id()), keep(`u-${id()}`, live), { ...keep(sub, live), tokenId: token }]) {
+      expect(await store.revokeOtherSessions(kept, t0, t0 + HOUR)).toBeUndefined();
+    }
+    expect((await store.loadSession(other))?.revoked).toBe(false);
+    await store.revokeSubject(sub, Date.now(), t0 + HOUR);
+    expect(await store.revokeOtherSessions(keep(sub, live), t0, t0 + HOUR)).toBeUndefined();
+  });
+
+  it("of two concurrent revokeOtherSessions calls for two sessions of one subject, through two views, exactly one resolves", async () => {
+    const [a, b] = [await open(), await open()];
+    if (a === undefined || b === undefined) return;
+    for (let round = 0; round < 5; round++) {
+      const [sub, t0] = [`u-${id()}`, Date.now()];
+      const [x, y] = [await login(a, sub, t0), await login(b, sub, t0)];
+      const results = await Promise.all([a.revokeOtherSessions(keep(sub, x), t0, t0 + HOUR), b.revokeOtherSessions(keep(sub, y), t0, t0 + HOUR)]);
+      expect(results.filter((revoked) => revoked !== undefined)).toHaveLength(1);
+      const alive = await Promise.all([x, y].map(async (sid) => (await a.loadSession(sid))?.revoked === false));
+      expect(alive.filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it("lists and ends only the sessions of the issuer asked; a session listed without an issuer is every issuer's", async () => {
+    const store = await open();
+    if (store === undefined) return;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const shop = await login(store, sub, t0, { issuer: "shop", userAgent: "shop app" });
+    const admin = await login(store, sub, t0 + 1, { issuer: "admin", userAgent: "admin console" });
+    const either = await login(store, sub, t0 + 2);
+    const listedBy = async (issuer?: string) => (await store.listSessions(sub, t0 + 3, issuer)).map(({ sid }) => sid).sort();
+    expect(await listedBy("admin")).toEqual([admin, either].sort());
+    expect(await listedBy()).toEqual([shop, admin, either].sort());
+    expect(await store.revokeOtherSessions(keep(sub, admin, "admin"), t0 + 3, t0 + HOUR)).toEqual([either]);
+    expect((await store.loadSession(shop))?.revoked).toBe(false);
+    expect(await listedBy("shop")).toEqual([shop]);
   });
 }
