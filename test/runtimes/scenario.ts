@@ -12,6 +12,7 @@ import {
   createJwtProcedures,
   JwtConfigError,
   jwtErrorFormatter,
+  memoryStore,
   RemoteIssuer,
   type AuthType,
 } from "../../src/index.js";
@@ -41,6 +42,7 @@ export async function runScenario(remote: RemoteSetup): Promise<string[]> {
     await managerScenario(alg as AuthType, await secretFor(alg), passed);
   }
   await badKeyScenario(passed);
+  await auditScenario(passed);
   await remoteScenario(remote, passed);
   return passed;
 }
@@ -103,6 +105,36 @@ async function badKeyScenario(passed: string[]): Promise<void> {
     `1024-bit RSA: ready() gave ${String(rejected)}, expected JwtConfigError("secret")`,
   );
   passed.push("1024-bit RSA key: ready() rejects with JwtConfigError(secret)");
+}
+
+/**
+ * The audit hook runs in a task of its own on every runtime: not before login's caller has its
+ * result (nor before the fetch adapter's response is built from it), then exactly once.
+ */
+async function auditScenario(passed: string[]): Promise<void> {
+  const told: string[] = [];
+  const auth = new AuthManager({
+    issuer: "runtime-smoke",
+    authType: "HS256",
+    secret: await secretFor("HS256"),
+    store: memoryStore(),
+    audit: (event) => void told.push(event.event),
+  });
+  await auth.login("alice");
+  expect(told.length === 0, "audit: the hook ran before login's caller had its result");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(told.join() === "login", `audit: told ${JSON.stringify(told)} after login, expected one login`);
+  const t = initTRPC.create();
+  const router = t.router({ login: t.procedure.mutation(async () => (await auth.login("bob")).authToken.signed) });
+  const response = await fetchRequestHandler({
+    endpoint: "/trpc",
+    req: new Request("http://127.0.0.1/trpc/login", { method: "POST", headers: { "content-type": "application/json" } }),
+    router,
+  });
+  expect(response.status === 200 && told.length === 1, `audit: the hook ran before the login response was ready (HTTP ${response.status})`);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(told.join() === "login,login", `audit: told ${JSON.stringify(told)}, expected two logins`);
+  passed.push("audit: the hook runs after login's result and response, once each");
 }
 
 /** The JwtConfigError `run` throws; undefined when it throws nothing, or something else. */
