@@ -28,14 +28,14 @@ const dropMetrics: PushMetricExporter = { export: (_metrics, done) => done(SUCCE
 
 /** The group, measured side by side through fetchRequestHandler. */
 export async function telemetryRows(options: GroupOptions): Promise<Row[]> {
-  const api = openTelemetry();
-  if (api === undefined) throw new Error("bench telemetry: @opentelemetry/api is not installed (npm ci)");
   const contextManager = new AsyncLocalStorageContextManager().enable();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropSpans)] });
   const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: dropMetrics, exportIntervalMillis: 60_000 })] });
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
+  const api = openTelemetry();
+  if (api === undefined) throw new Error("bench telemetry: trpc-jwt does not see the SDK registered through @opentelemetry/api");
   const tracer = trace.getTracer("bench-http-server");
 
   const auth = new AuthManager({ issuer: "bench", authType: "HS256", secret: "benchmark-secret-0123456789abcdef" });

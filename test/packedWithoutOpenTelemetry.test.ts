@@ -5,7 +5,7 @@
 // The project lies in the temporary directory, and Node looks for packages in every folder above
 // it too: a machine where something left a node_modules there (/tmp/node_modules) would lend the
 // project its packages. The lookup is cut off at the project, as on a clean machine: a resolve
-// hook for imports, and for require (trpc-jwt looks the peer up with Node's require) the list of
+// hook for imports, and for require (the script checks that neither finds the peer) the list of
 // node_modules folders Node searches.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

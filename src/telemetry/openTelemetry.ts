@@ -1,18 +1,17 @@
-// `@opentelemetry/api` is an optional peer: looked up at run time, never imported statically, so
-// the package loads and works without it on every runtime (Node, Bun, Deno, Workers) and in every
-// bundle. Why this way and not another (docs/observability.md, "How the API is found"):
+// `@opentelemetry/api` is an optional peer, and trpc-jwt never loads it: it reads the registry the
+// API keeps on globalThis, under `Symbol.for("opentelemetry.js.api.1")` (the API's own mechanism
+// for sharing one registered SDK between every copy of the package of major version 1, in
+// api/src/internal/global-utils.ts). Whatever copy the app registered its SDK with (from
+// node_modules, ESM or CJS, or bundled into the app and deployed without node_modules, or in a
+// Worker), trpc-jwt sees its context manager and meter provider there. Why not load the package
+// (docs/observability.md, "How the API is found"):
 // - A static import would make the peer required, and fail to load where it is missing.
-// - Top-level await of a dynamic import would stall every importer of the package until the
-//   lookup settles, and breaks bundles and runtimes without top-level await; a dynamic import()
-//   left unawaited still puts an import expression in the bundle, which Workers' module loader
-//   (miniflare, wrangler) refuses to load when its specifier is not a literal, and bundlers try to
-//   resolve (and fail on) when it is.
-// - So the lookup is synchronous, when this module loads, through Node's own `require` reached as
-//   `node:crypto` is (keys/nodeCrypto.ts): `process.getBuiltinModule("node:module")`. Where there
-//   is no such thing (Workers, edge runtimes, browsers) or no package, there is no telemetry, and
-//   each recording is one check of a variable. Bundlers see no import to resolve.
-// The API keeps its state (the registered SDK) on a global, versioned symbol, so the copy found
-// here and the app's own copy (an ESM or CJS build, or a bundled one) see the same providers.
+// - A dynamic import() or `require` resolves the package from trpc-jwt's location: in a bundle
+//   deployed without node_modules it finds nothing, and Workers have neither; a non-literal
+//   import() is refused by Workers' module loader, and a literal one is resolved by bundlers.
+// - Nothing is lost: without a registered SDK the API itself records nothing (no active span, a
+//   no-op meter), so where the registry is absent there is nothing to record.
+// Each recording starts with one read of that global property.
 
 /** The attributes trpc-jwt records: fixed names, string values (never token text or key material). */
 export type TelemetryAttributes = Readonly<Record<string, string>>;
@@ -39,12 +38,29 @@ export interface OpenTelemetryApi {
   readonly metrics: { getMeterProvider(): { getMeter(name: string): TelemetryMeter } };
 }
 
-const PEER = "@opentelemetry/api";
-let api: OpenTelemetryApi | undefined = lookUp();
+/** The part of the API's global registry trpc-jwt reads (each entry present once registered). */
+interface Registry {
+  /** The context manager (`context.setGlobalContextManager`): what is active now. */
+  readonly context?: { active(): { getValue(key: symbol): unknown } };
+  /** The meter provider (`metrics.setGlobalMeterProvider`). */
+  readonly metrics?: { getMeter(name: string): TelemetryMeter };
+}
+
+// The API's registry for major version 1, and the context key of the active span (the API makes
+// its context keys with Symbol.for, so that every copy shares them).
+const REGISTRY = Symbol.for("opentelemetry.js.api.1");
+const SPAN_KEY = Symbol.for("OpenTelemetry Context Key SPAN");
+// What the API answers while no meter provider is registered: instruments that record nothing.
+const NOTHING = { add: () => undefined, record: () => undefined };
+const NO_METERS = { getMeter: (): TelemetryMeter => ({ createCounter: () => NOTHING, createHistogram: () => NOTHING }) };
+
+let seen: Registry | undefined;
+let found: OpenTelemetryApi | undefined;
+let replaced: { readonly api: OpenTelemetryApi | undefined } | undefined;
 
 /**
- * `@opentelemetry/api` when it was found as this module loaded, else `undefined` (not installed,
- * or no `require` on this runtime): every recording starts with this check and nothing else.
+ * The registered OpenTelemetry SDK as trpc-jwt uses it, else `undefined` (no app code has
+ * registered anything through `@opentelemetry/api`): every recording starts with this check.
  *
  * @example
  * ```ts
@@ -52,12 +68,19 @@ let api: OpenTelemetryApi | undefined = lookUp();
  * ```
  */
 export function openTelemetry(): OpenTelemetryApi | undefined {
-  return api;
+  if (replaced !== undefined) return replaced.api;
+  const registry = (globalThis as { [REGISTRY]?: Registry })[REGISTRY];
+  if (registry !== seen) {
+    seen = registry;
+    found = registry === undefined ? undefined : readerOf(registry);
+  }
+  return found;
 }
 
 /**
- * Replaces the API found (`undefined`: as if it were not installed). For tests and benchmarks
- * that compare with and without it in one process; module-internal, not exported from the package.
+ * Replaces what `openTelemetry()` answers (`undefined`: as if nothing were registered). For
+ * benchmarks that compare with and without it in one process; module-internal, not exported
+ * from the package.
  *
  * @example
  * ```ts
@@ -65,23 +88,14 @@ export function openTelemetry(): OpenTelemetryApi | undefined {
  * ```
  */
 export function useOpenTelemetry(value: OpenTelemetryApi | undefined): void {
-  api = value;
+  replaced = { api: value };
 }
 
-// Node's `require`, from this file, where the runtime has one (Node, Bun, Deno); the package's
-// CommonJS build, whichever build the app imports.
-function lookUp(): OpenTelemetryApi | undefined {
-  try {
-    const nodeModule = globalThis.process?.getBuiltinModule?.("node:module");
-    const found: unknown = nodeModule?.createRequire(import.meta.url)(PEER);
-    return isApi(found) ? found : undefined;
-  } catch {
-    // Not installed, or not loadable here (a runtime without a file system, a denied permission).
-    return undefined;
-  }
-}
-
-function isApi(module: unknown): module is OpenTelemetryApi {
-  const { trace, metrics } = (module ?? {}) as { trace?: { getActiveSpan?: unknown }; metrics?: { getMeterProvider?: unknown } };
-  return typeof trace?.getActiveSpan === "function" && typeof metrics?.getMeterProvider === "function";
+// Reads the registry at each call, as the API does: an SDK registered, replaced or disabled later
+// is seen at once.
+function readerOf(registry: Registry): OpenTelemetryApi {
+  return {
+    trace: { getActiveSpan: () => (registry.context?.active().getValue(SPAN_KEY) as TelemetrySpan | undefined) ?? undefined },
+    metrics: { getMeterProvider: () => registry.metrics ?? NO_METERS },
+  };
 }
