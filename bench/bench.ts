@@ -12,6 +12,7 @@ import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
 import { API_KEY_GROUP, apiKeyPropagation, apiKeyRows, apiKeyTargets } from "./apiKeys.js";
 import { cacheFlood } from "./cacheFlood.js";
 import { idleSubscriptions } from "./idleSubscriptions.js";
+import { revokeOthersLatency } from "./revokeOthers.js";
 import { measureGroup, ratio, table, type Case, type Row } from "./harness.js";
 import { BENCH_ALGS, benchKeys, floorVerifier, HMAC_SECRET, type BenchAlg } from "./algorithms.js";
 import { benchToken, NATIVE_STEP_ROW, nativeStepRows, onPath, threadPoolReport } from "./native.js";
@@ -126,7 +127,7 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 // `npm run bench -- sign sessions` runs only the parts named (the part names below); all by default.
-const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "telemetry", "apikeys", "flood", "subscriptions"] as const;
+const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "telemetry", "apikeys", "flood", "subscriptions", "revokeOthers"] as const;
 const only = process.argv.slice(2);
 for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}; the parts: ${PARTS.join(", ")}`);
 const runs = (part: (typeof PARTS)[number]) => only.length === 0 || only.includes(part);
@@ -229,5 +230,6 @@ if (runs("flood")) {
   console.log(`\n${await cacheFlood()}`);
 }
 if (runs("subscriptions")) console.log(`\n${await idleSubscriptions()}`);
+if (runs("revokeOthers")) console.log(`\n${await revokeOthersLatency()}`);
 if (runs("apikeys")) console.log(`\n${await apiKeyPropagation()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

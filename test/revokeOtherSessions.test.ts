@@ -1,4 +1,4 @@
-// Issue #29, "sign out of all other devices": three server processes share a real redis-server;
+// Issue #29, "sign out of all other devices" and throttling: three server processes share a real redis-server;
 // `revokeOtherSessions` in one ends the other sessions' HTTP calls and their open WebSocket and
 // SSE subscriptions in the other two, the caller's session keeps working, and 20 rotations racing
 // it leave no usable pair. The latency is recorded here (generous deadline) and measured by
@@ -107,6 +107,16 @@ describe.runIf(hasRedisServer())("revokeOtherSessions across three processes on 
       expect((await outcome(client(url(i + 1)).rotate.mutate({ refresh: pair.refreshToken }))).status).toBe(401);
     }
     expect(await client(url(1), mine.authToken).me.query()).toBe("xena");
+  });
+
+  it("auth.rateLimit: 200 concurrent callers across the three processes get exactly the limit (37), the rest 429 RATE_LIMITED with Retry-After", async () => {
+    const bucket = `b-${Date.now()}`;
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => outcome(client(url(i)).limited.query({ bucket }))));
+    expect(results.filter(({ status }) => status === 200)).toHaveLength(37);
+    expect(results.filter(({ status }) => status !== 200)).toEqual(Array(163).fill({ status: 429, jwtCode: "RATE_LIMITED" }));
+    const input = encodeURIComponent(JSON.stringify({ json: { bucket } }));
+    const raw = await fetch(`${url(2)}/limited?input=${input}`);
+    expect([raw.status, Number(raw.headers.get("retry-after")) > 0]).toEqual([429, true]);
   });
 });
 

@@ -24,6 +24,11 @@ export function createSessionApp(auth: AuthManager) {
     rotate: t.procedure.input(z.object({ refresh: z.string() })).mutation(async ({ input }) => pairOut(await auth.rotate(input.refresh))),
     logout: authedProcedure.mutation(({ ctx }) => auth.revoke(ctx.token)),
     revokeOthers: authedProcedure.mutation(({ ctx }) => auth.revokeOtherSessions(ctx.token)),
+    // 37 calls per bucket a minute, counted in the store every process shares.
+    limited: t.procedure
+      .input(z.object({ bucket: z.string() }))
+      .use(auth.rateLimit({ key: ({ input }) => input.bucket, limit: 37, window: 60 }))
+      .query(() => "ok"),
     revokeSubject: t.procedure.input(z.object({ sub: z.string() })).mutation(({ input }) => auth.revokeSubject(input.sub)),
     idle: authedProcedure.subscription(idle),
     // API keys: made and revoked by plain procedures, accepted where requireToken says apiKey.
