@@ -63,7 +63,9 @@ describe("README Quick start", () => {
     expect(compiled.problems.get("docs/testing.md")).toEqual([]);
   });
 
-  it("runs: login, user, admin, then after the auth token expired admin again through one refresh", { timeout: 30_000 }, async () => {
+  // The two runs below are processes of their own (the Quick start's server and client; the
+  // testing guide's tests under node:test): they run concurrently, each with its own expect.
+  it.concurrent("runs: login, user, admin, then after the auth token expired admin again through one refresh", { timeout: 30_000 }, async ({ expect }) => {
     const driver = join(dirname(compiled.emitted("README.md", "server.ts")), "driver.mjs");
     writeFileSync(driver, DRIVER);
     // iat and exp are whole seconds, so a token lives between authMaxAge - 1 and authMaxAge
@@ -76,7 +78,7 @@ describe("README Quick start", () => {
 
   // The guide's test file imports the Quick start's router.ts and runs under node:test; a router
   // module that started a server would keep the run from ending (killed, code null).
-  it("runs the testing guide's tests against the Quick start's router, and the run ends", { timeout: 30_000 }, async () => {
+  it.concurrent("runs the testing guide's tests against the Quick start's router, and the run ends", { timeout: 30_000 }, async ({ expect }) => {
     const tests = compiled.emitted("README.md", "router.test.ts");
     const { code, signal, stdout } = await runNode(tests, { JWT_SECRET: secret() }, 25_000, ["--test", "--test-reporter=tap"]);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
