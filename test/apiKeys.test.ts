@@ -256,6 +256,39 @@ describe("API key rules and options", () => {
   });
 });
 
+describe("API keys across a rotation of an asymmetric key", () => {
+  it("a previous key given with its private key keeps keys made under it valid; by its public key alone it does not", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const pem = () =>
+      generateKeyPairSync("ec", {
+        namedCurve: "P-256",
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+        publicKeyEncoding: { type: "spki", format: "pem" },
+      });
+    const [old, next] = [pem(), pem()];
+    const store = memoryStore();
+    const base = { issuer: "es", authType: "ES256" as const, store, clock: () => clock.now };
+    const before = new AuthManager({ ...base, secret: old.privateKey });
+    const { key } = await before.apiKeys.create("ci", { name: "made under the old key" });
+    const withPrivate = new AuthManager({ ...base, secret: next.privateKey, previousKeys: [{ publicKey: old.publicKey, secret: old.privateKey }] });
+    const publicOnly = new AuthManager({ ...base, secret: next.privateKey, previousKeys: [{ publicKey: old.publicKey }] });
+    const call = (manager: AuthManager) => {
+      const { router, createContext } = createApp(manager);
+      return router.createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }) } as never) as never).repo({ owner: "ci" });
+    };
+    expect(await call(withPrivate)).toBe("ci");
+    expect(await rejectionOf(call(publicOnly))).toMatchObject({ cause: { code: "TOKEN_INVALID" } });
+    // The old key still verifies the old tokens, and never signs.
+    const oldToken = await before.authToken("alice");
+    expect((await withPrivate.verifyToken(oldToken.signed, "auth")).sub).toBe("alice");
+    expect((await withPrivate.authToken("alice")).signed.split(".")[0]).not.toBe(oldToken.signed.split(".")[0]);
+    // A private key that is not the half of the public key given is refused, naming the option.
+    expect(() => new AuthManager({ ...base, secret: next.privateKey, previousKeys: [{ publicKey: next.publicKey, secret: old.privateKey }] })).toThrow(
+      expect.objectContaining({ option: "previousKeys[0].publicKey" }),
+    );
+  });
+});
+
 describe("a key never appears in what the library tells anyone", () => {
   it("onRefused events, console output and error messages of refused, revoked and expired keys hold neither the key nor its secret", async () => {
     const auth = new AuthManager(options(memoryStore()));

@@ -11,8 +11,9 @@ const LABEL = "trpc-jwt api keys v1";
 /**
  * The API key secrets of a key ring: each is an HMAC-SHA-256 of the key's id under a key derived
  * from the manager's own material: the signing key (the HMAC secret, or the private key), then
- * each previous HMAC secret (`previousKeys`), so keys made before a rotation stay valid until
- * revoked. Asymmetric previous keys are public: keys made under an old private key are not.
+ * each previous HMAC secret, or previous private key given as `previousKeys[i].secret`, so keys
+ * made before a rotation stay valid until revoked. A previous key given by its public key alone
+ * cannot keep them: no secret can be derived from it.
  * Undefined where there is no node:crypto (API keys then verify as invalid and cannot be made).
  *
  * @example
@@ -27,6 +28,7 @@ export function apiKeySecretsOf(ring: KeyRing): ApiKeySecrets | undefined {
   const materials: KeyObject[] = [];
   if (ring.signing?.keyObject !== undefined) materials.push(ring.signing.keyObject);
   for (const key of ring.verifying) if (key.keyObject?.type === "secret" && !materials.includes(key.keyObject)) materials.push(key.keyObject);
+  for (const key of ring.retired) if (key.keyObject !== undefined) materials.push(key.keyObject);
   const derived = materials.map((material) => {
     const bytes = material.type === "secret" ? material.export() : material.export({ type: "pkcs8", format: "der" });
     return node.createHmac("sha256", bytes).update(LABEL).digest();

@@ -13,6 +13,15 @@ export interface KeyConfig {
   readonly previousKeys: readonly PreviousKey[];
 }
 
+/** The options a key pair's errors name: `secret` and `publicKey`, or a previous key's (`previousKeys[0].secret`, ...). */
+export interface PairNames {
+  readonly secret: string;
+  readonly publicKey: string;
+}
+
+/** The current pair's option names. */
+export const CURRENT_PAIR: PairNames = { secret: "secret", publicKey: "publicKey" };
+
 /** A key the ring verifies with, and its public JWK (a promise while Web Crypto imports it). */
 export interface PublishedKey {
   readonly key: ImportedKey;
@@ -34,7 +43,7 @@ export interface KeyBackend {
    * algorithm, checked to be one pair: `secret` read as the private key, `publicKey` (when given)
    * as its public half.
    */
-  currentKeys(config: KeyConfig): { readonly signing: ImportedKey | undefined; readonly current: PublishedKey };
+  currentKeys(config: KeyConfig, names?: PairNames): { readonly signing: ImportedKey | undefined; readonly current: PublishedKey };
   /** A previous public key of an asymmetric algorithm, read from `publicKey` (errors name `option`). */
   previousKey(publicKey: KeyInput, alg: AuthType, keyId: string | undefined, option: string): PublishedKey;
 }
@@ -45,6 +54,6 @@ export function wrongHalf(option: string, half: "private" | "public"): JwtConfig
 }
 
 /** The error for a `publicKey` that is not the public half of `secret`. */
-export function notThePair(): JwtConfigError {
-  return new JwtConfigError("publicKey", "is not the public half of secret");
+export function notThePair({ secret, publicKey }: PairNames = CURRENT_PAIR): JwtConfigError {
+  return new JwtConfigError(publicKey, `is not the public half of ${secret}`);
 }

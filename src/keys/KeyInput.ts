@@ -41,6 +41,10 @@ export interface PreviousKey {
   keyId?: string | undefined;
   /** Asymmetric algorithms: the old public key. */
   publicKey?: KeyInput | undefined;
-  /** HMAC: the old shared secret. */
-  secret?: string | Uint8Array | undefined;
+  /**
+   * HMAC: the old shared secret. Asymmetric algorithms, optional: the old private key (`publicKey`
+   * then optional, checked to be its half), kept only so that the API keys made under it stay
+   * valid (docs/api-keys.md); it never signs.
+   */
+  secret?: KeyInput | undefined;
 }

@@ -18,6 +18,11 @@ export class KeyRing {
   readonly current: ImportedKey;
   /** Every verifying key, current first. */
   readonly verifying: readonly ImportedKey[];
+  /**
+   * The private keys of previous asymmetric keys given with theirs (`previousKeys[i].secret`):
+   * they never sign; API keys made under them stay valid.
+   */
+  readonly retired: readonly ImportedKey[];
   readonly #byKid: ReadonlyMap<string, ImportedKey>;
   readonly #ready: Promise<void>;
   // What jwks() returns, or the error it throws (rebuilt each time): set once known, so a
@@ -32,11 +37,13 @@ export class KeyRing {
     signing: ImportedKey | undefined,
     verifying: readonly [ImportedKey, ...ImportedKey[]],
     publicMembers?: readonly JsonWebKey[] | Promise<readonly JsonWebKey[]>,
+    retired: readonly ImportedKey[] = [],
   ) {
     this.alg = verifying[0].alg;
     this.signing = signing;
     this.current = verifying[0];
     this.verifying = Object.freeze([...verifying]);
+    this.retired = Object.freeze([...retired]);
     this.#byKid = new Map(verifying.filter((key) => key.kid !== undefined).map((key) => [key.kid as string, key]));
     if (publicMembers === undefined) {
       this.#published = new JwtConfigError("jwks", `${this.alg} keys are shared secrets and are never published; use an asymmetric authType`);

@@ -46,15 +46,25 @@ export function importKeys(config: KeyConfig): KeyRing {
   const verifying = [current, ...old] as const;
   const jwks = verifying.map(({ jwk }) => jwk);
   const published = jwks.some((jwk) => jwk instanceof Promise) ? Promise.all(jwks) : (jwks as JsonWebKey[]);
-  return refuseRepeatedIds(new KeyRing(signing, [current.key, ...old.map(({ key }) => key)], published));
+  const retired = old.flatMap(({ retired: key }) => (key === undefined ? [] : [key]));
+  return refuseRepeatedIds(new KeyRing(signing, [current.key, ...old.map(({ key }) => key)], published, retired));
 }
 
-function previousPublicKey(backend: KeyBackend, { authType: alg }: KeyConfig, entry: PreviousKey, option: string): PublishedKey {
-  if (entry.secret !== undefined) throw new JwtConfigError(`${option}.secret`, `is only used with HMAC; ${alg} keys are { keyId?, publicKey }`);
-  if (entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
+// A previous asymmetric key: its public key, or its private key (`secret`, with `publicKey` its
+// half when given), kept so that API keys made under it stay valid; it never signs.
+function previousPublicKey(
+  backend: KeyBackend,
+  { authType: alg }: KeyConfig,
+  entry: PreviousKey,
+  option: string,
+): PublishedKey & { readonly retired?: ImportedKey | undefined } {
+  if (entry.secret === undefined && entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
   if (!backend.thumbprints && entry.keyId === undefined)
     throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
-  return backend.previousKey(entry.publicKey, alg, entry.keyId, `${option}.publicKey`);
+  if (entry.secret === undefined) return backend.previousKey(entry.publicKey as KeyInput, alg, entry.keyId, `${option}.publicKey`);
+  const pair = { authType: alg, secret: entry.secret, publicKey: entry.publicKey, keyId: entry.keyId, previousKeys: [] };
+  const { signing, current } = backend.currentKeys(pair, { secret: `${option}.secret`, publicKey: `${option}.publicKey` });
+  return { ...current, retired: signing };
 }
 
 function previousEntry(entry: PreviousKey, option: string): { readonly entry: PreviousKey; readonly option: string } {

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { ImportedKey } from "./ImportedKey.js";
 import { jwkThumbprint } from "./jwkThumbprint.js";
-import { notThePair, type KeyBackend } from "./KeyBackend.js";
+import { CURRENT_PAIR, notThePair, type KeyBackend } from "./KeyBackend.js";
 import { nodeCrypto } from "./nodeCrypto.js";
 import { readKey } from "./readKey.js";
 
@@ -18,11 +18,11 @@ const jwkOf = (key: KeyObject) => key.export({ format: "jwk" }) as JsonWebKey;
 export const nodeKeys: KeyBackend = {
   thumbprints: true,
   secretKey: (bytes) => node().createSecretKey(bytes),
-  currentKeys({ authType: alg, secret, publicKey: given, keyId }) {
-    const privateKey = secret === undefined ? undefined : readKey(secret, alg, "secret", "private");
+  currentKeys({ authType: alg, secret, publicKey: given, keyId }, names = CURRENT_PAIR) {
+    const privateKey = secret === undefined ? undefined : readKey(secret, alg, names.secret, "private");
     const derived = privateKey === undefined ? undefined : node().createPublicKey(privateKey);
-    const publicKey = given === undefined ? (derived as KeyObject) : readKey(given, alg, "publicKey", "public");
-    if (derived !== undefined && !publicKey.equals(derived)) throw notThePair();
+    const publicKey = given === undefined ? (derived as KeyObject) : readKey(given, alg, names.publicKey, "public");
+    if (derived !== undefined && !publicKey.equals(derived)) throw notThePair(names);
     const kid = keyId ?? jwkThumbprint(publicKey);
     return {
       signing: privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]),

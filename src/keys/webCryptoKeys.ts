@@ -2,7 +2,7 @@ import type { KeyInput } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { ImportedKey } from "./ImportedKey.js";
-import { notThePair, wrongHalf, type KeyBackend } from "./KeyBackend.js";
+import { CURRENT_PAIR, notThePair, wrongHalf, type KeyBackend } from "./KeyBackend.js";
 import { publicHalf } from "./publicHalf.js";
 
 type ImportParams = Parameters<SubtleCrypto["importKey"]>[2];
@@ -19,16 +19,16 @@ type ImportParams = Parameters<SubtleCrypto["importKey"]>[2];
 export const webCryptoKeys: KeyBackend = {
   thumbprints: false,
   secretKey: (bytes, alg, usages) => crypto.subtle.importKey("raw", bytes, ALGORITHM_PARAMS[alg].webCrypto, false, usages),
-  currentKeys({ authType: alg, secret, publicKey, keyId }) {
+  currentKeys({ authType: alg, secret, publicKey, keyId }, names = CURRENT_PAIR) {
     const params = ALGORITHM_PARAMS[alg].webCrypto;
-    const privateKey = secret === undefined ? undefined : readWithWebCrypto(secret, "secret", "private", params);
-    const givenPublic = publicKey === undefined ? undefined : readWithWebCrypto(publicKey, "publicKey", "public", params);
+    const privateKey = secret === undefined ? undefined : readWithWebCrypto(secret, names.secret, "private", params);
+    const givenPublic = publicKey === undefined ? undefined : readWithWebCrypto(publicKey, names.publicKey, "public", params);
     const checked = handled(
       (async () => {
-        const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, alg, "secret");
-        const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, alg, "publicKey"));
+        const jwk = privateKey === undefined ? undefined : await checkedJwk(privateKey, alg, names.secret);
+        const given = givenPublic === undefined ? undefined : publicHalf(await checkedJwk(givenPublic, alg, names.publicKey));
         const publicJwk = jwk === undefined ? (given as JsonWebKey) : publicHalf(jwk);
-        if (given !== undefined && !sameMembers(publicJwk, given)) throw notThePair();
+        if (given !== undefined && !sameMembers(publicJwk, given)) throw notThePair(names);
         const { ext: _ext, key_ops: _ops, ...signing } = jwk ?? {};
         return {
           publicJwk,
