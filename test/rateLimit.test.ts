@@ -118,6 +118,26 @@ describe("the client IP and trustedProxies", () => {
     await server.close();
   });
 
+  it("IPv6 and mapped IPv4 sockets: the rightmost untrusted hop, or the socket when it is no trusted proxy", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
+    const seen: (string | undefined)[] = [];
+    const ipOf = async (trustedProxies: string[] | undefined, remoteAddress: string, forwardedFor?: string) => {
+      const createContext = createJwtContext(auth, trustedProxies === undefined ? {} : { trustedProxies });
+      const t = initTRPC.context<typeof createContext>().create();
+      const router = t.router({ hit: t.procedure.use(auth.rateLimit({ key: ({ ip }) => (seen.push(ip), "k"), limit: 1000, window: 60 })).query(() => 1) });
+      const headers = forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor };
+      const rawHeaders = Object.entries(headers).flat();
+      await router.createCaller(createContext({ req: { headers, rawHeaders, socket: { remoteAddress } } as never })).hit();
+      return seen.at(-1);
+    };
+    expect(await ipOf(["::1/128"], "::1", "2001:db8::5")).toBe("2001:db8::5");
+    expect(await ipOf(["127.0.0.0/8"], "::ffff:127.0.0.1", "198.51.100.1, 10.0.0.1")).toBe("10.0.0.1");
+    expect(await ipOf(["fd00::/8", "10.0.0.0/8"], "fd12::1", "203.0.113.9, 10.1.2.3, fd00::2")).toBe("203.0.113.9");
+    expect(await ipOf(["fd00::/8"], "2001:db8::9", "203.0.113.9")).toBe("2001:db8::9");
+    expect(await ipOf(undefined, "2001:db8::9", "203.0.113.9")).toBe("2001:db8::9");
+    expect(await ipOf(["127.0.0.0/8"], "127.0.0.1", "not-an-address, 127.0.0.3")).toBe("127.0.0.3");
+  });
+
   it("checks trustedProxies at construction, naming the option (IPv4 and IPv6)", () => {
     const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
     expect(() => createJwtContext(auth, { trustedProxies: ["10.0.0.0/8", "fd00::/8", "::1", "192.0.2.1"] })).not.toThrow();

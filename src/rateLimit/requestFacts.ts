@@ -9,22 +9,23 @@ export interface RequestFacts {
   setHeader(name: string, value: string): void;
 }
 
-const FACTS = new WeakMap<object, RequestFacts>();
+let reader: ((request: unknown) => RequestFacts | undefined) | undefined;
 
 /**
- * Registers the facts of `request` (a `ctx.jwt`). Module-internal.
+ * Registers how to read the facts of a `ctx.jwt` (done once by the module that defines it).
+ * Module-internal.
  *
  * @example
  * ```ts
- * describeRequest(this, { ip: "192.0.2.1", setHeader: () => undefined });
+ * readRequestFactsWith((request) => (request instanceof JwtRequest ? factsOfRequest(request) : undefined));
  * ```
  */
-export function describeRequest(request: object, facts: RequestFacts): void {
-  FACTS.set(request, facts);
+export function readRequestFactsWith(read: (request: unknown) => RequestFacts | undefined): void {
+  reader = read;
 }
 
 /**
- * The facts registered for `request`, or `undefined` (a context not built by `createJwtContext`). Module-internal.
+ * The facts of `request` (a `ctx.jwt`), or `undefined` (a context not built by `createJwtContext`). Module-internal.
  *
  * @example
  * ```ts
@@ -32,5 +33,5 @@ export function describeRequest(request: object, facts: RequestFacts): void {
  * ```
  */
 export function factsOf(request: unknown): RequestFacts | undefined {
-  return typeof request === "object" && request !== null ? FACTS.get(request) : undefined;
+  return reader?.(request);
 }

@@ -3,7 +3,7 @@ import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { isCookieName } from "../wire/isCookieName.js";
 import type { TokenPair } from "../sessions/Sessions.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
-import { describeRequest } from "../rateLimit/requestFacts.js";
+import { readRequestFactsWith, type RequestFacts } from "../rateLimit/requestFacts.js";
 import { appendResponseHeader } from "./appendResponseHeader.js";
 import { clientIp } from "./clientIp.js";
 import { appendSetCookies } from "./cookies/appendSetCookies.js";
@@ -42,20 +42,25 @@ export class JwtRequest<TToken = JwtToken> {
   readonly [CREDENTIALS]: CredentialResolver;
   readonly #opts: JwtContextOptions;
   readonly #cookies: CookieSettings | undefined;
+  readonly #trustedProxies: RequestSettings["trustedProxies"];
 
   /** @internal Created by `createJwtContext`. */
   constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
     this[CREDENTIALS] = new CredentialResolver(source, opts, settings);
     this.#opts = opts;
     this.#cookies = settings.cookies;
-    // For auth.rateLimit: read only when a limited procedure asks.
-    let ip: string | undefined | null = null;
-    describeRequest(this, {
-      get ip() {
-        return ip === null ? (ip = clientIp(opts, settings.trustedProxies)) : ip;
-      },
-      setHeader: (name, value) => void appendResponseHeader(opts, name, [value]),
-    });
+    this.#trustedProxies = settings.trustedProxies;
+  }
+
+  // What auth.rateLimit reads of the request, made only when a limited procedure asks: nothing
+  // per request otherwise (the rate-limit layer is below this one and cannot name the class).
+  static {
+    readRequestFactsWith((request) => (request instanceof JwtRequest ? request.#facts() : undefined));
+  }
+
+  #facts(): RequestFacts {
+    const opts = this.#opts;
+    return { ip: clientIp(opts, this.#trustedProxies), setHeader: (name, value) => void appendResponseHeader(opts, name, [value]) };
   }
 
   /**
