@@ -256,6 +256,36 @@ describe("API key rules and options", () => {
   });
 });
 
+describe("API keys when the store fails", () => {
+  it("a key whose record cannot be read is 503 STORE_UNAVAILABLE, never 401; create, list and revoke reject with 503 TRPCErrors", async () => {
+    const healthy = memoryStore();
+    let down = false;
+    const failing =
+      <T extends unknown[], R>(call: (...args: T) => Promise<R>) =>
+      (...args: T) =>
+        down ? Promise.reject(new Error("connection refused")) : call(...args);
+    const apiKeys = healthy.apiKeys!;
+    const store = {
+      ...healthy,
+      apiKeys: { save: failing(apiKeys.save), load: failing(apiKeys.load), list: failing(apiKeys.list), revoke: failing(apiKeys.revoke) },
+    };
+    // No channel: every use asks the store, as while Redis is unreachable.
+    delete (store as { subscribe?: unknown }).subscribe;
+    const auth = new AuthManager(options(store));
+    const { key, id } = await auth.apiKeys.create("ci", { name: "outage" });
+    const { router, createContext } = createApp(auth);
+    const call = () => router.createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }) } as never) as never).repo({ owner: "ci" });
+    expect(await call()).toBe("ci");
+    down = true;
+    expect(await rejectionOf(call())).toMatchObject({ code: "SERVICE_UNAVAILABLE", cause: { code: "STORE_UNAVAILABLE" } });
+    for (const management of [auth.apiKeys.create("ci", { name: "x" }), auth.apiKeys.list("ci"), auth.apiKeys.revoke(id)]) {
+      expect(await rejectionOf(management)).toMatchObject({ code: "SERVICE_UNAVAILABLE", cause: { code: "STORE_UNAVAILABLE" } });
+    }
+    down = false;
+    expect(await call()).toBe("ci");
+  });
+});
+
 describe("API keys across a rotation of an asymmetric key", () => {
   it("a previous key given with its private key keeps keys made under it valid; by its public key alone it does not", async () => {
     const { generateKeyPairSync } = await import("node:crypto");
