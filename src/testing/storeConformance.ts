@@ -6,6 +6,7 @@ import type { RevocationEvent, RevocationListener, TokenStore } from "../stores/
 import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
 import { apiKeyConformance } from "./apiKeyConformance.js";
 import { inventoryConformance } from "./inventoryConformance.js";
+import { rateLimitConformance } from "./rateLimitConformance.js";
 
 export type { ConformanceMatchers, ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
 
@@ -216,5 +217,6 @@ export function storeConformance(target: StoreUnderTest, { it, expect }: Conform
     stop();
   });
   inventoryConformance(target, { it, expect });
+  rateLimitConformance(target, { it, expect });
   apiKeyConformance(target, { it, expect });
 }
