@@ -7,10 +7,20 @@ interface Entry {
   expiresAtMs: number;
 }
 
+// A subject's sessions, and when its expired ones are next dropped.
+interface Subject {
+  readonly sessions: Map<string, Entry>;
+  sweepAtMs: number;
+}
+
+// Expired sessions of a subject are dropped at most this often: a login or a rotation costs the
+// same with one session listed or 100,000 (each used to walk them all, twice).
+const SWEEP_INTERVAL_MS = 60_000;
+
 /**
  * `memoryStore`'s session inventory: per subject, its sessions with their device and last use.
- * A subject's entry lives as long as its longest session; expired sessions are dropped when the
- * subject logs in again or is listed. Module-internal.
+ * A subject's entry lives as long as its longest session; an expired session is never listed,
+ * and dropped within a minute of the subject's next use. Module-internal.
  *
  * @example
  * ```ts
@@ -19,7 +29,7 @@ interface Entry {
  * ```
  */
 export class MemoryInventory {
-  readonly #subjects: ExpiringMap<Map<string, Entry>>;
+  readonly #subjects: ExpiringMap<Subject>;
   readonly #clock: () => number;
 
   constructor(clock: () => number) {
@@ -29,9 +39,9 @@ export class MemoryInventory {
 
   /** Lists a new session of `sub` until `expiresAtMs`. */
   enlist(sub: string, sid: string, listing: SessionListing, expiresAtMs: number): void {
-    const sessions = this.#live(sub) ?? new Map<string, Entry>();
-    sessions.set(sid, { listing, lastUsedAtMs: listing.createdAtMs, expiresAtMs });
-    this.#keep(sub, sessions);
+    const subject = this.#subject(sub) ?? { sessions: new Map<string, Entry>(), sweepAtMs: this.#clock() + SWEEP_INTERVAL_MS };
+    subject.sessions.set(sid, { listing, lastUsedAtMs: listing.createdAtMs, expiresAtMs });
+    this.#keep(sub, subject, expiresAtMs);
   }
 
   /**
@@ -39,46 +49,47 @@ export class MemoryInventory {
    * one not listed is listed with `listing` (when given).
    */
   relist(sub: string, sid: string, expiresAtMs: number, nowMs: number | undefined, listing?: SessionListing): void {
-    const sessions = this.#live(sub);
-    const entry = sessions?.get(sid);
-    if (sessions === undefined || entry === undefined) {
+    const subject = this.#subject(sub);
+    const entry = this.#live(subject?.sessions.get(sid));
+    if (subject === undefined || entry === undefined) {
       if (listing !== undefined) this.enlist(sub, sid, listing, expiresAtMs);
       return;
     }
     entry.expiresAtMs = Math.max(entry.expiresAtMs, expiresAtMs);
     if (nowMs !== undefined) entry.lastUsedAtMs = Math.max(entry.lastUsedAtMs, nowMs);
-    this.#keep(sub, sessions);
+    this.#keep(sub, subject, entry.expiresAtMs);
   }
 
   /** Unlists one session. */
   forget(sub: string, sid: string): void {
-    this.#live(sub)?.delete(sid);
+    this.#subject(sub)?.sessions.delete(sid);
   }
 
   /** Unlists every session of `sub`. */
   forgetSubject(sub: string): void {
-    this.#subjects.set(sub, new Map(), 0);
+    this.#subjects.set(sub, { sessions: new Map(), sweepAtMs: 0 }, 0);
   }
 
   /** See `SessionInventory.listSessions`. */
   list(sub: string, nowMs: number, issuer: string | undefined): ListedSession[] {
     const listed: ListedSession[] = [];
-    for (const [sid, { listing, lastUsedAtMs, expiresAtMs }] of this.#live(sub) ?? []) {
-      const { issuer: owner, ...device } = listing;
-      if (expiresAtMs > nowMs && ofIssuer(owner, issuer)) listed.push({ ...device, sid, lastUsedAtMs });
+    for (const [sid, entry] of this.#subject(sub)?.sessions ?? []) {
+      const { issuer: owner, ...device } = entry.listing;
+      if (entry.expiresAtMs > nowMs && this.#live(entry) !== undefined && ofIssuer(owner, issuer))
+        listed.push({ ...device, sid, lastUsedAtMs: entry.lastUsedAtMs });
     }
     return listed;
   }
 
   /** Whether `sid` is listed (unexpired at `nowMs`). */
   has(sub: string, sid: string, nowMs: number): boolean {
-    const entry = this.#live(sub)?.get(sid);
+    const entry = this.#live(this.#subject(sub)?.sessions.get(sid));
     return entry !== undefined && entry.expiresAtMs > nowMs;
   }
 
   /** See `SessionInventory.touchSession`. */
   touch(sub: string, sid: string, nowMs: number, intervalMs: number): boolean {
-    const entry = this.#live(sub)?.get(sid);
+    const entry = this.#live(this.#subject(sub)?.sessions.get(sid));
     if (entry === undefined || nowMs - entry.lastUsedAtMs < intervalMs) return false;
     entry.lastUsedAtMs = nowMs;
     return true;
@@ -87,25 +98,33 @@ export class MemoryInventory {
   /** The sessions of `sub` and `issuer` listed at `nowMs` but `keepSid`. */
   others(sub: string, keepSid: string | undefined, issuer: string, nowMs: number): string[] {
     const others: string[] = [];
-    for (const [sid, { listing, expiresAtMs }] of this.#live(sub) ?? []) {
-      if (sid !== keepSid && expiresAtMs > nowMs && ofIssuer(listing.issuer, issuer)) others.push(sid);
+    for (const [sid, entry] of this.#subject(sub)?.sessions ?? []) {
+      if (sid !== keepSid && entry.expiresAtMs > nowMs && this.#live(entry) !== undefined && ofIssuer(entry.listing.issuer, issuer)) others.push(sid);
     }
     return others;
   }
 
-  // The subject's sessions that have not expired (the expired ones are dropped).
-  #live(sub: string): Map<string, Entry> | undefined {
-    const sessions = this.#subjects.get(sub);
-    if (sessions === undefined) return undefined;
+  // The subject's sessions, the expired ones dropped if the last sweep is a minute old; until
+  // then an expired one is still there, and every reader passes it through #live.
+  #subject(sub: string): Subject | undefined {
+    const subject = this.#subjects.get(sub);
+    if (subject === undefined) return undefined;
     const now = this.#clock();
-    for (const [sid, entry] of sessions) if (entry.expiresAtMs <= now) sessions.delete(sid);
-    return sessions;
+    if (now >= subject.sweepAtMs) {
+      subject.sweepAtMs = now + SWEEP_INTERVAL_MS;
+      for (const [sid, entry] of subject.sessions) if (entry.expiresAtMs <= now) subject.sessions.delete(sid);
+    }
+    return subject;
   }
 
-  #keep(sub: string, sessions: Map<string, Entry>): void {
-    let latest = 0;
-    for (const entry of sessions.values()) latest = Math.max(latest, entry.expiresAtMs);
-    this.#subjects.set(sub, sessions, latest);
+  // The entry, unless it has expired.
+  #live(entry: Entry | undefined): Entry | undefined {
+    return entry !== undefined && entry.expiresAtMs > this.#clock() ? entry : undefined;
+  }
+
+  // The subject is kept as long as its longest session: its expiry only grows.
+  #keep(sub: string, subject: Subject, expiresAtMs: number): void {
+    this.#subjects.set(sub, subject, Math.max(this.#subjects.expiresAt(sub) ?? 0, expiresAtMs));
   }
 }
 
