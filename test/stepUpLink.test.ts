@@ -42,6 +42,9 @@ const router = t.router({
     .use(count("payout"))
     .use(mfa)
     .mutation(() => "paid"),
+  // Other levels: a hardware key, or either.
+  transfer: authedProcedure.use(requireToken({ acr: ["urn:mfa", "urn:hwk"], maxAuthAge: 600 })).mutation(() => "sent"),
+  wipe: authedProcedure.use(requireToken({ acr: ["urn:hwk"], maxAuthAge: 300 })).mutation(() => "wiped"),
 });
 type Router = typeof router;
 
@@ -87,6 +90,9 @@ async function session(
 
 // The app's re-authentication: an mfa login, stored.
 const reauthenticate = (store: ReturnType<typeof createTokenStore>) => async () => store.setTokens({ authToken: await login("urn:mfa") });
+// One that logs in at the first level the challenge lists (the server's preference).
+const firstListed: Parameters<typeof session>[0] = (store) => async (challenge) =>
+  store.setTokens({ authToken: await login(challenge.acrValues?.split(" ")[0] ?? "urn:pwd") });
 
 const refusalOf = (call: Promise<unknown>) => clientErrorOf<Router>(call);
 
@@ -130,6 +136,28 @@ describe("stepUpLink", () => {
     expect(jwtErrorCode(await refusalOf(client.balance.query()))).toBe("STEP_UP_REQUIRED");
     expect(spy).toHaveBeenCalledTimes(1);
     expect(hits.balance).toBe(2);
+  });
+
+  it("calls of one batch refused with different challenges: one step-up whose challenge one login meets for all", async () => {
+    const { client, spy, requests } = await session(firstListed);
+    await expect(Promise.all([client.transfer.mutate(), client.wipe.mutate()])).resolves.toEqual(["sent", "wiped"]);
+    // urn:hwk is the level both accept; 300 s the shorter freshness.
+    expect(spy.mock.calls).toEqual([[{ acrValues: "urn:hwk", maxAge: 300 }]]);
+    expect(requests).toEqual(["/transfer,wipe", "/transfer,wipe"]);
+  });
+
+  it("needs no one login meets: the call left out is refused again and gets a step-up of its own; never more than one per need", async () => {
+    const { client, spy, requests } = await session(firstListed);
+    await expect(Promise.all([client.payout.mutate(), client.wipe.mutate()])).resolves.toEqual(["paid", "wiped"]);
+    expect(spy.mock.calls).toEqual([[{ acrValues: "urn:mfa", maxAge: 600 }], [{ acrValues: "urn:hwk", maxAge: 300 }]]);
+    expect(requests).toEqual(["/payout,wipe", "/payout,wipe", "/wipe"]);
+
+    // A step-up that changes nothing: each need is asked for once, then its call fails.
+    const weak = await session(() => async () => undefined);
+    const results = await Promise.allSettled([refusalOf(weak.client.payout.mutate()), refusalOf(weak.client.wipe.mutate())]);
+    expect(results.map((result) => jwtErrorCode((result as PromiseFulfilledResult<unknown>).value))).toEqual(["STEP_UP_REQUIRED", "STEP_UP_REQUIRED"]);
+    expect(weak.spy.mock.calls).toEqual([[{ acrValues: "urn:mfa", maxAge: 600 }], [{ acrValues: "urn:hwk", maxAge: 300 }]]);
+    expect(weak.requests).toEqual(["/payout,wipe", "/payout,wipe", "/wipe"]);
   });
 
   it("a call sent before a step-up completed and refused after it is sent again without another", async () => {

@@ -22,9 +22,18 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
    * Refreshes the session whose credential was `seen`, for the call that failed with `error` (the
    * first of those that wait; none before a first send). Resolves once a new credential is in
    * place, or once the session has moved on meanwhile (then it writes nothing, and `mayResend`
-   * judges what is current). Rejects with the refusal only while the session is still `seen`'s.
+   * judges what is current), with what it was made for (`refreshAgain` reads it). Rejects with
+   * the refusal only while the session is still `seen`'s.
    */
-  refresh(seen: string | undefined, error?: TRPCClientError<TRouter>): Promise<void>;
+  refresh(seen: string | undefined, error?: TRPCClientError<TRouter>): Promise<unknown>;
+  /** A further call's `error`, refused while a refresh it will wait for is in flight. Omitted: not told. */
+  readonly joined?: ((error: TRPCClientError<TRouter>) => void) | undefined;
+  /**
+   * A call refused again (`error`) after the refresh it waited for, which resolved with `madeFor`:
+   * whether it gets a refresh of its own, because that one was made for another need (a step-up
+   * that asked for another level). Each call is sent at most three times. Omitted: never.
+   */
+  readonly refreshAgain?: ((error: TRPCClientError<TRouter>, madeFor: unknown) => boolean) | undefined;
   /** Ends the session `seen` (its refresh was refused, or the server ended it): forget it, call `onLogout`. */
   endSession(seen: string | undefined): void;
   /** Whether a call's error warrants a refresh (before the policies below). */
@@ -62,6 +71,16 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
 // `mayResend` judges it. "failed": it did not happen, and ends nothing.
 type Outcome = "refreshed" | "logout" | "retry-later" | "failed";
 
+// An outcome, with what a refresh that happened resolved with.
+interface Settled {
+  readonly outcome: Outcome;
+  readonly made?: unknown;
+}
+
+// A call is sent at most this many times: its first send, and a resend after each refresh it
+// waited for (a second only when `refreshAgain` grants it).
+const MAX_SENDS = 3;
+
 // The server ended the session itself: no refresh can help.
 const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN_REUSED"]);
 
@@ -76,30 +95,33 @@ const ENDS_SESSION: ReadonlySet<JwtErrorCode> = new Set(["TOKEN_REVOKED", "TOKEN
  * ```
  */
 export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: RefreshSource<TRouter>): TRPCLink<TRouter> {
-  let inflight: Promise<Outcome> | undefined;
+  let inflight: Promise<Settled> | undefined;
 
-  async function runRefresh(seen: string | undefined, failed: TRPCClientError<TRouter> | undefined): Promise<Outcome> {
+  async function runRefresh(seen: string | undefined, failed: TRPCClientError<TRouter> | undefined): Promise<Settled> {
     try {
-      await source.refresh(seen, failed);
-      return "refreshed";
+      return { outcome: "refreshed", made: await source.refresh(seen, failed) };
     } catch (error) {
-      if (source.onRefreshRejected === "fail-calls") return "failed";
-      if (jwtErrorAction(error) === "retry-later") return "retry-later";
+      if (source.onRefreshRejected === "fail-calls") return { outcome: "failed" };
+      if (jwtErrorAction(error) === "retry-later") return { outcome: "retry-later" };
       source.endSession(seen);
-      return "logout";
+      return { outcome: "logout" };
     }
   }
 
   // One refresh at a time: every call that fails while it runs waits for the same result.
-  function refreshOnce(seen: string | undefined, failed?: TRPCClientError<TRouter>): Promise<Outcome> {
-    inflight ??= runRefresh(seen, failed).finally(() => {
+  function refreshOnce(seen: string | undefined, failed?: TRPCClientError<TRouter>): Promise<Settled> {
+    if (inflight !== undefined) {
+      if (failed !== undefined) source.joined?.(failed);
+      return inflight;
+    }
+    inflight = runRefresh(seen, failed).finally(() => {
       inflight = undefined;
     });
     return inflight;
   }
 
   // Before a call's first send: refresh first when the credential is about to expire.
-  function ready(): Promise<Outcome> | undefined {
+  function ready(): Promise<Settled> | undefined {
     if (source.expiresSoon === undefined) return undefined;
     const current = source.current();
     return current !== undefined && source.expiresSoon(current) ? refreshOnce(current) : inflight;
@@ -111,6 +133,9 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
         let subscription: Unsubscribable | undefined;
         let disposed = false;
         let sentWith: string | undefined;
+        let sends = 0;
+        // What the refresh this call last waited for was made for.
+        let madeFor: unknown;
         const subscribing = op.type === "subscription";
         const leftAlone = subscribing && source.subscriptions === "pass";
 
@@ -125,6 +150,7 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
             return;
           }
           sentWith = source.current();
+          sends++;
           subscription = next(op).subscribe({
             next: (value) => {
               // A subscription that receives data again on its new credential may be refreshed
@@ -151,13 +177,15 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
           if (leftAlone || !source.shouldRefresh(error)) return fail(error);
           const instead = source.insteadOfRefresh?.(error, sentWith, isRetry);
           if (instead !== undefined) return fail(instead);
-          if (isRetry) return fail(error);
+          if (isRetry && (sends >= MAX_SENDS || source.refreshAgain?.(error, madeFor) !== true)) return fail(error);
           const sent = sentWith;
           // Sent with a credential that has since been replaced: no refresh, judge the new one below.
-          const ready: Promise<Outcome | undefined> = source.current() === sent ? refreshOnce(sent, error) : Promise.resolve(inflight);
+          const ready: Promise<Settled | undefined> = source.current() === sent ? refreshOnce(sent, error) : Promise.resolve(inflight);
           ready.then(
-            (outcome) => {
+            (settled) => {
               if (disposed) return;
+              const outcome = settled?.outcome;
+              madeFor = settled?.made;
               if (outcome === "logout") return fail(error, "login");
               if (outcome === "retry-later") return fail(error, "retry-later");
               if (outcome === "failed") return fail(error);

@@ -5,6 +5,7 @@ import { functionOf, objectOf, optionNames } from "../options/validate.js";
 import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
 import { refreshCoordinator } from "./refreshCoordinator.js";
+import { stepUpNeeds } from "./stepUpNeeds.js";
 
 /** Options for {@link stepUpLink}. */
 export interface StepUpLinkOptions {
@@ -24,7 +25,10 @@ const OPTION_NAMES = optionNames<StepUpLinkOptions>({ stepUp: true });
  * A link that answers step-up refusals (401 `STEP_UP_REQUIRED`, from `requireToken({ acr, amr })`):
  * a query or mutation refused for step-up waits while your `stepUp` runs, once for every call
  * refused meanwhile, and is then sent once more; exactly those calls, never the others of their
- * batch. A call refused again after that fails (no second step-up for it). A call that was sent
+ * batch. Calls refused together with different challenges get one step-up whose challenge one
+ * login can meet for all of them (the `acr` and `amr` values every one accepts, the shortest
+ * `maxAge`); a call whose need it could not include is refused again, and gets one step-up of
+ * its own. A call refused again after a step-up asked for its need fails. A call that was sent
  * before a step-up completed and is refused after it is sent again without another one. When
  * `stepUp` rejects or resolves `false`, the waiting calls fail with their original error
  * (`jwtErrorAction` says `"step-up"`); nothing ends the session. Subscriptions pass through.
@@ -49,12 +53,24 @@ export function stepUpLink<TRouter extends AnyTRPCRouter>(options: StepUpLinkOpt
   // The coordinator compares credentials; here the credential is the number of step-ups done: a
   // call sent before the latest one completed is sent again without another.
   let completed = 0;
+  // The challenges of the calls refused while the step-up gathers them.
+  let refused: StepUpChallenge[] | undefined;
   return refreshCoordinator<TRouter>({
     current: () => String(completed),
     async refresh(_seen, error) {
-      if ((await stepUp(challengeOf(error))) === false) throw new Error("step-up cancelled");
+      refused = [challengeOf(error)];
+      // The other refusals of the same response (a batch) arrive in this task: one step-up meets
+      // every need one login can; a call whose need it cannot meet is refused again after it,
+      // and gets a step-up of its own (refreshAgain).
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const challenge = stepUpNeeds.merged(refused);
+      refused = undefined;
+      if ((await stepUp(challenge)) === false) throw new Error("step-up cancelled");
       completed++;
+      return challenge;
     },
+    joined: (error) => void refused?.push(challengeOf(error)),
+    refreshAgain: (error, asked) => asked !== undefined && !stepUpNeeds.meets(asked as StepUpChallenge, challengeOf(error)),
     onRefreshRejected: "fail-calls",
     endSession: () => undefined,
     shouldRefresh: (error) => jwtErrorCode(error) === "STEP_UP_REQUIRED",
