@@ -47,6 +47,7 @@ describe("built client entry", () => {
       "client/refreshLink.js",
       "client/sameSubject.js",
       "client/stepUpLink.js",
+      "client/stepUpNeeds.js",
       "client/wsConnectionParams.js",
       "errors.js",
       "jws/decodeSegment.js",
