@@ -31,8 +31,8 @@ function app(store: TokenStore) {
   return { auth, call };
 }
 
-/** Opens what the part needs (Redis if it can) and returns the stores and how to close them. */
-async function stores(count: number): Promise<{ stores: TokenStore[]; where: string; close: () => Promise<void> }> {
+/** Opens what a part needs (Redis if it can: `count` stores, each on its own connections, as processes have) and returns the stores and how to close them. */
+export async function stores(count: number): Promise<{ stores: TokenStore[]; where: string; close: () => Promise<void> }> {
   if (!hasRedisServer()) {
     const shared = memoryStore();
     return { stores: Array.from({ length: count }, () => shared), where: "memoryStore()", close: async () => undefined };

@@ -10,6 +10,7 @@ import jsonwebtoken from "jsonwebtoken";
 import { z } from "zod";
 import { AuthManager, createJwtContext, createJwtProcedures } from "trpc-jwt";
 import { API_KEY_GROUP, apiKeyPropagation, apiKeyRows, apiKeyTargets } from "./apiKeys.js";
+import { backchannelPropagation } from "./backchannelLogout.js";
 import { cacheFlood } from "./cacheFlood.js";
 import { idleSubscriptions } from "./idleSubscriptions.js";
 import { revokeOthersLatency } from "./revokeOthers.js";
@@ -127,7 +128,21 @@ async function trpcRows(): Promise<Row[]> {
 }
 
 // `npm run bench -- sign sessions` runs only the parts named (the part names below); all by default.
-const PARTS = ["verify", "sign", "trpc", "sessions", "native", "remote", "typed", "telemetry", "apikeys", "flood", "subscriptions", "revokeOthers"] as const;
+const PARTS = [
+  "verify",
+  "sign",
+  "trpc",
+  "sessions",
+  "native",
+  "remote",
+  "typed",
+  "telemetry",
+  "apikeys",
+  "flood",
+  "subscriptions",
+  "revokeOthers",
+  "backchannel",
+] as const;
 const only = process.argv.slice(2);
 for (const part of only) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}; the parts: ${PARTS.join(", ")}`);
 const runs = (part: (typeof PARTS)[number]) => only.length === 0 || only.includes(part);
@@ -232,4 +247,5 @@ if (runs("flood")) {
 if (runs("subscriptions")) console.log(`\n${await idleSubscriptions()}`);
 if (runs("revokeOthers")) console.log(`\n${await revokeOthersLatency()}`);
 if (runs("apikeys")) console.log(`\n${await apiKeyPropagation()}`);
+if (runs("backchannel")) console.log(`\n${await backchannelPropagation()}`);
 console.log(`\nTotal time: ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -239,3 +239,30 @@ describe('revoke: "subject"', () => {
     );
   });
 });
+
+describe("the audit option", () => {
+  it("is told of each logout done, never of a refused one", async () => {
+    const events: unknown[] = [];
+    const audited = new RemoteIssuer({
+      issuer: IDP,
+      audience: API,
+      keys,
+      store: memoryStore({ clock: clock.now }),
+      clock: clock.now,
+      audit: (event) => events.push(event),
+    });
+    const endpoint = audited.backchannelLogout({ clientId: CLIENT_ID });
+    const send = async (token: string) => {
+      const init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form(token) };
+      return (await endpoint(new Request("https://api.example.com/x", init))).status;
+    };
+    expect(await send(await logoutToken({ sub: "gina", sid: "s-g" }))).toBe(200);
+    expect(await send(await logoutToken({ sub: undefined, sid: "s-h" }))).toBe(200);
+    expect(await send(await logoutToken({ sub: "gina", nonce: "n" }))).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the hook runs after the response
+    expect(events).toEqual([
+      { event: "backchannelLogout", sub: "gina", sid: "s-g", at: clock.now() },
+      { event: "backchannelLogout", sub: "", sid: "s-h", at: clock.now() },
+    ]);
+  });
+});

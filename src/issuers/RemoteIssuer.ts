@@ -83,7 +83,7 @@ export class RemoteIssuer {
     this.#revocation =
       store === undefined
         ? undefined
-        : new RemoteRevocation(this.issuer, store, { ...policy, clockTolerance: profile.clockTolerance, maxTokenLifetime: resolved.maxTokenLifetime });
+        : new RemoteRevocation(this.issuer, store, { ...policy, maxTokenLifetime: resolved.maxTokenLifetime, audit: resolved.audit });
     Object.freeze(this);
   }
 

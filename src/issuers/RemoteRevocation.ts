@@ -1,6 +1,8 @@
 import { JwtError } from "../errors.js";
 import { RevocationCheck } from "../sessions/RevocationCheck.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
+import type { AuditHook } from "../telemetry/AuditEvent.js";
+import { emitAudit } from "../telemetry/emitAudit.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Revocation } from "./Issuer.js";
 
@@ -13,6 +15,8 @@ export interface RemoteRevocationSettings {
   /** Seconds: the longest one of its access tokens may live (`exp - iat`). */
   readonly maxTokenLifetime: number;
   readonly clock: () => number;
+  /** Told of each logout done. */
+  readonly audit: AuditHook | undefined;
 }
 
 /** What a back-channel logout ends: a provider session (`sid`), else every session of `sub`. */
@@ -94,6 +98,7 @@ export class RemoteRevocation implements Revocation {
     }
     // This process enforces it at once, without waiting for the store's announcement.
     this.#check.apply(event);
+    emitAudit(this.#settings.audit, { event: "backchannelLogout", sub: sub ?? "", ...(sid === undefined ? {} : { sid }), at: nowMs });
     return true;
   }
 }

@@ -1,15 +1,15 @@
 import type { JSONWebKeySet, JWK } from "jose";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { clockOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import { clockOf, functionOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { copyJson, isJsonObject, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
 import type { AccessTokenProfile } from "./readAccessClaims.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import { tokenStoreOf } from "../stores/tokenStoreOf.js";
-import { publicKeySet } from "./publicKeySet.js";
-import { secureUrl } from "./secureUrl.js";
+import { keySourceOf } from "./keySourceOf.js";
 
 /** The asymmetric algorithms an identity provider may sign access tokens with. */
 export type RemoteAlgorithm = AsymmetricAlgorithm;
@@ -110,6 +110,11 @@ export interface RemoteIssuerSettings {
    */
   store?: TokenStore | undefined;
   /**
+   * Told of each back-channel logout after it succeeded: `{ event: "backchannelLogout", sub, sid?, at }`
+   * (`sub` empty when the logout token named only a `sid`), as `AuthManager`'s `audit` option.
+   */
+  audit?: AuditHook | undefined;
+  /**
    * With a `store`: the longest an access token of this provider lives (`exp - iat`), in seconds.
    * A back-channel logout is kept that long, and a token that claims a longer life is refused
    * (TOKEN_INVALID), so no token outlives its revocation. Default 86400 (one day).
@@ -149,6 +154,7 @@ export interface ResolvedRemoteOptions {
   readonly maxTokenLength: number;
   readonly cacheSize: number;
   readonly store: TokenStore | undefined;
+  readonly audit: AuditHook | undefined;
   /** Seconds. */
   readonly maxTokenLifetime: number;
 }
@@ -170,6 +176,7 @@ const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
   cacheSize: true,
   clock: true,
   store: true,
+  audit: true,
   maxTokenLifetime: true,
 });
 // Claims that tie an audience-less access token to one client of the provider.
@@ -215,19 +222,9 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
     maxTokenLength: wholeNumber(options.maxTokenLength, LIMITS.maxTokenLength, "maxTokenLength"),
     cacheSize: wholeNumber(options.cacheSize, LIMITS.cacheSize, "cacheSize"),
     store: tokenStoreOf(options.store),
+    audit: functionOf(options.audit, "audit"),
     maxTokenLifetime: wholeNumber(options.maxTokenLifetime, LIMITS.maxTokenLifetime, "maxTokenLifetime"),
   };
-}
-
-// Exactly one of jwksUri and keys. A given set is checked as strictly as a fetched one, here.
-function keySourceOf(options: RemoteIssuerOptions): URL | JSONWebKeySet {
-  const { jwksUri, keys } = options as { jwksUri?: unknown; keys?: unknown };
-  if (keys === undefined) return secureUrl(jwksUri, "jwksUri");
-  if (jwksUri !== undefined) throw new JwtConfigError("keys", "is given instead of jwksUri, not beside it");
-  const set = publicKeySet(copyJson(keys));
-  if (set === undefined) throw new JwtConfigError("keys", "must be a JWK Set ({ keys: [...] }) of public asymmetric keys: no private or symmetric key");
-  if (set.keys.length === 0) throw new JwtConfigError("keys", "must hold at least one key");
-  return set;
 }
 
 function optionalClaims(value: unknown): JsonObject | undefined {

@@ -2,10 +2,21 @@
  * What an `audit` event records: `"login"`, `"rotate"` (a refresh token used up for a new pair),
  * `"reuseDetected"` (a used refresh token presented again: its session is revoked),
  * `"revoke"` (logout with a token), `"revokeSession"`, `"revokeSubject"`, `"revokeOtherSessions"`
- * (its `sid` is the session kept), `"apikey.create"` and `"apikey.revoke"` (with `keyId`).
+ * (its `sid` is the session kept), `"apikey.create"` and `"apikey.revoke"` (with `keyId`),
+ * `"backchannelLogout"` (a `RemoteIssuer`'s `audit`: an identity provider ended a session, `sid`,
+ * or, without one, every session of `sub`; `sub` is empty when its logout token named only a `sid`).
  */
 export type AuditEventName =
-  "login" | "rotate" | "reuseDetected" | "revoke" | "revokeSession" | "revokeSubject" | "revokeOtherSessions" | "apikey.create" | "apikey.revoke";
+  | "login"
+  | "rotate"
+  | "reuseDetected"
+  | "revoke"
+  | "revokeSession"
+  | "revokeSubject"
+  | "revokeOtherSessions"
+  | "apikey.create"
+  | "apikey.revoke"
+  | "backchannelLogout";
 
 /**
  * One entry of the audit trail, given to `AuthManager`'s `audit` option after an operation has
