@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthManager, memoryStore } from "trpc-jwt";
 import type { AuditEvent } from "trpc-jwt/types";
 import { jwtErrorCode } from "trpc-jwt/client";
-import { optionsFor } from "./helpers/keys.js";
+import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
 import { hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
 import { client, outcome, startProcess, stopProcess, type ServerProcess } from "./helpers/serverProcesses.js";
@@ -162,14 +162,22 @@ describe("revokeOtherSessions in one process (memoryStore)", () => {
     expect(await shopManager.listSessions("42")).toEqual([expect.objectContaining({ userAgent: "shop app", ip: "192.0.2.8" })]);
   });
 
-  it("a sessionless refresh token is no session: it rotates into a new one after revokeOtherSessions (docs/sessions.md); revokeSubject ends it", async () => {
-    const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
+  it("a sessionless refresh token issued before revokeOtherSessions starts no session (TOKEN_REVOKED); one issued after it does", async () => {
+    const clock = fakeClock(Date.now());
+    const store = memoryStore({ clock: clock.now });
+    const auth = new AuthManager(optionsFor("HS256", { store, clock: clock.now }));
     const [legacy, spare] = [await auth.refreshToken("dana"), await auth.refreshToken("dana")];
     const me = await auth.login("dana");
+    const shop = new AuthManager(optionsFor("HS256", { issuer: "shop-api", store, clock: clock.now }));
+    const shopToken = await shop.refreshToken("dana");
     expect(await auth.revokeOtherSessions(me.authToken)).toBe(0);
-    const adopted = await auth.rotate(legacy);
-    expect((await auth.verifyToken(adopted.authToken.signed)).sub).toBe("dana");
-    await auth.revokeSubject("dana");
+    expect(jwtErrorCode(await rejectionOf(auth.rotate(legacy)))).toBe("TOKEN_REVOKED");
     expect(jwtErrorCode(await rejectionOf(auth.rotate(spare)))).toBe("TOKEN_REVOKED");
+    expect((await auth.listSessions("dana")).map(({ sid }) => sid)).toEqual([me.authToken.claims["sid"]]);
+    expect((await shop.rotate(shopToken)).authToken.sub).toBe("dana"); // another manager's sharing the store: not its call
+    clock.advance(2);
+    const later = await auth.rotate(await auth.refreshToken("dana"));
+    expect((await auth.verifyToken(later.authToken.signed)).sub).toBe("dana");
+    expect((await auth.verifyToken(me.authToken.signed)).sub).toBe("dana");
   });
 });

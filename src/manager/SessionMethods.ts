@@ -150,8 +150,8 @@ export class SessionMethods<TClaims extends ClaimsSchema | undefined, TScope ext
    * call yields no usable pair. A token whose own session is revoked (by another device's call of
    * this method too) is refused with TOKEN_REVOKED and ends nothing, checked in the store's
    * atomic step (on one Redis one script): of two devices calling it at once, exactly one wins.
-   * Resolves how many sessions it revoked. Needs a store. Sessionless tokens are no session: see
-   * docs/sessions.md.
+   * Resolves how many sessions it revoked. Needs a store. A sessionless refresh token issued
+   * before the call no longer starts a session (docs/sessions.md).
    *
    * @example
    * ```ts

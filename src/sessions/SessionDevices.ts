@@ -1,4 +1,4 @@
-import { JwtConfigError, refusal } from "../errors.js";
+import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import type { KeptSession, ListedSession, SessionDevice, SessionListing } from "../stores/SessionInventory.js";
 import { SUBJECT_GENERATION } from "../tokens/reservedClaims.js";
 import type { TokenStore } from "../stores/TokenStore.js";
@@ -112,6 +112,23 @@ export class SessionDevices {
     const revoked = await storeCall(() => store.revokeOtherSessions(keep, this.#clock(), unknownExpiresAtMs));
     if (revoked === undefined) throw refusal("TOKEN_REVOKED");
     return { sid, revoked };
+  }
+
+  /**
+   * `TOKEN_REVOKED` when a sessionless refresh token was issued before a `revokeOtherSessions` of
+   * its subject (that kept a session): then it starts no session. Whole seconds (`iat`), so a
+   * token issued within the second after the call counts as before it (fails closed). Resolves
+   * `STORE_UNAVAILABLE` when the store cannot say, `undefined` when the token may go on.
+   */
+  async othersCallRefusal(token: JwtToken): Promise<JwtError | undefined> {
+    const store = this.#store;
+    if (store?.othersRevokedAt === undefined) return undefined;
+    try {
+      const at = await storeCall(() => (store.othersRevokedAt as NonNullable<typeof store.othersRevokedAt>)(token.sub, this.#issuer));
+      return at !== 0 && token.iat * 1000 < at + 1000 ? refusal("TOKEN_REVOKED") : undefined;
+    } catch (error) {
+      return error instanceof JwtError ? error : refusal("STORE_UNAVAILABLE");
+    }
   }
 
   /**

@@ -15,9 +15,8 @@ import { emitAudit } from "../telemetry/emitAudit.js";
 export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 
 /**
- * Login, single-use refresh tokens with reuse detection, and revocation: the logic behind
- * `AuthManager.login`, `rotate`, `revoke`, `revokeSession` and `revokeSubject`, kept apart from
- * signing so it can be read (and tested) on its own.
+ * Login, single-use refresh tokens with reuse detection, and revocation: the logic behind `AuthManager.login`, `rotate`,
+ * `revoke`, `revokeSession`, `revokeSubject` and `revokeOtherSessions`, kept apart from signing so it can be read on its own.
  */
 export class Sessions {
   readonly #signer: SessionSigner;
@@ -59,8 +58,7 @@ export class Sessions {
   async revokeOtherSessions(token: string | JwtToken): Promise<number> {
     this.devices.requireInventory("revokeOtherSessions");
     const verified = await this.#presented(token);
-    // The whole revocation state first (a cluster's store can check only part of it atomically
-    // with the revocation); the store checks the kept session again in its atomic step.
+    // The whole revocation state first; the store checks the kept session in its atomic step.
     await (this.#check as RevocationCheck).lookup(verified).catch(asRefusal);
     const { sid, revoked } = await this.devices.revokeOthers(verified, latestExpiry(this.#options));
     for (const other of revoked) this.#applied({ kind: "session", id: other });
@@ -109,8 +107,7 @@ export class Sessions {
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
     // Grace twins share a rotation: an adopted session's first pair is rotation 0.
     const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
-    // A session the store does not list (from before the inventory) is listed from its rotation on.
-    const listing = this.devices.relisting(token);
+    const listing = this.devices.relisting(token); // for a session the store does not list (from before the inventory)
     await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair, this.#options), nowMs, listing));
     this.devices.rotated(session.sid, nowMs);
     this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
@@ -194,16 +191,15 @@ export class Sessions {
     return this.#signer.verify(signed, type).catch(asRefusal);
   }
 
-  // The first rotation of a sessionless refresh token: its session starts now, with the scope and
-  // claims `update` gives (it has none of its own).
+  // The first rotation of a sessionless refresh token: its session starts now, with the scope and claims `update` gives (it has none).
   async #adopt(store: TokenStore, check: RevocationCheck, token: JwtToken, session: SessionClaims, update: SessionUpdate | undefined): Promise<TokenPair> {
     const pair = await this.#issuePair(token.sub, update?.scope, update?.claims, session);
     const listing = this.devices.listing(session.sid, undefined, this.#options.clock());
     await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), pairExpiry(pair, this.#options), listing));
-    // A revokeSubject between the check above and the session's start would have stamped the new
-    // session with its generation: asked again, the token must still pass, or the session ends.
+    // A revokeSubject between the check above and the session's start stamped the new session with its generation: asked
+    // again, the token must pass, or the session ends. Nor does one issued before a revokeOtherSessions (read once listed).
     const revoked = await check.lookup(token).then(
-      () => undefined,
+      () => this.devices.othersCallRefusal(token),
       (error: unknown) => error,
     );
     if (revoked === undefined) {

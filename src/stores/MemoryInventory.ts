@@ -30,11 +30,21 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export class MemoryInventory {
   readonly #subjects: ExpiringMap<Subject>;
+  // `revokeOtherSessions`' last call with a kept session, per issuer and subject.
+  readonly #cuts: ExpiringMap<number>;
   readonly #clock: () => number;
 
   constructor(clock: () => number) {
     this.#clock = clock;
     this.#subjects = new ExpiringMap(clock);
+    this.#cuts = new ExpiringMap(clock);
+  }
+
+  /** See `SessionInventory.othersRevokedAt`: set by a `revokeOtherSessions` keeping a session. */
+  cut(sub: string, issuer: string, atMs?: number, untilMs?: number): number {
+    const key = JSON.stringify([sub, issuer]);
+    if (atMs !== undefined) this.#cuts.set(key, atMs, untilMs ?? atMs);
+    return this.#cuts.get(key) ?? 0;
   }
 
   /** Lists a new session of `sub` until `expiresAtMs`. */

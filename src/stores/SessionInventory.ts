@@ -68,4 +68,10 @@ export interface SessionInventory {
    * when refused.
    */
   revokeOtherSessions(keep: KeptSession, nowMs: number, unknownExpiresAtMs: number): Promise<string[] | undefined>;
+  /**
+   * When `revokeOtherSessions` last kept a session of `sub` and `issuer` (its `nowMs`, kept as
+   * long as `unknownExpiresAtMs` then), 0 if never: a sessionless refresh token issued before it
+   * starts no session.
+   */
+  othersRevokedAt(sub: string, issuer: string): Promise<number>;
 }

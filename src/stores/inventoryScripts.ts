@@ -62,6 +62,8 @@ const KEPT_CHECK = `local function keptAlive()
   if not redis.call('ZSCORE', KEYS[1], ARGV[5]) then
     enlist(KEYS[1], KEYS[2], ARGV[5], redis.call('PEXPIRETIME', KEYS[5]), ARGV[9], ARGV[1], ARGV[4])
   end
+  redis.call('HSET', KEYS[2], 'r:' .. ARGV[4], ARGV[1])
+  keepUntil(KEYS[1], KEYS[2], ARGV[2])
   return true
 end
 `;
@@ -117,12 +119,14 @@ for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf'
 end
 return done`,
   // Cluster, the subject's slot. KEYS: list, meta. ARGV: now, issuer, keepSid ('': none), the kept
-  // session's expiry and listing. Refused (false) when the kept session is being ended by another
+  // session's expiry and listing, unknownExpiresAt. Refused (false) when the kept session is being ended by another
   // call ('x:' mark); else lists it if it was not, marks every other session of the issuer listed
   // now as being ended and returns them: of two concurrent calls, the second sees its mark.
   claimOthers: `${INVENTORY_FUNCTIONS}if ARGV[3] ~= '' then
   if redis.call('HEXISTS', KEYS[2], 'x:' .. ARGV[3]) == 1 then return false end
   if not redis.call('ZSCORE', KEYS[1], ARGV[3]) then enlist(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[1], ARGV[2]) end
+  redis.call('HSET', KEYS[2], 'r:' .. ARGV[2], ARGV[1])
+  keepUntil(KEYS[1], KEYS[2], ARGV[6])
 end
 local out = {}
 for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do

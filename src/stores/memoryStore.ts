@@ -94,6 +94,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     async listSessions(sub: string, nowMs: number, issuer?: string) {
       return inventory.list(sub, nowMs, issuer);
     },
+    async othersRevokedAt(sub: string, issuer: string) {
+      return inventory.cut(sub, issuer);
+    },
     async touchSession(sub: string, sid: string, nowMs: number, intervalMs: number) {
       return inventory.touch(sub, sid, nowMs, intervalMs);
     },
@@ -107,6 +110,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
         const kept = sessions.get(keepSid);
         if (kept === undefined || kept.session.revoked || kept.session.sub !== sub || kept.session.generation < generation) return undefined;
         if (!inventory.has(sub, keepSid, nowMs)) inventory.enlist(sub, keepSid, keep.listing, sessions.expiresAt(keepSid) ?? nowMs);
+        inventory.cut(sub, issuer, nowMs, unknownExpiresAtMs);
       }
       const others = inventory.others(sub, keepSid, issuer, nowMs);
       for (const sid of others) markRevoked(sid, unknownExpiresAtMs);

@@ -84,13 +84,24 @@ export function redisInventory(context: InventoryContext): SessionInventory & { 
         sid === undefined ? -1 : redis.command<number>(context.session(sid), ["PEXPIRETIME", context.session(sid)]),
       ]);
       if (!keptAlive(keep, state)) return undefined;
-      const others = await redis.write<string[] | null>("claimOthers", keys(sub), [ms(nowMs), issuer, sid ?? "", String(expiry), listing]);
+      const others = await redis.write<string[] | null>("claimOthers", keys(sub), [
+        ms(nowMs),
+        issuer,
+        sid ?? "",
+        String(expiry),
+        listing,
+        ms(unknownExpiresAtMs),
+      ]);
       if (others === null) return undefined;
       // Each revocation is final on its own (a rotation after it gets an unusable pair); they
       // are unlisted once all are made, so a failure half-way leaves them listed for a retry.
       await Promise.all(others.map((other) => context.revokeSession(other, unknownExpiresAtMs)));
       await forget(sub, others);
       return others;
+    },
+    async othersRevokedAt(sub: string, issuer: string) {
+      const [, meta] = keys(sub);
+      return Number((await redis.command<string | null>(meta, ["HGET", meta, `r:${issuer}`])) ?? 0);
     },
     forget,
   };

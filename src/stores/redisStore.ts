@@ -186,6 +186,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     listSessions: inventory.listSessions,
     touchSession: inventory.touchSession,
     revokeOtherSessions: inventory.revokeOtherSessions,
+    othersRevokedAt: inventory.othersRevokedAt,
     revocationState,
     apiKeys: redisApiKeys({ redis, recordKey: key.apiKey, listKey: key.apiKeysOf, revoke: (keyName, text) => revoke("apiKeyRevoke", [keyName], [], text) }),
     ready: () => redis.ready(),

@@ -7,7 +7,7 @@ import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
 const id = () => globalThis.crypto.randomUUID();
 const HOUR = 3_600_000;
 
-type InventoryStore = TokenStore & Required<Pick<TokenStore, "listSessions" | "touchSession" | "revokeOtherSessions">>;
+type InventoryStore = TokenStore & Required<Pick<TokenStore, "listSessions" | "touchSession" | "revokeOtherSessions" | "othersRevokedAt">>;
 
 /**
  * The behaviour of a store's session inventory: listing, unlisting on revocation and expiry,
@@ -22,7 +22,10 @@ type InventoryStore = TokenStore & Required<Pick<TokenStore, "listSessions" | "t
 export function inventoryConformance(target: StoreUnderTest, { it, expect }: ConformanceRunner): void {
   const open = async (): Promise<InventoryStore | undefined> => {
     const store = await target.open();
-    return store.listSessions === undefined || store.touchSession === undefined || store.revokeOtherSessions === undefined
+    return store.listSessions === undefined ||
+      store.touchSession === undefined ||
+      store.revokeOtherSessions === undefined ||
+      store.othersRevokedAt === undefined
       ? undefined
       : (store as InventoryStore);
   };
@@ -134,7 +137,7 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
     }
   });
 
-  it("lists and ends only the sessions of the issuer asked; a session listed without an issuer is every issuer's", async () => {
+  it("lists and ends only the sessions of the issuer asked (a session listed without one is every issuer's); remembers when, per issuer", async () => {
     const store = await open();
     if (store === undefined) return;
     const [sub, t0] = [`u-${id()}`, Date.now()];
@@ -144,7 +147,9 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
     const listedBy = async (issuer?: string) => (await store.listSessions(sub, t0 + 3, issuer)).map(({ sid }) => sid).sort();
     expect(await listedBy("admin")).toEqual([admin, either].sort());
     expect(await listedBy()).toEqual([shop, admin, either].sort());
+    expect(await store.othersRevokedAt(sub, "admin")).toBe(0);
     expect(await store.revokeOtherSessions(keep(sub, admin, "admin"), t0 + 3, t0 + HOUR)).toEqual([either]);
+    expect([await store.othersRevokedAt(sub, "admin"), await store.othersRevokedAt(sub, "shop")]).toEqual([t0 + 3, 0]);
     expect((await store.loadSession(shop))?.revoked).toBe(false);
     expect(await listedBy("shop")).toEqual([shop]);
   });
