@@ -83,8 +83,9 @@ export interface AuthManagerOptions {
    * `revokeSession`, `revokeSubject`, `revokeOtherSessions` and API key `create` / `revoke` that
    * succeeded, with `{ event, sub, sid?, keyId?, ip?, at }` (see `AuditEvent` and
    * docs/observability.md). It runs in a task of its own, after the caller has its result and a
-   * response built from it has been sent: what it throws, rejects with, never finishes or how
-   * long it blocks changes and delays nothing. Default: none.
+   * response built from it has been sent (on Cloudflare Workers, which drop work left after the
+   * response, a microtask after the operation): what it throws, rejects with, never finishes or
+   * how long it blocks changes and delays nothing. Default: none.
    */
   audit?: AuditHook | undefined;
   /**

@@ -3,15 +3,19 @@ import { callHook } from "./callHook.js";
 
 // A task of its own, not a microtask: a microtask runs before the awaiting caller resumes (inside
 // `await auth.login()`) and before tRPC writes the response, so a slow synchronous hook delayed
-// both. A zero timeout runs after both, and exists on every runtime (setImmediate does not on
-// workerd); timeouts run in the order they were set, so the events keep the operations' order.
-const afterCaller = (run: () => void): unknown => setTimeout(run, 0);
+// both. A zero timeout runs after both; timeouts run in the order they were set, so the events
+// keep the operations' order. Except on Cloudflare Workers (recognised as keys/nodeCrypto.ts
+// does), which drop a request's timers once its response is returned: there a timeout would lose
+// the event, so the hook runs in a microtask, before the caller resumes.
+const afterCaller: (run: () => void) => unknown =
+  globalThis.navigator?.userAgent === "Cloudflare-Workers" ? (run) => queueMicrotask(run) : (run) => setTimeout(run, 0);
 
 /**
  * Tells the `audit` hook, if any, about one operation that has succeeded. The hook runs in a task
  * of its own, after the caller has its result and after a response built from it has been
- * written, so whatever it does can neither change nor delay them: what it throws or rejects with
- * is dropped, and nothing waits for what it returns.
+ * written, so whatever it does can neither change nor delay them (on Workers, a microtask later,
+ * so that it is not dropped with the request): what it throws or rejects with is dropped, and
+ * nothing waits for what it returns.
  *
  * @example
  * ```ts

@@ -108,8 +108,9 @@ async function badKeyScenario(passed: string[]): Promise<void> {
 }
 
 /**
- * The audit hook runs in a task of its own on every runtime: not before login's caller has its
- * result (nor before the fetch adapter's response is built from it), then exactly once.
+ * The audit hook runs in a task of its own: not before login's caller has its result (nor before
+ * the fetch adapter's response is built from it), then exactly once. On workerd, which drops a
+ * request's timers once its response is returned, it has run by then (else it would be lost).
  */
 async function auditScenario(passed: string[]): Promise<void> {
   const told: string[] = [];
@@ -120,8 +121,9 @@ async function auditScenario(passed: string[]): Promise<void> {
     store: memoryStore(),
     audit: (event) => void told.push(event.event),
   });
+  const early = globalThis.navigator?.userAgent === "Cloudflare-Workers" ? 1 : 0;
   await auth.login("alice");
-  expect(told.length === 0, "audit: the hook ran before login's caller had its result");
+  expect(told.length === early, `audit: ${told.length} events when login's caller had its result, expected ${early}`);
   await new Promise((resolve) => setTimeout(resolve, 0));
   expect(told.join() === "login", `audit: told ${JSON.stringify(told)} after login, expected one login`);
   const t = initTRPC.create();
@@ -131,10 +133,12 @@ async function auditScenario(passed: string[]): Promise<void> {
     req: new Request("http://127.0.0.1/trpc/login", { method: "POST", headers: { "content-type": "application/json" } }),
     router,
   });
-  expect(response.status === 200 && told.length === 1, `audit: the hook ran before the login response was ready (HTTP ${response.status})`);
+  expect(response.status === 200 && told.length === 1 + early, `audit: ${told.length} events when the login response was ready (HTTP ${response.status})`);
   await new Promise((resolve) => setTimeout(resolve, 0));
   expect(told.join() === "login,login", `audit: told ${JSON.stringify(told)}, expected two logins`);
-  passed.push("audit: the hook runs after login's result and response, once each");
+  passed.push(
+    `audit: the hook runs ${early === 1 ? "before login's result (never dropped with the request)" : "after login's result and response"}, once each`,
+  );
 }
 
 /** The JwtConfigError `run` throws; undefined when it throws nothing, or something else. */
