@@ -23,13 +23,18 @@ const clock = fakeClock(Date.now());
 const nowSeconds = () => Math.floor(clock.now() / 1000);
 const keys = new AuthManager(optionsFor("RS256")).jwks();
 
-// A memoryStore that counts what revokes: "revokes nothing" is measured here.
+// A memoryStore that counts what revokes: "revokes nothing" is measured here. `failRevokes` makes
+// the next revokeSession or revokeSubject calls fail (a timeout, a failover).
 const writes = { revokeSession: 0, revokeSubject: 0, revokeToken: 0 };
+let failRevokes = 0;
+const failing = () => failRevokes > 0 && failRevokes-- > 0;
 function countingStore(): TokenStore {
   const store = memoryStore({ clock: clock.now });
   return Object.assign(Object.create(store) as TokenStore, {
-    revokeSession: (...args: Parameters<TokenStore["revokeSession"]>) => (writes.revokeSession++, store.revokeSession(...args)),
-    revokeSubject: (...args: Parameters<TokenStore["revokeSubject"]>) => (writes.revokeSubject++, store.revokeSubject(...args)),
+    revokeSession: (...args: Parameters<TokenStore["revokeSession"]>) =>
+      failing() ? Promise.reject(new Error("connection reset")) : (writes.revokeSession++, store.revokeSession(...args)),
+    revokeSubject: (...args: Parameters<TokenStore["revokeSubject"]>) =>
+      failing() ? Promise.reject(new Error("connection reset")) : (writes.revokeSubject++, store.revokeSubject(...args)),
     revokeToken: (...args: Parameters<TokenStore["revokeToken"]>) => (writes.revokeToken++, store.revokeToken(...args)),
   });
 }
@@ -73,6 +78,7 @@ const post = (body: string, contentType = "application/x-www-form-urlencoded") =
 const form = (token: string) => new URLSearchParams({ logout_token: token }).toString();
 
 beforeEach(() => {
+  failRevokes = 0;
   for (const key of Object.keys(writes) as (keyof typeof writes)[]) writes[key] = 0;
 });
 
@@ -198,6 +204,30 @@ describe("adversarial logout tokens: each 400, nothing revoked", () => {
     expect((await post(`${form(token)}&pad=${"x".repeat(70_000)}`)).status).toBe(400);
     expect((await logout(new Request("https://api.example.com/x"))).status).toBe(405);
     expect(writes).toEqual({ revokeSession: 0, revokeSubject: 0, revokeToken: 0 });
+  });
+});
+
+describe("a store failure while revoking: 503, and the provider's retry", () => {
+  it("a logout answered 503 (the revocation failed) is carried out when the provider sends it again; a replay after that is 400", async () => {
+    const access = await accessToken({ sid: "s-retry" });
+    const token = await logoutToken({ sid: "s-retry" });
+    failRevokes = 1;
+    expect((await post(form(token))).status).toBe(503);
+    expect(await codeOf(access)).toBe("ok");
+    expect([(await post(form(token))).status, await codeOf(access)]).toEqual([200, "TOKEN_REVOKED"]);
+    expect([(await post(form(token))).status, writes.revokeSession]).toEqual([400, 1]);
+  });
+
+  it("a sub-wide logout retried after a 503 revokes as of its first delivery: a token issued in between keeps working", async () => {
+    const before = await accessToken({ sub: "frank" });
+    const token = await logoutToken({ sub: "frank", sid: undefined });
+    failRevokes = 1;
+    expect((await post(form(token))).status).toBe(503);
+    clock.advance(5);
+    const between = await accessToken({ sub: "frank" });
+    expect((await post(form(token))).status).toBe(200);
+    expect([await codeOf(before), await codeOf(between)]).toEqual(["TOKEN_REVOKED", "ok"]);
+    expect([(await post(form(token))).status, writes.revokeSubject]).toEqual([400, 1]);
   });
 });
 

@@ -72,27 +72,27 @@ export class RemoteRevocation implements Revocation {
 
   /**
    * Ends what a verified logout token names, through the store, in every process sharing it: the
-   * session `sid`, else every token of `sub` issued so far. The logout token's `jti` is used up
-   * first (atomically, in the store: `consumeRefreshToken`'s set-if-absent, under this
-   * provider's namespace), so a replay, in any process, revokes nothing: resolves `false` then.
-   * A store failure rejects with `JwtError("STORE_UNAVAILABLE")`.
+   * session `sid`, else every token of `sub` issued before the token's first delivery. The logout
+   * token's `jti` is marked used first (atomically, in the store: `consumeRefreshToken`'s
+   * set-if-absent, under this provider's namespace), which also fixes that first delivery's time.
+   * A later delivery of the same token does what is still undone, as of that time: nothing when
+   * the store already holds the revocation (a replay: resolves `false`), else the revocation the
+   * first delivery could not write (the provider retrying after a 503), which revokes nothing
+   * issued after the first delivery, so a replay never acts as a new logout. A store failure
+   * rejects with `JwtError("STORE_UNAVAILABLE")`.
    */
   async logout({ jti, sid, sub, replayableUntilMs }: LogoutRequest): Promise<boolean> {
     const ns = this.#namespace;
-    const nowMs = this.#settings.clock();
-    // Every access token issued before now is gone by then; the record must outlive them all.
-    const untilMs = nowMs + (this.#settings.maxTokenLifetime + this.#settings.clockTolerance) * 1000;
-    let event: RevocationEvent;
+    const event: RevocationEvent = sid !== undefined ? { kind: "session", id: ns + sid } : { kind: "subject", id: ns + (sub as string) };
     try {
-      const seen = await this.#store.consumeRefreshToken(`${ns}logout${SEPARATOR}${jti}`, nowMs, replayableUntilMs);
-      if (seen !== undefined) return false;
-      if (sid !== undefined) {
-        event = { kind: "session", id: ns + sid };
-        await this.#store.revokeSession(event.id, untilMs);
-      } else {
-        event = { kind: "subject", id: ns + (sub as string) };
-        await this.#store.revokeSubject(event.id, nowMs, untilMs);
-      }
+      const tokenId = `${ns}logout${SEPARATOR}${jti}`;
+      const firstMs = await this.#store.consumeRefreshToken(tokenId, this.#settings.clock(), replayableUntilMs);
+      const atMs = firstMs ?? this.#settings.clock();
+      if (firstMs !== undefined && (await this.#isRevoked(event, tokenId, atMs))) return false;
+      // Every access token issued before then is gone by this time; the record must outlive them all.
+      const untilMs = atMs + (this.#settings.maxTokenLifetime + this.#settings.clockTolerance) * 1000;
+      if (event.kind === "session") await this.#store.revokeSession(event.id, untilMs);
+      else await this.#store.revokeSubject(event.id, atMs, untilMs);
     } catch {
       throw new JwtError("STORE_UNAVAILABLE");
     }
@@ -100,5 +100,12 @@ export class RemoteRevocation implements Revocation {
     this.#check.apply(event);
     emitAudit(this.#settings.audit, { event: "backchannelLogout", sub: sub ?? "", ...(sid === undefined ? {} : { sid }), at: nowMs });
     return true;
+  }
+
+  // Whether the store holds the revocation a logout first delivered at `atMs` writes.
+  async #isRevoked(event: RevocationEvent, tokenId: string, atMs: number): Promise<boolean> {
+    const session = event.kind === "session";
+    const state = await this.#store.revocationState({ tokenId, sid: session ? event.id : undefined, sub: session ? "" : event.id });
+    return session ? state.session?.revoked === true : state.subjectGeneration >= atMs;
   }
 }
