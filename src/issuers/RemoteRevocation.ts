@@ -83,11 +83,12 @@ export class RemoteRevocation implements Revocation {
    */
   async logout({ jti, sid, sub, replayableUntilMs }: LogoutRequest): Promise<boolean> {
     const ns = this.#namespace;
+    const nowMs = this.#settings.clock();
     const event: RevocationEvent = sid !== undefined ? { kind: "session", id: ns + sid } : { kind: "subject", id: ns + (sub as string) };
     try {
       const tokenId = `${ns}logout${SEPARATOR}${jti}`;
-      const firstMs = await this.#store.consumeRefreshToken(tokenId, this.#settings.clock(), replayableUntilMs);
-      const atMs = firstMs ?? this.#settings.clock();
+      const firstMs = await this.#store.consumeRefreshToken(tokenId, nowMs, replayableUntilMs);
+      const atMs = firstMs ?? nowMs;
       if (firstMs !== undefined && (await this.#isRevoked(event, tokenId, atMs))) return false;
       // Every access token issued before then is gone by this time; the record must outlive them all.
       const untilMs = atMs + (this.#settings.maxTokenLifetime + this.#settings.clockTolerance) * 1000;
