@@ -1,9 +1,10 @@
 // Types of resource-server mode: what RemoteIssuer's options accept, and createJwtContext taking
 // one issuer or several.
+import { createServer } from "node:http";
 import { initTRPC } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
-import { AuthManager, createJwtContext, createJwtProcedures, RemoteIssuer, type JwtToken } from "trpc-jwt";
-import type { JwtIssuer } from "trpc-jwt/types";
+import { AuthManager, createJwtContext, createJwtProcedures, memoryStore, RemoteIssuer, type JwtToken } from "trpc-jwt";
+import type { AuditEventName, BackchannelLogoutHandler, JwtIssuer } from "trpc-jwt/types";
 
 declare const auth: AuthManager;
 const base = { issuer: "https://idp.example.com/", jwksUri: "https://idp.example.com/jwks" };
@@ -57,5 +58,27 @@ describe("createJwtContext with issuers", () => {
     authedProcedure.query(({ ctx }) => {
       expectTypeOf(ctx.token).toEqualTypeOf<JwtToken>();
     });
+  });
+});
+
+describe("back-channel logout", () => {
+  it("takes a store and returns a fetch handler with a Node adapter that Node's http and Express fit", () => {
+    const idp = new RemoteIssuer({
+      ...base,
+      audience: "a",
+      store: memoryStore(),
+      maxTokenLifetime: 3600,
+      audit: (event) => expectTypeOf(event.event).toEqualTypeOf<AuditEventName>(),
+    });
+    const logout = idp.backchannelLogout({ clientId: "my-app" });
+    expectTypeOf(logout).toEqualTypeOf<BackchannelLogoutHandler>();
+    expectTypeOf(logout).parameter(0).toEqualTypeOf<Request>();
+    expectTypeOf(logout).returns.resolves.toEqualTypeOf<Response>();
+    createServer((req, res) => void logout.node(req, res));
+    idp.backchannelLogout({ clientId: "my-app", revoke: "subject" });
+    // @ts-expect-error clientId is required
+    idp.backchannelLogout({});
+    // @ts-expect-error revoke is "session" or "subject"
+    idp.backchannelLogout({ clientId: "my-app", revoke: "all" });
   });
 });

@@ -110,7 +110,8 @@ export class RemoteIssuer {
    * key set, `typ` (`at+jwt`, `application/at+jwt`, `JWT` or none), `iss`, `aud`, `sub`, `iat`,
    * `exp`, `nbf`, `azp` and the required claims. Rejects with `JwtError`: `TOKEN_INVALID`,
    * `TOKEN_EXPIRED`, `TOKEN_WRONG_TYPE` (access tokens are `"auth"`), or `KEYS_UNAVAILABLE` when
-   * no key can be had (a 503, never a 401).
+   * no key can be had (a 503, never a 401); with a `store`, also `TOKEN_REVOKED` (a back-channel
+   * logout ended its session) or `STORE_UNAVAILABLE`.
    *
    * @example
    * ```ts
