@@ -9,7 +9,7 @@ import { latestExpiry, pairExpiry, tokenExpiry } from "./sessionExpiry.js";
 import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
 import type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
-import type { AuditEvent } from "../telemetry/AuditEvent.js";
+import type { AuditEventName } from "../telemetry/AuditEvent.js";
 import { emitAudit } from "../telemetry/emitAudit.js";
 
 export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
@@ -50,7 +50,7 @@ export class Sessions {
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
     if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), pairExpiry(pair, this.#options), listing));
-    this.#audit({ event: "login", sub, sid: session.sid, ...(options?.ip === undefined ? {} : { ip: options.ip }) });
+    this.#audit("login", sub, session.sid, options?.ip);
     return pair;
   }
 
@@ -62,7 +62,7 @@ export class Sessions {
     await (this.#check as RevocationCheck).lookup(verified).catch(asRefusal);
     const { sid, revoked } = await this.devices.revokeOthers(verified, latestExpiry(this.#options));
     for (const other of revoked) this.#applied({ kind: "session", id: other });
-    this.#audit({ event: "revokeOtherSessions", sub: verified.sub, ...(sid === undefined ? {} : { sid }) });
+    this.#audit("revokeOtherSessions", verified.sub, sid);
     return revoked.length;
   }
 
@@ -95,7 +95,7 @@ export class Sessions {
     });
     if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
       await this.#endReused(store, session.sid);
-      this.#audit({ event: "reuseDetected", sub: token.sub, sid: session.sid });
+      this.#audit("reuseDetected", token.sub, session.sid);
       throw refusal("TOKEN_REUSED");
     }
     if (revoked !== undefined) asRefusal(revoked);
@@ -110,7 +110,7 @@ export class Sessions {
     const listing = this.devices.relisting(token); // for a session the store does not list (from before the inventory)
     await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair, this.#options), nowMs, listing));
     this.devices.rotated(session.sid, nowMs);
-    this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
+    this.#audit("rotate", token.sub, session.sid);
     return pair;
   }
 
@@ -133,7 +133,7 @@ export class Sessions {
       await storeCall(() => store.revokeToken(tokenId, tokenExpiry(verified, this.#options)));
       this.#applied({ kind: "token", id: tokenId });
     }
-    this.#audit(sid === undefined ? { event: "revoke", sub: verified.sub } : { event: "revoke", sub: verified.sub, sid });
+    this.#audit("revoke", verified.sub, sid);
   }
 
   /**
@@ -161,7 +161,7 @@ export class Sessions {
     requireSub(sub);
     await storeCall(() => store.revokeSubject(sub, this.#options.clock(), latestExpiry(this.#options)));
     this.#applied({ kind: "subject", id: sub });
-    this.#audit({ event: "revokeSubject", sub });
+    this.#audit("revokeSubject", sub);
   }
 
   /**
@@ -203,7 +203,7 @@ export class Sessions {
       (error: unknown) => error,
     );
     if (revoked === undefined) {
-      this.#audit({ event: "rotate", sub: token.sub, sid: session.sid });
+      this.#audit("rotate", token.sub, session.sid);
       return pair;
     }
     await this.#revokeSession(store, session.sid).catch(() => undefined);
@@ -226,8 +226,11 @@ export class Sessions {
     this.#applied({ kind: "session", id: sid });
   }
 
-  #audit(event: Omit<AuditEvent, "at">): void {
-    if (this.#options.audit !== undefined) emitAudit(this.#options.audit, { ...event, at: this.#options.clock() });
+  // The event is made only for a hook: a login without one allocates nothing for it.
+  #audit(event: AuditEventName, sub: string, sid?: string, ip?: string): void {
+    const { audit } = this.#options;
+    if (audit === undefined) return;
+    emitAudit(audit, { event, sub, ...(sid === undefined ? {} : { sid }), ...(ip === undefined ? {} : { ip }), at: this.#options.clock() });
   }
 
   // Within the grace a parallel refresh with the same token is not reuse. The first use may come
