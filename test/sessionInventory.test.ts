@@ -174,6 +174,26 @@ describe.runIf(hasRedisServer())("listSessions on a real redis-server", () => {
     expect((await auth.listSessions("gina")).map(({ sid }) => sid)).toEqual([fresh.authToken.claims["sid"]]);
   });
 
+  it("a session from before the inventory that had not rotated when revokeOtherSessions ran is ended at its rotation (TOKEN_REVOKED)", async () => {
+    const old = await auth.login("ivan");
+    const raw = await connectRedis(redis.server().url);
+    redis.onCleanup(() => raw.close());
+    expect(await raw.del(["trpc-jwt:devices:ivan", "trpc-jwt:devinfo:ivan"])).toBe(2); // as an upgrade leaves it
+    clock.advance(5);
+    const fresh = await auth.login("ivan");
+    expect(await auth.revokeOtherSessions(fresh.authToken)).toBe(0); // the old session is not listed: not seen
+    clock.advance(5);
+    expect(await outcome(client(server.url).rotate.mutate({ refresh: old.refreshToken.signed }))).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+    expect(await outcome(client(server.url, old.authToken.signed).me.query())).toEqual({ status: 401, jwtCode: "TOKEN_REVOKED" });
+    expect((await auth.listSessions("ivan")).map(({ sid }) => sid)).toEqual([fresh.authToken.claims["sid"]]);
+    // A session started after the call, whose listing was lost, is listed again at its rotation.
+    const later = await auth.login("ivan");
+    await raw.hDel("trpc-jwt:devinfo:ivan", [`m:${String(later.authToken.claims["sid"])}`]);
+    await raw.zRem("trpc-jwt:devices:ivan", String(later.authToken.claims["sid"]));
+    expect(await client(server.url).rotate.mutate({ refresh: later.refreshToken.signed })).toHaveProperty("authToken");
+    expect(await auth.listSessions("ivan")).toHaveLength(2);
+  });
+
   it("revokeOtherSessions reads the listing by the manager's clock: sessions past their expiry by it are not counted", async () => {
     const own = fakeClock(Date.now());
     const manager = new AuthManager(optionsFor("HS256", { store: await redis.open(), clock: own.now, authMaxAge: 60, refreshMaxAge: 60 }));

@@ -34,8 +34,7 @@ export class Sessions {
   }
 
   /**
-   * The revocation check for verified tokens, or `undefined` without a store (then nothing is
-   * checked and verification stays as fast as without sessions).
+   * The revocation check for verified tokens, or `undefined` without a store (then nothing is checked: verification as fast as without sessions).
    */
   get revocationCheck(): RevocationCheck | undefined {
     return this.#check;
@@ -107,8 +106,10 @@ export class Sessions {
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
     // Grace twins share a rotation: an adopted session's first pair is rotation 0.
     const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
-    const listing = this.devices.relisting(token); // for a session the store does not list (from before the inventory)
-    await storeCall(() => store.updateSession(session.sid, sessionData(token.sub, scope, claims), pairExpiry(pair, this.#options), nowMs, listing));
+    // A session the store did not list is listed now, unless a revokeOtherSessions missed it (false): then it ends.
+    const data = sessionData(token.sub, scope, claims);
+    const listed = await storeCall(() => store.updateSession(session.sid, data, pairExpiry(pair, this.#options), nowMs, this.devices.relisting(token)));
+    if (listed === false) return this.#revokeSession(store, session.sid).then(() => asRefusal(refusal("TOKEN_REVOKED")));
     this.devices.rotated(session.sid, nowMs);
     this.#audit("rotate", token.sub, session.sid);
     return pair;
@@ -182,9 +183,8 @@ export class Sessions {
     return this.#signer.issuePair(sub, scope, claims, session, rot);
   }
 
-  // A token string, or a JwtToken, verified by this manager: a JwtToken may be another manager's
-  // (sharing the store, it would rotate or revoke that manager's sessions), or have expired since.
-  // The verified token, a refusal, or JwtConfigError for anything else.
+  // A token string, or a JwtToken, verified by this manager: a JwtToken may be another manager's (sharing the store, it would
+  // rotate or revoke that manager's sessions), or have expired since. The verified token, a refusal, or JwtConfigError.
   async #presented(token: string | JwtToken, type?: TokenType): Promise<JwtToken> {
     const signed = token instanceof JwtToken ? token.signed : token;
     if (typeof signed !== "string") throw new JwtConfigError("token", "must be a token string or a JwtToken");

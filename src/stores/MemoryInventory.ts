@@ -16,6 +16,9 @@ interface Subject {
 // Expired sessions of a subject are dropped at most this often: a login or a rotation costs the
 // same with one session listed or 100,000 (each used to walk them all, twice).
 const SWEEP_INTERVAL_MS = 60_000;
+// A session not listed at a rotation was missed by a revokeOtherSessions when it started this much
+// before it (auth_time is whole seconds, and processes' clocks differ).
+export const MISSED_MARGIN_MS = 2000;
 
 /**
  * `memoryStore`'s session inventory: per subject, its sessions with their device and last use.
@@ -56,18 +59,22 @@ export class MemoryInventory {
 
   /**
    * A rotation: a listed session lives until `expiresAtMs` if later, used at `nowMs` when given;
-   * one not listed is listed with `listing` (when given).
+   * one not listed is listed with `listing` (when given), unless it is older than the last
+   * `revokeOtherSessions` of its issuer: then `false` (that call missed it).
    */
-  relist(sub: string, sid: string, expiresAtMs: number, nowMs: number | undefined, listing?: SessionListing): void {
+  relist(sub: string, sid: string, expiresAtMs: number, nowMs: number | undefined, listing?: SessionListing): boolean {
     const subject = this.#subject(sub);
     const entry = this.#live(subject?.sessions.get(sid));
     if (subject === undefined || entry === undefined) {
-      if (listing !== undefined) this.enlist(sub, sid, listing, expiresAtMs);
-      return;
+      if (listing === undefined) return true;
+      if (listing.createdAtMs + MISSED_MARGIN_MS < this.cut(sub, listing.issuer ?? "")) return false;
+      this.enlist(sub, sid, listing, expiresAtMs);
+      return true;
     }
     entry.expiresAtMs = Math.max(entry.expiresAtMs, expiresAtMs);
     if (nowMs !== undefined) entry.lastUsedAtMs = Math.max(entry.lastUsedAtMs, nowMs);
     this.#keep(sub, subject, entry.expiresAtMs);
+    return true;
   }
 
   /** Unlists one session. */

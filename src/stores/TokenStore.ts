@@ -93,9 +93,11 @@ export interface TokenStore extends Partial<SessionInventory>, Partial<RateLimit
    * its expiry to `expiresAtMs` if that is later. Its generation and revoked mark stay. A store
    * with a {@link SessionInventory} records `nowMs` (a rotation's time) as its last use, and lists
    * an unrevoked session it does not list (one from before the inventory, or whose listing was
-   * evicted) with `listing`.
+   * evicted) with `listing`, unless the session is older than the last `revokeOtherSessions` of
+   * its subject and issuer (`othersRevokedAt`, by more than 2 s): a session that call missed
+   * resolves `false` (the caller then revokes it).
    */
-  updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing): Promise<void>;
+  updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing): Promise<boolean | void>;
   /** The session, or `undefined` when it is unknown or has expired. */
   loadSession(sid: string): Promise<StoredSession | undefined>;
   /**

@@ -3,11 +3,13 @@
 // recorded use ('u:<sid>', ms). Both keys carry the subject's hash tag on a cluster, so every
 // script below touches one slot. The two functions are shared with the session scripts that list
 // (create) and relist (update) a session in the same step on one Redis.
+import { MISSED_MARGIN_MS } from "./MemoryInventory.js";
 
 /**
  * Lua: `enlist(list, meta, sid, expiresAt, listing, now, issuer)` and
- * `relist(list, meta, sid, expiresAt, now, listing, issuer)` (a session not listed is listed with
- * `listing` when it is not ''); `ofIssuer(meta, sid, issuer)`: a session listed without an issuer
+ * `relist(list, meta, sid, expiresAt, now, listing, issuer, createdAt)` (a session not listed is
+ * listed with `listing` when it is not '', unless older than the issuer's last revokeOtherSessions
+ * ('r:<issuer>'): false, that call missed it); `ofIssuer(meta, sid, issuer)`: a session listed without an issuer
  * ('i:<sid>') is every issuer's.
  */
 export const INVENTORY_FUNCTIONS = `local function keepUntil(list, meta, at)
@@ -24,15 +26,18 @@ local function enlist(list, meta, sid, at, listing, now, issuer)
   if issuer ~= '' then redis.call('HSET', meta, 'i:' .. sid, issuer) end
   keepUntil(list, meta, at)
 end
-local function relist(list, meta, sid, at, now, listing, issuer)
+local function relist(list, meta, sid, at, now, listing, issuer, createdAt)
   local score = redis.call('ZSCORE', list, sid)
   if not score then
-    if listing ~= '' and now ~= '' then enlist(list, meta, sid, at, listing, now, issuer) end
-    return
+    if listing == '' or now == '' then return true end
+    if tonumber(createdAt) + ${MISSED_MARGIN_MS} < tonumber(redis.call('HGET', meta, 'r:' .. issuer) or '0') then return false end
+    enlist(list, meta, sid, at, listing, now, issuer)
+    return true
   end
   if tonumber(score) < tonumber(at) then redis.call('ZADD', list, at, sid) end
   if now ~= '' then redis.call('HSET', meta, 'u:' .. sid, now) end
   keepUntil(list, meta, at)
+  return true
 end
 local function ofIssuer(meta, sid, issuer)
   local owner = redis.call('HGET', meta, 'i:' .. sid)
@@ -74,8 +79,10 @@ export const INVENTORY_SCRIPTS = {
   // the session and returns the subject's generation (same slot), before the session is created.
   enlist: `${INVENTORY_FUNCTIONS}enlist(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 return redis.call('GET', KEYS[1]) or '0'`,
-  // Cluster rotations: KEYS: list, meta. ARGV: expiresAt, sid, now ('' : not a use), listing, issuer.
-  relist: `${INVENTORY_FUNCTIONS}relist(KEYS[1], KEYS[2], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5])`,
+  // Cluster rotations: KEYS: list, meta. ARGV: expiresAt, sid, now ('' : not a use), listing,
+  // issuer, createdAt. 0 when a revokeOtherSessions missed the session.
+  relist: `${INVENTORY_FUNCTIONS}if relist(KEYS[1], KEYS[2], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) then return 1 end
+return 0`,
   // KEYS: list, meta. ARGV: now, issuer ('': every issuer's). Read only: sid, listing, last use,
   // for each live session.
   list: `${INVENTORY_FUNCTIONS}local out = {}

@@ -56,9 +56,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
       const entry = sessions.get(sid);
       if (entry === undefined) return;
-      if (!entry.session.revoked) inventory.relist(data.sub, sid, expiresAtMs, nowMs, listing);
+      const listed = entry.session.revoked || inventory.relist(data.sub, sid, expiresAtMs, nowMs, listing);
       const { generation, revoked } = entry.session;
       sessions.set(sid, { ...entry, session: storedSession(data, generation, revoked) }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
+      return listed;
     },
     async loadSession(sid: string) {
       return sessions.get(sid)?.session;

@@ -17,13 +17,15 @@ end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
   // KEYS: session, and on one Redis list, meta. ARGV: sub, data, expiresAt, sid, now ('' when
-  // not a rotation), listing and issuer ('' : none) for a session not listed. A revoked session
-  // is not listed again.
+  // not a rotation), listing, issuer and createdAt ('' : none) for a session not listed. A revoked
+  // session is not listed again; 2 when a revokeOtherSessions missed the session (not listed).
   update: `${INVENTORY_FUNCTIONS}local at = redis.call('PEXPIRETIME', KEYS[1])
 if at == -2 then return 0 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
 if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
-if #KEYS == 3 and redis.call('HGET', KEYS[1], 'revoked') ~= '1' then relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5], ARGV[6], ARGV[7]) end
+if #KEYS == 3 and redis.call('HGET', KEYS[1], 'revoked') ~= '1' and not relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) then
+  return 2
+end
 return 1`,
   // KEYS: session. ARGV: rotation, now. The session's hash keeps its current rotation ('rot')
   // and when the one before it was used ('used'): two fields, however often it rotates.

@@ -148,15 +148,15 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
       // The subject lives in another slot: its generation is read first (and the session listed
       // there). A revocation between the two steps leaves the session with the older generation,
       // so it is revoked by it.
-      const [id, json, now, issuer] = listed;
-      const generation = await run<string>("enlist", [key.subject(data.sub), ...key.inventory(data.sub)], [id, ms(expiresAtMs), json, now, issuer]);
+      const generation = await run<string>("enlist", [key.subject(data.sub), ...key.inventory(data.sub)], [listed[0], ms(expiresAtMs), ...listed.slice(1)]);
       await write("create", [key.session(sid)], [...args, generation, ...listed]);
     },
     async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
-      const [, json, , issuer] = listing === undefined ? ["", "", "", ""] : listingArgs(sid, listing);
-      const args = [data.sub, encode(data), ms(expiresAtMs), sid, nowMs === undefined ? "" : ms(nowMs), json, issuer];
-      await write("update", [key.session(sid), ...(cluster ? [] : key.inventory(data.sub))], args);
-      if (cluster) await run("relist", key.inventory(data.sub), args.slice(2));
+      const [, json, createdAt, issuer] = listing === undefined ? ["", "", "", ""] : listingArgs(sid, listing);
+      const args = [data.sub, encode(data), ms(expiresAtMs), sid, nowMs === undefined ? "" : ms(nowMs), json, issuer, createdAt];
+      const updated = await write<number>("update", [key.session(sid), ...(cluster ? [] : key.inventory(data.sub))], args);
+      if (cluster && updated === 1) return (await run<number>("relist", key.inventory(data.sub), args.slice(2))) === 1;
+      return updated !== 2;
     },
     async loadSession(sid: string) {
       return decodeSession(await command<(string | null)[]>(key.session(sid), ["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
