@@ -391,6 +391,43 @@ describe("API keys with several issuers in one context", () => {
   });
 });
 
+describe("API keys of managers sharing a store: each manager's keys are its own", () => {
+  // One procedure that pins the manager's issuer, called in-process with a key.
+  const deployOf = (auth: AuthManager) => {
+    const createContext = createJwtContext(auth);
+    const t = initTRPC.context<typeof createContext>().create({ errorFormatter: jwtErrorFormatter });
+    const { requireToken } = createJwtProcedures(t);
+    const router = t.router({ deploy: t.procedure.use(requireToken({ apiKey: true, issuer: auth })).query(({ ctx }) => `${ctx.token.iss}:${ctx.token.sub}`) });
+    return (key: string) =>
+      router
+        .createCaller(createContext({ headers: new Headers({ authorization: `Bearer ${key}` }) }) as never)
+        .deploy()
+        .catch((error: { cause?: { code?: string } }) => error.cause?.code);
+  };
+
+  it("a key of manager 'billing' is 401 TOKEN_INVALID at manager 'admin' with the same secret and store, as its JWTs are", async () => {
+    const store = memoryStore();
+    const billing = new AuthManager({ ...options(store), issuer: "billing" });
+    const admin = new AuthManager({ ...options(store), issuer: "admin" });
+    await expect(admin.verifyToken((await billing.login("ci")).authToken.signed)).rejects.toMatchObject({ code: "TOKEN_INVALID" });
+    const { key } = await billing.apiKeys.create("ci", { name: "billing ci" });
+    expect([await deployOf(billing)(key), await deployOf(admin)(key)]).toEqual(["billing:ci", "TOKEN_INVALID"]);
+  });
+
+  it("another manager (its own secret and issuer) neither lists nor revokes this manager's keys", async () => {
+    const store = memoryStore();
+    const billing = new AuthManager({ ...options(store), issuer: "billing" });
+    const admin = new AuthManager({ ...options(store), issuer: "admin", secret: "another-secret-of-at-least-32-bytes" });
+    const { key, id } = await billing.apiKeys.create("ci", { name: "billing ci" });
+    const own = await admin.apiKeys.create("ci", { name: "admin ci" });
+    expect([(await admin.apiKeys.list("ci")).map((info) => info.id), (await billing.apiKeys.list("ci")).map((info) => info.id)]).toEqual([[own.id], [id]]);
+    await admin.apiKeys.revoke(id);
+    expect([await deployOf(billing)(key), (await billing.apiKeys.list("ci")).length]).toEqual(["billing:ci", 1]);
+    await billing.apiKeys.revoke(id);
+    expect(await deployOf(billing)(key)).toBe("TOKEN_REVOKED");
+  });
+});
+
 // A key with a valid checksum and a secret that is not the HMAC of its id.
 async function forgedKey(real: string): Promise<string> {
   const { formatApiKey } = await import("../src/apiKeys/apiKeyFormat.js");

@@ -49,6 +49,8 @@ export interface ApiKeyInfo<TClaims extends ClaimsSchema | undefined = undefined
 /** What the API key methods run on, from the manager. Module-internal. */
 export interface ApiKeyBackend {
   readonly prefix: string;
+  /** The manager's `issuer`: its keys' records carry it, and it lists and revokes only those. */
+  readonly issuer: string;
   readonly clock: () => number;
   readonly store: ApiKeyStore | undefined;
   readonly secrets: ApiKeySecrets | undefined;
@@ -114,6 +116,7 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
     const record: ApiKeyRecord = {
       id,
       sub,
+      issuer: this.#backend.issuer,
       name,
       createdAt,
       ...(expiresIn === undefined ? {} : { expiresAt: createdAt + expiresIn * 1000 }),
@@ -129,7 +132,8 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
   /**
    * Revokes a key by its id: from then on it gets 401 TOKEN_REVOKED in every process sharing
    * the store (within milliseconds; an open subscription it authenticates ends), and `list` no
-   * longer shows it. Revoking an unknown or already revoked id does nothing more.
+   * longer shows it. Revoking an unknown or already revoked id does nothing more, and so does
+   * revoking another manager's key (another `issuer` sharing the store): one store read first.
    *
    * @example
    * ```ts
@@ -139,6 +143,9 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
   async revoke(id: string): Promise<void> {
     const store = this.#store("revoke");
     if (!isKeyId(id)) throw new JwtConfigError("id", "must be the id of an API key (as create and list give it)");
+    const held = await storeCall(() => store.load(id)).catch(rejectForCaller);
+    // Another manager's key is not this manager's to end (nor to announce: that would end it).
+    if (held !== undefined && held.issuer !== this.#backend.issuer) return;
     const revoked = await storeCall(() => store.revoke(id)).catch(rejectForCaller);
     // This process refuses it at once, without waiting for the announcement's echo.
     this.#backend.check?.apply({ kind: "apikey", id });
@@ -147,7 +154,7 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
   }
 
   /**
-   * The keys of `sub` the store holds, newest first: ids, names, dates, scope and claims, never
+   * The keys of `sub` this manager made (its `issuer`) that the store holds, newest first: ids, names, dates, scope and claims, never
    * a key.
    *
    * @example
@@ -160,6 +167,7 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
     nonEmptyString(sub, "sub");
     const records = await storeCall(() => store.list(sub)).catch(rejectForCaller);
     return records
+      .filter((record) => record.issuer === this.#backend.issuer)
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
       .map(({ id, name, createdAt, expiresAt, scope, claims }) =>
         Object.freeze({

@@ -6,11 +6,12 @@ import type { ApiKeySecrets } from "./ApiKeySecrets.js";
 
 // Domain separation: an API key's secret is never a value the manager computes for anything
 // else (a JWT's HMAC is over `header.payload`, never under this derived key).
-const LABEL = "trpc-jwt api keys v1";
+const LABEL = "trpc-jwt api keys v2";
 
 /**
  * The API key secrets of a key ring: each is an HMAC-SHA-256 of the key's id under a key derived
- * from the manager's own material: the signing key (the HMAC secret, or the private key), then
+ * from the manager's own material and its `issuer` (so a manager with the same material and
+ * another issuer refuses the key, as it refuses the other's JWTs): the signing key (the HMAC secret, or the private key), then
  * each previous HMAC secret, or previous private key given as `previousKeys[i].secret`, so keys
  * made before a rotation stay valid until revoked. A previous key given by its public key alone
  * cannot keep them: no secret can be derived from it.
@@ -18,11 +19,11 @@ const LABEL = "trpc-jwt api keys v1";
  *
  * @example
  * ```ts
- * const secrets = apiKeySecretsOf(ring);
+ * const secrets = apiKeySecretsOf(ring, "https://api.example.com");
  * secrets?.matches(id, secret);
  * ```
  */
-export function apiKeySecretsOf(ring: KeyRing): ApiKeySecrets | undefined {
+export function apiKeySecretsOf(ring: KeyRing, issuer: string): ApiKeySecrets | undefined {
   const node = nodeCrypto;
   if (node === undefined) return undefined;
   const materials: KeyObject[] = [];
@@ -31,7 +32,8 @@ export function apiKeySecretsOf(ring: KeyRing): ApiKeySecrets | undefined {
   for (const key of ring.retired) if (key.keyObject !== undefined) materials.push(key.keyObject);
   const derived = materials.map((material) => {
     const bytes = material.type === "secret" ? material.export() : material.export({ type: "pkcs8", format: "der" });
-    return node.createHmac("sha256", bytes).update(LABEL).digest();
+    // NUL ends the fixed label, which never contains one: the issuer follows it unambiguously.
+    return node.createHmac("sha256", bytes).update(LABEL).update("\u0000").update(issuer).digest();
   });
   const secretUnder = (key: Uint8Array, id: string) => base32(node.createHmac("sha256", key).update(id).digest().subarray(0, SECRET_BYTES));
   const signing = ring.signing === undefined ? undefined : derived[0];

@@ -61,13 +61,13 @@ export class ManagerCore {
     this.sessions = this.#createSessions();
     this.verifyUnrevoked = withRevocationCheck(this.verify, this.sessions.revocationCheck);
     const { apiKeyPrefix: prefix, store, clock, issuer, cacheSize, audit } = this.options;
-    const secrets = apiKeySecretsOf(this.#keys);
+    const secrets = apiKeySecretsOf(this.#keys, issuer);
     const check = this.sessions.revocationCheck;
     this.apiKeyVerifier =
       secrets === undefined || check === undefined || store?.apiKeys === undefined
         ? undefined
         : new ApiKeyVerifier({ prefix, issuer, cacheSize, secrets, check, schemas: this.schemas });
-    this.apiKeys = { prefix, clock, store: store?.apiKeys, secrets, check, audit, refused: (fields) => this.refused(fields) };
+    this.apiKeys = { prefix, issuer, clock, store: store?.apiKeys, secrets, check, audit, refused: (fields) => this.refused(fields) };
     Object.freeze(this);
   }
 

@@ -8,6 +8,11 @@ export interface ApiKeyRecord {
   /** The key's id (the part of the key after its prefix): public, listable, revocable. */
   readonly id: string;
   readonly sub: string;
+  /**
+   * The `issuer` of the manager that made it: managers sharing a store list and revoke only
+   * their own keys. Absent only on records made before it was kept (their keys no longer verify).
+   */
+  readonly issuer?: string;
   /** A name for people ("ci deploy"). */
   readonly name: string;
   /** When it was created, ms since the epoch. */
