@@ -372,19 +372,21 @@ describe.concurrent("#23 (also raised) maxAuthAge holds for the whole life of a 
     alone: t.procedure.use(requireToken({ maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
     // The first guard already watches the token's lifetime; the second must still watch freshness.
     behindAnotherGuard: authedProcedure.use(requireToken({ maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
+    // A step-up guard (issue #30): its stale login ends the stream with the guard's own code.
+    stepUp: authedProcedure.use(requireToken({ acr: ["urn:mfa"], maxAuthAge: MAX_AUTH_AGE })).subscription(idle),
   });
 
-  it.for(["alone", "behindAnotherGuard"])(
-    "%s: the subscription ends with TOKEN_NOT_FRESH within 1 s of the moment the guard stops accepting its login",
+  it.for(["alone", "behindAnotherGuard", "stepUp"])(
+    "%s: the subscription ends with TOKEN_NOT_FRESH (STEP_UP_REQUIRED beside acr) within 1 s of the moment the guard stops accepting its login",
     async (path, { expect }) => {
       // Logged in 59 s ago (by whole seconds): still fresh, for 1-2 s more.
       const past = new AuthManager(optionsFor("HS256", { clock: () => Date.now() - (MAX_AUTH_AGE - 1) * 1000 }));
-      const { authToken } = await past.login("alice");
+      const { authToken } = await past.login("alice", undefined, undefined, { acr: "urn:mfa" });
       const subscription = await openSubscription(router, createContext as never, authToken.signed, { path });
       const ending = await subscription.ending(4_000);
       await subscription.close();
       if (typeof ending === "string") throw new Error(`the subscription ended as "${ending}"`);
-      expect(ending.code).toBe("TOKEN_NOT_FRESH");
+      expect(ending.code).toBe(path === "stepUp" ? "STEP_UP_REQUIRED" : "TOKEN_NOT_FRESH");
       // isFresh counts whole seconds: fresh through the second auth_time + maxAuthAge.
       const late = ending.atMs - ((authToken.claims["auth_time"] as number) + MAX_AUTH_AGE + 1) * 1000;
       console.log(`#23 maxAuthAge (${path}): ended ${late} ms after the login grew too old (bound: 1000 ms)`);
