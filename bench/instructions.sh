@@ -5,9 +5,30 @@
 # the extra verifications is the steady-state cost, free of start-up and warm-up. It takes about
 # 8 minutes (valgrind runs node some 50 times slower); smaller SMALL/LARGE windows are noisier,
 # because a garbage collection or re-optimisation inside the window weighs more.
+#
+# `npm run bench:instructions -- sign`: instead, login (memoryStore) against authToken (no store),
+# as `npm run bench -- sign` compares them (issue 26: login <= 2x authToken), for HS256 and ES256,
+# under `node --single-threaded` (the collector's work counted on the one thread). Windows of
+# 10,000 and 30,000 calls by default: about 12 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)"; exit 1; }
+if [ "${1:-}" = sign ]; then
+  SMALL=${SMALL:-10000}
+  LARGE=${LARGE:-30000}
+  workload=$(node --import tsx -e 'import("./bench/bundled.ts").then((m) => m.bundled("bench/instructionsSignWorkload.ts")).then(console.log)')
+  for alg in HS256 ES256; do
+    declare -A per_call
+    for mode in authToken login; do
+      small=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded "$workload" "$mode" "$alg" "$SMALL" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+      large=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded "$workload" "$mode" "$alg" "$LARGE" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+      per_call[$mode]=$(( (large - small) / (LARGE - SMALL) ))
+      echo "$alg $mode: $small instructions for $SMALL calls, $large for $LARGE: ${per_call[$mode]} per call"
+    done
+    node -e "console.log('$alg login / authToken: ' + (${per_call[login]} / ${per_call[authToken]}).toFixed(3) + 'x the instructions per call (target <= 2)')"
+  done
+  exit 0
+fi
 SMALL=${SMALL:-15000}
 LARGE=${LARGE:-30000}
 # Compiled as users run it (see bench/bundled.ts).
