@@ -75,18 +75,16 @@ export class Sessions {
     const token = await this.#presented(refresh, "refresh");
     const { tokenId, sid } = await refOf(token);
     const { rot, ...session } = sid === undefined ? await adoptedSession(token) : sessionClaimsOf(token);
-    // Revoked or not is read before the token is used up, and told only after: of concurrent
-    // calls with one token exactly one wins the consume and gets its pair, and every other one
-    // is reuse, whatever the winner's reuse-triggered revocation has done to the session since.
+    // Revoked or not is read before the token is used up, and told only after: of concurrent calls with one token exactly one
+    // wins the consume and gets its pair, every other one is reuse, whatever the winner's reuse-triggered revocation did since.
     const revoked = await check.lookup(token).then(
       () => undefined,
       (error: unknown) => error,
     );
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
-    // A sessionless token has a used-mark of its own; a session's, its rotation. A session's token
-    // from before rotations were counted has no `rot` (rotation 0, which a session stored then has
-    // not used): its used-mark from then is read first, so one used before the upgrade is reuse.
+    // A sessionless token has a used-mark of its own; a session's, its rotation. A session's token from before rotations were
+    // counted has no `rot` (rotation 0, unused by a session stored then): its used-mark is read first (used before: reuse).
     const firstUse = await storeCall(async () => {
       const marked =
         sid === undefined || token.claims["rot"] === undefined ? await store.consumeRefreshToken(tokenId, nowMs, tokenExpiry(token, this.#options)) : undefined;
@@ -138,9 +136,8 @@ export class Sessions {
   }
 
   /**
-   * Revokes every token of one login, the newest included. Audited with the session's subject,
-   * read from the store after the revocation (off the caller's path); a session the store does
-   * not know (expired, or never started) had no tokens left to revoke, and is not audited.
+   * Revokes every token of one login, the newest included. Audited with the session's subject, read from the store after the
+   * revocation (off the caller's path); a session the store does not know (expired, never started) had none left: not audited.
    */
   async revokeSession(sid: string): Promise<void> {
     const store = this.#requireStore("revokeSession");
