@@ -135,7 +135,20 @@ describe("the client IP and trustedProxies", () => {
     expect(await ipOf(["fd00::/8", "10.0.0.0/8"], "fd12::1", "203.0.113.9, 10.1.2.3, fd00::2")).toBe("203.0.113.9");
     expect(await ipOf(["fd00::/8"], "2001:db8::9", "203.0.113.9")).toBe("2001:db8::9");
     expect(await ipOf(undefined, "2001:db8::9", "203.0.113.9")).toBe("2001:db8::9");
-    expect(await ipOf(["127.0.0.0/8"], "127.0.0.1", "not-an-address, 127.0.0.3")).toBe("127.0.0.3");
+    // A hop that is no address is that client's bucket, as written: never the proxy's own address.
+    expect(await ipOf(["127.0.0.0/8"], "127.0.0.1", "not-an-address, 127.0.0.3")).toBe("not-an-address");
+  });
+
+  it("a hop with a port (Azure Application Gateway: 203.0.113.9:51234; [2001:db8::7]:443) is the address without it, never the proxy's", async () => {
+    const app = limitedApp(memoryStore(), ["127.0.0.0/8", "::1/128"]);
+    const server = await startHttpAndWsServer(app.router, app.createContext);
+    expect(await calls(server.httpUrl, "203.0.113.9:51234", 4)).toEqual([200, 200, 200, 429]);
+    // Another client through the same proxy has its own bucket; the same client on another port does not.
+    expect(await calls(server.httpUrl, "198.51.100.7:40000", 1)).toEqual([200]);
+    expect(await calls(server.httpUrl, "203.0.113.9:60000", 1)).toEqual([429]);
+    expect(await calls(server.httpUrl, "[2001:db8::7]:443", 3)).toEqual([200, 200, 200]);
+    expect(await calls(server.httpUrl, "[2001:db8::7]", 1)).toEqual([429]);
+    await server.close();
   });
 
   it("checks trustedProxies at construction, naming the option (IPv4 and IPv6)", () => {

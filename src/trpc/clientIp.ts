@@ -34,7 +34,8 @@ export function trustedProxiesOf(value: unknown): readonly Cidr[] | undefined {
 
 /**
  * The client's address: the socket's; with `trusted` proxies, the rightmost `X-Forwarded-For`
- * hop (after the socket's own address) that is not one of them. Without `trusted`, forwarded
+ * hop (after the socket's own address) that is not one of them, its port dropped
+ * (`203.0.113.9:51234`, `[2001:db8::1]:51234`); a hop that is no address is returned as written. Without `trusted`, forwarded
  * headers are never read: anyone can send them. `undefined` where no socket is known (a fetch
  * adapter's `Request`, a server-side call). Module-internal.
  *
@@ -51,10 +52,20 @@ export function clientIp(opts: JwtContextOptions, trusted: readonly Cidr[] | und
   // From the right: each trusted hop vouches for the one before it; the first untrusted one is the client.
   while (isTrusted(client, trusted)) {
     const previous = hops.pop();
-    if (previous === undefined || parseIp(previous) === undefined) return client;
-    client = normalize(previous);
+    if (previous === undefined) return client;
+    client = hopAddress(previous);
   }
   return client;
+}
+
+// A hop as a trusted proxy wrote it: an address, with a port for some (Azure Application Gateway
+// writes `203.0.113.9:51234`, others `[2001:db8::1]:51234`), which is dropped. Any other text
+// ("unknown", an obfuscated id) is kept as written: the proxy tells us no more of that client,
+// and the proxy's own address (every client's bucket at once) would be wrong.
+function hopAddress(hop: string): string {
+  const withPort = /^(\d+\.\d+\.\d+\.\d+):\d{1,5}$/.exec(hop) ?? /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/i.exec(hop);
+  const address = withPort?.[1] ?? hop;
+  return parseIp(address) === undefined ? hop : normalize(address);
 }
 
 function socketAddress(req: JwtContextOptions["req"]): string | undefined {
