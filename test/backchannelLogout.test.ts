@@ -104,6 +104,12 @@ describe("a good logout token", () => {
     expect(writes).toEqual({ revokeSession: 0, revokeSubject: 1, revokeToken: 0 });
   });
 
+  it("without sid, reaches a provider's token that claims a sub_gen (only our own tokens' is trusted)", async () => {
+    const claimsLater = await accessToken({ sub: "hal", sub_gen: Number.MAX_SAFE_INTEGER });
+    expect((await post(form(await logoutToken({ sub: "hal", sid: undefined })))).status).toBe(200);
+    expect(await codeOf(claimsLater)).toBe("TOKEN_REVOKED");
+  });
+
   it("of one issuer never revokes another issuer's tokens, nor our own, with the same sid or sub", async () => {
     const own = await auth.login("carol");
     const ownSid = own.authToken.claims["sid"] as string;
