@@ -3,6 +3,7 @@ import { RevocationCheck } from "../sessions/RevocationCheck.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
 import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { emitAudit } from "../telemetry/emitAudit.js";
+import { IAT_ALLOWANCE } from "../tokens/checkRegisteredClaims.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Revocation } from "./Issuer.js";
 
@@ -56,7 +57,9 @@ export class RemoteRevocation implements Revocation {
     this.#store = store;
     this.#settings = settings;
     this.#namespace = `oidc${SEPARATOR}${issuer}${SEPARATOR}`;
-    this.#check = new RevocationCheck(store, settings.cacheSize, { skewMs: (settings.clockTolerance + 1) * 1000, namespace: this.#namespace });
+    // The provider's clock may be as far ahead as an accepted iat (plus a second: iat is whole
+    // seconds): a token it issued before a sub-wide logout counts as revoked until surely younger.
+    this.#check = new RevocationCheck(store, settings.cacheSize, { skewMs: this.#aheadS() * 1000 + 1000, namespace: this.#namespace });
   }
 
   /** The token itself when nothing revokes it; else rejects with `JwtError` (as `RevocationCheck.check`). */
@@ -90,8 +93,9 @@ export class RemoteRevocation implements Revocation {
       const firstMs = await this.#store.consumeRefreshToken(tokenId, nowMs, replayableUntilMs);
       const atMs = firstMs ?? nowMs;
       if (firstMs !== undefined && (await this.#isRevoked(event, tokenId, atMs))) return false;
-      // Every access token issued before then is gone by this time; the record must outlive them all.
-      const untilMs = atMs + (this.#settings.maxTokenLifetime + this.#settings.clockTolerance) * 1000;
+      // Every access token issued before then is gone by this time (its iat as far ahead as one
+      // is accepted); the record must outlive them all.
+      const untilMs = atMs + (this.#settings.maxTokenLifetime + this.#aheadS()) * 1000;
       if (event.kind === "session") await this.#store.revokeSession(event.id, untilMs);
       else await this.#store.revokeSubject(event.id, atMs, untilMs);
     } catch {
@@ -101,6 +105,11 @@ export class RemoteRevocation implements Revocation {
     this.#check.apply(event);
     emitAudit(this.#settings.audit, { event: "backchannelLogout", sub: sub ?? "", ...(sid === undefined ? {} : { sid }), at: nowMs });
     return true;
+  }
+
+  // Seconds the provider's iat may be ahead of our clock and still be accepted.
+  #aheadS(): number {
+    return this.#settings.clockTolerance + IAT_ALLOWANCE;
   }
 
   // Whether the store holds the revocation a logout first delivered at `atMs` writes.

@@ -4,6 +4,7 @@ import type { TokenClaims } from "../tokens/JwtToken.js";
 import { parsePayload } from "../tokens/parsePayload.js";
 import type { ClaimProblem } from "../tokens/tokenProblem.js";
 import { isAcceptedHeader } from "./isAcceptedHeader.js";
+import { IAT_ALLOWANCE } from "../tokens/checkRegisteredClaims.js";
 
 /** What a logout token of one provider must be addressed by and to. */
 export interface LogoutTokenProfile {
@@ -24,8 +25,6 @@ export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backcha
 export const LOGOUT_TOKEN_MAX_AGE = 300;
 // Section 2.4 (explicit typing, RFC 8725 3.11), compared case-insensitively; absent is allowed.
 const LOGOUT_TOKEN_TYPES = new Set(["logout+jwt", "application/logout+jwt"]);
-// iat has whole-second resolution, as in checkRegisteredClaims.
-const IAT_ALLOWANCE = 60;
 
 /**
  * Checks the signature-verified header and payload of an OpenID Connect Back-Channel Logout token

@@ -12,9 +12,13 @@ export interface ClaimPolicy {
 
 // 9999-12-31T23:59:59Z: beyond this a timestamp is not a sane lifetime.
 const MAX_TIMESTAMP = 253402300799;
-// `iat` has whole-second resolution: a verifier a few milliseconds behind the issuer sees a fresh
-// token "from the future". Allow a minute on top of the tolerance; `exp` still bounds the token.
-const IAT_ALLOWANCE = 60;
+/**
+ * Seconds an accepted token's `iat` may be ahead of our clock on top of `clockTolerance`: `iat`
+ * has whole-second resolution, so a verifier a few milliseconds behind the issuer sees a fresh
+ * token "from the future"; `exp` still bounds the token. Whatever compares an `iat` with our clock
+ * (a sub-wide revocation) allows the same.
+ */
+export const IAT_ALLOWANCE = 60;
 
 /**
  * Checks `iss`, `aud`, `iat`, `nbf`, `exp` and `jti` of a verified payload: `iss`, `iat` and `exp`
