@@ -5,6 +5,7 @@
 // revokes another issuer's or our own tokens. The e2e test with oidc-provider, two processes and
 // Redis is backchannelLogout.oidc.test.ts.
 import { createServer } from "node:http";
+import { Readable } from "node:stream";
 import { initTRPC } from "@trpc/server";
 import express from "express";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -158,6 +159,29 @@ describe("a good logout token", () => {
     } finally {
       await Promise.all([node.close(), viaExpress.close()]);
     }
+  });
+});
+
+describe("the Node adapter behind a body parser of another type", () => {
+  it("reads the form when an earlier parser left req.body = {} without reading the stream (Express 4's json())", async () => {
+    const access = await accessToken({ sid: "s-express4" });
+    // What Express 4's app.use(express.json()) leaves for a urlencoded POST: req.body = {}, stream unread.
+    const req = Object.assign(Readable.from([Buffer.from(form(await logoutToken({ sid: "s-express4" })))]), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: {},
+    });
+    let status = 0;
+    await logout.node(req, { writeHead: (code: number) => (status = code), end: () => undefined });
+    expect([status, await codeOf(access)]).toEqual([200, "TOKEN_REVOKED"]);
+  });
+
+  it("a parsed body without logout_token whose stream was read is 400 (nothing is read twice)", async () => {
+    const req = Object.assign(Readable.from([]), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: {} });
+    for await (const _ of req);
+    let status = 0;
+    await logout.node(req, { writeHead: (code: number) => (status = code), end: () => undefined });
+    expect(status).toBe(400);
   });
 });
 

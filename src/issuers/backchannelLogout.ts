@@ -20,6 +20,8 @@ export interface NodeLogoutRequest extends AsyncIterable<unknown> {
   readonly headers: { readonly [name: string]: string | readonly string[] | undefined };
   /** Express's parsed body, when a body parser ran before the handler. */
   readonly body?: unknown;
+  /** Node's: whether the body stream has been read to its end (by a body parser). */
+  readonly readableEnded?: boolean | undefined;
 }
 
 /** The part of Node's `ServerResponse` the Node handler writes. */
@@ -67,7 +69,7 @@ export function createBackchannelLogout(verify: Verifier, logout: (request: Logo
     let status = 405;
     if (req.method === "POST") {
       const type = req.headers["content-type"];
-      const form = !isForm(typeof type === "string" ? type : null) ? undefined : (parsedBody(req.body) ?? (await readForm(req)));
+      const form = !isForm(typeof type === "string" ? type : null) ? undefined : (parsedBody(req) ?? (await readForm(req)));
       status = await answer(form);
     }
     try {
@@ -97,9 +99,12 @@ function isForm(contentType: string | null): boolean {
   return contentType !== null && contentType.split(";", 1)[0]?.trim().toLowerCase() === FORM;
 }
 
-// Express's urlencoded parser leaves an object; the raw stream is then already read.
-function parsedBody(body: unknown): URLSearchParams | undefined {
+// Express's urlencoded parser leaves an object, and the raw stream is then read. A parser of
+// another type leaves one too (Express 4's json() sets `{}` for a form it skips) without reading
+// the stream: that object is taken only when it holds a logout_token or the stream is used up.
+function parsedBody({ body, readableEnded }: NodeLogoutRequest): URLSearchParams | undefined {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  if (!("logout_token" in body) && readableEnded !== true) return undefined;
   const form = new URLSearchParams();
   for (const [name, value] of Object.entries(body)) {
     for (const item of Array.isArray(value) ? value : [value]) if (typeof item === "string") form.append(name, item);
