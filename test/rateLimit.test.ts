@@ -130,13 +130,39 @@ describe("the client IP and trustedProxies", () => {
       await router.createCaller(createContext({ req: { headers, rawHeaders, socket: { remoteAddress } } as never })).hit();
       return seen.at(-1);
     };
-    expect(await ipOf(["::1/128"], "::1", "2001:db8::5")).toBe("2001:db8::5");
+    // An IPv6 client is its /64 network (see the next test).
+    expect(await ipOf(["::1/128"], "::1", "2001:db8::5")).toBe("2001:db8:0:0:0:0:0:0/64");
     expect(await ipOf(["127.0.0.0/8"], "::ffff:127.0.0.1", "198.51.100.1, 10.0.0.1")).toBe("10.0.0.1");
     expect(await ipOf(["fd00::/8", "10.0.0.0/8"], "fd12::1", "203.0.113.9, 10.1.2.3, fd00::2")).toBe("203.0.113.9");
-    expect(await ipOf(["fd00::/8"], "2001:db8::9", "203.0.113.9")).toBe("2001:db8::9");
-    expect(await ipOf(undefined, "2001:db8::9", "203.0.113.9")).toBe("2001:db8::9");
+    expect(await ipOf(["fd00::/8"], "2001:db8::9", "203.0.113.9")).toBe("2001:db8:0:0:0:0:0:0/64");
+    expect(await ipOf(undefined, "2001:db8::9", "203.0.113.9")).toBe("2001:db8:0:0:0:0:0:0/64");
     // A hop that is no address is that client's bucket, as written: never the proxy's own address.
     expect(await ipOf(["127.0.0.0/8"], "127.0.0.1", "not-an-address, 127.0.0.3")).toBe("not-an-address");
+  });
+
+  it("an IPv6 client is its /64: another address of the same /64 shares the bucket, another /64 does not; ipv6Subnet 128 keys by address", async () => {
+    const auth = new AuthManager(optionsFor("HS256", { store: memoryStore() }));
+    const createContext = createJwtContext(auth, { trustedProxies: ["127.0.0.1"] });
+    const t = initTRPC.context<typeof createContext>().create();
+    const router = t.router({
+      login: t.procedure.use(auth.rateLimit({ key: ({ ip, path }) => `${path}:${ip}`, limit: 1, window: 60 })).mutation(() => "ok"),
+      byAddress: t.procedure.use(auth.rateLimit({ key: ({ ip, path }) => `${path}:${ip}`, limit: 1, window: 60, ipv6Subnet: 128 })).mutation(() => "ok"),
+    });
+    const callVia = (procedure: "login" | "byAddress", forwardedFor: string) => {
+      const headers = { "x-forwarded-for": forwardedFor };
+      const ctx = createContext({ req: { headers, rawHeaders: Object.entries(headers).flat(), socket: { remoteAddress: "127.0.0.1" } } as never });
+      return router
+        .createCaller(ctx)
+        [procedure]()
+        .catch((error: { code?: string }) => error.code);
+    };
+    expect(await callVia("login", "2001:db8:1:2::a")).toBe("ok");
+    expect(await callVia("login", "2001:db8:1:2:ffff::b")).toBe("TOO_MANY_REQUESTS");
+    expect(await callVia("login", "2001:db8:1:3::a")).toBe("ok");
+    expect([await callVia("byAddress", "2001:db8:1:2::a"), await callVia("byAddress", "2001:db8:1:2::b")]).toEqual(["ok", "ok"]);
+    // IPv4 clients are their own address.
+    expect([await callVia("login", "203.0.113.1"), await callVia("login", "203.0.113.2")]).toEqual(["ok", "ok"]);
+    expect(() => auth.rateLimit({ key: () => "k", limit: 1, window: 1, ipv6Subnet: 16 })).toThrow(/ipv6Subnet/);
   });
 
   it("a hop with a port (Azure Application Gateway: 203.0.113.9:51234; [2001:db8::7]:443) is the address without it, never the proxy's", async () => {

@@ -1,4 +1,5 @@
 import { JwtConfigError } from "../errors.js";
+import { maskIp, parseIp } from "../rateLimit/ipAddress.js";
 import { headerValues, type JwtContextOptions } from "./readCredential.js";
 
 /** A parsed CIDR: its family, network bits as a number, and prefix length. */
@@ -28,7 +29,7 @@ export function trustedProxiesOf(value: unknown): readonly Cidr[] | undefined {
     if (parsed === undefined || rest.length > 0 || !(bits >= 0 && bits <= max)) {
       throw new JwtConfigError(`trustedProxies[${i}]`, 'must be an IPv4 or IPv6 address or CIDR, e.g. "10.0.0.0/8" or "fd00::/8"');
     }
-    return { v6: parsed.v6, network: mask(parsed.value, bits, max), bits };
+    return { v6: parsed.v6, network: maskIp(parsed.value, bits, max), bits };
   });
 }
 
@@ -82,36 +83,5 @@ function normalize(address: string): string {
 function isTrusted(address: string, trusted: readonly Cidr[]): boolean {
   const parsed = parseIp(address);
   if (parsed === undefined) return false;
-  return trusted.some(({ v6, network, bits }) => v6 === parsed.v6 && mask(parsed.value, bits, v6 ? 128 : 32) === network);
-}
-
-function mask(value: bigint, bits: number, max: number): bigint {
-  return bits === 0 ? 0n : (value >> BigInt(max - bits)) << BigInt(max - bits);
-}
-
-function parseIp(text: string): { v6: boolean; value: bigint } | undefined {
-  const v4 = parseV4(text);
-  if (v4 !== undefined) return { v6: false, value: v4 };
-  if (!/^[0-9a-f:.]+$/i.test(text) || text.split("::").length > 2) return undefined;
-  let tail = text;
-  const groups: number[] = [];
-  const lastColon = text.lastIndexOf(":");
-  const embedded = parseV4(text.slice(lastColon + 1));
-  if (embedded !== undefined) tail = `${text.slice(0, lastColon + 1)}${(embedded >> 16n).toString(16)}:${(embedded & 0xffffn).toString(16)}`;
-  const [head = "", rest] = tail.split("::");
-  const parts = (s: string) => (s === "" ? [] : s.split(":"));
-  const [left, right] = [parts(head), rest === undefined ? [] : parts(rest)];
-  const fill = rest === undefined ? 0 : 8 - left.length - right.length;
-  if (fill < (rest === undefined ? 0 : 1) || left.length + right.length + fill !== 8) return undefined;
-  for (const part of [...left, ...Array<string>(fill).fill("0"), ...right]) {
-    if (!/^[0-9a-f]{1,4}$/i.test(part)) return undefined;
-    groups.push(parseInt(part, 16));
-  }
-  return { v6: true, value: groups.reduce((sum, group) => (sum << 16n) | BigInt(group), 0n) };
-}
-
-function parseV4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4 || !parts.every((part) => /^(0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255)) return undefined;
-  return parts.reduce((sum, part) => (sum << 8n) | BigInt(part), 0n);
+  return trusted.some(({ v6, network, bits }) => v6 === parsed.v6 && maskIp(parsed.value, bits, v6 ? 128 : 32) === network);
 }
