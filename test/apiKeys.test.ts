@@ -426,6 +426,16 @@ describe("API keys of managers sharing a store: each manager's keys are its own"
     await billing.apiKeys.revoke(id);
     expect(await deployOf(billing)(key)).toBe("TOKEN_REVOKED");
   });
+
+  it("a key whose record in the store names another issuer is 401 TOKEN_INVALID (the record is checked as well as the secret)", async () => {
+    const store = memoryStore();
+    const billing = new AuthManager({ ...options(store), issuer: "billing" });
+    const { key, id } = await billing.apiKeys.create("ci", { name: "billing ci" });
+    const record = await store.apiKeys?.load(id);
+    expect(record?.issuer).toBe("billing");
+    await store.apiKeys?.save({ ...(record as NonNullable<typeof record>), issuer: "admin" }, undefined);
+    expect(await deployOf(billing)(key)).toBe("TOKEN_INVALID");
+  });
 });
 
 // A key with a valid checksum and a secret that is not the HMAC of its id.

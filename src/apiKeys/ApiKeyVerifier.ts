@@ -47,7 +47,12 @@ export class ApiKeyVerifier {
   constructor(settings: ApiKeySettings) {
     this.prefix = settings.prefix;
     this.#settings = settings;
-    this.#toToken = (record) => apiKeyToken(record, settings.issuer, settings.schemas);
+    this.#toToken = (record) => {
+      // The secret already binds the key to this issuer; a record filed by another manager (or
+      // altered in the store) is refused too.
+      if (record.issuer !== settings.issuer) throw tokenRefusal("TOKEN_INVALID", "issuer");
+      return apiKeyToken(record, settings.issuer, settings.schemas);
+    };
   }
 
   /** The token of `key` (synchronous when known and remembered), or a rejection with a refusal. */
