@@ -43,7 +43,10 @@ export class Sessions {
   /** A new session: an auth and a refresh token sharing `sid`, `auth_time`, `csrf` and the login's `acr`/`amr`. */
   async login(sub: string, scope?: JsonValue, claims?: JsonObject, options?: LoginOptions): Promise<TokenPair> {
     const nowMs = this.#options.clock();
-    const session: SessionClaims = { sid: randomId(), auth_time: Math.floor(nowMs / 1000), csrf: randomId(), ...loginClaims(options) };
+    const auth_time = Math.floor(nowMs / 1000);
+    // Without options, no spread: every login's session then has one shape (issuing reads it twice).
+    const session: SessionClaims =
+      options === undefined ? { sid: randomId(), auth_time, csrf: randomId() } : { sid: randomId(), auth_time, csrf: randomId(), ...loginClaims(options) };
     const listing = this.devices.listing(session.sid, options, nowMs);
     const issued = this.#issuePair(sub, scope, claims, session);
     const pair = issued instanceof Promise ? await issued : issued;

@@ -24,7 +24,9 @@ export interface IssueRequest {
   readonly scope?: unknown;
   readonly claims?: unknown;
   /** The session claims of `login` / `rotate`, in both tokens of a pair (`rot` in refresh tokens only). */
-  readonly session?: (PairRequest["session"] & { readonly rot?: number }) | undefined;
+  readonly session?: PairRequest["session"] | undefined;
+  /** A session's refresh token: its rotation (after the session claims but `amr`). */
+  readonly rot?: number | undefined;
   /** The subject's revocation generation in the store, for a sessionless token of a manager with one. */
   readonly generation?: number | undefined;
 }
@@ -83,7 +85,7 @@ export function issuePair(options: IssuePolicy, sign: TokenSigner, request: Pair
   const { sub, session } = request;
   const text = sharedText(options, request, Math.floor(options.clock() / 1000));
   const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, text);
-  const refresh = payloadOf(options, { type: "refresh", sub, session: { ...session, rot: request.rot } }, text);
+  const refresh = payloadOf(options, { type: "refresh", sub, session, rot: request.rot }, text);
   const authSigned = sign(auth.json);
   const refreshSigned = sign(refresh.json);
   if (typeof authSigned === "string" && typeof refreshSigned === "string") {
@@ -150,17 +152,17 @@ function payloadOf(options: IssuePolicy, request: IssueRequest, text: SharedText
   if (request.claims !== undefined) claimsText = addClaims(payload, request.claims);
   const { session } = request;
   if (session !== undefined) {
-    // In the order of `{ ...session }` with `amr` last, as a frozen copy.
+    // In the order of `{ ...session, rot }` with `amr` last, as a frozen copy.
     payload["sid"] = session.sid;
     payload["auth_time"] = session.auth_time;
     payload["csrf"] = session.csrf;
     if (session.acr !== undefined) payload["acr"] = session.acr;
-    if (session.rot !== undefined) payload["rot"] = session.rot;
+    if (request.rot !== undefined) payload["rot"] = request.rot;
     if (session.amr !== undefined) payload["amr"] = Object.freeze([...session.amr]);
   }
   if (claimsText === undefined) return { claims: payload, json: JSON.stringify(payload) };
   json += claimsText + text.session;
-  if (session?.rot !== undefined) json += `,"rot":${number(session.rot)}`;
+  if (session !== undefined && request.rot !== undefined) json += `,"rot":${number(request.rot)}`;
   return { claims: payload, json: `${json}${text.amr}}` };
 }
 
