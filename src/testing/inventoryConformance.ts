@@ -34,6 +34,14 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
     await store.createSession(sid, { sub }, atMs + HOUR, { createdAtMs: atMs, ...device });
     return sid;
   };
+  // A store with a fresh subject of two sessions started now (undefined where the store has no
+  // inventory): the start of each revocation case.
+  const twoSessions = async (): Promise<[InventoryStore, string, number, string, string] | undefined> => {
+    const store = await open();
+    if (store === undefined) return undefined;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    return [store, sub, t0, await login(store, sub, t0), await login(store, sub, t0)];
+  };
   // The kept session of a `revokeOtherSessions` call: `sid` of `sub`, presented with a fresh token id.
   const keep = (sub: string, sid: string | undefined, issuer = "app"): KeptSession => ({
     sub,
@@ -58,10 +66,9 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
   });
 
   it("unlists a session revoked, a subject revoked, and a session past its expiry; a rotation relists with its time and expiry", async () => {
-    const store = await open();
-    if (store === undefined) return;
-    const [sub, t0] = [`u-${id()}`, Date.now()];
-    const [kept, revoked] = [await login(store, sub, t0), await login(store, sub, t0)];
+    const started = await twoSessions();
+    if (started === undefined) return;
+    const [store, sub, t0, kept, revoked] = started;
     await store.revokeSession(revoked, t0 + HOUR);
     await store.updateSession(revoked, { sub }, t0 + 3 * HOUR, t0 + 5);
     await store.updateSession(kept, { sub }, t0 + 2 * HOUR, t0 + 7);
@@ -108,10 +115,9 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
   });
 
   it("revokeOtherSessions refuses (undefined, nothing revoked) a kept session revoked, missing, of another subject, or a revoked token", async () => {
-    const store = await open();
-    if (store === undefined) return;
-    const [sub, t0] = [`u-${id()}`, Date.now()];
-    const [mine, other] = [await login(store, sub, t0), await login(store, sub, t0)];
+    const started = await twoSessions();
+    if (started === undefined) return;
+    const [store, sub, t0, mine, other] = started;
     await store.revokeSession(mine, t0 + HOUR);
     const token = id();
     await store.revokeToken(token, t0 + HOUR);
