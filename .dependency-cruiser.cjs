@@ -3,7 +3,7 @@
 // runs this over src/; docs/development.md explains the layers. The browser entry's modules
 // (src/client/) reach nothing of the server but the error table, the wire constants, the options toolkit and jws/decodeSegment.
 const LAYERS = [
-  ["base", "^src/((errors|tokens/json)\\.ts$|wire/)"], // coded errors, JSON values, wire constants: import nothing
+  ["base", "^src/((errors|tokens/json)\\.ts$|wire/|runtime/)"], // coded errors, JSON values, wire constants, runtime facts: import nothing
   ["jws", "^src/jws/"], // JOSE facts without token semantics: the algorithm table
   ["options", "^src/options/"], // how an option is checked, and every limit: browser-safe
   ["telemetry", "^src/telemetry/"], // the audit hook, and OpenTelemetry spans and metrics when @opentelemetry/api is installed

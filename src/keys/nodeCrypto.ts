@@ -1,3 +1,4 @@
+import { onCloudflareWorkers } from "../runtime/onCloudflareWorkers.js";
 import type { KeyObject, SignKeyObjectInput } from "node:crypto";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 
@@ -19,8 +20,7 @@ export type NodeCrypto = typeof import("node:crypto");
  * const hash = nodeCrypto?.createHash("sha256").update(text).digest("base64url");
  * ```
  */
-export const nodeCrypto: NodeCrypto | undefined =
-  globalThis.navigator?.userAgent === "Cloudflare-Workers" ? undefined : globalThis.process?.getBuiltinModule?.("node:crypto");
+export const nodeCrypto: NodeCrypto | undefined = onCloudflareWorkers ? undefined : globalThis.process?.getBuiltinModule?.("node:crypto");
 
 // The test suite runs once more with this off, to prove the jose fallback alone passes it too.
 let enabled = true;
