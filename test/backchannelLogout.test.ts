@@ -2,7 +2,7 @@
 // a RemoteIssuer with a store: a good logout token ends that provider session's access tokens
 // (guards answer TOKEN_REVOKED), a sub-only one every session of the subject; every adversarial
 // logout token gets 400 and revokes nothing (counted at the store); one issuer's sid never
-// revokes another issuer's or our own tokens. The e2e test with oidc-provider, two processes and
+// revokes another issuer's or our own tokens; a logout token is never an access token. The e2e test with oidc-provider, two processes and
 // Redis is backchannelLogout.oidc.test.ts.
 import { createServer } from "node:http";
 import { Readable } from "node:stream";
@@ -11,9 +11,10 @@ import express from "express";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, jwtErrorFormatter, memoryStore, RemoteIssuer, type TokenStore } from "trpc-jwt";
 import { forgeHmac, forgeRsa, forgeUnsigned, forgeWith } from "./helpers/forge.js";
-import { listenOnLoopback } from "./helpers/httpServer.js";
+import { listenOnLoopback, startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor, otherRsa, RSA_PUBLIC_PEM } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
+import { createRemoteApp, failure, remoteClient } from "./helpers/remoteApp.js";
 
 const IDP = "https://idp.example.com/";
 const OTHER_IDP = "https://other-idp.example.com/";
@@ -245,6 +246,42 @@ describe("adversarial logout tokens: each 400, nothing revoked", () => {
     expect((await post(`${form(token)}&pad=${"x".repeat(70_000)}`)).status).toBe(400);
     expect((await logout(new Request("https://api.example.com/x"))).status).toBe(405);
     expect(writes).toEqual({ revokeSession: 0, revokeSubject: 0, revokeToken: 0 });
+  });
+});
+
+describe("a logout token is never an access token (RFC 8417 section 4.3)", () => {
+  // A provider whose access tokens are addressed to the client id, as Keycloak's or Entra ID's can
+  // be: a logout token's aud then passes the access-token audience check, and without a typ
+  // header only its events claim tells it apart.
+  const clientAudience = new RemoteIssuer({ issuer: IDP, audience: CLIENT_ID, keys, store, clock: clock.now });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    const { router, createContext } = createRemoteApp(clientAudience);
+    server = await startServer({ router, createContext });
+  });
+  afterAll(() => server.close());
+  const untyped = { typ: undefined };
+  const headerOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0] as string, "base64url").toString()) as unknown;
+
+  it("without a typ header, sent as a Bearer access token over HTTP: 401 TOKEN_INVALID; the logout endpoint accepts the same token", async () => {
+    const token = await logoutToken({ sid: "s-confused" }, untyped);
+    expect(headerOf(token)).toEqual({ alg: "RS256" });
+    // The same claims without events pass as an access token: the events claim is what refuses it.
+    const access = await logoutToken({ sid: "s-confused", events: undefined }, untyped);
+    await expect(remoteClient(server.url, access).whoami.query()).resolves.toMatchObject({ iss: IDP, sub: "alice", tokenType: "auth" });
+    expect(await failure(remoteClient(server.url, token).whoami.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+    expect(((await rejectionOf(clientAudience.verifyToken(token))) as { code: string }).code).toBe("TOKEN_INVALID");
+    const response = await post(form(token));
+    expect(response.status).toBe(200);
+    expect(await failure(remoteClient(server.url, access).whoami.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_REVOKED" });
+  });
+
+  it("nor is any other Security Event Token (an events claim without the logout member), typed or not", async () => {
+    const risc = { "https://schemas.openid.net/secevent/risc/event-type/sessions-revoked": {} };
+    for (const header of [untyped, { typ: "JWT" }, { typ: "at+jwt" }]) {
+      const token = await logoutToken({ sid: "s-other-set", events: risc }, header);
+      expect(await failure(remoteClient(server.url, token).whoami.query())).toMatchObject({ status: 401, jwtCode: "TOKEN_INVALID" });
+    }
   });
 });
 

@@ -26,7 +26,8 @@ const ACCESS_TOKEN_TYPES = new Set(["at+jwt", "application/at+jwt", "jwt"]);
  * `typ`, `sub`, `azp` and the required claims here, then `iss`, `aud`, `iat`, `exp`, `nbf` and
  * `jti` as every verifier does (`checkRegisteredClaims`). Returns frozen claims, or the code of
  * the first problem (`expired` only for a past `exp`). A `type` claim other than `"auth"`
- * is refused: a trpc-jwt refresh token is never an access token.
+ * is refused: a trpc-jwt refresh token is never an access token. So is any `events` claim: that
+ * makes a Security Event Token, such as a back-channel logout token, never an access token.
  */
 export function readAccessClaims(header: object, payloadBytes: Uint8Array, profile: AccessTokenProfile, nowSeconds: number): TokenClaims | ClaimProblem {
   if (!isAcceptedHeader(header, ACCESS_TOKEN_TYPES)) return "claims";
@@ -36,6 +37,12 @@ export function readAccessClaims(header: object, payloadBytes: Uint8Array, profi
   const { authorizedParties, requiredClaims } = profile;
   if (typeof sub !== "string" || sub === "") return "claims";
   if (type !== undefined && type !== "auth") return "claims";
+  // `events` is what makes a JWT a Security Event Token (RFC 8417 section 4.3): a back-channel
+  // logout token (whose `typ` may be absent, and whose `aud` is the client id, which some providers
+  // also put in access tokens), RISC or CAEP. No access token profile defines it, and an event is
+  // never a grant of access: any `events` at all is refused, not only the logout member, so a SET
+  // of a kind we do not know cannot pass either (Back-Channel Logout 1.0, security considerations).
+  if (Object.hasOwn(claims, "events")) return "claims";
   if (authorizedParties !== undefined && !(typeof azp === "string" && authorizedParties.has(azp))) return "claims";
   if (requiredClaims !== undefined && !matchValue(requiredClaims, claims)) return "claims";
   return checkRegisteredClaims(claims, profile, nowSeconds) ?? (claims as TokenClaims);
