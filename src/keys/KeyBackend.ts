@@ -19,9 +19,6 @@ export interface PairNames {
   readonly publicKey: string;
 }
 
-/** The current pair's option names. */
-export const CURRENT_PAIR: PairNames = { secret: "secret", publicKey: "publicKey" };
-
 /** A key the ring verifies with, and its public JWK (a promise while Web Crypto imports it). */
 export interface PublishedKey {
   readonly key: ImportedKey;
@@ -39,13 +36,11 @@ export interface KeyBackend {
   /** An HMAC key from checked secret bytes. */
   secretKey(bytes: Uint8Array<ArrayBuffer>, alg: AuthType, usages: KeyUsage[]): ConstructorParameters<typeof ImportedKey>[2];
   /**
-   * The signing key (none without `secret`) and the current verifying key of an asymmetric
-   * algorithm, checked to be one pair: `secret` read as the private key, `publicKey` (when given)
-   * as its public half.
+   * The signing key (none without `secret`) and the verifying key of an asymmetric algorithm,
+   * checked to be one pair: `secret` read as the private key, `publicKey` (when given) as its
+   * public half. For the current pair and for a previous key alike (its errors naming `names`).
    */
-  currentKeys(config: KeyConfig, names?: PairNames): { readonly signing: ImportedKey | undefined; readonly current: PublishedKey };
-  /** A previous public key of an asymmetric algorithm, read from `publicKey` (errors name `option`). */
-  previousKey(publicKey: KeyInput, alg: AuthType, keyId: string | undefined, option: string): PublishedKey;
+  currentKeys(config: KeyConfig, names: PairNames): { readonly signing: ImportedKey | undefined; readonly current: PublishedKey };
 }
 
 /** The error for a key of the wrong half in `option`. */
@@ -54,6 +49,6 @@ export function wrongHalf(option: string, half: "private" | "public"): JwtConfig
 }
 
 /** The error for a `publicKey` that is not the public half of `secret`. */
-export function notThePair({ secret, publicKey }: PairNames = CURRENT_PAIR): JwtConfigError {
+export function notThePair({ secret, publicKey }: PairNames): JwtConfigError {
   return new JwtConfigError(publicKey, `is not the public half of ${secret}`);
 }

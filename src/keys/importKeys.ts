@@ -1,9 +1,10 @@
 import type { KeyInput, PreviousKey } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
+import { nonEmptyString } from "../options/validate.js";
 import { ALGORITHM_PARAMS } from "../jws/algorithms.js";
 import { hmacSecret } from "./hmacSecret.js";
 import { ImportedKey } from "./ImportedKey.js";
-import type { KeyBackend, KeyConfig, PublishedKey } from "./KeyBackend.js";
+import type { KeyBackend, KeyConfig, PairNames, PublishedKey } from "./KeyBackend.js";
 import { KeyRing } from "./KeyRing.js";
 import { nodeCrypto } from "./nodeCrypto.js";
 import { nodeKeys } from "./nodeKeys.js";
@@ -41,7 +42,7 @@ export function importKeys(config: KeyConfig): KeyRing {
     return refuseRepeatedIds(new KeyRing(current, [current, ...old]));
   }
   // Without secret (verify-only) resolveOptions has made sure of a publicKey.
-  const { signing, current } = backend.currentKeys(config);
+  const { signing, current } = backend.currentKeys(config, pairNames(""));
   const old = previous.map(({ entry, option }) => previousPublicKey(backend, config, entry, option));
   const verifying = [current, ...old] as const;
   const jwks = verifying.map(({ jwk }) => jwk);
@@ -61,9 +62,9 @@ function previousPublicKey(
   if (entry.secret === undefined && entry.publicKey === undefined) throw new JwtConfigError(`${option}.publicKey`, "is missing");
   if (!backend.thumbprints && entry.keyId === undefined)
     throw new JwtConfigError(`${option}.keyId`, "is missing (this runtime has no node:crypto to compute the key's thumbprint)");
-  if (entry.secret === undefined) return backend.previousKey(entry.publicKey as KeyInput, alg, entry.keyId, `${option}.publicKey`);
+  // Read as a pair whose private half may be missing: then it is the public key alone.
   const pair = { authType: alg, secret: entry.secret, publicKey: entry.publicKey, keyId: entry.keyId, previousKeys: [] };
-  const { signing, current } = backend.currentKeys(pair, { secret: `${option}.secret`, publicKey: `${option}.publicKey` });
+  const { signing, current } = backend.currentKeys(pair, pairNames(`${option}.`));
   return { ...current, retired: signing };
 }
 
@@ -73,10 +74,13 @@ function previousEntry(entry: PreviousKey, option: string): { readonly entry: Pr
     if (name !== "keyId" && name !== "publicKey" && name !== "secret")
       throw new JwtConfigError(`${option}.${name}`, "is not a previous-key option (keyId, publicKey, secret)");
   }
-  if (entry.keyId !== undefined && (typeof entry.keyId !== "string" || entry.keyId.trim() === "")) {
-    throw new JwtConfigError(`${option}.keyId`, "must be a non-empty string");
-  }
+  if (entry.keyId !== undefined) nonEmptyString(entry.keyId, `${option}.keyId`);
   return { entry, option };
+}
+
+// The options a pair's errors name: `secret` and `publicKey`, or a previous key's.
+function pairNames(prefix: string): PairNames {
+  return { secret: `${prefix}secret`, publicKey: `${prefix}publicKey` };
 }
 
 function refuseRepeatedIds(ring: KeyRing): KeyRing {

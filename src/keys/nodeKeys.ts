@@ -1,14 +1,12 @@
 import type { KeyObject } from "node:crypto";
 import { ImportedKey } from "./ImportedKey.js";
 import { jwkThumbprint } from "./jwkThumbprint.js";
-import { CURRENT_PAIR, notThePair, type KeyBackend } from "./KeyBackend.js";
+import { notThePair, type KeyBackend } from "./KeyBackend.js";
 import { nodeCrypto } from "./nodeCrypto.js";
 import { readKey } from "./readKey.js";
 
 // Chosen by importKeys only where node:crypto exists.
 const node = () => nodeCrypto as NonNullable<typeof nodeCrypto>;
-// A public KeyObject exports only public members.
-const jwkOf = (key: KeyObject) => key.export({ format: "jwk" }) as JsonWebKey;
 
 /**
  * The node:crypto key backend: every key read and checked synchronously (`readKey`: PEM, JWK,
@@ -18,7 +16,7 @@ const jwkOf = (key: KeyObject) => key.export({ format: "jwk" }) as JsonWebKey;
 export const nodeKeys: KeyBackend = {
   thumbprints: true,
   secretKey: (bytes) => node().createSecretKey(bytes),
-  currentKeys({ authType: alg, secret, publicKey: given, keyId }, names = CURRENT_PAIR) {
+  currentKeys({ authType: alg, secret, publicKey: given, keyId }, names) {
     const privateKey = secret === undefined ? undefined : readKey(secret, alg, names.secret, "private");
     const derived = privateKey === undefined ? undefined : node().createPublicKey(privateKey);
     const publicKey = given === undefined ? (derived as KeyObject) : readKey(given, alg, names.publicKey, "public");
@@ -26,11 +24,8 @@ export const nodeKeys: KeyBackend = {
     const kid = keyId ?? jwkThumbprint(publicKey);
     return {
       signing: privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]),
-      current: { key: new ImportedKey(kid, alg, publicKey, ["verify"]), jwk: jwkOf(publicKey) },
+      // A public KeyObject exports only public members.
+      current: { key: new ImportedKey(kid, alg, publicKey, ["verify"]), jwk: publicKey.export({ format: "jwk" }) as JsonWebKey },
     };
-  },
-  previousKey(value, alg, keyId, option) {
-    const key = readKey(value, alg, option, "public");
-    return { key: new ImportedKey(keyId ?? jwkThumbprint(key), alg, key, ["verify"]), jwk: jwkOf(key) };
   },
 };

@@ -2,7 +2,7 @@ import type { KeyInput } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
 import { ImportedKey } from "./ImportedKey.js";
-import { CURRENT_PAIR, notThePair, wrongHalf, type KeyBackend } from "./KeyBackend.js";
+import { notThePair, wrongHalf, type KeyBackend } from "./KeyBackend.js";
 import { publicHalf } from "./publicHalf.js";
 
 type ImportParams = Parameters<SubtleCrypto["importKey"]>[2];
@@ -19,7 +19,7 @@ type ImportParams = Parameters<SubtleCrypto["importKey"]>[2];
 export const webCryptoKeys: KeyBackend = {
   thumbprints: false,
   secretKey: (bytes, alg, usages) => crypto.subtle.importKey("raw", bytes, ALGORITHM_PARAMS[alg].webCrypto, false, usages),
-  currentKeys({ authType: alg, secret, publicKey, keyId }, names = CURRENT_PAIR) {
+  currentKeys({ authType: alg, secret, publicKey, keyId }, names) {
     const params = ALGORITHM_PARAMS[alg].webCrypto;
     const privateKey = secret === undefined ? undefined : readWithWebCrypto(secret, names.secret, "private", params);
     const givenPublic = publicKey === undefined ? undefined : readWithWebCrypto(publicKey, names.publicKey, "public", params);
@@ -37,32 +37,12 @@ export const webCryptoKeys: KeyBackend = {
         };
       })(),
     );
+    const signKey = privateKey === undefined ? undefined : checked.then((keys) => keys.sign as CryptoKey);
+    const verifyKey = checked.then((keys) => keys.verify);
     return {
-      signing:
-        privateKey === undefined
-          ? undefined
-          : new ImportedKey(
-              keyId,
-              alg,
-              checked.then((keys) => keys.sign as CryptoKey),
-              ["sign"],
-            ),
-      current: {
-        key: new ImportedKey(
-          keyId,
-          alg,
-          checked.then((keys) => keys.verify),
-          ["verify"],
-        ),
-        jwk: handled(checked.then((keys) => keys.publicJwk)),
-      },
+      signing: signKey === undefined ? undefined : new ImportedKey(keyId, alg, signKey, ["sign"]),
+      current: { key: new ImportedKey(keyId, alg, verifyKey, ["verify"]), jwk: handled(checked.then((keys) => keys.publicJwk)) },
     };
-  },
-  previousKey(value, alg, keyId, option) {
-    const params = ALGORITHM_PARAMS[alg].webCrypto;
-    const jwk = checkedJwk(readWithWebCrypto(value, option, "public", params), alg, option).then(publicHalf);
-    const key = jwk.then((publicJwk) => crypto.subtle.importKey("jwk", publicJwk, params, false, ["verify"]));
-    return { key: new ImportedKey(keyId, alg, key, ["verify"]), jwk };
   },
 };
 
