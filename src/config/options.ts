@@ -97,26 +97,7 @@ export interface AuthManagerOptions {
 }
 
 /** Options after validation, with every default filled in. Keys are checked by `importKeys`. */
-export interface ResolvedOptions {
-  readonly issuer: string;
-  readonly authType: AuthType;
-  /** Undefined for a verify-only manager (asymmetric, with `publicKey`). */
-  readonly secret: KeyInput | undefined;
-  readonly publicKey: KeyInput | undefined;
-  readonly keyId: string | undefined;
-  readonly previousKeys: readonly PreviousKey[];
-  readonly audience: string | undefined;
-  readonly clockTolerance: number;
-  readonly authMaxAge: number;
-  readonly refreshMaxAge: number;
-  readonly maxTokenLength: number;
-  readonly cacheSize: number;
-  readonly clock: () => number;
-  readonly store: TokenStore | undefined;
-  readonly rotationGrace: number;
-  readonly audit: AuditHook | undefined;
-  readonly apiKeyPrefix: string;
-}
+export type ResolvedOptions = Readonly<ReturnType<typeof resolveOptions>>;
 
 /** Every option name, for the "did you mean" of an unknown one. */
 const OPTION_NAMES = optionNames<AuthManagerOptions>({
@@ -143,7 +124,7 @@ const OPTION_NAMES = optionNames<AuthManagerOptions>({
  * Checks every option once and fills in the defaults. Keys are checked separately, by
  * `importKeys`. Throws `JwtConfigError` naming the first bad option; never echoes a secret.
  */
-export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
+export function resolveOptions(options: AuthManagerOptions) {
   objectOf(options, "options", { names: OPTION_NAMES, kind: "an AuthManager option" });
   const { issuer, authType, secret, publicKey, keyId, audience, previousKeys } = options;
   nonEmptyString(issuer, "issuer");
@@ -160,6 +141,7 @@ export function resolveOptions(options: AuthManagerOptions): ResolvedOptions {
   return {
     issuer,
     authType,
+    // Undefined for a verify-only manager (asymmetric, with `publicKey`).
     secret,
     publicKey: isMissing(publicKey) ? undefined : publicKey,
     keyId,

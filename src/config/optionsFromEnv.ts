@@ -1,5 +1,4 @@
 import { JwtConfigError } from "../errors.js";
-import type { AuthType } from "../jws/algorithms.js";
 import { missingSecret } from "./missingSecret.js";
 import type { AuthManagerOptions } from "./options.js";
 
@@ -28,34 +27,23 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * options themselves. Errors name the variable (see `AuthManager.fromEnv`).
  */
 export function optionsFromEnv(env: Env): AuthManagerOptions {
-  const optional = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value === "" ? undefined : value;
-  };
-  const required = (name: string, missing = "is missing"): string => {
-    const value = optional(name);
-    if (value === undefined) throw new JwtConfigError(name, missing);
-    return value;
-  };
-  const whole = (name: string): number | undefined => {
-    const value = optional(name)?.trim();
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value)) throw new JwtConfigError(name, "must be a whole number");
-    // Any length of digits: an out-of-range value is refused by the option's own range check.
-    return Number(value);
-  };
-  return {
-    issuer: required(ENV_NAMES.issuer),
-    authType: required(ENV_NAMES.authType) as AuthType,
-    secret: required(ENV_NAMES.secret, missingSecret(env[ENV_NAMES.authType] ?? "")),
-    publicKey: optional(ENV_NAMES.publicKey),
-    keyId: optional(ENV_NAMES.keyId),
-    audience: optional(ENV_NAMES.audience),
-    clockTolerance: whole(ENV_NAMES.clockTolerance),
-    authMaxAge: whole(ENV_NAMES.authMaxAge),
-    refreshMaxAge: whole(ENV_NAMES.refreshMaxAge),
-    maxTokenLength: whole(ENV_NAMES.maxTokenLength),
-    cacheSize: whole(ENV_NAMES.cacheSize),
-    apiKeyPrefix: optional(ENV_NAMES.apiKeyPrefix),
-  };
+  const options: Record<string, string | number | undefined> = {};
+  // In table order: a missing issuer is reported before a missing authType, then secret.
+  for (const [option, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name] === "" ? undefined : env[name];
+    if (value === undefined && REQUIRED.includes(option)) {
+      throw new JwtConfigError(name, option === "secret" ? missingSecret(env[ENV_NAMES.authType] ?? "") : "is missing");
+    }
+    if (value !== undefined && WHOLE.includes(option)) {
+      // Any length of digits: an out-of-range value is refused by the option's own range check.
+      if (!/^\d+$/.test(value.trim())) throw new JwtConfigError(name, "must be a whole number");
+      options[option] = Number(value.trim());
+    } else options[option] = value;
+  }
+  return options as unknown as AuthManagerOptions;
 }
+
+// The options a service cannot start without, and those written as whole decimal numbers; the
+// others are optional strings.
+const REQUIRED: readonly string[] = ["issuer", "authType", "secret"];
+const WHOLE: readonly string[] = ["clockTolerance", "authMaxAge", "refreshMaxAge", "maxTokenLength", "cacheSize"];
