@@ -8,4 +8,6 @@ export { jwtErrorCode } from "./client/jwtErrorCode.js";
 export { refreshLink, type RefreshLinkOptions } from "./client/refreshLink.js";
 export { stepUpLink, type StepUpLinkOptions } from "./client/stepUpLink.js";
 export { wsConnectionParams } from "./client/wsConnectionParams.js";
-export { JWT_ERRORS, JWT_ERROR_CODES, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";
+// JwtConfigError: what the links throw when made with a bad option; the same class as
+// the server entry's (one errors module), so `instanceof` holds whichever entry it came from.
+export { JwtConfigError, JWT_ERRORS, JWT_ERROR_CODES, type JwtErrorCode, type JwtErrorInfo } from "./errors.js";

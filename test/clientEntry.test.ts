@@ -1,9 +1,12 @@
 // The "trpc-jwt/client" entry, as built and packed: its import graph holds no server code and no
-// jose; and the server-side "trpc-jwt/testing" entry stays out of the main entry. The build is the
+// jose; it exports the server entry's own JwtConfigError; and the server-side "trpc-jwt/testing"
+// entry stays out of the main entry. The build is the
 // packed package's dist/ (helpers/packedProject.ts: built from src/ with tsconfig.build.json, once
 // per content, shared with the docs tests), not a build of its own.
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packedProject } from "./helpers/packedProject.js";
 const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
@@ -26,9 +29,11 @@ function importGraph(entry: string) {
 }
 
 describe("built client entry", () => {
+  let project: string;
   let out: string;
   beforeAll(async () => {
-    out = join(await packedProject(), "node_modules", "trpc-jwt", "dist");
+    project = await packedProject();
+    out = join(project, "node_modules", "trpc-jwt", "dist");
   }, 300_000);
 
   it("imports only the client modules, the error table, the wire constants, the options toolkit, the segment decoder and tRPC's observable", () => {
@@ -58,6 +63,33 @@ describe("built client entry", () => {
       "wire/isCookieName.js",
     ]);
     expect([...packages]).toEqual(["@trpc/server/observable"]);
+  });
+
+  it("exports JwtConfigError, the server entry's own class: a link's bad option is an instance of it imported from either entry", async () => {
+    // As an app imports the package (through its exports map), in a Node process of its own.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+      const client = await import("trpc-jwt/client");
+      const server = await import("trpc-jwt");
+      let thrown;
+      try { client.refreshLink({ store: client.createTokenStore() }); } catch (error) { thrown = error; }
+      const exported = typeof client.JwtConfigError === "function";
+      console.log(JSON.stringify({
+        exported,
+        same: client.JwtConfigError === server.JwtConfigError,
+        fromClient: exported && thrown instanceof client.JwtConfigError,
+        fromServer: thrown instanceof server.JwtConfigError,
+        option: thrown?.option,
+      }));
+    `,
+      ],
+      { cwd: project },
+    );
+    expect(JSON.parse(stdout)).toEqual({ exported: true, same: true, fromClient: true, fromServer: true, option: "refresh" });
   });
 
   it("the server entry, by contrast, does reach jose (the check can see imports), but no node:* module: it loads on edge runtimes (issue #18)", () => {
