@@ -1,18 +1,7 @@
 import type { ApiKeyRecord, ApiKeyStore } from "./ApiKeyStore.js";
 import { announcement } from "./redisChannel.js";
-import type { RedisCommands } from "./redisCommands.js";
+import { ms, type RedisCommands } from "./redisCommands.js";
 import { copyJson, isJsonObject } from "../tokens/json.js";
-
-/** How `redisStore` names keys and announces revocations, as its API keys need them. */
-export interface RedisApiKeyWiring {
-  readonly redis: RedisCommands;
-  /** The record of a key: `<prefix>akey:<id>` (a hash tag on a cluster). */
-  readonly recordKey: (id: string) => string;
-  /** A subject's ids: `<prefix>akeys:<sub>`. */
-  readonly listKey: (sub: string) => string;
-  /** Runs a revocation script with the channel and message as its last two arguments, announcing it. */
-  readonly revoke: (keyName: string, text: string) => Promise<void>;
-}
 
 /**
  * The API keys of `redisStore`: each record a JSON string (`<prefix>akey:<id>`, expiring a while
@@ -22,15 +11,16 @@ export interface RedisApiKeyWiring {
  *
  * @example
  * ```ts
- * const apiKeys = redisApiKeys({ redis, recordKey, listKey, revoke });
+ * const apiKeys = redisApiKeys(redis);
  * ```
  */
-export function redisApiKeys({ redis, recordKey, listKey, revoke }: RedisApiKeyWiring): ApiKeyStore {
+export function redisApiKeys(redis: RedisCommands): ApiKeyStore {
   const { command, write, cluster } = redis;
+  const { apiKey: recordKey, apiKeysOf: listKey } = redis.key;
   const load = async (id: string) => decodeRecord(await command<string | null>(recordKey(id), ["GET", recordKey(id)]));
   return {
     async save(record, keepUntilMs) {
-      const args = [JSON.stringify(record), keepUntilMs === undefined ? "" : String(Math.ceil(keepUntilMs)), record.id];
+      const args = [JSON.stringify(record), keepUntilMs === undefined ? "" : ms(keepUntilMs), record.id];
       if (!cluster) return void (await write("apiKeySave", [recordKey(record.id), listKey(record.sub)], args));
       await write("apiKeySave", [recordKey(record.id)], args);
       await write("apiKeyList", [listKey(record.sub)], ["add", record.id]);
@@ -45,7 +35,7 @@ export function redisApiKeys({ redis, recordKey, listKey, revoke }: RedisApiKeyW
     },
     async revoke(id) {
       const record = await load(id);
-      await revoke(recordKey(id), announcement("apikey", id));
+      await redis.revoke("apiKeyRevoke", [recordKey(id)], [], announcement("apikey", id));
       if (record !== undefined) await write("apiKeyList", [listKey(record.sub)], ["rem", id]);
       return record;
     },

@@ -37,9 +37,34 @@ export function isCluster(redis: RedisClientLike | RedisClusterLike): redis is R
   return typeof (redis as Partial<RedisClusterLike>).getNodeClientForKey === "function";
 }
 
+/** Milliseconds as a Redis argument: a whole number, rounded up. */
+export const ms = (value: number) => String(Math.ceil(value));
+
+/**
+ * The names of `redisStore`'s keys under `prefix`, and of its revocation channel. On a cluster each
+ * id is a hash tag: every key is alone in what a script touches, and lands where its id hashes;
+ * the single-Redis layout stays as it was (no migration).
+ */
+function keyNames(prefix: string, cluster: boolean) {
+  const tag = cluster ? (id: string) => `{${id}}` : (id: string) => id;
+  return {
+    channel: `${prefix}revoked`,
+    session: (sid: string) => `${prefix}sess:${tag(sid)}`,
+    used: (tokenId: string) => `${prefix}used:${tag(tokenId)}`,
+    revoked: (tokenId: string) => `${prefix}rev:${tag(tokenId)}`,
+    subject: (sub: string) => `${prefix}sub:${tag(sub)}`,
+    rateLimit: (key: string) => `${prefix}rl:${tag(key)}`,
+    // The subject's session inventory (sorted set and hash), in the slot of its `sub:` key.
+    inventory: (sub: string): [string, string] => [`${prefix}devices:${tag(sub)}`, `${prefix}devinfo:${tag(sub)}`],
+    apiKey: (id: string) => `${prefix}akey:${tag(id)}`,
+    apiKeysOf: (sub: string) => `${prefix}akeys:${tag(sub)}`,
+  };
+}
+
 /** How `redisStore` talks to Redis: every command bounded by `timeout`, routed by key on a cluster. */
 export interface RedisCommands {
   readonly cluster: boolean;
+  readonly key: ReturnType<typeof keyNames>;
   /** One command; on a cluster routed by `key` (the master of its slot). */
   command<T>(key: string | undefined, args: string[]): Promise<T>;
   /** A script: EVALSHA, and EVAL once more where Redis has forgotten it (NOSCRIPT). */
@@ -49,8 +74,10 @@ export interface RedisCommands {
    * only once that many replicas have acknowledged it (`WAIT`), and fails otherwise.
    */
   write<T>(name: ScriptName, keys: string[], args: string[]): Promise<T>;
+  /** A revocation script (`write`), given the channel and the announcement `text` as its last two arguments. */
+  revoke<T>(name: "revokeToken" | "revokeSession" | "revokeSubject" | "apiKeyRevoke", keys: string[], args: string[], text: string): Promise<T>;
   /** The revocation channel over this connection (sharded pub/sub on a cluster). */
-  channel(name: string): ChannelConnection;
+  channel(): ChannelConnection;
   /** The eviction check, and on a client without a `replicas` option, whether it has replicas. */
   ready(): Promise<void>;
 }
@@ -64,9 +91,10 @@ export interface RedisCommands {
  */
 export function redisCommands(
   redis: RedisClientLike | RedisClusterLike,
-  { timeout, allowEviction, replicas }: { timeout: number; allowEviction: boolean; replicas: number | undefined },
+  { prefix, timeout, allowEviction, replicas }: { prefix: string; timeout: number; allowEviction: boolean; replicas: number | undefined },
 ): RedisCommands {
   const cluster = isCluster(redis);
+  const key = keyNames(prefix, cluster);
   // `kind` names the command in the store's duration metric: a script's name, else the command.
   function send<T>(key: string | undefined, args: string[], kind = args[0] ?? ""): Promise<T> {
     if (!redis.isReady) return Promise.reject(new Error("Redis is not connected"));
@@ -111,16 +139,26 @@ export function redisCommands(
       : await send<number>(undefined, args);
     if (Number(acks) < wanted) throw new Error("Redis replicas did not acknowledge the write in time");
   }
+  async function write<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
+    const result = await run<T>(name, keys, args);
+    await acknowledged(keys[0]);
+    return result;
+  }
   return {
     cluster,
+    key,
     command,
     run,
-    async write<T>(name: ScriptName, keys: string[], args: string[]) {
-      const result = await run<T>(name, keys, args);
-      await acknowledged(keys[0]);
+    write,
+    // A revocation script publishes its announcement itself on one Redis (atomic with the write);
+    // on a cluster the announcement is a sharded publish after the write (a script may only
+    // publish to a shard channel of its own slot), and the call fails if it cannot be made.
+    async revoke(name, keys, args, text) {
+      const result = await write<never>(name, keys, [...args, cluster ? "" : key.channel, text]);
+      if (cluster) await command(key.channel, ["SPUBLISH", key.channel, text]);
       return result;
     },
-    channel: (name) => channelOver(redis, name, (text) => send(name, [cluster ? "SPUBLISH" : "PUBLISH", name, text])),
+    channel: () => channelOver(redis, key.channel, (text) => send(key.channel, [cluster ? "SPUBLISH" : "PUBLISH", key.channel, text])),
     ready,
   };
 }

@@ -1,25 +1,7 @@
 import { announcement } from "./redisChannel.js";
-import type { RedisCommands } from "./redisCommands.js";
+import { ms, type RedisCommands } from "./redisCommands.js";
 import type { KeptSession, ListedSession, SessionInventory, SessionListing } from "./SessionInventory.js";
-import type { RevocationState, TokenRef } from "./TokenStore.js";
-
-/** What the inventory needs of `redisStore`: its commands, key names and session revocation. */
-export interface InventoryContext {
-  readonly redis: RedisCommands;
-  readonly channel: string;
-  /** The subject's sorted set and hash, sharing the subject's hash tag on a cluster. */
-  keys(sub: string): [string, string];
-  session(sid: string): string;
-  /** The subject's revocation generation, and a token's revoked mark (the kept session's checks). */
-  subject(sub: string): string;
-  revoked(tokenId: string): string;
-  /** `redisStore.revokeSession` without the unlisting (the cluster's way, one session at a time). */
-  revokeSession(sid: string, unknownExpiresAtMs: number): Promise<unknown>;
-  /** `redisStore.revocationState`: the kept session's checks on a cluster, where its slot is its own. */
-  revocationState(ref: TokenRef): Promise<RevocationState>;
-}
-
-const ms = (value: number) => String(Math.ceil(value));
+import type { RevocationState, TokenRef, TokenStore } from "./TokenStore.js";
 
 /** The arguments a session is listed with: sid, the listing as JSON, its time, and its issuer ('' : none). */
 export function listingArgs(sid: string, listing: SessionListing): [string, string, string, string] {
@@ -28,26 +10,38 @@ export function listingArgs(sid: string, listing: SessionListing): [string, stri
 }
 
 /**
- * `redisStore`'s {@link SessionInventory}: listing is one script on the subject's slot (one
- * round trip on a client and on a cluster); a use is recorded by a script that writes only when
- * the last one is `intervalMs` old. `revokeOtherSessions` is one script on one Redis (the kept
- * session checked, every other session listed then revoked, unlisted and announced in one step);
- * on a cluster the sessions live in their own slots, so one script on the subject's slot claims
- * the others (refusing a caller whose session another call is ending), then each is revoked (and
- * announced) on its own, then unlisted. Module-internal.
+ * `redisStore`'s {@link SessionInventory}, and its `revokeSession` (which unlists): listing is one
+ * script on the subject's slot (one round trip on a client and on a cluster); a use is recorded by
+ * a script that writes only when the last one is `intervalMs` old. `revokeOtherSessions` is one
+ * script on one Redis (the kept session checked, every other session listed then revoked, unlisted
+ * and announced in one step); on a cluster the sessions live in their own slots, so one script on
+ * the subject's slot claims the others (refusing a caller whose session another call is ending),
+ * then each is revoked (and announced) on its own, then unlisted. `revocationState` is the
+ * store's: on a cluster the kept session's slot is its own. Module-internal.
  *
  * @example
  * ```ts
- * const inventory = redisInventory({ redis, channel, keys, session, subject, revoked, revokeSession });
+ * const inventory = redisInventory(redis, revocationState);
  * await inventory.listSessions("alice", Date.now());
  * ```
  */
-export function redisInventory(context: InventoryContext): SessionInventory & { forget(sub: string, sids: string[]): Promise<void> } {
-  const { redis, keys } = context;
+export function redisInventory(
+  redis: RedisCommands,
+  revocationState: (ref: TokenRef) => Promise<RevocationState>,
+): SessionInventory & Pick<TokenStore, "revokeSession"> {
+  const { key } = redis;
+  const keys = key.inventory;
   const forget = async (sub: string, sids: string[]) => {
     if (sids.length > 0) await redis.run("forget", keys(sub), sids);
   };
+  // The session's revoked mark, announced; the caller unlists it.
+  const markRevoked = (sid: string, unknownExpiresAtMs: number) =>
+    redis.revoke<string | null>("revokeSession", [key.session(sid)], [ms(unknownExpiresAtMs)], announcement("session", sid));
   return {
+    async revokeSession(sid: string, unknownExpiresAtMs: number) {
+      const sub = await markRevoked(sid, unknownExpiresAtMs);
+      if (typeof sub === "string" && sub !== "") await forget(sub, [sid]);
+    },
     async listSessions(sub: string, nowMs: number, issuer?: string): Promise<ListedSession[]> {
       const flat = await redis.run<string[]>("list", keys(sub), [ms(nowMs), issuer ?? ""]);
       const listed: ListedSession[] = [];
@@ -61,15 +55,15 @@ export function redisInventory(context: InventoryContext): SessionInventory & { 
       const { sub, sid, issuer } = keep;
       const [, listing] = listingArgs(sid ?? "", keep.listing);
       if (!redis.cluster) {
-        const keyNames = [...keys(sub), context.subject(sub), context.revoked(keep.tokenId), ...(sid === undefined ? [] : [context.session(sid)])];
+        const keyNames = [...keys(sub), key.subject(sub), key.revoked(keep.tokenId), ...(sid === undefined ? [] : [key.session(sid)])];
         const generation = sid === undefined && keep.subjectGeneration !== undefined ? String(keep.subjectGeneration) : "";
         const args = [
           ms(nowMs),
           ms(unknownExpiresAtMs),
-          context.channel,
+          key.channel,
           issuer,
           sid ?? "",
-          context.session(""),
+          key.session(""),
           sub,
           generation,
           listing,
@@ -80,8 +74,8 @@ export function redisInventory(context: InventoryContext): SessionInventory & { 
       // The kept session's slot is not the subject's: its revoked mark and the token's are read
       // just before (with its expiry, for listing it if it was not), the rest in the script.
       const [state, expiry] = await Promise.all([
-        context.revocationState({ tokenId: keep.tokenId, sid, sub }),
-        sid === undefined ? -1 : redis.command<number>(context.session(sid), ["PEXPIRETIME", context.session(sid)]),
+        revocationState({ tokenId: keep.tokenId, sid, sub }),
+        sid === undefined ? -1 : redis.command<number>(key.session(sid), ["PEXPIRETIME", key.session(sid)]),
       ]);
       if (!keptAlive(keep, state)) return undefined;
       const others = await redis.write<string[] | null>("claimOthers", keys(sub), [
@@ -95,7 +89,7 @@ export function redisInventory(context: InventoryContext): SessionInventory & { 
       if (others === null) return undefined;
       // Each revocation is final on its own (a rotation after it gets an unusable pair); they
       // are unlisted once all are made, so a failure half-way leaves them listed for a retry.
-      await Promise.all(others.map((other) => context.revokeSession(other, unknownExpiresAtMs)));
+      await Promise.all(others.map((other) => markRevoked(other, unknownExpiresAtMs)));
       await forget(sub, others);
       return others;
     },
@@ -103,7 +97,6 @@ export function redisInventory(context: InventoryContext): SessionInventory & { 
       const [, meta] = keys(sub);
       return Number((await redis.command<string | null>(meta, ["HGET", meta, `r:${issuer}`])) ?? 0);
     },
-    forget,
   };
 }
 // The cluster's checks of the kept session, as the one-Redis script makes them.

@@ -1,9 +1,9 @@
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { booleanOf, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import { booleanOf, objectOf, optionNames, stringMatching, wholeNumber } from "../options/validate.js";
 import { redisApiKeys } from "./redisApiKeys.js";
 import { announcement, heartbeatedChannel } from "./redisChannel.js";
-import { redisCommands, type RedisClientLike, type RedisClusterLike } from "./redisCommands.js";
+import { ms, redisCommands, type RedisClientLike, type RedisClusterLike } from "./redisCommands.js";
 import { listingArgs, redisInventory } from "./redisInventory.js";
 import type { SessionListing } from "./SessionInventory.js";
 import type { RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
@@ -90,55 +90,13 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   objectOf(options, "options", { names: OPTION_NAMES, kind: "a redisStore option" });
   const allowEviction = booleanOf(options.allowEviction, false, "allowEviction");
   const pubsub = booleanOf(options.pubsub, true, "pubsub");
-  const { prefix = "trpc-jwt:" } = options;
-  if (typeof prefix !== "string") throw new JwtConfigError("prefix", "must be a string");
+  const prefix = stringMatching(options.prefix, "trpc-jwt:", /^/, "prefix", "must be a string");
   const timeout = wholeNumber(options.timeout, LIMITS.redisTimeout, "timeout");
   const replicas = options.replicas === undefined ? undefined : wholeNumber(options.replicas, LIMITS.redisReplicas, "replicas");
-  const redis = redisCommands(client, { timeout, allowEviction, replicas });
-  const { command, run, write, cluster } = redis;
-  const channel = `${prefix}revoked`;
-  // On a cluster each id is a hash tag: every key is alone in what a script touches, and lands
-  // where its id hashes; the single-Redis layout stays as it was (no migration).
-  const tag = cluster ? (id: string) => `{${id}}` : (id: string) => id;
-  const key = {
-    session: (sid: string) => `${prefix}sess:${tag(sid)}`,
-    used: (tokenId: string) => `${prefix}used:${tag(tokenId)}`,
-    revoked: (tokenId: string) => `${prefix}rev:${tag(tokenId)}`,
-    subject: (sub: string) => `${prefix}sub:${tag(sub)}`,
-    // The subject's session inventory, in the slot of its `sub:` key.
-    rateLimit: (key: string) => `${prefix}rl:${tag(key)}`,
-    inventory: (sub: string): [string, string] => [`${prefix}devices:${tag(sub)}`, `${prefix}devinfo:${tag(sub)}`],
-    apiKey: (id: string) => `${prefix}akey:${tag(id)}`,
-    apiKeysOf: (sub: string) => `${prefix}akeys:${tag(sub)}`,
-  };
+  const redis = redisCommands(client, { prefix, timeout, allowEviction, replicas });
+  const { command, run, write, cluster, key } = redis;
   const channels = new Set<() => Promise<void>>();
-  const ms = (value: number) => String(Math.ceil(value));
-
-  // A revocation script publishes its announcement itself on one Redis (atomic with the write);
-  // on a cluster the announcement is a sharded publish after the write (a script may only
-  // publish to a shard channel of its own slot), and the call fails if it cannot be made.
-  async function revoke<T>(
-    script: "revokeToken" | "revokeSession" | "revokeSubject" | "apiKeyRevoke",
-    keyNames: string[],
-    args: string[],
-    text: string,
-  ): Promise<T> {
-    const result = await write<T>(script, keyNames, [...args, cluster ? "" : channel, text]);
-    if (cluster) await command(channel, ["SPUBLISH", channel, text]);
-    return result;
-  }
-  const revokeSession = (sid: string, unknownExpiresAtMs: number) =>
-    revoke<string | null>("revokeSession", [key.session(sid)], [ms(unknownExpiresAtMs)], announcement("session", sid));
-  const inventory = redisInventory({
-    redis,
-    channel,
-    keys: key.inventory,
-    session: key.session,
-    subject: key.subject,
-    revoked: key.revoked,
-    revokeSession,
-    revocationState: (ref) => revocationState(ref),
-  });
+  const inventory = redisInventory(redis, revocationState);
 
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
@@ -170,27 +128,20 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
       return first === null ? undefined : Number(first);
     },
     async revokeToken(tokenId: string, expiresAtMs: number) {
-      await revoke("revokeToken", [key.revoked(tokenId)], [ms(expiresAtMs)], announcement("token", tokenId));
-    },
-    async revokeSession(sid: string, unknownExpiresAtMs: number) {
-      const sub = await revokeSession(sid, unknownExpiresAtMs);
-      if (typeof sub === "string" && sub !== "") await inventory.forget(sub, [sid]);
+      await redis.revoke("revokeToken", [key.revoked(tokenId)], [ms(expiresAtMs)], announcement("token", tokenId));
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
-      await revoke("revokeSubject", [key.subject(sub), ...key.inventory(sub)], [ms(nowMs), ms(expiresAtMs)], announcement("subject", sub));
+      await redis.revoke("revokeSubject", [key.subject(sub), ...key.inventory(sub)], [ms(nowMs), ms(expiresAtMs)], announcement("subject", sub));
     },
     async hitRateLimit(id: string, limit: number, windowMs: number) {
       const wait = await run<number>("rateLimit", [key.rateLimit(id)], [String(limit), ms(windowMs), crypto.randomUUID()]);
       return { allowed: wait === 0, retryAfterMs: Number(wait) };
     },
-    listSessions: inventory.listSessions,
-    touchSession: inventory.touchSession,
-    revokeOtherSessions: inventory.revokeOtherSessions,
-    othersRevokedAt: inventory.othersRevokedAt,
+    ...inventory,
     revocationState,
-    apiKeys: redisApiKeys({ redis, recordKey: key.apiKey, listKey: key.apiKeysOf, revoke: (keyName, text) => revoke("apiKeyRevoke", [keyName], [], text) }),
-    ready: () => redis.ready(),
-    ...(pubsub ? { subscribe: (listener: RevocationListener) => subscribe(listener) } : {}),
+    apiKeys: redisApiKeys(redis),
+    ready: redis.ready,
+    ...(pubsub ? { subscribe } : {}),
     async close() {
       const closing = [...channels].map((stop) => stop());
       channels.clear();
@@ -221,7 +172,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   }
 
   function subscribe(listener: RevocationListener): () => void {
-    const stop = heartbeatedChannel(redis.channel(channel), listener);
+    const stop = heartbeatedChannel(redis.channel(), listener);
     channels.add(stop);
     return () => {
       channels.delete(stop);
