@@ -33,7 +33,7 @@ export interface RedisClusterLike {
 }
 
 /** Whether `redis` is a cluster (`createCluster()`) rather than a client. */
-export function isCluster(redis: RedisClientLike | RedisClusterLike): redis is RedisClusterLike {
+function isCluster(redis: RedisClientLike | RedisClusterLike): redis is RedisClusterLike {
   return typeof (redis as Partial<RedisClusterLike>).getNodeClientForKey === "function";
 }
 
@@ -128,15 +128,8 @@ export function redisCommands(
     const wanted = waitFor ?? 0;
     if (wanted === 0) return;
     const args = ["WAIT", String(wanted), String(timeout)];
-    const acks = isCluster(redis)
-      ? await metricHooks.storeCommand(
-          "WAIT",
-          withDeadline(
-            redis.getNodeClientForKey(key ?? "").then((node) => node.sendCommand<number>(args, { timeout: timeout * 2 })),
-            timeout * 2,
-          ),
-        )
-      : await send<number>(undefined, args);
+    const onNode = isCluster(redis) && redis.getNodeClientForKey(key ?? "").then((node) => node.sendCommand<number>(args, { timeout: timeout * 2 }));
+    const acks = await (onNode ? metricHooks.storeCommand("WAIT", withDeadline(onNode, timeout * 2)) : send<number>(undefined, args));
     if (Number(acks) < wanted) throw new Error("Redis replicas did not acknowledge the write in time");
   }
   async function write<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
@@ -166,19 +159,15 @@ export function redisCommands(
 function channelOver(redis: RedisClientLike | RedisClusterLike, name: string, publish: (text: string) => Promise<unknown>): ChannelConnection {
   return {
     open({ message, ready, lost }) {
-      if (isCluster(redis)) {
-        // Sharded pub/sub: the channel lives on the master of its slot, not on every node.
-        const subscriber = redis.duplicate();
-        subscriber.on("error", lost);
-        const subscribed = subscriber.connect().then(() => subscriber.sSubscribe(name, message));
-        return { subscribed, close: async () => subscriber.destroy() };
-      }
       const subscriber = redis.duplicate();
-      subscriber.on("ready", ready);
       subscriber.on("error", lost);
+      if (isCluster(subscriber)) {
+        // Sharded pub/sub: the channel lives on the master of its slot, not on every node.
+        return { subscribed: subscriber.connect().then(() => subscriber.sSubscribe(name, message)), close: async () => subscriber.destroy() };
+      }
+      subscriber.on("ready", ready);
       subscriber.on("end", lost);
-      const subscribed = subscriber.connect().then(() => subscriber.subscribe(name, message));
-      return { subscribed, close: () => subscriber.close() };
+      return { subscribed: subscriber.connect().then(() => subscriber.subscribe(name, message)), close: () => subscriber.close() };
     },
     publish,
     onCommandsBack(back) {
@@ -194,19 +183,9 @@ function connectedReplicas(info: unknown): number {
   return match === null ? 0 : Number(match[1]);
 }
 
-/** `reply`, or a rejection once `ms` have passed without it. */
-export function withDeadline<T>(reply: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("Redis did not answer in time")), ms);
-    reply.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+/** `reply`, or a rejection once `deadlineMs` have passed without it. */
+function withDeadline<T>(reply: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("Redis did not answer in time")), deadlineMs)));
+  return Promise.race([reply, late]).finally(() => clearTimeout(timer));
 }
