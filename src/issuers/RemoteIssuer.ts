@@ -60,8 +60,6 @@ export class RemoteIssuer {
   /** The signature algorithms accepted. */
   readonly algorithms: readonly RemoteAlgorithm[];
   readonly #verify: Verifier;
-  readonly #clock: () => number;
-  readonly #clockTolerance: number;
   readonly #options: ResolvedRemoteOptions;
   readonly #keys: RemoteKeySet;
   readonly #revocation: RemoteRevocation | undefined;
@@ -73,8 +71,6 @@ export class RemoteIssuer {
     this.jwksUri = resolved.keySource instanceof URL ? resolved.keySource.href : undefined;
     this.audience = resolved.audience;
     this.algorithms = resolved.algorithms;
-    this.#clock = timing.clock;
-    this.#clockTolerance = profile.clockTolerance;
     this.#options = resolved;
     // One key set for access tokens and logout tokens alike.
     this.#keys = new RemoteKeySet(resolved.keySource, timing);
@@ -154,9 +150,9 @@ export class RemoteIssuer {
     const bySubject = oneOf(options.revoke ?? "session", ["session", "subject"], "revoke") === "subject";
     const revocation = this.#revocation;
     if (revocation === undefined) throw new JwtConfigError("store", "backchannelLogout() needs a TokenStore: new RemoteIssuer({ ..., store })");
-    const { algorithms, timing, maxTokenLength } = this.#options;
+    const { algorithms, timing, maxTokenLength, profile } = this.#options;
     // The issuer's own pipeline and key set, with the logout-token claim check; never cached (each jti counts once).
-    const policy = { issuer: this.issuer, clientId, clockTolerance: this.#clockTolerance, clock: this.#clock, maxTokenLength, cacheSize: 0 };
+    const policy = { issuer: this.issuer, clientId, clockTolerance: profile.clockTolerance, clock: timing.clock, maxTokenLength, cacheSize: 0 };
     const verify = createRemoteVerifier(this.#keys, algorithms, timing, { policy, claims: readLogoutClaims });
     // By subject: the sid goes (a token without sub still ends its session).
     return createBackchannelLogout(verify, (request) => revocation.logout(bySubject && request.sub !== undefined ? { ...request, sid: undefined } : request));
@@ -171,11 +167,12 @@ export class RemoteIssuer {
    * ```
    */
   isUnexpired(token: JwtToken): boolean {
-    return expiresAt(token, this.#clockTolerance) > this.#clock();
+    return expiresAt(token, this.#options.profile.clockTolerance) > this.#options.timing.clock();
   }
 
   /** @internal What a request context needs of this issuer (`createJwtContext`). */
   [ISSUER](): Issuer {
-    return { issuer: this.issuer, verify: this.#verify, now: this.#clock, tolerance: this.#clockTolerance, revocation: this.#revocation };
+    const { timing, profile } = this.#options;
+    return { issuer: this.issuer, verify: this.#verify, now: timing.clock, tolerance: profile.clockTolerance, revocation: this.#revocation };
   }
 }

@@ -1,21 +1,17 @@
-import type { JSONWebKeySet, JWK } from "jose";
+import type { JWK } from "jose";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { clockOf, functionOf, nonEmptyString, objectOf, optionNames, wholeNumber } from "../options/validate.js";
+import { clockOf, functionOf, nonEmptyString, objectOf, optionNames, stringList, wholeNumber } from "../options/validate.js";
 import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { copyJson, isJsonObject, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
 import type { PublicJwk } from "../keys/JwkSet.js";
-import type { AccessTokenProfile } from "./readAccessClaims.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import { tokenStoreOf } from "../stores/tokenStoreOf.js";
 import { keySourceOf } from "./keySourceOf.js";
 
 /** The asymmetric algorithms an identity provider may sign access tokens with. */
 export type RemoteAlgorithm = AsymmetricAlgorithm;
-
-// The one algorithm table's asymmetric rows: a provider never shares an HMAC secret with us.
-const REMOTE_ALGORITHMS: ReadonlySet<string> = new Set(ASYMMETRIC_ALGORITHMS);
 
 /**
  * Options for `new RemoteIssuer(options)`: where the provider's keys come from (`jwksUri`, or
@@ -144,20 +140,7 @@ export interface KeySetTiming {
 export type DiscoveryOptions = Omit<RemoteIssuerSettings, "issuer">;
 
 /** Options after validation, grouped by who uses them. */
-export interface ResolvedRemoteOptions {
-  /** Where the keys come from: fetched from a URL, or given once. */
-  readonly keySource: URL | JSONWebKeySet;
-  readonly audience: string | false;
-  readonly algorithms: readonly RemoteAlgorithm[];
-  readonly profile: AccessTokenProfile;
-  readonly timing: KeySetTiming;
-  readonly maxTokenLength: number;
-  readonly cacheSize: number;
-  readonly store: TokenStore | undefined;
-  readonly audit: AuditHook | undefined;
-  /** Seconds. */
-  readonly maxTokenLifetime: number;
-}
+export type ResolvedRemoteOptions = ReturnType<typeof resolveRemoteOptions>;
 
 const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
   issuer: true,
@@ -186,33 +169,38 @@ const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
  * Checks every `RemoteIssuer` option once and fills in the defaults. Throws `JwtConfigError`
  * naming the first bad option.
  */
-export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemoteOptions {
+export function resolveRemoteOptions(options: RemoteIssuerOptions) {
   objectOf(options, "options", { names: OPTION_NAMES, kind: "a RemoteIssuer option" });
   const { issuer, audience, algorithms = ["RS256"] } = options;
   nonEmptyString(issuer, "issuer");
   if (audience === undefined) throw new JwtConfigError("audience", "is required: your API's identifier at the provider");
   if (audience !== false) nonEmptyString(audience, "audience", "must be a non-empty string, or false with requiredClaims pinning client_id or token_use");
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => REMOTE_ALGORITHMS.has(alg))) {
-    throw new JwtConfigError("algorithms", `must be a non-empty list of ${[...REMOTE_ALGORITHMS].join(", ")}`);
+  // The one algorithm table's asymmetric rows: a provider never shares an HMAC secret with us.
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((alg) => ASYMMETRIC_ALGORITHMS.includes(alg))) {
+    throw new JwtConfigError("algorithms", `must be a non-empty list of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
   }
   const clock = clockOf(options.clock);
   const requiredClaims = optionalClaims(options.requiredClaims);
   if (audience === false && !AUDIENCE_SUBSTITUTES.some((claim) => requiredClaims !== undefined && Object.hasOwn(requiredClaims, claim))) {
     throw new JwtConfigError("audience", "may be false only when requiredClaims pins client_id or token_use");
   }
+  const keySource = keySourceOf(options);
+  const clockTolerance = wholeNumber(options.clockTolerance, LIMITS.clockTolerance, "clockTolerance");
+  const parties = stringList(options.authorizedParties, "authorizedParties", /./s, "must be a non-empty list of client ids");
   return {
-    keySource: keySourceOf(options),
+    /** Where the keys come from: fetched from a URL, or given once. */
+    keySource,
     audience,
     algorithms: Object.freeze([...new Set(algorithms)]),
     profile: Object.freeze({
       issuer,
       // No audience: a token that names one is refused, as for AuthManager without `audience`.
       audience: audience === false ? undefined : audience,
-      clockTolerance: wholeNumber(options.clockTolerance, LIMITS.clockTolerance, "clockTolerance"),
-      authorizedParties: optionalParties(options.authorizedParties),
+      clockTolerance,
+      authorizedParties: parties && new Set(parties),
       requiredClaims,
     }),
-    timing: Object.freeze({
+    timing: Object.freeze<KeySetTiming>({
       cacheMaxAge: wholeNumber(options.cacheMaxAge, LIMITS.cacheMaxAge, "cacheMaxAge"),
       maxStale: wholeNumber(options.maxStale, LIMITS.maxStale, "maxStale"),
       cooldownDuration: wholeNumber(options.cooldownDuration, LIMITS.cooldownDuration, "cooldownDuration"),
@@ -223,6 +211,7 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions): ResolvedRemo
     cacheSize: wholeNumber(options.cacheSize, LIMITS.cacheSize, "cacheSize"),
     store: tokenStoreOf(options.store),
     audit: functionOf(options.audit, "audit"),
+    /** Seconds. */
     maxTokenLifetime: wholeNumber(options.maxTokenLifetime, LIMITS.maxTokenLifetime, "maxTokenLifetime"),
   };
 }
@@ -234,12 +223,4 @@ function optionalClaims(value: unknown): JsonObject | undefined {
     throw new JwtConfigError("requiredClaims", "must be a non-empty plain JSON object");
   }
   return copy;
-}
-
-function optionalParties(value: unknown): ReadonlySet<string> | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || !value.every((party) => typeof party === "string" && party !== "")) {
-    throw new JwtConfigError("authorizedParties", "must be a non-empty list of client ids");
-  }
-  return new Set(value);
 }
