@@ -62,7 +62,8 @@ export function createBackchannelLogout(verify: Verifier, logout: (request: Logo
   };
   const fetchHandler = async (request: Request): Promise<Response> => {
     if (request.method !== "POST") return new Response(null, { status: 405, headers: { ...HEADERS, allow: "POST" } });
-    const form = isForm(request.headers.get("content-type")) ? await readForm(request.body ?? emptyBody()) : undefined;
+    const body = isForm(request.headers.get("content-type")) ? request.body : undefined;
+    const form = body === undefined ? undefined : body === null ? new URLSearchParams() : await readForm(body);
     return new Response(null, { status: await answer(form), headers: HEADERS });
   };
   const node = async (req: NodeLogoutRequest, res: NodeLogoutResponse): Promise<void> => {
@@ -114,19 +115,16 @@ function parsedBody({ body, readableEnded }: NodeLogoutRequest): URLSearchParams
 
 // The body as a form, or `undefined` past MAX_BODY_BYTES, on a read error, or for text that is not UTF-8.
 async function readForm(body: AsyncIterable<unknown> | ReadableStream<Uint8Array>): Promise<URLSearchParams | undefined> {
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   try {
     for await (const chunk of chunksOf(body)) {
-      const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+      const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : (chunk as Uint8Array<ArrayBuffer>);
       size += bytes.byteLength;
       if (size > MAX_BODY_BYTES) return undefined;
       chunks.push(bytes);
     }
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) all.set(chunk, (at += chunk.byteLength) - chunk.byteLength);
-    return new URLSearchParams(new TextDecoder("utf-8", { fatal: true }).decode(all));
+    return new URLSearchParams(new TextDecoder("utf-8", { fatal: true }).decode(await new Blob(chunks).arrayBuffer()));
   } catch {
     return undefined;
   }
@@ -141,8 +139,4 @@ async function* chunksOf(body: AsyncIterable<unknown> | ReadableStream<Uint8Arra
   } finally {
     reader.releaseLock();
   }
-}
-
-function emptyBody(): ReadableStream<Uint8Array> {
-  return new ReadableStream({ start: (controller) => controller.close() });
 }

@@ -44,35 +44,30 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<un
 
 async function readJson(url: URL, { signal, maxBytes }: FetchJsonOptions): Promise<unknown> {
   const response = await fetch(url, { method: "GET", redirect: "manual", signal, headers: { accept: "application/json" } });
-  const body = response.body;
-  if (response.status !== 200 || body === null) {
-    await body?.cancel().catch(() => undefined);
-    throw new FetchJsonError(`status ${response.status}`);
-  }
-  if (Number(response.headers.get("content-length")) > maxBytes) {
-    await body.cancel().catch(() => undefined);
-    throw new FetchJsonError("too large");
-  }
-  // Content-Length may be absent or wrong (chunked): count what actually arrives.
-  // Decoded as it streams (no Buffer: edge runtimes lack it); a character split across chunks is kept whole.
-  let text = "";
-  let length = 0;
-  const reader = body.getReader();
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    length += read.value.byteLength;
-    if (length > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new FetchJsonError("too large");
-    }
-    try {
-      text += UTF8.decode(read.value, { stream: true });
-    } catch {
-      await reader.cancel().catch(() => undefined);
-      throw new FetchJsonError("not JSON");
-    }
-  }
+  const reader = response.body?.getReader();
   try {
-    return JSON.parse(text + UTF8.decode());
+    if (response.status !== 200 || reader === undefined) throw new FetchJsonError(`status ${response.status}`);
+    if (Number(response.headers.get("content-length")) > maxBytes) throw new FetchJsonError("too large");
+    // Content-Length may be absent or wrong (chunked): count what actually arrives.
+    // Decoded as it streams (no Buffer: edge runtimes lack it); a character split across chunks is kept whole.
+    let text = "";
+    let length = 0;
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      length += read.value.byteLength;
+      if (length > maxBytes) throw new FetchJsonError("too large");
+      text += decoded(() => UTF8.decode(read.value, { stream: true }));
+    }
+    return decoded(() => JSON.parse(text + UTF8.decode()));
+  } finally {
+    // Whatever is left of the body is abandoned unread (nothing, once it was read to its end).
+    await reader?.cancel().catch(() => undefined);
+  }
+}
+
+// Text that is not UTF-8, or not JSON, is "not JSON".
+function decoded<T>(decode: () => T): T {
+  try {
+    return decode();
   } catch {
     throw new FetchJsonError("not JSON");
   }
