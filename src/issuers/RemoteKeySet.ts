@@ -84,30 +84,25 @@ export class RemoteKeySet {
    * `kid`, several candidates, a key too weak for `alg`).
    */
   verifierFor(alg: RemoteAlgorithm, kid: string | undefined): KeyVerifier | Promise<KeyVerifier> {
-    const known = this.#loaded?.verifiers.get(`${alg} ${kid ?? ""}`);
-    if (known !== undefined) {
-      const age = this.#age();
-      if (age < this.#timing.cacheMaxAge) return known;
-      if (age < this.#timing.cacheMaxAge + this.#timing.maxStale) {
-        // Stale while revalidating: this request does not wait for a slow provider.
-        void this.#refresh();
-        return known;
-      }
-    }
-    return this.#resolve(alg, kid);
+    if (this.#isStale()) return this.#resolve(alg, kid);
+    // Stale while revalidating: this request does not wait for a slow provider.
+    if (this.#age() >= this.#timing.cacheMaxAge) void this.#refresh();
+    return this.#loaded?.verifiers.get(`${alg} ${kid ?? ""}`) ?? this.#resolve(alg, kid);
   }
 
   #age(): number {
     return this.#loaded === undefined ? Number.POSITIVE_INFINITY : this.#timing.clock() - this.#loaded.at;
   }
 
+  // Past `cacheMaxAge + maxStale` (or nothing loaded): the keys must not be used before a fetch.
+  #isStale(): boolean {
+    return this.#age() >= this.#timing.cacheMaxAge + this.#timing.maxStale;
+  }
+
   async #resolve(alg: RemoteAlgorithm, kid: string | undefined): Promise<KeyVerifier> {
-    const { cacheMaxAge, maxStale } = this.#timing;
-    const age = this.#age();
-    if (age >= cacheMaxAge + maxStale) await this.#refresh();
-    else if (age >= cacheMaxAge) void this.#refresh();
+    if (this.#isStale()) await this.#refresh();
     const loaded = this.#loaded;
-    if (loaded === undefined || this.#age() >= cacheMaxAge + maxStale) throw new JwtError("KEYS_UNAVAILABLE");
+    if (loaded === undefined || this.#isStale()) throw new JwtError("KEYS_UNAVAILABLE");
     try {
       return await this.#verifierFrom(loaded, alg, kid);
     } catch (error) {

@@ -59,19 +59,22 @@ export function tokenSourceOf(issuers: HasIssuer | readonly HasIssuer[]): TokenS
   const list: readonly unknown[] = Array.isArray(issuers) ? issuers : [issuers];
   if (list.length === 0) throw new JwtConfigError("issuers", "must name at least one AuthManager or RemoteIssuer");
   const byIssuer = new Map<string, TokenSource>();
+  const prefixes = new Set<string>();
   for (const item of list) {
-    const [issuer, source] = sourceOf(item);
-    if (byIssuer.has(issuer)) throw new JwtConfigError("issuers", "two of them have the same issuer: a token's iss must pick one");
-    byIssuer.set(issuer, source);
+    const issuer = issuerOf(item);
+    if (byIssuer.has(issuer.issuer)) throw new JwtConfigError("issuers", "two of them have the same issuer: a token's iss must pick one");
+    byIssuer.set(issuer.issuer, sourceOf(issuer));
+    if (issuer.apiKeys !== undefined) prefixes.add(issuer.apiKeys.prefix);
   }
-  if (byIssuer.size === 1) return byIssuer.values().next().value as TokenSource;
-  const anyStore = [...byIssuer.values()].some((source) => source.unrevoked !== undefined);
-  const apiKeySources = [...byIssuer.values()].flatMap(({ apiKey }) => (apiKey === undefined ? [] : [apiKey]));
+  const sources = [...byIssuer.values()];
+  if (sources.length === 1) return sources[0] as TokenSource;
+  const anyStore = sources.some((source) => source.unrevoked !== undefined);
+  const apiKeySources = sources.flatMap(({ apiKey }) => (apiKey === undefined ? [] : [apiKey]));
   // Each issuer's keys have their own prefix: a key is verified by the one whose prefix it has.
-  if (new Set(apiKeyPrefixes(list)).size < apiKeySources.length)
+  if (prefixes.size < apiKeySources.length)
     throw new JwtConfigError("issuers", "two of them make API keys with the same apiKeyPrefix: a key's prefix must pick one");
   // A token one of them has verified before is answered from its cache, unparsed.
-  const caches = [...byIssuer.values()].flatMap(({ verify }) => (verify.cached === undefined ? [] : [verify.cached]));
+  const caches = sources.flatMap(({ verify }) => (verify.cached === undefined ? [] : [verify.cached]));
   return {
     verify: (signed, type) => {
       for (const cached of caches) {
@@ -107,27 +110,16 @@ export function tokenSourceOf(issuers: HasIssuer | readonly HasIssuer[]): TokenS
   };
 }
 
-function apiKeyPrefixes(list: readonly unknown[]): string[] {
-  return list.flatMap((item) => {
-    const prefix = issuerOf(item).apiKeys?.prefix;
-    return prefix === undefined ? [] : [prefix];
-  });
-}
-
-function sourceOf(item: unknown): [string, TokenSource] {
-  const { issuer, verify, now, tolerance, revocation, apiKeys } = issuerOf(item);
-  return [
-    issuer,
-    {
-      verify,
-      isUnexpired: (token) => expiresAt(token, tolerance) > now(),
-      now,
-      expiresAt: (token) => expiresAt(token, tolerance),
-      unrevoked: revocation === undefined ? undefined : (token) => revocation.check(token),
-      watchRevocation: revocation === undefined ? undefined : (token, onRevoked) => revocation.watch(token, onRevoked),
-      apiKey: apiKeys === undefined ? undefined : (credential) => (credential.startsWith(apiKeys.prefix) ? apiKeys.verify(credential) : undefined),
-    },
-  ];
+function sourceOf({ verify, now, tolerance, revocation, apiKeys }: Issuer): TokenSource {
+  return {
+    verify,
+    isUnexpired: (token) => expiresAt(token, tolerance) > now(),
+    now,
+    expiresAt: (token) => expiresAt(token, tolerance),
+    unrevoked: revocation === undefined ? undefined : (token) => revocation.check(token),
+    watchRevocation: revocation === undefined ? undefined : (token, onRevoked) => revocation.watch(token, onRevoked),
+    apiKey: apiKeys === undefined ? undefined : (credential) => (credential.startsWith(apiKeys.prefix) ? apiKeys.verify(credential) : undefined),
+  };
 }
 
 // Only an AuthManager or a RemoteIssuer has the method (its key is module-internal).
