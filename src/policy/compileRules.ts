@@ -1,5 +1,5 @@
 import { JwtConfigError } from "../errors.js";
-import { booleanOf, nonEmptyString, oneOf, optionNames, stringList, unknownKeys } from "../options/validate.js";
+import { booleanOf, functionOf, nonEmptyString, oneOf, optionNames, stringList, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
@@ -106,21 +106,7 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
 }
 
 /** Rules after validation: frozen copies, paths split. */
-export interface CompiledRules {
-  /** The `iss` a token must carry, when pinned. */
-  readonly issuer: string | undefined;
-  readonly type: TokenType;
-  readonly cookie: string | undefined;
-  readonly input: readonly InputBinding[];
-  readonly claims: JsonObject | undefined;
-  readonly scope: ScopeRequirement | undefined;
-  readonly override: JsonObject | undefined;
-  readonly allow: AllowRule<unknown> | undefined;
-  readonly maxAuthAge: number | undefined;
-  readonly acr: readonly string[] | undefined;
-  readonly amr: readonly string[] | undefined;
-  readonly apiKey: boolean;
-}
+export type CompiledRules = ReturnType<typeof compileRules>;
 
 const RULE_NAMES = optionNames<RequireTokenRules>({
   issuer: true,
@@ -152,7 +138,7 @@ const PATH = /^[^.]+(\.[^.]+)*$/;
  * compileRules({ override: {} }); // JwtConfigError: requireToken.override: must be a non-empty object ...
  * ```
  */
-export function compileRules(rules: RequireTokenRules): CompiledRules {
+export function compileRules(rules: RequireTokenRules) {
   if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
@@ -163,6 +149,7 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
   }
   return Object.freeze({
+    // The `iss` a token must carry, when pinned.
     issuer: compileIssuer(rules.issuer),
     type,
     cookie,
@@ -170,7 +157,8 @@ export function compileRules(rules: RequireTokenRules): CompiledRules {
     claims: requiredObject(rules.claims, "requireToken.claims"),
     scope: compileScope(rules.scope),
     override: requiredObject(rules.override, "requireToken.override"),
-    allow: compileAllow(rules.allow),
+    // The predicate is the app's code: it is kept as given and typed for any input from here on.
+    allow: functionOf(rules.allow, "requireToken.allow", "must be a function returning true to allow") as AllowRule<unknown> | undefined,
     maxAuthAge: compileMaxAuthAge(rules.maxAuthAge),
     acr: stringList(rules.acr, "requireToken.acr", CHALLENGE_VALUE, "must be a non-empty list of acr values (printable, no spaces or quotes)"),
     amr: stringList(rules.amr, "requireToken.amr", CHALLENGE_VALUE, "must be a non-empty list of amr values (printable, no spaces or quotes)"),
@@ -232,13 +220,6 @@ function refuseEmpty<T extends JsonValue>(copy: T, name: string): T {
   const empty = emptyRulePath(copy, name);
   if (empty !== undefined) throw new JwtConfigError(empty, "must not be empty: an empty object or array requires nothing, so it would match every token");
   return copy;
-}
-
-// The predicate is the app's code: it is kept as given and typed for any input from here on.
-function compileAllow(allow: AllowRule | undefined): AllowRule<unknown> | undefined {
-  if (allow === undefined) return undefined;
-  if (typeof allow !== "function") throw new JwtConfigError("requireToken.allow", "must be a function returning true to allow");
-  return allow as AllowRule<unknown>;
 }
 
 function compileMaxAuthAge(maxAuthAge: unknown): number | undefined {

@@ -14,18 +14,12 @@ import type { JsonValue } from "../tokens/json.js";
  */
 export function emptyRulePath(value: JsonValue, path: string): string | undefined {
   if (typeof value !== "object" || value === null) return undefined;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return path;
-    for (let i = 0; i < value.length; i++) {
-      const found = emptyRulePath(value[i] as JsonValue, `${path}[${i}]`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  const keys = Object.keys(value);
-  if (keys.length === 0) return path;
-  for (const key of keys) {
-    const found = emptyRulePath((value as { readonly [key: string]: JsonValue })[key] as JsonValue, `${path}.${key}`);
+  const entries = Array.isArray(value)
+    ? value.map((item, i) => [`${path}[${i}]`, item] as const)
+    : Object.entries(value).map(([key, item]) => [`${path}.${key}`, item] as const);
+  if (entries.length === 0) return path;
+  for (const [at, item] of entries) {
+    const found = emptyRulePath(item as JsonValue, at);
     if (found !== undefined) return found;
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../tokens/json.js";
+import { isJsonObject, jsonEqual, type JsonValue } from "../tokens/json.js";
 
 /**
  * Whether a token value satisfies a required value. Objects match when every required key is

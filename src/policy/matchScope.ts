@@ -24,14 +24,4 @@ export function matchScope(required: ScopeRequirement, actual: JsonValue | undef
   return scopeWords(required).every((word) => granted.has(word));
 }
 
-/**
- * The words of an OAuth scope string.
- *
- * @example
- * ```ts
- * scopeWords("read  write"); // ["read", "write"]
- * ```
- */
-export function scopeWords(scope: string): string[] {
-  return scope.split(" ").filter((word) => word !== "");
-}
+const scopeWords = (scope: string): string[] => scope.split(" ").filter((word) => word !== "");
