@@ -1,11 +1,9 @@
 // The API key part of the conformance suite, for stores that keep API keys (the optional
 // `apiKeys` of a TokenStore): run by `storeConformance` itself.
 import type { ApiKeyRecord, ApiKeyStore } from "../stores/ApiKeyStore.js";
-import type { RevocationEvent } from "../stores/TokenStore.js";
-import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
+import { id as uuid, recordingListener, sleep, until, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
 
-const id = () => globalThis.crypto.randomUUID().replaceAll("-", "");
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const id = () => uuid().replaceAll("-", "");
 
 /**
  * The behaviour of a store's API keys: records saved through one view are read through another
@@ -47,11 +45,9 @@ export function apiKeyConformance(target: StoreUnderTest, { it, expect }: Confor
     const [a, b] = [await open(), await open()];
     const store = await target.open();
     if (a === undefined || b === undefined) return;
-    const heard: RevocationEvent[] = [];
-    let live!: () => void;
-    const up = new Promise<void>((resolve) => (live = resolve));
-    const stop = store.subscribe?.({ event: (event) => void heard.push(event), up: () => live(), down: () => undefined });
-    if (stop !== undefined) await up;
+    const { events: heard, state, listener } = recordingListener();
+    const stop = store.subscribe?.(listener);
+    if (stop !== undefined) await until(() => state.up);
     const record: ApiKeyRecord = { id: id(), sub: `ci-${id()}`, name: "to revoke", createdAt: Date.now() };
     await a.save(record, undefined);
     expect(await b.revoke(record.id)).toEqual(record);
@@ -59,7 +55,7 @@ export function apiKeyConformance(target: StoreUnderTest, { it, expect }: Confor
     expect(await a.list(record.sub)).toEqual([]);
     expect(await a.revoke(record.id)).toBeUndefined();
     if (stop !== undefined) {
-      for (let i = 0; i < 100 && heard.filter((event) => event.kind === "apikey").length < 2; i++) await sleep(10);
+      await until(() => heard.filter((event) => event.kind === "apikey").length >= 2, 1000);
       stop();
       expect(heard.filter((event) => event.kind === "apikey")).toEqual([
         { kind: "apikey", id: record.id },

@@ -2,12 +2,7 @@
 // `SessionInventory` methods): run by `storeConformance` itself.
 import type { KeptSession } from "../stores/SessionInventory.js";
 import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
-import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
-
-const id = () => globalThis.crypto.randomUUID();
-const HOUR = 3_600_000;
-
-type InventoryStore = TokenStore & Required<Pick<TokenStore, "listSessions" | "touchSession" | "revokeOtherSessions" | "othersRevokedAt">>;
+import { HOUR, id, until, viewsWith, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
 
 /**
  * The behaviour of a store's session inventory: listing, unlisting on revocation and expiry,
@@ -20,15 +15,7 @@ type InventoryStore = TokenStore & Required<Pick<TokenStore, "listSessions" | "t
  * ```
  */
 export function inventoryConformance(target: StoreUnderTest, { it, expect }: ConformanceRunner): void {
-  const open = async (): Promise<InventoryStore | undefined> => {
-    const store = await target.open();
-    return store.listSessions === undefined ||
-      store.touchSession === undefined ||
-      store.revokeOtherSessions === undefined ||
-      store.othersRevokedAt === undefined
-      ? undefined
-      : (store as InventoryStore);
-  };
+  const open = viewsWith(target, ["listSessions", "touchSession", "revokeOtherSessions", "othersRevokedAt"]);
   const login = async (store: TokenStore, sub: string, atMs: number, device: { userAgent?: string; ip?: string; issuer?: string } = {}) => {
     const sid = id();
     await store.createSession(sid, { sub }, atMs + HOUR, { createdAtMs: atMs, ...device });
@@ -36,11 +23,11 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
   };
   // A store with a fresh subject of two sessions started now (undefined where the store has no
   // inventory): the start of each revocation case.
-  const twoSessions = async (): Promise<[InventoryStore, string, number, string, string] | undefined> => {
+  const twoSessions = async () => {
     const store = await open();
     if (store === undefined) return undefined;
     const [sub, t0] = [`u-${id()}`, Date.now()];
-    return [store, sub, t0, await login(store, sub, t0), await login(store, sub, t0)];
+    return [store, sub, t0, await login(store, sub, t0), await login(store, sub, t0)] as const;
   };
   // The kept session of a `revokeOtherSessions` call: `sid` of `sub`, presented with a fresh token id.
   const keep = (sub: string, sid: string | undefined, issuer = "app"): KeptSession => ({
@@ -108,8 +95,7 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
     for (const sid of [mine, bystander]) expect((await a.loadSession(sid))?.revoked).toBe(false);
     expect(await a.revokeOtherSessions(keep(sub, mine), t0, t0 + HOUR)).toEqual([]);
     if (stop === undefined) return;
-    const deadline = Date.now() + 2000;
-    while (events.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => events.length >= 2);
     expect(events.map(({ id: sid }) => sid).sort()).toEqual([x, y].sort());
     stop();
   });

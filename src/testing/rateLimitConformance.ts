@@ -1,9 +1,6 @@
 // The rate-limit part of the conformance suite, for stores that count (the optional
 // `RateLimitStore` method): run by `storeConformance` itself.
-import type { TokenStore } from "../stores/TokenStore.js";
-import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
-
-type CountingStore = TokenStore & Required<Pick<TokenStore, "hitRateLimit">>;
+import { sleep, viewsWith, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
 
 /**
  * The behaviour of a store's rate-limit counter: a sliding window, counted atomically across
@@ -16,10 +13,7 @@ type CountingStore = TokenStore & Required<Pick<TokenStore, "hitRateLimit">>;
  * ```
  */
 export function rateLimitConformance(target: StoreUnderTest, { it, expect }: ConformanceRunner): void {
-  const open = async (): Promise<CountingStore | undefined> => {
-    const store = await target.open();
-    return store.hitRateLimit === undefined ? undefined : (store as CountingStore);
-  };
+  const open = viewsWith(target, ["hitRateLimit"]);
 
   it("counts a rate limit atomically: of 40 concurrent calls through two views exactly the limit pass, the rest wait under the window", async () => {
     const [a, b] = [await open(), await open()];
@@ -40,7 +34,7 @@ export function rateLimitConformance(target: StoreUnderTest, { it, expect }: Con
     const key = `rl-${globalThis.crypto.randomUUID()}`;
     expect((await store.hitRateLimit(key, 1, 150)).allowed).toBe(true);
     expect((await store.hitRateLimit(key, 1, 150)).allowed).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect((await store.hitRateLimit(key, 1, 150)).allowed).toBe(true);
   });
 }

@@ -2,38 +2,14 @@
 // an adapter for another database runs the very suite memoryStore() and redisStore() pass. It
 // imports no test runner: the caller hands in its own `it` and `expect` (vitest, jest, bun:test),
 // so loading the entry never loads a runner, and it uses only Web APIs (crypto.randomUUID).
-import type { RevocationEvent, RevocationListener, TokenStore } from "../stores/TokenStore.js";
-import type { ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
 import { apiKeyConformance } from "./apiKeyConformance.js";
+import { HOUR, id, recordingListener, sleep, until, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
 import { inventoryConformance } from "./inventoryConformance.js";
 import { rateLimitConformance } from "./rateLimitConformance.js";
 
-export type { ConformanceMatchers, ConformanceRunner, StoreUnderTest } from "./conformanceTypes.js";
+export type { ConformanceMatchers, ConformanceRunner, StoreUnderTest } from "./conformanceKit.js";
 
-const id = () => globalThis.crypto.randomUUID();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const now = () => Date.now();
-const HOUR = 3_600_000;
-
-/** A listener that records announcements and whether the channel is up. */
-function recordingListener() {
-  const events: RevocationEvent[] = [];
-  const state = { up: false };
-  const listener: RevocationListener = {
-    event: (event) => events.push(event),
-    up: () => (state.up = true),
-    down: () => (state.up = false),
-  };
-  return { events, state, listener };
-}
-
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(5);
-  }
-}
 
 /**
  * The behaviour every `TokenStore` must have; call inside a `describe` for each store, with your
