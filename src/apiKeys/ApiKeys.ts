@@ -104,13 +104,11 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
     const name = nonEmptyString(options.name, "name");
     const expiresIn = options.expiresIn === undefined ? undefined : wholeNumber(options.expiresIn, LIMITS.apiKeyExpiresIn, "expiresIn");
     const { scope, claims } = options;
-    const refused = this.#backend.refused({ scope, claims });
-    if (refused !== undefined) await refused;
+    await this.#backend.refused({ scope, claims });
     const extra: Record<string, JsonValue> = {};
     if (claims !== undefined) addClaims(extra, claims);
-    const secrets = this.#backend.secrets;
     const id = newKeyId();
-    const secret = secrets?.secretOf(id);
+    const secret = this.#backend.secrets?.secretOf(id);
     if (secret === undefined) throw new JwtConfigError("apiKeys", "need node:crypto, which this runtime does not have");
     const createdAt = this.#backend.clock();
     const record: ApiKeyRecord = {
@@ -170,14 +168,7 @@ export class ApiKeys<TClaims extends ClaimsSchema | undefined = undefined, TScop
       .filter((record) => record.issuer === this.#backend.issuer)
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
       .map(({ id, name, createdAt, expiresAt, scope, claims }) =>
-        Object.freeze({
-          id,
-          name,
-          createdAt,
-          expiresAt,
-          scope: scope as ScopeArgument<TScope> | undefined,
-          claims: claims as ClaimsArgument<TClaims> | undefined,
-        }),
+        Object.freeze({ id, name, createdAt, expiresAt, scope, claims } as ApiKeyInfo<TClaims, TScope>),
       );
   }
 

@@ -1,8 +1,6 @@
 // Crockford's base32, lower case: no padding, no `-` or `_` inside the parts (a double click
 // selects the whole key), no look-alikes (i l o u are left out).
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-const VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 /** Random bytes of a key's id (128 bits) and bytes of its secret (160 bits of HMAC). */
 const ID_BYTES = 16;
@@ -11,6 +9,9 @@ const ID_CHARS = Math.ceil((ID_BYTES * 8) / 5);
 const SECRET_CHARS = Math.ceil((SECRET_BYTES * 8) / 5);
 // CRC-32 in seven characters (35 bits, the top three always 0).
 const CHECKSUM_CHARS = 7;
+const ID = new RegExp(`^[${ALPHABET}]{${ID_CHARS}}$`);
+// What follows the prefix: id, `_`, secret, checksum.
+const KEY_TAIL = new RegExp(`^([${ALPHABET}]{${ID_CHARS}})_([${ALPHABET}]{${SECRET_CHARS}})[${ALPHABET}]{${CHECKSUM_CHARS}}$`);
 
 /** A key as read from a request: its id and secret, and the checksum passed. Module-internal. */
 export interface ParsedApiKey {
@@ -78,27 +79,14 @@ export function formatApiKey(prefix: string, id: string, secret: string): string
  * ```
  */
 export function parseApiKey(prefix: string, value: string): ParsedApiKey | undefined {
-  const idStart = prefix.length;
-  const secretStart = idStart + ID_CHARS + 1;
-  const end = secretStart + SECRET_CHARS;
-  if (value.length !== end + CHECKSUM_CHARS || !value.startsWith(prefix) || value.charCodeAt(secretStart - 1) !== 95 /* _ */) return undefined;
-  for (let i = idStart; i < value.length; i++) {
-    if (i !== secretStart - 1 && !isDigit(value.charCodeAt(i))) return undefined;
-  }
-  const body = value.slice(0, end);
-  if (checksumOf(body) !== value.slice(end)) return undefined;
-  return { id: value.slice(idStart, secretStart - 1), secret: value.slice(secretStart, end) };
+  const match = value.startsWith(prefix) ? KEY_TAIL.exec(value.slice(prefix.length)) : null;
+  if (match === null || checksumOf(value.slice(0, -CHECKSUM_CHARS)) !== value.slice(-CHECKSUM_CHARS)) return undefined;
+  return { id: match[1] as string, secret: match[2] as string };
 }
 
 /** Whether an id (from a caller of `revoke`) has the form this module gives ids. */
 export function isKeyId(id: unknown): id is string {
-  if (typeof id !== "string" || id.length !== ID_CHARS) return false;
-  for (let i = 0; i < id.length; i++) if (!isDigit(id.charCodeAt(i))) return false;
-  return true;
-}
-
-function isDigit(code: number): boolean {
-  return code < 128 && VALUE[code] !== -1;
+  return typeof id === "string" && ID.test(id);
 }
 
 function checksumOf(text: string): string {
@@ -116,7 +104,7 @@ for (let n = 0; n < 256; n++) {
 }
 
 // CRC-32 (IEEE) of an ASCII string: keys are ASCII once their form is checked; a non-ASCII
-// character is only ever compared against, and cannot pass the digit check anyway.
+// character is only ever compared against, and cannot pass the form check anyway.
 function crc32(text: string): number {
   let crc = 0xffffffff;
   for (let i = 0; i < text.length; i++) crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
