@@ -1,4 +1,5 @@
 import { JWT_ERRORS, type JwtErrorCode } from "../errors.js";
+import { quietly } from "./callHook.js";
 import { instruments } from "./instruments.js";
 import { openTelemetry } from "./openTelemetry.js";
 
@@ -10,9 +11,8 @@ const TOLD = new WeakSet<object>();
 /**
  * What a guard tells OpenTelemetry, when `@opentelemetry/api` is installed: the caller's
  * identity on the active span when a token passes, an event and a count when a call is refused.
- * Without the API each is one check of a variable. Nothing here can throw into a guard: the API
- * promises not to, but an SDK's span processor or exporter is any code, and a refusal or a
- * passed check must stand whatever it does.
+ * Without the API each is one check of a variable. Nothing here can throw into a guard (see
+ * `quietly`).
  *
  * @example
  * ```ts
@@ -29,14 +29,12 @@ export const guardTelemetry = {
   passed(sub: string | undefined, tokenType: string): void {
     const api = openTelemetry();
     if (api === undefined) return;
-    try {
+    quietly(() => {
       const span = api.trace.getActiveSpan();
       if (span === undefined) return;
       if (sub !== undefined) span.setAttribute("enduser.id", sub);
       span.setAttribute("trpc_jwt.token_type", tokenType);
-    } catch {
-      // A failing SDK (a span processor that throws) never changes an answer; see above.
-    }
+    });
   },
 
   /**
@@ -51,14 +49,12 @@ export const guardTelemetry = {
     const api = openTelemetry();
     if (api === undefined || TOLD.has(refusal)) return;
     TOLD.add(refusal);
-    try {
+    quietly(() => {
       instruments()?.refusals.add(1, { code });
       const span = api.trace.getActiveSpan();
       if (span === undefined) return;
       span.addEvent("trpc_jwt.refused", { code, reason });
       if (JWT_ERRORS[code].httpStatus >= 500) span.setStatus({ code: STATUS_ERROR, message: code });
-    } catch {
-      // The refusal stands whatever the SDK does.
-    }
+    });
   },
 };

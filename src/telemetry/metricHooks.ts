@@ -1,3 +1,4 @@
+import { quietly } from "./callHook.js";
 import { instruments } from "./instruments.js";
 import { openTelemetry } from "./openTelemetry.js";
 
@@ -7,7 +8,7 @@ export type KeySetFetchOutcome = "ok" | "invalid" | "error";
 /**
  * Where the token cache, the Redis store and the remote key sets record their metrics, when
  * `@opentelemetry/api` is installed (see `instruments`). Without it each is one check of a variable:
- * nothing is timed, nothing allocated.
+ * nothing is timed, nothing allocated. A failing SDK never changes an answer (see `quietly`).
  *
  * @example
  * ```ts
@@ -19,12 +20,7 @@ export type KeySetFetchOutcome = "ok" | "invalid" | "error";
 export const metricHooks = {
   /** A verification that asked the verified-token cache: `trpc_jwt.cache.hits` or `.misses`. */
   cacheLookup(hit: boolean): void {
-    try {
-      const made = instruments();
-      if (made !== undefined) (hit ? made.cacheHits : made.cacheMisses).add(1);
-    } catch {
-      // A failing SDK never changes a verification (see guardTelemetry).
-    }
+    if (openTelemetry() !== undefined) quietly(() => instruments()?.[hit ? "cacheHits" : "cacheMisses"].add(1));
   },
 
   /**
@@ -34,13 +30,7 @@ export const metricHooks = {
   storeCommand<T>(command: string, reply: Promise<T>): Promise<T> {
     if (openTelemetry() === undefined) return reply;
     const started = performance.now();
-    const record = (outcome: string) => {
-      try {
-        instruments()?.storeDuration.record((performance.now() - started) / 1000, { command, outcome });
-      } catch {
-        // A failing SDK never changes a store's answer.
-      }
-    };
+    const record = (outcome: string) => quietly(() => instruments()?.storeDuration.record((performance.now() - started) / 1000, { command, outcome }));
     reply.then(
       () => record("ok"),
       () => record("error"),
@@ -50,10 +40,6 @@ export const metricHooks = {
 
   /** A fetch of a remote issuer's JWK Set, counted in `trpc_jwt.keyset.fetches` by `outcome`. */
   keySetFetch(outcome: KeySetFetchOutcome): void {
-    try {
-      instruments()?.keySetFetches.add(1, { outcome });
-    } catch {
-      // A failing SDK never changes a key set's refresh.
-    }
+    quietly(() => instruments()?.keySetFetches.add(1, { outcome }));
   },
 };
