@@ -58,16 +58,13 @@ export function createTokenStore(options: TokenStoreOptions = {}): Required<Toke
     if (before[0] === storage.getItem(authKey) && before[1] === storage.getItem(refreshKey)) return;
     for (const listener of [...listeners]) listener();
   };
-  const write = (key: string, value: string | undefined) => {
-    if (value !== undefined) storage.setItem(key, value);
-  };
   return {
     getAuthToken: () => storage.getItem(authKey) ?? undefined,
     getRefreshToken: () => storage.getItem(refreshKey) ?? undefined,
     setTokens: (tokens) =>
       notifying(() => {
-        write(authKey, tokens.authToken);
-        write(refreshKey, tokens.refreshToken);
+        if (tokens.authToken !== undefined) storage.setItem(authKey, tokens.authToken);
+        if (tokens.refreshToken !== undefined) storage.setItem(refreshKey, tokens.refreshToken);
       }),
     clear: () =>
       notifying(() => {
