@@ -16,8 +16,8 @@ export type InputNeedsInputFirst = "trpc-jwt: no input here; call .input(schema)
 export type NoInputFitsClaim<TClaim extends string> = `trpc-jwt: no input path has a type that claim "${TClaim}" fits` & { readonly __noFit: never };
 
 // Where `.use(requireToken({ input }))` comes before `.input()` (or there is no input at all),
-// every path is refused with a message that says what to do.
-type InputPathOf<TInput> = 0 extends 1 & TInput ? string : [TInput] extends [TRPCUnsetMarker] ? InputNeedsInputFirst : InputPath<TInput>;
+// every path is refused with a message that says what to do; elsewhere the paths are `TPaths`.
+type InputPathOf<TInput, TPaths = InputPath<TInput>> = 0 extends 1 & TInput ? string : [TInput] extends [TRPCUnsetMarker] ? InputNeedsInputFirst : TPaths;
 type AllowedInput<TInput> = 0 extends 1 & TInput ? TInput : [TInput] extends [TRPCUnsetMarker] ? undefined : TInput;
 
 /**
@@ -43,11 +43,7 @@ type IsTyped<TToken> = [ClaimsOf<TToken>] extends [never] ? false : string exten
 
 type ClaimBindings<TClaims, TInput> = { readonly [K in keyof TClaims & string]?: BindingPath<TInput, ElementOf<NonNullable<TClaims[K]>>, K> };
 type ElementOf<T> = T extends readonly (infer E)[] ? E : T;
-type BindingPath<TInput, TClaim, TName extends string> = 0 extends 1 & TInput
-  ? string
-  : [TInput] extends [TRPCUnsetMarker]
-    ? InputNeedsInputFirst
-    : OrMessage<FittingPath<TInput, TClaim>, TName>;
+type BindingPath<TInput, TClaim, TName extends string> = InputPathOf<TInput, OrMessage<FittingPath<TInput, TClaim>, TName>>;
 type OrMessage<TPaths, TName extends string> = [TPaths] extends [never] ? NoInputFitsClaim<TName> : TPaths;
 
 // A literal rule for a typed value, matched as `matchValue` does: objects by the keys given,
