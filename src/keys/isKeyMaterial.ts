@@ -16,11 +16,10 @@ const DER_PARSERS: readonly ((der: Uint8Array) => unknown)[] =
   nodeCrypto === undefined
     ? [isWholeDerSequence]
     : [
-        (der) => nodeCrypto?.createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" }),
-        (der) => nodeCrypto?.createPublicKey({ key: Buffer.from(der), format: "der", type: "pkcs1" }),
-        (der) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" }),
-        (der) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs1" }),
-        (der) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type: "sec1" }),
+        ...(["spki", "pkcs1"] as const).map((type) => (der: Uint8Array) => nodeCrypto?.createPublicKey({ key: Buffer.from(der), format: "der", type })),
+        ...(["pkcs8", "pkcs1", "sec1"] as const).map(
+          (type) => (der: Uint8Array) => nodeCrypto?.createPrivateKey({ key: Buffer.from(der), format: "der", type }),
+        ),
       ];
 
 /**
@@ -75,13 +74,11 @@ function parsesAsPem(text: string): boolean {
 
 function isJwkText(text: string): boolean {
   if (!text.startsWith("{")) return false;
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return isJwkLike(JSON.parse(text));
   } catch {
     return false;
   }
-  return isJwkLike(value);
 }
 
 /**

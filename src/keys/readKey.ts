@@ -48,19 +48,15 @@ function toKeyObject(value: KeyInput, option: string, half: "private" | "public"
 function fromPem(pem: string, option: string, half: "private" | "public"): KeyObject {
   // A private key also parses as a public one (node derives it): look for the private half first.
   const privateKey = tryParse(() => node().createPrivateKey({ key: pem, format: "pem" }));
-  if (half === "private") {
-    if (privateKey !== undefined) return privateKey;
-    if (tryParse(() => node().createPublicKey({ key: pem, format: "pem" })) !== undefined) throw wrongHalf(option, half);
-    throw new JwtConfigError(option, `must be a private key as ${FORMS}`);
-  }
-  if (privateKey !== undefined) throw wrongHalf(option, half);
-  return attempt(() => node().createPublicKey({ key: pem, format: "pem" }), option, half);
+  const key = privateKey ?? tryParse(() => node().createPublicKey({ key: pem, format: "pem" }));
+  if (key === undefined) throw new JwtConfigError(option, `must be a ${half} key as ${FORMS}`);
+  if ((privateKey !== undefined) !== (half === "private")) throw wrongHalf(option, half);
+  return key;
 }
 
 function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyObject {
   if (!isJwkLike(jwk) || "keys" in jwk) throw new JwtConfigError(option, `must be one JWK (not a JWK Set), ${FORMS}`);
-  const isPrivate = "d" in jwk;
-  if (isPrivate !== (half === "private")) throw wrongHalf(option, half);
+  if ("d" in jwk !== (half === "private")) throw wrongHalf(option, half);
   const input = { key: jwk as JsonWebKey, format: "jwk" } as const;
   return attempt(() => (half === "private" ? node().createPrivateKey(input) : node().createPublicKey(input)), option, half);
 }
