@@ -75,7 +75,7 @@ export class RemoteIssuer {
     // One key set for access tokens and logout tokens alike.
     this.#keys = new RemoteKeySet(resolved.keySource, timing);
     const policy = { ...profile, clock: timing.clock, maxTokenLength: resolved.maxTokenLength, cacheSize: resolved.cacheSize };
-    this.#verify = createRemoteVerifier(this.#keys, resolved.algorithms, timing, { policy, claims: readAccessClaims });
+    this.#verify = createRemoteVerifier(this.#keys, resolved.algorithms, { policy, claims: readAccessClaims });
     this.#revocation =
       store === undefined
         ? undefined
@@ -153,7 +153,7 @@ export class RemoteIssuer {
     const { algorithms, timing, maxTokenLength, profile } = this.#options;
     // The issuer's own pipeline and key set, with the logout-token claim check; never cached (each jti counts once).
     const policy = { issuer: this.issuer, clientId, clockTolerance: profile.clockTolerance, clock: timing.clock, maxTokenLength, cacheSize: 0 };
-    const verify = createRemoteVerifier(this.#keys, algorithms, timing, { policy, claims: readLogoutClaims });
+    const verify = createRemoteVerifier(this.#keys, algorithms, { policy, claims: readLogoutClaims });
     // By subject: the sid goes (a token without sub still ends its session).
     return createBackchannelLogout(verify, (request) => revocation.logout(bySubject && request.sub !== undefined ? { ...request, sid: undefined } : request));
   }

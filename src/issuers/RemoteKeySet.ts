@@ -61,7 +61,8 @@ interface LoadedSet {
  */
 export class RemoteKeySet {
   readonly #url: URL | undefined;
-  readonly #timing: KeySetTiming;
+  /** How the keys are fetched and kept; a token verified with them is cached for at most `cacheMaxAge`. */
+  readonly timing: KeySetTiming;
   #loaded: LoadedSet | undefined;
   // Every key of the loaded set by its JSON text, so a key kept across loads keeps its identity.
   #published = new Map<string, { retired: boolean }>();
@@ -70,7 +71,7 @@ export class RemoteKeySet {
   #refreshing: Promise<Refresh> | undefined;
 
   constructor(source: URL | JSONWebKeySet, timing: KeySetTiming) {
-    this.#timing = timing;
+    this.timing = timing;
     if (source instanceof URL) this.#url = source;
     else if (!this.#load(source, Number.POSITIVE_INFINITY)) throw new JwtConfigError("keys", "must be a well-formed JWK Set");
   }
@@ -86,17 +87,17 @@ export class RemoteKeySet {
   verifierFor(alg: RemoteAlgorithm, kid: string | undefined): KeyVerifier | Promise<KeyVerifier> {
     if (this.#isStale()) return this.#resolve(alg, kid);
     // Stale while revalidating: this request does not wait for a slow provider.
-    if (this.#age() >= this.#timing.cacheMaxAge) void this.#refresh();
+    if (this.#age() >= this.timing.cacheMaxAge) void this.#refresh();
     return this.#loaded?.verifiers.get(`${alg} ${kid ?? ""}`) ?? this.#resolve(alg, kid);
   }
 
   #age(): number {
-    return this.#loaded === undefined ? Number.POSITIVE_INFINITY : this.#timing.clock() - this.#loaded.at;
+    return this.#loaded === undefined ? Number.POSITIVE_INFINITY : this.timing.clock() - this.#loaded.at;
   }
 
   // Past `cacheMaxAge + maxStale` (or nothing loaded): the keys must not be used before a fetch.
   #isStale(): boolean {
-    return this.#age() >= this.#timing.cacheMaxAge + this.#timing.maxStale;
+    return this.#age() >= this.timing.cacheMaxAge + this.timing.maxStale;
   }
 
   async #resolve(alg: RemoteAlgorithm, kid: string | undefined): Promise<KeyVerifier> {
@@ -134,15 +135,15 @@ export class RemoteKeySet {
     const url = this.#url;
     if (url === undefined) return Promise.resolve("skipped");
     if (this.#refreshing !== undefined) return this.#refreshing;
-    const now = this.#timing.clock();
-    const { cooldownDuration, timeoutDuration } = this.#timing;
+    const now = this.timing.clock();
+    const { cooldownDuration, timeoutDuration } = this.timing;
     const gap = this.#lastFailed ? Math.min(cooldownDuration, FAILED_RETRY_MS) : cooldownDuration;
     if (now - this.#attemptedAt < gap) return Promise.resolve("skipped");
     this.#attemptedAt = now;
     const refreshing = fetchJson(url, { signal: AbortSignal.timeout(timeoutDuration), maxBytes: MAX_JWKS_BYTES }).then(
       (document): Refresh => {
         const keys = publicKeySet(document);
-        if (keys === undefined || !this.#load(keys, this.#timing.clock())) return this.#failed("invalid");
+        if (keys === undefined || !this.#load(keys, this.timing.clock())) return this.#failed("invalid");
         this.#lastFailed = false;
         metricHooks.keySetFetch("ok");
         return "loaded";

@@ -4,7 +4,7 @@ import { createVerifier, type VerifyPolicy } from "../tokens/createVerifier.js";
 import type { JwtToken, TokenClaims } from "../tokens/JwtToken.js";
 import { tokenRefusal, type ClaimProblem } from "../tokens/tokenProblem.js";
 import type { Verifier } from "../tokens/Verifier.js";
-import type { KeySetTiming, RemoteAlgorithm } from "./remoteIssuerOptions.js";
+import type { RemoteAlgorithm } from "./remoteIssuerOptions.js";
 import type { KeyVerifier, PublishedKey, RemoteKeySet } from "./RemoteKeySet.js";
 
 /** A remote token's verified JWS, with the published key that verified it. */
@@ -31,31 +31,24 @@ export interface RemoteTokenKind<P extends VerifyPolicy> {
  *
  * @example
  * ```ts
- * const verify = createRemoteVerifier(keys, algorithms, timing, { policy, claims: readAccessClaims });
+ * const verify = createRemoteVerifier(keys, algorithms, { policy, claims: readAccessClaims });
  * ```
  */
-export function createRemoteVerifier<P extends VerifyPolicy>(
-  keys: RemoteKeySet,
-  algorithms: readonly RemoteAlgorithm[],
-  timing: KeySetTiming,
-  kind: RemoteTokenKind<P>,
-): Verifier {
-  const { clock, cacheMaxAge } = timing;
+export function createRemoteVerifier<P extends VerifyPolicy>(keys: RemoteKeySet, algorithms: readonly RemoteAlgorithm[], kind: RemoteTokenKind<P>): Verifier {
+  const { clock, cacheMaxAge } = keys.timing;
   const verifiedBy = new WeakMap<JwtToken, { readonly key: PublishedKey; readonly at: number }>();
   // A key the provider dropped while this token was being checked verifies nothing.
-  const checkWith =
-    (signed: string) =>
-    ({ verify, key }: KeyVerifier) => {
-      const verified = verify(signed);
-      const byKey = (jws: VerifiedJws | undefined) => (jws === undefined || key.retired ? undefined : { ...jws, key });
-      return verified instanceof Promise ? verified.then(byKey) : byKey(verified);
-    };
+  const checkWith = (signed: string, { verify, key }: KeyVerifier) => {
+    const verified = verify(signed);
+    const byKey = (jws: VerifiedJws | undefined) => (jws === undefined || key.retired ? undefined : { ...jws, key });
+    return verified instanceof Promise ? verified.then(byKey) : byKey(verified);
+  };
   const signature = (signed: string): VerifiedByKey | undefined | Promise<VerifiedByKey | undefined> => {
     // Chosen before any key is looked up, so a forged alg never costs a fetch.
     const header = keySelector(signed, algorithms);
     if (header === undefined) throw tokenRefusal("TOKEN_INVALID", "header");
     const verifier = keys.verifierFor(header.alg, header.kid);
-    return verifier instanceof Promise ? verifier.then(checkWith(signed)) : checkWith(signed)(verifier);
+    return verifier instanceof Promise ? verifier.then((resolved) => checkWith(signed, resolved)) : checkWith(signed, verifier);
   };
   return createVerifier(kind.policy, {
     signature,
