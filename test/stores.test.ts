@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { memoryStore } from "trpc-jwt";
+import type { RevocationListener } from "trpc-jwt/types";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
 import { storeConformance } from "trpc-jwt/testing";
@@ -8,6 +9,20 @@ import { redisStore } from "trpc-jwt/redis";
 describe("memoryStore() conformance", () => {
   const store = memoryStore();
   storeConformance({ open: async () => store }, { it, expect });
+});
+
+describe("storeConformance() itself", () => {
+  // A store whose subscription delivers announcements but never says it is listening (`up`):
+  // trpc-jwt cannot tell its channel is live, so the suite must fail it, as it always did.
+  it("fails a store whose subscription never comes up, in the announcement and API key cases", async () => {
+    const inner = memoryStore();
+    const neverUp = { ...inner, subscribe: (listener: RevocationListener) => inner.subscribe!({ ...listener, up: () => undefined }) };
+    const cases = new Map<string, () => Promise<void>>();
+    storeConformance({ open: async () => neverUp }, { it: (name, test) => cases.set(name, test), expect });
+    const announcing = [...cases].filter(([name]) => /^announces every revocation|is announced to subscribers/.test(name));
+    expect(announcing.map(([name]) => name)).toHaveLength(2);
+    for (const [name, test] of announcing) await expect(test(), name).rejects.toThrow();
+  }, 20_000);
 });
 
 describe("memoryStore() revocation state (issue 26: a first-seen token's check costs one lookup)", () => {

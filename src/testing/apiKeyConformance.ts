@@ -47,7 +47,10 @@ export function apiKeyConformance(target: StoreUnderTest, { it, expect }: Confor
     if (a === undefined || b === undefined) return;
     const { events: heard, state, listener } = recordingListener();
     const stop = store.subscribe?.(listener);
-    if (stop !== undefined) await until(() => state.up);
+    if (stop !== undefined) {
+      await until(() => state.up);
+      expect(state.up).toBe(true);
+    }
     const record: ApiKeyRecord = { id: id(), sub: `ci-${id()}`, name: "to revoke", createdAt: Date.now() };
     await a.save(record, undefined);
     expect(await b.revoke(record.id)).toEqual(record);

@@ -180,6 +180,8 @@ export function storeConformance(target: StoreUnderTest, { it, expect }: Conform
     const recorder = recordingListener();
     const stop = b.subscribe(recorder.listener);
     await until(() => recorder.state.up);
+    // A subscription must say when it listens: until then trpc-jwt cannot count on its announcements.
+    expect(recorder.state.up).toBe(true);
     const [jti, sid, sub] = [id(), id(), `u-${id()}`];
     await a.revokeToken(jti, now() + HOUR);
     await a.revokeSession(sid, now() + HOUR);
