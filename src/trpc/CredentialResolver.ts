@@ -42,6 +42,11 @@ export interface RequestSettings {
   readonly trustedProxies: ReturnType<typeof trustedProxiesOf>;
 }
 
+// Where a token verified on a request was first found: a cookie's name, or undefined for the header.
+type Location = { readonly cookie: string | undefined };
+const HEADER: Location = Object.freeze({ cookie: undefined });
+const ignore = () => undefined;
+
 /** A token, known now or being verified. */
 export type Slot = JwtToken | Promise<JwtToken>;
 
@@ -67,9 +72,11 @@ export class CredentialResolver {
   #header: Slot | undefined;
   // The header's credential read as an API key: apart from #header, where it is an invalid JWT.
   #apiKey: Slot | undefined;
-  readonly #cookies = new Map<string, Slot>();
-  // Tokens verified on this request, with the cookie they came from (undefined: the header).
-  readonly #locations = new WeakMap<JwtToken, { readonly cookie: string | undefined }>();
+  // Made on first use (most requests read the header alone): the cookies' slots, and where each
+  // token verified on this request was found, but for the first from the header (#headerToken).
+  #cookies: Map<string, Slot> | undefined;
+  #headerToken: JwtToken | undefined;
+  #locations: WeakMap<JwtToken, Location> | undefined;
 
   constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
     this.source = source;
@@ -96,7 +103,7 @@ export class CredentialResolver {
       return key instanceof Promise ? key.then(checkKey) : checkKey(key);
     }
     const cookie = requirement.cookie ?? this.#sessionCookie(requirement.type ?? "auth");
-    let found = cookie === undefined ? this.#header : this.#cookies.get(cookie);
+    let found = cookie === undefined ? this.#header : this.#cookies?.get(cookie);
     if (found === undefined) {
       found = this.#verifyAt(cookie);
       this.#store(cookie, found);
@@ -135,7 +142,7 @@ export class CredentialResolver {
   #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
     const { type = "auth", cookie } = requirement;
     if (!(current instanceof JwtToken) || current.tokenType !== type) return undefined;
-    const location = this.#locations.get(current);
+    const location = this.#locationOf(current);
     if (location === undefined || (cookie !== undefined && cookie !== location.cookie)) return undefined;
     return this.#check(current, requirement, location.cookie);
   }
@@ -153,16 +160,11 @@ export class CredentialResolver {
   }
 
   #store(cookie: string | undefined, found: Slot): void {
-    const settle = (token: JwtToken) => {
-      if (cookie === undefined) this.#header = token;
-      else this.#cookies.set(cookie, token);
-      this.#located(token, cookie);
-    };
-    if (!(found instanceof Promise)) return settle(found);
     if (cookie === undefined) this.#header = found;
-    else this.#cookies.set(cookie, found);
+    else (this.#cookies ??= new Map()).set(cookie, found);
+    if (!(found instanceof Promise)) return this.#located(found, cookie);
     // Once settled, later calls on this request (a batch, a WebSocket) need not wait a tick.
-    found.then(settle, () => undefined);
+    found.then((token) => this.#store(cookie, token), ignore);
   }
 
   // The API key in the header (or WebSocket connection param), verified once per request;
@@ -180,17 +182,20 @@ export class CredentialResolver {
     }
     if (found instanceof Promise) {
       found = found.catch((error: unknown) => Promise.reject(asRefusal(error)));
-      found.then(
-        (token) => this.#located(token, undefined),
-        () => undefined,
-      );
+      found.then((token) => this.#located(token, undefined), ignore);
     } else if (found !== undefined) this.#located(found, undefined);
     this.#apiKey = found;
     return found;
   }
 
   #located(token: JwtToken, cookie: string | undefined): void {
-    if (!this.#locations.has(token)) this.#locations.set(token, { cookie });
+    if (this.#locationOf(token) !== undefined) return;
+    if (cookie === undefined && this.#headerToken === undefined) this.#headerToken = token;
+    else (this.#locations ??= new WeakMap()).set(token, { cookie });
+  }
+
+  #locationOf(token: JwtToken): Location | undefined {
+    return token === this.#headerToken ? HEADER : this.#locations?.get(token);
   }
 
   // Expiry, freshness and revocation are re-checked on every use: a WebSocket connection

@@ -142,7 +142,9 @@ function sentValues(req: NodeRequestLike, name: string): string[] {
   const raw: unknown = req.rawHeaders;
   if (!Array.isArray(raw)) return values;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (typeof raw[i] === "string" && (raw[i] as string).toLowerCase() === name) values.push(String(raw[i + 1]));
+    const sent: unknown = raw[i];
+    // The length first: most names differ in it, and lower-casing one makes a new string.
+    if (typeof sent === "string" && sent.length === name.length && sent.toLowerCase() === name) values.push(String(raw[i + 1]));
   }
   return values;
 }
