@@ -21,15 +21,10 @@ export function evictionCheck(send: Send, allowEviction: boolean): () => Promise
   let passed = allowEviction;
   let pending: Promise<void> | undefined;
   const check = async () => {
-    let reply: unknown;
-    try {
-      reply = await send<unknown>(["CONFIG", "GET", "maxmemory-policy"]);
-    } catch (error) {
-      // An error reply (ERR unknown command, NOPERM) is a refusal; anything else is an outage.
+    const reply = await send<unknown>(["CONFIG", "GET", "maxmemory-policy"]).catch((error: unknown) => {
+      // An error reply (ERR unknown command, NOPERM) is a refusal (no policy known); anything else is an outage.
       if (!(error instanceof Error) || !/^(ERR|NOPERM)/.test(error.message)) throw error;
-      console.warn(EVICTION_UNKNOWN_WARNING);
-      return;
-    }
+    });
     const policy = policyOf(reply);
     if (policy === undefined) console.warn(EVICTION_UNKNOWN_WARNING);
     else if (policy !== "noeviction") {

@@ -17,16 +17,11 @@ export function memoryApiKeys(clock: () => number, announce: (event: RevocationE
   return {
     async save(record, keepUntilMs) {
       records.set(record.id, record, keepUntilMs ?? Number.POSITIVE_INFINITY);
-      const ids = bySub.get(record.sub) ?? new Set<string>();
-      ids.add(record.id);
-      bySub.set(record.sub, ids);
+      bySub.set(record.sub, (bySub.get(record.sub) ?? new Set<string>()).add(record.id));
     },
-    async load(id) {
-      return records.get(id);
-    },
+    load: async (id) => records.get(id),
     async list(sub) {
-      const ids = bySub.get(sub);
-      if (ids === undefined) return [];
+      const ids = bySub.get(sub) ?? new Set<string>();
       const held: ApiKeyRecord[] = [];
       // Ids whose record has gone (expired long ago) leave the list as it is read.
       for (const id of ids) {

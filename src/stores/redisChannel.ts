@@ -84,10 +84,8 @@ export function heartbeatedChannel(connection: ChannelConnection, listener: Revo
     if (silentMs >= SILENCE_MS) down();
     if (silentMs < HEARTBEAT_MS || publishing || !subscribed) return;
     publishing = true;
-    connection
-      .publish(HEARTBEAT)
-      .catch(() => undefined)
-      .finally(() => (publishing = false));
+    const done = () => (publishing = false);
+    connection.publish(HEARTBEAT).then(done, done);
   }, CHECK_MS);
   timer.unref();
   return () => {

@@ -97,6 +97,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   const { command, run, write, cluster, key } = redis;
   const channels = new Set<() => Promise<void>>();
   const inventory = redisInventory(redis, revocationState);
+  const readSession = (name: string) => command<(string | null)[]>(name, ["HMGET", name, "sub", "data", "gen", "revoked"]);
 
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
@@ -117,7 +118,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
       return updated !== 2;
     },
     async loadSession(sid: string) {
-      return decodeSession(await command<(string | null)[]>(key.session(sid), ["HMGET", key.session(sid), "sub", "data", "gen", "revoked"]));
+      return decodeSession(await readSession(key.session(sid)));
     },
     async consumeRotation(sid: string, rotation: number, nowMs: number) {
       const used = await write<string | null>("rotation", [key.session(sid)], [String(rotation), ms(nowMs)]);
@@ -149,26 +150,23 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     },
   };
 
-  async function revocationState(ref: TokenRef): Promise<RevocationState> {
-    const [revoked, session, generation] = await readState(ref);
-    return {
-      tokenRevoked: revoked === 1,
-      session: ref.sid === undefined || session === null ? undefined : decodeSession(session),
-      subjectGeneration: generation === null ? 0 : Number(generation),
-    };
-  }
-
   // One script on one Redis; on a cluster the three keys live in three slots, so three reads
   // sent together (one round trip). Each part only ever moves towards "revoked".
-  function readState(ref: TokenRef): Promise<[number, (string | null)[] | null, string | null]> {
+  async function revocationState(ref: TokenRef): Promise<RevocationState> {
     const [revoked, subject] = [key.revoked(ref.tokenId), key.subject(ref.sub)];
     const session = ref.sid === undefined ? undefined : key.session(ref.sid);
-    if (!cluster) return run("state", [revoked, ...(session === undefined ? [] : [session]), subject], []);
-    return Promise.all([
-      command<number>(revoked, ["EXISTS", revoked]),
-      session === undefined ? null : command<(string | null)[]>(session, ["HMGET", session, "sub", "data", "gen", "revoked"]),
-      command<string | null>(subject, ["GET", subject]),
-    ]);
+    const [tokenRevoked, hash, generation] = await (cluster
+      ? Promise.all([
+          command<number>(revoked, ["EXISTS", revoked]),
+          session === undefined ? null : readSession(session),
+          command<string | null>(subject, ["GET", subject]),
+        ])
+      : run<[number, (string | null)[] | null, string | null]>("state", [revoked, ...(session === undefined ? [] : [session]), subject], []));
+    return {
+      tokenRevoked: tokenRevoked === 1,
+      session: ref.sid === undefined || hash === null ? undefined : decodeSession(hash),
+      subjectGeneration: generation === null ? 0 : Number(generation),
+    };
   }
 
   function subscribe(listener: RevocationListener): () => void {
