@@ -75,8 +75,7 @@ export function createRateLimit<TContext, TMeta, TContextOverrides, TInput>(
   const onStoreDown = oneOf(options.onStoreDown ?? "refuse", ["refuse", "allow"] as const, "onStoreDown");
   const hit = store?.hitRateLimit?.bind(store);
   if (hit === undefined) throw new JwtConfigError("store", "rateLimit() needs a store that counts (memoryStore() or redisStore(client))");
-  const middleware = async (opts: { ctx: TContext & TContextOverrides; input: TInput; path: string; next: () => Promise<unknown> }) => {
-    const { ctx, input, path, next } = opts;
+  const middleware = async ({ ctx, input, path, next }: { ctx: TContext & TContextOverrides; input: TInput; path: string; next: () => Promise<unknown> }) => {
     const facts = factsOf((ctx as { jwt?: unknown } | undefined)?.jwt);
     const bucket = key({ ctx, input, ip: facts?.ip === undefined ? undefined : ipBucket(facts.ip, ipv6Subnet), path });
     if (typeof bucket !== "string") throw new JwtConfigError("key", "must return a string");

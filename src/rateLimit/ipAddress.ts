@@ -44,21 +44,17 @@ export function parseIp(text: string): { v6: boolean; value: bigint } | undefine
   const v4 = parseV4(text);
   if (v4 !== undefined) return { v6: false, value: v4 };
   if (!/^[0-9a-f:.]+$/i.test(text) || text.split("::").length > 2) return undefined;
-  let tail = text;
-  const groups: number[] = [];
   const lastColon = text.lastIndexOf(":");
   const embedded = parseV4(text.slice(lastColon + 1));
-  if (embedded !== undefined) tail = `${text.slice(0, lastColon + 1)}${(embedded >> 16n).toString(16)}:${(embedded & 0xffffn).toString(16)}`;
+  const tail = embedded === undefined ? text : `${text.slice(0, lastColon + 1)}${(embedded >> 16n).toString(16)}:${(embedded & 0xffffn).toString(16)}`;
   const [head = "", rest] = tail.split("::");
   const parts = (s: string) => (s === "" ? [] : s.split(":"));
   const [left, right] = [parts(head), rest === undefined ? [] : parts(rest)];
   const fill = rest === undefined ? 0 : 8 - left.length - right.length;
   if (fill < (rest === undefined ? 0 : 1) || left.length + right.length + fill !== 8) return undefined;
-  for (const part of [...left, ...Array<string>(fill).fill("0"), ...right]) {
-    if (!/^[0-9a-f]{1,4}$/i.test(part)) return undefined;
-    groups.push(parseInt(part, 16));
-  }
-  return { v6: true, value: groups.reduce((sum, group) => (sum << 16n) | BigInt(group), 0n) };
+  const groups = [...left, ...Array<string>(fill).fill("0"), ...right];
+  if (!groups.every((part) => /^[0-9a-f]{1,4}$/i.test(part))) return undefined;
+  return { v6: true, value: groups.reduce((sum, part) => (sum << 16n) | BigInt(parseInt(part, 16)), 0n) };
 }
 
 function parseV4(text: string): bigint | undefined {
