@@ -29,10 +29,6 @@ export interface CookieRefreshLinkOptions {
 
 const OPTION_NAMES = optionNames<CookieRefreshLinkOptions>({ refresh: true, onLogout: true, expiryCookie: true, refreshBefore: true, lockName: true });
 
-interface LockManager {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
-
 /**
  * The refresh link for cookie sessions (`createJwtContext(auth, { cookies })`): the cookies are
  * the token store, so scripts never hold a token. It reads the server's expiry hint cookie and
@@ -120,6 +116,6 @@ const NO_HINT = "";
 
 // Across tabs when the browser has Web Locks; within this page only (the coordinator's single refresh) otherwise.
 function withLock(name: string, task: () => Promise<void>): Promise<void> {
-  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  const locks = (globalThis as { navigator?: { locks?: { request(name: string, task: () => Promise<void>): Promise<void> } } }).navigator?.locks;
   return locks === undefined ? task() : locks.request(name, task);
 }

@@ -68,8 +68,9 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
 }
 
 // What a refresh came to. "refreshed": a new credential may be in place, whoever put it there;
-// `mayResend` judges it. "failed": it did not happen, and ends nothing.
-type Outcome = "refreshed" | "logout" | "retry-later" | "failed";
+// `mayResend` judges it. "login", "retry-later": the calls that waited fail with that action.
+// "failed": it did not happen, and ends nothing.
+type Outcome = "refreshed" | "login" | "retry-later" | "failed";
 
 // An outcome, with what a refresh that happened resolved with.
 interface Settled {
@@ -104,7 +105,7 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
       if (source.onRefreshRejected === "fail-calls") return { outcome: "failed" };
       if (jwtErrorAction(error) === "retry-later") return { outcome: "retry-later" };
       source.endSession(seen);
-      return { outcome: "logout" };
+      return { outcome: "login" };
     }
   }
 
@@ -153,9 +154,10 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
           sends++;
           subscription = next(op).subscribe({
             next: (value) => {
-              // A subscription that receives data again on its new credential may be refreshed
+              // A subscription that receives data again on its new credential (a value of the
+              // subscription itself, not a connection-state or "started" notice) may be refreshed
               // again when that expires in turn.
-              if (isRetry && subscribing && isData(value.result)) isRetry = false;
+              if (isRetry && subscribing && (value.result.type ?? "data") === "data") isRetry = false;
               observer.next(value);
             },
             complete: () => observer.complete(),
@@ -186,8 +188,7 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
               if (disposed) return;
               const outcome = settled?.outcome;
               madeFor = settled?.made;
-              if (outcome === "logout") return fail(error, "login");
-              if (outcome === "retry-later") return fail(error, "retry-later");
+              if (outcome === "login" || outcome === "retry-later") return fail(error, outcome);
               if (outcome === "failed") return fail(error);
               if (!source.mayResend(sent, source.current())) return fail(error, "login");
               // A call cancelled (op.signal) while the refresh ran is not sent again.
@@ -207,11 +208,6 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
           subscription?.unsubscribe();
         };
       });
-}
-
-// A value of the subscription itself, not a connection-state or "started" notice.
-function isData(result: { readonly type?: string }): boolean {
-  return result.type === undefined || result.type === "data";
 }
 
 /** A link's `refresh` option: the function that calls your refresh procedure, else `JwtConfigError` naming it. Module-internal. */
