@@ -55,7 +55,8 @@ export class SessionDevices {
 
   /** The listing of a session starting now; `device`'s fields checked (JwtConfigError naming one; its other fields are the login's). */
   listing(sid: string, device: SessionDevice | undefined, nowMs: number): SessionListing {
-    this.#remember(sid, nowMs);
+    // A new session's id is not remembered yet: no delete first (see #remember).
+    this.#remember(sid, nowMs, true);
     const issuer = this.#issuer;
     if (device === undefined) return { createdAtMs: nowMs, issuer };
     const { userAgent, ip } = device;
@@ -157,8 +158,9 @@ export class SessionDevices {
     return store as TokenStore & Required<Pick<TokenStore, "listSessions" | "revokeOtherSessions">>;
   }
 
-  #remember(sid: string, nowMs: number): void {
-    this.#written.delete(sid);
+  // Deleted first (unless `fresh`), so that the map's order stays oldest write first.
+  #remember(sid: string, nowMs: number, fresh = false): void {
+    if (!fresh) this.#written.delete(sid);
     this.#written.set(sid, nowMs);
     if (this.#written.size <= MAX_REMEMBERED) return;
     // The oldest half at once: forgetting one per login cost a walk over the holes the earlier

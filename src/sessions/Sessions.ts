@@ -48,7 +48,7 @@ export class Sessions {
     const session: SessionClaims =
       options === undefined ? { sid: randomId(), auth_time, csrf: randomId() } : { sid: randomId(), auth_time, csrf: randomId(), ...loginClaims(options) };
     const listing = this.devices.listing(session.sid, options, nowMs);
-    const issued = this.#issuePair(sub, scope, claims, session);
+    const issued = this.#signer.issuePair(sub, scope, claims, session, 0);
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
     if (store !== undefined) await storeCall(() => store.createSession(session.sid, sessionData(sub, scope, claims), pairExpiry(pair, this.#options), listing));
@@ -106,7 +106,7 @@ export class Sessions {
     const scope = update !== undefined && Object.hasOwn(update, "scope") ? update.scope : stored.scope;
     const claims = update !== undefined && Object.hasOwn(update, "claims") ? update.claims : stored.claims;
     // Grace twins share a rotation: an adopted session's first pair is rotation 0.
-    const pair = await this.#issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
+    const pair = await this.#signer.issuePair(token.sub, scope, claims, session, sid === undefined ? 0 : (rot ?? 0) + 1);
     // A session the store did not list is listed now, unless a revokeOtherSessions missed it (false): then it ends.
     const data = sessionData(token.sub, scope, claims);
     const listed = await storeCall(() => store.updateSession(session.sid, data, pairExpiry(pair, this.#options), nowMs, this.devices.relisting(token)));
@@ -179,10 +179,6 @@ export class Sessions {
     return state.subjectGeneration;
   }
 
-  #issuePair(sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot = 0): TokenPair | Promise<TokenPair> {
-    return this.#signer.issuePair(sub, scope, claims, session, rot);
-  }
-
   // A token string, or a JwtToken, verified by this manager: a JwtToken may be another manager's (sharing the store, it would
   // rotate or revoke that manager's sessions), or have expired since. The verified token, a refusal, or JwtConfigError.
   async #presented(token: string | JwtToken, type?: TokenType): Promise<JwtToken> {
@@ -193,7 +189,7 @@ export class Sessions {
 
   // The first rotation of a sessionless refresh token: its session starts now, with the scope and claims `update` gives (it has none).
   async #adopt(store: TokenStore, check: RevocationCheck, token: JwtToken, session: SessionClaims, update: SessionUpdate | undefined): Promise<TokenPair> {
-    const pair = await this.#issuePair(token.sub, update?.scope, update?.claims, session);
+    const pair = await this.#signer.issuePair(token.sub, update?.scope, update?.claims, session, 0);
     const listing = this.devices.listing(session.sid, undefined, this.#options.clock());
     await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), pairExpiry(pair, this.#options), listing));
     // A revokeSubject between the check above and the session's start stamped the new session with its generation: asked

@@ -35,6 +35,22 @@ export class ExpiringMap<V> {
     else this.#entries.set(key, { value, expiresAtMs });
   }
 
+  /**
+   * `set`, but a live entry keeps its expiry when that is later: what is kept as long as the
+   * longest of the things it concerns. A live entry is updated in place (one lookup, nothing
+   * allocated: a subject's entry is extended on every login).
+   */
+  extend(key: string, value: V, expiresAtMs: number): void {
+    const now = this.#clock();
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.expiresAtMs <= now || now >= this.#nextSweepMs) {
+      this.set(key, value, Math.max(expiresAtMs, entry !== undefined && entry.expiresAtMs > now ? entry.expiresAtMs : 0));
+      return;
+    }
+    entry.value = value;
+    if (expiresAtMs > entry.expiresAtMs) entry.expiresAtMs = expiresAtMs;
+  }
+
   delete(key: string): void {
     this.#entries.delete(key);
   }

@@ -141,7 +141,7 @@ export class MemoryInventory {
 
   // The subject is kept as long as its longest session: its expiry only grows.
   #keep(sub: string, subject: Subject, expiresAtMs: number): void {
-    this.#subjects.set(sub, subject, Math.max(this.#subjects.expiresAt(sub) ?? 0, expiresAtMs));
+    this.#subjects.extend(sub, subject, expiresAtMs);
   }
 }
 

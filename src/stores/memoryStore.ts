@@ -50,7 +50,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   // Async functions, so that a mistake in one becomes a rejection, as with any other store.
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
-      sessions.set(sid, { session: storedSession(data, subjects.get(data.sub) ?? 0, false), next: 0, usedAtMs: 0 }, expiresAtMs);
+      // The map of revoked subjects is asked only once it holds one (see revocationState).
+      const generation = subjects.size === 0 ? 0 : (subjects.get(data.sub) ?? 0);
+      sessions.set(sid, { session: storedSession(data, generation, false), next: 0, usedAtMs: 0 }, expiresAtMs);
       inventory.enlist(data.sub, sid, listing ?? { createdAtMs: clock() }, expiresAtMs);
     },
     async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
@@ -58,7 +60,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       if (entry === undefined) return;
       const listed = entry.session.revoked || inventory.relist(data.sub, sid, expiresAtMs, nowMs, listing);
       const { generation, revoked } = entry.session;
-      sessions.set(sid, { ...entry, session: storedSession(data, generation, revoked) }, Math.max(expiresAtMs, sessions.expiresAt(sid) ?? 0));
+      sessions.extend(sid, { ...entry, session: storedSession(data, generation, revoked) }, expiresAtMs);
       return listed;
     },
     async loadSession(sid: string) {
@@ -119,7 +121,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
       const previous = subjects.get(sub) ?? 0;
-      subjects.set(sub, Math.max(previous + 1, nowMs), Math.max(expiresAtMs, subjects.expiresAt(sub) ?? 0));
+      subjects.extend(sub, Math.max(previous + 1, nowMs), expiresAtMs);
       inventory.forgetSubject(sub);
       announce({ kind: "subject", id: sub });
     },
