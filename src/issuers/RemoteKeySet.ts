@@ -140,7 +140,7 @@ export class RemoteKeySet {
     const gap = this.#lastFailed ? Math.min(cooldownDuration, FAILED_RETRY_MS) : cooldownDuration;
     if (now - this.#attemptedAt < gap) return Promise.resolve("skipped");
     this.#attemptedAt = now;
-    const refreshing = fetchJson(url, { signal: AbortSignal.timeout(timeoutDuration), maxBytes: MAX_JWKS_BYTES }).then(
+    const refreshing = fetchJson(url, timeoutDuration, MAX_JWKS_BYTES).then(
       (document): Refresh => {
         const keys = publicKeySet(document);
         if (keys === undefined || !this.#load(keys, this.timing.clock())) return this.#failed("invalid");

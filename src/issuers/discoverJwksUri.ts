@@ -33,15 +33,12 @@ export async function discoverJwksUri(issuer: string, timeoutMs: number): Promis
   for (const candidate of candidates) {
     const url = new URL(`${origin}${candidate}`);
     if (url.origin !== origin) throw new JwtConfigError("issuer", `its metadata URL would leave ${origin}`);
-    let metadata: unknown;
-    try {
-      metadata = await fetchJson(url, { signal: AbortSignal.timeout(timeoutMs), maxBytes: MAX_METADATA_BYTES });
-    } catch (error) {
-      failures.push(`${candidate}: ${error instanceof FetchJsonError ? error.problem : "unreachable"}`);
-      continue;
-    }
-    if (!isJsonObject(metadata)) {
-      failures.push(`${candidate}: not a JSON object`);
+    const metadata = await fetchJson(url, timeoutMs, MAX_METADATA_BYTES).catch((error: unknown) =>
+      error instanceof FetchJsonError ? error : new FetchJsonError("unreachable"),
+    );
+    // A parsed document is never a FetchJsonError: that is a failure to fetch one.
+    if (metadata instanceof FetchJsonError || !isJsonObject(metadata)) {
+      failures.push(`${candidate}: ${metadata instanceof FetchJsonError ? metadata.problem : "not a JSON object"}`);
       continue;
     }
     if (metadata["issuer"] !== issuer) throw new JwtConfigError("issuer", `issuer mismatch: got ${quoted(metadata["issuer"])} in the metadata of ${origin}`);

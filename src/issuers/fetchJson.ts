@@ -1,11 +1,3 @@
-/** How a JSON document is fetched from an identity provider. */
-export interface FetchJsonOptions {
-  /** Aborts the request, body included (e.g. `AbortSignal.timeout(timeoutDuration)`). */
-  readonly signal: AbortSignal;
-  /** Largest body accepted, in bytes; a longer one is abandoned unread. */
-  readonly maxBytes: number;
-}
-
 /**
  * Why a provider's document could not be had, as a class of causes: `timeout`, `unreachable`,
  * `status 404` (any status but 200, redirects included), `too large`, `not JSON`. Fixed words and
@@ -22,19 +14,20 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * GETs a JSON document from an identity provider, treating the answer as hostile: only a 200
- * counts, redirects are not followed, the body is read up to `maxBytes` and no further, and it
+ * counts, redirects are not followed, the request (body included) is aborted after `timeoutMs`,
+ * the body is read up to `maxBytes` and no further (a longer one is abandoned unread), and it
  * must be UTF-8 JSON. Throws `FetchJsonError` naming the class of the failure otherwise; nothing
  * of the response ever reaches a message.
  *
  * @example
  * ```ts
- * const metadata = await fetchJson(url, { signal: AbortSignal.timeout(5000), maxBytes: 65536 });
+ * const metadata = await fetchJson(url, 5000, 65536);
  * ```
  */
-export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<unknown> {
-  const { signal } = options;
+export async function fetchJson(url: URL, timeoutMs: number, maxBytes: number): Promise<unknown> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    return await readJson(url, options);
+    return await readJson(url, signal, maxBytes);
   } catch (error) {
     if (error instanceof FetchJsonError) throw error;
     // Whatever failed once the signal fired (connecting or reading the body) failed for the timeout.
@@ -42,7 +35,7 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<un
   }
 }
 
-async function readJson(url: URL, { signal, maxBytes }: FetchJsonOptions): Promise<unknown> {
+async function readJson(url: URL, signal: AbortSignal, maxBytes: number): Promise<unknown> {
   const response = await fetch(url, { method: "GET", redirect: "manual", signal, headers: { accept: "application/json" } });
   const reader = response.body?.getReader();
   try {
