@@ -90,13 +90,8 @@ export function tokenSourceOf(issuers: HasIssuer | readonly HasIssuer[]): TokenS
     // Never reached for a verified token; infinitely late, freshness would fail closed.
     now: (token) => byIssuer.get(token.iss)?.now(token) ?? Number.POSITIVE_INFINITY,
     expiresAt: (token) => byIssuer.get(token.iss)?.expiresAt(token) ?? Number.NEGATIVE_INFINITY,
-    ...(anyStore
-      ? {
-          unrevoked: (token: JwtToken) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token,
-          watchRevocation: (token: JwtToken, onRevoked: (error: JwtError) => void) =>
-            byIssuer.get(token.iss)?.watchRevocation?.(token, onRevoked) ?? (() => undefined),
-        }
-      : { unrevoked: undefined, watchRevocation: undefined }),
+    unrevoked: anyStore ? (token) => byIssuer.get(token.iss)?.unrevoked?.(token) ?? token : undefined,
+    watchRevocation: anyStore ? (token, onRevoked) => byIssuer.get(token.iss)?.watchRevocation?.(token, onRevoked) ?? (() => undefined) : undefined,
     apiKey:
       apiKeySources.length === 0
         ? undefined
