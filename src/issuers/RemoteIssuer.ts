@@ -116,9 +116,7 @@ export class RemoteIssuer {
    * ```
    */
   verifyToken(signed: string, type?: TokenType): Promise<JwtToken> {
-    if (type !== undefined && type !== "auth" && type !== "refresh") {
-      return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
-    }
+    if (type !== undefined && type !== "auth" && type !== "refresh") return Promise.reject(new JwtConfigError("type", 'must be "auth" or "refresh"'));
     return Promise.resolve(withRevocationCheck(this.#verify, this.#revocation)(signed, type));
   }
 

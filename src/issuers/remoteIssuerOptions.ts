@@ -219,8 +219,6 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions) {
 function optionalClaims(value: unknown): JsonObject | undefined {
   if (value === undefined) return undefined;
   const copy = copyJson(value);
-  if (!isJsonObject(copy) || Object.keys(copy).length === 0) {
-    throw new JwtConfigError("requiredClaims", "must be a non-empty plain JSON object");
-  }
+  if (!isJsonObject(copy) || Object.keys(copy).length === 0) throw new JwtConfigError("requiredClaims", "must be a non-empty plain JSON object");
   return copy;
 }

@@ -23,8 +23,6 @@ export function secureUrl(value: unknown, option: string): URL {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.test(url.hostname))) {
     throw new JwtConfigError(option, "must be an https: URL (http: only on a loopback host)");
   }
-  if (url.username !== "" || url.password !== "" || url.hash !== "") {
-    throw new JwtConfigError(option, "must not carry credentials or a fragment");
-  }
+  if (url.username !== "" || url.password !== "" || url.hash !== "") throw new JwtConfigError(option, "must not carry credentials or a fragment");
   return url;
 }

@@ -20,9 +20,7 @@ export function hmacSecret(value: KeyInput | undefined, alg: AuthType, option: s
     const what = typeof value === "object" && value !== null ? "is a key object" : "must be a string or bytes";
     throw new JwtConfigError(option, `${what}; ${alg} needs a random shared secret (a string or bytes)`);
   }
-  if (isKeyMaterial(value)) {
-    throw new JwtConfigError(option, `parses as a key (PEM, DER, JWK or SSH); ${alg} needs a random shared secret, never a key`);
-  }
+  if (isKeyMaterial(value)) throw new JwtConfigError(option, `parses as a key (PEM, DER, JWK or SSH); ${alg} needs a random shared secret, never a key`);
   const bytes = typeof value === "string" ? new TextEncoder().encode(value) : new Uint8Array(value);
   if (bytes.byteLength < minBytes) throw new JwtConfigError(option, `must be at least ${minBytes} bytes for ${alg}`);
   return bytes;
