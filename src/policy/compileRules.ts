@@ -195,28 +195,23 @@ function compileInput(input: RequireTokenRules["input"]): readonly InputBinding[
 }
 
 function compileScope(scope: unknown): ScopeRequirement | undefined {
-  if (scope === undefined) return undefined;
-  if (typeof scope === "string") {
-    if (!OAUTH_SCOPE.test(scope)) throw new JwtConfigError("requireToken.scope", "must be space-separated OAuth scope words");
-    return scope;
+  if (typeof scope !== "string") {
+    const isObject = (copy: JsonValue) => typeof copy === "object" && copy !== null;
+    return nonEmptyJson(scope, "requireToken.scope", isObject, "must be a scope string or a non-empty JSON object or array") as ScopeRequirement | undefined;
   }
-  const copy = copyJson(scope);
-  if (copy === NOT_JSON || typeof copy !== "object" || copy === null || Object.keys(copy).length === 0) {
-    throw new JwtConfigError("requireToken.scope", "must be a scope string or a non-empty JSON object or array");
-  }
-  return refuseEmpty(copy, "requireToken.scope");
+  if (!OAUTH_SCOPE.test(scope)) throw new JwtConfigError("requireToken.scope", "must be space-separated OAuth scope words");
+  return scope;
 }
 
 function requiredObject(value: unknown, name: string): JsonObject | undefined {
-  if (value === undefined) return undefined;
-  const copy = copyJson(value);
-  if (copy === NOT_JSON || !isJsonObject(copy) || Object.keys(copy).length === 0) {
-    throw new JwtConfigError(name, "must be a non-empty object of JSON claims");
-  }
-  return refuseEmpty(copy, name);
+  return nonEmptyJson(value, name, isJsonObject, "must be a non-empty object of JSON claims") as JsonObject | undefined;
 }
 
-function refuseEmpty<T extends JsonValue>(copy: T, name: string): T {
+// A JSON copy of `value` that `fits` and is not empty, with no empty object or array inside either.
+function nonEmptyJson(value: unknown, name: string, fits: (copy: JsonValue) => boolean, problem: string): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  const copy = copyJson(value);
+  if (copy === NOT_JSON || !fits(copy) || Object.keys(copy as object).length === 0) throw new JwtConfigError(name, problem);
   const empty = emptyRulePath(copy, name);
   if (empty !== undefined) throw new JwtConfigError(empty, "must not be empty: an empty object or array requires nothing, so it would match every token");
   return copy;
