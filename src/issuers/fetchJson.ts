@@ -10,8 +10,6 @@ export class FetchJsonError extends Error {
   }
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
 /**
  * GETs a JSON document from an identity provider, treating the answer as hostile: only a 200
  * counts, redirects are not followed, the request (body included) is aborted after `timeoutMs`,
@@ -43,14 +41,17 @@ async function readJson(url: URL, signal: AbortSignal, maxBytes: number): Promis
     if (Number(response.headers.get("content-length")) > maxBytes) throw new FetchJsonError("too large");
     // Content-Length may be absent or wrong (chunked): count what actually arrives.
     // Decoded as it streams (no Buffer: edge runtimes lack it); a character split across chunks is kept whole.
+    // One decoder per response: its state (half a character) must not reach another response read at the
+    // same time, nor the next one after this read is abandoned.
+    const utf8 = new TextDecoder("utf-8", { fatal: true });
     let text = "";
     let length = 0;
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
       length += read.value.byteLength;
       if (length > maxBytes) throw new FetchJsonError("too large");
-      text += decoded(() => UTF8.decode(read.value, { stream: true }));
+      text += decoded(() => utf8.decode(read.value, { stream: true }));
     }
-    return decoded(() => JSON.parse(text + UTF8.decode()));
+    return decoded(() => JSON.parse(text + utf8.decode()));
   } finally {
     // Whatever is left of the body is abandoned unread (nothing, once it was read to its end).
     await reader?.cancel().catch(() => undefined);
