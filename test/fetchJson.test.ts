@@ -36,7 +36,10 @@ async function splitDocument(response: ServerResponse, name: string, pause: numb
 describe("fetchJson decodes each response on its own", () => {
   it("reads a valid document after an answer abandoned as too large in the middle of a character", async () => {
     const url = await serve(async (response, path) => {
-      if (path === "/valid") return response.end(JSON.stringify({ name: "valid", text: "é" }));
+      if (path === "/valid") {
+        response.end(JSON.stringify({ name: "valid", text: "é" }));
+        return;
+      }
       // Half an "é", then more than the limit: the read stops before the second chunk is decoded.
       response.write(Buffer.concat([Buffer.from(`{"text":"`), E_ACUTE.subarray(0, 1)]));
       await sleep(20);
