@@ -373,6 +373,13 @@ describe("onRefused (#16.6)", () => {
     return { events, hooked };
   }
 
+  // The signature's first character replaced by another: its first byte changes, always. (Writing
+  // "AA" over the last two left the token unchanged whenever it already ended so, 1 run in 1,024.)
+  const tamperedSignature = (token: string) => {
+    const at = token.lastIndexOf(".") + 1;
+    return token.slice(0, at) + (token[at] === "A" ? "B" : "A") + token.slice(at + 1);
+  };
+
   it("is called with the code, which check failed, and the path", async () => {
     const { events, hooked } = recording();
     const [alice, refresh, reader] = await Promise.all([auth.authToken("alice"), auth.refreshToken("alice"), auth.authToken("alice", "read")]);
@@ -382,7 +389,7 @@ describe("onRefused (#16.6)", () => {
     const cases: [string, Record<string, string>, unknown, Omit<RefusalEvent, "path">][] = [
       ["headerOnly", {}, undefined, { code: "TOKEN_MISSING", reason: "missing" }],
       ["headerOnly", { authorization: "Basic YWxpY2U6c2VjcmV0" }, undefined, { code: "TOKEN_INVALID", reason: "credential" }],
-      ["headerOnly", bearer(`${alice.signed.slice(0, -2)}AA`), undefined, { code: "TOKEN_INVALID", reason: "signature" }],
+      ["headerOnly", bearer(tamperedSignature(alice.signed)), undefined, { code: "TOKEN_INVALID", reason: "signature" }],
       ["headerOnly", bearer(`${alice.signed}.x`), undefined, { code: "TOKEN_INVALID", reason: "format" }],
       ["headerOnly", bearer(foreign.signed), undefined, { code: "TOKEN_INVALID", reason: "issuer" }],
       ["headerOnly", bearer(expired.signed), undefined, { code: "TOKEN_EXPIRED", reason: "expired" }],
