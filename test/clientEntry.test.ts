@@ -59,6 +59,7 @@ describe("built client entry", () => {
       "options/limits.js",
       "options/suggestOption.js",
       "options/validate.js",
+      "wire/StepUpChallenge.js",
       "wire/cookies.js",
       "wire/isCookieName.js",
     ]);

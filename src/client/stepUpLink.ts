@@ -2,7 +2,7 @@ import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { JwtConfigError } from "../errors.js";
 import { functionOf, objectOf, optionNames } from "../options/validate.js";
-import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
+import { stepUpChallenge, type StepUpChallenge } from "../wire/StepUpChallenge.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
 import { refreshCoordinator } from "./refreshCoordinator.js";
 import { stepUpNeeds } from "./stepUpNeeds.js";
@@ -81,11 +81,7 @@ export function stepUpLink<TRouter extends AnyTRPCRouter>(options: StepUpLinkOpt
 
 // The challenge in the refusal's data, each part only when it has the type the server sends.
 function challengeOf(error: TRPCClientError<AnyTRPCRouter> | undefined): StepUpChallenge {
-  const data = (error?.data ?? {}) as { acrValues?: unknown; amrValues?: unknown; maxAge?: unknown };
-  const { acrValues, amrValues, maxAge } = data;
-  return {
-    ...(typeof acrValues === "string" ? { acrValues } : {}),
-    ...(Array.isArray(amrValues) && amrValues.every((value) => typeof value === "string") ? { amrValues: amrValues as string[] } : {}),
-    ...(typeof maxAge === "number" ? { maxAge } : {}),
-  };
+  const { acrValues, amrValues, maxAge } = (error?.data ?? {}) as { acrValues?: unknown; amrValues?: unknown; maxAge?: unknown };
+  const amr = Array.isArray(amrValues) && amrValues.every((value) => typeof value === "string") ? (amrValues as string[]) : undefined;
+  return stepUpChallenge(typeof acrValues === "string" ? acrValues : undefined, amr, typeof maxAge === "number" ? maxAge : undefined);
 }

@@ -1,4 +1,4 @@
-import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
+import { stepUpChallenge, type StepUpChallenge } from "../wire/StepUpChallenge.js";
 
 /**
  * The step-up challenges of calls refused together, as few re-authentications as one login can
@@ -39,11 +39,7 @@ function merge(a: StepUpChallenge, b: StepUpChallenge): StepUpChallenge | undefi
   const amr = both(a.amrValues, b.amrValues);
   if (acr === null || amr === null) return undefined;
   const maxAge = a.maxAge === undefined ? b.maxAge : b.maxAge === undefined ? a.maxAge : Math.min(a.maxAge, b.maxAge);
-  return {
-    ...(acr === undefined ? {} : { acrValues: acr.join(" ") }),
-    ...(amr === undefined ? {} : { amrValues: amr }),
-    ...(maxAge === undefined ? {} : { maxAge }),
-  };
+  return stepUpChallenge(acr?.join(" "), amr, maxAge);
 }
 
 // The values both lists accept, in the first's order (the server's order of preference); either

@@ -1,4 +1,4 @@
-import type { StepUpChallenge } from "../wire/StepUpChallenge.js";
+import { stepUpChallenge, type StepUpChallenge } from "../wire/StepUpChallenge.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
 import { isFresh } from "./isFresh.js";
 
@@ -48,15 +48,7 @@ export function findStepUpFailure(rules: StepUpRules, token: JwtToken, nowSecond
           : undefined;
   if (reason === undefined) return undefined;
   const code = acr === undefined && amr === undefined ? "TOKEN_NOT_FRESH" : "STEP_UP_REQUIRED";
-  return { code, reason, challenge: challengeFor(rules) };
-}
-
-function challengeFor({ acr, amr, maxAuthAge }: StepUpRules): StepUpChallenge {
-  return {
-    ...(acr === undefined ? {} : { acrValues: acr.join(" ") }),
-    ...(amr === undefined ? {} : { amrValues: amr }),
-    ...(maxAuthAge === undefined ? {} : { maxAge: maxAuthAge }),
-  };
+  return { code, reason, challenge: stepUpChallenge(acr?.join(" "), amr, maxAuthAge) };
 }
 
 // Own claims only: an `acr` on a polluted Object.prototype is no login.

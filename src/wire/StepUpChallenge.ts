@@ -12,3 +12,20 @@ export interface StepUpChallenge {
   /** The most seconds since the login: an authorization request's `max_age`. */
   readonly maxAge?: number;
 }
+
+/**
+ * A step-up challenge with each part only when it is set: the one way the guard's rules, the
+ * client's merged needs and a refusal's error data become a challenge. Module-internal.
+ *
+ * @example
+ * ```ts
+ * stepUpChallenge("urn:mfa", undefined, 300); // { acrValues: "urn:mfa", maxAge: 300 }
+ * ```
+ */
+export function stepUpChallenge(acrValues: string | undefined, amrValues: readonly string[] | undefined, maxAge: number | undefined): StepUpChallenge {
+  return {
+    ...(acrValues === undefined ? {} : { acrValues }),
+    ...(amrValues === undefined ? {} : { amrValues }),
+    ...(maxAge === undefined ? {} : { maxAge }),
+  };
+}
