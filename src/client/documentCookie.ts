@@ -28,11 +28,5 @@ export function documentCookie(name: string): string | undefined {
  */
 export function sessionCookie(role: CookieRole, name: string | undefined): () => string | undefined {
   const names = name === undefined ? [defaultCookieName(role, true), defaultCookieName(role, false)] : [name];
-  return () => {
-    for (const each of names) {
-      const value = documentCookie(each);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
+  return () => names.map((each) => documentCookie(each)).find((value) => value !== undefined);
 }

@@ -34,8 +34,13 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
    * that asked for another level). Each call is sent at most three times. Omitted: never.
    */
   readonly refreshAgain?: ((error: TRPCClientError<TRouter>, madeFor: unknown) => boolean) | undefined;
-  /** Ends the session `seen` (its refresh was refused, or the server ended it): forget it, call `onLogout`. */
-  endSession(seen: string | undefined): void;
+  /**
+   * Ends the session `seen` (its refresh was refused, or the server ended it): forget it, call
+   * `onLogout`. Omitted: the link has no session to end (a step-up the user cancelled leaves the
+   * session as it was): a refresh that rejects fails the calls that waited with their own errors,
+   * untouched.
+   */
+  readonly endSession?: ((seen: string | undefined) => void) | undefined;
   /** Whether a call's error warrants a refresh (before the policies below). */
   shouldRefresh(error: unknown): boolean;
   /**
@@ -55,28 +60,15 @@ export interface RefreshSource<TRouter extends AnyTRPCRouter = AnyTRPCRouter> {
   readonly expiresSoon?: ((current: string) => boolean) | undefined;
   /** A wait before anything is sent, asked again after it (a socket bound to a replaced credential is closing). */
   readonly hold?: (() => Promise<void> | undefined) | undefined;
-  /**
-   * What a refresh that rejects means. `"end-session"` (the default): the session is over
-   * (`endSession`, calls fail as `"login"`), unless the server could not check it (`"retry-later"`).
-   * `"fail-calls"`: nothing ends; the calls that waited fail with their own errors, untouched (a
-   * step-up the user cancelled leaves the session as it was).
-   */
-  readonly onRefreshRejected?: "end-session" | "fail-calls" | undefined;
   /** An error to fail with instead of refreshing, when there is evidence a refresh cannot help. */
   readonly insteadOfRefresh?:
     ((error: TRPCClientError<TRouter>, sent: string | undefined, isRetry: boolean) => TRPCClientError<TRouter> | undefined) | undefined;
 }
 
-// What a refresh came to. "refreshed": a new credential may be in place, whoever put it there;
-// `mayResend` judges it. "login", "retry-later": the calls that waited fail with that action.
-// "failed": it did not happen, and ends nothing.
-type Outcome = "refreshed" | "login" | "retry-later" | "failed";
-
-// An outcome, with what a refresh that happened resolved with.
-interface Settled {
-  readonly outcome: Outcome;
-  readonly made?: unknown;
-}
+// What a refresh came to. `made`: a new credential may be in place, whoever put it there
+// (`mayResend` judges it), and what the refresh resolved with. `failAs`: the calls that waited
+// fail with that action ("login", "retry-later"), or untouched (undefined: it ended nothing).
+type Settled = { readonly made: unknown } | { readonly failAs: "login" | "retry-later" | undefined };
 
 // A call is sent at most this many times: its first send, and a resend after each refresh it
 // waited for (a second only when `refreshAgain` grants it).
@@ -100,12 +92,12 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
 
   async function runRefresh(seen: string | undefined, failed: TRPCClientError<TRouter> | undefined): Promise<Settled> {
     try {
-      return { outcome: "refreshed", made: await source.refresh(seen, failed) };
+      return { made: await source.refresh(seen, failed) };
     } catch (error) {
-      if (source.onRefreshRejected === "fail-calls") return { outcome: "failed" };
-      if (jwtErrorAction(error) === "retry-later") return { outcome: "retry-later" };
+      if (source.endSession === undefined) return { failAs: undefined };
+      if (jwtErrorAction(error) === "retry-later") return { failAs: "retry-later" };
       source.endSession(seen);
-      return { outcome: "login" };
+      return { failAs: "login" };
     }
   }
 
@@ -170,7 +162,7 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
           if (code !== undefined && ENDS_SESSION.has(code)) {
             // The first call to learn it ends the session; later ones find the credential changed.
             try {
-              if (sentWith !== undefined && source.current() === sentWith) source.endSession(sentWith);
+              if (sentWith !== undefined && source.current() === sentWith) source.endSession?.(sentWith);
             } catch {
               // The app's store or logout handler threw; this call still fails below.
             }
@@ -186,10 +178,8 @@ export function refreshCoordinator<TRouter extends AnyTRPCRouter>(source: Refres
           ready.then(
             (settled) => {
               if (disposed) return;
-              const outcome = settled?.outcome;
+              if (settled !== undefined && "failAs" in settled) return fail(error, settled.failAs);
               madeFor = settled?.made;
-              if (outcome === "login" || outcome === "retry-later") return fail(error, outcome);
-              if (outcome === "failed") return fail(error);
               if (!source.mayResend(sent, source.current())) return fail(error, "login");
               // A call cancelled (op.signal) while the refresh ran is not sent again.
               if (op.signal?.aborted) return fail(error);

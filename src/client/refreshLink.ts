@@ -154,8 +154,7 @@ const STORE_METHODS = ["getAuthToken", "getRefreshToken", "setTokens", "clear"] 
 
 // A token store: its four methods, and `subscribe` a function when there is one.
 function tokenStoreOf(store: TokenStore): TokenStore {
-  const methods = store as unknown as Record<string, unknown> | null | undefined;
-  if (typeof store !== "object" || store === null || STORE_METHODS.some((name) => typeof methods?.[name] !== "function")) {
+  if (typeof store !== "object" || store === null || STORE_METHODS.some((name) => typeof store[name] !== "function")) {
     throw new JwtConfigError("store", "must be a token store with getAuthToken, getRefreshToken, setTokens and clear (createTokenStore() makes one)");
   }
   functionOf(store.subscribe, "store.subscribe");

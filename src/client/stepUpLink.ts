@@ -71,8 +71,6 @@ export function stepUpLink<TRouter extends AnyTRPCRouter>(options: StepUpLinkOpt
     },
     joined: (error) => void refused?.push(challengeOf(error)),
     refreshAgain: (error, asked) => asked !== undefined && !stepUpNeeds.meets(asked as StepUpChallenge, challengeOf(error)),
-    onRefreshRejected: "fail-calls",
-    endSession: () => undefined,
     shouldRefresh: (error) => jwtErrorCode(error) === "STEP_UP_REQUIRED",
     mayResend: () => true,
     subscriptions: "pass",

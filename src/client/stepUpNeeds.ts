@@ -15,9 +15,7 @@ import { stepUpChallenge, type StepUpChallenge } from "../wire/StepUpChallenge.j
 export const stepUpNeeds = {
   /** The first challenge merged with every later one it can be merged with, in turn. */
   merged(challenges: readonly StepUpChallenge[]): StepUpChallenge {
-    let [challenge = {}] = challenges;
-    for (const other of challenges.slice(1)) challenge = merge(challenge, other) ?? challenge;
-    return challenge;
+    return challenges.slice(1).reduce((challenge, other) => merge(challenge, other) ?? challenge, challenges[0] ?? {});
   },
 
   /** Whether any login the server accepts for `asked` also satisfies `need`. */
