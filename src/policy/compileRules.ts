@@ -1,5 +1,5 @@
 import { JwtConfigError } from "../errors.js";
-import { booleanOf, functionOf, nonEmptyString, oneOf, optionNames, stringList, unknownKeys } from "../options/validate.js";
+import { booleanOf, functionOf, nonEmptyString, oneOf, stringList, unknownKeys } from "../options/validate.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
 import { emptyRulePath } from "./emptyRulePath.js";
@@ -108,20 +108,6 @@ export interface RequireTokenRules<TPath extends string = string, TInput = never
 /** Rules after validation: frozen copies, paths split. */
 export type CompiledRules = ReturnType<typeof compileRules>;
 
-const RULE_NAMES = optionNames<RequireTokenRules>({
-  issuer: true,
-  type: true,
-  cookie: true,
-  input: true,
-  claims: true,
-  scope: true,
-  override: true,
-  allow: true,
-  maxAuthAge: true,
-  acr: true,
-  amr: true,
-  apiKey: true,
-});
 const TOKEN_TYPES: readonly TokenType[] = ["auth", "refresh"];
 // RFC 6749 3.3: scope-token *( SP scope-token ).
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
@@ -129,8 +115,9 @@ const PATH = /^[^.]+(\.[^.]+)*$/;
 
 /**
  * Validates `requireToken` rules once, when the middleware is created. Throws `JwtConfigError`
- * naming the rule. A rule that requires nothing (`{}`, `[]`, `""`, at any depth) is refused: an
- * empty `override` would wave every token through.
+ * naming the rule; an unknown rule is reported once the known ones passed. A rule that requires
+ * nothing (`{}`, `[]`, `""`, at any depth) is refused: an empty `override` would wave every token
+ * through.
  *
  * @example
  * ```ts
@@ -142,13 +129,11 @@ export function compileRules(rules: RequireTokenRules) {
   if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
-  unknownKeys(rules, { names: RULE_NAMES, kind: `a rule (${RULE_NAMES.join(", ")})`, prefix: "requireToken." });
   const { type = "auth", cookie } = rules;
   oneOf(type, TOKEN_TYPES, "requireToken.type", 'must be "auth" or "refresh"');
-  if (cookie !== undefined && !isCookieName(cookie)) {
-    throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
-  }
-  return Object.freeze({
+  if (cookie !== undefined && !isCookieName(cookie)) throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
+  // Every rule and nothing else (`satisfies`): the unknown-rule check below reads their names here.
+  const compiled = Object.freeze({
     // The `iss` a token must carry, when pinned.
     issuer: compileIssuer(rules.issuer),
     type,
@@ -163,7 +148,10 @@ export function compileRules(rules: RequireTokenRules) {
     acr: stringList(rules.acr, "requireToken.acr", CHALLENGE_VALUE, "must be a non-empty list of acr values (printable, no spaces or quotes)"),
     amr: stringList(rules.amr, "requireToken.amr", CHALLENGE_VALUE, "must be a non-empty list of amr values (printable, no spaces or quotes)"),
     apiKey: compileApiKey(rules.apiKey, type, cookie),
-  });
+  } satisfies { readonly [K in keyof RequireTokenRules]-?: unknown });
+  const names = Object.keys(compiled);
+  unknownKeys(rules, { names, kind: `a rule (${names.join(", ")})`, prefix: "requireToken." });
+  return compiled;
 }
 
 // Keys stand in for auth tokens, and are sent in the Authorization header only.
@@ -183,9 +171,7 @@ function compileIssuer(issuer: unknown): string | undefined {
 
 function compileInput(input: RequireTokenRules["input"]): readonly InputBinding[] {
   if (input === undefined) return [];
-  if (!isJsonObject(input) || Object.keys(input).length === 0) {
-    throw new JwtConfigError("requireToken.input", "must map at least one claim to an input path");
-  }
+  if (!isJsonObject(input) || Object.keys(input).length === 0) throw new JwtConfigError("requireToken.input", "must map at least one claim to an input path");
   return Object.freeze(
     Object.entries(input).map(([claim, path]) => {
       if (typeof path !== "string" || !PATH.test(path)) throw new JwtConfigError(`requireToken.input.${claim}`, "must be a dotted input path");

@@ -57,6 +57,5 @@ function declaredRuleFailure(rules: CompiledRules, token: JwtToken, input: unkno
 }
 
 function failedClaim(required: JsonObject, claims: JsonObject): string {
-  const name = Object.keys(required).find((key) => !matchValue(required[key] as JsonValue, Object.hasOwn(claims, key) ? claims[key] : undefined));
-  return name ?? "";
+  return Object.keys(required).find((key) => !matchValue(required[key] as JsonValue, Object.hasOwn(claims, key) ? claims[key] : undefined)) ?? "";
 }
