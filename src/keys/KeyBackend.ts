@@ -1,27 +1,25 @@
-import type { KeyInput, PreviousKey } from "./KeyInput.js";
+import type { PreviousKey } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import type { AuthType } from "../jws/algorithms.js";
 import type { ImportedKey } from "./ImportedKey.js";
 
-/** The manager's key options, as `resolveOptions` leaves them (its resolved options are one). */
-export interface KeyConfig {
+/**
+ * The manager's key options, as `resolveOptions` leaves them (its resolved options are one): the
+ * current key is read like a previous one (`secret`, `publicKey`, `keyId`; no `secret` for a
+ * verify-only manager), with the algorithm and the previous keys.
+ */
+export interface KeyConfig extends PreviousKey {
   readonly authType: AuthType;
-  /** The HMAC secret or the private key; undefined for a verify-only manager. */
-  readonly secret: KeyInput | undefined;
-  readonly publicKey: KeyInput | undefined;
-  readonly keyId: string | undefined;
   readonly previousKeys: readonly PreviousKey[];
 }
 
-/** The options a key pair's errors name: `secret` and `publicKey`, or a previous key's (`previousKeys[0].secret`, ...). */
-export interface PairNames {
-  readonly secret: string;
-  readonly publicKey: string;
-}
-
-/** A key the ring verifies with, and its public JWK (a promise while Web Crypto imports it). */
-export interface PublishedKey {
-  readonly key: ImportedKey;
+/** One asymmetric key pair, read and checked by a backend. */
+export interface CheckedPair {
+  /** The private key (none without `secret`): the current pair's signs, a previous pair's never does. */
+  readonly signing: ImportedKey | undefined;
+  /** The public key. */
+  readonly verifying: ImportedKey;
+  /** Its public JWK (a promise while Web Crypto imports it). */
   readonly jwk: JsonWebKey | Promise<JsonWebKey>;
 }
 
@@ -36,11 +34,11 @@ export interface KeyBackend {
   /** An HMAC key from checked secret bytes. */
   secretKey(bytes: Uint8Array<ArrayBuffer>, alg: AuthType, usages: KeyUsage[]): ConstructorParameters<typeof ImportedKey>[2];
   /**
-   * The signing key (none without `secret`) and the verifying key of an asymmetric algorithm,
-   * checked to be one pair: `secret` read as the private key, `publicKey` (when given) as its
-   * public half. For the current pair and for a previous key alike (its errors naming `names`).
+   * The pair of an asymmetric algorithm, checked to be one: `secret` read as the private key,
+   * `publicKey` (when given) as its public half. For the current pair and for a previous key
+   * alike: its errors name the options after `prefix` (`""`, `"previousKeys[0]."`, ...).
    */
-  currentKeys(config: KeyConfig, names: PairNames): { readonly signing: ImportedKey | undefined; readonly current: PublishedKey };
+  readPair(alg: AuthType, pair: PreviousKey, prefix: string): CheckedPair;
 }
 
 /** The error for a key of the wrong half in `option`. */
@@ -48,7 +46,7 @@ export function wrongHalf(option: string, half: "private" | "public"): JwtConfig
   return new JwtConfigError(option, half === "private" ? "is a public key; the private key belongs here" : "is a private key; pass the public half");
 }
 
-/** The error for a `publicKey` that is not the public half of `secret`. */
-export function notThePair({ secret, publicKey }: PairNames): JwtConfigError {
-  return new JwtConfigError(publicKey, `is not the public half of ${secret}`);
+/** The error for a `publicKey` that is not the public half of `secret`, both after `prefix`. */
+export function notThePair(prefix: string): JwtConfigError {
+  return new JwtConfigError(`${prefix}publicKey`, `is not the public half of ${prefix}secret`);
 }

@@ -4,6 +4,10 @@ import type { ImportedKey } from "./ImportedKey.js";
 import type { JwkSet, PublicJwk } from "./JwkSet.js";
 import { publicHalf } from "./publicHalf.js";
 
+const NEVER_PUBLISHED = "keys are shared secrets and are never published; use an asymmetric authType";
+const STILL_IMPORTING =
+  "the keys are still being imported (this runtime has no node:crypto, so Web Crypto imports them asynchronously): `await auth.ready()` first";
+
 /**
  * The manager's keys: the one signing key (none for a verify-only manager), and the keys that
  * verify (the current one first, then the previous ones of a rotation), each pinned to the
@@ -44,19 +48,9 @@ export class KeyRing {
     this.current = verifying[0];
     this.verifying = Object.freeze([...verifying]);
     this.retired = Object.freeze([...retired]);
-    this.#byKid = new Map(verifying.filter((key) => key.kid !== undefined).map((key) => [key.kid as string, key]));
-    if (publicMembers === undefined) {
-      this.#published = new JwtConfigError("jwks", `${this.alg} keys are shared secrets and are never published; use an asymmetric authType`);
-    } else if (publicMembers instanceof Promise) {
-      this.#published =
-        this.#missingKid() ??
-        new JwtConfigError(
-          "jwks",
-          "the keys are still being imported (this runtime has no node:crypto, so Web Crypto imports them asynchronously): `await auth.ready()` first",
-        );
-    } else {
-      this.#published = this.#publish(publicMembers);
-    }
+    // Why jwks() can never publish these keys, whatever their imports do.
+    const unpublishable = publicMembers === undefined ? new JwtConfigError("jwks", `${this.alg} ${NEVER_PUBLISHED}`) : missingKid(verifying);
+    this.#published = unpublishable ?? (Array.isArray(publicMembers) ? publish(verifying, publicMembers) : new JwtConfigError("jwks", STILL_IMPORTING));
     // The first failure in ring order: the signing key's (`secret`, `publicKey`), then the previous keys'.
     this.#ready = Promise.allSettled([signing?.joseKey, ...verifying.map((key) => key.joseKey), publicMembers]).then((results) => {
       const failed = results.findIndex((result) => result.status === "rejected");
@@ -68,13 +62,16 @@ export class KeyRing {
           reason instanceof JwtConfigError
             ? reason
             : new JwtConfigError(optionOfKey(failed, verifying.length, signing === undefined), "could not be imported by this runtime's Web Crypto");
-        this.#published = this.#missingKid() ?? error;
+        this.#published = unpublishable ?? error;
         throw error;
       }
-      if (publicMembers instanceof Promise) this.#published = this.#publish((results.at(-1) as PromiseFulfilledResult<readonly JsonWebKey[]>).value);
+      if (publicMembers instanceof Promise)
+        this.#published = unpublishable ?? publish(verifying, (results.at(-1) as PromiseFulfilledResult<readonly JsonWebKey[]>).value);
     });
     // Nobody need call ready(): a bad key also rejects signing, so this rejection is not lost.
     this.#ready.catch(() => undefined);
+    // Last: the imports above are under way and their rejections handled when a repeated id throws.
+    this.#byKid = byKid(verifying);
     Object.freeze(this);
   }
 
@@ -112,19 +109,31 @@ export class KeyRing {
     if (published instanceof JwtConfigError) throw new JwtConfigError(published.option, published.problem);
     return published;
   }
+}
 
-  #publish(members: readonly JsonWebKey[]): JwkSet | JwtConfigError {
-    return this.#missingKid() ?? Object.freeze({ keys: Object.freeze(this.verifying.map((key, i) => publicJwk(key, members[i] ?? {}))) });
-  }
+function publish(verifying: readonly ImportedKey[], members: readonly JsonWebKey[]): JwkSet {
+  return Object.freeze({ keys: Object.freeze(verifying.map((key, i) => publicJwk(key, members[i] ?? {}))) });
+}
 
-  /** Without node:crypto a key's kid is its keyId or none; a published JWK must carry its tokens' kid. */
-  #missingKid(): JwtConfigError | undefined {
-    if (this.verifying.every((key) => key.kid !== undefined)) return undefined;
-    return new JwtConfigError(
-      "keyId",
-      "is needed to publish keys with jwks() on a runtime without node:crypto: there tokens carry keyId as their kid (no RFC 7638 thumbprint), or no kid at all, and a published key must carry its tokens' kid",
-    );
-  }
+/** Without node:crypto a key's kid is its keyId or none; a published JWK must carry its tokens' kid. */
+function missingKid(verifying: readonly ImportedKey[]): JwtConfigError | undefined {
+  if (verifying.every((key) => key.kid !== undefined)) return undefined;
+  return new JwtConfigError(
+    "keyId",
+    "is needed to publish keys with jwks() on a runtime without node:crypto: there tokens carry keyId as their kid (no RFC 7638 thumbprint), or no kid at all, and a published key must carry its tokens' kid",
+  );
+}
+
+// The verifying keys by kid. The current key comes first, so a repeated id is a previous key's.
+function byKid(verifying: readonly ImportedKey[]): ReadonlyMap<string, ImportedKey> {
+  const keys = new Map<string, ImportedKey>();
+  verifying.forEach((key, i) => {
+    if (key.kid === undefined) return;
+    if (keys.has(key.kid))
+      throw new JwtConfigError(`previousKeys[${i - 1}].keyId`, "repeats the id of another key (the same key twice, or two keys with one id)");
+    keys.set(key.kid, key);
+  });
+  return keys;
 }
 
 function publicJwk(key: ImportedKey, members: JsonWebKey): PublicJwk {

@@ -16,16 +16,17 @@ const node = () => nodeCrypto as NonNullable<typeof nodeCrypto>;
 export const nodeKeys: KeyBackend = {
   thumbprints: true,
   secretKey: (bytes) => node().createSecretKey(bytes),
-  currentKeys({ authType: alg, secret, publicKey: given, keyId }, names) {
-    const privateKey = secret === undefined ? undefined : readKey(secret, alg, names.secret, "private");
+  readPair(alg, { secret, publicKey: given, keyId }, prefix) {
+    const privateKey = secret === undefined ? undefined : readKey(secret, alg, `${prefix}secret`, "private");
     const derived = privateKey === undefined ? undefined : node().createPublicKey(privateKey);
-    const publicKey = given === undefined ? (derived as KeyObject) : readKey(given, alg, names.publicKey, "public");
-    if (derived !== undefined && !publicKey.equals(derived)) throw notThePair(names);
+    const publicKey = given === undefined ? (derived as KeyObject) : readKey(given, alg, `${prefix}publicKey`, "public");
+    if (derived !== undefined && !publicKey.equals(derived)) throw notThePair(prefix);
     const kid = keyId ?? jwkThumbprint(publicKey);
     return {
       signing: privateKey === undefined ? undefined : new ImportedKey(kid, alg, privateKey, ["sign"]),
+      verifying: new ImportedKey(kid, alg, publicKey, ["verify"]),
       // A public KeyObject exports only public members.
-      current: { key: new ImportedKey(kid, alg, publicKey, ["verify"]), jwk: publicKey.export({ format: "jwk" }) as JsonWebKey },
+      jwk: publicKey.export({ format: "jwk" }) as JsonWebKey,
     };
   },
 };
