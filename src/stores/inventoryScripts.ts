@@ -1,7 +1,7 @@
 // The Lua of the session inventory in Redis: per subject a sorted set of its sessions (score:
 // when the session expires) and a hash of what each was listed with ('m:<sid>', JSON) and its last
 // recorded use ('u:<sid>', ms). Both keys carry the subject's hash tag on a cluster, so every
-// script below touches one slot. The two functions are shared with the session scripts that list
+// script below touches one slot. Its functions are shared with the session scripts that list
 // (create) and relist (update) a session in the same step on one Redis.
 import { MISSED_MARGIN_MS } from "./MemoryInventory.js";
 
@@ -9,8 +9,11 @@ import { MISSED_MARGIN_MS } from "./MemoryInventory.js";
  * Lua: `enlist(list, meta, sid, expiresAt, listing, now, issuer)` and
  * `relist(list, meta, sid, expiresAt, now, listing, issuer, createdAt)` (a session not listed is
  * listed with `listing` when it is not '', unless older than the issuer's last revokeOtherSessions
- * ('r:<issuer>'): false, that call missed it); `ofIssuer(meta, sid, issuer)`: a session listed without an issuer
- * ('i:<sid>') is every issuer's.
+ * ('r:<issuer>'): false, that call missed it); `unlist(list, meta, sid)`; `others(list, meta, now,
+ * issuer, keepSid)`, the sessions of the issuer ('': every issuer's) listed after `now` but
+ * `keepSid` (a session listed without an issuer, 'i:<sid>', is every issuer's); `keepListed(list,
+ * meta, sid, expiresAt, listing, now, issuer, until)`, a revokeOtherSessions' kept session, listed
+ * if it was not, and the call's time kept for its issuer until `until`.
  */
 export const INVENTORY_FUNCTIONS = `local function keepUntil(list, meta, at)
   local keep = math.max(redis.call('PEXPIRETIME', list), tonumber(at))
@@ -39,9 +42,22 @@ local function relist(list, meta, sid, at, now, listing, issuer, createdAt)
   keepUntil(list, meta, at)
   return true
 end
-local function ofIssuer(meta, sid, issuer)
-  local owner = redis.call('HGET', meta, 'i:' .. sid)
-  return issuer == '' or not owner or owner == issuer
+local function unlist(list, meta, sid)
+  redis.call('ZREM', list, sid)
+  redis.call('HDEL', meta, 'm:' .. sid, 'u:' .. sid, 'i:' .. sid)
+end
+local function others(list, meta, now, issuer, keepSid)
+  local out = {}
+  for _, sid in ipairs(redis.call('ZRANGEBYSCORE', list, '(' .. now, '+inf')) do
+    local owner = redis.call('HGET', meta, 'i:' .. sid)
+    if sid ~= keepSid and (issuer == '' or not owner or owner == issuer) then table.insert(out, sid) end
+  end
+  return out
+end
+local function keepListed(list, meta, sid, at, listing, now, issuer, untilAt)
+  if not redis.call('ZSCORE', list, sid) then enlist(list, meta, sid, at, listing, now, issuer) end
+  redis.call('HSET', meta, 'r:' .. issuer, now)
+  keepUntil(list, meta, untilAt)
 end
 `;
 
@@ -64,11 +80,7 @@ const KEPT_CHECK = `local function keptAlive()
   if #KEYS == 4 then return ARGV[8] == '' or tonumber(ARGV[8]) >= gen end
   local s = redis.call('HMGET', KEYS[5], 'sub', 'gen', 'revoked')
   if s[1] ~= ARGV[7] or s[3] == '1' or tonumber(s[2] or '0') < gen then return false end
-  if not redis.call('ZSCORE', KEYS[1], ARGV[5]) then
-    enlist(KEYS[1], KEYS[2], ARGV[5], redis.call('PEXPIRETIME', KEYS[5]), ARGV[9], ARGV[1], ARGV[4])
-  end
-  redis.call('HSET', KEYS[2], 'r:' .. ARGV[4], ARGV[1])
-  keepUntil(KEYS[1], KEYS[2], ARGV[2])
+  keepListed(KEYS[1], KEYS[2], ARGV[5], redis.call('PEXPIRETIME', KEYS[5]), ARGV[9], ARGV[1], ARGV[4], ARGV[2])
   return true
 end
 `;
@@ -86,13 +98,11 @@ return 0`,
   // KEYS: list, meta. ARGV: now, issuer ('': every issuer's). Read only: sid, listing, last use,
   // for each live session.
   list: `${INVENTORY_FUNCTIONS}local out = {}
-for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
-  if ofIssuer(KEYS[2], sid, ARGV[2]) then
-    local m = redis.call('HMGET', KEYS[2], 'm:' .. sid, 'u:' .. sid)
-    table.insert(out, sid)
-    table.insert(out, m[1] or '{}')
-    table.insert(out, m[2] or '0')
-  end
+for _, sid in ipairs(others(KEYS[1], KEYS[2], ARGV[1], ARGV[2])) do
+  local m = redis.call('HMGET', KEYS[2], 'm:' .. sid, 'u:' .. sid)
+  table.insert(out, sid)
+  table.insert(out, m[1] or '{}')
+  table.insert(out, m[2] or '0')
 end
 return out`,
   // KEYS: list, meta. ARGV: sid, now, interval. Writes only when the last use is that old.
@@ -103,10 +113,7 @@ redis.call('HSET', KEYS[2], 'u:' .. ARGV[1], ARGV[2])
 return 1`,
   // KEYS: list, meta. ARGV: the sids to unlist. A session's 'x:' mark (being ended by a cluster's
   // revokeOtherSessions) stays until the inventory expires: its own call must still be refused.
-  forget: `for _, sid in ipairs(ARGV) do
-  redis.call('ZREM', KEYS[1], sid)
-  redis.call('HDEL', KEYS[2], 'm:' .. sid, 'u:' .. sid, 'i:' .. sid)
-end`,
+  forget: `${INVENTORY_FUNCTIONS}for _, sid in ipairs(ARGV) do unlist(KEYS[1], KEYS[2], sid) end`,
   // One Redis. KEYS: see KEPT_CHECK. ARGV: now, unknownExpiresAt, channel, issuer, keepSid ('':
   // none), the session key prefix, sub, the token's sub_gen ('': none or a session's), the kept
   // session's listing, the announcement prefix. The kept session is checked, then every other
@@ -114,15 +121,11 @@ end`,
   // rotation, a login or another revokeOtherSessions runs wholly before or after it. The session
   // keys are built here (one Redis: no slots to declare). False when refused.
   revokeOthers: `${INVENTORY_FUNCTIONS}${REVOKE_FUNCTION}${KEPT_CHECK}if not keptAlive() then return false end
-local done = {}
-for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
-  if sid ~= ARGV[5] and ofIssuer(KEYS[2], sid, ARGV[4]) then
-    markRevoked(ARGV[6] .. sid, ARGV[2])
-    redis.call('ZREM', KEYS[1], sid)
-    redis.call('HDEL', KEYS[2], 'm:' .. sid, 'u:' .. sid, 'i:' .. sid)
-    redis.call('PUBLISH', ARGV[3], ARGV[10] .. sid)
-    table.insert(done, sid)
-  end
+local done = others(KEYS[1], KEYS[2], ARGV[1], ARGV[4], ARGV[5])
+for _, sid in ipairs(done) do
+  markRevoked(ARGV[6] .. sid, ARGV[2])
+  unlist(KEYS[1], KEYS[2], sid)
+  redis.call('PUBLISH', ARGV[3], ARGV[10] .. sid)
 end
 return done`,
   // Cluster, the subject's slot. KEYS: list, meta. ARGV: now, issuer, keepSid ('': none), the kept
@@ -131,17 +134,10 @@ return done`,
   // now as being ended and returns them: of two concurrent calls, the second sees its mark.
   claimOthers: `${INVENTORY_FUNCTIONS}if ARGV[3] ~= '' then
   if redis.call('HEXISTS', KEYS[2], 'x:' .. ARGV[3]) == 1 then return false end
-  if not redis.call('ZSCORE', KEYS[1], ARGV[3]) then enlist(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[1], ARGV[2]) end
-  redis.call('HSET', KEYS[2], 'r:' .. ARGV[2], ARGV[1])
-  keepUntil(KEYS[1], KEYS[2], ARGV[6])
+  keepListed(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[1], ARGV[2], ARGV[6])
 end
-local out = {}
-for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
-  if sid ~= ARGV[3] and ofIssuer(KEYS[2], sid, ARGV[2]) then
-    redis.call('HSET', KEYS[2], 'x:' .. sid, '1')
-    table.insert(out, sid)
-  end
-end
+local out = others(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+for _, sid in ipairs(out) do redis.call('HSET', KEYS[2], 'x:' .. sid, '1') end
 return out`,
   // Not the inventory's, but as small: auth.rateLimit's sliding window. KEYS: the key's sorted set
   // of allowed calls. ARGV: limit, window (ms), a unique member. Redis's own clock: every process
