@@ -1,3 +1,4 @@
+import { isCluster, type RedisClientLike, type RedisClusterLike, type RedisCommands } from "./redisCommands.js";
 import type { RevocationEvent, RevocationListener } from "./TokenStore.js";
 
 /** A process that has heard nothing on the channel for this long publishes a heartbeat on it. */
@@ -17,19 +18,6 @@ const KIND_OF: Record<string, RevocationEvent["kind"]> = { t: "token", s: "sessi
 /** The text of an announcement on the channel. */
 export const announcement = (kind: RevocationEvent["kind"], id: string) => `${KINDS[kind]}:${id}`;
 
-/** What the channel needs of a Redis connection (a client or a cluster). */
-export interface ChannelConnection {
-  /**
-   * Opens the subscriber: `message` for each message; `ready` when it is subscribed again after
-   * a reconnect (node-redis resubscribes first); `lost` when its connection fails. Returns its close.
-   */
-  open(handlers: { message(text: string): void; ready(): void; lost(): void }): { subscribed: Promise<void>; close(): Promise<void> };
-  /** Publishes `text` on the channel through the command connection. */
-  publish(text: string): Promise<unknown>;
-  /** Registers `back`, called when the command connection is ready again after an outage; returns its removal. */
-  onCommandsBack(back: () => void): () => void;
-}
-
 /**
  * The revocation channel of `redisStore`, heartbeated. Redis pub/sub says nothing when a path
  * drops packets without a reset (node-redis notices only when TCP keepalive does, minutes
@@ -41,7 +29,7 @@ export interface ChannelConnection {
  * up again. When the command connection comes back after an outage, the listener is told `up`
  * again: checks that failed meanwhile are made again at once. Returns its close.
  */
-export function heartbeatedChannel(connection: ChannelConnection, listener: RevocationListener): () => Promise<void> {
+export function heartbeatedChannel(client: RedisClientLike | RedisClusterLike, redis: RedisCommands, listener: RevocationListener): () => Promise<void> {
   let subscribed = false;
   let live = false;
   let closed = false;
@@ -58,40 +46,50 @@ export function heartbeatedChannel(connection: ChannelConnection, listener: Revo
     live = false;
     listener.down(Date.now() - (performance.now() - lastHeardMs));
   };
-  const subscriber = connection.open({
-    message(text) {
-      up();
-      const kind = KIND_OF[text.slice(0, 1)];
-      if (kind !== undefined && text[1] === ":") listener.event({ kind, id: text.slice(2) });
-    },
-    ready: up,
-    lost: down,
-  });
-  subscriber.subscribed.then(
-    () => {
-      subscribed = true;
-      up();
-    },
-    // The connection retries by itself; until it subscribes, every use asks Redis.
-    () => listener.down(),
-  );
+  const message = (text: string) => {
+    up();
+    const kind = KIND_OF[text.slice(0, 1)];
+    if (kind !== undefined && text[1] === ":") listener.event({ kind, id: text.slice(2) });
+  };
+  const subscriber = client.duplicate();
+  subscriber.on("error", down);
+  if (!isCluster(subscriber)) {
+    // A client's subscriber is ready when subscribed again after a reconnect (node-redis resubscribes first).
+    subscriber.on("ready", up);
+    subscriber.on("end", down);
+  }
+  // Sharded pub/sub on a cluster: the channel lives on the master of its slot, not on every node.
+  const { channel } = redis.key;
+  subscriber
+    .connect()
+    .then(() => (isCluster(subscriber) ? subscriber.sSubscribe(channel, message) : subscriber.subscribe(channel, message)))
+    .then(
+      () => {
+        subscribed = true;
+        up();
+      },
+      // The connection retries by itself; until it subscribes, every use asks Redis.
+      () => listener.down(),
+    );
   // Removed on close: the command connection is the app's own client, which outlives the store.
-  const stopCommandsBack = connection.onCommandsBack(() => {
+  const commandsBack = () => {
     if (live && !closed) listener.up();
-  });
+  };
+  if (!isCluster(client)) client.on("ready", commandsBack);
   const timer = setInterval(() => {
     const silentMs = performance.now() - lastHeardMs;
     if (silentMs >= SILENCE_MS) down();
     if (silentMs < HEARTBEAT_MS || publishing || !subscribed) return;
     publishing = true;
     const done = () => (publishing = false);
-    connection.publish(HEARTBEAT).then(done, done);
+    redis.publish(HEARTBEAT).then(done, done);
   }, CHECK_MS);
   timer.unref();
   return () => {
     closed = true;
     clearInterval(timer);
-    stopCommandsBack();
-    return subscriber.close().catch(() => undefined);
+    if (!isCluster(client)) client.off("ready", commandsBack);
+    const closing = async () => (isCluster(subscriber) ? subscriber.destroy() : subscriber.close());
+    return closing().catch(() => undefined);
   };
 }

@@ -1,5 +1,4 @@
 import { evictionCheck } from "./evictionPolicy.js";
-import type { ChannelConnection } from "./redisChannel.js";
 import { SCRIPTS, SHAS, type ScriptName } from "./redisScripts.js";
 import { metricHooks } from "../telemetry/metricHooks.js";
 
@@ -33,7 +32,7 @@ export interface RedisClusterLike {
 }
 
 /** Whether `redis` is a cluster (`createCluster()`) rather than a client. */
-function isCluster(redis: RedisClientLike | RedisClusterLike): redis is RedisClusterLike {
+export function isCluster(redis: RedisClientLike | RedisClusterLike): redis is RedisClusterLike {
   return typeof (redis as Partial<RedisClusterLike>).getNodeClientForKey === "function";
 }
 
@@ -76,8 +75,8 @@ export interface RedisCommands {
   write<T>(name: ScriptName, keys: string[], args: string[]): Promise<T>;
   /** A revocation script (`write`), given the channel and the announcement `text` as its last two arguments. */
   revoke<T>(name: "revokeToken" | "revokeSession" | "revokeSubject" | "apiKeyRevoke", keys: string[], args: string[], text: string): Promise<T>;
-  /** The revocation channel over this connection (sharded pub/sub on a cluster). */
-  channel(): ChannelConnection;
+  /** Publishes `text` on the revocation channel (sharded pub/sub on a cluster). */
+  publish(text: string): Promise<unknown>;
   /** The eviction check, and on a client without a `replicas` option, whether it has replicas. */
   ready(): Promise<void>;
 }
@@ -132,6 +131,9 @@ export function redisCommands(
     const acks = await (onNode ? metricHooks.storeCommand("WAIT", withDeadline(onNode, timeout * 2)) : send<number>(undefined, args));
     if (Number(acks) < wanted) throw new Error("Redis replicas did not acknowledge the write in time");
   }
+  // Sent as is: the check `ready` makes has passed for a revocation's announcement (its write
+  // waited for it), and a heartbeat needs none.
+  const publish = (text: string) => send(key.channel, [cluster ? "SPUBLISH" : "PUBLISH", key.channel, text]);
   async function write<T>(name: ScriptName, keys: string[], args: string[]): Promise<T> {
     const result = await run<T>(name, keys, args);
     await acknowledged(keys[0]);
@@ -148,33 +150,11 @@ export function redisCommands(
     // publish to a shard channel of its own slot), and the call fails if it cannot be made.
     async revoke(name, keys, args, text) {
       const result = await write<never>(name, keys, [...args, cluster ? "" : key.channel, text]);
-      if (cluster) await command(key.channel, ["SPUBLISH", key.channel, text]);
+      if (cluster) await publish(text);
       return result;
     },
-    channel: () => channelOver(redis, key.channel, (text) => send(key.channel, [cluster ? "SPUBLISH" : "PUBLISH", key.channel, text])),
-    ready,
-  };
-}
-
-function channelOver(redis: RedisClientLike | RedisClusterLike, name: string, publish: (text: string) => Promise<unknown>): ChannelConnection {
-  return {
-    open({ message, ready, lost }) {
-      const subscriber = redis.duplicate();
-      subscriber.on("error", lost);
-      if (isCluster(subscriber)) {
-        // Sharded pub/sub: the channel lives on the master of its slot, not on every node.
-        return { subscribed: subscriber.connect().then(() => subscriber.sSubscribe(name, message)), close: async () => subscriber.destroy() };
-      }
-      subscriber.on("ready", ready);
-      subscriber.on("end", lost);
-      return { subscribed: subscriber.connect().then(() => subscriber.subscribe(name, message)), close: () => subscriber.close() };
-    },
     publish,
-    onCommandsBack(back) {
-      if (isCluster(redis)) return () => undefined;
-      redis.on("ready", back);
-      return () => void redis.off("ready", back);
-    },
+    ready,
   };
 }
 

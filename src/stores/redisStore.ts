@@ -170,7 +170,7 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
   }
 
   function subscribe(listener: RevocationListener): () => void {
-    const stop = heartbeatedChannel(redis.channel(), listener);
+    const stop = heartbeatedChannel(client, redis, listener);
     channels.add(stop);
     return () => {
       channels.delete(stop);
