@@ -25,11 +25,6 @@ export interface RevocationCheckSettings {
   readonly namespace?: string | undefined;
 }
 
-interface Verdict {
-  readonly sid: string | undefined;
-  readonly sub: string;
-}
-
 /**
  * Whether a verified token has been revoked, answered from the store once per token and then
  * from memory for as long as the store's revocation channel is up.
@@ -49,8 +44,8 @@ export class RevocationCheck {
   readonly #maxEntries: number;
   readonly #skewMs: number;
   readonly #namespace: string;
-  // Token id -> what may revoke it, for tokens found unrevoked since the channel came up.
-  readonly #verdicts = new Map<string, Verdict>();
+  // Token id -> its ids (what may revoke it), for tokens found unrevoked since the channel came up.
+  readonly #verdicts = new Map<string, TokenRef>();
   // API key id -> the token of its record, for keys found held since the channel came up.
   readonly #apiKeys = new Map<string, JwtToken>();
   // Tokens of API keys just read from the store: their first check asks nothing more.
@@ -106,9 +101,9 @@ export class RevocationCheck {
    * with `TOKEN_REVOKED` when the store does not hold the key, `STORE_UNAVAILABLE` when it cannot say.
    */
   apiKey(id: string, toToken: (record: ApiKeyRecord) => JwtToken): JwtToken | Promise<JwtToken> {
-    const known = this.#live ? this.#apiKeys.get(id) : undefined;
-    if (known !== undefined) return known;
     if (!this.#live) return this.#readApiKey(id, toToken);
+    const known = this.#apiKeys.get(id);
+    if (known !== undefined) return known;
     let reading = this.#reading.get(id);
     if (reading === undefined) {
       reading = this.#readApiKey(id, toToken).finally(() => this.#reading.delete(id));
@@ -131,7 +126,7 @@ export class RevocationCheck {
     }
     if (isRevoked(token, state, this.#skewMs, this.#namespace === "")) throw new JwtError("TOKEN_REVOKED");
     // Only tokens with a `jti` are remembered: `check` looks them up by it, without hashing.
-    if (this.#live && changes === this.#changes && token.jti !== undefined) this.#remember(ref);
+    if (this.#live && changes === this.#changes && token.jti !== undefined) remember(this.#verdicts, this.#maxEntries, ref.tokenId, ref);
     return token;
   }
 
@@ -159,10 +154,9 @@ export class RevocationCheck {
   async #readApiKey(id: string, toToken: (record: ApiKeyRecord) => JwtToken): Promise<JwtToken> {
     if (this.#revokedKeys.has(id)) throw new JwtError("TOKEN_REVOKED");
     const changes = this.#changes;
-    const apiKeys = this.#store.apiKeys;
     let record: ApiKeyRecord | undefined;
     try {
-      record = await apiKeys?.load(id);
+      record = await this.#store.apiKeys?.load(id);
     } catch {
       throw new JwtError("STORE_UNAVAILABLE");
     }
@@ -177,10 +171,6 @@ export class RevocationCheck {
     return token;
   }
 
-  #remember({ tokenId, sid, sub }: TokenRef): void {
-    remember(this.#verdicts, this.#maxEntries, tokenId, { sid, sub });
-  }
-
   #reset(live: boolean, sinceMs?: number): void {
     this.#live = live;
     this.#changes++;
@@ -193,10 +183,8 @@ export class RevocationCheck {
 // Bounded by the manager's cacheSize (0: every use asks the store); the oldest entry makes room.
 function remember<V>(map: Map<string, V>, maxEntries: number, key: string, value: V): void {
   if (maxEntries === 0) return;
-  if (map.size >= maxEntries && !map.has(key)) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
+  // Full, so not empty: there is an oldest key.
+  if (map.size >= maxEntries && !map.has(key)) map.delete(map.keys().next().value as string);
   map.set(key, value);
 }
 

@@ -72,10 +72,9 @@ export class RevocationWatchers {
     const watcher: OnRevoked = (error) => onRevoked(error);
     group.watchers.add(watcher);
     this.#schedule();
-    const watched = group;
     return () => {
-      watched.watchers.delete(watcher);
-      if (watched.watchers.size === 0 && this.#groups.get(key) === watched) this.#groups.delete(key);
+      group.watchers.delete(watcher);
+      if (group.watchers.size === 0 && this.#groups.get(key) === group) this.#groups.delete(key);
       this.#schedule();
     };
   }

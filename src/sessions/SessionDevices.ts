@@ -3,7 +3,7 @@ import type { KeptSession, ListedSession, SessionDevice, SessionListing } from "
 import { SUBJECT_GENERATION } from "../tokens/reservedClaims.js";
 import type { TokenStore } from "../stores/TokenStore.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
-import { refOf, requireSub, storeCall } from "./sessionClaims.js";
+import { refOf, requireId, requireStore, storeCall } from "./sessionClaims.js";
 
 /** One session of `auth.listSessions`: times in seconds since the epoch, as in tokens. */
 export interface SessionInfo {
@@ -86,7 +86,7 @@ export class SessionDevices {
 
   /** The live sessions of `sub` of this manager, newest first. */
   async list(sub: string): Promise<SessionInfo[]> {
-    requireSub(sub);
+    requireId(sub, "sub");
     const store = this.requireInventory("listSessions");
     const listed = await storeCall(() => store.listSessions(sub, this.#clock(), this.#issuer));
     return listed.sort((a, b) => b.createdAtMs - a.createdAtMs || (a.sid < b.sid ? -1 : 1)).map(sessionInfo);
@@ -125,10 +125,10 @@ export class SessionDevices {
     const store = this.#store;
     if (store?.othersRevokedAt === undefined) return undefined;
     try {
-      const at = await storeCall(() => (store.othersRevokedAt as NonNullable<typeof store.othersRevokedAt>)(token.sub, this.#issuer));
+      const at = await store.othersRevokedAt(token.sub, this.#issuer);
       return at !== 0 && token.iat * 1000 < at + 1000 ? refusal("TOKEN_REVOKED") : undefined;
-    } catch (error) {
-      return error instanceof JwtError ? error : refusal("STORE_UNAVAILABLE");
+    } catch {
+      return refusal("STORE_UNAVAILABLE");
     }
   }
 
@@ -150,8 +150,7 @@ export class SessionDevices {
 
   /** The store, which must have a session inventory for `method` (else JwtConfigError naming `store`). */
   requireInventory(method: string): TokenStore & Required<Pick<TokenStore, "listSessions" | "revokeOtherSessions">> {
-    const store = this.#store;
-    if (store === undefined) throw new JwtConfigError("store", `${method}() needs a TokenStore (memoryStore() or redisStore(client))`);
+    const store = requireStore(this.#store, method);
     if (store.listSessions === undefined || store.revokeOtherSessions === undefined) {
       throw new JwtConfigError("store", `${method}() needs a store with a session inventory (listSessions, revokeOtherSessions)`);
     }

@@ -6,11 +6,14 @@ import { randomId } from "./randomId.js";
 import { RevocationCheck } from "./RevocationCheck.js";
 import { SessionDevices } from "./SessionDevices.js";
 import { latestExpiry, pairExpiry, tokenExpiry } from "./sessionExpiry.js";
-import { adoptedSession, asRefusal, refOf, requireSub, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
+import { adoptedSession, asRefusal, refOf, requireId, requireStore, sessionClaimsOf, sessionData, storeCall } from "./sessionClaims.js";
 import type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
-import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
+import type { TokenStore } from "../stores/TokenStore.js";
 import type { AuditEventName } from "../telemetry/AuditEvent.js";
 import { emitAudit } from "../telemetry/emitAudit.js";
+
+// A rejection kept as a value: a failure read now, told later.
+const keepError = (error: unknown): unknown => error;
 
 export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, TokenPair } from "./sessionTypes.js";
 
@@ -21,7 +24,10 @@ export type { SessionClaims, SessionOptions, SessionSigner, SessionUpdate, Token
 export class Sessions {
   readonly #signer: SessionSigner;
   readonly #options: SessionOptions;
-  readonly #check: RevocationCheck | undefined;
+  /**
+   * The revocation check for verified tokens, or `undefined` without a store (then nothing is checked: verification as fast as without sessions).
+   */
+  readonly revocationCheck: RevocationCheck | undefined;
   /** The session inventory: `listSessions`, and the uses of session tokens. */
   readonly devices: SessionDevices;
 
@@ -30,14 +36,7 @@ export class Sessions {
     this.#options = options;
     const { store, cacheSize, clockTolerance, clock, issuer } = options;
     const devices = (this.devices = new SessionDevices(store, clock, issuer));
-    this.#check = store && new RevocationCheck(store, cacheSize, { skewMs: (clockTolerance + 1) * 1000, used: (token) => devices.used(token) });
-  }
-
-  /**
-   * The revocation check for verified tokens, or `undefined` without a store (then nothing is checked: verification as fast as without sessions).
-   */
-  get revocationCheck(): RevocationCheck | undefined {
-    return this.#check;
+    this.revocationCheck = store && new RevocationCheck(store, cacheSize, { skewMs: (clockTolerance + 1) * 1000, used: (token) => devices.used(token) });
   }
 
   /** A new session: an auth and a refresh token sharing `sid`, `auth_time`, `csrf` and the login's `acr`/`amr`. */
@@ -61,9 +60,9 @@ export class Sessions {
     this.devices.requireInventory("revokeOtherSessions");
     const verified = await this.#presented(token);
     // The whole revocation state first; the store checks the kept session in its atomic step.
-    await (this.#check as RevocationCheck).lookup(verified).catch(asRefusal);
+    await (this.revocationCheck as RevocationCheck).lookup(verified).catch(asRefusal);
     const { sid, revoked } = await this.devices.revokeOthers(verified, latestExpiry(this.#options));
-    for (const other of revoked) this.#applied({ kind: "session", id: other });
+    for (const other of revoked) this.revocationCheck?.apply({ kind: "session", id: other });
     this.#audit("revokeOtherSessions", verified.sub, sid);
     return revoked.length;
   }
@@ -73,17 +72,14 @@ export class Sessions {
    * sessionless refresh token of this manager (the Quick start's) starts a session, once.
    */
   async rotate(refresh: string | JwtToken, update?: SessionUpdate): Promise<TokenPair> {
-    const store = this.#requireStore("rotate");
-    const check = this.#check as RevocationCheck;
+    const store = requireStore(this.#options.store, "rotate");
+    const check = this.revocationCheck as RevocationCheck;
     const token = await this.#presented(refresh, "refresh");
     const { tokenId, sid } = await refOf(token);
     const { rot, ...session } = sid === undefined ? await adoptedSession(token) : sessionClaimsOf(token);
     // Revoked or not is read before the token is used up, and told only after: of concurrent calls with one token exactly one
     // wins the consume and gets its pair, every other one is reuse, whatever the winner's reuse-triggered revocation did since.
-    const revoked = await check.lookup(token).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const revoked = await check.lookup(token).then(() => undefined, keepError);
     if (revoked instanceof JwtError && revoked.code === "STORE_UNAVAILABLE") throw refusal(revoked.code);
     const nowMs = this.#options.clock();
     // A sessionless token has a used-mark of its own; a session's, its rotation. A session's token from before rotations were
@@ -93,7 +89,9 @@ export class Sessions {
         sid === undefined || token.claims["rot"] === undefined ? await store.consumeRefreshToken(tokenId, nowMs, tokenExpiry(token, this.#options)) : undefined;
       return sid === undefined || marked !== undefined ? marked : store.consumeRotation(session.sid, rot ?? 0, nowMs);
     });
-    if (firstUse !== undefined && !this.#inGrace(firstUse, nowMs)) {
+    // Within the grace a parallel refresh with the same token is not reuse. The first use may come
+    // from another process whose clock is slightly ahead; a grace of 0 is never met.
+    if (firstUse !== undefined && !(Math.abs(nowMs - firstUse) < this.#options.rotationGrace * 1000)) {
       await this.#endReused(store, session.sid);
       this.#audit("reuseDetected", token.sub, session.sid);
       throw refusal("TOKEN_REUSED");
@@ -121,19 +119,17 @@ export class Sessions {
    * any other token is revoked until it would have expired. An expired token needs nothing.
    */
   async revoke(token: string | JwtToken): Promise<void> {
-    const store = this.#requireStore("revoke");
-    let verified: JwtToken;
-    try {
-      verified = await this.#presented(token);
-    } catch (error) {
-      if (isRefusal(error) && error.code === "TOKEN_EXPIRED") return;
+    const store = requireStore(this.#options.store, "revoke");
+    const verified = await this.#presented(token).catch((error: unknown) => {
+      if (isRefusal(error) && error.code === "TOKEN_EXPIRED") return undefined;
       throw error;
-    }
+    });
+    if (verified === undefined) return;
     const { tokenId, sid } = await refOf(verified);
     if (sid !== undefined) await this.#revokeSession(store, sid);
     else {
       await storeCall(() => store.revokeToken(tokenId, tokenExpiry(verified, this.#options)));
-      this.#applied({ kind: "token", id: tokenId });
+      this.revocationCheck?.apply({ kind: "token", id: tokenId });
     }
     this.#audit("revoke", verified.sub, sid);
   }
@@ -143,8 +139,8 @@ export class Sessions {
    * revocation (off the caller's path); a session the store does not know (expired, never started) had none left: not audited.
    */
   async revokeSession(sid: string): Promise<void> {
-    const store = this.#requireStore("revokeSession");
-    if (typeof sid !== "string" || sid === "") throw new JwtConfigError("sid", "must be a non-empty string");
+    const store = requireStore(this.#options.store, "revokeSession");
+    requireId(sid, "sid");
     await this.#revokeSession(store, sid);
     if (this.#options.audit === undefined) return;
     const at = this.#options.clock();
@@ -158,10 +154,10 @@ export class Sessions {
 
   /** Revokes every token of `sub` issued so far; a login afterwards works. */
   async revokeSubject(sub: string): Promise<void> {
-    const store = this.#requireStore("revokeSubject");
-    requireSub(sub);
+    const store = requireStore(this.#options.store, "revokeSubject");
+    requireId(sub, "sub");
     await storeCall(() => store.revokeSubject(sub, this.#options.clock(), latestExpiry(this.#options)));
-    this.#applied({ kind: "subject", id: sub });
+    this.revocationCheck?.apply({ kind: "subject", id: sub });
     this.#audit("revokeSubject", sub);
   }
 
@@ -173,7 +169,7 @@ export class Sessions {
   async generationOf(sub: string): Promise<number | undefined> {
     const { store } = this.#options;
     if (store === undefined) return undefined;
-    requireSub(sub);
+    requireId(sub, "sub");
     // Only the subject's part of the state is read: the empty id is no token's.
     const state = await storeCall(() => store.revocationState({ tokenId: "", sid: undefined, sub }));
     return state.subjectGeneration;
@@ -194,10 +190,7 @@ export class Sessions {
     await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), pairExpiry(pair, this.#options), listing));
     // A revokeSubject between the check above and the session's start stamped the new session with its generation: asked
     // again, the token must pass, or the session ends. Nor does one issued before a revokeOtherSessions (read once listed).
-    const revoked = await check.lookup(token).then(
-      () => this.devices.othersCallRefusal(token),
-      (error: unknown) => error,
-    );
+    const revoked = await check.lookup(token).then(() => this.devices.othersCallRefusal(token), keepError);
     if (revoked === undefined) {
       this.#audit("rotate", token.sub, session.sid);
       return pair;
@@ -216,10 +209,11 @@ export class Sessions {
   }
 
   // The revocation itself, for revokeSession and for the operations that end a session on the way
-  // (logout, reuse, a lost race): each of those is audited as itself, not as a revokeSession.
+  // (logout, reuse, a lost race): each of those is audited as itself, not as a revokeSession. Like
+  // every revocation here, enforced by this process at once, without waiting for the echo.
   async #revokeSession(store: TokenStore, sid: string): Promise<void> {
     await storeCall(() => store.revokeSession(sid, latestExpiry(this.#options)));
-    this.#applied({ kind: "session", id: sid });
+    this.revocationCheck?.apply({ kind: "session", id: sid });
   }
 
   // The event is made only for a hook: a login without one allocates nothing for it.
@@ -227,23 +221,5 @@ export class Sessions {
     const { audit } = this.#options;
     if (audit === undefined) return;
     emitAudit(audit, { event, sub, ...(sid === undefined ? {} : { sid }), ...(ip === undefined ? {} : { ip }), at: this.#options.clock() });
-  }
-
-  // Within the grace a parallel refresh with the same token is not reuse. The first use may come
-  // from another process whose clock is slightly ahead; a grace of 0 is never met.
-  #inGrace(firstUseMs: number, nowMs: number): boolean {
-    const since = nowMs - firstUseMs;
-    return Math.abs(since) < this.#options.rotationGrace * 1000;
-  }
-
-  // The revoking process enforces its own revocation at once, without waiting for the echo.
-  #applied(event: RevocationEvent): void {
-    this.#check?.apply(event);
-  }
-
-  #requireStore(method: string): TokenStore {
-    const { store } = this.#options;
-    if (store === undefined) throw new JwtConfigError("store", `${method}() needs a TokenStore (memoryStore() or redisStore(client))`);
-    return store;
   }
 }

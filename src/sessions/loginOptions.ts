@@ -2,6 +2,7 @@ import { JwtConfigError } from "../errors.js";
 import { CHALLENGE_VALUE } from "../wire/challengeValue.js";
 import { nonEmptyString, objectOf, optionNames, stringList } from "../options/validate.js";
 import type { SessionDevice } from "../stores/SessionInventory.js";
+import type { SessionClaims } from "./sessionTypes.js";
 
 /**
  * How the user logged in, for `auth.login(sub, scope, claims, options)`: issued as the reserved
@@ -22,10 +23,7 @@ export interface LoginOptions extends SessionDevice {
 }
 
 /** The login claims a session's tokens carry. Module-internal. */
-export interface LoginClaims {
-  readonly acr?: string;
-  readonly amr?: readonly string[];
-}
+export type LoginClaims = Pick<SessionClaims, "acr" | "amr">;
 
 const NAMES = optionNames<LoginOptions>({ acr: true, amr: true, userAgent: true, ip: true });
 

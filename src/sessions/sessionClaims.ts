@@ -2,17 +2,24 @@ import { base64url } from "jose";
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "../tokens/json.js";
 import type { JwtToken } from "../tokens/JwtToken.js";
+import { isTimestamp } from "../tokens/checkRegisteredClaims.js";
 import { randomId } from "./randomId.js";
 import { tokenRef } from "./tokenRef.js";
 import type { SessionClaims } from "./sessionTypes.js";
-import type { SessionData, TokenRef } from "../stores/TokenStore.js";
+import type { SessionData, TokenRef, TokenStore } from "../stores/TokenStore.js";
 
 // The session logic's readers of tokens and arguments, and its mapping of failures to refusals:
 // each a pure function of its input, apart from `Sessions` so that it reads as the protocol.
 
-/** A `sub` argument: a non-empty string, else JwtConfigError("sub"). */
-export function requireSub(sub: unknown): void {
-  if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
+/** A `sub` or `sid` argument: a non-empty string, else JwtConfigError naming it. */
+export function requireId(value: unknown, name: "sub" | "sid"): void {
+  if (typeof value !== "string" || value === "") throw new JwtConfigError(name, "must be a non-empty string");
+}
+
+/** The store a session method needs, else JwtConfigError naming `store`. */
+export function requireStore(store: TokenStore | undefined, method: string): TokenStore {
+  if (store === undefined) throw new JwtConfigError("store", `${method}() needs a TokenStore (memoryStore() or redisStore(client))`);
+  return store;
 }
 
 /** The session data to store: frozen copies of scope and claims (the caller may change its objects). */
@@ -50,7 +57,7 @@ export async function adoptedSession(token: JwtToken): Promise<SessionClaims> {
 export function sessionClaimsOf(token: JwtToken): SessionClaims {
   const { sid, auth_time, csrf, rot = 0, acr, amr } = token.claims;
   if (typeof sid !== "string" || sid === "" || typeof csrf !== "string" || csrf.length < 16) throw refusal("TOKEN_INVALID");
-  if (typeof auth_time !== "number" || !Number.isSafeInteger(auth_time) || auth_time < 0) throw refusal("TOKEN_INVALID");
+  if (!isTimestamp(auth_time)) throw refusal("TOKEN_INVALID");
   // Refresh tokens issued before rotations were counted have none: they are rotation 0.
   if (typeof rot !== "number" || !Number.isSafeInteger(rot) || rot < 0) throw refusal("TOKEN_INVALID");
   // Signed by this manager from checked options: anything else is not its token.
