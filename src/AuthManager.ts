@@ -73,7 +73,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
     this.authType = core.options.authType;
     this.authMaxAge = core.options.authMaxAge;
     this.refreshMaxAge = core.options.refreshMaxAge;
-    this.keyId = core.keyId;
+    this.keyId = core.keys.current.kid;
     this.audience = core.options.audience;
     this.apiKeys = new ApiKeys(core.apiKeys);
     Object.freeze(this);
@@ -122,10 +122,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   authToken(sub: string, scope?: ScopeArgument<TScope>, claims?: ClaimsArgument<TClaims>): Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>> {
-    const issued =
-      this.#core.refused({ scope, claims }) ??
-      this.#core.sessions.generationOf(sub).then((generation) => this.#core.issue({ type: "auth", sub, scope, claims, generation }));
-    return issued.catch(rejectForCaller) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
+    return this.#core.issue({ type: "auth", sub, scope, claims }).catch(rejectForCaller) as Promise<JwtToken<TypedClaims<TClaims>, TypedScope<TScope>>>;
   }
 
   /**
@@ -138,8 +135,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   refreshToken(sub: string): Promise<JwtToken> {
-    const issued = this.#core.refused({}) ?? this.#core.sessions.generationOf(sub).then((generation) => this.#core.issue({ type: "refresh", sub, generation }));
-    return issued.catch(rejectForCaller);
+    return this.#core.issue({ type: "refresh", sub }).catch(rejectForCaller);
   }
 
   /**
@@ -201,7 +197,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   ready(): Promise<void> {
-    return this.#core.ready();
+    return this.#core.keys.ready();
   }
 
   /**
@@ -217,7 +213,7 @@ export class AuthManager<TClaims extends ClaimsSchema | undefined = undefined, T
    * ```
    */
   jwks(): JwkSet {
-    return this.#core.jwks();
+    return this.#core.keys.jwks();
   }
 
   /**

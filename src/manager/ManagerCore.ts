@@ -4,7 +4,6 @@ import type { ApiKeyBackend } from "../apiKeys/ApiKeys.js";
 import { resolveOptions, type AuthManagerOptions, type ResolvedOptions } from "../config/options.js";
 import type { Issuer } from "../issuers/Issuer.js";
 import { importKeys } from "../keys/importKeys.js";
-import type { JwkSet } from "../keys/JwkSet.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import { withRevocationCheck } from "../sessions/RevocationCheck.js";
 import { Sessions, type SessionClaims, type TokenPair } from "../sessions/Sessions.js";
@@ -32,8 +31,8 @@ import { readClaims } from "../tokens/readClaims.js";
  */
 export class ManagerCore {
   readonly options: ResolvedOptions;
-  /** The `kid` of issued tokens (see `AuthManager.keyId`). */
-  readonly keyId: string | undefined;
+  /** The signing key (none for a verify-only manager) and the verifying keys; `ready` and `jwks` are theirs. */
+  readonly keys: KeyRing;
   readonly schemas: ClaimSchemas | undefined;
   /** With the schemas; no revocation check (the context applies it on every use of a token). */
   readonly verify: Verifier;
@@ -44,8 +43,6 @@ export class ManagerCore {
   readonly apiKeyVerifier: ApiKeyVerifier | undefined;
   /** What `auth.apiKeys` runs on. */
   readonly apiKeys: ApiKeyBackend;
-  // Reached through keyId, ready, jwks and refused only.
-  readonly #keys: KeyRing;
   // Undefined for a verify-only manager.
   readonly #sign: TokenSigner | undefined;
 
@@ -53,15 +50,14 @@ export class ManagerCore {
     const { claims, scope, ...rest } = options;
     this.options = resolveOptions(rest);
     this.schemas = readSchemas({ claims, scope });
-    this.#keys = importKeys(this.options);
-    this.keyId = this.#keys.current.kid;
-    this.#sign = this.#keys.signing === undefined ? undefined : createTokenSigner(this.#keys.signing);
-    const verify = createVerifier(this.options, { signature: createSignatureStep(this.#keys.alg, this.#keys), claims: readClaims });
+    this.keys = importKeys(this.options);
+    this.#sign = this.keys.signing === undefined ? undefined : createTokenSigner(this.keys.signing);
+    const verify = createVerifier(this.options, { signature: createSignatureStep(this.keys.alg, this.keys), claims: readClaims });
     this.verify = this.schemas === undefined ? verify : withSchemas(verify, this.schemas);
     this.sessions = this.#createSessions();
     this.verifyUnrevoked = withRevocationCheck(this.verify, this.sessions.revocationCheck);
     const { apiKeyPrefix: prefix, store, clock, issuer, cacheSize, audit } = this.options;
-    const secrets = apiKeySecretsOf(this.#keys, issuer);
+    const secrets = apiKeySecretsOf(this.keys, issuer);
     const check = this.sessions.revocationCheck;
     this.apiKeyVerifier =
       secrets === undefined || check === undefined || store?.apiKeys === undefined
@@ -78,7 +74,7 @@ export class ManagerCore {
    */
   refused(fields: { readonly scope?: unknown; readonly claims?: unknown }): Promise<never> | undefined {
     try {
-      this.#keys.signingKey();
+      this.keys.signingKey();
       if (this.schemas !== undefined) checkIssued(this.schemas, fields);
       return undefined;
     } catch (error) {
@@ -86,30 +82,22 @@ export class ManagerCore {
     }
   }
 
-  /** Every token the manager signs; auth tokens come back as verification will see them. */
-  issue(request: IssueRequest): Promise<JwtToken> {
-    const sign = this.#sign;
-    // A verify-only manager refuses before anything else: refused rejects with signingKey's error.
-    const issued = sign === undefined ? (this.refused({}) as Promise<never>) : issueToken(this.options, sign, request);
+  /**
+   * A sessionless token (`authToken`, `refreshToken`): refused (see `refused`) before the store
+   * is read for the subject's revocation generation, which it then carries. Auth tokens come back
+   * as verification will see them.
+   */
+  issue(request: Omit<IssueRequest, "generation"> & { readonly sub: string }): Promise<JwtToken> {
     const schemas = this.schemas;
+    const issued =
+      this.refused(request) ??
+      this.sessions.generationOf(request.sub).then((generation) => issueToken(this.options, this.#signer(), { ...request, generation }));
     return schemas === undefined ? issued : issued.then((token) => typedIssued(token, schemas));
-  }
-
-  /** See `AuthManager.ready`. */
-  ready(): Promise<void> {
-    return this.#keys.ready();
-  }
-
-  /** See `AuthManager.jwks`. */
-  jwks(): JwkSet {
-    return this.#keys.jwks();
   }
 
   /** The two tokens of a login or rotation, signed in one step (see `issuePair`). */
   issuePair(request: PairRequest): TokenPair | Promise<TokenPair> {
-    const sign = this.#sign;
-    if (sign === undefined) return this.refused({}) as Promise<never>;
-    const pair = issuePair(this.options, sign, request);
+    const pair = issuePair(this.options, this.#signer(), request);
     const schemas = this.schemas;
     if (schemas === undefined) return pair;
     const typed = ({ authToken, refreshToken }: TokenPair) => ({ authToken: typedIssued(authToken, schemas), refreshToken });
@@ -120,6 +108,11 @@ export class ManagerCore {
   issuer(): Issuer {
     const { issuer, clock, clockTolerance } = this.options;
     return { issuer, verify: this.verify, now: clock, tolerance: clockTolerance, revocation: this.sessions.revocationCheck, apiKeys: this.apiKeyVerifier };
+  }
+
+  // Every issuing call has passed `refused`, which a verify-only manager fails: there, signingKey throws its JwtConfigError.
+  #signer(): TokenSigner {
+    return this.#sign ?? createTokenSigner(this.keys.signingKey());
   }
 
   #createSessions(): Sessions {
