@@ -6,12 +6,11 @@ import type { Issuer } from "../issuers/Issuer.js";
 import { importKeys } from "../keys/importKeys.js";
 import type { KeyRing } from "../keys/KeyRing.js";
 import { withRevocationCheck } from "../sessions/RevocationCheck.js";
-import { Sessions, type SessionClaims, type TokenPair } from "../sessions/Sessions.js";
+import { Sessions, type SessionSigner, type TokenPair } from "../sessions/Sessions.js";
 import { checkIssued, readSchemas, typedIssued, withSchemas, type ClaimSchemas } from "../tokens/claimSchemas.js";
 import { createTokenSigner, type TokenSigner } from "../tokens/createTokenSigner.js";
 import { issuePair, issueToken, type IssueRequest, type PairRequest } from "../tokens/issueToken.js";
-import type { JsonObject, JsonValue } from "../tokens/json.js";
-import type { JwtToken, TokenType } from "../tokens/JwtToken.js";
+import type { JwtToken } from "../tokens/JwtToken.js";
 import type { Verifier } from "../tokens/Verifier.js";
 import { createSignatureStep } from "../tokens/createSignatureStep.js";
 import { createVerifier } from "../tokens/createVerifier.js";
@@ -116,21 +115,11 @@ export class ManagerCore {
   }
 
   #createSessions(): Sessions {
-    const { store, issuer, rotationGrace, cacheSize, clock, authMaxAge, refreshMaxAge, clockTolerance, audit } = this.options;
-    const signer = {
-      issuePair: (sub: string, scope: JsonValue | undefined, claims: JsonObject | undefined, session: SessionClaims, rot: number) =>
-        this.issuePair({ sub, scope, claims, session, rot }),
-      verify: (signed: string, type?: TokenType) => Promise.resolve(this.verify(signed, type)),
+    const signer: SessionSigner = {
+      issuePair: (sub, scope, claims, session, rot) => this.issuePair({ sub, scope, claims, session, rot }),
+      verify: (signed, type) => Promise.resolve(this.verify(signed, type)),
     };
-    return new Sessions(signer, {
-      store,
-      issuer,
-      rotationGrace,
-      cacheSize,
-      clock,
-      maxTokenLifetime: Math.max(authMaxAge, refreshMaxAge),
-      clockTolerance,
-      audit,
-    });
+    // The resolved options are its SessionOptions (as they are the VerifyPolicy and IssuePolicy), with the longest lifetime added.
+    return new Sessions(signer, { ...this.options, maxTokenLifetime: Math.max(this.options.authMaxAge, this.options.refreshMaxAge) });
   }
 }
