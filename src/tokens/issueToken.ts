@@ -1,6 +1,6 @@
 import { JwtConfigError } from "../errors.js";
 import type { TokenSigner } from "./createTokenSigner.js";
-import { copyJson, isJsonObject, NOT_JSON, type JsonObject, type JsonValue } from "./json.js";
+import { copyJson, isJsonObject, NOT_JSON, type JsonValue } from "./json.js";
 import { JwtToken, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { RESERVED_CLAIMS, SUBJECT_GENERATION } from "./reservedClaims.js";
 
@@ -63,9 +63,7 @@ export interface IssuedPair {
  * refuse it unread), with `JwtConfigError` naming that limit.
  */
 export async function issueToken(options: IssuePolicy, sign: TokenSigner, request: IssueRequest): Promise<JwtToken> {
-  const payload = payloadOf(options, request, sharedText(options, request, Math.floor(options.clock() / 1000)));
-  const signature = sign(payload.json);
-  return tokenOf(options, payload.claims, typeof signature === "string" ? signature : await signature);
+  return signed(options, sign, payloadOf(options, request, sharedText(options, request)));
 }
 
 /**
@@ -83,41 +81,29 @@ export async function issueToken(options: IssuePolicy, sign: TokenSigner, reques
  */
 export function issuePair(options: IssuePolicy, sign: TokenSigner, request: PairRequest): IssuedPair | Promise<IssuedPair> {
   const { sub, session } = request;
-  const text = sharedText(options, request, Math.floor(options.clock() / 1000));
-  const auth = payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, text);
-  const refresh = payloadOf(options, { type: "refresh", sub, session, rot: request.rot }, text);
-  const authSigned = sign(auth.json);
-  const refreshSigned = sign(refresh.json);
-  if (typeof authSigned === "string" && typeof refreshSigned === "string") {
-    return { authToken: tokenOf(options, auth.claims, authSigned), refreshToken: tokenOf(options, refresh.claims, refreshSigned) };
+  const text = sharedText(options, request);
+  const authToken = signed(options, sign, payloadOf(options, { type: "auth", sub, scope: request.scope, claims: request.claims, session }, text));
+  const refreshToken = signed(options, sign, payloadOf(options, { type: "refresh", sub, session, rot: request.rot }, text));
+  if (authToken instanceof Promise || refreshToken instanceof Promise) {
+    return Promise.all([authToken, refreshToken]).then(([auth, refresh]) => ({ authToken: auth, refreshToken: refresh }));
   }
-  return Promise.all([authSigned, refreshSigned]).then(([a, r]) => ({
-    authToken: tokenOf(options, auth.claims, a),
-    refreshToken: tokenOf(options, refresh.claims, r),
-  }));
+  return { authToken, refreshToken };
 }
 
 // The JSON text of what the tokens of one issuing call share, written once: the claims up to
 // `iat`, the subject, and the session claims before `rot` (`sid`, `auth_time`, `csrf`, `acr`)
 // and after it (`amr`).
-interface SharedText {
-  readonly iat: number;
-  readonly head: string;
-  readonly sub: string;
-  readonly session: string;
-  readonly amr: string;
-}
+type SharedText = ReturnType<typeof sharedText>;
 
-function sharedText(options: IssuePolicy, request: { readonly sub: unknown; readonly session?: IssueRequest["session"] }, iat: number): SharedText {
+function sharedText(options: IssuePolicy, request: { readonly sub: unknown; readonly session?: IssueRequest["session"] }) {
   const { sub, session } = request;
+  const iat = Math.floor(options.clock() / 1000);
   if (typeof sub !== "string" || sub === "") throw new JwtConfigError("sub", "must be a non-empty string");
   const { issuer, audience } = options;
   const aud = audience === undefined ? "" : `,"aud":${JSON.stringify(audience)}`;
-  let sessionText = "";
-  if (session !== undefined) {
-    sessionText = `,"sid":${JSON.stringify(session.sid)},"auth_time":${number(session.auth_time)},"csrf":${JSON.stringify(session.csrf)}`;
-    if (session.acr !== undefined) sessionText += `,"acr":${JSON.stringify(session.acr)}`;
-  }
+  const acr = session?.acr === undefined ? "" : `,"acr":${JSON.stringify(session.acr)}`;
+  const sessionText =
+    session === undefined ? "" : `,"sid":${JSON.stringify(session.sid)},"auth_time":${number(session.auth_time)},"csrf":${JSON.stringify(session.csrf)}${acr}`;
   const amr = session?.amr === undefined ? "" : `,"amr":${JSON.stringify(session.amr)}`;
   return { iat, head: `{"iss":${JSON.stringify(issuer)}${aud},"iat":${number(iat)}`, sub: JSON.stringify(sub), session: sessionText, amr };
 }
@@ -170,6 +156,12 @@ function payloadOf(options: IssuePolicy, request: IssueRequest, text: SharedText
 // store or a caller got through, as JSON.stringify writes it).
 function number(value: number): string {
   return typeof value === "number" && Number.isFinite(value) ? `${value}` : (JSON.stringify(value) as string);
+}
+
+// The token of a payload, as soon as its signature is there (at once on node:crypto).
+function signed(options: IssuePolicy, sign: TokenSigner, payload: { claims: Record<string, JsonValue>; json: string }): JwtToken | Promise<JwtToken> {
+  const signature = sign(payload.json);
+  return typeof signature === "string" ? tokenOf(options, payload.claims, signature) : signature.then((text) => tokenOf(options, payload.claims, text));
 }
 
 // The token of a signed payload; a token its own verifier would refuse unread (isCompactJws) is
