@@ -98,45 +98,36 @@ export class CredentialResolver {
   /** The token at the location `requirement` names (the session cookie when no header is sent), checked. */
   find(requirement: GuardRequirement): Slot {
     const key = requirement.apiKey === true ? this.#apiKeyAt() : undefined;
-    if (key !== undefined) {
-      const checkKey = (token: JwtToken) => this.#check(token, requirement, undefined);
-      return key instanceof Promise ? key.then(checkKey) : checkKey(key);
-    }
+    if (key !== undefined) return andThen(key, (token) => this.#check(token, requirement, undefined));
     const cookie = requirement.cookie ?? this.#sessionCookie(requirement.type ?? "auth");
     let found = cookie === undefined ? this.#header : this.#cookies?.get(cookie);
     if (found === undefined) {
       found = this.#verifyAt(cookie);
       this.#store(cookie, found);
     }
-    const check = (token: JwtToken) => this.#check(token, requirement, cookie);
-    return found instanceof Promise ? found.then(check) : check(found);
+    return andThen(found, (token) => this.#check(token, requirement, cookie));
   }
 
   /**
    * Tells the context's `onRefused` hook, if any, and OpenTelemetry (when installed) about a
    * refusal on `path`: `error`, as the `TRPCError` `refusal` the caller gets. The hook can
-   * neither throw nor reject into the response.
+   * neither throw nor reject into the response. A step-up refusal also puts its RFC 9470
+   * `WWW-Authenticate` challenge on this request's HTTP response; where there is none (a
+   * WebSocket, a server-side call) or its headers are gone (a streamed batch), the error data
+   * alone carries the challenge.
    */
   report(error: JwtError, path: string, refusal: object): void {
     const reason = reasonOf(error);
     guardTelemetry.refused(error.code, reason, refusal);
     const hook = this.#settings.onRefused;
     if (hook !== undefined) callHook(hook, Object.freeze({ code: error.code, reason, path }));
+    const challenge = challengeOf(error);
+    if (challenge !== undefined) appendResponseHeader(this.#opts, "www-authenticate", [wwwAuthenticate(challenge)]);
   }
 
   /** Tells OpenTelemetry (when installed) who the caller is: `token` passed a guard. */
   passed(token: JwtToken): void {
     guardTelemetry.passed(this.#settings.traceSubject ? token.sub : undefined, token.type);
-  }
-
-  /**
-   * For a step-up refusal, the RFC 9470 `WWW-Authenticate` challenge on this request's HTTP
-   * response; where there is none (a WebSocket, a server-side call) or its headers are gone (a
-   * streamed batch), the error data alone carries the challenge.
-   */
-  challenge(error: JwtError): void {
-    const challenge = challengeOf(error);
-    if (challenge !== undefined) appendResponseHeader(this.#opts, "www-authenticate", [wwwAuthenticate(challenge)]);
   }
 
   #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
@@ -174,16 +165,9 @@ export class CredentialResolver {
     const credential = this.#headerCredential();
     const verify = this.source.apiKey;
     if (credential.kind !== "one" || verify === undefined) return undefined;
-    let found: Slot | undefined;
-    try {
-      found = verify(credential.value);
-    } catch (error) {
-      found = Promise.reject(asRefusal(error));
-    }
-    if (found instanceof Promise) {
-      found = found.catch((error: unknown) => Promise.reject(asRefusal(error)));
-      found.then((token) => this.#located(token, undefined), ignore);
-    } else if (found !== undefined) this.#located(found, undefined);
+    const found = refusing(() => verify(credential.value));
+    if (found instanceof Promise) found.then((token) => this.#located(token, undefined), ignore);
+    else if (found !== undefined) this.#located(found, undefined);
     this.#apiKey = found;
     return found;
   }
@@ -215,11 +199,9 @@ export class CredentialResolver {
     }
     const { unrevoked } = this.source;
     if (unrevoked === undefined) return this.#loggedInEnough(token, requirement);
-    const checked = unrevoked(token);
-    if (!(checked instanceof Promise)) return this.#loggedInEnough(checked, requirement);
-    return checked.then(
+    return andThen(
+      refusing(() => unrevoked(token)),
       (unrevokedToken) => this.#loggedInEnough(unrevokedToken, requirement),
-      (error: unknown) => Promise.reject(asRefusal(error)),
     );
   }
 
@@ -236,12 +218,23 @@ export class CredentialResolver {
     const credential: Credential = cookie === undefined ? this.#headerCredential() : readCookie(this.#opts.req, cookie);
     if (credential.kind === "none") return Promise.reject(refused("TOKEN_MISSING", "missing"));
     if (credential.kind === "bad") return Promise.reject(refused("TOKEN_INVALID", "credential"));
-    let verified: Slot;
-    try {
-      verified = this.source.verify(credential.value);
-    } catch (error) {
-      return Promise.reject(asRefusal(error));
-    }
-    return verified instanceof Promise ? verified.catch((error: unknown) => Promise.reject(asRefusal(error))) : verified;
+    return refusing(() => this.source.verify(credential.value));
+  }
+}
+
+// `next` applied to a token now, or once it is verified: no promise hop when it is known.
+function andThen(found: Slot, next: (token: JwtToken) => Slot): Slot {
+  return found instanceof Promise ? found.then(next) : next(found);
+}
+
+// What `verify` finds, its failure (thrown or rejected) as the refusal the caller gets.
+function refusing(verify: () => Slot): Slot;
+function refusing(verify: () => Slot | undefined): Slot | undefined;
+function refusing(verify: () => Slot | undefined): Slot | undefined {
+  try {
+    const found = verify();
+    return found instanceof Promise ? found.catch((error: unknown) => Promise.reject(asRefusal(error))) : found;
+  } catch (error) {
+    return Promise.reject(asRefusal(error));
   }
 }

@@ -66,21 +66,19 @@ interface NextResult {
 const REPORTED = new WeakSet<TRPCError>();
 
 // Every middleware made here, so `unguardedProcedures` can tell which procedures a guard protects.
-const GUARDS = new WeakSet<object>();
-const OPTIONAL_GUARDS = new WeakSet<object>();
-const GUARD_RULES = new WeakMap<object, CompiledRules>();
+const GUARDS = new WeakMap<object, { readonly compiled: CompiledRules; readonly optional: boolean }>();
 
 /**
  * Whether `middleware` is a trpc-jwt guard that requires a token (`authedProcedure`,
  * `refreshProcedure`, `requireToken`); `optionalProcedure`'s is not. Module-internal.
  */
 export function isRequiringGuard(middleware: unknown): boolean {
-  return typeof middleware === "function" && GUARDS.has(middleware) && !OPTIONAL_GUARDS.has(middleware);
+  return GUARDS.get(middleware as object)?.optional === false;
 }
 
 /** The rules of a trpc-jwt guard (for the audits), or `undefined`. Module-internal. */
 export function guardRulesOf(middleware: unknown): CompiledRules | undefined {
-  return typeof middleware === "function" ? GUARD_RULES.get(middleware) : undefined;
+  return GUARDS.get(middleware as object)?.compiled;
 }
 
 /**
@@ -94,9 +92,7 @@ export function guardRulesOf(middleware: unknown): CompiledRules | undefined {
 export function createTokenMiddleware(rules: RequireTokenRules = {}, optional = false): (opts: MiddlewareOptions) => Promise<unknown> {
   const compiled = compileRules(rules);
   const middleware = tokenMiddleware(compiled, optional);
-  GUARDS.add(middleware);
-  GUARD_RULES.set(middleware, compiled);
-  if (optional) OPTIONAL_GUARDS.add(middleware);
+  GUARDS.set(middleware, { compiled, optional });
   return middleware;
 }
 
@@ -178,7 +174,6 @@ function report(call: GuardCall, error: TRPCError): void {
   if (REPORTED.has(error)) return;
   REPORTED.add(error);
   call.credentials.report(error.cause as JwtError, call.opts.path, error);
-  call.credentials.challenge(error.cause as JwtError);
 }
 
 // The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
