@@ -6,7 +6,6 @@ import type { JwtToken } from "../tokens/JwtToken.js";
 import { readRequestFactsWith, type RequestFacts } from "../rateLimit/requestFacts.js";
 import { appendResponseHeader } from "./appendResponseHeader.js";
 import { clientIp } from "./clientIp.js";
-import { appendSetCookies } from "./cookies/appendSetCookies.js";
 import type { CookieSettings } from "./cookies/cookieSettings.js";
 import { clearingCookies, sessionCookies } from "./cookies/sessionCookies.js";
 import { CredentialResolver, type RequestSettings, type TokenRequirement } from "./CredentialResolver.js";
@@ -41,15 +40,13 @@ export class JwtRequest<TToken = JwtToken> {
   /** @internal The caller's credentials on this request; the guards read them from here. */
   readonly [CREDENTIALS]: CredentialResolver;
   readonly #opts: JwtContextOptions;
-  readonly #cookies: CookieSettings | undefined;
-  readonly #trustedProxies: RequestSettings["trustedProxies"];
+  readonly #settings: RequestSettings;
 
   /** @internal Created by `createJwtContext`. */
   constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
     this[CREDENTIALS] = new CredentialResolver(source, opts, settings);
     this.#opts = opts;
-    this.#cookies = settings.cookies;
-    this.#trustedProxies = settings.trustedProxies;
+    this.#settings = settings;
   }
 
   // What auth.rateLimit reads of the request, made only when a limited procedure asks: nothing
@@ -60,7 +57,7 @@ export class JwtRequest<TToken = JwtToken> {
 
   #facts(): RequestFacts {
     const opts = this.#opts;
-    return { ip: clientIp(opts, this.#trustedProxies), setHeader: (name, value) => void appendResponseHeader(opts, name, [value]) };
+    return { ip: clientIp(opts, this.#settings.trustedProxies), setHeader: (name, value) => void appendResponseHeader(opts, name, [value]) };
   }
 
   /**
@@ -72,11 +69,8 @@ export class JwtRequest<TToken = JwtToken> {
     const { type = "auth", cookie } = requirement;
     if (type !== "auth" && type !== "refresh") throw new JwtConfigError("type", 'must be "auth" or "refresh"');
     if (cookie !== undefined && !isCookieName(cookie)) throw new JwtConfigError("cookie", "must be a valid cookie name");
-    try {
-      return Promise.resolve(this[CREDENTIALS].find(requirement)) as Promise<TToken>;
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // A refusal found at once (a missing token) is a rejection too, never a throw.
+    return new Promise((resolve) => resolve(this[CREDENTIALS].find(requirement) as TToken));
   }
 
   /**
@@ -95,11 +89,7 @@ export class JwtRequest<TToken = JwtToken> {
    * ```
    */
   setTokens(tokens: TokenPair): void {
-    const cookies = this.#cookieSettings("setTokens");
-    appendSetCookies(
-      this.#opts,
-      sessionCookies(cookies, tokens, (token) => Math.floor(this[CREDENTIALS].source.now(token) / 1000)),
-    );
+    this.#setCookies("setTokens", (cookies) => sessionCookies(cookies, tokens, (token) => Math.floor(this[CREDENTIALS].source.now(token) / 1000)));
   }
 
   /**
@@ -115,12 +105,20 @@ export class JwtRequest<TToken = JwtToken> {
    * ```
    */
   clearTokens(): void {
-    appendSetCookies(this.#opts, clearingCookies(this.#cookieSettings("clearTokens")));
+    this.#setCookies("clearTokens", clearingCookies);
   }
 
-  #cookieSettings(method: string): CookieSettings {
-    const cookies = this.#cookies;
+  // The `Set-Cookie` headers `cookiesFor` makes, on the response of this request; `JwtConfigError`
+  // where no response can carry them (a WebSocket, a `{ headers }` context, a streamed batch).
+  #setCookies(method: string, cookiesFor: (cookies: CookieSettings) => string[]): void {
+    const cookies = this.#settings.cookies;
     if (cookies === undefined) throw new JwtConfigError("cookies", `ctx.jwt.${method} needs createJwtContext(auth, { cookies: {...} })`);
-    return cookies;
+    const outcome = appendResponseHeader(this.#opts, "set-cookie", cookiesFor(cookies));
+    if (outcome === "headers-sent") {
+      throw new JwtConfigError("setTokens", "the response headers were already sent (httpBatchStreamLink): send login, refresh and logout through httpLink");
+    }
+    if (outcome === "no-response") {
+      throw new JwtConfigError("setTokens", "this context has no HTTP response to set cookies on (a WebSocket, or a context built from { headers })");
+    }
   }
 }
