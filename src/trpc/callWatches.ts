@@ -29,7 +29,7 @@ export function watchingIn(ctx: object, token: JwtToken): CallWatches {
   return { [WATCHED]: [...watchedIn(ctx), token] };
 }
 
+// Only watchingIn sets WATCHED (a module-private symbol): when present, it is its list.
 function watchedIn(ctx: object): readonly JwtToken[] {
-  const list = (ctx as Partial<CallWatches>)[WATCHED];
-  return Array.isArray(list) ? list : [];
+  return (ctx as Partial<CallWatches>)[WATCHED] ?? [];
 }

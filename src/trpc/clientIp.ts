@@ -82,6 +82,5 @@ function normalize(address: string): string {
 
 function isTrusted(address: string, trusted: readonly Cidr[]): boolean {
   const parsed = parseIp(address);
-  if (parsed === undefined) return false;
-  return trusted.some(({ v6, network, bits }) => v6 === parsed.v6 && maskIp(parsed.value, bits, v6 ? 128 : 32) === network);
+  return parsed !== undefined && trusted.some(({ v6, network, bits }) => v6 === parsed.v6 && maskIp(parsed.value, bits, v6 ? 128 : 32) === network);
 }

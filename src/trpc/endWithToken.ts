@@ -70,8 +70,7 @@ function iterableEndingWith<T>(iterable: AsyncIterable<T>, watch: TokenWatch): A
           stop();
           // Ended by its token: already returned above; the subscription's end does not wait for
           // a procedure that may be waiting for an event that never comes.
-          if (ended !== undefined) return Promise.resolve({ done: true, value: undefined });
-          return inner.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+          return (ended === undefined ? inner.return?.(value) : undefined) ?? Promise.resolve({ done: true, value: undefined });
         },
       };
     },

@@ -42,6 +42,8 @@ export interface ServerCallOptions {
 
 const NONE: Credential = { kind: "none" };
 const BAD: Credential = { kind: "bad" };
+// The WebSocket constants, by value (CONNECTING is 0).
+const READY_STATES = ["CONNECTING", "OPEN", "CLOSING", "CLOSED"];
 // Case-insensitive scheme, exactly one space, one run of non-space characters.
 const BEARER = /^bearer (\S+)$/i;
 
@@ -84,8 +86,8 @@ export function readCookie(req: JwtContextOptions["req"], name: string): Credent
  */
 export function readConnectionParam(opts: JwtContextOptions, key: string): Credential {
   if (!isWebSocket(opts)) return NONE;
-  const params = opts.info?.connectionParams;
-  const value = params !== null && params !== undefined && Object.hasOwn(params, key) ? params[key] : undefined;
+  const params = opts.info?.connectionParams ?? {};
+  const value = Object.hasOwn(params, key) ? params[key] : undefined;
   if (value === undefined || value === null || value === "") return NONE;
   return typeof value === "string" ? { kind: "one", value } : BAD;
 }
@@ -105,15 +107,9 @@ export function eitherCredential(a: Credential, b: Credential): Credential {
  */
 export function isWebSocket({ req, res }: JwtContextOptions): boolean {
   if (typeof res !== "object" || res === null) return false;
-  const socket = res as { CONNECTING?: unknown; OPEN?: unknown; CLOSING?: unknown; CLOSED?: unknown; readyState?: unknown; send?: unknown };
-  const isSocket =
-    socket.CONNECTING === 0 &&
-    socket.OPEN === 1 &&
-    socket.CLOSING === 2 &&
-    socket.CLOSED === 3 &&
-    typeof socket.readyState === "number" &&
-    typeof socket.send === "function";
-  if (!isSocket || isFetchRequest(req)) return false;
+  const socket = res as Readonly<Record<string, unknown>>;
+  const isSocket = READY_STATES.every((name, value) => socket[name] === value) && typeof socket["readyState"] === "number";
+  if (!isSocket || typeof socket["send"] !== "function" || isFetchRequest(req)) return false;
   const upgrade = headerValues(req, "upgrade");
   return upgrade.length === 1 && (upgrade[0] as string).toLowerCase() === "websocket";
 }
