@@ -1,3 +1,4 @@
+import type { TRPCError } from "@trpc/server";
 import type { JwtError } from "../errors.js";
 import type { TokenSource } from "../issuers/tokenSourceOf.js";
 import { findStepUpFailure, type StepUpRules } from "../policy/findStepUpFailure.js";
@@ -46,6 +47,8 @@ export interface RequestSettings {
 type Location = { readonly cookie: string | undefined };
 const HEADER: Location = Object.freeze({ cookie: undefined });
 const ignore = () => undefined;
+// Refusals told already: once each, however many guards they pass on the way back.
+const REPORTED = new WeakSet<TRPCError>();
 
 /** A token, known now or being verified. */
 export type Slot = JwtToken | Promise<JwtToken>;
@@ -64,10 +67,6 @@ export type Slot = JwtToken | Promise<JwtToken>;
  * ```
  */
 export class CredentialResolver {
-  /** The issuers' verifier, clocks and revocation checks. */
-  readonly source: TokenSource;
-  readonly #opts: JwtContextOptions;
-  readonly #settings: RequestSettings;
   // A credential found in one location is never the credential of a procedure that reads another.
   #header: Slot | undefined;
   // The header's credential read as an API key: apart from #header, where it is an invalid JWT.
@@ -78,11 +77,13 @@ export class CredentialResolver {
   #headerToken: JwtToken | undefined;
   #locations: WeakMap<JwtToken, Location> | undefined;
 
-  constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
-    this.source = source;
-    this.#opts = opts;
-    this.#settings = settings;
-  }
+  constructor(
+    /** The issuers' verifier, clocks and revocation checks. */
+    readonly source: TokenSource,
+    /** The adapter's `createContext` options: the request, and where the response is. */
+    readonly opts: JwtContextOptions,
+    readonly settings: RequestSettings,
+  ) {}
 
   /**
    * For the guards: the caller's token of the required type, returned as is when it is already
@@ -109,25 +110,27 @@ export class CredentialResolver {
   }
 
   /**
-   * Tells the context's `onRefused` hook, if any, and OpenTelemetry (when installed) about a
-   * refusal on `path`: `error`, as the `TRPCError` `refusal` the caller gets. The hook can
-   * neither throw nor reject into the response. A step-up refusal also puts its RFC 9470
-   * `WWW-Authenticate` challenge on this request's HTTP response; where there is none (a
-   * WebSocket, a server-side call) or its headers are gone (a streamed batch), the error data
-   * alone carries the challenge.
+   * Tells the context's `onRefused` hook, if any, and OpenTelemetry (when installed) about
+   * `refusal`, the `TRPCError` the caller gets on `path`, once. The hook can neither throw nor
+   * reject into the response. A step-up refusal also puts its RFC 9470 `WWW-Authenticate`
+   * challenge on this request's HTTP response; where there is none (a WebSocket, a server-side
+   * call) or its headers are gone (a streamed batch), the error data alone carries the challenge.
    */
-  report(error: JwtError, path: string, refusal: object): void {
+  report(refusal: TRPCError, path: string): void {
+    if (REPORTED.has(refusal)) return;
+    REPORTED.add(refusal);
+    const error = refusal.cause as JwtError;
     const reason = reasonOf(error);
     guardTelemetry.refused(error.code, reason, refusal);
-    const hook = this.#settings.onRefused;
+    const hook = this.settings.onRefused;
     if (hook !== undefined) callHook(hook, Object.freeze({ code: error.code, reason, path }));
     const challenge = challengeOf(error);
-    if (challenge !== undefined) appendResponseHeader(this.#opts, "www-authenticate", [wwwAuthenticate(challenge)]);
+    if (challenge !== undefined) appendResponseHeader(this.opts, "www-authenticate", [wwwAuthenticate(challenge)]);
   }
 
   /** Tells OpenTelemetry (when installed) who the caller is: `token` passed a guard. */
   passed(token: JwtToken): void {
-    guardTelemetry.passed(this.#settings.traceSubject ? token.sub : undefined, token.type);
+    guardTelemetry.passed(this.settings.traceSubject ? token.sub : undefined, token.type);
   }
 
   #reuse(requirement: GuardRequirement, current: unknown): Slot | undefined {
@@ -141,13 +144,13 @@ export class CredentialResolver {
   // With the `cookies` option, a request that sends no Authorization header (no WebSocket
   // connection param) is authenticated by the session cookie of the required type.
   #sessionCookie(type: TokenType): string | undefined {
-    const cookies = this.#settings.cookies;
+    const cookies = this.settings.cookies;
     if (cookies === undefined || this.#header !== undefined || this.#headerCredential().kind !== "none") return undefined;
     return type === "auth" ? cookies.names.auth : cookies.names.refresh;
   }
 
   #headerCredential(): Credential {
-    return eitherCredential(readAuthorization(this.#opts.req), readConnectionParam(this.#opts, this.#settings.connectionParam));
+    return eitherCredential(readAuthorization(this.opts.req), readConnectionParam(this.opts, this.settings.connectionParam));
   }
 
   #store(cookie: string | undefined, found: Slot): void {
@@ -194,7 +197,7 @@ export class CredentialResolver {
     if (!this.source.isUnexpired(token)) throw refused("TOKEN_EXPIRED", "expired");
     if (token.tokenType !== (requirement.type ?? "auth")) throw refused("TOKEN_WRONG_TYPE", "type");
     if (cookie !== undefined) {
-      const failure = crossSiteFailure(this.#opts, token, this.#settings.cookies);
+      const failure = crossSiteFailure(this.opts, token, this.settings.cookies);
       if (failure !== undefined) throw refused("CSRF_MISMATCH", failure);
     }
     const { unrevoked } = this.source;
@@ -215,7 +218,7 @@ export class CredentialResolver {
   }
 
   #verifyAt(cookie: string | undefined): Slot {
-    const credential: Credential = cookie === undefined ? this.#headerCredential() : readCookie(this.#opts.req, cookie);
+    const credential: Credential = cookie === undefined ? this.#headerCredential() : readCookie(this.opts.req, cookie);
     if (credential.kind === "none") return Promise.reject(refused("TOKEN_MISSING", "missing"));
     if (credential.kind === "bad") return Promise.reject(refused("TOKEN_INVALID", "credential"));
     return refusing(() => this.source.verify(credential.value));

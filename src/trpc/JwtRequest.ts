@@ -39,14 +39,10 @@ export const CREDENTIALS: unique symbol = Symbol("trpc-jwt: credentials");
 export class JwtRequest<TToken = JwtToken> {
   /** @internal The caller's credentials on this request; the guards read them from here. */
   readonly [CREDENTIALS]: CredentialResolver;
-  readonly #opts: JwtContextOptions;
-  readonly #settings: RequestSettings;
 
   /** @internal Created by `createJwtContext`. */
   constructor(source: TokenSource, opts: JwtContextOptions, settings: RequestSettings) {
     this[CREDENTIALS] = new CredentialResolver(source, opts, settings);
-    this.#opts = opts;
-    this.#settings = settings;
   }
 
   // What auth.rateLimit reads of the request, made only when a limited procedure asks: nothing
@@ -56,8 +52,8 @@ export class JwtRequest<TToken = JwtToken> {
   }
 
   #facts(): RequestFacts {
-    const opts = this.#opts;
-    return { ip: clientIp(opts, this.#settings.trustedProxies), setHeader: (name, value) => void appendResponseHeader(opts, name, [value]) };
+    const { opts, settings } = this[CREDENTIALS];
+    return { ip: clientIp(opts, settings.trustedProxies), setHeader: (name, value) => void appendResponseHeader(opts, name, [value]) };
   }
 
   /**
@@ -111,9 +107,10 @@ export class JwtRequest<TToken = JwtToken> {
   // The `Set-Cookie` headers `cookiesFor` makes, on the response of this request; `JwtConfigError`
   // where no response can carry them (a WebSocket, a `{ headers }` context, a streamed batch).
   #setCookies(method: string, cookiesFor: (cookies: CookieSettings) => string[]): void {
-    const cookies = this.#settings.cookies;
+    const { opts, settings } = this[CREDENTIALS];
+    const { cookies } = settings;
     if (cookies === undefined) throw new JwtConfigError("cookies", `ctx.jwt.${method} needs createJwtContext(auth, { cookies: {...} })`);
-    const outcome = appendResponseHeader(this.#opts, "set-cookie", cookiesFor(cookies));
+    const outcome = appendResponseHeader(opts, "set-cookie", cookiesFor(cookies));
     if (outcome === "headers-sent") {
       throw new JwtConfigError("setTokens", "the response headers were already sent (httpBatchStreamLink): send login, refresh and logout through httpLink");
     }

@@ -1,5 +1,5 @@
 import { TRPCError, type TRPCMiddlewareFunction } from "@trpc/server";
-import { isRefusal, type JwtError } from "../errors.js";
+import { isRefusal } from "../errors.js";
 import { compileRules, type CompiledRules, type RequireTokenRules } from "../policy/compileRules.js";
 import { findRuleFailure } from "../policy/findRuleFailure.js";
 import type { RulesFor } from "../policy/TypedRules.js";
@@ -62,9 +62,6 @@ interface NextResult {
   readonly error?: TRPCError;
 }
 
-// Refusals given to `onRefused` already: once each, however many guards they pass on the way back.
-const REPORTED = new WeakSet<TRPCError>();
-
 // Every middleware made here, so `unguardedProcedures` can tell which procedures a guard protects.
 const GUARDS = new WeakMap<object, { readonly compiled: CompiledRules; readonly optional: boolean }>();
 
@@ -91,23 +88,9 @@ export function guardRulesOf(middleware: unknown): CompiledRules | undefined {
  */
 export function createTokenMiddleware(rules: RequireTokenRules = {}, optional = false): (opts: MiddlewareOptions) => Promise<unknown> {
   const compiled = compileRules(rules);
-  const middleware = tokenMiddleware(compiled, optional);
-  GUARDS.set(middleware, { compiled, optional });
-  return middleware;
-}
-
-/** One guarded call: what the steps below share. */
-interface GuardCall {
-  readonly opts: MiddlewareOptions;
-  readonly credentials: CredentialResolver;
-  readonly compiled: CompiledRules;
-  readonly optional: boolean;
-}
-
-function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: MiddlewareOptions) => Promise<unknown> {
   // Not async on purpose: when the token is already known (a cache hit), the call goes on to
   // `next` without a promise hop of its own. tRPC turns a thrown error into the call's failure.
-  return (opts) => {
+  const middleware = (opts: MiddlewareOptions): Promise<unknown> => {
     const call: GuardCall = { opts, credentials: credentialsOf(opts.ctx), compiled, optional };
     let found: JwtToken | Promise<JwtToken>;
     try {
@@ -122,6 +105,16 @@ function tokenMiddleware(compiled: CompiledRules, optional: boolean): (opts: Mid
         )
       : checked(call, found);
   };
+  GUARDS.set(middleware, { compiled, optional });
+  return middleware;
+}
+
+/** One guarded call: what the steps below share. */
+interface GuardCall {
+  readonly opts: MiddlewareOptions;
+  readonly credentials: CredentialResolver;
+  readonly compiled: CompiledRules;
+  readonly optional: boolean;
 }
 
 function credentialsOf(ctx: MiddlewareOptions["ctx"]): CredentialResolver {
@@ -165,15 +158,8 @@ function pass(call: GuardCall, token: JwtToken | null): Promise<unknown> {
 // A refusal as the caller's TRPCError, told to onRefused.
 function refuse(call: GuardCall, error: unknown): TRPCError {
   const trpcError = toTRPCError(error);
-  report(call, trpcError);
+  call.credentials.report(trpcError, call.opts.path);
   return trpcError;
-}
-
-// Once per refusal: onRefused is told, and a step-up refusal's challenge goes on the response.
-function report(call: GuardCall, error: TRPCError): void {
-  if (REPORTED.has(error)) return;
-  REPORTED.add(error);
-  call.credentials.report(error.cause as JwtError, call.opts.path, error);
 }
 
 // The procedure's async iterable (or observable), ending with UNAUTHORIZED TOKEN_EXPIRED when
@@ -201,7 +187,7 @@ function dressRefusal(call: GuardCall, result: NextResult): NextResult {
   const { error } = result;
   if (result.ok || error === undefined || !isRefusal(error.cause)) return result;
   if (error.code !== "INTERNAL_SERVER_ERROR") {
-    report(call, error);
+    call.credentials.report(error, call.opts.path);
     return result;
   }
   return { ...result, error: refuse(call, error.cause) };
