@@ -146,7 +146,7 @@ export class CredentialResolver {
   #sessionCookie(type: TokenType): string | undefined {
     const cookies = this.settings.cookies;
     if (cookies === undefined || this.#header !== undefined || this.#headerCredential().kind !== "none") return undefined;
-    return type === "auth" ? cookies.names.auth : cookies.names.refresh;
+    return cookies.names[type];
   }
 
   #headerCredential(): Credential {

@@ -2,6 +2,7 @@ import { JwtConfigError } from "../../errors.js";
 import { booleanOf, objectOf, oneOf, optionNames } from "../../options/validate.js";
 import { isCookieName } from "../../wire/isCookieName.js";
 import { defaultCookieName } from "../../wire/cookies.js";
+import { urlOf } from "./urlOf.js";
 
 /** The cookies' names; each has a default (see {@link JwtCookieOptions}). */
 export interface JwtCookieNames {
@@ -78,18 +79,14 @@ function originSet(origins: readonly string[] | undefined): ReadonlySet<string> 
   if (origins === undefined) return undefined;
   if (!Array.isArray(origins)) throw new JwtConfigError("cookies.allowedOrigins", "must be an array of origins");
   for (const origin of origins) {
-    if (typeof origin !== "string" || !isOrigin(origin)) {
+    if (!isOrigin(origin)) {
       throw new JwtConfigError("cookies.allowedOrigins", 'each must be an origin such as "https://app.example.com" (scheme, host, port; no path)');
     }
   }
   return new Set(origins);
 }
 
-function isOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
-  } catch {
-    return false;
-  }
+function isOrigin(value: unknown): boolean {
+  const url = urlOf(value);
+  return (url?.protocol === "https:" || url?.protocol === "http:") && url.origin === value;
 }

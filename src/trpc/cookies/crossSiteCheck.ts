@@ -2,6 +2,7 @@ import type { JwtToken } from "../../tokens/JwtToken.js";
 import { headerValues, isWebSocket, type JwtContextOptions } from "../readCredential.js";
 import { CSRF_HEADER } from "../../wire/cookies.js";
 import type { CookieSettings } from "./cookieSettings.js";
+import { urlOf } from "./urlOf.js";
 
 /**
  * Why a token that came from a cookie may not be used on this request, or `undefined` when it
@@ -21,10 +22,10 @@ import type { CookieSettings } from "./cookieSettings.js";
  */
 export function crossSiteFailure(opts: JwtContextOptions, token: JwtToken, cookies: CookieSettings | undefined): "csrf" | "origin" | undefined {
   const { req } = opts;
-  if (isWebSocket(opts) || (opts.info?.type === "subscription" && methodOf(req) === "GET")) {
+  const method = methodOf(req);
+  if (isWebSocket(opts) || (opts.info?.type === "subscription" && method === "GET")) {
     return isAllowedOrigin(req, cookies?.allowedOrigins) ? undefined : "origin";
   }
-  const method = methodOf(req);
   if (method === undefined || method === "GET") return undefined;
   const sent = headerValues(req, CSRF_HEADER);
   const expected = token.claims.csrf;
@@ -46,18 +47,8 @@ function isAllowedOrigin(req: JwtContextOptions["req"], allowed: ReadonlySet<str
   const origin = origins[0] as string;
   if (allowed !== undefined) return allowed.has(origin);
   const hosts = headerValues(req, "host");
-  const host = hosts.length === 1 ? hosts[0] : hostOfUrl(req);
-  return host !== undefined && hostOfUrl({ url: origin }) === host.toLowerCase();
-}
-
-function hostOfUrl(req: unknown): string | undefined {
-  const { url } = req as { url?: unknown };
-  if (typeof url !== "string") return undefined;
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
+  const host = hosts.length === 1 ? hosts[0] : urlOf((req as { url?: unknown }).url)?.host;
+  return host !== undefined && urlOf(origin)?.host === host.toLowerCase();
 }
 
 // Compares every character, so the time taken does not tell how much of a guess was right.
