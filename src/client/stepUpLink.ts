@@ -1,7 +1,7 @@
 import type { TRPCClientError, TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { JwtConfigError } from "../errors.js";
-import { functionOf, objectOf, optionNames } from "../options/validate.js";
+import { objectOf, optionNames } from "../options/validate.js";
 import { stepUpChallenge, type StepUpChallenge } from "../wire/StepUpChallenge.js";
 import { jwtErrorCode } from "./jwtErrorCode.js";
 import { refreshCoordinator } from "./refreshCoordinator.js";
@@ -48,8 +48,8 @@ const OPTION_NAMES = optionNames<StepUpLinkOptions>({ stepUp: true });
  */
 export function stepUpLink<TRouter extends AnyTRPCRouter>(options: StepUpLinkOptions): TRPCLink<TRouter> {
   objectOf(options, "options", { names: OPTION_NAMES, kind: "a stepUpLink option" });
-  const stepUp = functionOf(options.stepUp, "stepUp", "must be a function that re-authenticates the user");
-  if (stepUp === undefined) throw new JwtConfigError("stepUp", "must be a function that re-authenticates the user");
+  const { stepUp } = options;
+  if (typeof stepUp !== "function") throw new JwtConfigError("stepUp", "must be a function that re-authenticates the user");
   // The coordinator compares credentials; here the credential is the number of step-ups done: a
   // call sent before the latest one completed is sent again without another.
   let completed = 0;
