@@ -1,3 +1,4 @@
+import { attempt } from "./attempt.js";
 import { nodeCrypto } from "./nodeCrypto.js";
 
 // A PEM block anywhere (quoted, after `openssl ... -text` lines, with escaped newlines).
@@ -10,8 +11,9 @@ const SSH_WIRE_TYPE = /^(?:ssh-|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 
-// With node:crypto, DER is tried as every key encoding; without it (edge runtimes), any
-// well-formed DER SEQUENCE spanning the whole input counts as a key: stricter, never looser.
+// With node:crypto, DER is tried as every key encoding (a parser that throws says no); without
+// it (edge runtimes), any well-formed DER SEQUENCE spanning the whole input counts as a key:
+// stricter, never looser.
 const DER_PARSERS: readonly ((der: Uint8Array) => unknown)[] =
   nodeCrypto === undefined
     ? [isWholeDerSequence]
@@ -39,7 +41,8 @@ export function isKeyMaterial(secret: string | Uint8Array): boolean {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
   if (isDerKey(bytes)) return true;
   const text = new TextDecoder().decode(bytes);
-  if (PEM_MARKER.test(text) || SSH_LINE.test(text) || parsesAsPem(text)) return true;
+  // Every PEM block node:crypto reads has such a BEGIN line (OpenSSL's PEM reader needs it).
+  if (PEM_MARKER.test(text) || SSH_LINE.test(text)) return true;
   const bare = unquote(text.trim());
   if (isJwkText(bare)) return true;
   const compact = bare.replace(/\\[nr]|\s+/g, "");
@@ -52,33 +55,17 @@ export function isKeyMaterial(secret: string | Uint8Array): boolean {
 
 // Base64 or base64url text to bytes without Buffer (edge runtimes have none).
 function fromBase64(text: string): Uint8Array | undefined {
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
+  return attempt(() => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (char) => char.charCodeAt(0)));
 }
 
 function isDerKey(der: Uint8Array): boolean {
   // Every DER key is a SEQUENCE; the check spares the parsers most non-keys.
   if (der.length < 16 || der[0] !== 0x30) return false;
-  return DER_PARSERS.some((parse) => succeeds(() => parse(der)));
-}
-
-function parsesAsPem(text: string): boolean {
-  const pem = text.replace(/\\n/g, "\n");
-  const node = nodeCrypto;
-  if (node === undefined) return false; // PEM_MARKER already caught every PEM block
-  return succeeds(() => node.createPublicKey({ key: pem, format: "pem" })) || succeeds(() => node.createPrivateKey({ key: pem, format: "pem" }));
+  return DER_PARSERS.some((parse) => attempt(() => parse(der)));
 }
 
 function isJwkText(text: string): boolean {
-  if (!text.startsWith("{")) return false;
-  try {
-    return isJwkLike(JSON.parse(text));
-  } catch {
-    return false;
-  }
+  return text.startsWith("{") && isJwkLike(attempt(() => JSON.parse(text)));
 }
 
 /**
@@ -93,13 +80,13 @@ export function isJwkLike(value: unknown): boolean {
   return typeof value === "object" && value !== null && ("kty" in value || "keys" in value);
 }
 
-/** Throws unless `der` is one DER SEQUENCE (tag 0x30, definite length) spanning all of it. */
-function isWholeDerSequence(der: Uint8Array): void {
+/** Whether `der` is one DER SEQUENCE (tag 0x30, definite length) spanning all of it. */
+function isWholeDerSequence(der: Uint8Array): boolean {
   const first = der[1] ?? 0;
   const lengthBytes = first & 0x80 ? first & 0x7f : 0;
   let length = first & 0x80 ? 0 : first;
   for (let i = 0; i < lengthBytes; i++) length = length * 256 + (der[2 + i] ?? 0);
-  if (lengthBytes > 4 || 2 + lengthBytes + length !== der.length) throw new Error("not one DER sequence");
+  return lengthBytes <= 4 && 2 + lengthBytes + length === der.length;
 }
 
 function isSshWireBlob(blob: Uint8Array): boolean {
@@ -111,13 +98,4 @@ function isSshWireBlob(blob: Uint8Array): boolean {
 function unquote(text: string): string {
   const first = text[0];
   return text.length >= 2 && (first === '"' || first === "'") && text.endsWith(first) ? text.slice(1, -1) : text;
-}
-
-function succeeds(attempt: () => unknown): boolean {
-  try {
-    attempt();
-    return true;
-  } catch {
-    return false;
-  }
 }

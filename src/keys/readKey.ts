@@ -1,7 +1,8 @@
-import type { JsonWebKey, KeyObject } from "node:crypto";
+import type { JsonWebKey, JsonWebKeyInput, KeyObject } from "node:crypto";
 import type { KeyInput } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import type { AuthType } from "../jws/algorithms.js";
+import { attempt } from "./attempt.js";
 import { isJwkLike } from "./isKeyMaterial.js";
 import { keyMisfit } from "./keyMisfit.js";
 import { wrongHalf } from "./KeyBackend.js";
@@ -36,29 +37,31 @@ function toKeyObject(value: KeyInput, option: string, half: "private" | "public"
   if (value instanceof globalThis.CryptoKey) return node().KeyObject.from(value);
   if (typeof value === "string" || value instanceof Uint8Array) {
     const text = keyText(value);
-    if (text.startsWith("{")) return fromJwk(parseJson(text, option), option, half);
-    if (half === "public" && text.startsWith("ssh-rsa "))
-      return attempt(() => node().createPublicKey({ key: openSshPublicKey(text), format: "jwk" }), option, half);
-    return fromPem(text, option, half);
+    // JSON text that does not parse is no JWK either.
+    if (text.startsWith("{")) return fromJwk(attempt(() => JSON.parse(text) as object) ?? {}, option, half);
+    // An OpenSSH public key line (Flask_PyJWT's fixtures use them); one that does not read is refused as PEM would be.
+    const ssh = half === "public" && text.startsWith("ssh-rsa ") ? attempt(() => openSshPublicKey(text)) : undefined;
+    return parsed(ssh === undefined ? { key: text, format: "pem" } : { key: ssh, format: "jwk" }, option, half);
   }
   if (typeof value === "object" && value !== null) return fromJwk(value, option, half);
   throw new JwtConfigError(option, `must be ${FORMS}`);
 }
 
-function fromPem(pem: string, option: string, half: "private" | "public"): KeyObject {
+function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyObject {
+  if (!isJwkLike(jwk) || "keys" in jwk) throw new JwtConfigError(option, `must be one JWK (not a JWK Set), ${FORMS}`);
+  // Checked before parsing: node would derive a public key from a private JWK, even a broken one.
+  if ("d" in jwk !== (half === "private")) throw wrongHalf(option, half);
+  return parsed({ key: jwk as JsonWebKey, format: "jwk" }, option, half);
+}
+
+/** The key `input` holds, which must be the `half` asked for. */
+function parsed(input: { key: string; format: "pem" } | JsonWebKeyInput, option: string, half: "private" | "public"): KeyObject {
   // A private key also parses as a public one (node derives it): look for the private half first.
-  const privateKey = tryParse(() => node().createPrivateKey({ key: pem, format: "pem" }));
-  const key = privateKey ?? tryParse(() => node().createPublicKey({ key: pem, format: "pem" }));
+  const privateKey = attempt(() => node().createPrivateKey(input));
+  const key = privateKey ?? attempt(() => node().createPublicKey(input));
   if (key === undefined) throw new JwtConfigError(option, `must be a ${half} key as ${FORMS}`);
   if ((privateKey !== undefined) !== (half === "private")) throw wrongHalf(option, half);
   return key;
-}
-
-function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyObject {
-  if (!isJwkLike(jwk) || "keys" in jwk) throw new JwtConfigError(option, `must be one JWK (not a JWK Set), ${FORMS}`);
-  if ("d" in jwk !== (half === "private")) throw wrongHalf(option, half);
-  const input = { key: jwk as JsonWebKey, format: "jwk" } as const;
-  return attempt(() => (half === "private" ? node().createPrivateKey(input) : node().createPublicKey(input)), option, half);
 }
 
 function keyText(value: string | Uint8Array): string {
@@ -66,26 +69,4 @@ function keyText(value: string | Uint8Array): string {
   // Environment variables often carry PEM newlines as the two characters "\n"; a blank line
   // inside a PEM block (a body of exactly 64n characters, wrapped naively) stops OpenSSL.
   return (text.includes("\n") ? text : text.replace(/\\n/g, "\n")).replace(/\n\s*\n/g, "\n");
-}
-
-function parseJson(text: string, option: string): object {
-  try {
-    return JSON.parse(text) as object;
-  } catch {
-    throw new JwtConfigError(option, `must be ${FORMS} (JSON text that is not a JWK)`);
-  }
-}
-
-function tryParse(parse: () => KeyObject): KeyObject | undefined {
-  try {
-    return parse();
-  } catch {
-    return undefined;
-  }
-}
-
-function attempt(parse: () => KeyObject, option: string, half: "private" | "public"): KeyObject {
-  const key = tryParse(parse);
-  if (key === undefined) throw new JwtConfigError(option, `must be a ${half} key as ${FORMS}`);
-  return key;
 }

@@ -1,6 +1,7 @@
 import type { KeyInput } from "./KeyInput.js";
 import { JwtConfigError } from "../errors.js";
 import { ALGORITHM_PARAMS, type AuthType } from "../jws/algorithms.js";
+import { attempt } from "./attempt.js";
 import { ImportedKey } from "./ImportedKey.js";
 import { notThePair, wrongHalf, type KeyBackend } from "./KeyBackend.js";
 import { publicHalf } from "./publicHalf.js";
@@ -104,10 +105,5 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 /** The DER bytes of the first PEM block with exactly this label, or `undefined`. */
 function pemBody(text: string, label: string): Uint8Array<ArrayBuffer> | undefined {
   const match = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]+)-----END ${label}-----`).exec(text);
-  if (match === null) return undefined;
-  try {
-    return Uint8Array.from(atob((match[1] ?? "").replace(/\s+/g, "")), (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
+  return match === null ? undefined : attempt(() => Uint8Array.from(atob((match[1] ?? "").replace(/\s+/g, "")), (char) => char.charCodeAt(0)));
 }
