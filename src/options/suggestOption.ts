@@ -17,7 +17,6 @@ const ALIASES: Readonly<Record<string, string>> = {
   iss: "issuer",
   aud: "audience",
   kid: "keyId",
-  keyid: "keyId",
   leeway: "clockTolerance",
   clockskew: "clockTolerance",
   clocktimestamp: "clock",
