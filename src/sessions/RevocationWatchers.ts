@@ -113,18 +113,15 @@ export class RevocationWatchers {
       },
       (error: unknown) => {
         group.asking = false;
-        if (!(error instanceof JwtError) || error.code === "STORE_UNAVAILABLE") {
-          // Heard on the channel from its last check to this question, the token was known
-          // unrevoked until it was asked: its allowance starts there, not at its last check (a token
-          // watched for a minute would otherwise be ended at once, never asked again).
-          if (this.#live && !group.failing && this.#liveSinceMs <= group.checkedMs) group.checkedMs = Math.max(group.checkedMs, startedMs);
-          group.failing = true;
-          group.waitMs = Math.min(group.waitMs * 2, MAX_WAIT_MS);
-          group.nextPollMs = startedMs + group.waitMs;
-          this.#schedule();
-          return;
-        }
-        this.#end(key, group, error);
+        if (error instanceof JwtError && error.code !== "STORE_UNAVAILABLE") return this.#end(key, group, error);
+        // Heard on the channel from its last check to this question, the token was known
+        // unrevoked until it was asked: its allowance starts there, not at its last check (a token
+        // watched for a minute would otherwise be ended at once, never asked again).
+        if (this.#live && !group.failing && this.#liveSinceMs <= group.checkedMs) group.checkedMs = Math.max(group.checkedMs, startedMs);
+        group.failing = true;
+        group.waitMs = Math.min(group.waitMs * 2, MAX_WAIT_MS);
+        group.nextPollMs = startedMs + group.waitMs;
+        this.#schedule();
       },
     );
   }

@@ -92,7 +92,11 @@ export class Sessions {
     // Within the grace a parallel refresh with the same token is not reuse. The first use may come
     // from another process whose clock is slightly ahead; a grace of 0 is never met.
     if (firstUse !== undefined && !(Math.abs(nowMs - firstUse) < this.#options.rotationGrace * 1000)) {
-      await this.#endReused(store, session.sid);
+      // Reuse: whoever holds the newest tokens of this session may be the thief, so all of them end. Once: a session already
+      // revoked is not revoked and announced to every process again on each presentation of the used token (each announcement
+      // makes every process scan its verdicts).
+      const stored = await store.loadSession(session.sid).catch(() => undefined);
+      if (stored?.revoked !== true) await this.#revokeSession(store, session.sid).catch(() => undefined);
       this.#audit("reuseDetected", token.sub, session.sid);
       throw refusal("TOKEN_REUSED");
     }
@@ -197,15 +201,6 @@ export class Sessions {
     }
     await this.#revokeSession(store, session.sid).catch(() => undefined);
     return asRefusal(revoked);
-  }
-
-  // Reuse: whoever holds the newest tokens of this session may be the thief, so all of them end.
-  // Once: a session already revoked is not revoked and announced to every process again on each
-  // presentation of the used token (each announcement makes every process scan its verdicts).
-  async #endReused(store: TokenStore, sid: string): Promise<void> {
-    const stored = await store.loadSession(sid).catch(() => undefined);
-    if (stored?.revoked === true) return;
-    await this.#revokeSession(store, sid).catch(() => undefined);
   }
 
   // The revocation itself, for revokeSession and for the operations that end a session on the way

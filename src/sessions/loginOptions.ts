@@ -35,8 +35,7 @@ const NAMES = optionNames<LoginOptions>({ acr: true, amr: true, userAgent: true,
  * loginClaims({ acr: "urn:mfa" }); // { acr: "urn:mfa" }
  * ```
  */
-export function loginClaims(options: LoginOptions | undefined): LoginClaims {
-  if (options === undefined) return {};
+export function loginClaims(options: LoginOptions): LoginClaims {
   objectOf(options, "options", { names: NAMES, kind: "a login option" });
   const { acr } = options;
   if (acr !== undefined && !CHALLENGE_VALUE.test(nonEmptyString(acr, "acr"))) throw new JwtConfigError("acr", "must be printable, without spaces or quotes");

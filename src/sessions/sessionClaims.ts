@@ -28,7 +28,7 @@ export function sessionData(sub: string, scope: JsonValue | undefined, claims: J
   const scopeCopy = scope === undefined || scope === null ? NOT_JSON : copyJson(scope);
   if (scopeCopy !== NOT_JSON) data.scope = scopeCopy;
   const claimsCopy = claims === undefined ? NOT_JSON : copyJson(claims);
-  if (claimsCopy !== NOT_JSON && isJsonObject(claimsCopy)) data.claims = claimsCopy;
+  if (isJsonObject(claimsCopy)) data.claims = claimsCopy;
   return data;
 }
 
