@@ -1,7 +1,7 @@
 // The API key part of the conformance suite, for stores that keep API keys (the optional
 // `apiKeys` of a TokenStore): run by `storeConformance` itself.
 import type { ApiKeyRecord, ApiKeyStore } from "../stores/ApiKeyStore.js";
-import { id as uuid, recordingListener, sleep, until, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
+import { id as uuid, listening, sleep, until, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
 
 const id = () => uuid().replaceAll("-", "");
 
@@ -45,22 +45,17 @@ export function apiKeyConformance(target: StoreUnderTest, { it, expect }: Confor
     const [a, b] = [await open(), await open()];
     const store = await target.open();
     if (a === undefined || b === undefined) return;
-    const { events: heard, state, listener } = recordingListener();
-    const stop = store.subscribe?.(listener);
-    if (stop !== undefined) {
-      await until(() => state.up);
-      expect(state.up).toBe(true);
-    }
+    const heard = await listening(store, expect);
     const record: ApiKeyRecord = { id: id(), sub: `ci-${id()}`, name: "to revoke", createdAt: Date.now() };
     await a.save(record, undefined);
     expect(await b.revoke(record.id)).toEqual(record);
     expect(await a.load(record.id)).toBeUndefined();
     expect(await a.list(record.sub)).toEqual([]);
     expect(await a.revoke(record.id)).toBeUndefined();
-    if (stop !== undefined) {
-      await until(() => heard.filter((event) => event.kind === "apikey").length >= 2, 1000);
-      stop();
-      expect(heard.filter((event) => event.kind === "apikey")).toEqual([
+    if (heard !== undefined) {
+      await until(() => heard.events.filter((event) => event.kind === "apikey").length >= 2, 1000);
+      heard.stop();
+      expect(heard.events.filter((event) => event.kind === "apikey")).toEqual([
         { kind: "apikey", id: record.id },
         { kind: "apikey", id: record.id },
       ]);

@@ -1,6 +1,6 @@
 // What the conformance suites take (the store under test and the runner's `it` and `expect`), and
 // the helpers they share. Web APIs only (crypto.randomUUID), no test runner.
-import type { RevocationEvent, RevocationListener, TokenStore } from "../stores/TokenStore.js";
+import type { RevocationEvent, TokenStore } from "../stores/TokenStore.js";
 
 /**
  * How the conformance suite reaches a store: `open()` returns a store on the shared backend;
@@ -41,16 +41,23 @@ export async function until(condition: () => boolean, timeoutMs = 2000): Promise
   while (!condition() && Date.now() <= deadline) await sleep(5);
 }
 
-/** A listener that records announcements and whether the channel is up. */
-export function recordingListener() {
+/**
+ * Subscribes to `store` a listener that records announcements, and waits until the subscription
+ * says it listens (`up`): until then trpc-jwt cannot count on its announcements, so a store whose
+ * subscription never does fails here. `undefined` for a store without `subscribe`.
+ */
+export async function listening(store: TokenStore, expect: ConformanceRunner["expect"]) {
+  if (store.subscribe === undefined) return undefined;
   const events: RevocationEvent[] = [];
   const state = { up: false };
-  const listener: RevocationListener = {
+  const stop = store.subscribe({
     event: (event) => events.push(event),
     up: () => (state.up = true),
     down: () => (state.up = false),
-  };
-  return { events, state, listener };
+  });
+  await until(() => state.up);
+  expect(state.up).toBe(true);
+  return { events, stop };
 }
 
 /** Opens a view of the store when it has every one of the optional `methods`, else `undefined`: its cases then pass at once. */

@@ -3,7 +3,7 @@
 // imports no test runner: the caller hands in its own `it` and `expect` (vitest, jest, bun:test),
 // so loading the entry never loads a runner, and it uses only Web APIs (crypto.randomUUID).
 import { apiKeyConformance } from "./apiKeyConformance.js";
-import { HOUR, id, recordingListener, sleep, until, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
+import { HOUR, id, listening, sleep, until, type ConformanceRunner, type StoreUnderTest } from "./conformanceKit.js";
 import { inventoryConformance } from "./inventoryConformance.js";
 import { rateLimitConformance } from "./rateLimitConformance.js";
 
@@ -176,23 +176,20 @@ export function storeConformance(target: StoreUnderTest, { it, expect }: Conform
 
   it("announces every revocation, made through any view, to every subscriber", async () => {
     const [a, b] = [await target.open(), await target.open()];
-    if (a.subscribe === undefined || b.subscribe === undefined) return; // optional: such stores are asked on every use
-    const recorder = recordingListener();
-    const stop = b.subscribe(recorder.listener);
-    await until(() => recorder.state.up);
-    // A subscription must say when it listens: until then trpc-jwt cannot count on its announcements.
-    expect(recorder.state.up).toBe(true);
+    if (a.subscribe === undefined) return; // optional: such stores are asked on every use
+    const heard = await listening(b, expect);
+    if (heard === undefined) return;
     const [jti, sid, sub] = [id(), id(), `u-${id()}`];
     await a.revokeToken(jti, now() + HOUR);
     await a.revokeSession(sid, now() + HOUR);
     await a.revokeSubject(sub, now(), now() + HOUR);
-    await until(() => recorder.events.length >= 3);
-    expect(recorder.events).toEqual([
+    await until(() => heard.events.length >= 3);
+    expect(heard.events).toEqual([
       { kind: "token", id: jti },
       { kind: "session", id: sid },
       { kind: "subject", id: sub },
     ]);
-    stop();
+    heard.stop();
   });
   inventoryConformance(target, { it, expect });
   rateLimitConformance(target, { it, expect });
