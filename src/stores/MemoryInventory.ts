@@ -89,13 +89,10 @@ export class MemoryInventory {
 
   /** See `SessionInventory.listSessions`. */
   list(sub: string, nowMs: number, issuer: string | undefined): ListedSession[] {
-    const listed: ListedSession[] = [];
-    for (const [sid, entry] of this.#subject(sub)?.sessions ?? []) {
-      const { issuer: owner, ...device } = entry.listing;
-      if (entry.expiresAtMs > nowMs && this.#live(entry) !== undefined && ofIssuer(owner, issuer))
-        listed.push({ ...device, sid, lastUsedAtMs: entry.lastUsedAtMs });
-    }
-    return listed;
+    return this.#listed(sub, nowMs, issuer).map(([sid, { listing, lastUsedAtMs }]) => {
+      const { issuer: _owner, ...device } = listing;
+      return { ...device, sid, lastUsedAtMs };
+    });
   }
 
   /** Whether `sid` is listed (unexpired at `nowMs`). */
@@ -114,11 +111,16 @@ export class MemoryInventory {
 
   /** The sessions of `sub` and `issuer` listed at `nowMs` but `keepSid`. */
   others(sub: string, keepSid: string | undefined, issuer: string, nowMs: number): string[] {
-    const others: string[] = [];
-    for (const [sid, entry] of this.#subject(sub)?.sessions ?? []) {
-      if (sid !== keepSid && entry.expiresAtMs > nowMs && this.#live(entry) !== undefined && ofIssuer(entry.listing.issuer, issuer)) others.push(sid);
-    }
-    return others;
+    return this.#listed(sub, nowMs, issuer).flatMap(([sid]) => (sid === keepSid ? [] : [sid]));
+  }
+
+  // The sessions of `sub` listed at `nowMs`, of `issuer` when given. A session listed without an
+  // issuer (none given) counts as every issuer's.
+  #listed(sub: string, nowMs: number, issuer: string | undefined): [string, Entry][] {
+    const owned = (owner: string | undefined) => owner === undefined || issuer === undefined || owner === issuer;
+    return [...(this.#subject(sub)?.sessions ?? [])].filter(
+      ([, entry]) => entry.expiresAtMs > nowMs && this.#live(entry) !== undefined && owned(entry.listing.issuer),
+    );
   }
 
   // The subject's sessions, the expired ones dropped if the last sweep is a minute old; until
@@ -143,9 +145,4 @@ export class MemoryInventory {
   #keep(sub: string, subject: Subject, expiresAtMs: number): void {
     this.#subjects.extend(sub, subject, expiresAtMs);
   }
-}
-
-// A session listed without an issuer (none given) counts as every issuer's; no issuer asked: all.
-function ofIssuer(owner: string | undefined, issuer: string | undefined): boolean {
-  return owner === undefined || issuer === undefined || owner === issuer;
 }
