@@ -77,10 +77,10 @@ end
 const KEPT_CHECK = `local function keptAlive()
   local gen = tonumber(redis.call('GET', KEYS[3]) or '0')
   if redis.call('EXISTS', KEYS[4]) == 1 then return false end
-  if #KEYS == 4 then return ARGV[8] == '' or tonumber(ARGV[8]) >= gen end
+  if #KEYS == 4 then return ARGV[9] == '' or tonumber(ARGV[9]) >= gen end
   local s = redis.call('HMGET', KEYS[5], 'sub', 'gen', 'revoked')
-  if s[1] ~= ARGV[7] or s[3] == '1' or tonumber(s[2] or '0') < gen then return false end
-  keepListed(KEYS[1], KEYS[2], ARGV[5], redis.call('PEXPIRETIME', KEYS[5]), ARGV[9], ARGV[1], ARGV[4], ARGV[2])
+  if s[1] ~= ARGV[8] or s[3] == '1' or tonumber(s[2] or '0') < gen then return false end
+  keepListed(KEYS[1], KEYS[2], ARGV[3], redis.call('PEXPIRETIME', KEYS[5]), ARGV[4], ARGV[1], ARGV[2], ARGV[5])
   return true
 end
 `;
@@ -114,27 +114,27 @@ return 1`,
   // KEYS: list, meta. ARGV: the sids to unlist. A session's 'x:' mark (being ended by a cluster's
   // revokeOtherSessions) stays until the inventory expires: its own call must still be refused.
   forget: `${INVENTORY_FUNCTIONS}for _, sid in ipairs(ARGV) do unlist(KEYS[1], KEYS[2], sid) end`,
-  // One Redis. KEYS: see KEPT_CHECK. ARGV: now, unknownExpiresAt, channel, issuer, keepSid ('':
-  // none), the session key prefix, sub, the token's sub_gen ('': none or a session's), the kept
-  // session's listing, the announcement prefix. The kept session is checked, then every other
+  // One Redis. KEYS: see KEPT_CHECK. ARGV: now, issuer, keepSid ('': none), the kept session's
+  // listing, unknownExpiresAt (as claimOthers), then the channel, the session key prefix, sub, the
+  // token's sub_gen ('': none or a session's), the announcement prefix. The kept session is checked, then every other
   // session of the issuer listed now is revoked, unlisted and announced, all in one step: a
   // rotation, a login or another revokeOtherSessions runs wholly before or after it. The session
   // keys are built here (one Redis: no slots to declare). False when refused.
   revokeOthers: `${INVENTORY_FUNCTIONS}${REVOKE_FUNCTION}${KEPT_CHECK}if not keptAlive() then return false end
-local done = others(KEYS[1], KEYS[2], ARGV[1], ARGV[4], ARGV[5])
+local done = others(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 for _, sid in ipairs(done) do
-  markRevoked(ARGV[6] .. sid, ARGV[2])
+  markRevoked(ARGV[7] .. sid, ARGV[5])
   unlist(KEYS[1], KEYS[2], sid)
-  redis.call('PUBLISH', ARGV[3], ARGV[10] .. sid)
+  redis.call('PUBLISH', ARGV[6], ARGV[10] .. sid)
 end
 return done`,
   // Cluster, the subject's slot. KEYS: list, meta. ARGV: now, issuer, keepSid ('': none), the kept
-  // session's expiry and listing, unknownExpiresAt. Refused (false) when the kept session is being ended by another
-  // call ('x:' mark); else lists it if it was not, marks every other session of the issuer listed
+  // session's listing, unknownExpiresAt, the kept session's expiry. Refused (false) when the kept
+  // session is being ended by another call ('x:' mark); else lists it if it was not, marks every other session of the issuer listed
   // now as being ended and returns them: of two concurrent calls, the second sees its mark.
   claimOthers: `${INVENTORY_FUNCTIONS}if ARGV[3] ~= '' then
   if redis.call('HEXISTS', KEYS[2], 'x:' .. ARGV[3]) == 1 then return false end
-  keepListed(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5], ARGV[1], ARGV[2], ARGV[6])
+  keepListed(KEYS[1], KEYS[2], ARGV[3], ARGV[6], ARGV[4], ARGV[1], ARGV[2], ARGV[5])
 end
 local out = others(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 for _, sid in ipairs(out) do redis.call('HSET', KEYS[2], 'x:' .. sid, '1') end

@@ -54,21 +54,11 @@ export function redisInventory(
     async revokeOtherSessions(keep: KeptSession, nowMs: number, unknownExpiresAtMs: number) {
       const { sub, sid, issuer } = keep;
       const [, listing] = listingArgs(sid ?? "", keep.listing);
+      const args = [ms(nowMs), issuer, sid ?? "", listing, ms(unknownExpiresAtMs)];
       if (!redis.cluster) {
         const keyNames = [...keys(sub), key.subject(sub), key.revoked(keep.tokenId), ...(sid === undefined ? [] : [key.session(sid)])];
         const generation = sid === undefined && keep.subjectGeneration !== undefined ? String(keep.subjectGeneration) : "";
-        const args = [
-          ms(nowMs),
-          ms(unknownExpiresAtMs),
-          key.channel,
-          issuer,
-          sid ?? "",
-          key.session(""),
-          sub,
-          generation,
-          listing,
-          announcement("session", ""),
-        ];
+        args.push(key.channel, key.session(""), sub, generation, announcement("session", ""));
         return (await redis.write<string[] | null>("revokeOthers", keyNames, args)) ?? undefined;
       }
       // The kept session's slot is not the subject's: its revoked mark and the token's are read
@@ -78,14 +68,7 @@ export function redisInventory(
         sid === undefined ? -1 : redis.command<number>(key.session(sid), ["PEXPIRETIME", key.session(sid)]),
       ]);
       if (!keptAlive(keep, state)) return undefined;
-      const others = await redis.write<string[] | null>("claimOthers", keys(sub), [
-        ms(nowMs),
-        issuer,
-        sid ?? "",
-        String(expiry),
-        listing,
-        ms(unknownExpiresAtMs),
-      ]);
+      const others = await redis.write<string[] | null>("claimOthers", keys(sub), [...args, String(expiry)]);
       if (others === null) return undefined;
       // Each revocation is final on its own (a rotation after it gets an unusable pair); they
       // are unlisted once all are made, so a failure half-way leaves them listed for a retry.
