@@ -17,16 +17,10 @@ export interface IssuePolicy {
   readonly maxTokenLength: number;
 }
 
-/** What to put in a new token besides the registered claims. */
-export interface IssueRequest {
+/** What to put in a new token besides the registered claims: what a pair's tokens carry (`session` and `rot` are a pair's only), and its type. */
+export interface IssueRequest extends Partial<PairRequest> {
   readonly type: TokenType;
   readonly sub: unknown;
-  readonly scope?: unknown;
-  readonly claims?: unknown;
-  /** The session claims of `login` / `rotate`, in both tokens of a pair (`rot` in refresh tokens only). */
-  readonly session?: PairRequest["session"] | undefined;
-  /** A session's refresh token: its rotation (after the session claims but `amr`). */
-  readonly rot?: number | undefined;
   /** The subject's revocation generation in the store, for a sessionless token of a manager with one. */
   readonly generation?: number | undefined;
 }
@@ -36,6 +30,7 @@ export interface PairRequest {
   readonly sub: unknown;
   readonly scope?: unknown;
   readonly claims?: unknown;
+  /** The session claims of `login` / `rotate`, in both tokens of the pair. */
   readonly session: {
     readonly sid: string;
     readonly auth_time: number;
@@ -44,7 +39,7 @@ export interface PairRequest {
     readonly acr?: string;
     readonly amr?: readonly string[];
   };
-  /** The refresh token's rotation. */
+  /** The refresh token's rotation (written after the session claims but `amr`). */
   readonly rot: number;
 }
 
@@ -113,7 +108,7 @@ function sharedText(options: IssuePolicy, request: { readonly sub: unknown; read
 // value again (callgrind: JSON.stringify of a login's two payloads was 23,600 of its 142,500
 // instructions; an HS256 authToken's, 7,100 of 60,600). Misuse throws JwtConfigError naming the argument.
 function payloadOf(options: IssuePolicy, request: IssueRequest, text: SharedText): { claims: Record<string, JsonValue>; json: string } {
-  const { type } = request;
+  const { type, session } = request;
   const { iat } = text;
   const sub = request.sub as string;
   const exp = iat + (type === "auth" ? options.authMaxAge : options.refreshMaxAge);
@@ -134,9 +129,7 @@ function payloadOf(options: IssuePolicy, request: IssueRequest, text: SharedText
     json += `,"scope":${JSON.stringify(scope)}`;
   }
   // undefined when a claim's name is one JSON.stringify writes first (see addClaims).
-  let claimsText: string | undefined = "";
-  if (request.claims !== undefined) claimsText = addClaims(payload, request.claims);
-  const { session } = request;
+  const claimsText = request.claims === undefined ? "" : addClaims(payload, request.claims);
   if (session !== undefined) {
     // In the order of `{ ...session, rot }` with `amr` last, as a frozen copy.
     payload["sid"] = session.sid;
