@@ -153,8 +153,7 @@ export function typedIssued(token: JwtToken, schemas: ClaimSchemas): JwtToken {
 }
 
 function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError {
-  const claims: Record<string, unknown> = Object.create(null);
-  Object.assign(claims, token.claims);
+  const claims: Record<string, unknown> = Object.assign(Object.create(null), token.claims);
   // A token without scope has none to check: `scope` stays undefined, whatever the schema.
   if (schemas.scope !== undefined && token.scope !== undefined) {
     const scope = validate(schemas.scope, token.scope);

@@ -39,10 +39,9 @@ export type StandardInput<TSchema extends StandardSchemaV1> = NonNullable<TSchem
 /** Whether `value` is a Standard Schema v1 validator. */
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
-  const props = (value as { "~standard"?: unknown })["~standard"];
-  return (
-    typeof props === "object" && props !== null && (props as StandardSchemaProps).version === 1 && typeof (props as StandardSchemaProps).validate === "function"
-  );
+  // Read from an unknown object: each member is checked before it is trusted.
+  const props = (value as { "~standard"?: Partial<StandardSchemaProps> | null })["~standard"];
+  return typeof props === "object" && props !== null && props.version === 1 && typeof props.validate === "function";
 }
 
 /**
