@@ -30,4 +30,11 @@ describe("csrfHeader", () => {
     withCookies("csrf=a; csrf=b");
     expect(csrfHeader()()).toEqual({});
   });
+
+  it("sends nothing, and does not throw, for a value that is not valid percent-encoding", () => {
+    withCookies("csrf=%E0%A4%A; a=1");
+    expect(csrfHeader()()).toEqual({});
+    withCookies("__Host-csrf=%zz; csrf=plain");
+    expect(csrfHeader()()).toEqual({ "x-csrf-token": "plain" });
+  });
 });

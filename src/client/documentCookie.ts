@@ -2,7 +2,8 @@ import { defaultCookieName, type CookieRole } from "../wire/cookies.js";
 
 /**
  * The value of the cookie `name` as scripts see it (`document.cookie`), or `undefined` when
- * there is none, no document (server rendering, workers), or the name appears twice.
+ * there is none, no document (server rendering, workers), the name appears twice, or its value is
+ * not valid percent-encoding (the server never writes one: a cookie planted by a sibling subdomain).
  *
  * @example
  * ```ts
@@ -17,9 +18,14 @@ export function documentCookie(name: string): string | undefined {
     const eq = pair.indexOf("=");
     if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
     if (found !== undefined) return undefined;
-    found = decodeURIComponent(pair.slice(eq + 1).trim());
+    found = pair.slice(eq + 1).trim();
   }
-  return found === "" ? undefined : found;
+  if (found === undefined || found === "") return undefined;
+  try {
+    return decodeURIComponent(found);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
