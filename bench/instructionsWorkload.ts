@@ -1,6 +1,8 @@
 // The workload `bench/instructions.sh` runs under callgrind: N sequential first-seen HS256
-// verifications, by jose with an imported key or by trpc-jwt. Usage: <jose|trpc-jwt> <N>
+// verifications, by jose with an imported key, by fast-jwt without cache, or by trpc-jwt.
+// Usage: <jose|fast-jwt|trpc-jwt> <N>
 import { createHmac, randomUUID, webcrypto } from "node:crypto";
+import { createVerifier } from "fast-jwt";
 import { jwtVerify } from "jose";
 import { AuthManager } from "trpc-jwt";
 
@@ -16,6 +18,12 @@ const pool = Array.from({ length: 32_768 }, (_, i) => {
 const key = await webcrypto.subtle.importKey("raw", new TextEncoder().encode(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
 const auth = new AuthManager({ issuer: "bench", authType: "HS256", secret: SECRET });
 const joseOptions = { algorithms: ["HS256"] };
-const verify = mode === "jose" ? (token: string) => jwtVerify(token, key, joseOptions) : (token: string) => auth.verifyToken(token, "auth");
-if (mode !== "jose" && mode !== "trpc-jwt") throw new Error("usage: instructionsWorkload.ts <jose|trpc-jwt> <N>");
+const fastVerify = createVerifier({ key: SECRET, algorithms: ["HS256"], allowedIss: "bench", cache: false });
+const verifiers: Record<string, (token: string) => unknown> = {
+  jose: (token) => jwtVerify(token, key, joseOptions),
+  "fast-jwt": (token) => fastVerify(token),
+  "trpc-jwt": (token) => auth.verifyToken(token, "auth"),
+};
+const verify = verifiers[mode ?? ""];
+if (verify === undefined) throw new Error("usage: instructionsWorkload.ts <jose|fast-jwt|trpc-jwt> <N>");
 for (let i = 0; i < count; i++) await verify(pool[i]!);

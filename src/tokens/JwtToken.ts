@@ -35,35 +35,37 @@ export interface TokenClaims extends JsonObject, RegisteredClaims {}
  * ```
  */
 export class JwtToken<TClaims extends object = TokenClaims, TScope = JsonValue | undefined> {
+  // `declare`d: the constructor sets every field, and a class field would first define each as
+  // undefined (ES2022 class fields), ten more stores for every token verified.
   /**
    * `"auth"` or `"refresh"`: what the token is accepted as. An API key is accepted as an auth
    * token (where `requireToken({ apiKey: true })` allows it), so its `tokenType` is `"auth"`.
    */
-  readonly tokenType: TokenType;
+  declare readonly tokenType: TokenType;
   /** What the caller presented: `"auth"`, `"refresh"`, or `"apikey"` for an API key. */
-  readonly type: TokenType | "apikey";
+  declare readonly type: TokenType | "apikey";
   /** The subject: a non-empty string. */
-  readonly sub: string;
+  declare readonly sub: string;
   /**
    * The `scope` claim, or `undefined` when the token has none (refresh tokens never do). With the
    * manager's `scope` schema: the schema's output.
    */
-  readonly scope: TScope;
+  declare readonly scope: TScope;
   /**
    * The whole verified payload, registered claims included. With the manager's `claims` schema,
    * typed as the registered claims and the schema's output.
    */
-  readonly claims: TClaims;
+  declare readonly claims: TClaims;
   /** The compact JWT string; empty for an API key (the key itself is never kept). */
-  readonly signed: string;
+  declare readonly signed: string;
   /** The issuer. */
-  readonly iss: string;
+  declare readonly iss: string;
   /** Issued at, in seconds since the epoch. */
-  readonly iat: number;
+  declare readonly iat: number;
   /** Expires at, in seconds since the epoch. */
-  readonly exp: number;
+  declare readonly exp: number;
   /** The token's unique id; `undefined` for tokens from issuers that set none (Flask_PyJWT). */
-  readonly jti: string | undefined;
+  declare readonly jti: string | undefined;
 
   /**
    * @internal Built by `AuthManager` or `RemoteIssuer` from checked, frozen claims; not for user

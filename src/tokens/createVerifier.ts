@@ -43,7 +43,8 @@ export interface TokenProfile<P extends VerifyPolicy, V extends VerifiedJws> {
  * gate; the verified-token cache (a hit answered without a promise: the token, or a refusal when
  * it has expired since or is of the wrong type); the shape gate (`isCompactJws`); the profile's
  * signature step; then its strict claim check, judged at arrival, or at the end of a signature
- * step that had to wait (a key set fetch may take up to its timeout). Every failure is a
+ * step that had to wait (a key set fetch may take up to its timeout). A token verified without
+ * waiting (node:crypto's synchronous step) is answered without a promise too. Every failure is a
  * `JwtError` with a fixed message; nothing from jose, node or the token escapes. Its `cached`
  * answers from the cache alone.
  *
@@ -73,7 +74,7 @@ export function createVerifier<P extends VerifyPolicy, V extends VerifiedJws>(po
   // Whatever the signature step fails with (jose's or node's own text) is never passed on.
   const refusal = (error: unknown) => Promise.reject(error instanceof JwtError ? error : tokenRefusal("TOKEN_INVALID", "signature"));
 
-  const verifyFresh = (signed: string, nowMs: number, type: TokenType | undefined): Promise<JwtToken> => {
+  const verifyFresh = (signed: string, nowMs: number, type: TokenType | undefined): JwtToken | Promise<JwtToken> => {
     if (!isCompactJws(signed, maxTokenLength)) return Promise.reject(tokenRefusal("TOKEN_INVALID", "format"));
     let jws: V | undefined | Promise<V | undefined>;
     try {
@@ -82,8 +83,10 @@ export function createVerifier<P extends VerifyPolicy, V extends VerifiedJws>(po
       return refusal(error);
     }
     if (jws instanceof Promise) return jws.then((result) => accept(signed, result, clock(), type), refusal);
+    // Verified without waiting: the token itself, as a cache hit is (a promise would cost the
+    // caller's guard several more, and as many trips through the microtask queue).
     try {
-      return Promise.resolve(accept(signed, jws, nowMs, type));
+      return accept(signed, jws, nowMs, type);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -100,7 +103,7 @@ export function createVerifier<P extends VerifyPolicy, V extends VerifiedJws>(po
     return type !== undefined && found.tokenType !== type ? Promise.reject(tokenRefusal("TOKEN_WRONG_TYPE", "type")) : found;
   };
   const fits = (signed: unknown): signed is string => typeof signed === "string" && signed.length <= maxTokenLength;
-  // Not async on purpose: a cache hit is answered without a promise.
+  // Not async on purpose: a cache hit, or a token verified synchronously, is answered without a promise.
   // Each verification counts one cache lookup, hit or miss; a peek (`cached`, which several
   // issuers' sources ask before their own verify) counts only its hits, or a miss would count twice.
   const verify = (signed: string, type?: TokenType) => {
