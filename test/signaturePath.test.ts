@@ -27,3 +27,24 @@ describe.each(ALGORITHMS)("the signature path under %s", (alg) => {
     expect({ native: nativeChecks.calls, jose: joseChecks.calls }).toEqual(native ? { native: 2, jose: 0 } : { native: 0, jose: 2 });
   });
 });
+
+describe("a token verified without waiting", () => {
+  it("is answered without a promise on node:crypto, and a refusal is still a rejected promise (issue 26)", async ({ task }) => {
+    const { createSecretKey } = await import("node:crypto");
+    const { createVerifier } = await import("../src/tokens/createVerifier.js");
+    const { createSignatureStep } = await import("../src/tokens/createSignatureStep.js");
+    const { readClaims } = await import("../src/tokens/readClaims.js");
+    const secret = "signature-path-secret-0123456789abcdef";
+    const issuer = new AuthManager({ issuer: "api", authType: "HS256", secret });
+    const { signed } = await issuer.authToken("alice");
+    const key = { keyObject: createSecretKey(Buffer.from(secret)), joseKey: new TextEncoder().encode(secret) };
+    const policy = { issuer: "api", audience: undefined, clockTolerance: 0, clock: Date.now, maxTokenLength: 8192, cacheSize: 0 };
+    const verify = createVerifier(policy, { signature: createSignatureStep("HS256", key), claims: readClaims });
+    const verified = verify(signed, "auth");
+    expect(verified instanceof Promise).toBe(task.file.projectName !== "native");
+    await expect(Promise.resolve(verified)).resolves.toMatchObject({ sub: "alice" });
+    const refused = verify(signed, "refresh");
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toMatchObject({ code: "TOKEN_WRONG_TYPE" });
+  });
+});
