@@ -43,7 +43,8 @@ describe.runIf(hasRedisServer())("revokeOtherSessions across three processes on 
   beforeAll(async () => {
     redis = await startRedisServer();
     servers = await Promise.all([1, 2, 3].map(() => startProcess({ REDIS_URL: redis.url })));
-  });
+    // Three tsx processes compiling at once: 10 s (the default) was seen to run out on a loaded 2-core machine.
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(servers.map(stopProcess));
     await redis?.stop();
