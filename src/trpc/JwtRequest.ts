@@ -112,10 +112,10 @@ export class JwtRequest<TToken = JwtToken> {
     if (cookies === undefined) throw new JwtConfigError("cookies", `ctx.jwt.${method} needs createJwtContext(auth, { cookies: {...} })`);
     const outcome = appendResponseHeader(opts, "set-cookie", cookiesFor(cookies));
     if (outcome === "headers-sent") {
-      throw new JwtConfigError("setTokens", "the response headers were already sent (httpBatchStreamLink): send login, refresh and logout through httpLink");
+      throw new JwtConfigError(method, "the response headers were already sent (httpBatchStreamLink): send login, refresh and logout through httpLink");
     }
     if (outcome === "no-response") {
-      throw new JwtConfigError("setTokens", "this context has no HTTP response to set cookies on (a WebSocket, or a context built from { headers })");
+      throw new JwtConfigError(method, "this context has no HTTP response to set cookies on (a WebSocket, or a context built from { headers })");
     }
   }
 }
