@@ -123,6 +123,8 @@ describe("createJwtContext and requireToken name an unknown option", () => {
     expect(rules({ scopes: "read" })?.message).toBe(`requireToken.scopes: is not a rule (${list}); did you mean "scope"?`);
     expect(rules({ frobnicate: 1 })?.message).toBe(`requireToken.frobnicate: is not a rule (${list})`);
     expect(rules({ type: "access" })?.message).toBe('requireToken.type: must be "auth" or "refresh"');
+    // The misspelt rule is the mistake to name, even beside a rule that is invalid on its own.
+    expect(rules({ overide: { admin: true }, claims: {} })?.message).toBe(`requireToken.overide: is not a rule (${list}); did you mean "override"?`);
   });
 });
 

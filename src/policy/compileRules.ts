@@ -113,6 +113,11 @@ const TOKEN_TYPES: readonly TokenType[] = ["auth", "refresh"];
 const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const PATH = /^[^.]+(\.[^.]+)*$/;
 
+// Every rule, in the order the unknown-rule message lists them (a rule left out here is refused
+// as unknown by every test of it).
+type RuleName = keyof RequireTokenRules;
+const RULE_NAMES: readonly RuleName[] = ["issuer", "type", "cookie", "input", "claims", "scope", "override", "allow", "maxAuthAge", "acr", "amr", "apiKey"];
+
 /**
  * Validates `requireToken` rules once, when the middleware is created. Throws `JwtConfigError`
  * naming the rule; an unknown rule is reported once the known ones passed. A rule that requires
@@ -129,11 +134,13 @@ export function compileRules(rules: RequireTokenRules) {
   if (!isJsonObject(rules as unknown)) throw new JwtConfigError("requireToken", "rules must be an object");
   // Own rules only: an `override` on a polluted Object.prototype is no rule.
   rules = Object.assign(Object.create(null) as RequireTokenRules, rules);
+  // A misspelt rule first: it is the mistake to name even when another rule is invalid too.
+  unknownKeys(rules, { names: RULE_NAMES, kind: `a rule (${RULE_NAMES.join(", ")})`, prefix: "requireToken." });
   const { type = "auth", cookie } = rules;
   oneOf(type, TOKEN_TYPES, "requireToken.type", 'must be "auth" or "refresh"');
   if (cookie !== undefined && !isCookieName(cookie)) throw new JwtConfigError("requireToken.cookie", "must be a valid cookie name");
-  // Every rule and nothing else (`satisfies`): the unknown-rule check below reads their names here.
-  const compiled = Object.freeze({
+  // Every rule compiled (`satisfies`).
+  return Object.freeze({
     // The `iss` a token must carry, when pinned.
     issuer: compileIssuer(rules.issuer),
     type,
@@ -149,9 +156,6 @@ export function compileRules(rules: RequireTokenRules) {
     amr: stringList(rules.amr, "requireToken.amr", CHALLENGE_VALUE, "must be a non-empty list of amr values (printable, no spaces or quotes)"),
     apiKey: compileApiKey(rules.apiKey, type, cookie),
   } satisfies { readonly [K in keyof RequireTokenRules]-?: unknown });
-  const names = Object.keys(compiled);
-  unknownKeys(rules, { names, kind: `a rule (${names.join(", ")})`, prefix: "requireToken." });
-  return compiled;
 }
 
 // Keys stand in for auth tokens, and are sent in the Authorization header only.
