@@ -191,6 +191,13 @@ describe("key checks for every algorithm", () => {
     expect(error.message.startsWith(`${option}: `)).toBe(true);
     if (secretFragment) expect(error.message).not.toContain(secretFragment);
   });
+
+  it("a private JWK that does not read (an RSA JWK without p) is refused as a broken private key, not as a public one", () => {
+    const { p: _p, ...jwk } = createPrivateKey(RSA_PRIVATE_PEM).export({ format: "jwk" });
+    const error = construction({ issuer: "api", authType: "RS256", secret: jwk });
+    expect(error).toBeInstanceOf(JwtConfigError);
+    expect(error.message).toMatch(/^secret: must be a private key as /);
+  });
 });
 
 describe("HMAC secrets that parse as a key are refused (issue 9, issue 17.4)", () => {

@@ -57,8 +57,9 @@ function fromJwk(jwk: object, option: string, half: "private" | "public"): KeyOb
 /** The key `input` holds, which must be the `half` asked for. */
 function parsed(input: { key: string; format: "pem" } | JsonWebKeyInput, option: string, half: "private" | "public"): KeyObject {
   // A private key also parses as a public one (node derives it): look for the private half first.
+  // A JWK's half is known by its `d` (fromJwk): one with `d` that does not read is broken, not public.
   const privateKey = attempt(() => node().createPrivateKey(input));
-  const key = privateKey ?? attempt(() => node().createPublicKey(input));
+  const key = privateKey ?? (input.format === "jwk" && half === "private" ? undefined : attempt(() => node().createPublicKey(input)));
   if (key === undefined) throw new JwtConfigError(option, `must be a ${half} key as ${FORMS}`);
   if ((privateKey !== undefined) !== (half === "private")) throw wrongHalf(option, half);
   return key;
