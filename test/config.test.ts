@@ -279,6 +279,9 @@ describe("issue 16: a missing secret says so, an unknown option suggests the rea
   it("an unset or empty JWT_SECRET is missing", () => {
     expect(() => AuthManager.fromEnv({ JWT_ISSUER: "api", JWT_AUTHTYPE: "HS256" })).toThrow("JWT_SECRET: is missing");
     expect(() => AuthManager.fromEnv({ JWT_ISSUER: "api", JWT_AUTHTYPE: "HS256", JWT_SECRET: "" })).toThrow("JWT_SECRET: is missing");
+    // A service that cannot start without a variable hears about that one first, and that it is missing.
+    expect(() => AuthManager.fromEnv({ JWT_ISSUER: "api", JWT_AUTHTYPE: "HS256", JWT_AUTHMAXAGE: "1h" })).toThrow("JWT_SECRET: is missing");
+    expect(() => AuthManager.fromEnv({ JWT_AUTHTYPE: "HS256", JWT_SECRET: "x".repeat(32) })).toThrow("JWT_ISSUER: is missing");
   });
   it.each([
     ["expiresIn", "authMaxAge"],
