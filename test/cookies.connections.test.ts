@@ -34,9 +34,11 @@ describe("server-side calls from { headers } alone", () => {
 
   it("cannot set cookies (a server component has no response): setTokens throws JwtConfigError", async () => {
     const caller = router.createCaller(createContext({ headers: new Headers() }));
-    expect(await rejectionOf(caller.login({ sub: "alice" }))).toMatchObject({ cause: { name: "JwtConfigError", option: "setTokens" } });
+    expect(await rejectionOf(caller.login({ sub: "alice" }))).toMatchObject({
+      cause: expect.objectContaining({ constructor: JwtConfigError, option: "setTokens" }),
+    });
     // The error names the method that was called.
-    expect(await rejectionOf(caller.logout())).toMatchObject({ cause: { name: "JwtConfigError", option: "clearTokens" } });
+    expect(await rejectionOf(caller.logout())).toMatchObject({ cause: expect.objectContaining({ constructor: JwtConfigError, option: "clearTokens" }) });
   });
 
   it("refuses something that is not a Headers object", () => {
