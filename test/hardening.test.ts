@@ -4,7 +4,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { initTRPC } from "@trpc/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, type RequireTokenRules } from "trpc-jwt";
+import { AuthManager, createJwtContext, createJwtProcedures, JwtConfigError, memoryStore, type RequireTokenRules } from "trpc-jwt";
 import { compileRules } from "../src/policy/compileRules.js";
 import { matchInput } from "../src/policy/matchInput.js";
 import { forgeHmac, goodClaims } from "./helpers/forge.js";
@@ -71,6 +71,39 @@ describe("prototype pollution (a bug elsewhere in the app) grants nothing and br
         expect(Object.getPrototypeOf(object)).toBeNull();
         expect(Object.isFrozen(object)).toBe(true);
       }
+    }
+  });
+});
+
+describe("typed claims and API keys' claims are prototype-free and frozen too", () => {
+  it("a typed manager's issued and verified tokens, and a token made from an API key, seen by a guard", async () => {
+    const typed = new AuthManager({ ...optionsFor("HS256", { cacheSize: 0 }), store: memoryStore(), claims: z.object({ org: z.string() }) });
+    const createContext = createJwtContext(typed);
+    const t = initTRPC.context<typeof createContext>().create();
+    const { requireToken } = createJwtProcedures(t);
+    const seen: object[] = [];
+    const router = t.router({
+      claims: t.procedure.use(requireToken({ apiKey: true })).query(({ ctx }) => {
+        seen.push(ctx.token.claims);
+        return ctx.token.sub;
+      }),
+    });
+    const callWith = async (credential: string) =>
+      fetchRequestHandler({
+        endpoint: "/trpc",
+        router,
+        createContext,
+        req: new Request("http://localhost/trpc/claims", { headers: { authorization: `Bearer ${credential}` } }),
+      });
+    const issued = await typed.authToken("alice", undefined, { org: "acme" });
+    const { key } = await typed.apiKeys.create("ci", { name: "ci", claims: { org: "acme" } });
+    expect((await callWith(issued.signed)).status).toBe(200);
+    expect((await callWith(key)).status).toBe(200);
+    expect(seen).toHaveLength(2);
+    for (const claims of [issued.claims, ...seen]) {
+      expect(Object.getPrototypeOf(claims)).toBeNull();
+      expect(Object.isFrozen(claims)).toBe(true);
+      expect((claims as Record<string, unknown>)["org"]).toBe("acme");
     }
   });
 });

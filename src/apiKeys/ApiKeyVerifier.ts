@@ -3,7 +3,7 @@ import type { RevocationCheck } from "../sessions/RevocationCheck.js";
 import type { ApiKeyRecord } from "../stores/ApiKeyStore.js";
 import type { ClaimSchemas } from "../tokens/claimSchemas.js";
 import { typedIssued } from "../tokens/claimSchemas.js";
-import { deepFreeze } from "../tokens/json.js";
+import { deepFreeze, emptyClaims } from "../tokens/json.js";
 import { JwtToken, type TokenClaims } from "../tokens/JwtToken.js";
 import { tokenRefusal } from "../tokens/tokenProblem.js";
 import { parseApiKey } from "./apiKeyFormat.js";
@@ -81,8 +81,7 @@ export class ApiKeyVerifier {
  * tokens are. Its `signed` is empty: the key is never kept.
  */
 function apiKeyToken(record: ApiKeyRecord, iss: string, schemas: ClaimSchemas | undefined): JwtToken {
-  const claims: Record<string, unknown> = Object.create(null);
-  Object.assign(claims, record.claims ?? {}, {
+  const claims: Record<string, unknown> = Object.assign(emptyClaims(), record.claims ?? {}, {
     iss,
     sub: record.sub,
     iat: Math.floor(record.createdAt / 1000),

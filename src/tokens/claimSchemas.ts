@@ -1,6 +1,6 @@
 import { JwtConfigError, JwtError, refusal } from "../errors.js";
 import { RESERVED_CLAIMS } from "./reservedClaims.js";
-import { deepFreeze, type JsonObject, type JsonValue } from "./json.js";
+import { deepFreeze, emptyClaims, type JsonObject, type JsonValue } from "./json.js";
 import { JwtToken, type RegisteredClaims, type TokenClaims, type TokenType } from "./JwtToken.js";
 import { isStandardSchema, validate, type StandardInput, type StandardOutput, type StandardSchemaV1 } from "./standardSchema.js";
 import type { Verifier } from "./Verifier.js";
@@ -153,7 +153,7 @@ export function typedIssued(token: JwtToken, schemas: ClaimSchemas): JwtToken {
 }
 
 function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError {
-  const claims: Record<string, unknown> = Object.assign(Object.create(null), token.claims);
+  const claims: Record<string, unknown> = Object.assign(emptyClaims(), token.claims);
   // A token without scope has none to check: `scope` stays undefined, whatever the schema.
   if (schemas.scope !== undefined && token.scope !== undefined) {
     const scope = validate(schemas.scope, token.scope);
@@ -162,7 +162,7 @@ function typedToken(token: JwtToken, schemas: ClaimSchemas): JwtToken | JwtError
     else claims["scope"] = scope.value;
   }
   if (schemas.claims !== undefined) {
-    const extra: Record<string, unknown> = Object.create(null);
+    const extra: Record<string, unknown> = emptyClaims();
     for (const [name, value] of Object.entries(token.claims)) if (!RESERVED_CLAIMS.has(name)) extra[name] = value;
     const parsed = validate(schemas.claims, extra);
     if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null) return new JwtError("TOKEN_INVALID");
