@@ -1,7 +1,9 @@
 const ID_BYTES = 16;
 // Ids per draw. Node's getRandomValues asks OpenSSL on every call, whatever its size: measured,
-// two draws of 16 bytes were a third of a login's time. randomUUID keeps a batch the same way.
-const IDS_PER_DRAW = 64;
+// two draws of 16 bytes were a third of a login's time. randomUUID keeps a batch the same way
+// (128 UUIDs). Measured per id: 0.37 us drawing 64 at a time, 0.18 us drawing 256 (4 KiB), 0.11 us
+// drawing 1,024; 256 keeps fewer future ids in memory for most of that gain.
+const IDS_PER_DRAW = 256;
 let pool = new Uint8Array(0);
 let next = 0;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
