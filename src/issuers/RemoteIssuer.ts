@@ -125,11 +125,11 @@ export class RemoteIssuer {
    * `backchannel_logout_uri` at the provider. It takes the provider's form POST
    * (`logout_token=`), verifies the logout token exactly as the specification says (a signature
    * by the provider's keys with one of `algorithms`, never `none` or HMAC; `iss`; `aud` equal to
-   * `clientId`; `iat` within five minutes; `typ` `logout+jwt` or absent; the back-channel-logout
-   * `events` member; no `nonce`; `sid` and/or `sub`; a `jti` never seen before, in any process
-   * sharing the store) and revokes through the `store` every access token of this provider with
-   * that `sid` (without one: of that `sub`), in every process within the store's announcement
-   * time, open subscriptions included. 200 when done; 400 with no body for any bad request or
+   * `clientId`; `iat` within five minutes; `exp` present and not past; `typ` `logout+jwt` or
+   * absent; the back-channel-logout `events` member; no `nonce`; `sid` and/or `sub`; a `jti` never
+   * seen before, in any process sharing the store) and revokes through the `store` every access
+   * token of this provider with that `sid` (without one: of that `sub`), in every process within
+   * the store's announcement time, open subscriptions included. 200 when done; 400 with no body for any bad request or
    * token, which revokes nothing; 503 when the keys or the store cannot be had (the provider
    * retries). Access tokens match a logout by their own `sid` claim: see
    * docs/identity-providers.md for providers that do not put one in access tokens. Throws

@@ -29,8 +29,8 @@ const LOGOUT_TOKEN_TYPES = new Set(["logout+jwt", "application/logout+jwt"]);
 /**
  * Checks the signature-verified header and payload of an OpenID Connect Back-Channel Logout token
  * (section 2.6) as hostile data: header parameters and `typ`; `iss`; `aud` naming our client id;
- * `iat` at most {@link LOGOUT_TOKEN_MAX_AGE} seconds old and not in the future, `exp` and `nbf`
- * (when present) by the clock; a non-empty `jti`; an `events` object with the back-channel-logout
+ * `iat` at most {@link LOGOUT_TOKEN_MAX_AGE} seconds old and not in the future; `exp` present
+ * (REQUIRED by section 2.4) and in the future; `nbf` (when present) by the clock; a non-empty `jti`; an `events` object with the back-channel-logout
  * member (itself an object); no `nonce` (so an ID token can never pass for one); `sid` and/or
  * `sub`, each a non-empty string. Returns the frozen claims, or the first problem.
  *
@@ -48,7 +48,9 @@ export function readLogoutClaims(header: object, payloadBytes: Uint8Array, profi
   if (iss !== profile.issuer) return "issuer";
   if (!isAudienceOk(aud, profile.clientId)) return "audience";
   if (!isTimestamp(iat) || iat > nowSeconds + tolerance + IAT_ALLOWANCE) return "claims";
-  if (exp !== undefined && !isTimestamp(exp)) return "claims";
+  // Section 2.4 lists exp as REQUIRED (errata set 1, 2023): a token without one is malformed,
+  // however fresh its iat. The iat cap below still bounds a provider that sets a far-off exp.
+  if (!isTimestamp(exp)) return "claims";
   if (nbf !== undefined && (!isTimestamp(nbf) || nbf > nowSeconds + tolerance)) return "claims";
   if (typeof jti !== "string" || jti === "") return "claims";
   if (!isJsonObject(events) || !Object.hasOwn(events, BACKCHANNEL_LOGOUT_EVENT) || !isJsonObject(events[BACKCHANNEL_LOGOUT_EVENT])) return "claims";
@@ -56,6 +58,6 @@ export function readLogoutClaims(header: object, payloadBytes: Uint8Array, profi
   if (sid !== undefined && (typeof sid !== "string" || sid === "")) return "claims";
   if (sub !== undefined && (typeof sub !== "string" || sub === "")) return "claims";
   if (sid === undefined && sub === undefined) return "claims";
-  if (iat + LOGOUT_TOKEN_MAX_AGE + tolerance < nowSeconds || (exp !== undefined && exp + tolerance <= nowSeconds)) return "expired";
+  if (iat + LOGOUT_TOKEN_MAX_AGE + tolerance < nowSeconds || exp + tolerance <= nowSeconds) return "expired";
   return claims as TokenClaims;
 }
