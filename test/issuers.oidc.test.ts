@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JwtConfigError, JwtError, JwtToken, RemoteIssuer } from "trpc-jwt";
 import { API_AUDIENCE, OTHER_AUDIENCE, startOidcProvider, type OidcProvider } from "./helpers/oidcProvider.js";
 import { startMetadataServer } from "./helpers/metadataServer.js";
+import { startSessionProvider, WEB_CLIENT, type SessionProvider } from "./helpers/oidcSessionProvider.js";
 import { rejectionOf } from "./helpers/rejection.js";
 
 let provider: OidcProvider;
@@ -49,6 +50,40 @@ describe("RemoteIssuer with oidc-provider", () => {
     expect(JSON.parse(Buffer.from(after.split(".")[0]!, "base64url").toString()).kid).not.toBe(oldKid);
     await expect(idp.verifyToken(after)).resolves.toMatchObject({ scope: "read" });
     await expect(idp.verifyToken(before)).resolves.toBeInstanceOf(JwtToken);
+  });
+});
+
+describe("an ID token of oidc-provider used as an access token (RFC 9068 section 4)", () => {
+  // The API's audience set to the client id: the provider's ID tokens for that client are then
+  // signed by the same keys, carry the same iss and name that audience. Only what makes them ID
+  // tokens (their nonce and at_hash, their typ) can refuse them.
+  let sessions: SessionProvider;
+  beforeAll(async () => {
+    sessions = await startSessionProvider();
+    sessions.configure("http://127.0.0.1:9/backchannel-logout"); // never called: nobody signs out here
+  });
+  afterAll(() => sessions.close());
+
+  const decode = (segment: string | undefined) => JSON.parse(Buffer.from(segment ?? "", "base64url").toString()) as Record<string, unknown>;
+  const clientAudience = (extra: { tokenProfile?: "access" | "at+jwt" | "id" } = {}) =>
+    new RemoteIssuer({ issuer: sessions.issuer, jwksUri: `${sessions.issuer}/jwks`, audience: WEB_CLIENT.id, ...extra });
+
+  it("is refused by default when it carries a nonce, and always by tokenProfile at+jwt; the access token still verifies", async () => {
+    const login = await sessions.login("alice", { nonce: "n-0S6_WzA2Mj" });
+    const [header, payload] = login.idToken.split(".");
+    expect(decode(payload)).toMatchObject({ iss: sessions.issuer, aud: WEB_CLIENT.id, sub: "alice", nonce: "n-0S6_WzA2Mj" });
+    expect(decode(header)["typ"]).not.toBe("at+jwt");
+    expect(await codeOf(clientAudience().verifyToken(login.idToken))).toBe("TOKEN_INVALID");
+    expect(await codeOf(clientAudience({ tokenProfile: "at+jwt" }).verifyToken(login.idToken))).toBe("TOKEN_INVALID");
+    // Everything else about it passes: taken as the credential on purpose, it verifies.
+    await expect(clientAudience({ tokenProfile: "id" }).verifyToken(login.idToken)).resolves.toMatchObject({ sub: "alice" });
+    // Without a nonce asked, its ID token carries none of the ID-token claims: only the typ tells.
+    const plain = await sessions.login("bob");
+    expect(Object.keys(decode(plain.idToken.split(".")[1])).filter((claim) => ["nonce", "at_hash", "c_hash", "s_hash"].includes(claim))).toEqual([]);
+    await expect(clientAudience().verifyToken(plain.idToken)).resolves.toMatchObject({ sub: "bob" }); // the limit of the default, documented
+    expect(await codeOf(clientAudience({ tokenProfile: "at+jwt" }).verifyToken(plain.idToken))).toBe("TOKEN_INVALID");
+    const api = new RemoteIssuer({ issuer: sessions.issuer, jwksUri: `${sessions.issuer}/jwks`, audience: API_AUDIENCE, tokenProfile: "at+jwt" });
+    await expect(api.verifyToken(login.accessToken)).resolves.toMatchObject({ sub: "alice", iss: sessions.issuer });
   });
 });
 

@@ -21,6 +21,11 @@ describe("RemoteIssuer options", () => {
     new RemoteIssuer({ ...base, audience: "a", algorithms: ["none"] });
     // @ts-expect-error audience is a string or false
     new RemoteIssuer({ ...base, audience: true });
+    // Which tokens are bearer credentials: access tokens (default), only typ at+jwt, or ID tokens.
+    for (const tokenProfile of ["access", "at+jwt", "id", undefined] as const) new RemoteIssuer({ ...base, audience: "a", tokenProfile });
+    void RemoteIssuer.discover(base.issuer, { audience: "a", tokenProfile: "at+jwt" });
+    // @ts-expect-error the profile is "access", "at+jwt" or "id" (typ values are lower case)
+    new RemoteIssuer({ ...base, audience: "a", tokenProfile: "JWT" });
     expectTypeOf(RemoteIssuer.discover).returns.resolves.toEqualTypeOf<RemoteIssuer>();
     // A key set instead of jwksUri: a JWKS document or a trpc-jwt service's jwks(), never both.
     new RemoteIssuer({ issuer: base.issuer, audience: "a", keys: { keys: [{ kty: "RSA", kid: "k1", n: "...", e: "AQAB" }] } });

@@ -98,6 +98,7 @@ describe("RemoteIssuer options", () => {
     expect(optionOf({ ...base, cacheMaxAge: Number.NaN })).toBe("cacheMaxAge");
     expect(optionOf({ ...base, jwks: "x" })).toBe("jwks");
     expect(optionOf(null)).toBe("options");
+    for (const tokenProfile of ["AT+JWT", "id_token", "", null, true]) expect(optionOf({ ...base, tokenProfile })).toBe("tokenProfile");
   });
 });
 
@@ -177,6 +178,54 @@ describe("RemoteIssuer access tokens (RFC 9068)", () => {
       for (const name of ["aud", "azp", "typ"]) delete proto[name];
     }
     await expect(idp.verifyToken(await signAccessToken(key, claims({ azp: "web" })))).resolves.toBeInstanceOf(JwtToken);
+  });
+
+  describe("an ID token never poses as an access token (RFC 9068 section 4)", () => {
+    // The confusing case: the API's audience is the client id, so an ID token of that client
+    // (same keys, same iss, typ JWT or none) passes every registered-claim check.
+    const CLIENT_ID = "spa";
+    const idTokenClaims = (extra: Record<string, unknown> = {}) => claims({ aud: CLIENT_ID, azp: CLIENT_ID, scope: undefined, ...extra });
+    const ID_TOKEN_ONLY: Record<string, string>[] = [
+      { nonce: "n-0S6_WzA2Mj" },
+      { at_hash: "77QmUPtjPfzWtF2AnpK9RQ" },
+      { c_hash: "LDktKdoQak3Pk0cnXxCltA" },
+      { s_hash: "x2Gn1Kd8Mk" },
+    ];
+
+    it("by default, refuses a token carrying nonce, at_hash, c_hash or s_hash, typed JWT or not typed", async () => {
+      const idp = issuer({ audience: CLIENT_ID });
+      await expect(idp.verifyToken(await signAccessToken(key, idTokenClaims(), { typ: "JWT" }))).resolves.toBeInstanceOf(JwtToken);
+      for (const extra of ID_TOKEN_ONLY) {
+        for (const typ of ["JWT", undefined, "at+jwt"]) {
+          expect(await codeOf(idp.verifyToken(await signAccessToken(key, idTokenClaims(extra), { typ })))).toBe("TOKEN_INVALID");
+        }
+      }
+    });
+
+    it('tokenProfile "at+jwt" requires the at+jwt typ: an ID token without those claims is refused too', async () => {
+      const idp = issuer({ audience: CLIENT_ID, tokenProfile: "at+jwt" });
+      for (const typ of ["at+jwt", "application/at+jwt", "AT+JWT"]) {
+        await expect(idp.verifyToken(await signAccessToken(key, idTokenClaims(), { typ }))).resolves.toBeInstanceOf(JwtToken);
+      }
+      for (const typ of ["JWT", undefined, "id_token+jwt"]) {
+        expect(await codeOf(idp.verifyToken(await signAccessToken(key, idTokenClaims(), { typ })))).toBe("TOKEN_INVALID");
+      }
+      expect(await codeOf(idp.verifyToken(await signAccessToken(key, idTokenClaims({ nonce: "n-0S6_WzA2Mj" }))))).toBe("TOKEN_INVALID");
+    });
+
+    it('tokenProfile "id" takes the provider\'s ID tokens as the credential (Google sign-in)', async () => {
+      const idp = issuer({ audience: CLIENT_ID, tokenProfile: "id" });
+      for (const extra of ID_TOKEN_ONLY) {
+        await expect(idp.verifyToken(await signAccessToken(key, idTokenClaims(extra), { typ: "JWT" }))).resolves.toBeInstanceOf(JwtToken);
+      }
+      expect(await codeOf(idp.verifyToken(await signAccessToken(key, idTokenClaims({ events: {} }), { typ: "JWT" })))).toBe("TOKEN_INVALID");
+    });
+
+    it("the refusal is a fixed code: the message names no claim and no value", async () => {
+      const error = await rejectionOf(issuer({ audience: CLIENT_ID }).verifyToken(await signAccessToken(key, idTokenClaims({ nonce: "n-secret-value" }))));
+      expect(error).toBeInstanceOf(JwtError);
+      expect((error as JwtError).message).not.toMatch(/nonce|n-secret-value/);
+    });
   });
 
   it("refuses a type claim other than auth: a trpc-jwt refresh token is never an access token", async () => {

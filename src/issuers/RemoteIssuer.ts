@@ -103,8 +103,10 @@ export class RemoteIssuer {
 
   /**
    * Verifies an access token: one of the configured algorithms with a key from the provider's
-   * key set, `typ` (`at+jwt`, `application/at+jwt`, `JWT` or none), `iss`, `aud`, `sub`, `iat`,
-   * `exp`, `nbf`, `azp` and the required claims. Rejects with `JwtError`: `TOKEN_INVALID`,
+   * key set, `typ` (`at+jwt`, `application/at+jwt`, `JWT` or none; only the first two with
+   * `tokenProfile: "at+jwt"`), `iss`, `aud`, `sub`, `iat`, `exp`, `nbf`, `azp` and the required
+   * claims; no `events` claim, and no ID-token claim (`nonce`, `at_hash`, `c_hash`, `s_hash`)
+   * unless `tokenProfile` is `"id"`. Rejects with `JwtError`: `TOKEN_INVALID`,
    * `TOKEN_EXPIRED`, `TOKEN_WRONG_TYPE` (access tokens are `"auth"`), or `KEYS_UNAVAILABLE` when
    * no key can be had (a 503, never a 401); with a `store`, also `TOKEN_REVOKED` (a back-channel
    * logout ended its session) or `STORE_UNAVAILABLE`.

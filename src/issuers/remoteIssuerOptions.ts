@@ -1,7 +1,7 @@
 import type { JWK } from "jose";
 import { JwtConfigError } from "../errors.js";
 import { LIMITS } from "../options/limits.js";
-import { clockOf, functionOf, nonEmptyString, objectOf, optionNames, stringList, wholeNumber } from "../options/validate.js";
+import { clockOf, functionOf, nonEmptyString, objectOf, oneOf, optionNames, stringList, wholeNumber } from "../options/validate.js";
 import type { AuditHook } from "../telemetry/AuditEvent.js";
 import { copyJson, isJsonObject, type JsonObject } from "../tokens/json.js";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "../jws/algorithms.js";
@@ -77,6 +77,18 @@ export interface RemoteIssuerSettings {
   /** Claims every token must carry, matched as `requireToken({ claims })` matches, e.g. `{ token_use: "access" }`. */
   requiredClaims?: JsonObject | undefined;
   /**
+   * Which of the provider's tokens are accepted, so that its ID tokens (signed by the same keys,
+   * addressed to the client id) cannot pose as access tokens (RFC 9068 section 4):
+   * - `"access"` (default): access tokens with `typ` `at+jwt`, `JWT` or none (Cognito); a token
+   *   carrying a claim only ID tokens carry (`nonce`, `at_hash`, `c_hash`, `s_hash`) is refused.
+   * - `"at+jwt"`: only tokens whose `typ` is `at+jwt` (RFC 9068; RFC 8725 section 3.11), so an ID
+   *   token is refused whatever its claims; for providers that type their access tokens
+   *   (oidc-provider, Duende IdentityServer, Auth0 with its RFC 9068 token profile).
+   * - `"id"`: the provider's ID tokens are the credential (Google sign-in, Cloud Run and IAP
+   *   identity tokens): the ID-token claims are allowed.
+   */
+  tokenProfile?: "access" | "at+jwt" | "id" | undefined;
+  /**
    * Milliseconds after which the keys are fetched again, and the longest a verified token is
    * answered from the cache without its key being looked at again. Default 600000 (10 minutes).
    */
@@ -118,6 +130,9 @@ export interface RemoteIssuerSettings {
   maxTokenLifetime?: number | undefined;
 }
 
+/** A `RemoteIssuer`'s `tokenProfile`, resolved (internal: the public name is the option's type). */
+export type RemoteTokenProfile = NonNullable<RemoteIssuerSettings["tokenProfile"]>;
+
 /**
  * How a remote key set is fetched and kept (kept here, not beside `RemoteKeySet`, so the public
  * declarations never reach the node:crypto types of the signature step). Durations in
@@ -151,6 +166,7 @@ const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
   clockTolerance: true,
   authorizedParties: true,
   requiredClaims: true,
+  tokenProfile: true,
   cacheMaxAge: true,
   maxStale: true,
   cooldownDuration: true,
@@ -162,6 +178,7 @@ const OPTION_NAMES = optionNames<RemoteIssuerOptions>({
   audit: true,
   maxTokenLifetime: true,
 });
+const TOKEN_PROFILES: readonly RemoteTokenProfile[] = ["access", "at+jwt", "id"];
 // Claims that tie an audience-less access token to one client of the provider.
 const AUDIENCE_SUBSTITUTES = ["client_id", "token_use"];
 
@@ -199,6 +216,8 @@ export function resolveRemoteOptions(options: RemoteIssuerOptions) {
       clockTolerance,
       authorizedParties: parties && new Set(parties),
       requiredClaims,
+      tokenProfile:
+        options.tokenProfile === undefined ? "access" : oneOf(options.tokenProfile, TOKEN_PROFILES, "tokenProfile", 'must be "access", "at+jwt" or "id"'),
     }),
     timing: Object.freeze<KeySetTiming>({
       cacheMaxAge: wholeNumber(options.cacheMaxAge, LIMITS.cacheMaxAge, "cacheMaxAge"),

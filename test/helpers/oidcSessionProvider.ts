@@ -60,8 +60,11 @@ export async function startSessionProvider() {
     configure(backchannelLogoutUri: string): void {
       provider = new Provider(issuer, configuration(backchannelLogoutUri)) as unknown as ProviderInternals;
     },
-    /** A user's login in a new browser: a new session at the provider (its own `sid`). */
-    async login(accountId: string): Promise<ProviderLogin> {
+    /**
+     * A user's login in a new browser: a new session at the provider (its own `sid`). With a
+     * `nonce`, the authorization request carries it and the ID token gets it back.
+     */
+    async login(accountId: string, { nonce }: { nonce?: string } = {}): Promise<ProviderLogin> {
       const cookies = new Map<string, string>();
       const query = new URLSearchParams({
         client_id: WEB_CLIENT.id,
@@ -70,6 +73,7 @@ export async function startSessionProvider() {
         scope: "openid",
         resource: API_AUDIENCE,
         login_hint: accountId,
+        ...(nonce === undefined ? {} : { nonce }),
       });
       let location = `/auth?${query}`;
       for (let hops = 0; !location.startsWith(REDIRECT_URI); hops++) {
