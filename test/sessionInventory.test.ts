@@ -6,7 +6,8 @@
 import { createTRPCClient, httpLink } from "@trpc/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthManager, JwtConfigError, memoryStore } from "trpc-jwt";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { AuthManager, JwtConfigError, memoryStore, type TokenStore } from "trpc-jwt";
 import { startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
@@ -42,6 +43,40 @@ describe("listSessions (memoryStore)", () => {
     ]);
     await auth.revokeSubject("alice");
     expect(await auth.listSessions("alice")).toEqual([]);
+  });
+
+  it("a session's token used by another process within a minute of its login or rotation writes nothing; after that, once a minute", async () => {
+    const clock = fakeClock(Date.now());
+    const shared = memoryStore({ clock: clock.now });
+    const touches: string[] = [];
+    const store: TokenStore = {
+      ...shared,
+      touchSession: (sub, sid, nowMs, intervalMs) => {
+        touches.push(sid);
+        return shared.touchSession!(sub, sid, nowMs, intervalMs);
+      },
+    };
+    const options = optionsFor("HS256", { store, clock: clock.now, authMaxAge: 600, refreshMaxAge: 3600 });
+    // Two processes sharing the store: one logs in and rotates, the other serves the requests.
+    const issuing = new AuthManager(options);
+    const { router, createContext } = createSessionApp(new AuthManager(options));
+    const me = async (token: string) => {
+      const req = new Request("http://localhost/trpc/me", { headers: { authorization: `Bearer ${token}` } });
+      return (await fetchRequestHandler({ endpoint: "/trpc", router, createContext, req })).status;
+    };
+    const login = await issuing.login("alice");
+    clock.advance(59);
+    expect(await me(login.authToken.signed)).toBe(200);
+    expect(touches).toEqual([]);
+    clock.advance(2);
+    expect(await me(login.authToken.signed)).toBe(200);
+    expect(await me(login.authToken.signed)).toBe(200);
+    expect(touches).toHaveLength(1);
+    const rotated = await issuing.rotate(login.refreshToken);
+    clock.advance(30);
+    expect(await me(rotated.authToken.signed)).toBe(200);
+    expect(touches).toHaveLength(1);
+    expect((await issuing.listSessions("alice"))[0]?.lastUsedAt).toBe(Math.floor(clock.now() / 1000) - 30);
   });
 
   it("checks the device argument (JwtConfigError naming the field), keeps at most 512 characters of a user agent and of an ip, and needs a store", async () => {

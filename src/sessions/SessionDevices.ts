@@ -54,9 +54,7 @@ export class SessionDevices {
   }
 
   /** The listing of a session starting now; `device`'s fields checked (JwtConfigError naming one; its other fields are the login's). */
-  listing(sid: string, device: SessionDevice | undefined, nowMs: number): SessionListing {
-    // A new session's id is not remembered yet: no delete first (see #remember).
-    this.#remember(sid, nowMs, true);
+  listing(device: SessionDevice | undefined, nowMs: number): SessionListing {
     const issuer = this.#issuer;
     if (device === undefined) return { createdAtMs: nowMs, issuer };
     const { userAgent, ip } = device;
@@ -77,11 +75,6 @@ export class SessionDevices {
   relisting(token: JwtToken): SessionListing {
     const authTime = token.claims["auth_time"];
     return { createdAtMs: typeof authTime === "number" ? authTime * 1000 : this.#clock(), issuer: this.#issuer };
-  }
-
-  /** A rotation of `sid` at `nowMs`: the store records it with the rotation itself. */
-  rotated(sid: string, nowMs: number): void {
-    this.#remember(sid, nowMs);
   }
 
   /** The live sessions of `sub` of this manager, newest first. */
@@ -133,15 +126,20 @@ export class SessionDevices {
   }
 
   /**
-   * A verified token was used: for a session's token, its use is written when this process has
-   * not written one for a minute. Never awaited, never fails the request (a lost write only makes
-   * `lastUsedAt` older).
+   * A verified token was used: for a session's token, its use is written when neither its pair's
+   * issue (the login or rotation that wrote the session's use then) nor this process's last write
+   * is a minute old. Never awaited, never fails the request (a lost write only makes `lastUsedAt`
+   * older).
    */
   used(token: JwtToken): void {
     const sid = token.claims["sid"];
     const store = this.#store;
     if (typeof sid !== "string" || store?.touchSession === undefined) return;
     const nowMs = this.#clock();
+    // A token exists only once the store has recorded its login or rotation (lastUsedAt = then):
+    // until a minute after its iat there is nothing to write, in this process or any other, and
+    // nothing to remember (a login or rotation used to cost a remembered entry each).
+    if (nowMs - token.iat * 1000 < USE_INTERVAL_MS) return;
     const last = this.#written.get(sid);
     if (last !== undefined && nowMs - last < USE_INTERVAL_MS) return;
     this.#remember(sid, nowMs);
@@ -157,9 +155,9 @@ export class SessionDevices {
     return store as TokenStore & Required<Pick<TokenStore, "listSessions" | "revokeOtherSessions">>;
   }
 
-  // Deleted first (unless `fresh`), so that the map's order stays oldest write first.
-  #remember(sid: string, nowMs: number, fresh = false): void {
-    if (!fresh) this.#written.delete(sid);
+  // Deleted first, so that the map's order stays oldest write first.
+  #remember(sid: string, nowMs: number): void {
+    this.#written.delete(sid);
     this.#written.set(sid, nowMs);
     if (this.#written.size <= MAX_REMEMBERED) return;
     // The oldest half at once: forgetting one per login cost a walk over the holes the earlier

@@ -46,7 +46,7 @@ export class Sessions {
     // Without options, no spread: every login's session then has one shape (issuing reads it twice).
     const session: SessionClaims =
       options === undefined ? { sid: randomId(), auth_time, csrf: randomId() } : { sid: randomId(), auth_time, csrf: randomId(), ...loginClaims(options) };
-    const listing = this.devices.listing(session.sid, options, nowMs);
+    const listing = this.devices.listing(options, nowMs);
     const issued = this.#signer.issuePair(sub, scope, claims, session, 0);
     const pair = issued instanceof Promise ? await issued : issued;
     const store = this.#options.store;
@@ -113,7 +113,6 @@ export class Sessions {
     const data = sessionData(token.sub, scope, claims);
     const listed = await storeCall(() => store.updateSession(session.sid, data, pairExpiry(pair, this.#options), nowMs, this.devices.relisting(token)));
     if (listed === false) return this.#revokeSession(store, session.sid).then(() => asRefusal(refusal("TOKEN_REVOKED")));
-    this.devices.rotated(session.sid, nowMs);
     this.#audit("rotate", token.sub, session.sid);
     return pair;
   }
@@ -190,7 +189,7 @@ export class Sessions {
   // The first rotation of a sessionless refresh token: its session starts now, with the scope and claims `update` gives (it has none).
   async #adopt(store: TokenStore, check: RevocationCheck, token: JwtToken, session: SessionClaims, update: SessionUpdate | undefined): Promise<TokenPair> {
     const pair = await this.#signer.issuePair(token.sub, update?.scope, update?.claims, session, 0);
-    const listing = this.devices.listing(session.sid, undefined, this.#options.clock());
+    const listing = this.devices.listing(undefined, this.#options.clock());
     await storeCall(() => store.createSession(session.sid, sessionData(token.sub, update?.scope, update?.claims), pairExpiry(pair, this.#options), listing));
     // A revokeSubject between the check above and the session's start stamped the new session with its generation: asked
     // again, the token must pass, or the session ends. Nor does one issued before a revokeOtherSessions (read once listed).
