@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type Plugin } from "vitest/config";
+import { configDefaults, defineConfig, type Plugin } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
@@ -44,6 +46,90 @@ const JOSE_FILES = [
   "tokenCache",
 ];
 
+// Most files share their worker's modules (`isolate: false`): a worker imports src/ and the
+// dependencies (@trpc/server, zod, jose, oidc-provider...) once and runs file after file on them,
+// instead of a fresh process re-importing them for every file (that import was 77-88 s of the
+// suite's CPU time on 2 cores). The files below need modules of their own, and keep a fresh
+// worker each (the "-isolated" projects); vitest never hands a worker from one project to another
+// (its pool reuses a worker only for the same project), so nothing crosses between projects.
+//
+// Every file that mocks a module (vi.mock, vi.doMock, vi.unmock) or stubs a global or an
+// environment variable through vitest (vi.stubGlobal, vi.stubEnv) is found here and isolated:
+// a mock only replaces a module imported after it, and a worker that already imported the real
+// module for an earlier file would hand that one out (and the mocked one to the files after).
+// Today: guards, procedures, signaturePath, strictParsing, tokenCache and nativeVerify count or
+// fail signature checks through mocked jose and nativeVerify; issuers.http counts claim checks;
+// keysWithoutNodeCrypto, withoutNodeCrypto and jwksWithoutNodeCrypto hide node:crypto.
+const MOCKS = /\bvi\.(mock|doMock|unmock|stubGlobal|stubEnv)\(/;
+/** The other files that need modules of their own, each with why. */
+const ISOLATED_FOR_MODULE_STATE = new Set([
+  // Pins what openTelemetry() answers (useOpenTelemetry, module state src/ offers no way to
+  // reset) and registers an OpenTelemetry SDK globally while it runs.
+  "telemetry",
+]);
+const testsDir = fileURLToPath(new URL("./test/", import.meta.url));
+/** The test files (names without `.test.ts`) that run in a worker of their own. */
+const ISOLATED = readdirSync(testsDir)
+  .filter((file) => file.endsWith(".test.ts"))
+  .map((file) => file.slice(0, -".test.ts".length))
+  .filter((name) => ISOLATED_FOR_MODULE_STATE.has(name) || MOCKS.test(readFileSync(join(testsDir, `${name}.test.ts`), "utf8")));
+const testFile = (name: string) => `test/${name}.test.ts`;
+const isolatedFiles = (names: string[]) => names.filter((name) => ISOLATED.includes(name)).map(testFile);
+const sharedFiles = (names: string[]) => names.filter((name) => !ISOLATED.includes(name)).map(testFile);
+
+// The files that take tens of seconds each (on 2 idle cores: nativeVerify ~30, redisCluster ~30,
+// nativeSign ~15; the next are near 10): started first, see FileOrder.
+const SLOW_FILES = ["nativeVerify", "redisCluster", "nativeSign"].map(testFile);
+
+/**
+ * The order the files start in. Vitest's own (project by project in name order, in each the
+ * longest first by the last run's times, else the largest) would start the "-isolated" projects
+ * last, and nativeVerify, the longest file, with them: one core would end the run alone on it.
+ * Without the last run's times (a fresh install, as in CI) it would start the slow files wherever
+ * their size puts them. Here the isolated files go first (each has a worker of its own: their
+ * order is free), then the shared projects, each in one piece (a worker moves on only to the next
+ * file of its own project); in each of those parts the SLOW_FILES lead, the rest keep vitest's
+ * order. `--sequence.shuffle` shuffles all the files instead, by its seed.
+ */
+class FileOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const { shuffle, seed } = this.ctx.config.sequence;
+    if (shuffle === true) return shuffled(files, seed);
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const at = SLOW_FILES.indexOf(relative(this.ctx.config.root, spec.moduleId));
+      return at === -1 ? SLOW_FILES.length : at;
+    };
+    const slowFirst = (specs: TestSpecification[]) => specs.sort((a, b) => rank(a) - rank(b)); // a stable sort
+    const isolated = sorted.filter((spec) => spec.project.config.isolate);
+    const shared = new Map<string, TestSpecification[]>(); // by project, in vitest's order
+    for (const spec of sorted) {
+      if (spec.project.config.isolate) continue;
+      const files = shared.get(spec.project.name) ?? [];
+      files.push(spec);
+      shared.set(spec.project.name, files);
+    }
+    return [...slowFirst(isolated), ...[...shared.values()].flatMap(slowFirst)];
+  }
+}
+
+/** `items` in an order drawn from `seed` (Fisher-Yates on mulberry32): the same seed, the same order. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as T, order[i] as T];
+  }
+  return order;
+}
+
 export default defineConfig({
   plugins: [peersPlugin],
   resolve: {
@@ -63,6 +149,7 @@ export default defineConfig({
     // subprocesses, Chromium and timers, and vitest's default (cores - 1) would run one file at a
     // time on a 2-core machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: FileOrder },
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-report.json" },
     // oidc-provider, the test fixture of a real identity provider, warns that Node 20 is not its
@@ -75,15 +162,32 @@ export default defineConfig({
     // without node:crypto uses ("jose"): that switch changes the signature check and nothing else,
     // so the other files would only repeat the same assertions. A new file that verifies
     // signatures in a new way joins JOSE_FILES.
+    // Each runs as two projects: the files sharing their workers' modules ("native", "jose") and
+    // the files isolated above ("native-isolated", "jose-isolated"). `--project 'native*'` runs
+    // every native file.
     projects: [
       {
         extends: true,
         // The type tests (test/*.test-d.ts) are compiled by test/typeTests.test.ts.
-        test: { name: "native", include: ["test/**/*.test.ts"] },
+        test: {
+          name: "native",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...isolatedFiles(ISOLATED)],
+          isolate: false,
+          setupFiles: ["test/setup/checkNative.ts"],
+        },
       },
       {
         extends: true,
-        test: { name: "jose", include: JOSE_FILES.map((name) => `test/${name}.test.ts`), setupFiles: ["test/setup/forceJose.ts"] },
+        test: { name: "native-isolated", include: isolatedFiles(ISOLATED), setupFiles: ["test/setup/checkNative.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "jose", include: sharedFiles(JOSE_FILES), isolate: false, setupFiles: ["test/setup/forceJose.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "jose-isolated", include: isolatedFiles(JOSE_FILES), setupFiles: ["test/setup/forceJose.ts"] },
       },
     ],
   },

@@ -122,11 +122,15 @@ try {
     console.log(
       `\n== ${label}: installed without ERESOLVE${clientSupported ? "" : " (server only)"}, Quick start compiles; the tRPC-facing tests${clientSupported ? "" : ` but the client links' (client floor ${CLIENT_FLOOR})`}:`,
     );
-    const tests = spawnSync(join(root, "node_modules/.bin/vitest"), ["run", "--project", "native", "--typecheck.enabled=false", "--reporter=dot", ...files], {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, TRPC_JWT_PEERS: project },
-    });
+    const tests = spawnSync(
+      join(root, "node_modules/.bin/vitest"),
+      ["run", "--project", "native", "--project", "native-isolated", "--typecheck.enabled=false", "--reporter=dot", ...files],
+      {
+        cwd: root,
+        stdio: "inherit",
+        env: { ...process.env, TRPC_JWT_PEERS: project },
+      },
+    );
     if (tests.status !== 0) failures.push(`${label}: tests failed`);
   }
 } finally {
