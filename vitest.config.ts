@@ -77,6 +77,9 @@ const testFile = (name: string) => `test/${name}.test.ts`;
 const isolatedFiles = (names: string[]) => names.filter((name) => ISOLATED.includes(name)).map(testFile);
 const sharedFiles = (names: string[]) => names.filter((name) => !ISOLATED.includes(name)).map(testFile);
 
+/** Whether the command line asks vitest to shuffle (`--sequence.shuffle`, `.files`, `.tests`). */
+const SHUFFLED = process.argv.some((arg) => arg.startsWith("--sequence.shuffle"));
+
 // The files that take tens of seconds each (on 2 idle cores: nativeVerify ~30, redisCluster ~30,
 // nativeSign ~15; the next are near 10): started first, see FileOrder.
 const SLOW_FILES = ["nativeVerify", "redisCluster", "nativeSign"].map(testFile);
@@ -89,12 +92,10 @@ const SLOW_FILES = ["nativeVerify", "redisCluster", "nativeSign"].map(testFile);
  * their size puts them. Here the isolated files go first (each has a worker of its own: their
  * order is free), then the shared projects, each in one piece (a worker moves on only to the next
  * file of its own project); in each of those parts the SLOW_FILES lead, the rest keep vitest's
- * order. `--sequence.shuffle` shuffles all the files instead, by its seed.
+ * order.
  */
 class FileOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const { shuffle, seed } = this.ctx.config.sequence;
-    if (shuffle === true) return shuffled(files, seed);
     const sorted = await super.sort(files);
     const rank = (spec: TestSpecification) => {
       const at = SLOW_FILES.indexOf(relative(this.ctx.config.root, spec.moduleId));
@@ -111,23 +112,6 @@ class FileOrder extends BaseSequencer {
     }
     return [...slowFirst(isolated), ...[...shared.values()].flatMap(slowFirst)];
   }
-}
-
-/** `items` in an order drawn from `seed` (Fisher-Yates on mulberry32): the same seed, the same order. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const order = [...items];
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j] as T, order[i] as T];
-  }
-  return order;
 }
 
 export default defineConfig({
@@ -149,7 +133,10 @@ export default defineConfig({
     // subprocesses, Chromium and timers, and vitest's default (cores - 1) would run one file at a
     // time on a 2-core machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    sequence: { sequencer: FileOrder },
+    // Under --sequence.shuffle (or .files, .tests) vitest's own sequencers order and shuffle: it
+    // picks its random one only where the config names none, and tells a sequencer nothing of a
+    // files-only shuffle.
+    sequence: SHUFFLED ? {} : { sequencer: FileOrder },
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-report.json" },
     // oidc-provider, the test fixture of a real identity provider, warns that Node 20 is not its
