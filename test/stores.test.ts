@@ -51,18 +51,20 @@ describe("memoryStore() revocation state (issue 26: a first-seen token's check c
 });
 
 describe("memoryStore() session writes (issue 26: login <= 2x authToken)", () => {
-  it("writes a subject's next session with two map lookups and two map writes, and keeps the subject as long as its longest session", async () => {
+  it("writes a subject's next session with two map lookups (the sid's previous record, the subject's set), one map write and one set insertion, and keeps the subject as long as its longest session", async () => {
     let now = 1_000_000;
     const store = memoryStore({ clock: () => now });
     await store.createSession("s1", { sub: "alice" }, now + 60_000);
     const get = vi.spyOn(Map.prototype, "get");
     const set = vi.spyOn(Map.prototype, "set");
+    const add = vi.spyOn(Set.prototype, "add");
     try {
       await store.createSession("s2", { sub: "alice" }, now + 30_000);
-      expect({ gets: get.mock.calls.length, sets: set.mock.calls.length }).toEqual({ gets: 2, sets: 2 });
+      expect({ gets: get.mock.calls.length, sets: set.mock.calls.length, adds: add.mock.calls.length }).toEqual({ gets: 2, sets: 1, adds: 1 });
     } finally {
       get.mockRestore();
       set.mockRestore();
+      add.mockRestore();
     }
     // The shorter session did not shorten the subject's listing: s1 is listed until it expires.
     now += 45_000;

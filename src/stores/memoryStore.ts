@@ -2,8 +2,10 @@ import { clockOf, objectOf, optionNames } from "../options/validate.js";
 import { ExpiringMap } from "./ExpiringMap.js";
 import { MemoryInventory } from "./MemoryInventory.js";
 import type { KeptSession, SessionListing } from "./SessionInventory.js";
+import { SessionRecord } from "./SessionRecord.js";
+import { SessionTable } from "./SessionTable.js";
 import { memoryApiKeys } from "./memoryApiKeys.js";
-import type { RevocationEvent, RevocationListener, RevocationState, SessionData, StoredSession, TokenRef, TokenStore } from "./TokenStore.js";
+import type { RevocationEvent, RevocationListener, RevocationState, SessionData, TokenRef, TokenStore } from "./TokenStore.js";
 
 /** Options for {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -27,12 +29,12 @@ const OPTION_NAMES = optionNames<MemoryStoreOptions>({ clock: true });
 export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   objectOf(options, "options", { names: OPTION_NAMES, kind: "a memoryStore option" });
   const clock = clockOf(options.clock);
-  // A session with its current rotation: one entry per session, however often it rotates.
-  const sessions = new ExpiringMap<SessionEntry>(clock);
   const used = new ExpiringMap<number>(clock);
   const revokedTokens = new ExpiringMap<true>(clock);
   const subjects = new ExpiringMap<number>(clock);
   const inventory = new MemoryInventory(clock);
+  // One record per session, however often it rotates, shared with its subject's inventory.
+  const sessions = new SessionTable(clock, inventory);
   // Per rate-limit key, when each call still in its window was allowed.
   const calls = new ExpiringMap<number[]>(clock);
   const listeners = new Set<RevocationListener>();
@@ -40,10 +42,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     for (const listener of listeners) listener.event(event);
   };
 
+  // A session the store does not hold is kept as a revoked one of no subject, until its tokens expire.
   function markRevoked(sid: string, unknownExpiresAtMs: number): void {
-    const entry = sessions.get(sid) ?? { session: { sub: "", generation: 0, revoked: true }, next: 0, usedAtMs: 0 };
-    sessions.set(sid, { ...entry, session: { ...entry.session, revoked: true } }, sessions.expiresAt(sid) ?? unknownExpiresAtMs);
-    inventory.forget(entry.session.sub, sid);
+    const record = sessions.get(sid);
+    if (record === undefined) sessions.add(new SessionRecord(sid, { sub: "" }, 0, unknownExpiresAtMs, UNLISTED, true));
+    else {
+      sessions.sweepIfDue();
+      record.revoked = true;
+      inventory.forget(record);
+    }
     announce({ kind: "session", id: sid });
   }
 
@@ -52,28 +59,37 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
       // The map of revoked subjects is asked only once it holds one (see revocationState).
       const generation = subjects.size === 0 ? 0 : (subjects.get(data.sub) ?? 0);
-      sessions.set(sid, { session: storedSession(data, generation, false), next: 0, usedAtMs: 0 }, expiresAtMs);
-      inventory.enlist(data.sub, sid, listing ?? { createdAtMs: clock() }, expiresAtMs);
+      const record = new SessionRecord(sid, data, generation, expiresAtMs, listing ?? { createdAtMs: clock() });
+      if (sessions.add(record)) inventory.enlist(record);
     },
     async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
-      const entry = sessions.get(sid);
-      if (entry === undefined) return;
-      const listed = entry.session.revoked || inventory.relist(data.sub, sid, expiresAtMs, nowMs, listing);
-      const { generation, revoked } = entry.session;
-      sessions.extend(sid, { ...entry, session: storedSession(data, generation, revoked) }, expiresAtMs);
+      const record = sessions.get(sid);
+      if (record === undefined) return;
+      sessions.sweepIfDue();
+      // The session's subject is the one written last, as with every store; its listing moves with it.
+      if (data.sub !== record.sub) {
+        inventory.forget(record);
+        record.sub = data.sub;
+      }
+      const listed = record.revoked || inventory.relist(record, nowMs, listing);
+      record.scope = data.scope;
+      record.claims = data.claims;
+      record.expiresAtMs = Math.max(record.expiresAtMs, expiresAtMs);
       return listed;
     },
     async loadSession(sid: string) {
-      return sessions.get(sid)?.session;
+      return sessions.get(sid)?.stored();
     },
     async consumeRotation(sid: string, rotation: number, nowMs: number) {
-      const entry = sessions.get(sid);
-      if (entry === undefined || entry.session.sub === "") return undefined;
-      if (rotation >= entry.next) {
-        sessions.set(sid, { ...entry, next: rotation + 1, usedAtMs: nowMs }, sessions.expiresAt(sid) ?? 0);
+      const record = sessions.get(sid);
+      if (record === undefined || record.sub === "") return undefined;
+      if (rotation >= record.nextRotation) {
+        sessions.sweepIfDue();
+        record.nextRotation = rotation + 1;
+        record.usedAtMs = nowMs;
         return undefined;
       }
-      return rotation === entry.next - 1 ? entry.usedAtMs : 0;
+      return rotation === record.nextRotation - 1 ? record.usedAtMs : 0;
     },
     async consumeRefreshToken(tokenId: string, nowMs: number, expiresAtMs: number) {
       const first = used.get(tokenId);
@@ -101,7 +117,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       return inventory.cut(sub, issuer);
     },
     async touchSession(sub: string, sid: string, nowMs: number, intervalMs: number) {
-      return inventory.touch(sub, sid, nowMs, intervalMs);
+      return inventory.touch(sub, sessions.get(sid), nowMs, intervalMs);
     },
     // One synchronous pass, the kept session's check included: no rotation, login or other
     // revokeOtherSessions of this process runs in between.
@@ -111,8 +127,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       if (revokedTokens.get(keep.tokenId) === true || (keep.subjectGeneration ?? generation) < generation) return undefined;
       if (keepSid !== undefined) {
         const kept = sessions.get(keepSid);
-        if (kept === undefined || kept.session.revoked || kept.session.sub !== sub || kept.session.generation < generation) return undefined;
-        if (!inventory.has(sub, keepSid, nowMs)) inventory.enlist(sub, keepSid, keep.listing, sessions.expiresAt(keepSid) ?? nowMs);
+        if (kept === undefined || kept.revoked || kept.sub !== sub || kept.generation < generation) return undefined;
+        if (!inventory.has(kept, nowMs)) {
+          kept.relabel(keep.listing);
+          inventory.enlist(kept);
+        }
         inventory.cut(sub, issuer, nowMs, unknownExpiresAtMs);
       }
       const others = inventory.others(sub, keepSid, issuer, nowMs);
@@ -131,7 +150,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     async revocationState(ref: TokenRef): Promise<RevocationState> {
       return {
         tokenRevoked: revokedTokens.size !== 0 && revokedTokens.get(ref.tokenId) === true,
-        session: ref.sid === undefined ? undefined : sessions.get(ref.sid)?.session,
+        session: ref.sid === undefined ? undefined : sessions.get(ref.sid)?.stored(),
         subjectGeneration: subjects.size === 0 ? 0 : (subjects.get(ref.sub) ?? 0),
       };
     },
@@ -144,17 +163,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   };
 }
 
-interface SessionEntry {
-  readonly session: StoredSession;
-  /** The rotation the session's current refresh token carries. */
-  readonly next: number;
-  /** When the one before it was used. */
-  readonly usedAtMs: number;
-}
-
-// Only the fields a session keeps, never more of what the caller passed. Written out rather than
-// spread: this is on every login's path, and a login without scope or claims makes one object.
-function storedSession({ sub, scope, claims }: SessionData, generation: number, revoked: boolean): StoredSession {
-  if (scope !== undefined) return claims === undefined ? { sub, scope, generation, revoked } : { sub, scope, claims, generation, revoked };
-  return claims === undefined ? { sub, generation, revoked } : { sub, claims, generation, revoked };
-}
+// What a session the store did not hold is "listed" with: it is never listed.
+const UNLISTED: SessionListing = { createdAtMs: 0 };
