@@ -68,6 +68,43 @@ describe("memoryStore() sessions by sid and by subject", () => {
   });
 });
 
+describe("memoryStore() inventory", () => {
+  it("lists a subject's sessions as they come and go, one or several: logins, uses, revocations, expiry, revokeSubject", async () => {
+    let now = 1_000_000;
+    const store = memoryStore({ clock: () => now });
+    const listed = async () => (await store.listSessions!("alice", now)).map(({ sid }) => sid);
+    const login = (sid: string, lifeMs = 2 * HOUR) => store.createSession(sid, { sub: "alice" }, now + lifeMs, { createdAtMs: now, issuer: "app" });
+    await login("a");
+    expect(await listed()).toEqual(["a"]);
+    expect(await store.touchSession!("alice", "a", now + 60_000, 60_000)).toBe(true);
+    await login("b");
+    await login("c");
+    await store.revokeSession("b", now + HOUR);
+    expect(await listed()).toEqual(["a", "c"]);
+    await store.revokeSession("a", now + HOUR);
+    expect(await listed()).toEqual(["c"]);
+    expect(await store.touchSession!("alice", "c", now + 60_000, 60_000)).toBe(true);
+    expect(await store.touchSession!("alice", "a", now + 60_000, 60_000)).toBe(false);
+    await store.revokeSession("c", now + HOUR);
+    expect(await listed()).toEqual([]);
+    await login("d");
+    await login("e", HOUR / 2);
+    now += HOUR;
+    expect(await listed()).toEqual(["d"]);
+    await login("f"); // sweeps e out
+    expect(await listed()).toEqual(["d", "f"]);
+    const keep = { sub: "alice", issuer: "app", sid: "f", tokenId: "t", listing: { createdAtMs: now, issuer: "app" } };
+    expect(await store.revokeOtherSessions!(keep, now, now + HOUR)).toEqual(["d"]);
+    expect(await listed()).toEqual(["f"]);
+    expect(await store.revokeOtherSessions!(keep, now, now + HOUR)).toEqual([]);
+    await store.revokeSubject("alice", now, now + HOUR);
+    expect(await listed()).toEqual([]);
+    await login("g");
+    await store.revokeSession("f", now + HOUR); // unlisted already: g stays listed
+    expect(await listed()).toEqual(["g"]);
+  });
+});
+
 describe("memoryStore() size", () => {
   it("drops expired sessions, their listings included, within a minute of the next login: a subject with one live session keeps only that one", async () => {
     setFlagsFromString("--expose-gc");

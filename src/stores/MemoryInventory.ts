@@ -6,9 +6,13 @@ import type { SessionRecord } from "./SessionRecord.js";
 // before it (auth_time is whole seconds, and processes' clocks differ).
 export const MISSED_MARGIN_MS = 2000;
 
+// A subject's listed sessions: its one record, or a set of them while it has two or more. Most
+// subjects have one session, and a set of one would be two more objects per session.
+type Listed = SessionRecord | Set<SessionRecord>;
+
 /**
- * `memoryStore`'s session inventory: per subject, the set of its listed sessions' records (the
- * very records the store finds by `sid`, so a listing costs no object of its own). A revoked
+ * `memoryStore`'s session inventory: per subject, its listed sessions' records (the very records
+ * the store finds by `sid`, so a listing costs no object of its own). A revoked
  * session is unlisted at once; an expired one is never listed, and its record leaves its
  * subject's set when the store sweeps it out (see `SessionTable`). A subject is kept while it
  * lists a session. Module-internal.
@@ -20,7 +24,7 @@ export const MISSED_MARGIN_MS = 2000;
  * ```
  */
 export class MemoryInventory {
-  readonly #subjects = new Map<string, Set<SessionRecord>>();
+  readonly #subjects = new Map<string, Listed>();
   // `revokeOtherSessions`' last call with a kept session, per issuer and subject.
   readonly #cuts: ExpiringMap<number>;
   readonly #clock: () => number;
@@ -40,8 +44,9 @@ export class MemoryInventory {
   /** Lists a session under its subject (listed already: nothing changes). */
   enlist(record: SessionRecord): void {
     const listed = this.#subjects.get(record.sub);
-    if (listed === undefined) this.#subjects.set(record.sub, new Set([record]));
-    else listed.add(record);
+    if (listed === undefined) this.#subjects.set(record.sub, record);
+    else if (listed instanceof Set) listed.add(record);
+    else if (listed !== record) this.#subjects.set(record.sub, new Set([listed, record]));
   }
 
   /**
@@ -64,8 +69,8 @@ export class MemoryInventory {
   /** Unlists one session. */
   forget(record: SessionRecord): void {
     const listed = this.#subjects.get(record.sub);
-    if (listed === undefined || !listed.delete(record)) return;
-    if (listed.size === 0) this.#subjects.delete(record.sub);
+    if (listed === record) this.#subjects.delete(record.sub);
+    else if (listed instanceof Set && listed.delete(record) && listed.size === 1) this.#subjects.set(record.sub, listed.values().next().value as SessionRecord);
   }
 
   /** Unlists every session of `sub`. */
@@ -100,10 +105,13 @@ export class MemoryInventory {
   #listedAt(sub: string, nowMs: number, issuer: string | undefined): SessionRecord[] {
     const now = this.#clock();
     const owned = (owner: string | undefined) => owner === undefined || issuer === undefined || owner === issuer;
-    return [...(this.#subjects.get(sub) ?? [])].filter((record) => record.expiresAtMs > nowMs && record.expiresAtMs > now && owned(record.issuer));
+    const listed = this.#subjects.get(sub);
+    const records = listed === undefined ? [] : listed instanceof Set ? [...listed] : [listed];
+    return records.filter((record) => record.expiresAtMs > nowMs && record.expiresAtMs > now && owned(record.issuer));
   }
 
   #listed(record: SessionRecord): boolean {
-    return this.#subjects.get(record.sub)?.has(record) === true;
+    const listed = this.#subjects.get(record.sub);
+    return listed === record || (listed instanceof Set && listed.has(record));
   }
 }
