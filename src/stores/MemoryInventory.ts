@@ -14,7 +14,7 @@ type Listed = SessionRecord | Set<SessionRecord>;
  * `memoryStore`'s session inventory: per subject, its listed sessions' records (the very records
  * the store finds by `sid`, so a listing costs no object of its own). A revoked
  * session is unlisted at once; an expired one is never listed, and its record leaves its
- * subject's set when the store sweeps it out (see `SessionTable`). A subject is kept while it
+ * subject's listing when the store sweeps it out (see `SessionTable`). A subject is kept while it
  * lists a session. Module-internal.
  *
  * @example

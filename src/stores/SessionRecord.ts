@@ -5,9 +5,9 @@ import type { SessionData, StoredSession } from "./TokenStore.js";
 /**
  * Everything `memoryStore` keeps about one session, in one object: what `loadSession` returns,
  * the current rotation, and the inventory's listing (device, last use). The store's map of
- * sessions and the subject's inventory hold the same record, so a login costs one object where
- * it used to cost ten (issue 26: every object a live session keeps is copied and marked again by
- * the garbage collector). It never leaves the store: readers get a copy ({@link stored},
+ * sessions and the subject's inventory hold the same record, so a login keeps one object (and
+ * the heap numbers of its millisecond times) where it used to keep ten (issue 26: every object a
+ * live session keeps is copied and marked again by the garbage collector). It never leaves the store: readers get a copy ({@link stored},
  * {@link listed}), so that nothing a caller does with an answer changes the store. Module-internal.
  *
  * @example
@@ -29,7 +29,7 @@ export class SessionRecord {
   /** When the rotation before it was used. */
   usedAtMs = 0;
   expiresAtMs: number;
-  // The listing: kept whether or not the inventory lists the session now (its subject's set says).
+  // The listing: kept whether or not the inventory lists the session now (MemoryInventory says).
   createdAtMs: number;
   lastUsedAtMs: number;
   issuer: string | undefined;
