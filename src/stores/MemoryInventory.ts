@@ -50,9 +50,9 @@ export class MemoryInventory {
   }
 
   /**
-   * A rotation of a live, unrevoked session: a listed one is used at `nowMs` when given; one not
-   * listed is listed with `listing` (when given), unless it is older than the last
-   * `revokeOtherSessions` of its issuer: then `false` (that call missed it).
+   * A rotation of a live, unrevoked session, used at `nowMs` when given: one not listed is listed
+   * with `listing` (when given), unless it is older than the last `revokeOtherSessions` of its
+   * issuer: then `false` (that call missed it).
    */
   relist(record: SessionRecord, nowMs: number | undefined, listing?: SessionListing): boolean {
     if (!this.#listed(record)) {
@@ -60,8 +60,9 @@ export class MemoryInventory {
       if (listing.createdAtMs + MISSED_MARGIN_MS < this.cut(record.sub, listing.issuer ?? "")) return false;
       record.relabel(listing);
       this.enlist(record);
-      return true;
     }
+    // Listed anew too: the rotation is its last use (as redisStore records it), and no process
+    // writes a use of the rotation's tokens for their first minute (SessionDevices.used).
     if (nowMs !== undefined) record.lastUsedAtMs = Math.max(record.lastUsedAtMs, nowMs);
     return true;
   }
