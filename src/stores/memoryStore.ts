@@ -42,6 +42,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     for (const listener of listeners) listener.event(event);
   };
 
+  // The subject's revocation generation. The map of revoked subjects is asked only once it holds
+  // one (usually it is empty), so a token's new id strings are not hashed for nothing.
+  const generationOf = (sub: string) => (subjects.size === 0 ? 0 : (subjects.get(sub) ?? 0));
+
   // A session the store does not hold is kept as a revoked one of no subject, until its tokens expire.
   function markRevoked(sid: string, unknownExpiresAtMs: number): void {
     const record = sessions.get(sid);
@@ -57,9 +61,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   // Async functions, so that a mistake in one becomes a rejection, as with any other store.
   return {
     async createSession(sid: string, data: SessionData, expiresAtMs: number, listing?: SessionListing) {
-      // The map of revoked subjects is asked only once it holds one (see revocationState).
-      const generation = subjects.size === 0 ? 0 : (subjects.get(data.sub) ?? 0);
-      const record = new SessionRecord(sid, data, generation, expiresAtMs, listing ?? { createdAtMs: clock() });
+      const record = new SessionRecord(sid, data, generationOf(data.sub), expiresAtMs, listing ?? { createdAtMs: clock() });
       if (sessions.add(record)) inventory.enlist(record);
     },
     async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
@@ -71,7 +73,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
         inventory.forget(record);
         record.sub = data.sub;
       }
-      const listed = record.revoked || inventory.relist(record, nowMs, listing);
+      // A session revokeSubject ended (older than its subject's generation) is revoked as much as
+      // one marked so: never listed again, even by a rotation that passed its check before that call.
+      const listed = record.revoked || record.generation < generationOf(record.sub) || inventory.relist(record, nowMs, listing);
       record.scope = data.scope;
       record.claims = data.claims;
       record.expiresAtMs = Math.max(record.expiresAtMs, expiresAtMs);
@@ -151,7 +155,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       return {
         tokenRevoked: revokedTokens.size !== 0 && revokedTokens.get(ref.tokenId) === true,
         session: ref.sid === undefined ? undefined : sessions.get(ref.sid)?.stored(),
-        subjectGeneration: subjects.size === 0 ? 0 : (subjects.get(ref.sub) ?? 0),
+        subjectGeneration: generationOf(ref.sub),
       };
     },
     subscribe(listener: RevocationListener) {
