@@ -138,8 +138,11 @@ export class SessionDevices {
     const nowMs = this.#clock();
     // A token exists only once the store has recorded its login or rotation (lastUsedAt = then):
     // until a minute after its iat there is nothing to write, in this process or any other, and
-    // nothing to remember (a login or rotation used to cost a remembered entry each).
-    if (nowMs - token.iat * 1000 < USE_INTERVAL_MS) return;
+    // nothing to remember (a login or rotation used to cost a remembered entry each). `iat` is
+    // whole seconds, up to 999 ms before the time the store recorded: counted from the end of its
+    // second, so that the first write is never one the store still refuses (a round trip for
+    // nothing, and this process would then wait a minute more).
+    if (nowMs - (token.iat + 1) * 1000 < USE_INTERVAL_MS) return;
     const last = this.#written.get(sid);
     if (last !== undefined && nowMs - last < USE_INTERVAL_MS) return;
     this.#remember(sid, nowMs);
