@@ -12,7 +12,7 @@ const CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
 
 /**
  * A fresh random id: 16 bytes (128 bits) from Web Crypto's generator (every runtime has it),
- * base64url, 22 characters. Bytes are drawn 64 ids at a time and each is handed out once.
+ * base64url, 22 characters. Bytes are drawn 256 ids at a time and each is handed out once.
  *
  * @example
  * ```ts
