@@ -7,9 +7,10 @@ import { MISSED_MARGIN_MS } from "./MemoryInventory.js";
 
 /**
  * Lua: `enlist(list, meta, sid, expiresAt, listing, now, issuer)` and
- * `relist(list, meta, sid, expiresAt, now, listing, issuer, createdAt)` (a session not listed is
- * listed with `listing` when it is not '', unless older than the issuer's last revokeOtherSessions
- * ('r:<issuer>'): false, that call missed it); `unlist(list, meta, sid)`; `others(list, meta, now,
+ * `relist(list, meta, sid, expiresAt, now, listing, issuer, createdAt, subject, gen)` (a session
+ * ended by a revokeSubject since it started, its `gen` below the subject's, is never listed again;
+ * one not listed is listed with `listing` when it is not '', unless older than the issuer's last
+ * revokeOtherSessions ('r:<issuer>'): false, that call missed it); `unlist(list, meta, sid)`; `others(list, meta, now,
  * issuer, keepSid)`, the sessions of the issuer ('': every issuer's) listed after `now` but
  * `keepSid` (a session listed without an issuer, 'i:<sid>', is every issuer's); `keepListed(list,
  * meta, sid, expiresAt, listing, now, issuer, until)`, a revokeOtherSessions' kept session, listed
@@ -29,7 +30,8 @@ local function enlist(list, meta, sid, at, listing, now, issuer)
   if issuer ~= '' then redis.call('HSET', meta, 'i:' .. sid, issuer) end
   keepUntil(list, meta, at)
 end
-local function relist(list, meta, sid, at, now, listing, issuer, createdAt)
+local function relist(list, meta, sid, at, now, listing, issuer, createdAt, subject, gen)
+  if tonumber(gen) < tonumber(redis.call('GET', subject) or '0') then return true end
   local score = redis.call('ZSCORE', list, sid)
   if not score then
     if listing == '' or now == '' then return true end
@@ -91,9 +93,10 @@ export const INVENTORY_SCRIPTS = {
   // the session and returns the subject's generation (same slot), before the session is created.
   enlist: `${INVENTORY_FUNCTIONS}enlist(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 return redis.call('GET', KEYS[1]) or '0'`,
-  // Cluster rotations: KEYS: list, meta. ARGV: expiresAt, sid, now ('' : not a use), listing,
-  // issuer, createdAt. 0 when a revokeOtherSessions missed the session.
-  relist: `${INVENTORY_FUNCTIONS}if relist(KEYS[1], KEYS[2], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) then return 1 end
+  // Cluster rotations: KEYS: list, meta, subject (one slot). ARGV: expiresAt, sid, now ('' : not a
+  // use), listing, issuer, createdAt, and the session's generation (read by 'update' in the
+  // session's slot). 0 when a revokeOtherSessions missed the session.
+  relist: `${INVENTORY_FUNCTIONS}if relist(KEYS[1], KEYS[2], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6], KEYS[3], ARGV[7]) then return 1 end
 return 0`,
   // KEYS: list, meta. ARGV: now, issuer ('': every issuer's). Read only: sid, listing, last use,
   // for each live session.

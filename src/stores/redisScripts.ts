@@ -16,17 +16,22 @@ if #KEYS == 4 then
 end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2], 'gen', gen)
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])`,
-  // KEYS: session, and on one Redis list, meta. ARGV: sub, data, expiresAt, sid, now ('' when
-  // not a rotation), listing, issuer and createdAt ('' : none) for a session not listed. A revoked
-  // session is not listed again; 2 when a revokeOtherSessions missed the session (not listed).
+  // KEYS: session, and on one Redis list, meta, subject. ARGV: sub, data, expiresAt, sid, now (''
+  // when not a rotation), listing, issuer and createdAt ('' : none) for a session not listed.
+  // Returns { status, gen }: status 0 for no session, 2 when a revokeOtherSessions missed the
+  // session (not listed), else 1; gen, the session's generation when it is still to be listed on a
+  // cluster ('relist', in the subject's slot), else ''. A session revoked, or ended by a
+  // revokeSubject since it started (a rotation racing that call), is not listed again.
   update: `${INVENTORY_FUNCTIONS}local at = redis.call('PEXPIRETIME', KEYS[1])
-if at == -2 then return 0 end
+if at == -2 then return {0, ''} end
 redis.call('HSET', KEYS[1], 'sub', ARGV[1], 'data', ARGV[2])
 if at < tonumber(ARGV[3]) then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
-if #KEYS == 3 and redis.call('HGET', KEYS[1], 'revoked') ~= '1' and not relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) then
-  return 2
-end
-return 1`,
+local s = redis.call('HMGET', KEYS[1], 'gen', 'revoked')
+if s[2] == '1' then return {1, ''} end
+local gen = s[1] or '0'
+if #KEYS == 1 then return {1, gen} end
+if not relist(KEYS[2], KEYS[3], ARGV[4], ARGV[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[4], gen) then return {2, ''} end
+return {1, ''}`,
   // KEYS: session. ARGV: rotation, now. The session's hash keeps its current rotation ('rot')
   // and when the one before it was used ('used'): two fields, however often it rotates.
   rotation: `local s = redis.call('HMGET', KEYS[1], 'sub', 'rot', 'used')

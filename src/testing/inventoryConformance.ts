@@ -116,6 +116,23 @@ export function inventoryConformance(target: StoreUnderTest, { it, expect }: Con
     expect(await store.revokeOtherSessions(keep(sub, live), t0, t0 + HOUR)).toBeUndefined();
   });
 
+  it("a session ended by revokeSubject is not listed again by an updateSession after it (a rotation racing that call)", async () => {
+    const store = await open();
+    if (store === undefined) return;
+    const [sub, t0] = [`u-${id()}`, Date.now()];
+    const sid = await login(store, sub, t0);
+    await store.revokeSubject(sub, Date.now(), t0 + HOUR);
+    // A rotation whose revocation check passed before the call: its store write comes after it
+    // (resolving true or nothing: not a session some revokeOtherSessions missed).
+    const updated = await store.updateSession(sid, { sub }, t0 + 2 * HOUR, Date.now(), { createdAtMs: t0, issuer: "app" });
+    expect(updated === false).toBe(false);
+    expect(await store.listSessions!(sub, Date.now())).toEqual([]);
+    // A session started after the call is listed, and stays listed through its rotations.
+    const later = await login(store, sub, Date.now());
+    await store.updateSession(later, { sub }, t0 + 2 * HOUR, Date.now(), { createdAtMs: Date.now(), issuer: "app" });
+    expect((await store.listSessions!(sub, Date.now())).map((listed) => listed.sid)).toEqual([later]);
+  });
+
   it("of two concurrent revokeOtherSessions calls for two sessions of one subject, through two views, exactly one resolves", async () => {
     const [a, b] = [await open(), await open()];
     if (a === undefined || b === undefined) return;
