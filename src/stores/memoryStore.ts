@@ -127,7 +127,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     // revokeOtherSessions of this process runs in between.
     async revokeOtherSessions(keep: KeptSession, nowMs: number, unknownExpiresAtMs: number) {
       const { sub, sid: keepSid, issuer } = keep;
-      const generation = subjects.get(sub) ?? 0;
+      const generation = generationOf(sub);
       if (revokedTokens.get(keep.tokenId) === true || (keep.subjectGeneration ?? generation) < generation) return undefined;
       if (keepSid !== undefined) {
         const kept = sessions.get(keepSid);
@@ -143,7 +143,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       return others;
     },
     async revokeSubject(sub: string, nowMs: number, expiresAtMs: number) {
-      const previous = subjects.get(sub) ?? 0;
+      const previous = generationOf(sub);
       subjects.extend(sub, Math.max(previous + 1, nowMs), expiresAtMs);
       inventory.forgetSubject(sub);
       announce({ kind: "subject", id: sub });

@@ -113,11 +113,10 @@ export function redisStore(client: RedisClientLike | RedisClusterLike, options: 
     async updateSession(sid: string, data: SessionData, expiresAtMs: number, nowMs?: number, listing?: SessionListing) {
       const [, json, createdAt, issuer] = listing === undefined ? ["", "", "", ""] : listingArgs(sid, listing);
       const args = [data.sub, encode(data), ms(expiresAtMs), sid, nowMs === undefined ? "" : ms(nowMs), json, issuer, createdAt];
-      const keys = [key.session(sid), ...(cluster ? [] : [...key.inventory(data.sub), key.subject(data.sub)])];
-      const [status, generation] = await write<[number, string]>("update", keys, args);
+      const subjectKeys = [...key.inventory(data.sub), key.subject(data.sub)];
+      const [status, generation] = await write<[number, string]>("update", [key.session(sid), ...(cluster ? [] : subjectKeys)], args);
       // On a cluster the subject's keys are in another slot: the session is listed there, with its generation.
-      if (cluster && status === 1 && generation !== "")
-        return (await run<number>("relist", [...key.inventory(data.sub), key.subject(data.sub)], [...args.slice(2), generation])) === 1;
+      if (cluster && status === 1 && generation !== "") return (await run<number>("relist", subjectKeys, [...args.slice(2), generation])) === 1;
       return status !== 2;
     },
     async loadSession(sid: string) {
