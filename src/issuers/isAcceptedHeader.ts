@@ -4,17 +4,18 @@ const HEADER_PARAMS = new Set(["alg", "typ", "kid", "x5t"]);
 
 /**
  * Whether the signature-verified header of an identity provider's token has only the parameters
- * we accept and a `typ` that is absent or one of `types` (lower case), compared
- * case-insensitively as media types are (RFC 7515 section 4.1.9). Shared by the access-token and
- * logout-token checks, so that each names only its types.
+ * we accept and a `typ` that is one of `types` (lower case), or absent unless `typRequired`,
+ * compared case-insensitively as media types are (RFC 7515 section 4.1.9). Shared by the
+ * access-token and logout-token checks, so that each names only its types.
  *
  * @example
  * ```ts
  * isAcceptedHeader({ alg: "RS256", typ: "logout+jwt" }, new Set(["logout+jwt"])); // true
  * ```
  */
-export function isAcceptedHeader(header: object, types: ReadonlySet<string>): boolean {
+export function isAcceptedHeader(header: object, types: ReadonlySet<string>, typRequired = false): boolean {
   for (const param of Object.keys(header)) if (!HEADER_PARAMS.has(param)) return false;
   const typ = Object.hasOwn(header, "typ") ? (header as { typ: unknown }).typ : undefined;
-  return typ === undefined || (typeof typ === "string" && types.has(typ.toLowerCase()));
+  if (typ === undefined) return !typRequired;
+  return typeof typ === "string" && types.has(typ.toLowerCase());
 }

@@ -43,11 +43,10 @@ const ID_TOKEN_CLAIMS = ["nonce", "at_hash", "c_hash", "s_hash"];
  */
 export function readAccessClaims(header: object, payloadBytes: Uint8Array, profile: AccessTokenProfile, nowSeconds: number): TokenClaims | ClaimProblem {
   const { authorizedParties, requiredClaims, tokenProfile } = profile;
-  if (tokenProfile === "at+jwt") {
-    // Explicit typing (RFC 8725 section 3.11): the one check an ID token cannot pass, whatever its
-    // claims, since no provider types an ID token at+jwt.
-    if (!isAcceptedHeader(header, EXPLICIT_ACCESS_TOKEN_TYPES) || !Object.hasOwn(header, "typ")) return "claims";
-  } else if (!isAcceptedHeader(header, ACCESS_TOKEN_TYPES)) return "claims";
+  // With "at+jwt", explicit typing (RFC 8725 section 3.11): the one check an ID token cannot pass,
+  // whatever its claims, since no provider types an ID token at+jwt.
+  const explicit = tokenProfile === "at+jwt";
+  if (!isAcceptedHeader(header, explicit ? EXPLICIT_ACCESS_TOKEN_TYPES : ACCESS_TOKEN_TYPES, explicit)) return "claims";
   const claims = parsePayload(payloadBytes);
   if (claims === undefined) return "claims";
   const { sub, azp, type } = claims;
