@@ -76,9 +76,16 @@ export function heartbeatedChannel(client: RedisClientLike | RedisClusterLike, r
     if (live && !closed) listener.up();
   };
   if (!isCluster(client)) client.on("ready", commandsBack);
+  // Silence is judged on what has arrived, not on what this process has had time to read: after a
+  // long turn of the event loop (a burst of requests), timers run before the turn's socket reads,
+  // and heartbeats waiting on the socket would be read only after a false "down" (every
+  // remembered verdict dropped, just when the process is busiest). setImmediate runs after them.
+  const judgeSilence = () => {
+    if (performance.now() - lastHeardMs >= SILENCE_MS) down();
+  };
   const timer = setInterval(() => {
     const silentMs = performance.now() - lastHeardMs;
-    if (silentMs >= SILENCE_MS) down();
+    if (silentMs >= SILENCE_MS && live) setImmediate(judgeSilence);
     if (silentMs < HEARTBEAT_MS || publishing || !subscribed) return;
     publishing = true;
     const done = () => (publishing = false);
