@@ -1,7 +1,7 @@
 // The servers of `npm run bench:http` (and of bench/instructionsGuardWorkload.ts). Every server
 // serves the same tRPC router: `profile`, whose input names the user whose profile is read; a
 // token of another user is refused (403), a request without a valid token too (401), except on
-// the public server, which checks nothing.
+// the public servers, which check nothing.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { initTRPC, TRPCError, type AnyRouter } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
@@ -54,15 +54,23 @@ const asUser = (payload: unknown): User | null => {
 const bearer = (header: string | string[] | undefined): string | undefined =>
   typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : undefined;
 
-/** The router of the public server and of the hand-written peers: `verified` is the context's user. */
-function peerRouter(guarded: boolean) {
+/**
+ * The router of the public servers and of the hand-written peers: `user` is the context's verified
+ * user. `"guarded"`: one middleware refuses a request without a user, the procedure one of another
+ * user. `"middleware"`: the same middleware and procedure, checking nothing: what tRPC charges for
+ * one middleware (it copies the call's options and context), which every guard pays, trpc-jwt's
+ * `requireToken` and each peer's alike. `"public"`: no middleware.
+ */
+function peerRouter(mode: "public" | "middleware" | "guarded") {
   const t = initTRPC.context<{ user: User | null }>().create();
-  const procedure = guarded
-    ? t.procedure.use(({ ctx, next }) => {
-        if (ctx.user === null) throw new TRPCError({ code: "UNAUTHORIZED" });
-        return next({ ctx: { user: ctx.user } });
-      })
-    : t.procedure;
+  const guarded = mode === "guarded";
+  const procedure =
+    mode === "public"
+      ? t.procedure
+      : t.procedure.use(({ ctx, next }) => {
+          if (guarded && ctx.user === null) throw new TRPCError({ code: "UNAUTHORIZED" });
+          return next({ ctx: { user: ctx.user } });
+        });
   return t.router({
     profile: procedure.input(profileInput).query(({ ctx, input }) => {
       if (guarded && ctx.user?.sub !== input.id) throw new TRPCError({ code: "FORBIDDEN" });
@@ -113,15 +121,16 @@ export interface App {
 /** The router and createContext of `options.kind` (any but fastify-jwt). */
 export async function appOf(options: ServeOptions): Promise<App> {
   const { kind, alg, secret, publicKey, redisUrl, guards = "one" } = options;
-  if (kind === "public") return { router: peerRouter(false), createContext: () => ({ user: null }) };
+  if (kind === "public" || kind === "public-middleware")
+    return { router: peerRouter(kind === "public" ? "public" : "middleware"), createContext: () => ({ user: null }) };
   if (kind === "jose") {
     const key = alg === "HS256" ? new TextEncoder().encode(secret) : await importSPKI(publicKey, alg);
     const verify = (token: string) => jwtVerify(token, key, { algorithms: [alg], issuer: ISSUER }).then(({ payload }) => payload);
-    return { router: peerRouter(true), createContext: peerContext(verify) };
+    return { router: peerRouter("guarded"), createContext: peerContext(verify) };
   }
   if (kind === "fast-jwt" || kind === "fast-jwt-cache") {
     const verify = createVerifier({ key: alg === "HS256" ? secret : publicKey, algorithms: [alg], allowedIss: ISSUER, cache: kind === "fast-jwt-cache" });
-    return { router: peerRouter(true), createContext: peerContext(verify) };
+    return { router: peerRouter("guarded"), createContext: peerContext(verify) };
   }
   if (kind === "trpc-jwt") return trpcJwtApp(alg, secret, undefined, guards) as unknown as App;
   if (kind === "trpc-jwt-memory") return trpcJwtApp(alg, secret, memoryStore(), guards) as unknown as App;
@@ -141,6 +150,12 @@ export async function appOf(options: ServeOptions): Promise<App> {
 export async function serve(options: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
   const { kind, alg, secret, publicKey } = options;
   if (!SERVER_KINDS.includes(kind)) throw new Error(`the server must be one of ${SERVER_KINDS.join(", ")}`);
+  if (kind === "trpc-jwt-fastify") {
+    // trpc-jwt on the same Fastify server and tRPC adapter as @fastify/jwt: the two differ only in how they check tokens.
+    const app = Fastify({ logger: false });
+    await app.register(fastifyTRPCPlugin, { prefix: BASE, trpcOptions: trpcJwtApp(alg, secret, undefined, options.guards ?? "one") });
+    return { url: await app.listen({ host: "127.0.0.1", port: 0 }), close: () => app.close() };
+  }
   if (kind === "fastify-jwt") {
     const app = Fastify({ logger: false });
     await app.register(fastifyJwt, {
@@ -155,7 +170,7 @@ export async function serve(options: ServeOptions): Promise<{ url: string; close
         return { user: null };
       }
     };
-    await app.register(fastifyTRPCPlugin, { prefix: BASE, trpcOptions: { router: peerRouter(true), createContext } });
+    await app.register(fastifyTRPCPlugin, { prefix: BASE, trpcOptions: { router: peerRouter("guarded"), createContext } });
     return { url: await app.listen({ host: "127.0.0.1", port: 0 }), close: () => app.close() };
   }
   const { router, createContext } = await appOf(options);
