@@ -81,7 +81,17 @@ describe.runIf(executablePath !== undefined)("the browser example in headless Ch
     expect(await page.evaluate(() => demo.notes())).toEqual(["json", "form", "octets"]);
   });
 
-  it("a page from another origin cannot perform a mutation with the user's cookies (JSON, multipart and octet-stream posts)", async () => {
+  /**
+   * The forged posts below, from a page of another origin, and what they got. Their cookies must
+   * include a live auth cookie for the CSRF check to be what refuses them: `within` says whether
+   * the auth cookie they started with outlived them (the demo's lives 2 s, which a loaded machine
+   * can take).
+   */
+  async function forgePosts() {
+    await authCookieExpired();
+    expect(await page.evaluate(() => demo.me())).toBe("alice"); // a fresh auth cookie: 2 s from now
+    const authExpires = (await context.cookies(server.url)).find((cookie) => cookie.name === "auth")?.expires ?? 0;
+    const logFrom = serverLog.length;
     const other = await context.newPage();
     await other.goto(attackerUrl);
     const outcomes = await other.evaluate(async (api) => {
@@ -111,12 +121,20 @@ describe.runIf(executablePath !== undefined)("the browser example in headless Ch
     );
     await Promise.all([other.waitForEvent("requestfinished"), other.evaluate(() => document.querySelector("form")?.submit())]);
     await other.close();
-    for (const outcome of Object.values(outcomes)) expect(outcome).not.toMatch(/^(basic|cors) 2/);
+    return { outcomes, log: serverLog.slice(logFrom), within: Date.now() / 1000 < authExpires };
+  }
+
+  it("a page from another origin cannot perform a mutation with the user's cookies (JSON, multipart and octet-stream posts)", async () => {
+    // Forged again (at most twice more) only when the auth cookie expired before the last post:
+    // then some posts carried no auth cookie, and a refusal of theirs says nothing about CSRF.
+    let forged = await forgePosts();
+    for (let attempt = 1; !forged.within && attempt < 3; attempt++) forged = await forgePosts();
+    expect(forged.within).toBe(true);
+    for (const outcome of Object.values(forged.outcomes)) expect(outcome).not.toMatch(/^(basic|cors) 2/);
     // Nothing went through: the notes are as the user left them.
     expect(await page.evaluate(() => demo.notes())).toEqual(["json", "form", "octets"]);
     // The posts that reached the server with the cookies were refused by the CSRF check.
-    expect(serverLog).toContain("browser: uploadNote refused: CSRF_MISMATCH");
-    expect(serverLog.filter((line) => line === "browser: uploadNote refused: CSRF_MISMATCH").length).toBeGreaterThanOrEqual(2);
+    expect(forged.log.filter((line) => line === "browser: uploadNote refused: CSRF_MISMATCH").length).toBeGreaterThanOrEqual(2);
   });
 
   it("refreshes an expired auth cookie transparently", async () => {
