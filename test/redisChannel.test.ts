@@ -3,7 +3,7 @@
 // processes publish, not their arrival. The channel must judge its silence on what has arrived,
 // not on what the process has had time to read: a false "down" drops every remembered verdict,
 // and the busy process then asks Redis on every request, just when it is busiest. Real
-// redis-server; the heartbeats come from another process (redis-cli).
+// redis-server; the heartbeats come from another process (redis-cli), or from this one.
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisStore } from "trpc-jwt/redis";
@@ -63,11 +63,27 @@ describe.runIf(hasRedisServer())("redisStore's revocation channel", () => {
     publisher.kill();
   });
 
-  it("still goes down when nothing arrives, and up again when a heartbeat does", async () => {
-    const states = await channelStates("silent:");
-    // No other process: this one's own heartbeat cannot be published while it is busy.
-    busy(2_000);
+  it("stays up through a 2 s turn of the event loop with no other process: its own heartbeat, sent after the turn, answers", async () => {
+    const states = await channelStates("own-heartbeat:");
+    busy(2_000); // no heartbeat could go out meanwhile: the first check after the turn finds 2 s of silence
     await sleep(300);
+    expect(states).toEqual(["up"]);
+  });
+
+  it("goes down within 2 s when Redis stops answering (paused), and up again when it answers", async () => {
+    const states = await channelStates("paused:");
+    await sleep(200);
+    const pid = redis.pid;
+    process.kill(pid, "SIGSTOP");
+    const resume = async () => void process.kill(pid, "SIGCONT");
+    cleanup.push(resume);
+    const pausedAt = performance.now();
+    while (states.length === 1 && performance.now() - pausedAt < 5_000) await sleep(10);
+    const downAfterMs = performance.now() - pausedAt;
+    await resume();
+    for (let waited = 0; states.length === 2 && waited < 5_000; waited += 20) await sleep(20);
     expect(states).toEqual(["up", "down", "up"]);
+    // The last sign of life came at most a heartbeat interval before the pause.
+    expect(downAfterMs).toBeLessThan(2_000);
   });
 });
