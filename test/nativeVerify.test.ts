@@ -68,7 +68,8 @@ async function decide(paths: Paths, token: string): Promise<[native: string, jos
   if (!isCompactJws(token, MAX_LENGTH)) return ["gate", "gate"];
   const before = jose.calls;
   const fast = await decideWith(paths.native, token);
-  expect(jose.calls, "the native path never calls jose").toBe(before);
+  // Asserted only when it fails: an expect per case was a tenth of this file's time (100,400 cases).
+  if (jose.calls !== before) expect(jose.calls, "the native path never calls jose").toBe(before);
   const reference = await decideWith(paths.jose, token);
   // The native step refuses any `crit` header; jose accepts `crit: ["b64"]`, and readClaims then
   // refuses the header: the same final decision, taken one step earlier.
@@ -244,7 +245,7 @@ describe("native signature step against jose", () => {
           const token = mutate(pool[index]!, m, pool);
           const [fast, reference] = await decide(paths[which]!, token);
           if (fast.startsWith("accepted")) accepted++;
-          expect(fast).toBe(reference);
+          if (fast !== reference) expect(fast).toBe(reference);
         }),
         { numRuns: RUNS[alg]! },
       );
