@@ -1,10 +1,12 @@
-// redisStore's revocation channel on a busy process: a turn of the event loop that runs long
-// (a burst of requests, a large JSON body) delays this process's reading of the heartbeats other
-// processes publish, not their arrival. The channel must judge its silence on what has arrived,
-// not on what the process has had time to read: a false "down" drops every remembered verdict,
-// and the busy process then asks Redis on every request, just when it is busiest. Real
-// redis-server; the heartbeats come from another process (redis-cli), or from this one.
-import { spawn, type ChildProcess } from "node:child_process";
+// redisStore's revocation channel: a process that has heard nothing on it for 1.5 s stops
+// trusting its remembered "not revoked" verdicts, whatever the reason it heard nothing. After a
+// turn of the event loop that ran longer than that (a burst of requests on a loaded machine),
+// heartbeats may be waiting on the socket unread, but so may a revocation: the requests of the
+// next turn are read in the same poll phase as they are, so the channel counts as down before any
+// of them is served, and comes back with the first message read. A false "down" costs reads of
+// the store; a false "up" would accept revoked tokens. Real redis-server; heartbeats from another
+// process (redis-cli), or from this one.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisStore } from "trpc-jwt/redis";
 import { connectRedis, hasRedisServer, startRedisServer, type RedisServer } from "./helpers/redisServer.js";
@@ -31,6 +33,7 @@ describe.runIf(hasRedisServer())("redisStore's revocation channel", () => {
     for (const close of cleanup.reverse()) await close().catch(() => undefined);
   });
 
+  /** A store's channel, up; what it tells its listener, in order. */
   async function channelStates(prefix: string) {
     const client = await connectRedis(redis.url);
     const store = redisStore(client, { prefix });
@@ -46,34 +49,23 @@ describe.runIf(hasRedisServer())("redisStore's revocation channel", () => {
     return states;
   }
 
-  /** Another process publishing a heartbeat on `channel` every 100 ms, `count` times. */
-  function heartbeats(channel: string, count: number): ChildProcess {
-    const child = spawn("redis-cli", ["-p", String(redis.port), "-r", String(count), "-i", "0.1", "PUBLISH", channel, "h:"], { stdio: "ignore" });
-    cleanup.push(async () => child.kill());
-    return child;
-  }
-
-  it("stays up through a 2 s turn of the event loop while heartbeats keep arriving", async () => {
+  it("counts as down after a 2 s turn of the event loop, though heartbeats of another process wait on its socket, and up at the first one read", async () => {
     const states = await channelStates("busy-loop:");
-    const publisher = heartbeats("busy-loop:revoked", 40);
-    await sleep(300); // the first heartbeats heard
-    busy(2_000); // longer than the 1.5 s of silence that counts as down; the heartbeats queue on the socket
+    // Another process publishing a heartbeat every 100 ms for 4 s.
+    const publisher = spawn("redis-cli", ["-p", String(redis.port), "-r", "40", "-i", "0.1", "PUBLISH", "busy-loop:revoked", "h:"], { stdio: "ignore" });
+    cleanup.push(async () => publisher.kill());
+    await sleep(300); // its first heartbeats heard
+    busy(2_000);
     await sleep(300);
-    expect(states).toEqual(["up"]);
+    expect(states).toEqual(["up", "down", "up"]);
     publisher.kill();
   });
 
-  it("stays up through a 2 s turn of the event loop with no other process: its own heartbeat, sent after the turn, answers", async () => {
-    const states = await channelStates("own-heartbeat:");
-    busy(2_000); // no heartbeat could go out meanwhile: the first check after the turn finds 2 s of silence
-    await sleep(300);
-    expect(states).toEqual(["up"]);
-  });
-
-  it("goes down within 2 s when Redis stops answering (paused), and up again when it answers", async () => {
+  it("counts as down within 2 s when Redis stops answering (paused), and up again when it answers", async () => {
     const states = await channelStates("paused:");
     await sleep(200);
     const pid = redis.pid;
+    expect(pid).toBeGreaterThan(0); // never process.kill(-1): that signals every process of the user
     process.kill(pid, "SIGSTOP");
     const resume = async () => void process.kill(pid, "SIGCONT");
     cleanup.push(resume);
@@ -83,7 +75,7 @@ describe.runIf(hasRedisServer())("redisStore's revocation channel", () => {
     await resume();
     for (let waited = 0; states.length === 2 && waited < 5_000; waited += 20) await sleep(20);
     expect(states).toEqual(["up", "down", "up"]);
-    // The last sign of life came at most a heartbeat interval before the pause.
+    // The last sign of life came at most a heartbeat (0.5 s) before the pause.
     expect(downAfterMs).toBeLessThan(2_000);
   });
 });

@@ -24,10 +24,9 @@ export const announcement = (kind: RevocationEvent["kind"], id: string) => `${KI
  * later): a process that trusted the channel then would keep accepting revoked tokens. So every
  * message counts as a sign of life; a process that has heard nothing for {@link HEARTBEAT_MS}
  * publishes a heartbeat (with many processes, one heartbeat serves all), and one that has heard
- * nothing for {@link SILENCE_MS}, its own first heartbeat since unanswered for
- * {@link HEARTBEAT_MS}, tells the listener the channel is down (it then asks the store on every
- * use, and answers 503 while the store cannot answer). The first message heard brings it up
- * again. When the command connection comes back after an outage, the listener is told `up`
+ * nothing for {@link SILENCE_MS} tells the listener the channel is down (it then asks the store on
+ * every use, and answers 503 while the store cannot answer). The first message heard brings it
+ * up again. When the command connection comes back after an outage, the listener is told `up`
  * again: checks that failed meanwhile are made again at once. Returns its close.
  */
 export function heartbeatedChannel(client: RedisClientLike | RedisClusterLike, redis: RedisCommands, listener: RevocationListener): () => Promise<void> {
@@ -77,30 +76,13 @@ export function heartbeatedChannel(client: RedisClientLike | RedisClusterLike, r
     if (live && !closed) listener.up();
   };
   if (!isCluster(client)) client.on("ready", commandsBack);
-  // Silence is judged on what has arrived, and only once this process's own heartbeat has had
-  // time to come back. After a long turn of the event loop (a burst of requests on a loaded
-  // machine) the 100 ms check can find 1.5 s of silence that was this process not listening, not
-  // the channel being dead: other processes' heartbeats may wait on the socket (the turn's socket
-  // reads come after timers: setImmediate runs after them), or this process could not publish its
-  // own. A false "down" drops every remembered verdict just when the process is busiest. A dead
-  // channel still counts as down 1.5 s after its last sign of life when the loop turns (the
-  // heartbeat went out at 0.5 s), and at most HEARTBEAT_MS after a stall ends.
-  let heartbeatSentMs = -Infinity; // the first heartbeat published since the last sign of life
-  const judgeSilence = () => {
-    const now = performance.now();
-    if (now - lastHeardMs >= SILENCE_MS && now - heartbeatSentMs >= HEARTBEAT_MS) down();
-  };
   const timer = setInterval(() => {
     const silentMs = performance.now() - lastHeardMs;
-    if (silentMs >= HEARTBEAT_MS && !publishing && subscribed) {
-      publishing = true;
-      // The first heartbeat since the last sign of life starts the wait: a heartbeat that failed
-      // (its command timed out) and the ones sent after it do not put "down" off again.
-      if (heartbeatSentMs < lastHeardMs) heartbeatSentMs = performance.now();
-      const done = () => (publishing = false);
-      redis.publish(HEARTBEAT).then(done, done);
-    }
-    if (silentMs >= SILENCE_MS && live) setImmediate(judgeSilence);
+    if (silentMs >= SILENCE_MS) down();
+    if (silentMs < HEARTBEAT_MS || publishing || !subscribed) return;
+    publishing = true;
+    const done = () => (publishing = false);
+    redis.publish(HEARTBEAT).then(done, done);
   }, CHECK_MS);
   timer.unref();
   return () => {
