@@ -8,6 +8,7 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { AuthManager, JwtConfigError, memoryStore, type TokenStore } from "trpc-jwt";
+import type { RedisTokenStore } from "trpc-jwt/redis";
 import { startServer } from "./helpers/httpServer.js";
 import { fakeClock, optionsFor } from "./helpers/keys.js";
 import { connectRedis, hasRedisServer } from "./helpers/redisServer.js";
@@ -15,6 +16,7 @@ import { rejectionOf } from "./helpers/rejection.js";
 import { client, outcome } from "./helpers/serverProcesses.js";
 import { createSessionApp, type SessionRouter } from "./helpers/sessionApp.js";
 import { useRedisStores } from "./helpers/useRedisStores.js";
+import { watchedChannel } from "./helpers/watchedChannel.js";
 
 describe("listSessions (memoryStore)", () => {
   it("after 3 logins with device metadata lists 3 sessions newest first; a revoked and an expired session are not listed", async () => {
@@ -122,9 +124,11 @@ describe.runIf(hasRedisServer())("listSessions on a real redis-server", () => {
   const redis = useRedisStores();
   const clock = fakeClock(Date.now());
   let auth: AuthManager;
+  let channel: ReturnType<typeof watchedChannel<RedisTokenStore>>;
   let server: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    auth = new AuthManager(optionsFor("HS256", { store: await redis.open(), clock: clock.now, authMaxAge: 3600 }));
+    channel = watchedChannel(await redis.open());
+    auth = new AuthManager(optionsFor("HS256", { store: channel.store, clock: clock.now, authMaxAge: 3600 }));
     server = await startServer(createSessionApp(auth));
   });
   afterAll(() => server.close());
@@ -134,17 +138,30 @@ describe.runIf(hasRedisServer())("listSessions on a real redis-server", () => {
     const client = createTRPCClient<SessionRouter>({
       links: [httpLink({ url: server.url, transformer: superjson, headers: { authorization: `Bearer ${authToken.signed}` } })],
     });
-    expect(await client.me.query()).toBe("dave"); // a use within the minute of the login: nothing written
-    clock.advance(61); // a minute later: the next use is due, the 999 after it are not
     const counter = await connectRedis(redis.server().url);
     redis.onCleanup(() => counter.close());
-    await counter.sendCommand(["CONFIG", "RESETSTAT"]);
-    for (let done = 0; done < 1000; done += 100) {
-      const calls = Array.from({ length: 100 }, () => client.me.query());
-      expect(new Set(await Promise.all(calls))).toEqual(new Set(["dave"]));
-    }
-    const stats = String(await counter.sendCommand(["INFO", "commandstats"]));
-    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    // 1,000 requests a minute after the last write (the login's; then the last attempt's): the
+    // first use is due, the 999 after it are not.
+    // Measured again (at most twice more) only if the revocation channel went down meanwhile: that
+    // drops the remembered verdicts by design, and the reads after it are not this test's count.
+    const thousandRequests = async () => {
+      // The channel up, and the token's verdict remembered again (a down forgets it) by a use not yet due.
+      for (let waited = 0; !channel.mark().live && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await client.me.query()).toBe("dave");
+      clock.advance(61);
+      await counter.sendCommand(["CONFIG", "RESETSTAT"]);
+      const mark = channel.mark();
+      for (let done = 0; done < 1000; done += 100) {
+        const calls = Array.from({ length: 100 }, () => client.me.query());
+        expect(new Set(await Promise.all(calls))).toEqual(new Set(["dave"]));
+      }
+      const stats = String(await counter.sendCommand(["INFO", "commandstats"]));
+      return { stats, steady: channel.steady(mark) };
+    };
+    let measured = await thousandRequests();
+    for (let attempt = 1; !measured.steady && attempt < 3; attempt++) measured = await thousandRequests();
+    expect(measured.steady).toBe(true);
+    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(measured.stats)?.[1] ?? 0);
     console.log(`1,000 requests: hset ${calls("hset")}, evalsha ${calls("evalsha")}, hmget ${calls("hmget")}`);
     expect(calls("hset")).toBe(1); // the one write of lastUsedAt (the touch script's HSET)
     expect(calls("evalsha")).toBe(1); // that write's script: the token's revocation verdict is remembered
