@@ -51,7 +51,7 @@ const option = (name: string) => {
   return at === -1 ? undefined : args[at + 1];
 };
 const quick = flag("quick");
-// 7 rounds of 1 s cells: about 7 minutes for the 10 servers, 2 algorithms and 2 modes.
+// 7 rounds of 1 s cells: 6 to 7 minutes for the 10 servers, 2 algorithms and 2 modes.
 const ROUNDS = Number(option("rounds") ?? (quick ? 2 : 7));
 const SECONDS = Number(option("seconds") ?? (quick ? 0.5 : 1));
 const WARM_SECONDS = quick ? 0.5 : 1;
