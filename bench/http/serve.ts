@@ -118,7 +118,7 @@ export interface App {
   readonly createContext: (opts: { req: IncomingMessage; res: ServerResponse }) => unknown;
 }
 
-/** The router and createContext of `options.kind` (any but fastify-jwt). */
+/** The router and createContext of `options.kind` (any but the two on Fastify). */
 export async function appOf(options: ServeOptions): Promise<App> {
   const { kind, alg, secret, publicKey, redisUrl, guards = "one" } = options;
   if (kind === "public" || kind === "public-middleware")
@@ -144,33 +144,34 @@ export async function appOf(options: ServeOptions): Promise<App> {
   return app;
 }
 
+// @fastify/jwt registered on `app`, and the peers' router with a createContext that verifies through it.
+async function fastifyJwtApp(app: ReturnType<typeof Fastify>, alg: "HS256" | "ES256", secret: string, publicKey: string) {
+  await app.register(fastifyJwt, {
+    secret: alg === "HS256" ? secret : { public: publicKey },
+    verify: { algorithms: [alg], allowedIss: ISSUER },
+  });
+  const createContext = async ({ req }: { req: { jwtVerify: () => Promise<unknown>; headers: Record<string, unknown> } }) => {
+    if (req.headers["authorization"] === undefined) return { user: null };
+    try {
+      return { user: asUser(await req.jwtVerify()) };
+    } catch {
+      return { user: null };
+    }
+  };
+  return { router: peerRouter("guarded"), createContext };
+}
+
 /**
  * Starts the server `options.kind` on a free loopback port and returns its URL; `close` stops it.
  */
 export async function serve(options: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
-  const { kind, alg, secret, publicKey } = options;
+  const { kind, alg, secret, publicKey, guards = "one" } = options;
   if (!SERVER_KINDS.includes(kind)) throw new Error(`the server must be one of ${SERVER_KINDS.join(", ")}`);
-  if (kind === "trpc-jwt-fastify") {
-    // trpc-jwt on the same Fastify server and tRPC adapter as @fastify/jwt: the two differ only in how they check tokens.
+  if (kind === "fastify-jwt" || kind === "trpc-jwt-fastify") {
+    // @fastify/jwt, or trpc-jwt on the same Fastify server and tRPC adapter: the two differ only in how they check tokens.
     const app = Fastify({ logger: false });
-    await app.register(fastifyTRPCPlugin, { prefix: BASE, trpcOptions: trpcJwtApp(alg, secret, undefined, options.guards ?? "one") });
-    return { url: await app.listen({ host: "127.0.0.1", port: 0 }), close: () => app.close() };
-  }
-  if (kind === "fastify-jwt") {
-    const app = Fastify({ logger: false });
-    await app.register(fastifyJwt, {
-      secret: alg === "HS256" ? secret : { public: publicKey },
-      verify: { algorithms: [alg], allowedIss: ISSUER },
-    });
-    const createContext = async ({ req }: { req: { jwtVerify: () => Promise<unknown>; headers: Record<string, unknown> } }) => {
-      if (req.headers["authorization"] === undefined) return { user: null };
-      try {
-        return { user: asUser(await req.jwtVerify()) };
-      } catch {
-        return { user: null };
-      }
-    };
-    await app.register(fastifyTRPCPlugin, { prefix: BASE, trpcOptions: { router: peerRouter("guarded"), createContext } });
+    const trpcOptions = kind === "trpc-jwt-fastify" ? trpcJwtApp(alg, secret, undefined, guards) : await fastifyJwtApp(app, alg, secret, publicKey);
+    await app.register(fastifyTRPCPlugin, { prefix: BASE, trpcOptions });
     return { url: await app.listen({ host: "127.0.0.1", port: 0 }), close: () => app.close() };
   }
   const { router, createContext } = await appOf(options);
