@@ -51,14 +51,26 @@ describe.runIf(hasRedisServer())("redisStore's revocation channel", () => {
 
   it("counts as down after a 2 s turn of the event loop, though heartbeats of another process wait on its socket, and up at the first one read", async () => {
     const states = await channelStates("busy-loop:");
-    // Another process publishing a heartbeat every 100 ms for 4 s.
-    const publisher = spawn("redis-cli", ["-p", String(redis.port), "-r", "40", "-i", "0.1", "PUBLISH", "busy-loop:revoked", "h:"], { stdio: "ignore" });
+    // Another process publishing a heartbeat every 100 ms for 4 s; it prints, for each, how many
+    // subscribers received it.
+    const publisher = spawn("redis-cli", ["-p", String(redis.port), "-r", "40", "-i", "0.1", "PUBLISH", "busy-loop:revoked", "h:"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     cleanup.push(async () => publisher.kill());
+    let received = "";
+    publisher.stdout.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    const exited = new Promise<unknown>((resolve) => {
+      publisher.on("exit", resolve);
+      publisher.on("error", resolve);
+    });
     await sleep(300); // its first heartbeats heard
     busy(2_000);
     await sleep(300);
     expect(states).toEqual(["up", "down", "up"]);
-    publisher.kill();
+    // The heartbeats really were there: all 40 published, each to this store's subscriber, the
+    // whole 2 s turn long.
+    expect(await exited).toBe(0);
+    expect(received.trim().split(/\s+/)).toEqual(Array.from({ length: 40 }, () => "1"));
   });
 
   it("counts as down within 2 s when Redis stops answering (paused), and up again when it answers", async () => {
