@@ -4,9 +4,13 @@
 // 9% slower and a guarded tRPC call 2% slower than the same code compiled by tsc. So a benchmark
 // is bundled with esbuild (keepNames off; `trpc-jwt` and `../src/...` resolve to the same
 // modules through tsconfig's paths; npm packages stay imports) and run by a plain `node`.
+// The test suite's server processes run the same way (test/helpers/serverProcesses.ts).
 //
 // Usage: node --import tsx bench/bundled.ts <entry.ts> [arguments...]
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
@@ -24,7 +28,22 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  */
 export async function bundled(entry: string): Promise<string> {
   const outfile = `${root}.bench/${entry.replace(/[^A-Za-z0-9]+/g, "-")}.mjs`;
-  await build({ entryPoints: [`${root}${entry}`], bundle: true, platform: "node", format: "esm", packages: "external", outfile, logLevel: "warning" });
+  const { outputFiles } = await build({
+    entryPoints: [`${root}${entry}`],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    outfile,
+    write: false,
+    logLevel: "warning",
+  });
+  // Written under a name of its own, then renamed over the bundle: test workers bundle the same
+  // entry at the same time, and a process started on a half-written file would fail to parse it.
+  const written = `${outfile}.${randomUUID()}.tmp`;
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(written, outputFiles[0]!.contents);
+  renameSync(written, outfile);
   return outfile;
 }
 
