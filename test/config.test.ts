@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } f
 import { describe, expect, it } from "vitest";
 import { AuthManager, JwtConfigError, type AuthManagerOptions } from "trpc-jwt";
 import { HS256_SECRET, HS512_SECRET, otherRsa, PAIRS, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM } from "./helpers/keys.js";
+import { nextRsaPemPair } from "./helpers/rsaKeys.js";
 
 const weakRsa = generateKeyPairSync("rsa", {
   modulusLength: 1024,
@@ -14,11 +15,7 @@ const ecKey = generateKeyPairSync("ec", {
   publicKeyEncoding: { type: "spki", format: "pem" },
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
 });
-const pkcs1Private = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "pkcs1", format: "pem" },
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-});
+const pkcs1Private = nextRsaPemPair("pkcs1");
 
 function construction(options: Partial<AuthManagerOptions> & Record<string, unknown>) {
   try {

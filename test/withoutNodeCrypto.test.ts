@@ -7,14 +7,11 @@ import { describe, expect, it, vi } from "vitest";
 import { AuthManager, JwtConfigError, JwtError } from "trpc-jwt";
 import { otherRsa, RSA_PRIVATE_PEM, RSA_PUBLIC_PEM } from "./helpers/keys.js";
 import { rejectionOf } from "./helpers/rejection.js";
+import { nextRsaPemPair } from "./helpers/rsaKeys.js";
 
 vi.mock("../src/keys/nodeCrypto.js", () => ({ nodeCrypto: undefined }));
 
-const pkcs1 = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "pkcs1", format: "pem" },
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-});
+const pkcs1 = nextRsaPemPair("pkcs1");
 const weak = generateKeyPairSync("rsa", {
   modulusLength: 1024,
   publicKeyEncoding: { type: "spki", format: "pem" },

@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
+import { randomUUID, type KeyObject } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { SignJWT, type JWK } from "jose";
+import { nextRsaKeyPair } from "./rsaKeys.js";
 
 /** What the server answers with. */
 export type JwksMode =
@@ -14,9 +15,9 @@ export type JwksMode =
   | "symmetric" // an HMAC key (kty "oct") beside the public keys
   | "error"; // 500
 
-/** A 2048-bit RSA key pair with a kid, and its JWKs (published for `alg`, RS256 by default). */
+/** A 2048-bit RSA key pair (the next of rsaKeys.ts) with a kid, and its JWKs (published for `alg`, RS256 by default). */
 export function rsaSigningKey(kid: string = randomUUID(), alg = "RS256") {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey, publicKey } = nextRsaKeyPair();
   const publicJwk: JWK = { ...publicKey.export({ format: "jwk" }), kid, alg, use: "sig" };
   const privateJwk: JWK = { ...privateKey.export({ format: "jwk" }), kid, alg, use: "sig" };
   return { kid, privateKey, publicJwk, privateJwk };

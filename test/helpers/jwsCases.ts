@@ -3,6 +3,7 @@
 // with node:crypto (jose cannot produce most of them). Built once per algorithm.
 import { constants, createHmac, createSecretKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { AuthType } from "trpc-jwt";
+import { nextRsaKeyPair } from "./rsaKeys.js";
 
 export const ALL_JWS_ALGORITHMS: readonly AuthType[] = [
   "HS256",
@@ -36,6 +37,10 @@ const pair = (type: "rsa" | "ec" | "ed25519", options: object = {}): Pair => {
   const { privateKey, publicKey } = generateKeyPairSync(type as "ec", options as { namedCurve: string });
   return { signKey: privateKey, verifyKey: publicKey };
 };
+const rsaPair = (): Pair => {
+  const { privateKey, publicKey } = nextRsaKeyPair();
+  return { signKey: privateKey, verifyKey: publicKey };
+};
 const secret = (bytes: number): Pair => {
   const key = createSecretKey(randomBytes(bytes));
   return { signKey: key, verifyKey: key };
@@ -55,7 +60,7 @@ function keyOf(name: string): Pair {
           : kind === "HS512"
             ? secret(64)
             : kind === "RSA"
-              ? pair("rsa", { modulusLength: 2048 })
+              ? rsaPair()
               : kind === "P-256" || kind === "P-384" || kind === "P-521"
                 ? pair("ec", { namedCurve: kind })
                 : pair("ed25519");

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AUTH_TYPES, type AuthManagerOptions, type AuthType } from "trpc-jwt";
+import { firstRsaPemPair } from "./rsaKeys.js";
 
 /** The interop vectors issued by the real Flask_PyJWT (test/fixtures, a copy of the shared vectors). */
 export interface Vector {
@@ -31,11 +32,7 @@ export const RSA_PRIVATE_PEM = flaskVectors.rsaPrivateKeyPem;
 export const RSA_PUBLIC_PEM = flaskVectors.rsaPublicKeyPem;
 
 /** A second 2048-bit pair, for "wrong key" cases. */
-export const otherRsa = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: "spki", format: "pem" },
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-});
+export const otherRsa = firstRsaPemPair();
 
 /** Every algorithm trpc-jwt supports: the suites that iterate over it run under each. */
 export const ALGORITHMS: readonly AuthType[] = AUTH_TYPES;

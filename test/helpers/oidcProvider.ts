@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
+import { nextRsaKeyPair } from "./rsaKeys.js";
 
 /** The API the provider issues access tokens for (the resource indicator), and another one. */
 export const API_AUDIENCE = "https://api.example.test";
@@ -9,9 +10,9 @@ export const OTHER_AUDIENCE = "https://other-api.example.test";
 export const PROVIDER_SCOPES = ["read", "write", "admin"];
 const CLIENT = { id: "service-client", secret: "service-client-secret-0123456789" };
 
-/** A fresh RS256 signing key as a private JWK, as oidc-provider's `jwks` option takes it. */
+/** An RS256 signing key not used before in this process, as a private JWK, as oidc-provider's `jwks` option takes it. */
 function signingKey() {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey } = nextRsaKeyPair();
   return { ...privateKey.export({ format: "jwk" }), kid: randomUUID(), alg: "RS256", use: "sig" };
 }
 

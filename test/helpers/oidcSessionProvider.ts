@@ -3,11 +3,12 @@
 // the session's `sid`, and Back-Channel Logout to one registered client. `endSession` is what a
 // user's "sign out" at the provider does: RP-initiated logout with the session's cookies, which
 // makes the provider POST a logout token to the client's backchannel_logout_uri before it answers.
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
 import { API_AUDIENCE } from "./oidcProvider.js";
+import { nextRsaKeyPair } from "./rsaKeys.js";
 
 export const WEB_CLIENT = { id: "web-app", secret: "web-app-secret-0123456789abcdef" };
 const REDIRECT_URI = "http://127.0.0.1/callback";
@@ -140,7 +141,7 @@ function logoutPage(ctx: { body: string }, form: string): void {
 }
 
 function configuration(backchannelLogoutUri: string) {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey } = nextRsaKeyPair();
   return {
     clients: [
       {
