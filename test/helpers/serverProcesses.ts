@@ -65,8 +65,9 @@ export const client = (url: string, token?: string) =>
 
 /**
  * A tRPC client of the session app at `url` that batches the calls made in the same tick into one
- * HTTP request (each call keeps its own result and status), without a bearer token: for the
- * thousands of logins and rotations a test makes to set up or check what it measures.
+ * HTTP request, without a bearer token: for the thousands of logins and rotations a test makes to
+ * set up or check what it measures. Each call the server answers keeps its own result and status;
+ * a request that fails as a whole fails each of its calls without a status (`outcome`: -1).
  */
 export const batchClient = (url: string) => createTRPCClient<SessionRouter>({ links: [httpBatchLink({ url, transformer: superjson, maxItems: 50 })] });
 
