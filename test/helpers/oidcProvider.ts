@@ -10,7 +10,7 @@ export const OTHER_AUDIENCE = "https://other-api.example.test";
 export const PROVIDER_SCOPES = ["read", "write", "admin"];
 const CLIENT = { id: "service-client", secret: "service-client-secret-0123456789" };
 
-/** An RS256 signing key not used before in this process, as a private JWK, as oidc-provider's `jwks` option takes it. */
+/** An RS256 signing key (the next of rsaKeys.ts), as a private JWK, as oidc-provider's `jwks` option takes it. */
 function signingKey() {
   const { privateKey } = nextRsaKeyPair();
   return { ...privateKey.export({ format: "jwk" }), kid: randomUUID(), alg: "RS256", use: "sig" };

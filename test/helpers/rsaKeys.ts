@@ -1,17 +1,20 @@
 // The suite's RSA 2048-bit key pairs: sixteen generated once and kept in rsaTestKeys.pem. The
 // first is keys.ts's `otherRsa`, which files keep for the whole run; the other fifteen are handed
-// out in turn, so the keys a test asks for differ from each other and from `otherRsa` (the most
-// any worker asked for in a run was nine). Generating one took 100 ms to over a second of CPU
-// (the prime search is random), and the suite generated 58 of them (identity providers, key sets,
-// "another key" cases): 27 s of its CPU on 2 cores.
+// out in turn: a draw differs from `otherRsa` and from the 14 draws before it in this process. A
+// file draws five at most, so its keys differ from each other; in a worker shared by files
+// (`isolate: false`) the turn wraps across files, and a later file may get a key an earlier one
+// had (no key outlives its file: src keeps no key between managers, and the files run one at a
+// time). Generating one took 100 ms to over a second of CPU (the prime search is random), and the
+// suite generated 58 of them (identity providers, key sets, "another key" cases): 27 s of its CPU
+// on 2 cores.
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-const PEMS = readFileSync(new URL("./rsaTestKeys.pem", import.meta.url), "utf8").match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----\n/g) ?? [];
+const PEMS = readFileSync(new URL("./rsaTestKeys.pem", import.meta.url), "utf8").match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----/g) ?? [];
 if (PEMS.length !== 16) throw new Error(`rsaTestKeys.pem: expected 16 private keys, found ${PEMS.length}`);
 let next = 0;
 
-/** The next RSA 2048-bit key pair of the fifteen handed out in turn, as node's `KeyObject`s. */
+/** The next RSA 2048-bit key pair of the fifteen handed out in turn, as node's `KeyObject`s (see above). */
 export function nextRsaKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
   return pairOf(PEMS[1 + (next++ % (PEMS.length - 1))]!);
 }
