@@ -72,7 +72,9 @@ const ISOLATED_FOR_MODULE_STATE = new Set([
 ]);
 const testsDir = fileURLToPath(new URL("./test/", import.meta.url));
 /** The test files (names without `.test.ts`) that run in a worker of their own. */
-const ISOLATED = readdirSync(testsDir)
+// Searched through subfolders too: the "native" project's include (test/**/*.test.ts) takes a test
+// file wherever it is, and one that mocks must not land in a shared worker unseen.
+const ISOLATED = readdirSync(testsDir, { recursive: true, encoding: "utf8" })
   .filter((file) => file.endsWith(".test.ts"))
   .map((file) => file.slice(0, -".test.ts".length))
   .filter((name) => ISOLATED_FOR_MODULE_STATE.has(name) || MOCKS.test(readFileSync(join(testsDir, `${name}.test.ts`), "utf8")));
