@@ -33,20 +33,15 @@ interface Pair {
 }
 
 const b64 = (data: string | Uint8Array) => Buffer.from(data).toString("base64url");
-const pair = (type: "rsa" | "ec" | "ed25519", options: object = {}): Pair => {
-  const { privateKey, publicKey } = generateKeyPairSync(type as "ec", options as { namedCurve: string });
-  return { signKey: privateKey, verifyKey: publicKey };
-};
-const rsaPair = (): Pair => {
-  const { privateKey, publicKey } = nextRsaKeyPair();
-  return { signKey: privateKey, verifyKey: publicKey };
-};
+/** A key pair as a signer and a verifier hold it. */
+const pairOf = ({ privateKey, publicKey }: { privateKey: KeyObject; publicKey: KeyObject }): Pair => ({ signKey: privateKey, verifyKey: publicKey });
+const generated = (type: "ec" | "ed25519", options: object = {}): Pair => pairOf(generateKeyPairSync(type as "ec", options as { namedCurve: string }));
 const secret = (bytes: number): Pair => {
   const key = createSecretKey(randomBytes(bytes));
   return { signKey: key, verifyKey: key };
 };
 
-// One key and one "other" key per family, made lazily: RSA and P-521 generation is slow.
+// One key and one "other" key per family, made lazily: P-521 generation is slow (RSA keys are the suite's fixed ones).
 const keyCache = new Map<string, Pair>();
 function keyOf(name: string): Pair {
   let key = keyCache.get(name);
@@ -60,10 +55,10 @@ function keyOf(name: string): Pair {
           : kind === "HS512"
             ? secret(64)
             : kind === "RSA"
-              ? rsaPair()
+              ? pairOf(nextRsaKeyPair())
               : kind === "P-256" || kind === "P-384" || kind === "P-521"
-                ? pair("ec", { namedCurve: kind })
-                : pair("ed25519");
+                ? generated("ec", { namedCurve: kind })
+                : generated("ed25519");
     keyCache.set(`${kind}:${which}`, key);
   }
   return key;
